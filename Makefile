@@ -1,0 +1,71 @@
+# dfc: top-level build. `make` builds dfc.ko and the userspace programs,
+# `make check` runs every test (host tier, then guest tier in QEMU),
+# `make deps` installs what the build and the tests need (Debian 12, root).
+
+# Guest/target kernel: the newest version with both an image and headers.
+# Never the build host's `uname -r` (that kernel cannot load modules).
+KVER ?= $(shell for d in /lib/modules/*/build; do v=$${d%/build}; v=$${v\#\#*/}; \
+	[ -f /boot/vmlinuz-$$v ] && echo $$v; done 2>/dev/null | sort -V | tail -1)
+KDIR ?= /lib/modules/$(KVER)/build
+B := $(CURDIR)/build
+DFC_VERSION := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)
+export KVER B DFC_VERSION
+
+CC ?= gcc
+PKGS := libmnl jansson
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(CURDIR)/include/uapi \
+	-I$(CURDIR)/lib -DDFC_VERSION=\"$(DFC_VERSION)\" \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Tests run under ASan/UBSan.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+export CC CFLAGS LDLIBS SAN
+
+LIB_SRC := lib/dfc_nl.c
+LIB_HDR := lib/dfc_nl.h include/uapi/linux/dfc.h
+KSFT := $(B)/ksft/kselftest_harness.h
+
+.PHONY: all module progs selftests deps check demo style clean
+all: module progs
+
+module:
+	@test -n "$(KVER)" || { echo "no kernel with headers found: run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) DFC_VERSION=$(DFC_VERSION) modules
+
+progs: $(B)/dfcctl
+
+$(B)/dfcctl: tools/dfcctl.c $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ tools/dfcctl.c $(LIB_SRC) $(LDLIBS)
+
+# kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
+# Debian's linux-source-6.1 into the build cache.
+$(KSFT):
+	@mkdir -p $(B)/ksft
+	tar -xf /usr/src/linux-source-6.1.tar.xz -C $(B)/ksft --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h
+	tar -xf /usr/src/linux-source-6.1.tar.xz -C $(B)/ksft --strip-components=2 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+
+selftests: $(KSFT) progs
+	$(MAKE) -C selftests OUTPUT=$(B)/selftests KSFT_DIR=$(B)/ksft TOP=$(CURDIR)
+
+deps:
+	sh tools/deps.sh
+
+check:
+	@sh tools/deps.sh
+	$(MAKE) all selftests
+	sh tools/check.sh
+
+style: $(KSFT)
+	perl $(B)/ksft/checkpatch.pl --no-tree --terse --strict -f kmod/*.c kmod/*.h \
+		include/uapi/linux/dfc.h
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(B)
