@@ -4,8 +4,7 @@
 
 # Guest/target kernel: the newest version with both an image and headers.
 # Never the build host's `uname -r` (that kernel cannot load modules).
-KVER ?= $(shell for d in /lib/modules/*/build; do v=$${d%/build}; v=$${v\#\#*/}; \
-	[ -f /boot/vmlinuz-$$v ] && echo $$v; done 2>/dev/null | sort -V | tail -1)
+KVER ?= $(shell sh $(CURDIR)/tools/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 B := $(CURDIR)/build
 DFC_VERSION := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)

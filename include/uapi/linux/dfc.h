@@ -72,6 +72,7 @@ enum dfc_cmd {
 	DFC_CMD_STATS_GET,
 	__DFC_CMD_MAX
 };
+
 #define DFC_CMD_MAX (__DFC_CMD_MAX - 1)
 
 enum dfc_iface_flag {
@@ -87,6 +88,7 @@ enum dfc_iface_attr {
 	DFC_IFACE_A_STATS,
 	__DFC_IFACE_A_LAST
 };
+
 #define DFC_IFACE_A_MAX (__DFC_IFACE_A_LAST - 1)
 
 enum dfc_istats_attr {
@@ -100,6 +102,7 @@ enum dfc_istats_attr {
 	DFC_ISTATS_A_ATTACHED,
 	__DFC_ISTATS_A_LAST
 };
+
 #define DFC_ISTATS_A_MAX (__DFC_ISTATS_A_LAST - 1)
 
 enum dfc_stats_attr {
@@ -114,6 +117,7 @@ enum dfc_stats_attr {
 	DFC_STATS_A_OTHER,
 	__DFC_STATS_A_LAST
 };
+
 #define DFC_STATS_A_MAX (__DFC_STATS_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_DFC_H */

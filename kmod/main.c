@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Module init and exit: each subsystem in order, unwound in reverse. */
+#define pr_fmt(fmt) "dfc: " fmt
+
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include <uapi/linux/dfc.h>
+#include "iface.h"
+#include "netlink.h"
+#include "netns.h"
+
+static int __init dfc_mod_init(void)
+{
+	int err;
+
+	err = dfc_netns_init();
+	if (err)
+		return err;
+	err = dfc_iface_init();
+	if (err)
+		goto err_netns;
+	err = dfc_genl_init();
+	if (err)
+		goto err_iface;
+	pr_info("dynamic flow capture " DFC_VERSION " loaded\n");
+	return 0;
+
+err_iface:
+	dfc_iface_uninit();
+err_netns:
+	dfc_netns_uninit();
+	return err;
+}
+
+static void __exit dfc_mod_exit(void)
+{
+	dfc_genl_uninit();
+	dfc_iface_uninit();
+	dfc_netns_uninit();
+	/* Objects freed after a grace period must be gone before the code. */
+	rcu_barrier();
+	pr_info("unloaded\n");
+}
+
+module_init(dfc_mod_init);
+module_exit(dfc_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Dynamic flow capture for passive monitoring");
+MODULE_VERSION(DFC_VERSION);
+MODULE_ALIAS_GENL_FAMILY(DFC_GENL_NAME);

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "dfc": parses and checks requests, calls the
+ * subsystems, builds replies. include/uapi/linux/dfc.h documents the tree.
+ */
+#define pr_fmt(fmt) "dfc: " fmt
+
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <uapi/linux/dfc.h>
+#include "iface.h"
+#include "netlink.h"
+#include "netns.h"
+
+static struct genl_family dfc_genl_family;
+
+static const struct nla_policy dfc_iface_policy[DFC_IFACE_A_MAX + 1] = {
+	[DFC_IFACE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DFC_IFACE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[DFC_IFACE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __DFC_IFACE_F_ALL),
+	[DFC_IFACE_A_STATS] = { .type = NLA_REJECT,
+				.reject_message = "counters are read-only" },
+};
+
+static const struct nla_policy dfc_stats_policy[DFC_STATS_A_MAX + 1] = {
+	[DFC_STATS_A_VERSION] = { .type = NLA_REJECT },
+};
+
+/* The device a request names, by ifindex or by name (exactly one). */
+static struct net_device *dfc_genl_dev(struct genl_info *info)
+{
+	struct nlattr *idx = info->attrs[DFC_IFACE_A_IFINDEX];
+	struct nlattr *name = info->attrs[DFC_IFACE_A_IFNAME];
+	struct net *net = genl_info_net(info);
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	if (idx && name) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name,
+				    "give either ifindex or ifname, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!idx && !name) {
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, DFC_IFACE_A_IFINDEX);
+		NL_SET_ERR_MSG(info->extack, "ifindex or ifname required");
+		return ERR_PTR(-EINVAL);
+	}
+	dev = idx ? __dev_get_by_index(net, nla_get_u32(idx)) :
+		    __dev_get_by_name(net, nla_data(name));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, idx ?: name, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+static int dfc_genl_iface_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *fl = info->attrs[DFC_IFACE_A_FLAGS];
+	struct net_device *dev;
+	int err;
+
+	rtnl_lock();
+	dev = dfc_genl_dev(info);
+	err = IS_ERR(dev) ? PTR_ERR(dev) :
+	      dfc_iface_attach(dfc_net(genl_info_net(info)), dev,
+			       fl ? nla_get_u32(fl) : 0, info->extack);
+	rtnl_unlock();
+	return err;
+}
+
+static int dfc_genl_iface_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dfc_iface *iface = NULL;
+	struct net_device *dev;
+	int err = 0;
+
+	rtnl_lock();
+	dev = dfc_genl_dev(info);
+	if (IS_ERR(dev))
+		err = PTR_ERR(dev);
+	else
+		iface = dfc_iface_find(dfc_net(genl_info_net(info)), dev);
+	if (iface) {
+		dfc_iface_detach(iface);
+	} else if (!err) {
+		NL_SET_ERR_MSG(info->extack, "interface is not attached");
+		err = -ENOENT;
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int dfc_genl_put_u64s(struct sk_buff *skb, const struct dfc_stats *s,
+			     int seen, int bytes, int ipv4, int ipv6,
+			     int other, int pad)
+{
+	if (nla_put_u64_64bit(skb, seen, s->seen, pad) ||
+	    nla_put_u64_64bit(skb, bytes, s->bytes, pad) ||
+	    nla_put_u64_64bit(skb, ipv4, s->ipv4, pad) ||
+	    nla_put_u64_64bit(skb, ipv6, s->ipv6, pad) ||
+	    nla_put_u64_64bit(skb, other, s->other, pad))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int dfc_genl_iface_fill(struct sk_buff *skb, struct dfc_iface *iface)
+{
+	struct dfc_stats s;
+	struct nlattr *nest;
+
+	if (nla_put_u32(skb, DFC_IFACE_A_IFINDEX, iface->dev->ifindex) ||
+	    nla_put_string(skb, DFC_IFACE_A_IFNAME, iface->dev->name) ||
+	    nla_put_u32(skb, DFC_IFACE_A_FLAGS, READ_ONCE(iface->flags)))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, DFC_IFACE_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	dfc_stats_read(iface->stats, &s);
+	if (dfc_genl_put_u64s(skb, &s, DFC_ISTATS_A_SEEN, DFC_ISTATS_A_BYTES,
+			      DFC_ISTATS_A_IPV4, DFC_ISTATS_A_IPV6,
+			      DFC_ISTATS_A_OTHER, DFC_ISTATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_ISTATS_A_ATTACHED,
+			      ktime_get_boottime_seconds() - iface->attached,
+			      DFC_ISTATS_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int dfc_genl_iface_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dfc_iface *iface = NULL;
+	struct net_device *dev;
+	struct sk_buff *msg;
+	void *hdr;
+	int err = -ENOMEM;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	dev = dfc_genl_dev(info);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto out_unlock;
+	}
+	iface = dfc_iface_find(dfc_net(genl_info_net(info)), dev);
+	if (!iface) {
+		NL_SET_ERR_MSG(info->extack, "interface is not attached");
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	hdr = genlmsg_put_reply(msg, info, &dfc_genl_family, 0,
+				DFC_CMD_IFACE_GET);
+	if (!hdr || dfc_genl_iface_fill(msg, iface)) {
+		err = -EMSGSIZE;
+		goto out_unlock;
+	}
+	rtnl_unlock();
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+static int dfc_genl_iface_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct dfc_net *dn = dfc_net(sock_net(skb->sk));
+	long idx = 0, start = cb->args[0];
+	struct dfc_iface *iface;
+	int err = 0;
+
+	rtnl_lock();
+	/* A change of the set between two parts sets NLM_F_DUMP_INTR. */
+	cb->seq = dn->iface_gen;
+	list_for_each_entry(iface, &dn->ifaces, list) {
+		void *hdr;
+
+		if (idx++ < start)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &dfc_genl_family,
+				  NLM_F_MULTI, DFC_CMD_IFACE_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		err = dfc_genl_iface_fill(skb, iface);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = idx;
+	}
+	rtnl_unlock();
+	/* A full buffer ends this part; the dump continues in the next. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dfc_net *dn = dfc_net(genl_info_net(info));
+	struct sk_buff *msg;
+	struct dfc_stats s;
+	unsigned int n;
+	void *hdr;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &dfc_genl_family, 0,
+				DFC_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+	rtnl_lock();
+	n = dn->n_ifaces;
+	rtnl_unlock();
+	dfc_stats_read(dn->stats, &s);
+	if (nla_put_string(msg, DFC_STATS_A_VERSION, DFC_VERSION) ||
+	    nla_put_u32(msg, DFC_STATS_A_IFACES, n) ||
+	    dfc_genl_put_u64s(msg, &s, DFC_STATS_A_SEEN, DFC_STATS_A_BYTES,
+			      DFC_STATS_A_IPV4, DFC_STATS_A_IPV6,
+			      DFC_STATS_A_OTHER, DFC_STATS_A_PAD))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops dfc_genl_ops[] = {
+	{
+		.cmd = DFC_CMD_IFACE_NEW,
+		.doit = dfc_genl_iface_new,
+		.policy = dfc_iface_policy,
+		.maxattr = DFC_IFACE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_IFACE_DEL,
+		.doit = dfc_genl_iface_del,
+		.policy = dfc_iface_policy,
+		.maxattr = DFC_IFACE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_IFACE_GET,
+		.doit = dfc_genl_iface_get,
+		.dumpit = dfc_genl_iface_dump,
+		.policy = dfc_iface_policy,
+		.maxattr = DFC_IFACE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_STATS_GET,
+		.doit = dfc_genl_stats_get,
+		.policy = dfc_stats_policy,
+		.maxattr = DFC_STATS_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family dfc_genl_family __ro_after_init = {
+	.name = DFC_GENL_NAME,
+	.version = DFC_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = dfc_genl_ops,
+	.n_ops = ARRAY_SIZE(dfc_genl_ops),
+	.resv_start_op = DFC_CMD_STATS_GET + 1,
+};
+
+int __init dfc_genl_init(void)
+{
+	return genl_register_family(&dfc_genl_family);
+}
+
+void dfc_genl_uninit(void)
+{
+	genl_unregister_family(&dfc_genl_family);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _DFC_NETNS_H
+#define _DFC_NETNS_H
+
+#include <linux/list.h>
+#include <net/net_namespace.h>
+#include "stats.h"
+
+/* Per network namespace state; the lists are protected by RTNL. */
+struct dfc_net {
+	struct net *net;
+	struct list_head ifaces;
+	unsigned int n_ifaces;
+	/* Bumped on every change of the interface set: dumps check it. */
+	unsigned int iface_gen;
+	/* Every frame seen in this namespace, surviving detach. */
+	struct dfc_pcpu_stats __percpu *stats;
+};
+
+struct dfc_net *dfc_net(const struct net *net);
+int dfc_netns_init(void);
+void dfc_netns_uninit(void);
+
+#endif /* _DFC_NETNS_H */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _DFC_STATS_H
+#define _DFC_STATS_H
+
+#include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
+
+/* Frame counters, one set per CPU: the hook never shares a cache line. */
+struct dfc_pcpu_stats {
+	u64_stats_t seen;
+	u64_stats_t bytes;
+	u64_stats_t ipv4;
+	u64_stats_t ipv6;
+	u64_stats_t other;
+	struct u64_stats_sync syncp;
+};
+
+/* A consistent sum over every CPU, for netlink replies. */
+struct dfc_stats {
+	u64 seen;
+	u64 bytes;
+	u64 ipv4;
+	u64 ipv6;
+	u64 other;
+};
+
+static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
+				  struct dfc_stats *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct dfc_pcpu_stats *s = per_cpu_ptr(pcpu, cpu);
+		struct dfc_stats v;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v.seen = u64_stats_read(&s->seen);
+			v.bytes = u64_stats_read(&s->bytes);
+			v.ipv4 = u64_stats_read(&s->ipv4);
+			v.ipv6 = u64_stats_read(&s->ipv6);
+			v.other = u64_stats_read(&s->other);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum->seen += v.seen;
+		sum->bytes += v.bytes;
+		sum->ipv4 += v.ipv4;
+		sum->ipv6 += v.ipv6;
+		sum->other += v.other;
+	}
+}
+
+#endif /* _DFC_STATS_H */
