@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the guest shell tests: KTAP output, namespaces, module.
+# Source it; tests run as root inside the QEMU guest (tools/vm-run).
+
+TOP=${DFC_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+DFC_KO=${DFC_KO:-$TOP/dfc.ko}
+DFCCTL=$TOP/build/dfcctl
+INJECT=$TOP/build/selftests/inject
+
+ktap_n=0
+ktap_failed=0
+NSLIST=""
+
+ktap_header() { echo "TAP version 13"; }
+
+# ok DESCRIPTION / fail DESCRIPTION [DIAGNOSTIC...]
+ok() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $1"; }
+fail() {
+	ktap_n=$((ktap_n + 1)); ktap_failed=$((ktap_failed + 1))
+	echo "not ok $ktap_n $1"
+	shift
+	for l in "$@"; do echo "# $l"; done
+}
+skip() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $1 # SKIP $2"; }
+
+# check DESCRIPTION CMD...: one result line from a command's status.
+check() {
+	d=$1; shift
+	if out=$("$@" 2>&1); then ok "$d"; else fail "$d" "$* failed:" "$out"; fi
+}
+
+# check_eq DESCRIPTION GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+
+ktap_finish() {
+	echo "1..$ktap_n"
+	[ "$ktap_failed" -eq 0 ]
+	exit $?
+}
+
+# setup_ns VAR...: a fresh namespace per name, lo up, removed on exit.
+setup_ns() {
+	for v in "$@"; do
+		n="$v-$$-$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
+		ip netns add "$n" || return 1
+		ip -n "$n" link set lo up
+		# No IPv6 autoconfiguration chatter to disturb exact counts.
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		NSLIST="$NSLIST $n"
+		eval "$v=$n"
+	done
+}
+
+cleanup_ns() {
+	for n in $NSLIST; do ip netns del "$n" 2>/dev/null; done
+	NSLIST=""
+}
+
+dfc_loaded() { [ -d /sys/module/dfc ]; }
+dfc_load() { dfc_loaded || insmod "$DFC_KO"; }
+dfc_unload() { ! dfc_loaded || rmmod dfc; }
+
+# dfcctl NS ARGS...: the operator CLI inside a namespace.
+dfcctl() { ns=$1; shift; ip netns exec "$ns" "$DFCCTL" "$@"; }
