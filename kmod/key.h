@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The flow key: the fixed layout every frame is parsed into once, and the
+ * layout of every entry's value and mask in the filter table. Addresses and
+ * ports are in network byte order, so masking is plain bit arithmetic.
+ */
+#ifndef _DFC_KEY_H
+#define _DFC_KEY_H
+
+#include "compat.h"
+
+/* dfc_key.flags */
+#define DFC_KEY_F_PORTS	0x01	/* sport/dport hold transport ports */
+#define DFC_KEY_F_ICMP	0x02	/* icmp_type/icmp_code are valid */
+#define DFC_KEY_F_FRAG	0x04	/* a fragment (first or not) */
+
+struct dfc_key {
+	__be32 src[4];		/* IPv4 in src[0], the rest zero */
+	__be32 dst[4];
+	__be16 sport;
+	__be16 dport;
+	u32 ifindex;		/* input interface */
+	u8 ipver;		/* 4 or 6; 0: not IP, never matched */
+	u8 proto;		/* transport protocol after extension headers */
+	u8 icmp_type;
+	u8 icmp_code;
+	u8 flags;		/* DFC_KEY_F_* */
+	u8 pad[3];
+} __aligned(8);
+
+#define DFC_KEY_WORDS (sizeof(struct dfc_key) / sizeof(u64))
+
+static inline const u64 *dfc_key_words(const struct dfc_key *k)
+{
+	return (const u64 *)k;
+}
+
+/* out = key & mask, word by word. */
+static inline void dfc_key_mask(struct dfc_key *out, const struct dfc_key *key,
+				const struct dfc_key *mask)
+{
+	const u64 *k = dfc_key_words(key), *m = dfc_key_words(mask);
+	u64 *o = (u64 *)out;
+	unsigned int i;
+
+	for (i = 0; i < DFC_KEY_WORDS; i++)
+		o[i] = k[i] & m[i];
+}
+
+static inline bool dfc_key_equal(const struct dfc_key *a,
+				 const struct dfc_key *b)
+{
+	const u64 *x = dfc_key_words(a), *y = dfc_key_words(b);
+	u64 diff = 0;
+	unsigned int i;
+
+	for (i = 0; i < DFC_KEY_WORDS; i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
+
+/* (key & mask) == value, value being already masked. */
+static inline bool dfc_key_match(const struct dfc_key *key,
+				 const struct dfc_key *mask,
+				 const struct dfc_key *value)
+{
+	const u64 *k = dfc_key_words(key), *m = dfc_key_words(mask);
+	const u64 *v = dfc_key_words(value);
+	u64 diff = 0;
+	unsigned int i;
+
+	for (i = 0; i < DFC_KEY_WORDS; i++)
+		diff |= (k[i] & m[i]) ^ v[i];
+	return !diff;
+}
+
+/* Two masked entries can both match one key unless they differ on a bit
+ * both of them care about.
+ */
+static inline bool dfc_key_overlap(const struct dfc_key *v1,
+				   const struct dfc_key *m1,
+				   const struct dfc_key *v2,
+				   const struct dfc_key *m2)
+{
+	const u64 *a = dfc_key_words(v1), *ma = dfc_key_words(m1);
+	const u64 *b = dfc_key_words(v2), *mb = dfc_key_words(m2);
+	u64 diff = 0;
+	unsigned int i;
+
+	for (i = 0; i < DFC_KEY_WORDS; i++)
+		diff |= (a[i] ^ b[i]) & ma[i] & mb[i];
+	return !diff;
+}
+
+/* A fast multiplicative hash of a masked key; seeded per table instance. */
+static inline u32 dfc_key_hash(const struct dfc_key *k, u32 seed)
+{
+	const u64 *w = dfc_key_words(k);
+	u64 h = seed;
+	unsigned int i;
+
+	for (i = 0; i < DFC_KEY_WORDS; i++) {
+		h ^= w[i];
+		h *= 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return (u32)h;
+}
+
+#endif /* _DFC_KEY_H */

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tuple-space search over the criteria's masked entries. Plain C on top of
+ * compat.h: the same file is built into dfc.ko and into the host tests.
+ *
+ * Readers take an RCU snapshot of the mask array, then for each mask an
+ * RCU snapshot of its hash table instance. Writers (serialised by the
+ * caller) publish new arrays and instances with rcu_assign_pointer and free
+ * the old ones after a grace period, so readers never stop.
+ */
+#include "crit.h"
+#include "table.h"
+
+#define DFC_TINST_MIN_BUCKETS 16
+
+#define wderef(p) rcu_dereference_protected(p, 1)
+
+static size_t tinst_size(u32 n)
+{
+	return sizeof(struct dfc_tinst) + n * sizeof(struct dfc_entry *);
+}
+
+static size_t array_size(u32 n)
+{
+	return sizeof(struct dfc_mask_array) + n * sizeof(struct dfc_mask *);
+}
+
+static struct dfc_tinst *tinst_alloc(struct dfc_table *t, u32 n, u8 ver)
+{
+	struct dfc_tinst *ti = kvzalloc(tinst_size(n), GFP_KERNEL);
+
+	if (!ti)
+		return NULL;
+	ti->n_buckets = n;
+	ti->seed = get_random_u32();
+	ti->ver = ver;
+	t->mem += tinst_size(n);
+	return ti;
+}
+
+static void tinst_free_rcu(struct rcu_head *rcu)
+{
+	kvfree(container_of(rcu, struct dfc_tinst, rcu));
+}
+
+static struct dfc_entry __rcu **tinst_bucket(struct dfc_tinst *ti,
+					    const struct dfc_key *k)
+{
+	return &ti->buckets[dfc_key_hash(k, ti->seed) & (ti->n_buckets - 1)];
+}
+
+static void tinst_link(struct dfc_tinst *ti, struct dfc_entry *e)
+{
+	struct dfc_entry __rcu **b = tinst_bucket(ti, &e->key);
+
+	RCU_INIT_POINTER(e->next[ti->ver], wderef(*b));
+	rcu_assign_pointer(*b, e);
+}
+
+static void tinst_unlink(struct dfc_tinst *ti, struct dfc_entry *e)
+{
+	struct dfc_entry __rcu **pp = tinst_bucket(ti, &e->key);
+
+	while (wderef(*pp) != e)
+		pp = &wderef(*pp)->next[ti->ver];
+	/* e keeps its own link: a reader standing on it walks on. */
+	rcu_assign_pointer(*pp, wderef(e->next[ti->ver]));
+}
+
+/* Rebuild a mask's table with n buckets and a fresh seed; best effort. */
+static void mask_resize(struct dfc_table *t, struct dfc_mask *m, u32 n)
+{
+	struct dfc_tinst *old = wderef(m->ti), *ti;
+	struct dfc_entry *e;
+	u32 b;
+
+	/* The links of the new instance may be those a reader of the
+	 * previous one still follows: wait until no reader can be there.
+	 */
+	if (m->retired_pending) {
+		dfc_synchronize_rcu();
+		m->retired_pending = false;
+	}
+	ti = tinst_alloc(t, n, !old->ver);
+	if (!ti)
+		return;
+	for (b = 0; b < old->n_buckets; b++)
+		for (e = wderef(old->buckets[b]); e; e = wderef(e->next[old->ver]))
+			tinst_link(ti, e);
+	rcu_assign_pointer(m->ti, ti);
+	m->retired_pending = true;
+	t->mem -= tinst_size(old->n_buckets);
+	dfc_call_rcu(&old->rcu, tinst_free_rcu);
+}
+
+static void mask_free(struct dfc_mask *m)
+{
+	kvfree(wderef(m->ti));
+	kfree(m);
+}
+
+static void mask_free_rcu(struct rcu_head *rcu)
+{
+	mask_free(container_of(rcu, struct dfc_mask, rcu));
+}
+
+static void array_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct dfc_mask_array, rcu));
+}
+
+static struct dfc_mask *mask_alloc(struct dfc_table *t,
+				   const struct dfc_key *mk)
+{
+	struct dfc_mask *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct dfc_tinst *ti;
+
+	if (!m)
+		return NULL;
+	ti = tinst_alloc(t, DFC_TINST_MIN_BUCKETS, 0);
+	if (!ti) {
+		kfree(m);
+		return NULL;
+	}
+	m->mask = *mk;
+	RCU_INIT_POINTER(m->ti, ti);
+	t->mem += sizeof(*m);
+	return m;
+}
+
+static struct dfc_mask *masks_find(struct dfc_mask **v, u32 n,
+				   const struct dfc_key *mk)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (dfc_key_equal(&v[i]->mask, mk))
+			return v[i];
+	return NULL;
+}
+
+/* Publish a new array holding v[0..n); the old one goes after a grace period. */
+static int table_publish(struct dfc_table *t, struct dfc_mask **v, u32 n)
+{
+	struct dfc_mask_array *old = wderef(t->ma), *ma;
+	u32 i;
+
+	ma = kzalloc(array_size(n), GFP_KERNEL);
+	if (!ma)
+		return -ENOMEM;
+	ma->n = n;
+	for (i = 0; i < n; i++)
+		RCU_INIT_POINTER(ma->masks[i], v[i]);
+	rcu_assign_pointer(t->ma, ma);
+	t->mem += array_size(n) - array_size(old->n);
+	dfc_call_rcu(&old->rcu, array_free_rcu);
+	return 0;
+}
+
+int dfc_table_init(struct dfc_table *t, u32 max_masks)
+{
+	struct dfc_mask_array *ma = kzalloc(array_size(0), GFP_KERNEL);
+
+	if (!ma)
+		return -ENOMEM;
+	memset(t, 0, sizeof(*t));
+	RCU_INIT_POINTER(t->ma, ma);
+	t->max_masks = max_masks;
+	t->mem = array_size(0);
+	return 0;
+}
+
+/* Caller guarantees no reader remains and every criterion was removed. */
+void dfc_table_destroy(struct dfc_table *t)
+{
+	struct dfc_mask_array *ma = wderef(t->ma);
+	u32 i;
+
+	for (i = 0; i < ma->n; i++)
+		mask_free(wderef(ma->masks[i]));
+	kfree(ma);
+	RCU_INIT_POINTER(t->ma, NULL);
+}
+
+/* Would two entries of c match the same frame? Then it would count twice. */
+bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < c->n_entries; i++)
+		for (j = i + 1; j < c->n_entries; j++)
+			if (dfc_key_overlap(&c->entries[i].key, &masks[i],
+					    &c->entries[j].key, &masks[j]))
+				return true;
+	return false;
+}
+
+static void mask_count(struct dfc_mask *m, const struct dfc_entry *e, int d)
+{
+	m->count += d;
+	if (m->mask.ipver)
+		WRITE_ONCE(m->n_ver[e->key.ipver == 6],
+			   m->n_ver[e->key.ipver == 6] + d);
+}
+
+/*
+ * Link every entry of c (values in c->entries[i].key, masks in masks[i]).
+ * All or nothing: -ENOSPC beyond max_masks, -ENOMEM.
+ */
+int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
+		     const struct dfc_key *masks)
+{
+	struct dfc_mask_array *ma = wderef(t->ma);
+	struct dfc_mask **v;
+	u32 n = ma->n, i;
+	int err = 0;
+
+	v = kvzalloc((ma->n + c->n_entries) * sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < ma->n; i++)
+		v[i] = wderef(ma->masks[i]);
+	for (i = 0; i < c->n_entries && !err; i++) {
+		if (masks_find(v, n, &masks[i]))
+			continue;
+		if (n >= t->max_masks) {
+			err = -ENOSPC;
+			break;
+		}
+		v[n] = mask_alloc(t, &masks[i]);
+		if (!v[n])
+			err = -ENOMEM;
+		else
+			n++;
+	}
+	if (!err && n != ma->n)
+		err = table_publish(t, v, n);
+	if (err) {
+		for (i = ma->n; i < n; i++) {
+			t->mem -= sizeof(*v[i]) + tinst_size(DFC_TINST_MIN_BUCKETS);
+			mask_free(v[i]);
+		}
+		goto out;
+	}
+
+	/* From here on nothing can fail. */
+	for (i = 0; i < c->n_entries; i++) {
+		struct dfc_entry *e = &c->entries[i];
+		struct dfc_mask *m = masks_find(v, n, &masks[i]);
+
+		dfc_key_mask(&e->key, &e->key, &masks[i]);
+		e->crit = c;
+		e->mask = m;
+		tinst_link(wderef(m->ti), e);
+		mask_count(m, e, 1);
+	}
+	t->n_entries += c->n_entries;
+	for (i = 0; i < c->n_entries; i++) {
+		struct dfc_mask *m = c->entries[i].mask;
+
+		if (m->count > wderef(m->ti)->n_buckets)
+			mask_resize(t, m, wderef(m->ti)->n_buckets * 2);
+	}
+out:
+	kvfree(v);
+	return err;
+}
+
+/*
+ * Drop masks left empty; the array is rebuilt without them. Failing to
+ * allocate only leaves them in place until the next attempt.
+ */
+static void table_compact(struct dfc_table *t)
+{
+	struct dfc_mask_array *ma = wderef(t->ma);
+	u32 i, n = 0, total = ma->n, gone;
+	struct dfc_mask **v;
+
+	for (i = 0; i < total; i++)
+		if (!wderef(ma->masks[i])->count)
+			break;
+	if (i == total)
+		return;
+	v = kvzalloc(total * sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return;
+	/* Kept masks at the front, empty ones from the back. */
+	gone = total;
+	for (i = 0; i < total; i++) {
+		struct dfc_mask *m = wderef(ma->masks[i]);
+
+		if (m->count)
+			v[n++] = m;
+		else
+			v[--gone] = m;
+	}
+	if (!table_publish(t, v, n)) {
+		for (i = gone; i < total; i++) {
+			t->mem -= sizeof(*v[i]) + tinst_size(wderef(v[i]->ti)->n_buckets);
+			dfc_call_rcu(&v[i]->rcu, mask_free_rcu);
+		}
+	}
+	kvfree(v);
+}
+
+/* Unlink every entry of c; c may be freed after the next grace period. */
+void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
+{
+	bool empty = false;
+	u32 i;
+
+	for (i = 0; i < c->n_entries; i++) {
+		struct dfc_entry *e = &c->entries[i];
+
+		tinst_unlink(wderef(e->mask->ti), e);
+		mask_count(e->mask, e, -1);
+		empty |= !e->mask->count;
+	}
+	t->n_entries -= c->n_entries;
+	for (i = 0; i < c->n_entries; i++) {
+		struct dfc_mask *m = c->entries[i].mask;
+		u32 nb = wderef(m->ti)->n_buckets;
+
+		if (m->count && nb > DFC_TINST_MIN_BUCKETS && m->count < nb / 4)
+			mask_resize(t, m, nb / 2);
+	}
+	if (empty)
+		table_compact(t);
+}
+
+static bool crit_excluded(const struct dfc_crit *c, const struct dfc_key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_excl; i++)
+		if (dfc_key_match(key, &c->excl[i].mask, &c->excl[i].key))
+			return true;
+	return false;
+}
+
+/*
+ * All-match: call fn for every criterion matching key, each at most once
+ * (a criterion's entries are disjoint). Returns the number of masks probed.
+ * Caller holds rcu_read_lock (or is the writer).
+ */
+unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
+			     dfc_match_fn fn, void *ctx)
+{
+	struct dfc_mask_array *ma = rcu_dereference(t->ma);
+	unsigned int probed = 0, i;
+	struct dfc_key mk;
+
+	for (i = 0; i < ma->n; i++) {
+		struct dfc_mask *m = rcu_dereference(ma->masks[i]);
+		struct dfc_tinst *ti;
+		struct dfc_entry *e;
+		bool hit = false;
+
+		/* No entry of this IP version behind this mask: skip it. */
+		if (m->mask.ipver && !READ_ONCE(m->n_ver[key->ipver == 6]))
+			continue;
+		probed++;
+		dfc_key_mask(&mk, key, &m->mask);
+		ti = rcu_dereference(m->ti);
+		e = rcu_dereference(*tinst_bucket(ti, &mk));
+		for (; e; e = rcu_dereference(e->next[ti->ver])) {
+			if (!dfc_key_equal(&e->key, &mk))
+				continue;
+			if (unlikely(e->crit->n_excl) && crit_excluded(e->crit, key))
+				continue;
+			hit = true;
+			fn(e->crit, ctx);
+		}
+		if (hit)
+			WRITE_ONCE(m->hits, m->hits + 1);
+	}
+	return probed;
+}
+
+static void sort_by_hits(struct dfc_mask **v, u32 n)
+{
+	u32 i, j;
+
+	/* Insertion sort: few masks, mostly in order already. */
+	for (i = 1; i < n; i++) {
+		struct dfc_mask *m = v[i];
+
+		for (j = i; j > 0 && READ_ONCE(v[j - 1]->hits) < READ_ONCE(m->hits); j--)
+			v[j] = v[j - 1];
+		v[j] = m;
+	}
+}
+
+/*
+ * Probe the busiest masks first: the hook's working set stays at the front
+ * and its caches warm. Hits decay so that the order follows the traffic.
+ */
+int dfc_table_sort_masks(struct dfc_table *t)
+{
+	struct dfc_mask_array *ma = wderef(t->ma);
+	struct dfc_mask **v;
+	u32 i;
+	int err;
+
+	table_compact(t);
+	ma = wderef(t->ma);
+	if (ma->n < 2)
+		return 0;
+	v = kvzalloc(ma->n * sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < ma->n; i++)
+		v[i] = wderef(ma->masks[i]);
+	sort_by_hits(v, ma->n);
+	for (i = 0; i < ma->n && v[i] == wderef(ma->masks[i]); i++)
+		;
+	err = i < ma->n ? table_publish(t, v, ma->n) : 0;
+	for (i = 0; i < ma->n; i++)
+		WRITE_ONCE(v[i]->hits, READ_ONCE(v[i]->hits) / 2);
+	kvfree(v);
+	return err;
+}
+
+u32 dfc_table_masks(struct dfc_table *t)
+{
+	return rcu_dereference_protected(t->ma, 1)->n;
+}

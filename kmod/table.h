@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The filter table: tuple-space search. One hash table per distinct mask;
+ * a frame's key is masked and looked up in each, and every criterion with
+ * an entry there (and no exclusion matching) is reported: all-match.
+ *
+ * Readers (the hook) run under RCU and never block; writers are serialised
+ * by the caller (one lock per table).
+ */
+#ifndef _DFC_TABLE_H
+#define _DFC_TABLE_H
+
+#include "key.h"
+
+struct dfc_crit;
+struct dfc_mask;
+
+/* One positive masked entry of a criterion, linked in its mask's table. */
+struct dfc_entry {
+	/* Two links, so resizing can build the new instance beside the old. */
+	struct dfc_entry __rcu *next[2];
+	struct dfc_crit *crit;
+	struct dfc_mask *mask;
+	struct dfc_key key;		/* masked value */
+};
+
+/* An exclusion: checked only after a positive hit of its criterion. */
+struct dfc_xentry {
+	struct dfc_key key;		/* masked value */
+	struct dfc_key mask;
+};
+
+/* One instance of a mask's hash table; replaced whole on resize. */
+struct dfc_tinst {
+	u32 n_buckets;			/* power of two */
+	u32 seed;
+	u8 ver;				/* which dfc_entry.next[] it links */
+	struct rcu_head rcu;
+	struct dfc_entry __rcu *buckets[];
+};
+
+struct dfc_mask {
+	struct dfc_key mask;
+	struct dfc_tinst __rcu *ti;
+	u32 count;			/* entries, writer side */
+	u32 n_ver[2];			/* entries per IP version (4, 6) */
+	bool retired_pending;		/* an old instance may still be read */
+	u64 hits;			/* approximate, orders the probing */
+	struct rcu_head rcu;
+};
+
+struct dfc_mask_array {
+	u32 n;
+	struct rcu_head rcu;
+	struct dfc_mask __rcu *masks[];
+};
+
+struct dfc_table {
+	struct dfc_mask_array __rcu *ma;
+	u32 max_masks;
+	u32 n_entries;
+	size_t mem;			/* bytes held: arrays, masks, buckets */
+};
+
+typedef void (*dfc_match_fn)(struct dfc_crit *crit, void *ctx);
+
+int dfc_table_init(struct dfc_table *t, u32 max_masks);
+void dfc_table_destroy(struct dfc_table *t);
+int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
+		     const struct dfc_key *masks);
+void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c);
+unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
+			     dfc_match_fn fn, void *ctx);
+int dfc_table_sort_masks(struct dfc_table *t);
+u32 dfc_table_masks(struct dfc_table *t);
+bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks);
+
+#endif /* _DFC_TABLE_H */
