@@ -215,7 +215,7 @@ int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
 	u32 n = ma->n, i;
 	int err = 0;
 
-	v = kvzalloc((ma->n + c->n_entries) * sizeof(*v), GFP_KERNEL);
+	v = kvcalloc(ma->n + c->n_entries, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < ma->n; i++)
@@ -281,7 +281,7 @@ static void table_compact(struct dfc_table *t)
 			break;
 	if (i == total)
 		return;
-	v = kvzalloc(total * sizeof(*v), GFP_KERNEL);
+	v = kvcalloc(total, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return;
 	/* Kept masks at the front, empty ones from the back. */
@@ -406,7 +406,7 @@ int dfc_table_sort_masks(struct dfc_table *t)
 	ma = wderef(t->ma);
 	if (ma->n < 2)
 		return 0;
-	v = kvzalloc(ma->n * sizeof(*v), GFP_KERNEL);
+	v = kvcalloc(ma->n, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < ma->n; i++)

@@ -55,6 +55,95 @@
  *     DFC_STATS_A_IPV6, DFC_STATS_A_OTHER: NLA_U64, the same counters as
  *       DFC_ISTATS_A_*, summed over every interface ever attached in this
  *       namespace since it was created (or the module loaded).
+ *     Per stage of the data path, NLA_U64: DFC_STATS_A_PARSED (IP frames
+ *       parsed into a key), DFC_STATS_A_UNPARSEABLE (IP frames too short or
+ *       malformed), DFC_STATS_A_MATCHED (frames matching at least one
+ *       criterion), DFC_STATS_A_MASKS_PROBED (sum over frames).
+ *     The table, NLA_U32: DFC_STATS_A_CRITS, DFC_STATS_A_MAX_CRITS,
+ *       DFC_STATS_A_MASKS, DFC_STATS_A_MAX_MASKS, DFC_STATS_A_ENTRIES;
+ *       DFC_STATS_A_TABLE_MEM (NLA_U64): bytes of criteria and tables;
+ *       DFC_STATS_A_EXPIRED (NLA_U64): criteria removed by their limits.
+ *
+ * Criteria. A criterion belongs to an owner (a control source, any u32
+ * chosen by userspace) and has a 64-bit id unique within that owner. It
+ * matches a frame when one of its entries matches and none of its
+ * exclusions does; every matching criterion of every owner is counted
+ * (all-match). Entries of one criterion must be disjoint (no frame can
+ * match two of them): userspace splits lists and ranges into disjoint
+ * prefix-aligned blocks (lib/dfc_expand.c does), and the kernel refuses
+ * overlapping entries with EINVAL.
+ *
+ * The criteria commands share one top-level attribute space, DFC_A_*:
+ *
+ * DFC_CMD_CRIT_NEW: add criteria, all or nothing per message. A large
+ *   batch is sent as several messages.
+ *     DFC_A_OWNER: NLA_U32, required
+ *     DFC_A_CRIT: NLA_NESTED, repeated, one per criterion:
+ *       DFC_CRIT_A_ID: NLA_U64, required
+ *       DFC_CRIT_A_PRIO: NLA_U32, lower wins (default 1)
+ *       DFC_CRIT_A_FLAGS: NLA_U32, DFC_CRIT_F_*
+ *       DFC_CRIT_A_CDEST: NLA_U32, content destination id
+ *       DFC_CRIT_A_TIMEOUT_TOTAL: NLA_U32, seconds, 1..86400
+ *       DFC_CRIT_A_TIMEOUT_IDLE: NLA_U32, seconds, 1..86400
+ *       DFC_CRIT_A_LIMIT_PACKETS: NLA_U64, exactly this many frames match
+ *       DFC_CRIT_A_LIMIT_BYTES: NLA_U64
+ *         At least one of the four, or DFC_CRIT_F_STATIC (which ignores
+ *         them), else EINVAL.
+ *       DFC_CRIT_A_BLOB: NLA_BINARY, up to DFC_CRIT_BLOB_MAX bytes, stored
+ *         and dumped back unchanged
+ *       DFC_CRIT_A_ENTRY: NLA_NESTED, repeated, 1..DFC_CRIT_MAX_ENTRIES:
+ *         DFC_ENTRY_A_IPVER: NLA_U8, 4 or 6; required with addresses
+ *         DFC_ENTRY_A_SRC, DFC_ENTRY_A_DST: NLA_BINARY, 4 or 16 bytes
+ *         DFC_ENTRY_A_SRC_PLEN, DFC_ENTRY_A_DST_PLEN: NLA_U8 (default:
+ *           the full length)
+ *         DFC_ENTRY_A_SPORT, DFC_ENTRY_A_DPORT: NLA_U16, host order
+ *         DFC_ENTRY_A_SPORT_MASK, DFC_ENTRY_A_DPORT_MASK: NLA_U16
+ *           (default 0xffff); a port condition matches only frames that
+ *           carry ports (TCP, UDP, SCTP, UDP-Lite; not a later fragment)
+ *         DFC_ENTRY_A_PROTO, DFC_ENTRY_A_PROTO_MASK: NLA_U8
+ *         DFC_ENTRY_A_ICMP_TYPE, DFC_ENTRY_A_ICMP_TYPE_MASK,
+ *         DFC_ENTRY_A_ICMP_CODE, DFC_ENTRY_A_ICMP_CODE_MASK: NLA_U8; an
+ *           ICMP condition matches only ICMP and ICMPv6 frames
+ *         DFC_ENTRY_A_IFINDEX: NLA_U32, input interface
+ *         Absent fields are wildcards; a value with bits outside its mask
+ *         is EINVAL.
+ *       DFC_CRIT_A_EXCL: NLA_NESTED, repeated, 0..DFC_CRIT_MAX_EXCL, the
+ *         same attributes as DFC_CRIT_A_ENTRY: frames it matches are not
+ *         matched by the criterion
+ *   Errors: EEXIST (owner and id exist, or repeated in the message),
+ *   ENOSPC (max criteria or max masks reached), EINVAL.
+ *
+ * DFC_CMD_CRIT_DEL: DFC_A_OWNER required; then DFC_A_ID (one criterion,
+ *   ENOENT if absent), or DFC_A_CDEST (those toward that destination), or
+ *   neither (all of the owner). Static criteria are deleted only when
+ *   DFC_A_FLAGS has DFC_CRIT_F_STATIC (by id: EPERM otherwise). The reply
+ *   carries DFC_A_COUNT: NLA_U32, criteria deleted.
+ *
+ * DFC_CMD_CRIT_REFRESH: DFC_A_OWNER, DFC_A_CRIT with DFC_CRIT_A_ID and the
+ *   timeouts and limits to replace: each named kind restarts with the given
+ *   amount left (packets and bytes from the current count); the others
+ *   keep running.
+ *
+ * DFC_CMD_CRIT_GET: DFC_A_OWNER and DFC_A_ID: one criterion. As a dump:
+ *   every criterion, or only DFC_A_OWNER's; DFC_A_TERSE (NLA_FLAG) leaves
+ *   out entries, exclusions and blob. Each message: DFC_A_OWNER and one
+ *   DFC_A_CRIT with the attributes above plus
+ *       DFC_CRIT_A_PACKETS, DFC_CRIT_A_BYTES: NLA_U64, matched so far
+ *       DFC_CRIT_A_LAST_MATCH: NLA_U64, seconds since the last match
+ *         (absent if none)
+ *       DFC_CRIT_A_AGE: NLA_U64, seconds since added
+ *       DFC_CRIT_A_N_REFRESH: NLA_U32
+ *   The dump is generation-checked like the interface dump.
+ *
+ * DFC_CMD_LIMITS_SET: DFC_STATS_A_MAX_CRITS, DFC_STATS_A_MAX_MASKS
+ *   (NLA_U32, at least 1): new limits; existing criteria stay.
+ *
+ * Events, multicast group DFC_GENL_MCGRP_EVENTS ("events"), in the
+ * namespace of the criteria:
+ *   DFC_CMD_CRIT_EXPIRED: DFC_A_OWNER, DFC_A_CRIT with DFC_CRIT_A_ID,
+ *     DFC_CRIT_A_FLAGS, DFC_CRIT_A_CDEST, DFC_CRIT_A_REASON (NLA_U8,
+ *     DFC_REASON_*), DFC_CRIT_A_PACKETS, DFC_CRIT_A_BYTES: a criterion
+ *     reached one of its limits and was removed.
  *
  * 64-bit values are padded with the *_A_PAD attribute of their space.
  */
@@ -63,6 +152,12 @@
 
 #define DFC_GENL_NAME "dfc"
 #define DFC_GENL_VERSION 1
+#define DFC_GENL_MCGRP_EVENTS "events"
+
+#define DFC_CRIT_MAX_ENTRIES 1024
+#define DFC_CRIT_MAX_EXCL 64
+#define DFC_CRIT_BLOB_MAX 2048
+#define DFC_TIMEOUT_MAX 86400
 
 enum dfc_cmd {
 	DFC_CMD_UNSPEC,
@@ -70,6 +165,12 @@ enum dfc_cmd {
 	DFC_CMD_IFACE_DEL,
 	DFC_CMD_IFACE_GET,
 	DFC_CMD_STATS_GET,
+	DFC_CMD_CRIT_NEW,
+	DFC_CMD_CRIT_DEL,
+	DFC_CMD_CRIT_REFRESH,
+	DFC_CMD_CRIT_GET,
+	DFC_CMD_CRIT_EXPIRED,
+	DFC_CMD_LIMITS_SET,
 	__DFC_CMD_MAX
 };
 
@@ -115,9 +216,98 @@ enum dfc_stats_attr {
 	DFC_STATS_A_IPV4,
 	DFC_STATS_A_IPV6,
 	DFC_STATS_A_OTHER,
+	DFC_STATS_A_PARSED,
+	DFC_STATS_A_UNPARSEABLE,
+	DFC_STATS_A_MATCHED,
+	DFC_STATS_A_MASKS_PROBED,
+	DFC_STATS_A_CRITS,
+	DFC_STATS_A_MAX_CRITS,
+	DFC_STATS_A_MASKS,
+	DFC_STATS_A_MAX_MASKS,
+	DFC_STATS_A_ENTRIES,
+	DFC_STATS_A_TABLE_MEM,
+	DFC_STATS_A_EXPIRED,
 	__DFC_STATS_A_LAST
 };
 
 #define DFC_STATS_A_MAX (__DFC_STATS_A_LAST - 1)
+
+enum dfc_crit_flag {
+	DFC_CRIT_F_STATIC = 1U << 0,	/* no timeouts; deleted only explicitly */
+	DFC_CRIT_F_SEND_ASYNC = 1U << 1, /* owner wants expiry notices */
+	__DFC_CRIT_F_ALL = DFC_CRIT_F_STATIC | DFC_CRIT_F_SEND_ASYNC
+};
+
+enum dfc_reason {
+	DFC_REASON_NONE,
+	DFC_REASON_TOTAL,
+	DFC_REASON_IDLE,
+	DFC_REASON_PACKETS,
+	DFC_REASON_BYTES,
+	__DFC_REASON_MAX
+};
+
+enum dfc_attr {
+	DFC_A_UNSPEC,
+	DFC_A_PAD,
+	DFC_A_OWNER,
+	DFC_A_ID,
+	DFC_A_CDEST,
+	DFC_A_FLAGS,
+	DFC_A_TERSE,
+	DFC_A_COUNT,
+	DFC_A_CRIT,
+	__DFC_A_LAST
+};
+
+#define DFC_A_MAX (__DFC_A_LAST - 1)
+
+enum dfc_crit_attr {
+	DFC_CRIT_A_UNSPEC,
+	DFC_CRIT_A_PAD,
+	DFC_CRIT_A_ID,
+	DFC_CRIT_A_PRIO,
+	DFC_CRIT_A_FLAGS,
+	DFC_CRIT_A_CDEST,
+	DFC_CRIT_A_TIMEOUT_TOTAL,
+	DFC_CRIT_A_TIMEOUT_IDLE,
+	DFC_CRIT_A_LIMIT_PACKETS,
+	DFC_CRIT_A_LIMIT_BYTES,
+	DFC_CRIT_A_BLOB,
+	DFC_CRIT_A_ENTRY,
+	DFC_CRIT_A_EXCL,
+	DFC_CRIT_A_PACKETS,
+	DFC_CRIT_A_BYTES,
+	DFC_CRIT_A_LAST_MATCH,
+	DFC_CRIT_A_AGE,
+	DFC_CRIT_A_N_REFRESH,
+	DFC_CRIT_A_REASON,
+	__DFC_CRIT_A_LAST
+};
+
+#define DFC_CRIT_A_MAX (__DFC_CRIT_A_LAST - 1)
+
+enum dfc_entry_attr {
+	DFC_ENTRY_A_UNSPEC,
+	DFC_ENTRY_A_IPVER,
+	DFC_ENTRY_A_SRC,
+	DFC_ENTRY_A_SRC_PLEN,
+	DFC_ENTRY_A_DST,
+	DFC_ENTRY_A_DST_PLEN,
+	DFC_ENTRY_A_SPORT,
+	DFC_ENTRY_A_SPORT_MASK,
+	DFC_ENTRY_A_DPORT,
+	DFC_ENTRY_A_DPORT_MASK,
+	DFC_ENTRY_A_PROTO,
+	DFC_ENTRY_A_PROTO_MASK,
+	DFC_ENTRY_A_ICMP_TYPE,
+	DFC_ENTRY_A_ICMP_TYPE_MASK,
+	DFC_ENTRY_A_ICMP_CODE,
+	DFC_ENTRY_A_ICMP_CODE_MASK,
+	DFC_ENTRY_A_IFINDEX,
+	__DFC_ENTRY_A_LAST
+};
+
+#define DFC_ENTRY_A_MAX (__DFC_ENTRY_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_DFC_H */
