@@ -20,7 +20,7 @@ static size_t tinst_size(u32 n)
 	return sizeof(struct dfc_tinst) + n * sizeof(struct dfc_entry *);
 }
 
-static size_t array_size(u32 n)
+static size_t marray_size(u32 n)
 {
 	return sizeof(struct dfc_mask_array) + n * sizeof(struct dfc_mask *);
 }
@@ -145,28 +145,28 @@ static int table_publish(struct dfc_table *t, struct dfc_mask **v, u32 n)
 	struct dfc_mask_array *old = wderef(t->ma), *ma;
 	u32 i;
 
-	ma = kzalloc(array_size(n), GFP_KERNEL);
+	ma = kzalloc(marray_size(n), GFP_KERNEL);
 	if (!ma)
 		return -ENOMEM;
 	ma->n = n;
 	for (i = 0; i < n; i++)
 		RCU_INIT_POINTER(ma->masks[i], v[i]);
 	rcu_assign_pointer(t->ma, ma);
-	t->mem += array_size(n) - array_size(old->n);
+	t->mem += marray_size(n) - marray_size(old->n);
 	dfc_call_rcu(&old->rcu, array_free_rcu);
 	return 0;
 }
 
 int dfc_table_init(struct dfc_table *t, u32 max_masks)
 {
-	struct dfc_mask_array *ma = kzalloc(array_size(0), GFP_KERNEL);
+	struct dfc_mask_array *ma = kzalloc(marray_size(0), GFP_KERNEL);
 
 	if (!ma)
 		return -ENOMEM;
 	memset(t, 0, sizeof(*t));
 	RCU_INIT_POINTER(t->ma, ma);
 	t->max_masks = max_masks;
-	t->mem = array_size(0);
+	t->mem = marray_size(0);
 	return 0;
 }
 

@@ -98,12 +98,14 @@
  *           the full length)
  *         DFC_ENTRY_A_SPORT, DFC_ENTRY_A_DPORT: NLA_U16, host order
  *         DFC_ENTRY_A_SPORT_MASK, DFC_ENTRY_A_DPORT_MASK: NLA_U16
- *           (default 0xffff); a port condition matches only frames that
- *           carry ports (TCP, UDP, SCTP, UDP-Lite; not a later fragment)
+ *           (default 0xffff); any of the four makes a port condition,
+ *           which matches only frames that carry ports (TCP, UDP, SCTP,
+ *           UDP-Lite; not a later fragment), even with both masks zero
  *         DFC_ENTRY_A_PROTO, DFC_ENTRY_A_PROTO_MASK: NLA_U8
  *         DFC_ENTRY_A_ICMP_TYPE, DFC_ENTRY_A_ICMP_TYPE_MASK,
- *         DFC_ENTRY_A_ICMP_CODE, DFC_ENTRY_A_ICMP_CODE_MASK: NLA_U8; an
- *           ICMP condition matches only ICMP and ICMPv6 frames
+ *         DFC_ENTRY_A_ICMP_CODE, DFC_ENTRY_A_ICMP_CODE_MASK: NLA_U8
+ *           (masks default 0xff); any of the four makes an ICMP condition,
+ *           which matches only ICMP and ICMPv6 frames
  *         DFC_ENTRY_A_IFINDEX: NLA_U32, input interface
  *         Absent fields are wildcards; a value with bits outside its mask
  *         is EINVAL.
