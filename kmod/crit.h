@@ -30,12 +30,14 @@ struct dfc_crit {
 	u64 limit_packets;		/* absolute packet count; 0: none */
 	u64 limit_bytes;		/* absolute byte count; 0: none */
 	u64 added;			/* boottime seconds */
-	u64 refreshed;			/* boottime seconds; idle/total base */
-	u32 timeout_total;		/* seconds from refreshed; 0: none */
+	u64 refreshed;			/* boottime seconds, last refresh */
+	u64 total_deadline;		/* boottime seconds; 0: none */
+	u64 idle_base;			/* idle counts from max(this, last_match) */
 	u32 timeout_idle;		/* seconds without a match; 0: none */
 	u32 n_refresh;
 	struct dfc_crit *hnext;		/* id hash chain, writer side */
-	struct list_head list;		/* all criteria, writer side */
+	struct list_head list;		/* all criteria, oldest first */
+	struct list_head tlist;		/* those with limits, for expiry */
 	struct rcu_head rcu;
 	struct dfc_entry entries[];
 };

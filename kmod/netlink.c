@@ -14,8 +14,6 @@
 #include "netlink.h"
 #include "netns.h"
 
-static struct genl_family dfc_genl_family;
-
 static const struct nla_policy dfc_iface_policy[DFC_IFACE_A_MAX + 1] = {
 	[DFC_IFACE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DFC_IFACE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -209,6 +207,23 @@ static int dfc_genl_iface_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
+static int dfc_genl_put_table(struct sk_buff *skb, struct dfc_filter *f)
+{
+	struct dfc_table *t = &f->table;
+
+	if (nla_put_u32(skb, DFC_STATS_A_CRITS, f->n_crits) ||
+	    nla_put_u32(skb, DFC_STATS_A_MAX_CRITS, f->max_crits) ||
+	    nla_put_u32(skb, DFC_STATS_A_MASKS, dfc_table_masks(t)) ||
+	    nla_put_u32(skb, DFC_STATS_A_MAX_MASKS, t->max_masks) ||
+	    nla_put_u32(skb, DFC_STATS_A_ENTRIES, t->n_entries) ||
+	    nla_put_u64_64bit(skb, DFC_STATS_A_TABLE_MEM,
+			      f->crit_mem + t->mem, DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_STATS_A_EXPIRED, f->expired,
+			      DFC_STATS_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dfc_net *dn = dfc_net(genl_info_net(info));
@@ -216,6 +231,7 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	struct dfc_stats s;
 	unsigned int n;
 	void *hdr;
+	int err;
 
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -228,6 +244,11 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	n = dn->n_ifaces;
 	rtnl_unlock();
 	dfc_stats_read(dn->stats, &s);
+	mutex_lock(&dn->filter.lock);
+	err = dfc_genl_put_table(msg, &dn->filter);
+	mutex_unlock(&dn->filter.lock);
+	if (err)
+		goto nospace;
 	if (nla_put_string(msg, DFC_STATS_A_VERSION, DFC_VERSION) ||
 	    nla_put_u32(msg, DFC_STATS_A_IFACES, n) ||
 	    dfc_genl_put_u64s(msg, &s, DFC_STATS_A_SEEN, DFC_STATS_A_BYTES,
@@ -268,17 +289,56 @@ static const struct genl_ops dfc_genl_ops[] = {
 		.policy = dfc_stats_policy,
 		.maxattr = DFC_STATS_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CRIT_NEW,
+		.doit = dfc_genl_crit_new,
+		.policy = dfc_policy,
+		.maxattr = DFC_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CRIT_DEL,
+		.doit = dfc_genl_crit_del,
+		.policy = dfc_policy,
+		.maxattr = DFC_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CRIT_REFRESH,
+		.doit = dfc_genl_crit_refresh,
+		.policy = dfc_policy,
+		.maxattr = DFC_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CRIT_GET,
+		.doit = dfc_genl_crit_get,
+		.dumpit = dfc_genl_crit_dump,
+		.policy = dfc_policy,
+		.maxattr = DFC_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_LIMITS_SET,
+		.doit = dfc_genl_limits_set,
+		.policy = dfc_limits_policy,
+		.maxattr = DFC_STATS_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
-static struct genl_family dfc_genl_family __ro_after_init = {
+/* Events reach only listeners with CAP_NET_ADMIN in the namespace. */
+static const struct genl_multicast_group dfc_genl_mcgrps[] = {
+	[DFC_GENL_MCGRP_EVENTS_ID] = { .name = DFC_GENL_MCGRP_EVENTS,
+				       .flags = GENL_UNS_ADMIN_PERM },
+};
+
+struct genl_family dfc_genl_family __ro_after_init = {
 	.name = DFC_GENL_NAME,
 	.version = DFC_GENL_VERSION,
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.ops = dfc_genl_ops,
 	.n_ops = ARRAY_SIZE(dfc_genl_ops),
-	.resv_start_op = DFC_CMD_STATS_GET + 1,
+	.mcgrps = dfc_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(dfc_genl_mcgrps),
+	.resv_start_op = DFC_CMD_LIMITS_SET + 1,
 };
 
 int __init dfc_genl_init(void)

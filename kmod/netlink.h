@@ -2,6 +2,23 @@
 #ifndef _DFC_NETLINK_H
 #define _DFC_NETLINK_H
 
+#include <net/genetlink.h>
+#include <uapi/linux/dfc.h>
+
+/* Multicast groups, in the order of the family's mcgrps. */
+enum { DFC_GENL_MCGRP_EVENTS_ID };
+
+extern struct genl_family dfc_genl_family;
+extern const struct nla_policy dfc_policy[DFC_A_MAX + 1];
+extern const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1];
+
+int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_crit_del(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_crit_get(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info);
+
 int dfc_genl_init(void);
 void dfc_genl_uninit(void);
 

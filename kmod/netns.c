@@ -17,11 +17,17 @@ struct dfc_net *dfc_net(const struct net *net)
 static int __net_init dfc_net_init(struct net *net)
 {
 	struct dfc_net *dn = dfc_net(net);
+	int err;
 
 	dn->net = net;
 	INIT_LIST_HEAD(&dn->ifaces);
 	dn->stats = netdev_alloc_pcpu_stats(struct dfc_pcpu_stats);
-	return dn->stats ? 0 : -ENOMEM;
+	if (!dn->stats)
+		return -ENOMEM;
+	err = dfc_filter_init(&dn->filter, net);
+	if (err)
+		free_percpu(dn->stats);
+	return err;
 }
 
 static void __net_exit dfc_net_exit(struct net *net)
@@ -34,6 +40,7 @@ static void __net_exit dfc_net_exit(struct net *net)
 	rtnl_unlock();
 	/* The hooks that were just removed may still be running. */
 	synchronize_net();
+	dfc_filter_uninit(&dn->filter);
 	free_percpu(dn->stats);
 }
 

@@ -4,6 +4,7 @@
 
 #include <linux/list.h>
 #include <net/net_namespace.h>
+#include "filter.h"
 #include "stats.h"
 
 /* Per network namespace state; the lists are protected by RTNL. */
@@ -15,6 +16,7 @@ struct dfc_net {
 	unsigned int iface_gen;
 	/* Every frame seen in this namespace, surviving detach. */
 	struct dfc_pcpu_stats __percpu *stats;
+	struct dfc_filter filter;
 };
 
 struct dfc_net *dfc_net(const struct net *net);

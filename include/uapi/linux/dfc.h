@@ -135,6 +135,13 @@
  *         (absent if none)
  *       DFC_CRIT_A_AGE: NLA_U64, seconds since added
  *       DFC_CRIT_A_N_REFRESH: NLA_U32
+ *       DFC_CRIT_A_N_ENTRIES, DFC_CRIT_A_N_EXCL: NLA_U32
+ *     where TIMEOUT_TOTAL, TIMEOUT_IDLE, LIMIT_PACKETS and LIMIT_BYTES give
+ *     what is left of each (0: used up), and entries and exclusions come
+ *     back as masked values (ports and addresses as value and mask/prefix).
+ *     Entries and exclusions are in GET replies only, never in dumps (a
+ *     criterion's entries may not fit a dump message); the blob is in both
+ *     unless terse.
  *   The dump is generation-checked like the interface dump.
  *
  * DFC_CMD_LIMITS_SET: DFC_STATS_A_MAX_CRITS, DFC_STATS_A_MAX_MASKS
@@ -284,6 +291,8 @@ enum dfc_crit_attr {
 	DFC_CRIT_A_AGE,
 	DFC_CRIT_A_N_REFRESH,
 	DFC_CRIT_A_REASON,
+	DFC_CRIT_A_N_ENTRIES,
+	DFC_CRIT_A_N_EXCL,
 	__DFC_CRIT_A_LAST
 };
 

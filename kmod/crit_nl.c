@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink commands on criteria: add (batched), delete, refresh,
+ * get and dump, limits, and the expiry notices. Requests are checked whole
+ * before anything changes; every rejection names the attribute at fault.
+ */
+#define pr_fmt(fmt) "dfc: " fmt
+
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <uapi/linux/dfc.h>
+#include "entry.h"
+#include "filter.h"
+#include "netlink.h"
+#include "netns.h"
+
+static const struct nla_policy dfc_entry_policy[DFC_ENTRY_A_MAX + 1] = {
+	[DFC_ENTRY_A_IPVER] = NLA_POLICY_RANGE(NLA_U8, 4, 6),
+	[DFC_ENTRY_A_SRC] = NLA_POLICY_MIN_LEN(4),
+	[DFC_ENTRY_A_SRC_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[DFC_ENTRY_A_DST] = NLA_POLICY_MIN_LEN(4),
+	[DFC_ENTRY_A_DST_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[DFC_ENTRY_A_SPORT] = { .type = NLA_U16 },
+	[DFC_ENTRY_A_SPORT_MASK] = { .type = NLA_U16 },
+	[DFC_ENTRY_A_DPORT] = { .type = NLA_U16 },
+	[DFC_ENTRY_A_DPORT_MASK] = { .type = NLA_U16 },
+	[DFC_ENTRY_A_PROTO] = { .type = NLA_U8 },
+	[DFC_ENTRY_A_PROTO_MASK] = { .type = NLA_U8 },
+	[DFC_ENTRY_A_ICMP_TYPE] = { .type = NLA_U8 },
+	[DFC_ENTRY_A_ICMP_TYPE_MASK] = { .type = NLA_U8 },
+	[DFC_ENTRY_A_ICMP_CODE] = { .type = NLA_U8 },
+	[DFC_ENTRY_A_ICMP_CODE_MASK] = { .type = NLA_U8 },
+	[DFC_ENTRY_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static struct netlink_range_validation dfc_timeout_range = {
+	.min = 1,
+	.max = DFC_TIMEOUT_MAX,
+};
+
+static const struct nla_policy dfc_crit_policy[DFC_CRIT_A_MAX + 1] = {
+	[DFC_CRIT_A_ID] = { .type = NLA_U64 },
+	[DFC_CRIT_A_PRIO] = { .type = NLA_U32 },
+	[DFC_CRIT_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __DFC_CRIT_F_ALL),
+	[DFC_CRIT_A_CDEST] = { .type = NLA_U32 },
+	[DFC_CRIT_A_TIMEOUT_TOTAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_timeout_range),
+	[DFC_CRIT_A_TIMEOUT_IDLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_timeout_range),
+	[DFC_CRIT_A_LIMIT_PACKETS] = NLA_POLICY_MIN(NLA_U64, 1),
+	[DFC_CRIT_A_LIMIT_BYTES] = NLA_POLICY_MIN(NLA_U64, 1),
+	[DFC_CRIT_A_BLOB] = { .type = NLA_BINARY, .len = DFC_CRIT_BLOB_MAX },
+	[DFC_CRIT_A_ENTRY] = NLA_POLICY_NESTED(dfc_entry_policy),
+	[DFC_CRIT_A_EXCL] = NLA_POLICY_NESTED(dfc_entry_policy),
+	[DFC_CRIT_A_PACKETS] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_BYTES] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_LAST_MATCH] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_AGE] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_N_REFRESH] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_REASON] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_N_ENTRIES] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_N_EXCL] = { .type = NLA_REJECT },
+};
+
+const struct nla_policy dfc_policy[DFC_A_MAX + 1] = {
+	[DFC_A_OWNER] = { .type = NLA_U32 },
+	[DFC_A_ID] = { .type = NLA_U64 },
+	[DFC_A_CDEST] = { .type = NLA_U32 },
+	[DFC_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __DFC_CRIT_F_ALL),
+	[DFC_A_TERSE] = { .type = NLA_FLAG },
+	[DFC_A_COUNT] = { .type = NLA_REJECT },
+	[DFC_A_CRIT] = NLA_POLICY_NESTED(dfc_crit_policy),
+};
+
+const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1] = {
+	[DFC_STATS_A_MAX_CRITS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DFC_STATS_A_MAX_MASKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+};
+
+/* Like NL_SET_ERR_MSG_ATTR, for a message chosen at run time. */
+static void set_err(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		    const char *why)
+{
+	if (!extack)
+		return;
+	NL_SET_BAD_ATTR(extack, attr);
+	extack->_msg = why;
+}
+
+static struct dfc_filter *info_filter(struct genl_info *info)
+{
+	return &dfc_net(genl_info_net(info))->filter;
+}
+
+static u32 get_u32(struct nlattr **tb, int type, u32 def)
+{
+	return tb[type] ? nla_get_u32(tb[type]) : def;
+}
+
+static u8 get_u8(struct nlattr **tb, int type, u8 def)
+{
+	return tb[type] ? nla_get_u8(tb[type]) : def;
+}
+
+/* The attribute to blame for a rejected field, or the entry itself. */
+static const struct nlattr *espec_blame(struct nlattr **tb,
+					const struct nlattr *nest,
+					enum dfc_espec_field bad)
+{
+	static const int attr[] = {
+		[DFC_ESPEC_IPVER] = DFC_ENTRY_A_IPVER,
+		[DFC_ESPEC_SRC] = DFC_ENTRY_A_SRC,
+		[DFC_ESPEC_DST] = DFC_ENTRY_A_DST,
+		[DFC_ESPEC_SPORT] = DFC_ENTRY_A_SPORT,
+		[DFC_ESPEC_DPORT] = DFC_ENTRY_A_DPORT,
+		[DFC_ESPEC_PROTO] = DFC_ENTRY_A_PROTO,
+		[DFC_ESPEC_ICMP_TYPE] = DFC_ENTRY_A_ICMP_TYPE,
+		[DFC_ESPEC_ICMP_CODE] = DFC_ENTRY_A_ICMP_CODE,
+	};
+
+	if (bad < ARRAY_SIZE(attr) && attr[bad] && tb[attr[bad]])
+		return tb[attr[bad]];
+	return nest;
+}
+
+static int addr_get(struct nlattr **tb, int a, int plen_a, u8 ipver, u8 *addr,
+		    u8 *plen, struct netlink_ext_ack *extack)
+{
+	unsigned int alen = ipver == 6 ? 16 : 4;
+
+	if (!tb[a]) {
+		if (tb[plen_a]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[plen_a],
+					    "prefix length without an address");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!ipver || nla_len(tb[a]) != alen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[a],
+				    "address length does not match the IP version");
+		return -EINVAL;
+	}
+	memcpy(addr, nla_data(tb[a]), alen);
+	*plen = get_u8(tb, plen_a, alen * 8);
+	if (*plen > alen * 8) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[plen_a], "prefix length too long");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One DFC_CRIT_A_ENTRY/EXCL nest into a value and a mask. */
+static int entry_parse(const struct nlattr *nest, struct dfc_key *val,
+		       struct dfc_key *mask, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[DFC_ENTRY_A_MAX + 1];
+	struct dfc_espec s = {};
+	enum dfc_espec_field bad;
+	const char *why;
+	int err;
+
+	err = nla_parse_nested(tb, DFC_ENTRY_A_MAX, nest, dfc_entry_policy,
+			       extack);
+	if (err)
+		return err;
+	s.ipver = get_u8(tb, DFC_ENTRY_A_IPVER, 0);
+	err = addr_get(tb, DFC_ENTRY_A_SRC, DFC_ENTRY_A_SRC_PLEN, s.ipver,
+		       s.src, &s.src_plen, extack) ?:
+	      addr_get(tb, DFC_ENTRY_A_DST, DFC_ENTRY_A_DST_PLEN, s.ipver,
+		       s.dst, &s.dst_plen, extack);
+	if (err)
+		return err;
+	s.ports = tb[DFC_ENTRY_A_SPORT] || tb[DFC_ENTRY_A_SPORT_MASK] ||
+		  tb[DFC_ENTRY_A_DPORT] || tb[DFC_ENTRY_A_DPORT_MASK];
+	s.sport = tb[DFC_ENTRY_A_SPORT] ? nla_get_u16(tb[DFC_ENTRY_A_SPORT]) : 0;
+	s.sport_mask = tb[DFC_ENTRY_A_SPORT_MASK] ?
+		       nla_get_u16(tb[DFC_ENTRY_A_SPORT_MASK]) :
+		       tb[DFC_ENTRY_A_SPORT] ? 0xffff : 0;
+	s.dport = tb[DFC_ENTRY_A_DPORT] ? nla_get_u16(tb[DFC_ENTRY_A_DPORT]) : 0;
+	s.dport_mask = tb[DFC_ENTRY_A_DPORT_MASK] ?
+		       nla_get_u16(tb[DFC_ENTRY_A_DPORT_MASK]) :
+		       tb[DFC_ENTRY_A_DPORT] ? 0xffff : 0;
+	s.proto = get_u8(tb, DFC_ENTRY_A_PROTO, 0);
+	s.proto_mask = get_u8(tb, DFC_ENTRY_A_PROTO_MASK,
+			      tb[DFC_ENTRY_A_PROTO] ? 0xff : 0);
+	s.icmp = tb[DFC_ENTRY_A_ICMP_TYPE] || tb[DFC_ENTRY_A_ICMP_TYPE_MASK] ||
+		 tb[DFC_ENTRY_A_ICMP_CODE] || tb[DFC_ENTRY_A_ICMP_CODE_MASK];
+	s.icmp_type = get_u8(tb, DFC_ENTRY_A_ICMP_TYPE, 0);
+	s.icmp_type_mask = get_u8(tb, DFC_ENTRY_A_ICMP_TYPE_MASK,
+				  tb[DFC_ENTRY_A_ICMP_TYPE] ? 0xff : 0);
+	s.icmp_code = get_u8(tb, DFC_ENTRY_A_ICMP_CODE, 0);
+	s.icmp_code_mask = get_u8(tb, DFC_ENTRY_A_ICMP_CODE_MASK,
+				  tb[DFC_ENTRY_A_ICMP_CODE] ? 0xff : 0);
+	s.ifindex = get_u32(tb, DFC_ENTRY_A_IFINDEX, 0);
+
+	err = dfc_espec_to_key(&s, val, mask, &bad, &why);
+	if (err)
+		set_err(extack, espec_blame(tb, nest, bad), why);
+	return err;
+}
+
+/* Limits apply to non-static criteria only; refresh reuses this. */
+static void crit_set_limits(struct dfc_crit *c, struct nlattr **tb, u64 now)
+{
+	if (c->flags & DFC_CRIT_F_STATIC)
+		return;
+	if (tb[DFC_CRIT_A_TIMEOUT_TOTAL])
+		WRITE_ONCE(c->total_deadline,
+			   now + nla_get_u32(tb[DFC_CRIT_A_TIMEOUT_TOTAL]));
+	if (tb[DFC_CRIT_A_TIMEOUT_IDLE]) {
+		WRITE_ONCE(c->timeout_idle,
+			   nla_get_u32(tb[DFC_CRIT_A_TIMEOUT_IDLE]));
+		WRITE_ONCE(c->idle_base, now);
+	}
+	if (tb[DFC_CRIT_A_LIMIT_PACKETS])
+		WRITE_ONCE(c->limit_packets, atomic64_read(&c->packets) +
+			   nla_get_u64(tb[DFC_CRIT_A_LIMIT_PACKETS]));
+	if (tb[DFC_CRIT_A_LIMIT_BYTES])
+		WRITE_ONCE(c->limit_bytes, atomic64_read(&c->bytes) +
+			   nla_get_u64(tb[DFC_CRIT_A_LIMIT_BYTES]));
+}
+
+static bool has_limits(struct nlattr **tb)
+{
+	return tb[DFC_CRIT_A_TIMEOUT_TOTAL] || tb[DFC_CRIT_A_TIMEOUT_IDLE] ||
+	       tb[DFC_CRIT_A_LIMIT_PACKETS] || tb[DFC_CRIT_A_LIMIT_BYTES];
+}
+
+/* One DFC_A_CRIT nest of a NEW request into a criterion and its masks. */
+static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
+		      struct dfc_crit **cp, struct dfc_key **mp,
+		      struct netlink_ext_ack *extack)
+{
+	unsigned int n_entries = 0, n_excl = 0, ie = 0, ix = 0;
+	struct nlattr *tb[DFC_CRIT_A_MAX + 1], *a;
+	struct dfc_key *masks = NULL;
+	struct dfc_crit *c = NULL;
+	int rem, err;
+
+	err = nla_parse_nested(tb, DFC_CRIT_A_MAX, nest, dfc_crit_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[DFC_CRIT_A_ID]) {
+		NL_SET_ERR_ATTR_MISS(extack, nest, DFC_CRIT_A_ID);
+		NL_SET_ERR_MSG(extack, "criterion id required");
+		return -EINVAL;
+	}
+	nla_for_each_nested(a, nest, rem) {
+		n_entries += nla_type(a) == DFC_CRIT_A_ENTRY;
+		n_excl += nla_type(a) == DFC_CRIT_A_EXCL;
+	}
+	if (!n_entries || n_entries > DFC_CRIT_MAX_ENTRIES ||
+	    n_excl > DFC_CRIT_MAX_EXCL) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a criterion needs 1 to 1024 entries and at most 64 exclusions");
+		return -EINVAL;
+	}
+	if (!has_limits(tb) &&
+	    !(get_u32(tb, DFC_CRIT_A_FLAGS, 0) & DFC_CRIT_F_STATIC)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a timeout or limit is required unless static");
+		return -EINVAL;
+	}
+
+	err = -ENOMEM;
+	c = kvzalloc(dfc_crit_size(n_entries), GFP_KERNEL);
+	masks = kvcalloc(n_entries, sizeof(*masks), GFP_KERNEL);
+	if (!c || !masks)
+		goto fail;
+	if (n_excl) {
+		c->excl = kcalloc(n_excl, sizeof(*c->excl), GFP_KERNEL);
+		if (!c->excl)
+			goto fail;
+	}
+	if (tb[DFC_CRIT_A_BLOB] && nla_len(tb[DFC_CRIT_A_BLOB])) {
+		c->blob = nla_memdup(tb[DFC_CRIT_A_BLOB], GFP_KERNEL);
+		if (!c->blob)
+			goto fail;
+		c->blob_len = nla_len(tb[DFC_CRIT_A_BLOB]);
+	}
+	c->id = nla_get_u64(tb[DFC_CRIT_A_ID]);
+	c->owner = owner;
+	c->prio = get_u32(tb, DFC_CRIT_A_PRIO, 1);
+	c->flags = get_u32(tb, DFC_CRIT_A_FLAGS, 0);
+	c->cdest = get_u32(tb, DFC_CRIT_A_CDEST, 0);
+	c->n_entries = n_entries;
+	c->n_excl = n_excl;
+	c->added = now;
+	c->refreshed = now;
+	crit_set_limits(c, tb, now);
+
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) == DFC_CRIT_A_ENTRY) {
+			err = entry_parse(a, &c->entries[ie].key, &masks[ie],
+					  extack);
+			ie++;
+		} else if (nla_type(a) == DFC_CRIT_A_EXCL) {
+			err = entry_parse(a, &c->excl[ix].key, &c->excl[ix].mask,
+					  extack);
+			ix++;
+		}
+		if (err)
+			goto fail;
+	}
+	/* Disjoint entries: a frame counts once per criterion. */
+	if (dfc_crit_overlaps(c, masks)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "entries of a criterion overlap");
+		err = -EINVAL;
+		goto fail;
+	}
+	*cp = c;
+	*mp = masks;
+	return 0;
+
+fail:
+	if (c)
+		dfc_filter_free(c);
+	kvfree(masks);
+	return err;
+}
+
+static int need_owner(struct genl_info *info, u32 *owner)
+{
+	if (!info->attrs[DFC_A_OWNER]) {
+		GENL_REQ_ATTR_CHECK(info, DFC_A_OWNER);
+		NL_SET_ERR_MSG(info->extack, "owner required");
+		return -EINVAL;
+	}
+	*owner = nla_get_u32(info->attrs[DFC_A_OWNER]);
+	return 0;
+}
+
+int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dfc_filter *f = info_filter(info);
+	unsigned int n = 0, i, bad;
+	u64 now = ktime_get_boottime_seconds();
+	struct dfc_key **masks = NULL;
+	struct dfc_crit **v = NULL;
+	const struct nlattr **at = NULL;
+	const char *why;
+	struct nlattr *a;
+	int rem, err;
+	u32 owner;
+
+	err = need_owner(info, &owner);
+	if (err)
+		return err;
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem)
+		n += nla_type(a) == DFC_A_CRIT;
+	if (!n) {
+		GENL_REQ_ATTR_CHECK(info, DFC_A_CRIT);
+		NL_SET_ERR_MSG(info->extack, "no criteria in the request");
+		return -EINVAL;
+	}
+	v = kvcalloc(n, sizeof(*v), GFP_KERNEL);
+	masks = kvcalloc(n, sizeof(*masks), GFP_KERNEL);
+	at = kvcalloc(n, sizeof(*at), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!v || !masks || !at)
+		goto out;
+	i = 0;
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) != DFC_A_CRIT)
+			continue;
+		at[i] = a;
+		err = crit_parse(a, owner, now, &v[i], &masks[i], info->extack);
+		if (err)
+			goto out;
+		i++;
+	}
+	mutex_lock(&f->lock);
+	err = dfc_filter_add(f, v, n, (const struct dfc_key *const *)masks,
+			     &bad, &why);
+	mutex_unlock(&f->lock);
+	if (err)
+		set_err(info->extack, at[bad], why);
+	else
+		memset(v, 0, n * sizeof(*v));	/* the filter owns them */
+out:
+	for (i = 0; v && i < n; i++) {
+		if (v[i])
+			dfc_filter_free(v[i]);
+		kvfree(masks[i]);
+	}
+	kvfree(v);
+	kvfree(masks);
+	kvfree(at);
+	return err;
+}
+
+static int reply_count(struct genl_info *info, u32 count)
+{
+	struct sk_buff *msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &dfc_genl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, DFC_A_COUNT, count)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int dfc_genl_crit_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[DFC_A_ID];
+	struct nlattr *cdest = info->attrs[DFC_A_CDEST];
+	struct dfc_filter *f = info_filter(info);
+	bool statics = info->attrs[DFC_A_FLAGS] &&
+		       nla_get_u32(info->attrs[DFC_A_FLAGS]) & DFC_CRIT_F_STATIC;
+	struct dfc_crit *c, *tmp;
+	u32 owner, count = 0;
+	int err;
+
+	err = need_owner(info, &owner);
+	if (err)
+		return err;
+	if (id && cdest) {
+		NL_SET_ERR_MSG_ATTR(info->extack, cdest,
+				    "delete by id or by destination, not both");
+		return -EINVAL;
+	}
+	mutex_lock(&f->lock);
+	if (id) {
+		c = dfc_filter_find(f, owner, nla_get_u64(id));
+		if (!c) {
+			NL_SET_ERR_MSG_ATTR(info->extack, id, "no such criterion");
+			err = -ENOENT;
+		} else if ((c->flags & DFC_CRIT_F_STATIC) && !statics) {
+			NL_SET_ERR_MSG_ATTR(info->extack, id,
+					    "static criterion: deleting it needs the static flag");
+			err = -EPERM;
+		} else {
+			dfc_filter_del(f, c);
+			count = 1;
+		}
+	} else {
+		list_for_each_entry_safe(c, tmp, &f->crits, list) {
+			if (c->owner != owner ||
+			    (cdest && c->cdest != nla_get_u32(cdest)) ||
+			    ((c->flags & DFC_CRIT_F_STATIC) && !statics))
+				continue;
+			dfc_filter_del(f, c);
+			count++;
+			if (!(count % 4096))
+				cond_resched();
+		}
+	}
+	mutex_unlock(&f->lock);
+	return err ?: reply_count(info, count);
+}
+
+int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[DFC_A_CRIT];
+	struct dfc_filter *f = info_filter(info);
+	struct nlattr *tb[DFC_CRIT_A_MAX + 1];
+	struct dfc_crit *c;
+	u32 owner;
+	int err;
+
+	err = need_owner(info, &owner);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, DFC_A_CRIT))
+		return -EINVAL;
+	err = nla_parse_nested(tb, DFC_CRIT_A_MAX, nest, dfc_crit_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[DFC_CRIT_A_ID]) {
+		NL_SET_ERR_ATTR_MISS(info->extack, nest, DFC_CRIT_A_ID);
+		return -EINVAL;
+	}
+	if (tb[DFC_CRIT_A_ENTRY] || tb[DFC_CRIT_A_EXCL] || tb[DFC_CRIT_A_PRIO] ||
+	    tb[DFC_CRIT_A_CDEST] || tb[DFC_CRIT_A_BLOB] || tb[DFC_CRIT_A_FLAGS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "refresh changes only timeouts and limits");
+		return -EINVAL;
+	}
+	if (!has_limits(tb)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "nothing to refresh");
+		return -EINVAL;
+	}
+	mutex_lock(&f->lock);
+	c = dfc_filter_find(f, owner, nla_get_u64(tb[DFC_CRIT_A_ID]));
+	if (c && !c->dead) {
+		u64 now = ktime_get_boottime_seconds();
+
+		crit_set_limits(c, tb, now);
+		c->refreshed = now;
+		c->n_refresh++;
+		dfc_filter_retime(f, c);
+		f->gen++;
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DFC_CRIT_A_ID],
+				    "no such criterion");
+		err = -ENOENT;
+	}
+	mutex_unlock(&f->lock);
+	return err;
+}
+
+static u64 left(u64 limit, u64 used)
+{
+	return limit > used ? limit - used : 0;
+}
+
+/* Value and mask back into entry attributes. */
+static int entry_fill(struct sk_buff *skb, int type, const struct dfc_key *v,
+		      const struct dfc_key *m)
+{
+	unsigned int alen = v->ipver == 6 ? 16 : 4;
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (m->ipver && nla_put_u8(skb, DFC_ENTRY_A_IPVER, v->ipver))
+		goto cancel;
+	if (m->src[0] || m->src[1] || m->src[2] || m->src[3]) {
+		if (nla_put(skb, DFC_ENTRY_A_SRC, alen, v->src) ||
+		    nla_put_u8(skb, DFC_ENTRY_A_SRC_PLEN,
+			       bitmap_weight((unsigned long *)m->src, 128)))
+			goto cancel;
+	}
+	if (m->dst[0] || m->dst[1] || m->dst[2] || m->dst[3]) {
+		if (nla_put(skb, DFC_ENTRY_A_DST, alen, v->dst) ||
+		    nla_put_u8(skb, DFC_ENTRY_A_DST_PLEN,
+			       bitmap_weight((unsigned long *)m->dst, 128)))
+			goto cancel;
+	}
+	if ((m->flags & DFC_KEY_F_PORTS) &&
+	    (nla_put_u16(skb, DFC_ENTRY_A_SPORT, ntohs(v->sport)) ||
+	     nla_put_u16(skb, DFC_ENTRY_A_SPORT_MASK, ntohs(m->sport)) ||
+	     nla_put_u16(skb, DFC_ENTRY_A_DPORT, ntohs(v->dport)) ||
+	     nla_put_u16(skb, DFC_ENTRY_A_DPORT_MASK, ntohs(m->dport))))
+		goto cancel;
+	if (m->proto && (nla_put_u8(skb, DFC_ENTRY_A_PROTO, v->proto) ||
+			 nla_put_u8(skb, DFC_ENTRY_A_PROTO_MASK, m->proto)))
+		goto cancel;
+	if ((m->flags & DFC_KEY_F_ICMP) &&
+	    (nla_put_u8(skb, DFC_ENTRY_A_ICMP_TYPE, v->icmp_type) ||
+	     nla_put_u8(skb, DFC_ENTRY_A_ICMP_TYPE_MASK, m->icmp_type) ||
+	     nla_put_u8(skb, DFC_ENTRY_A_ICMP_CODE, v->icmp_code) ||
+	     nla_put_u8(skb, DFC_ENTRY_A_ICMP_CODE_MASK, m->icmp_code)))
+		goto cancel;
+	if (m->ifindex && nla_put_u32(skb, DFC_ENTRY_A_IFINDEX, v->ifindex))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+enum { FILL_TERSE = 1, FILL_ENTRIES = 2 };
+
+static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
+		     unsigned int how)
+{
+	u64 now = ktime_get_boottime_seconds();
+	u64 packets = atomic64_read(&c->packets);
+	u64 bytes = atomic64_read(&c->bytes);
+	u64 last = READ_ONCE(c->last_match);
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put_u32(skb, DFC_A_OWNER, c->owner))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, DFC_A_CRIT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DFC_CRIT_A_ID, c->id, DFC_CRIT_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_CRIT_A_PACKETS, packets, DFC_CRIT_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_CRIT_A_BYTES, bytes, DFC_CRIT_A_PAD) ||
+	    (last && nla_put_u64_64bit(skb, DFC_CRIT_A_LAST_MATCH, now - last,
+				       DFC_CRIT_A_PAD)) ||
+	    nla_put_u64_64bit(skb, DFC_CRIT_A_AGE, now - c->added, DFC_CRIT_A_PAD))
+		goto cancel;
+	if (how & FILL_TERSE)
+		goto end;
+	if (nla_put_u32(skb, DFC_CRIT_A_PRIO, c->prio) ||
+	    nla_put_u32(skb, DFC_CRIT_A_FLAGS, c->flags) ||
+	    nla_put_u32(skb, DFC_CRIT_A_CDEST, c->cdest) ||
+	    nla_put_u32(skb, DFC_CRIT_A_N_REFRESH, c->n_refresh) ||
+	    nla_put_u32(skb, DFC_CRIT_A_N_ENTRIES, c->n_entries) ||
+	    nla_put_u32(skb, DFC_CRIT_A_N_EXCL, c->n_excl) ||
+	    (c->total_deadline &&
+	     nla_put_u32(skb, DFC_CRIT_A_TIMEOUT_TOTAL, left(c->total_deadline, now))) ||
+	    (c->timeout_idle &&
+	     nla_put_u32(skb, DFC_CRIT_A_TIMEOUT_IDLE,
+			 left(max(last, c->idle_base) + c->timeout_idle, now))) ||
+	    (c->limit_packets &&
+	     nla_put_u64_64bit(skb, DFC_CRIT_A_LIMIT_PACKETS,
+			       left(c->limit_packets, packets), DFC_CRIT_A_PAD)) ||
+	    (c->limit_bytes &&
+	     nla_put_u64_64bit(skb, DFC_CRIT_A_LIMIT_BYTES,
+			       left(c->limit_bytes, bytes), DFC_CRIT_A_PAD)) ||
+	    (c->blob_len && nla_put(skb, DFC_CRIT_A_BLOB, c->blob_len, c->blob)))
+		goto cancel;
+	if (!(how & FILL_ENTRIES))
+		goto end;
+	for (i = 0; i < c->n_entries; i++)
+		if (entry_fill(skb, DFC_CRIT_A_ENTRY, &c->entries[i].key,
+			       &c->entries[i].mask->mask))
+			goto cancel;
+	for (i = 0; i < c->n_excl; i++)
+		if (entry_fill(skb, DFC_CRIT_A_EXCL, &c->excl[i].key,
+			       &c->excl[i].mask))
+			goto cancel;
+end:
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* Room for a full reply: each entry is at most a few dozen attributes. */
+static size_t crit_msg_size(const struct dfc_crit *c)
+{
+	return NLMSG_GOODSIZE + c->blob_len + (c->n_entries + c->n_excl) * 160;
+}
+
+int dfc_genl_crit_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct dfc_filter *f = info_filter(info);
+	struct sk_buff *msg = NULL;
+	struct dfc_crit *c;
+	void *hdr;
+	u32 owner;
+	int err;
+
+	err = need_owner(info, &owner);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, DFC_A_ID))
+		return -EINVAL;
+	mutex_lock(&f->lock);
+	c = dfc_filter_find(f, owner, nla_get_u64(info->attrs[DFC_A_ID]));
+	if (!c) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DFC_A_ID],
+				    "no such criterion");
+		err = -ENOENT;
+		goto out;
+	}
+	err = -ENOMEM;
+	msg = genlmsg_new(crit_msg_size(c), GFP_KERNEL);
+	if (!msg)
+		goto out;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &dfc_genl_family, 0, DFC_CMD_CRIT_GET);
+	if (!hdr || crit_fill(msg, c, FILL_ENTRIES))
+		goto out;
+	genlmsg_end(msg, hdr);
+	mutex_unlock(&f->lock);
+	return genlmsg_reply(msg, info);
+out:
+	mutex_unlock(&f->lock);
+	nlmsg_free(msg);
+	return err;
+}
+
+/*
+ * The dump resumes after the last criterion sent, found again by its
+ * (owner, id): no rescan from the start, so large tables dump in linear
+ * time. If it was deleted meanwhile, the generation changed and the
+ * message is flagged NLM_F_DUMP_INTR; the dump restarts from the head.
+ */
+int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct dfc_filter *f = &dfc_net(sock_net(skb->sk))->filter;
+	struct nlattr *own = di->attrs[DFC_A_OWNER];
+	unsigned int how = di->attrs[DFC_A_TERSE] ? FILL_TERSE : 0;
+	struct dfc_crit *c;
+	int err = 0;
+
+	if (cb->args[0] == 2)
+		return 0;
+	mutex_lock(&f->lock);
+	cb->seq = f->gen;
+	c = list_first_entry(&f->crits, struct dfc_crit, list);
+	if (cb->args[0]) {
+		struct dfc_crit *last = dfc_filter_find(f, cb->args[1], cb->args[2]);
+
+		if (last)
+			c = list_next_entry(last, list);
+	}
+	for (; !list_entry_is_head(c, &f->crits, list); c = list_next_entry(c, list)) {
+		void *hdr;
+
+		if (own && c->owner != nla_get_u32(own))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &dfc_genl_family,
+				  NLM_F_MULTI, DFC_CMD_CRIT_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		err = crit_fill(skb, c, how);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = 1;
+		cb->args[1] = c->owner;
+		cb->args[2] = c->id;
+	}
+	if (!err)
+		cb->args[0] = 2;	/* all sent */
+	mutex_unlock(&f->lock);
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *mc = info->attrs[DFC_STATS_A_MAX_CRITS];
+	struct nlattr *mm = info->attrs[DFC_STATS_A_MAX_MASKS];
+	struct dfc_filter *f = info_filter(info);
+
+	if (!mc && !mm) {
+		NL_SET_ERR_MSG(info->extack, "no limit given");
+		return -EINVAL;
+	}
+	mutex_lock(&f->lock);
+	if (mc)
+		f->max_crits = nla_get_u32(mc);
+	if (mm)
+		f->table.max_masks = nla_get_u32(mm);
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+void dfc_genl_notify_expired(struct net *net, const struct dfc_crit *c)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	struct nlattr *nest;
+	void *hdr;
+
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &dfc_genl_family, 0, DFC_CMD_CRIT_EXPIRED);
+	if (!hdr || nla_put_u32(msg, DFC_A_OWNER, c->owner))
+		goto fail;
+	nest = nla_nest_start(msg, DFC_A_CRIT);
+	if (!nest ||
+	    nla_put_u64_64bit(msg, DFC_CRIT_A_ID, c->id, DFC_CRIT_A_PAD) ||
+	    nla_put_u32(msg, DFC_CRIT_A_FLAGS, c->flags) ||
+	    nla_put_u32(msg, DFC_CRIT_A_CDEST, c->cdest) ||
+	    nla_put_u8(msg, DFC_CRIT_A_REASON, c->reason) ||
+	    nla_put_u64_64bit(msg, DFC_CRIT_A_PACKETS,
+			      atomic64_read(&c->packets), DFC_CRIT_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_CRIT_A_BYTES, atomic64_read(&c->bytes),
+			      DFC_CRIT_A_PAD))
+		goto fail;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&dfc_genl_family, net, msg, 0,
+				DFC_GENL_MCGRP_EVENTS_ID, GFP_KERNEL);
+	return;
+fail:
+	nlmsg_free(msg);
+}
