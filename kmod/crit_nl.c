@@ -291,6 +291,7 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	c->refreshed = now;
 	crit_set_limits(c, tb, now);
 
+	err = 0;
 	nla_for_each_nested(a, nest, rem) {
 		if (nla_type(a) == DFC_CRIT_A_ENTRY) {
 			err = entry_parse(a, &c->entries[ie].key, &masks[ie],

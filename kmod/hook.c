@@ -1,32 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The data path: runs in softirq for every frame a monitored interface
- * receives, under RCU, never sleeping.
+ * receives, under RCU, never sleeping. Each frame is parsed once into a
+ * flow key; the counters come from the parse result.
  */
 #define pr_fmt(fmt) "dfc: " fmt
 
-#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
 #include <linux/skbuff.h>
 #include <uapi/linux/dfc.h>
 #include "hook.h"
 #include "iface.h"
 #include "netns.h"
+#include "parse.h"
 
+/*
+ * One frame into one set of counters. @err and @ipver are dfc_parse()'s
+ * result; @stages adds the per-stage counters (kept per namespace only).
+ */
 static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
-			   unsigned int len, __be16 proto)
+			   unsigned int len, int err, u8 ipver, bool stages)
 {
 	struct dfc_pcpu_stats *s = this_cpu_ptr(pcpu);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->seen);
 	u64_stats_add(&s->bytes, len);
-	if (proto == htons(ETH_P_IP))
+	if (!err && ipver == 4)
 		u64_stats_inc(&s->ipv4);
-	else if (proto == htons(ETH_P_IPV6))
+	else if (!err && ipver == 6)
 		u64_stats_inc(&s->ipv6);
 	else
 		u64_stats_inc(&s->other);
+	if (stages) {
+		if (!err)
+			u64_stats_inc(&s->parsed);
+		else if (err == -EINVAL)
+			u64_stats_inc(&s->unparseable);
+	}
 	u64_stats_update_end(&s->syncp);
+}
+
+/* Every frame parsed into a key is looked up exactly once, here. */
+static void dfc_hook_lookup(struct dfc_iface *iface, const struct dfc_key *key,
+			    unsigned int len)
+{
+	struct dfc_filter_result res = { .len = len };
+
+	dfc_filter_match(&iface->dn->filter, key, &res);
 }
 
 unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
@@ -34,12 +55,23 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 {
 	struct dfc_iface *iface = priv;
 	unsigned int len = skb->len;
+	struct dfc_key key;
+	int err;
 
-	/* Count the frame as it was on the wire, link header included. */
+	/*
+	 * Count the frame as it was on the wire, link header included, and
+	 * the VLAN tag the NIC or the stack moved out of the data.
+	 */
 	if (skb_mac_header_was_set(skb))
 		len += skb->data - skb_mac_header(skb);
-	dfc_hook_count(iface->stats, len, skb->protocol);
-	dfc_hook_count(iface->dn->stats, len, skb->protocol);
+	if (skb_vlan_tag_present(skb))
+		len += VLAN_HLEN;
+
+	err = dfc_parse(skb, &key);
+	dfc_hook_count(iface->stats, len, err, key.ipver, false);
+	dfc_hook_count(iface->dn->stats, len, err, key.ipver, true);
+	if (likely(!err))
+		dfc_hook_lookup(iface, &key, len);
 
 	if (READ_ONCE(iface->flags) & DFC_IFACE_F_PASS)
 		return NF_ACCEPT;
