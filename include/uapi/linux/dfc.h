@@ -154,6 +154,60 @@
  *     DFC_REASON_*), DFC_CRIT_A_PACKETS, DFC_CRIT_A_BYTES: a criterion
  *     reached one of its limits and was removed.
  *
+ * Content destinations: where copies of matched frames go. Each has a u32
+ * id chosen by userspace; criteria name it in DFC_CRIT_A_CDEST. Commands
+ * DFC_CMD_CDEST_NEW, DFC_CMD_CDEST_SET (change, same attributes, only those
+ * given change), DFC_CMD_CDEST_DEL (refused with EBUSY while criteria
+ * reference it, unless DFC_CDEST_A_FORCE, which deletes those criteria
+ * too) and DFC_CMD_CDEST_GET (DFC_CDEST_A_ID, or a dump), in the
+ * DFC_CDEST_A_* space:
+ *     DFC_CDEST_A_ID: NLA_U32, required
+ *     DFC_CDEST_A_NAME: NLA_NUL_STRING, up to 31 characters
+ *     DFC_CDEST_A_ENCAP: NLA_U8, DFC_ENCAP_IPIP (default: the original IP
+ *       packet behind a new IPv4 or IPv6 header, protocol 4 or 41 by the
+ *       inner version, as Junos DFC) or DFC_ENCAP_UDP (flow-tap: behind an
+ *       outer IP and UDP header)
+ *     DFC_CDEST_A_ADDR: NLA_BINARY, 4 or 16 bytes, required
+ *     DFC_CDEST_A_SRC: NLA_BINARY, the same length: outer source address
+ *       (default: chosen by the route)
+ *     DFC_CDEST_A_SPORT, DFC_CDEST_A_DPORT: NLA_U16, UDP ports (udp only;
+ *       DPORT required there)
+ *     DFC_CDEST_A_TTL: NLA_U8, outer TTL or hop limit, default 255
+ *     DFC_CDEST_A_DSCP: NLA_U8, 0..63, default 0
+ *     DFC_CDEST_A_SOFT_LIMIT, DFC_CDEST_A_SOFT_CLEAR, DFC_CDEST_A_HARD_LIMIT,
+ *     DFC_CDEST_A_HARD_TARGET: NLA_U64, bit/s over a 10 s average, 0: none
+ *     DFC_CDEST_A_FLAGS: NLA_U32, DFC_CDEST_F_*
+ *     DFC_CDEST_A_FORCE: NLA_FLAG (DEL)
+ *   Replies and dumps add DFC_CDEST_A_STATS (NLA_NESTED, DFC_CSTATS_A_*,
+ *   NLA_U64): COPIES, BYTES sent; drops by cause NOMEM, NOROUTE, NOIPSEC
+ *   (no xfrm on the route of an ipsec-required destination), TOOBIG,
+ *   LOOP (the route leads out a monitored interface); RATE (bit/s, 10 s
+ *   average), and DFC_CDEST_A_CRITS (NLA_U32), criteria toward it.
+ *
+ * Copies. For each matched frame at most one copy goes to each content
+ * destination and at most max-duplicates copies in all (per owner too),
+ * chosen by criterion priority (lower first), then age (older first).
+ * Criteria that lose count dropped duplicates. DFC_CMD_LIMITS_SET also
+ * takes DFC_STATS_A_MAX_DUP (1..64, default 3) and DFC_STATS_A_DUP_PERIOD
+ * (seconds between duplicates-dropped events, default 30);
+ * DFC_CMD_OWNER_SET sets an owner's own max-duplicates: DFC_A_OWNER,
+ * DFC_A_MAX_DUP (NLA_U32, 1..64; 0 returns to the global value).
+ *
+ * More events on the "events" group:
+ *   DFC_CMD_CDEST_CONGESTED: DFC_CDEST_A_ID, DFC_CDEST_A_STATS (RATE), and
+ *     DFC_CDEST_A_CONGESTED (NLA_U8: 1 above the soft limit, 0 back below
+ *     soft-clear); sent once per crossing.
+ *   DFC_CMD_CDEST_PURGED: the hard limit was crossed; one message per
+ *     owner: DFC_A_OWNER, DFC_A_CDEST, DFC_A_ID repeated (criteria removed,
+ *     worst priority then newest first, until under the hard target).
+ *   DFC_CMD_CDEST_NOIPSEC: DFC_CDEST_A_ID: copies to an ipsec-required
+ *     destination are being dropped (the route has no xfrm); sent once per
+ *     change from protected to unprotected.
+ *   DFC_CMD_DUP_DROPPED: DFC_A_OWNER and per criterion a DFC_A_CRIT with
+ *     DFC_CRIT_A_ID, DFC_CRIT_A_CDEST and DFC_CRIT_A_DUP_DROPPED (NLA_U64,
+ *     frames that lost since the last event); every dup period while it
+ *     goes on.
+ *
  * 64-bit values are padded with the *_A_PAD attribute of their space.
  */
 #ifndef _UAPI_LINUX_DFC_H
@@ -180,6 +234,15 @@ enum dfc_cmd {
 	DFC_CMD_CRIT_GET,
 	DFC_CMD_CRIT_EXPIRED,
 	DFC_CMD_LIMITS_SET,
+	DFC_CMD_CDEST_NEW,
+	DFC_CMD_CDEST_SET,
+	DFC_CMD_CDEST_DEL,
+	DFC_CMD_CDEST_GET,
+	DFC_CMD_OWNER_SET,
+	DFC_CMD_CDEST_CONGESTED,
+	DFC_CMD_CDEST_PURGED,
+	DFC_CMD_CDEST_NOIPSEC,
+	DFC_CMD_DUP_DROPPED,
 	__DFC_CMD_MAX
 };
 
@@ -236,6 +299,10 @@ enum dfc_stats_attr {
 	DFC_STATS_A_ENTRIES,
 	DFC_STATS_A_TABLE_MEM,
 	DFC_STATS_A_EXPIRED,
+	DFC_STATS_A_MAX_DUP,
+	DFC_STATS_A_DUP_PERIOD,
+	DFC_STATS_A_COPIES,
+	DFC_STATS_A_DUP_DROPPED,
 	__DFC_STATS_A_LAST
 };
 
@@ -266,6 +333,7 @@ enum dfc_attr {
 	DFC_A_TERSE,
 	DFC_A_COUNT,
 	DFC_A_CRIT,
+	DFC_A_MAX_DUP,
 	__DFC_A_LAST
 };
 
@@ -293,6 +361,7 @@ enum dfc_crit_attr {
 	DFC_CRIT_A_REASON,
 	DFC_CRIT_A_N_ENTRIES,
 	DFC_CRIT_A_N_EXCL,
+	DFC_CRIT_A_DUP_DROPPED,
 	__DFC_CRIT_A_LAST
 };
 
@@ -320,5 +389,58 @@ enum dfc_entry_attr {
 };
 
 #define DFC_ENTRY_A_MAX (__DFC_ENTRY_A_LAST - 1)
+
+enum dfc_encap {
+	DFC_ENCAP_IPIP,
+	DFC_ENCAP_UDP,
+	__DFC_ENCAP_MAX
+};
+
+enum dfc_cdest_flag {
+	DFC_CDEST_F_IPSEC_REQUIRED = 1U << 0, /* fail closed without xfrm */
+	__DFC_CDEST_F_ALL = DFC_CDEST_F_IPSEC_REQUIRED
+};
+
+enum dfc_cdest_attr {
+	DFC_CDEST_A_UNSPEC,
+	DFC_CDEST_A_PAD,
+	DFC_CDEST_A_ID,
+	DFC_CDEST_A_NAME,
+	DFC_CDEST_A_ENCAP,
+	DFC_CDEST_A_ADDR,
+	DFC_CDEST_A_SRC,
+	DFC_CDEST_A_SPORT,
+	DFC_CDEST_A_DPORT,
+	DFC_CDEST_A_TTL,
+	DFC_CDEST_A_DSCP,
+	DFC_CDEST_A_SOFT_LIMIT,
+	DFC_CDEST_A_SOFT_CLEAR,
+	DFC_CDEST_A_HARD_LIMIT,
+	DFC_CDEST_A_HARD_TARGET,
+	DFC_CDEST_A_FLAGS,
+	DFC_CDEST_A_FORCE,
+	DFC_CDEST_A_STATS,
+	DFC_CDEST_A_CRITS,
+	DFC_CDEST_A_CONGESTED,
+	__DFC_CDEST_A_LAST
+};
+
+#define DFC_CDEST_A_MAX (__DFC_CDEST_A_LAST - 1)
+
+enum dfc_cstats_attr {
+	DFC_CSTATS_A_UNSPEC,
+	DFC_CSTATS_A_PAD,
+	DFC_CSTATS_A_COPIES,
+	DFC_CSTATS_A_BYTES,
+	DFC_CSTATS_A_NOMEM,
+	DFC_CSTATS_A_NOROUTE,
+	DFC_CSTATS_A_NOIPSEC,
+	DFC_CSTATS_A_TOOBIG,
+	DFC_CSTATS_A_LOOP,
+	DFC_CSTATS_A_RATE,
+	__DFC_CSTATS_A_LAST
+};
+
+#define DFC_CSTATS_A_MAX (__DFC_CSTATS_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_DFC_H */
