@@ -5,13 +5,20 @@
 #include <linux/percpu.h>
 #include <linux/u64_stats_sync.h>
 
-/* Frame counters, one set per CPU: the hook never shares a cache line. */
+/*
+ * Frame counters, one set per CPU: the hook never shares a cache line.
+ * ipv4/ipv6 count frames parsed into a key (behind VLAN tags and MPLS
+ * labels too), other everything else, unparseable frames included.
+ * parsed/unparseable (the per-stage counters) are kept per namespace only.
+ */
 struct dfc_pcpu_stats {
 	u64_stats_t seen;
 	u64_stats_t bytes;
 	u64_stats_t ipv4;
 	u64_stats_t ipv6;
 	u64_stats_t other;
+	u64_stats_t parsed;		/* IP frames parsed into a key */
+	u64_stats_t unparseable;	/* IP frames malformed or cut short */
 	struct u64_stats_sync syncp;
 };
 
@@ -22,6 +29,8 @@ struct dfc_stats {
 	u64 ipv4;
 	u64 ipv6;
 	u64 other;
+	u64 parsed;
+	u64 unparseable;
 };
 
 static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
@@ -42,12 +51,16 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 			v.ipv4 = u64_stats_read(&s->ipv4);
 			v.ipv6 = u64_stats_read(&s->ipv6);
 			v.other = u64_stats_read(&s->other);
+			v.parsed = u64_stats_read(&s->parsed);
+			v.unparseable = u64_stats_read(&s->unparseable);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		sum->seen += v.seen;
 		sum->bytes += v.bytes;
 		sum->ipv4 += v.ipv4;
 		sum->ipv6 += v.ipv6;
 		sum->other += v.other;
+		sum->parsed += v.parsed;
+		sum->unparseable += v.unparseable;
 	}
 }
 

@@ -397,25 +397,27 @@ static void sort_by_hits(struct dfc_mask **v, u32 n)
  */
 int dfc_table_sort_masks(struct dfc_table *t)
 {
-	struct dfc_mask_array *ma = wderef(t->ma);
+	struct dfc_mask_array *ma;
 	struct dfc_mask **v;
-	u32 i;
+	u32 i, n;
 	int err;
 
 	table_compact(t);
 	ma = wderef(t->ma);
-	if (ma->n < 2)
+	n = ma->n;
+	if (n < 2)
 		return 0;
-	v = kvcalloc(ma->n, sizeof(*v), GFP_KERNEL);
+	v = kvcalloc(n, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < ma->n; i++)
+	for (i = 0; i < n; i++)
 		v[i] = wderef(ma->masks[i]);
-	sort_by_hits(v, ma->n);
-	for (i = 0; i < ma->n && v[i] == wderef(ma->masks[i]); i++)
+	sort_by_hits(v, n);
+	for (i = 0; i < n && v[i] == wderef(ma->masks[i]); i++)
 		;
-	err = i < ma->n ? table_publish(t, v, ma->n) : 0;
-	for (i = 0; i < ma->n; i++)
+	/* Publishing frees ma after a grace period: only v and n from here. */
+	err = i < n ? table_publish(t, v, n) : 0;
+	for (i = 0; i < n; i++)
 		WRITE_ONCE(v[i]->hits, READ_ONCE(v[i]->hits) / 2);
 	kvfree(v);
 	return err;

@@ -6,11 +6,14 @@
  * until the matching ACK/DONE, so the socket is always left drained.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -18,12 +21,19 @@
 
 /*
  * The kernel sizes dump skbs after the largest recvmsg() buffer it has
- * seen, capped at 32 KiB: a 32 KiB receive buffer is never truncated.
- * The send buffer is as large so that batched requests fit.
+ * seen, capped at 32 KiB; a non-dump reply (a criterion with its entries)
+ * can be larger, up to a 64 KiB DFC_A_CRIT nest plus headers. The send
+ * buffer holds a batch of criteria: always at least one whole criterion.
  */
-#define DFC_NL_BUFSZ 32768
+#define DFC_NL_DUMPSZ 32768
+#define DFC_NL_RXSZ (128 * 1024)
+#define DFC_NL_TXSZ DFC_NL_MSG_MAX
 #define DFC_NL_MAX_GROUPS 8
 #define DFC_NL_DUMP_TRIES 4
+/* netlink_sendmsg() refuses messages longer than sk_sndbuf - 32 */
+#define DFC_NL_SNDBUF_SLACK 32
+/* the events socket: room for bursts of expiries (capped by rmem_max) */
+#define DFC_NL_EVENTS_RCVBUF (1024 * 1024)
 
 struct dfc_nl {
 	struct mnl_socket *sock;
@@ -40,8 +50,12 @@ struct dfc_nl {
 	uint32_t miss_type;
 	char *dump; /* a dump's replies, collected until DONE */
 	size_t dump_len, dump_cap;
-	alignas(8) char tx[DFC_NL_BUFSZ]; /* kept intact: extack offsets point into it */
-	alignas(8) char rx[DFC_NL_BUFSZ];
+	size_t tx_room; /* what the socket lets us send, at most sizeof(tx) */
+	long crit_failed; /* dfc_nl_crit_add_failed() */
+	/* entries and exclusions of the criterion being passed to a callback */
+	struct dfc_nl_entry *scratch;
+	alignas(8) char tx[DFC_NL_TXSZ]; /* kept intact: extack offsets point into it */
+	alignas(8) char rx[DFC_NL_RXSZ];
 };
 
 /*
@@ -161,7 +175,7 @@ static int collect(struct dfc_nl *nl, const struct nlmsghdr *nlh)
 	size_t len = MNL_ALIGN(nlh->nlmsg_len);
 
 	if (nl->dump_cap - nl->dump_len < len) {
-		size_t cap = nl->dump_cap ? nl->dump_cap : DFC_NL_BUFSZ;
+		size_t cap = nl->dump_cap ? nl->dump_cap : DFC_NL_DUMPSZ;
 		char *p;
 
 		while (cap - nl->dump_len < len)
@@ -193,12 +207,18 @@ static void run_cb(dfc_nl_cb cb, void *data, const struct nlmsghdr *nlh, bool *o
 		*on = false;
 }
 
+enum xmode {
+	X_DIRECT,  /* not a dump: every reply to cb */
+	X_COLLECT, /* a dump, collected into nl->dump */
+	X_STREAM,  /* a dump, to cb as it comes, until a reply is flagged NLM_F_DUMP_INTR */
+};
+
 /*
  * Send req and read every reply up to its ACK or DONE. A dump's replies
  * are collected into nl->dump (for the caller to walk once it is known
- * to be consistent), any other reply goes to cb at once.
+ * to be consistent) or streamed; any other reply goes to cb at once.
  */
-static int exchange(struct dfc_nl *nl, struct nlmsghdr *req, bool dump,
+static int exchange(struct dfc_nl *nl, struct nlmsghdr *req, enum xmode mode,
 		    dfc_nl_cb cb, void *data, bool *intr)
 {
 	uint32_t seq = ++nl->seq;
@@ -248,10 +268,13 @@ static int exchange(struct dfc_nl *nl, struct nlmsghdr *req, bool dump,
 			case NLMSG_OVERRUN:
 				return -ENOBUFS;
 			default:
-				if (dump) {
+				if (mode == X_COLLECT) {
 					if (!cb_err)
 						cb_err = collect(nl, nlh);
 				} else if (cb) {
+					/* the rest is not part of a snapshot: drained only */
+					if (mode == X_STREAM && *intr)
+						cb_on = false;
 					run_cb(cb, data, nlh, &cb_on, &cb_err);
 				}
 			}
@@ -266,7 +289,7 @@ int dfc_nl_request(struct dfc_nl *nl, struct nlmsghdr *nlh, dfc_nl_cb cb, void *
 	for (int try = 0; try < DFC_NL_DUMP_TRIES; try++) {
 		const struct nlmsghdr *m;
 		bool intr, cb_on = cb != NULL;
-		int err = exchange(nl, nlh, dump, cb, data, &intr);
+		int err = exchange(nl, nlh, dump ? X_COLLECT : X_DIRECT, cb, data, &intr);
 		int len;
 
 		if (err || !dump)
@@ -298,7 +321,31 @@ struct nlmsghdr *dfc_nl_msg_new(struct dfc_nl *nl, uint8_t cmd, uint16_t flags)
 
 size_t dfc_nl_msg_room(const struct dfc_nl *nl)
 {
-	return sizeof(nl->tx);
+	return nl->tx_room;
+}
+
+/*
+ * Raise the socket's send buffer so that a full tx buffer can be sent
+ * (the kernel doubles what is asked, within net.core.wmem_max); the room
+ * is what it allows in the end.
+ */
+static size_t tx_room(struct mnl_socket *sock)
+{
+	int fd = mnl_socket_get_fd(sock), sz = 0, want = DFC_NL_TXSZ;
+	socklen_t len = sizeof(sz);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, &len) < 0)
+		return DFC_NL_DUMPSZ; /* cannot tell: a size every default allows */
+	if (sz < DFC_NL_TXSZ + DFC_NL_SNDBUF_SLACK) {
+		len = sizeof(sz);
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want)) < 0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, &len) < 0)
+			return DFC_NL_DUMPSZ;
+	}
+	if (sz <= DFC_NL_SNDBUF_SLACK)
+		return 0;
+	sz -= DFC_NL_SNDBUF_SLACK;
+	return (size_t)sz < DFC_NL_TXSZ ? (size_t)sz : DFC_NL_TXSZ;
 }
 
 static int family_cb(const struct nlmsghdr *nlh, void *data)
@@ -353,10 +400,12 @@ struct dfc_nl *dfc_nl_open_family(const char *name)
 	    mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto fail_errno;
 	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->tx_room = tx_room(nl->sock);
+	nl->crit_failed = -1;
 
 	nl->family = GENL_ID_CTRL;
 	nlh = dfc_nl_msg_new(nl, CTRL_CMD_GETFAMILY, 0);
-	if (!mnl_attr_put_strz_check(nlh, sizeof(nl->tx), CTRL_ATTR_FAMILY_NAME, name)) {
+	if (!mnl_attr_put_strz_check(nlh, nl->tx_room, CTRL_ATTR_FAMILY_NAME, name)) {
 		err = -EINVAL;
 		goto fail;
 	}
@@ -388,6 +437,7 @@ void dfc_nl_close(struct dfc_nl *nl)
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
 	free(nl->dump);
+	free(nl->scratch);
 	free(nl);
 }
 
@@ -420,6 +470,27 @@ uint32_t dfc_nl_extack_miss_type(const struct dfc_nl *nl)
 }
 
 /* ---- parsers ---- */
+
+/* Optional attributes, already validated: their value, or 0 when absent. */
+static uint64_t opt_u64(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u64(a) : 0;
+}
+
+static uint32_t opt_u32(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u32(a) : 0;
+}
+
+static uint16_t opt_u16(const struct nlattr *a, uint16_t def)
+{
+	return a ? mnl_attr_get_u16(a) : def;
+}
+
+static uint8_t opt_u8(const struct nlattr *a, uint8_t def)
+{
+	return a ? mnl_attr_get_u8(a) : def;
+}
 
 int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 {
@@ -473,6 +544,17 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 		[DFC_STATS_A_IPV4] = MNL_TYPE_U64,
 		[DFC_STATS_A_IPV6] = MNL_TYPE_U64,
 		[DFC_STATS_A_OTHER] = MNL_TYPE_U64,
+		[DFC_STATS_A_PARSED] = MNL_TYPE_U64,
+		[DFC_STATS_A_UNPARSEABLE] = MNL_TYPE_U64,
+		[DFC_STATS_A_MATCHED] = MNL_TYPE_U64,
+		[DFC_STATS_A_MASKS_PROBED] = MNL_TYPE_U64,
+		[DFC_STATS_A_CRITS] = MNL_TYPE_U32,
+		[DFC_STATS_A_MAX_CRITS] = MNL_TYPE_U32,
+		[DFC_STATS_A_MASKS] = MNL_TYPE_U32,
+		[DFC_STATS_A_MAX_MASKS] = MNL_TYPE_U32,
+		[DFC_STATS_A_ENTRIES] = MNL_TYPE_U32,
+		[DFC_STATS_A_TABLE_MEM] = MNL_TYPE_U64,
+		[DFC_STATS_A_EXPIRED] = MNL_TYPE_U64,
 	};
 	const struct nlattr *tb[DFC_STATS_A_MAX + 1];
 
@@ -490,6 +572,18 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->ipv4 = mnl_attr_get_u64(tb[DFC_STATS_A_IPV4]);
 	out->ipv6 = mnl_attr_get_u64(tb[DFC_STATS_A_IPV6]);
 	out->other = mnl_attr_get_u64(tb[DFC_STATS_A_OTHER]);
+	/* the rest came with the criteria: an older module does not send them */
+	out->parsed = opt_u64(tb[DFC_STATS_A_PARSED]);
+	out->unparseable = opt_u64(tb[DFC_STATS_A_UNPARSEABLE]);
+	out->matched = opt_u64(tb[DFC_STATS_A_MATCHED]);
+	out->masks_probed = opt_u64(tb[DFC_STATS_A_MASKS_PROBED]);
+	out->crits = opt_u32(tb[DFC_STATS_A_CRITS]);
+	out->max_crits = opt_u32(tb[DFC_STATS_A_MAX_CRITS]);
+	out->masks = opt_u32(tb[DFC_STATS_A_MASKS]);
+	out->max_masks = opt_u32(tb[DFC_STATS_A_MAX_MASKS]);
+	out->entries = opt_u32(tb[DFC_STATS_A_ENTRIES]);
+	out->table_mem = opt_u64(tb[DFC_STATS_A_TABLE_MEM]);
+	out->expired = opt_u64(tb[DFC_STATS_A_EXPIRED]);
 	return 0;
 }
 
@@ -512,11 +606,11 @@ static int put_dev(struct nlmsghdr *nlh, size_t room, uint32_t ifindex, const ch
 int dfc_nl_iface_add(struct dfc_nl *nl, uint32_t ifindex, const char *ifname, uint32_t flags)
 {
 	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_IFACE_NEW, 0);
-	int err = put_dev(nlh, sizeof(nl->tx), ifindex, ifname);
+	int err = put_dev(nlh, nl->tx_room, ifindex, ifname);
 
 	if (err)
 		return err;
-	if (!mnl_attr_put_u32_check(nlh, sizeof(nl->tx), DFC_IFACE_A_FLAGS, flags))
+	if (!mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_IFACE_A_FLAGS, flags))
 		return -EMSGSIZE;
 	return dfc_nl_request(nl, nlh, NULL, NULL);
 }
@@ -524,7 +618,7 @@ int dfc_nl_iface_add(struct dfc_nl *nl, uint32_t ifindex, const char *ifname, ui
 int dfc_nl_iface_del(struct dfc_nl *nl, uint32_t ifindex, const char *ifname)
 {
 	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_IFACE_DEL, 0);
-	int err = put_dev(nlh, sizeof(nl->tx), ifindex, ifname);
+	int err = put_dev(nlh, nl->tx_room, ifindex, ifname);
 
 	return err ? err : dfc_nl_request(nl, nlh, NULL, NULL);
 }
@@ -572,7 +666,7 @@ int dfc_nl_iface_get(struct dfc_nl *nl, uint32_t ifindex, const char *ifname,
 {
 	struct one_reply r = { .parse = iface_parse_cb, .out = out };
 	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_IFACE_GET, 0);
-	int err = put_dev(nlh, sizeof(nl->tx), ifindex, ifname);
+	int err = put_dev(nlh, nl->tx_room, ifindex, ifname);
 
 	return err ? err : get_one(nl, nlh, &r);
 }
@@ -611,4 +705,671 @@ int dfc_nl_stats_get(struct dfc_nl *nl, struct dfc_stats *out)
 	struct one_reply r = { .parse = stats_parse_cb, .out = out };
 
 	return get_one(nl, dfc_nl_msg_new(nl, DFC_CMD_STATS_GET, 0), &r);
+}
+
+int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
+{
+	struct nlmsghdr *nlh;
+
+	if (!max_crits && !max_masks)
+		return -EINVAL;
+	nlh = dfc_nl_msg_new(nl, DFC_CMD_LIMITS_SET, 0);
+	if ((max_crits && !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_STATS_A_MAX_CRITS,
+						  max_crits)) ||
+	    (max_masks && !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_STATS_A_MAX_MASKS,
+						  max_masks)))
+		return -EMSGSIZE;
+	return dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
+/* ---- criteria: encoding ---- */
+
+/* nla_len is 16 bits: no attribute, nest or not, is longer */
+#define NEST_MAX UINT16_MAX
+
+static struct nlattr *nest_start(struct nlmsghdr *nlh, size_t room, uint16_t type)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, room, type);
+
+	/* strict validation (every dfc command) wants nests flagged */
+	if (nest)
+		nest->nla_type |= NLA_F_NESTED;
+	return nest;
+}
+
+/* Close a nest, unless it grew past what nla_len can say. */
+static bool nest_end(struct nlmsghdr *nlh, struct nlattr *nest)
+{
+	if ((size_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nest) > NEST_MAX)
+		return false;
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+static unsigned int addr_len(uint8_t ipver)
+{
+	return ipver == 4 ? 4 : ipver == 6 ? 16 : 0;
+}
+
+static int entry_put(struct nlmsghdr *nlh, size_t room, uint16_t type,
+		     const struct dfc_nl_entry *e)
+{
+	unsigned int alen = addr_len(e->ipver);
+	struct nlattr *nest;
+
+	/* the address length comes from the IP version */
+	if ((e->src_plen || e->dst_plen) && !alen)
+		return -EINVAL;
+	nest = nest_start(nlh, room, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (e->ipver && !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_IPVER, e->ipver))
+		goto full;
+	if (e->src_plen &&
+	    (!mnl_attr_put_check(nlh, room, DFC_ENTRY_A_SRC, alen, e->src) ||
+	     !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_SRC_PLEN, e->src_plen)))
+		goto full;
+	if (e->dst_plen &&
+	    (!mnl_attr_put_check(nlh, room, DFC_ENTRY_A_DST, alen, e->dst) ||
+	     !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_DST_PLEN, e->dst_plen)))
+		goto full;
+	/* all four, always: their presence is what makes a port condition */
+	if ((e->ports || e->sport_mask || e->dport_mask) &&
+	    (!mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_SPORT, e->sport) ||
+	     !mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_SPORT_MASK, e->sport_mask) ||
+	     !mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_DPORT, e->dport) ||
+	     !mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_DPORT_MASK, e->dport_mask)))
+		goto full;
+	if (e->proto_mask &&
+	    (!mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_PROTO, e->proto) ||
+	     !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_PROTO_MASK, e->proto_mask)))
+		goto full;
+	if ((e->icmp || e->icmp_type_mask || e->icmp_code_mask) &&
+	    (!mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_ICMP_TYPE, e->icmp_type) ||
+	     !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_ICMP_TYPE_MASK, e->icmp_type_mask) ||
+	     !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_ICMP_CODE, e->icmp_code) ||
+	     !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_ICMP_CODE_MASK, e->icmp_code_mask)))
+		goto full;
+	if (e->ifindex && !mnl_attr_put_u32_check(nlh, room, DFC_ENTRY_A_IFINDEX, e->ifindex))
+		goto full;
+	mnl_attr_nest_end(nlh, nest); /* a few hundred bytes at most */
+	return 0;
+full:
+	mnl_attr_nest_cancel(nlh, nest);
+	return -EMSGSIZE;
+}
+
+int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *c)
+{
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	if ((c->blob_len && !c->blob) || (c->n_entries && !c->entries) ||
+	    (c->n_excl && !c->excl))
+		return -EINVAL;
+	nest = nest_start(nlh, room, DFC_A_CRIT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (!mnl_attr_put_u64_check(nlh, room, DFC_CRIT_A_ID, c->id) ||
+	    !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_PRIO, c->prio) ||
+	    !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_FLAGS, c->flags) ||
+	    !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_CDEST, c->cdest) ||
+	    (c->timeout_total &&
+	     !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_TIMEOUT_TOTAL, c->timeout_total)) ||
+	    (c->timeout_idle &&
+	     !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_TIMEOUT_IDLE, c->timeout_idle)) ||
+	    (c->limit_packets &&
+	     !mnl_attr_put_u64_check(nlh, room, DFC_CRIT_A_LIMIT_PACKETS, c->limit_packets)) ||
+	    (c->limit_bytes &&
+	     !mnl_attr_put_u64_check(nlh, room, DFC_CRIT_A_LIMIT_BYTES, c->limit_bytes)) ||
+	    (c->blob_len &&
+	     !mnl_attr_put_check(nlh, room, DFC_CRIT_A_BLOB, c->blob_len, c->blob)))
+		goto cancel;
+	for (unsigned int i = 0; i < c->n_entries; i++) {
+		err = entry_put(nlh, room, DFC_CRIT_A_ENTRY, &c->entries[i]);
+		if (err)
+			goto cancel;
+	}
+	for (unsigned int i = 0; i < c->n_excl; i++) {
+		err = entry_put(nlh, room, DFC_CRIT_A_EXCL, &c->excl[i]);
+		if (err)
+			goto cancel;
+	}
+	if (!nest_end(nlh, nest)) {
+		err = -EMSGSIZE;
+		goto cancel;
+	}
+	return 0;
+cancel:
+	mnl_attr_nest_cancel(nlh, nest);
+	return err;
+}
+
+int dfc_nl_crit_pack(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *crits,
+		     unsigned int n, unsigned int *packed)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < n; i++) {
+		err = dfc_nl_crit_put(nlh, room, &crits[i]);
+		if (err)
+			break;
+	}
+	*packed = i;
+	return i || !n ? 0 : err;
+}
+
+/* ---- criteria: parsing ---- */
+
+static int entry_parse(const struct nlattr *nest, struct dfc_nl_entry *e)
+{
+	static const enum mnl_attr_data_type policy[DFC_ENTRY_A_MAX + 1] = {
+		[DFC_ENTRY_A_IPVER] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_SRC] = MNL_TYPE_BINARY,
+		[DFC_ENTRY_A_SRC_PLEN] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_DST] = MNL_TYPE_BINARY,
+		[DFC_ENTRY_A_DST_PLEN] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_SPORT] = MNL_TYPE_U16,
+		[DFC_ENTRY_A_SPORT_MASK] = MNL_TYPE_U16,
+		[DFC_ENTRY_A_DPORT] = MNL_TYPE_U16,
+		[DFC_ENTRY_A_DPORT_MASK] = MNL_TYPE_U16,
+		[DFC_ENTRY_A_PROTO] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_PROTO_MASK] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_ICMP_TYPE] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_ICMP_TYPE_MASK] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_ICMP_CODE] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_ICMP_CODE_MASK] = MNL_TYPE_U8,
+		[DFC_ENTRY_A_IFINDEX] = MNL_TYPE_U32,
+	};
+	static const struct {
+		uint16_t addr, plen;
+	} addrs[2] = {
+		{ DFC_ENTRY_A_SRC, DFC_ENTRY_A_SRC_PLEN },
+		{ DFC_ENTRY_A_DST, DFC_ENTRY_A_DST_PLEN },
+	};
+	const struct nlattr *tb[DFC_ENTRY_A_MAX + 1];
+	unsigned int alen;
+
+	memset(e, 0, sizeof(*e));
+	if (parse_nested(nest, tb, policy, DFC_ENTRY_A_MAX) < 0)
+		return -EINVAL;
+	e->ipver = opt_u8(tb[DFC_ENTRY_A_IPVER], 0);
+	alen = addr_len(e->ipver);
+	if (e->ipver && !alen)
+		return -EINVAL;
+	for (int i = 0; i < 2; i++) {
+		const struct nlattr *a = tb[addrs[i].addr], *p = tb[addrs[i].plen];
+		uint8_t *addr = i ? e->dst : e->src, *plen = i ? &e->dst_plen : &e->src_plen;
+
+		if (!a) {
+			if (p)
+				return -EINVAL; /* a prefix length of no address */
+			continue;
+		}
+		if (!alen || mnl_attr_get_payload_len(a) != alen)
+			return -EINVAL;
+		memcpy(addr, mnl_attr_get_payload(a), alen);
+		*plen = opt_u8(p, (uint8_t)(alen * 8));
+		if (*plen > alen * 8)
+			return -EINVAL;
+	}
+	/* any of the four is a port condition; a mask defaults to exact if its value is there */
+	e->ports = tb[DFC_ENTRY_A_SPORT] || tb[DFC_ENTRY_A_SPORT_MASK] ||
+		   tb[DFC_ENTRY_A_DPORT] || tb[DFC_ENTRY_A_DPORT_MASK];
+	e->sport = opt_u16(tb[DFC_ENTRY_A_SPORT], 0);
+	e->sport_mask = opt_u16(tb[DFC_ENTRY_A_SPORT_MASK], tb[DFC_ENTRY_A_SPORT] ? 0xffff : 0);
+	e->dport = opt_u16(tb[DFC_ENTRY_A_DPORT], 0);
+	e->dport_mask = opt_u16(tb[DFC_ENTRY_A_DPORT_MASK], tb[DFC_ENTRY_A_DPORT] ? 0xffff : 0);
+	e->proto = opt_u8(tb[DFC_ENTRY_A_PROTO], 0);
+	e->proto_mask = opt_u8(tb[DFC_ENTRY_A_PROTO_MASK], tb[DFC_ENTRY_A_PROTO] ? 0xff : 0);
+	e->icmp = tb[DFC_ENTRY_A_ICMP_TYPE] || tb[DFC_ENTRY_A_ICMP_TYPE_MASK] ||
+		  tb[DFC_ENTRY_A_ICMP_CODE] || tb[DFC_ENTRY_A_ICMP_CODE_MASK];
+	e->icmp_type = opt_u8(tb[DFC_ENTRY_A_ICMP_TYPE], 0);
+	e->icmp_type_mask = opt_u8(tb[DFC_ENTRY_A_ICMP_TYPE_MASK],
+				   tb[DFC_ENTRY_A_ICMP_TYPE] ? 0xff : 0);
+	e->icmp_code = opt_u8(tb[DFC_ENTRY_A_ICMP_CODE], 0);
+	e->icmp_code_mask = opt_u8(tb[DFC_ENTRY_A_ICMP_CODE_MASK],
+				   tb[DFC_ENTRY_A_ICMP_CODE] ? 0xff : 0);
+	e->ifindex = opt_u32(tb[DFC_ENTRY_A_IFINDEX]);
+	return 0;
+}
+
+int dfc_nl_crit_parse_attr(const struct nlattr *crit, struct dfc_nl_crit *out,
+			   struct dfc_nl_entry *entries, unsigned int max_entries,
+			   struct dfc_nl_entry *excl, unsigned int max_excl)
+{
+	static const enum mnl_attr_data_type policy[DFC_CRIT_A_MAX + 1] = {
+		[DFC_CRIT_A_ID] = MNL_TYPE_U64,
+		[DFC_CRIT_A_PRIO] = MNL_TYPE_U32,
+		[DFC_CRIT_A_FLAGS] = MNL_TYPE_U32,
+		[DFC_CRIT_A_CDEST] = MNL_TYPE_U32,
+		[DFC_CRIT_A_TIMEOUT_TOTAL] = MNL_TYPE_U32,
+		[DFC_CRIT_A_TIMEOUT_IDLE] = MNL_TYPE_U32,
+		[DFC_CRIT_A_LIMIT_PACKETS] = MNL_TYPE_U64,
+		[DFC_CRIT_A_LIMIT_BYTES] = MNL_TYPE_U64,
+		[DFC_CRIT_A_BLOB] = MNL_TYPE_BINARY,
+		[DFC_CRIT_A_ENTRY] = MNL_TYPE_NESTED,
+		[DFC_CRIT_A_EXCL] = MNL_TYPE_NESTED,
+		[DFC_CRIT_A_PACKETS] = MNL_TYPE_U64,
+		[DFC_CRIT_A_BYTES] = MNL_TYPE_U64,
+		[DFC_CRIT_A_LAST_MATCH] = MNL_TYPE_U64,
+		[DFC_CRIT_A_AGE] = MNL_TYPE_U64,
+		[DFC_CRIT_A_N_REFRESH] = MNL_TYPE_U32,
+		[DFC_CRIT_A_REASON] = MNL_TYPE_U8,
+		[DFC_CRIT_A_N_ENTRIES] = MNL_TYPE_U32,
+		[DFC_CRIT_A_N_EXCL] = MNL_TYPE_U32,
+	};
+	const struct nlattr *tb[DFC_CRIT_A_MAX + 1], *a;
+	unsigned int ne = 0, nx = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->last_match_secs = UINT64_MAX;
+	/* validates every attribute, the repeated ENTRY/EXCL ones included */
+	if (parse_nested(crit, tb, policy, DFC_CRIT_A_MAX) < 0 || !tb[DFC_CRIT_A_ID])
+		return -EINVAL;
+	mnl_attr_for_each_nested(a, crit) {
+		uint16_t type = mnl_attr_get_type(a);
+		struct dfc_nl_entry tmp, *e = &tmp;
+
+		if (type == DFC_CRIT_A_ENTRY) {
+			if (entries && ne >= max_entries)
+				return -ENOBUFS;
+			if (entries)
+				e = &entries[ne];
+			ne++;
+		} else if (type == DFC_CRIT_A_EXCL) {
+			if (excl && nx >= max_excl)
+				return -ENOBUFS;
+			if (excl)
+				e = &excl[nx];
+			nx++;
+		} else {
+			continue;
+		}
+		if (entry_parse(a, e) < 0)
+			return -EINVAL;
+	}
+	out->id = mnl_attr_get_u64(tb[DFC_CRIT_A_ID]);
+	out->prio = opt_u32(tb[DFC_CRIT_A_PRIO]);
+	out->flags = opt_u32(tb[DFC_CRIT_A_FLAGS]);
+	out->cdest = opt_u32(tb[DFC_CRIT_A_CDEST]);
+	out->timeout_total = opt_u32(tb[DFC_CRIT_A_TIMEOUT_TOTAL]);
+	out->timeout_idle = opt_u32(tb[DFC_CRIT_A_TIMEOUT_IDLE]);
+	out->limit_packets = opt_u64(tb[DFC_CRIT_A_LIMIT_PACKETS]);
+	out->limit_bytes = opt_u64(tb[DFC_CRIT_A_LIMIT_BYTES]);
+	if (tb[DFC_CRIT_A_BLOB] && mnl_attr_get_payload_len(tb[DFC_CRIT_A_BLOB])) {
+		out->blob = mnl_attr_get_payload(tb[DFC_CRIT_A_BLOB]);
+		out->blob_len = mnl_attr_get_payload_len(tb[DFC_CRIT_A_BLOB]);
+	}
+	out->packets = opt_u64(tb[DFC_CRIT_A_PACKETS]);
+	out->bytes = opt_u64(tb[DFC_CRIT_A_BYTES]);
+	if (tb[DFC_CRIT_A_LAST_MATCH])
+		out->last_match_secs = mnl_attr_get_u64(tb[DFC_CRIT_A_LAST_MATCH]);
+	out->age_secs = opt_u64(tb[DFC_CRIT_A_AGE]);
+	out->n_refresh = opt_u32(tb[DFC_CRIT_A_N_REFRESH]);
+	out->reason = opt_u8(tb[DFC_CRIT_A_REASON], DFC_REASON_NONE);
+	/* counts: of what came, which must then agree with what the kernel says it has */
+	out->n_entries = tb[DFC_CRIT_A_N_ENTRIES] ? mnl_attr_get_u32(tb[DFC_CRIT_A_N_ENTRIES]) : ne;
+	out->n_excl = tb[DFC_CRIT_A_N_EXCL] ? mnl_attr_get_u32(tb[DFC_CRIT_A_N_EXCL]) : nx;
+	if ((ne && ne != out->n_entries) || (nx && nx != out->n_excl))
+		return -EINVAL;
+	if (ne && entries)
+		out->entries = entries;
+	if (nx && excl)
+		out->excl = excl;
+	return 0;
+}
+
+int dfc_nl_crit_parse(const struct nlmsghdr *nlh, struct dfc_nl_crit *out,
+		      struct dfc_nl_entry *entries, unsigned int max_entries,
+		      struct dfc_nl_entry *excl, unsigned int max_excl)
+{
+	static const enum mnl_attr_data_type policy[DFC_A_MAX + 1] = {
+		[DFC_A_OWNER] = MNL_TYPE_U32,
+		[DFC_A_ID] = MNL_TYPE_U64,
+		[DFC_A_CDEST] = MNL_TYPE_U32,
+		[DFC_A_FLAGS] = MNL_TYPE_U32,
+		[DFC_A_TERSE] = MNL_TYPE_FLAG,
+		[DFC_A_COUNT] = MNL_TYPE_U32,
+		[DFC_A_CRIT] = MNL_TYPE_NESTED,
+	};
+	const struct nlattr *tb[DFC_A_MAX + 1];
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->last_match_secs = UINT64_MAX;
+	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER] || !tb[DFC_A_CRIT])
+		return -EINVAL;
+	err = dfc_nl_crit_parse_attr(tb[DFC_A_CRIT], out, entries, max_entries, excl, max_excl);
+	if (err)
+		return err;
+	out->owner = mnl_attr_get_u32(tb[DFC_A_OWNER]);
+	return 0;
+}
+
+int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+
+	memset(out, 0, sizeof(*out));
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN)
+		return -EINVAL;
+	if (genl->cmd != DFC_CMD_CRIT_EXPIRED)
+		return -EOPNOTSUPP;
+	out->cmd = genl->cmd;
+	/* an expiry names a criterion, it does not carry its entries */
+	return dfc_nl_crit_parse(nlh, &out->crit, NULL, 0, NULL, 0);
+}
+
+/* ---- criteria: commands ---- */
+
+static void local_error(struct dfc_nl *nl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* An explanation of a request refused before it was sent, read as extack. */
+static void local_error(struct dfc_nl *nl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(nl->extack, sizeof(nl->extack), fmt, ap);
+	va_end(ap);
+	nl->extack_off = 0;
+	nl->miss_type = 0;
+}
+
+/*
+ * Which criterion of the failed request nlh (the first is crits[first])
+ * the kernel's extack offset points into, or -1.
+ */
+static long crit_at_offset(const struct dfc_nl *nl, const struct nlmsghdr *nlh, unsigned int first)
+{
+	const struct nlattr *attr;
+	uint32_t off = nl->extack_off;
+	long k = 0;
+
+	if (!off)
+		return -1;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		uint32_t start = (uint32_t)((const char *)attr - (const char *)nlh);
+
+		if (mnl_attr_get_type(attr) != DFC_A_CRIT)
+			continue;
+		if (off >= start && off < start + attr->nla_len)
+			return first + k;
+		k++;
+	}
+	return -1;
+}
+
+long dfc_nl_crit_add_failed(const struct dfc_nl *nl)
+{
+	return nl->crit_failed;
+}
+
+int dfc_nl_crit_add(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_crit *crits,
+		    unsigned int n, unsigned int *done)
+{
+	unsigned int d = 0, k;
+	int err = 0;
+
+	nl->crit_failed = -1;
+	while (d < n) {
+		struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CRIT_NEW, 0);
+
+		if (!mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_OWNER, owner)) {
+			err = -EMSGSIZE;
+			break;
+		}
+		err = dfc_nl_crit_pack(nlh, nl->tx_room, crits + d, n - d, &k);
+		if (err) {
+			const struct dfc_nl_crit *c = &crits[d];
+
+			nl->crit_failed = d;
+			if (err == -EMSGSIZE)
+				local_error(nl, "criterion %" PRIu64 " does not fit in one message "
+					    "(%u entries, %u exclusions, %u-byte blob): "
+					    "split it into several criteria",
+					    c->id, c->n_entries, c->n_excl, c->blob_len);
+			else
+				local_error(nl, "criterion %" PRIu64 " cannot be encoded "
+					    "(an address needs IP version 4 or 6)", c->id);
+			break;
+		}
+		err = dfc_nl_request(nl, nlh, NULL, NULL);
+		if (err) {
+			nl->crit_failed = crit_at_offset(nl, nlh, d);
+			break;
+		}
+		d += k;
+	}
+	if (done)
+		*done = d;
+	return err;
+}
+
+static int count_parse_cb(const struct nlmsghdr *nlh, void *out)
+{
+	static const enum mnl_attr_data_type policy[DFC_A_MAX + 1] = {
+		[DFC_A_COUNT] = MNL_TYPE_U32,
+	};
+	const struct nlattr *tb[DFC_A_MAX + 1];
+
+	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_COUNT])
+		return -EINVAL;
+	*(uint32_t *)out = mnl_attr_get_u32(tb[DFC_A_COUNT]);
+	return 0;
+}
+
+int dfc_nl_crit_del(struct dfc_nl *nl, uint32_t owner, const uint64_t *id,
+		    const uint32_t *cdest, bool include_static, uint32_t *deleted)
+{
+	uint32_t count = 0;
+	struct one_reply r = { .parse = count_parse_cb, .out = &count };
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (id && cdest)
+		return -EINVAL;
+	nlh = dfc_nl_msg_new(nl, DFC_CMD_CRIT_DEL, 0);
+	if (!mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_OWNER, owner) ||
+	    (id && !mnl_attr_put_u64_check(nlh, nl->tx_room, DFC_A_ID, *id)) ||
+	    (cdest && !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_CDEST, *cdest)) ||
+	    (include_static &&
+	     !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_FLAGS, DFC_CRIT_F_STATIC)))
+		return -EMSGSIZE;
+	err = get_one(nl, nlh, &r);
+	if (!err && deleted)
+		*deleted = count;
+	return err;
+}
+
+int dfc_nl_crit_refresh(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_crit *c)
+{
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CRIT_REFRESH, 0);
+	size_t room = nl->tx_room;
+	struct nlattr *nest;
+
+	if (!mnl_attr_put_u32_check(nlh, room, DFC_A_OWNER, owner))
+		return -EMSGSIZE;
+	nest = nest_start(nlh, room, DFC_A_CRIT);
+	if (!nest ||
+	    !mnl_attr_put_u64_check(nlh, room, DFC_CRIT_A_ID, c->id) ||
+	    (c->timeout_total &&
+	     !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_TIMEOUT_TOTAL, c->timeout_total)) ||
+	    (c->timeout_idle &&
+	     !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_TIMEOUT_IDLE, c->timeout_idle)) ||
+	    (c->limit_packets &&
+	     !mnl_attr_put_u64_check(nlh, room, DFC_CRIT_A_LIMIT_PACKETS, c->limit_packets)) ||
+	    (c->limit_bytes &&
+	     !mnl_attr_put_u64_check(nlh, room, DFC_CRIT_A_LIMIT_BYTES, c->limit_bytes)))
+		return -EMSGSIZE;
+	mnl_attr_nest_end(nlh, nest);
+	return dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
+/* Room for the largest criterion's entries and exclusions. */
+static int need_scratch(struct dfc_nl *nl)
+{
+	if (!nl->scratch)
+		nl->scratch = calloc(DFC_CRIT_MAX_ENTRIES + DFC_CRIT_MAX_EXCL, sizeof(*nl->scratch));
+	return nl->scratch ? 0 : -ENOMEM;
+}
+
+struct crit_walk {
+	struct dfc_nl *nl;
+	dfc_nl_crit_cb cb;
+	void *data;
+	int ret;  /* what cb returned when it stopped the walk */
+	bool got; /* a GET: its one reply came */
+};
+
+static int crit_walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct crit_walk *w = data;
+	struct dfc_nl_entry *s = w->nl->scratch;
+	struct dfc_nl_crit c;
+	int err;
+
+	err = dfc_nl_crit_parse(nlh, &c, s, DFC_CRIT_MAX_ENTRIES,
+				s + DFC_CRIT_MAX_ENTRIES, DFC_CRIT_MAX_EXCL);
+	if (err) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	w->got = true;
+	w->ret = w->cb(&c, w->data);
+	return w->ret ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+int dfc_nl_crit_get(struct dfc_nl *nl, uint32_t owner, uint64_t id,
+		    dfc_nl_crit_cb cb, void *data)
+{
+	struct crit_walk w = { .nl = nl, .cb = cb, .data = data };
+	struct nlmsghdr *nlh;
+	int err = need_scratch(nl);
+
+	if (err)
+		return err;
+	nlh = dfc_nl_msg_new(nl, DFC_CMD_CRIT_GET, 0);
+	if (!mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_OWNER, owner) ||
+	    !mnl_attr_put_u64_check(nlh, nl->tx_room, DFC_A_ID, id))
+		return -EMSGSIZE;
+	err = dfc_nl_request(nl, nlh, crit_walk_cb, &w);
+	if (!err && !w.got)
+		err = -EPROTO; /* ACKed without a reply */
+	return err ? err : w.ret;
+}
+
+int dfc_nl_crit_dump(struct dfc_nl *nl, const uint32_t *owner, bool terse,
+		     dfc_nl_crit_cb cb, int (*restart)(void *data), void *data)
+{
+	struct crit_walk w = { .nl = nl, .cb = cb, .data = data };
+	struct nlmsghdr *nlh;
+	int err = need_scratch(nl);
+
+	if (err)
+		return err;
+	nlh = dfc_nl_msg_new(nl, DFC_CMD_CRIT_GET, NLM_F_DUMP);
+	if ((owner && !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_OWNER, *owner)) ||
+	    (terse && !mnl_attr_put_check(nlh, nl->tx_room, DFC_A_TERSE, 0, NULL)))
+		return -EMSGSIZE;
+	for (int try = 1;; try++) {
+		bool intr;
+
+		w.ret = 0;
+		err = exchange(nl, nlh, X_STREAM, crit_walk_cb, &w, &intr);
+		if (err)
+			return err;
+		if (w.ret)
+			return w.ret; /* cb stopped, before any sign of trouble */
+		if (!intr)
+			return 0;
+		if (!restart || try == DFC_NL_DUMP_TRIES)
+			return -EAGAIN;
+		err = restart(data);
+		if (err)
+			return err;
+	}
+}
+
+/* ---- events ---- */
+
+struct dfc_nl_events {
+	struct dfc_nl *nl; /* never sends: a reply would be mistaken for nothing */
+};
+
+struct dfc_nl_events *dfc_nl_events_open(void)
+{
+	struct dfc_nl_events *ev = calloc(1, sizeof(*ev));
+	int fd, rcvbuf = DFC_NL_EVENTS_RCVBUF, err;
+	uint32_t grp;
+
+	if (!ev)
+		return NULL;
+	ev->nl = dfc_nl_open();
+	if (!ev->nl)
+		goto fail_errno;
+	grp = dfc_nl_mcast_group(ev->nl, DFC_GENL_MCGRP_EVENTS);
+	if (!grp) {
+		err = ENOENT; /* a module without events */
+		goto fail;
+	}
+	fd = mnl_socket_get_fd(ev->nl->sock);
+	/* best effort: a larger buffer loses fewer events in a burst */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (mnl_socket_setsockopt(ev->nl->sock, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
+		goto fail_errno;
+	return ev;
+
+fail_errno:
+	err = errno;
+fail:
+	dfc_nl_events_close(ev);
+	errno = err;
+	return NULL;
+}
+
+void dfc_nl_events_close(struct dfc_nl_events *ev)
+{
+	if (!ev)
+		return;
+	dfc_nl_close(ev->nl);
+	free(ev);
+}
+
+int dfc_nl_events_fd(const struct dfc_nl_events *ev)
+{
+	return mnl_socket_get_fd(ev->nl->sock);
+}
+
+int dfc_nl_events_recv(struct dfc_nl_events *ev,
+		       int (*cb)(const struct dfc_nl_event *e, void *data), void *data)
+{
+	struct dfc_nl *nl = ev->nl;
+	const struct nlmsghdr *nlh;
+	ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rx, sizeof(nl->rx));
+	int len = (int)n, count = 0;
+
+	if (n < 0)
+		return -errno;
+	for (nlh = (const void *)nl->rx; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		struct dfc_nl_event e;
+		int err;
+
+		/* from the kernel, of our family: anything else is not an event */
+		if (nlh->nlmsg_type != nl->family || nlh->nlmsg_pid != 0)
+			continue;
+		err = dfc_nl_event_parse(nlh, &e);
+		if (err == -EOPNOTSUPP)
+			continue; /* an event newer than us */
+		if (err)
+			return err;
+		count++;
+		err = cb(&e, data);
+		if (err)
+			return err;
+	}
+	return count;
 }

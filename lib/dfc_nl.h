@@ -6,10 +6,14 @@
  * Functions return 0 or a negative errno; dfc_nl_open returns NULL and
  * sets errno. After a failed request, dfc_nl_extack() and
  * dfc_nl_extack_offset() tell what the kernel said about it.
+ *
+ * A handle runs one request at a time and is not thread-safe; callbacks
+ * must not start another request on the handle that calls them.
  */
 #ifndef DFC_NL_H
 #define DFC_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/netlink.h>
 #include <linux/dfc.h>
@@ -29,6 +33,8 @@ uint32_t dfc_nl_mcast_group(const struct dfc_nl *nl, const char *name);
 /*
  * What the kernel attached to the last request's ACK (or DONE): set when
  * it failed (or carried a warning), reset by every request. "" / 0 if none.
+ * dfc_nl_crit_add() also puts its own explanation here when it refuses a
+ * criterion before asking the kernel (too big for one message).
  * The offset is relative to the start of the request's nlmsghdr, which
  * stays intact in the handle's buffer until the next dfc_nl_msg_new.
  */
@@ -43,7 +49,12 @@ uint32_t dfc_nl_extack_miss_type(const struct dfc_nl *nl); /* NLMSGERR_ATTR_MISS
  * then dfc_nl_request().
  */
 struct nlmsghdr *dfc_nl_msg_new(struct dfc_nl *nl, uint8_t cmd, uint16_t flags);
-size_t dfc_nl_msg_room(const struct dfc_nl *nl); /* send buffer size */
+/*
+ * Send buffer size: DFC_NL_MSG_MAX, or less if the socket's send buffer
+ * could not be raised that far (net.core.wmem_max).
+ */
+size_t dfc_nl_msg_room(const struct dfc_nl *nl);
+#define DFC_NL_MSG_MAX (128 * 1024)
 
 /* Called on each reply message; returns MNL_CB_OK, MNL_CB_STOP or MNL_CB_ERROR (errno set). */
 typedef int (*dfc_nl_cb)(const struct nlmsghdr *nlh, void *data);
@@ -54,6 +65,7 @@ typedef int (*dfc_nl_cb)(const struct nlmsghdr *nlh, void *data);
  * Dumps (NLM_F_DUMP) are collected whole before cb runs, so cb only ever
  * sees a consistent snapshot: a dump the kernel marks NLM_F_DUMP_INTR is
  * retried transparently, and fails with -EAGAIN if it stays inconsistent.
+ * (dfc_nl_crit_dump streams instead: the criteria table can be large.)
  */
 int dfc_nl_request(struct dfc_nl *nl, struct nlmsghdr *nlh, dfc_nl_cb cb, void *data);
 
@@ -72,6 +84,13 @@ struct dfc_stats {
 	char version[64];
 	uint32_t ifaces;
 	uint64_t seen, bytes, ipv4, ipv6, other;
+	/*
+	 * Data path and criteria table (DFC_STATS_A_PARSED and on): 0 when
+	 * the module does not send them (older than the criteria commands).
+	 */
+	uint64_t parsed, unparseable, matched, masks_probed;
+	uint32_t crits, max_crits, masks, max_masks, entries;
+	uint64_t table_mem, expired;
 };
 
 /*
@@ -90,5 +109,175 @@ int dfc_nl_stats_get(struct dfc_nl *nl, struct dfc_stats *out);
 /* Pure parsers of one reply message: 0, or -EINVAL if it is malformed. */
 int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out);
 int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out);
+
+/* ---- criteria ---- */
+
+/*
+ * One entry (or exclusion) of a criterion, host byte order. A field takes
+ * part only when set: ipver non-zero; an address when its plen is non-zero
+ * (4 or 16 bytes by ipver, which it requires); ports when `ports` is set
+ * or a port mask is non-zero (a port condition: only frames that carry
+ * ports match it, even with both masks zero); ICMP likewise with `icmp`;
+ * proto when proto_mask is non-zero; ifindex when non-zero.
+ */
+struct dfc_nl_entry {
+	uint8_t ipver;
+	uint8_t src_plen, dst_plen;
+	uint8_t src[16], dst[16];
+	bool ports;
+	uint16_t sport, sport_mask, dport, dport_mask;
+	uint8_t proto, proto_mask;
+	bool icmp;
+	uint8_t icmp_type, icmp_type_mask, icmp_code, icmp_code_mask;
+	uint32_t ifindex;
+};
+#define DFC_NL_ENTRY_DEFINED 1
+
+/*
+ * A criterion. To add one, set id, the entries (1..DFC_CRIT_MAX_ENTRIES),
+ * optionally exclusions, and either DFC_CRIT_F_STATIC or at least one
+ * timeout/limit; 0 leaves a timeout or limit unset. prio, flags and cdest
+ * are always sent (prio 0 is sent as 0: use 1 for the kernel's default).
+ *
+ * As filled by get, dump and events: everything the kernel sent, 0 for
+ * what it did not. Timeouts and limits are what is left of each (0: unset
+ * or used up). entries/excl are NULL unless the reply carried them (a GET
+ * reply does; dumps never do: n_entries/n_excl still give the counts).
+ * entries, excl and blob point into the library's buffers and are valid
+ * only during the callback: copy what you keep.
+ */
+struct dfc_nl_crit {
+	uint64_t id;
+	uint32_t prio, flags, cdest;	/* DFC_CRIT_F_* */
+	uint32_t timeout_total, timeout_idle; /* seconds */
+	uint64_t limit_packets, limit_bytes;
+	const void *blob;		/* up to DFC_CRIT_BLOB_MAX bytes, stored as is */
+	uint16_t blob_len;
+	unsigned int n_entries, n_excl;
+	struct dfc_nl_entry *entries, *excl;
+	/* filled by get, dump and events */
+	uint32_t owner;
+	uint64_t packets, bytes;
+	uint64_t last_match_secs;	/* seconds since the last match; UINT64_MAX: never */
+	uint64_t age_secs;
+	uint32_t n_refresh;
+	uint8_t reason;			/* DFC_REASON_*, events only */
+};
+
+/* Called once per criterion; returns 0 to go on, anything else stops (and is returned). */
+typedef int (*dfc_nl_crit_cb)(const struct dfc_nl_crit *c, void *data);
+
+/*
+ * Add n criteria of owner. They are packed into as few messages as
+ * possible (up to dfc_nl_msg_room() bytes each), never splitting one
+ * criterion; the kernel applies each message all or nothing. Returns 0
+ * with *done == n, or the first failure's -errno with *done = criteria
+ * committed by earlier messages (crits[*done..] were not added).
+ * A criterion that cannot be encoded in one message (a DFC_A_CRIT nest is
+ * limited to 64 KiB by the 16-bit nla_len: roughly 400-600 entries with
+ * ports) fails with -EMSGSIZE before it is sent, -EINVAL if malformed
+ * (an address without ipver 4/6); dfc_nl_extack() then says which.
+ */
+int dfc_nl_crit_add(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_crit *crits,
+		    unsigned int n, unsigned int *done);
+/*
+ * After dfc_nl_crit_add() failed: the index into its crits of the
+ * criterion the failure is about (the kernel's extack offset points into
+ * it, or it could not be encoded), or -1 if the failure names none.
+ */
+long dfc_nl_crit_add_failed(const struct dfc_nl *nl);
+
+/*
+ * Delete owner's criteria: the one with *id, or those toward *cdest, or
+ * (both NULL) all; static ones only with include_static. Both id and
+ * cdest is -EINVAL. *deleted (may be NULL) gets the kernel's count.
+ */
+int dfc_nl_crit_del(struct dfc_nl *nl, uint32_t owner, const uint64_t *id,
+		    const uint32_t *cdest, bool include_static, uint32_t *deleted);
+/* Restart the timeouts and limits of c->id that are non-zero in c. */
+int dfc_nl_crit_refresh(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_crit *c);
+/* One criterion, with its entries and exclusions: cb runs once. */
+int dfc_nl_crit_get(struct dfc_nl *nl, uint32_t owner, uint64_t id,
+		    dfc_nl_crit_cb cb, void *data);
+/*
+ * Every criterion (owner NULL) or only *owner's. terse asks for a lighter
+ * reply (no blob; the module may leave out more: what it does not send
+ * reads 0). Entries are never in a dump (n_entries/n_excl give the
+ * counts; dfc_nl_crit_get fetches them).
+ *
+ * Streamed: cb runs as messages arrive, so a table of any size takes
+ * constant memory. If the kernel flags the dump inconsistent
+ * (NLM_F_DUMP_INTR: the set changed under it), cb stops being called,
+ * the rest is drained, restart(data) runs, and the dump starts over; so
+ * on success, what cb got since the last restart is one consistent
+ * snapshot. restart returns 0 to go on, anything else stops (returned).
+ * restart NULL: no retry, -EAGAIN. Gives up with -EAGAIN after a few
+ * restarts. On any error, what cb got is not a snapshot.
+ */
+int dfc_nl_crit_dump(struct dfc_nl *nl, const uint32_t *owner, bool terse,
+		     dfc_nl_crit_cb cb, int (*restart)(void *data), void *data);
+
+/* New limits; 0 leaves one unchanged (both 0: -EINVAL, nothing to set). */
+int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks);
+
+/*
+ * Encode c as one DFC_A_CRIT nest at the end of nlh, a message in a
+ * buffer of room bytes. -EMSGSIZE if it does not fit (in room, or in the
+ * 64 KiB a nest can hold), -EINVAL if c cannot be encoded; nlh is then
+ * left as it was.
+ */
+int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *c);
+/*
+ * Append crits[0..n) to nlh while they fit: *packed = how many (at least
+ * one, else the error of crits[0]: -EMSGSIZE if it alone does not fit).
+ */
+int dfc_nl_crit_pack(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *crits,
+		     unsigned int n, unsigned int *packed);
+/*
+ * Parse a criteria message (a GET reply or dump message, or an event):
+ * DFC_A_OWNER and one DFC_A_CRIT. Entries and exclusions go to entries[]
+ * and excl[] (up to max_entries/max_excl; -ENOBUFS if there are more);
+ * with a NULL array they are only counted. out->blob points into nlh.
+ * 0, or -EINVAL if the message is malformed.
+ */
+int dfc_nl_crit_parse(const struct nlmsghdr *nlh, struct dfc_nl_crit *out,
+		      struct dfc_nl_entry *entries, unsigned int max_entries,
+		      struct dfc_nl_entry *excl, unsigned int max_excl);
+/* The same for one DFC_A_CRIT nest (owner is left 0). */
+int dfc_nl_crit_parse_attr(const struct nlattr *crit, struct dfc_nl_crit *out,
+			   struct dfc_nl_entry *entries, unsigned int max_entries,
+			   struct dfc_nl_entry *excl, unsigned int max_excl);
+
+/* ---- events ---- */
+
+/*
+ * A handle subscribed to the "events" multicast group of the dfc family,
+ * in the caller's network namespace (needs CAP_NET_ADMIN there if the
+ * module restricts the group). Only for events: it sends no requests.
+ */
+struct dfc_nl_events;
+
+struct dfc_nl_event {
+	uint8_t cmd;		/* DFC_CMD_CRIT_EXPIRED */
+	struct dfc_nl_crit crit; /* owner, id, flags, cdest, reason, packets, bytes */
+};
+
+/* NULL and errno: ENOENT (module not loaded, or no such group), EPERM, ... */
+struct dfc_nl_events *dfc_nl_events_open(void);
+void dfc_nl_events_close(struct dfc_nl_events *ev);
+/* For poll(): readable when events wait. O_NONBLOCK may be set on it. */
+int dfc_nl_events_fd(const struct dfc_nl_events *ev);
+/*
+ * Read one datagram (blocking unless the fd is non-blocking) and run cb on
+ * each event in it. Returns the number of events, or -errno: -EAGAIN
+ * (non-blocking, nothing there), -EINTR (a signal), -ENOBUFS (the socket
+ * overflowed and events were lost: the handle stays usable; resynchronise
+ * with a dump). Messages that are not known events are skipped. A
+ * non-zero return of cb stops the walk and is returned.
+ */
+int dfc_nl_events_recv(struct dfc_nl_events *ev,
+		       int (*cb)(const struct dfc_nl_event *e, void *data), void *data);
+/* Pure parser: 0, -EINVAL if malformed, -EOPNOTSUPP if not a known event. */
+int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out);
 
 #endif /* DFC_NL_H */

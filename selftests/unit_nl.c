@@ -10,9 +10,12 @@
  */
 #include <errno.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <dlfcn.h>
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -443,6 +446,981 @@ TEST_F(msg, stats_truncated)
 	}
 }
 
+/* The counters that came with the criteria, as a newer module sends them. */
+static void put_new_stats(struct nlmsghdr *nlh, unsigned int skip)
+{
+	for (unsigned int t = DFC_STATS_A_PARSED; t <= DFC_STATS_A_EXPIRED; t++) {
+		if (t == skip)
+			continue;
+		if (t >= DFC_STATS_A_CRITS && t <= DFC_STATS_A_ENTRIES)
+			mnl_attr_put_u32(nlh, t, 1000 + t);
+		else
+			put_u64(nlh, t, (1ULL << 40) + t, DFC_STATS_A_PAD);
+	}
+}
+
+TEST_F(msg, stats_new_counters)
+{
+	struct nlmsghdr *nlh = stats_reply(self->buf, "2.0", 0);
+	struct dfc_stats st;
+
+	put_new_stats(nlh, 0);
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
+	EXPECT_EQ(gstats[DFC_STATS_A_SEEN], st.seen);
+	EXPECT_EQ(30, st.other);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_PARSED, st.parsed);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_UNPARSEABLE, st.unparseable);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_MATCHED, st.matched);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_MASKS_PROBED, st.masks_probed);
+	EXPECT_EQ(1000 + DFC_STATS_A_CRITS, st.crits);
+	EXPECT_EQ(1000 + DFC_STATS_A_MAX_CRITS, st.max_crits);
+	EXPECT_EQ(1000 + DFC_STATS_A_MASKS, st.masks);
+	EXPECT_EQ(1000 + DFC_STATS_A_MAX_MASKS, st.max_masks);
+	EXPECT_EQ(1000 + DFC_STATS_A_ENTRIES, st.entries);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_TABLE_MEM, st.table_mem);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_EXPIRED, st.expired);
+}
+
+/* An older module sends none of them, a newer one maybe only some: 0 each. */
+TEST_F(msg, stats_without_new_counters)
+{
+	struct dfc_stats st;
+	struct nlmsghdr *nlh;
+
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(stats_reply(self->buf, "1.0", 0), &st));
+	EXPECT_EQ(gstats[DFC_STATS_A_BYTES], st.bytes);
+	EXPECT_EQ(0, st.parsed);
+	EXPECT_EQ(0, st.unparseable);
+	EXPECT_EQ(0, st.matched);
+	EXPECT_EQ(0, st.masks_probed);
+	EXPECT_EQ(0, st.crits);
+	EXPECT_EQ(0, st.max_crits);
+	EXPECT_EQ(0, st.masks);
+	EXPECT_EQ(0, st.max_masks);
+	EXPECT_EQ(0, st.entries);
+	EXPECT_EQ(0, st.table_mem);
+	EXPECT_EQ(0, st.expired);
+
+	nlh = stats_reply(self->buf, "2.0", 0);
+	put_new_stats(nlh, DFC_STATS_A_MAX_MASKS);
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
+	EXPECT_EQ(0, st.max_masks);
+	EXPECT_EQ(1000 + DFC_STATS_A_MASKS, st.masks);
+}
+
+/* Optional is not unchecked: a new counter of the wrong width is a broken reply. */
+TEST_F(msg, stats_new_counter_malformed)
+{
+	struct dfc_stats st;
+
+	for (unsigned int t = DFC_STATS_A_PARSED; t <= DFC_STATS_A_EXPIRED; t++) {
+		struct nlmsghdr *nlh = stats_reply(self->buf, "2.0", 0);
+		bool is32 = t >= DFC_STATS_A_CRITS && t <= DFC_STATS_A_ENTRIES;
+
+		put_new_stats(nlh, t);
+		if (is32)
+			put_u64(nlh, t, 1, DFC_STATS_A_PAD);
+		else
+			mnl_attr_put_u32(nlh, t, 1);
+		EXPECT_EQ(-EINVAL, dfc_nl_stats_parse(nlh, &st)) TH_LOG("counter %u", t);
+	}
+	/* and the old ones stay required */
+	{
+		struct nlmsghdr *nlh = stats_reply(self->buf, "2.0", DFC_STATS_A_IPV6);
+
+		put_new_stats(nlh, 0);
+		EXPECT_EQ(-EINVAL, dfc_nl_stats_parse(nlh, &st));
+	}
+}
+
+/* ---- criteria: encoder and parser ---- */
+
+#define BIG (256 * 1024)
+
+static void ip(uint8_t *dst, const char *s)
+{
+	memset(dst, 0, 16);
+	if (inet_pton(AF_INET, s, dst) != 1 && inet_pton(AF_INET6, s, dst) != 1)
+		abort();
+}
+
+/* Entries in the form the parser gives back (conditions flagged, masks as sent). */
+static struct dfc_nl_entry entry4(const char *src, uint8_t splen, const char *dst, uint8_t dplen,
+				  uint16_t dport, uint8_t proto)
+{
+	struct dfc_nl_entry e = { .ipver = 4, .src_plen = splen, .dst_plen = dplen };
+
+	if (src)
+		ip(e.src, src);
+	if (dst)
+		ip(e.dst, dst);
+	if (dport) {
+		e.ports = true;
+		e.dport = dport;
+		e.dport_mask = 0xffff;
+	}
+	if (proto) {
+		e.proto = proto;
+		e.proto_mask = 0xff;
+	}
+	return e;
+}
+
+static struct dfc_nl_entry entry6(const char *src, uint8_t splen)
+{
+	struct dfc_nl_entry e = { .ipver = 6, .src_plen = splen };
+
+	ip(e.src, src);
+	return e;
+}
+
+/* Field by field: the struct has padding. */
+static bool entry_eq(const struct dfc_nl_entry *a, const struct dfc_nl_entry *b)
+{
+	return a->ipver == b->ipver && a->src_plen == b->src_plen && a->dst_plen == b->dst_plen &&
+	       !memcmp(a->src, b->src, 16) && !memcmp(a->dst, b->dst, 16) &&
+	       a->ports == b->ports && a->sport == b->sport && a->sport_mask == b->sport_mask &&
+	       a->dport == b->dport && a->dport_mask == b->dport_mask &&
+	       a->proto == b->proto && a->proto_mask == b->proto_mask && a->icmp == b->icmp &&
+	       a->icmp_type == b->icmp_type && a->icmp_type_mask == b->icmp_type_mask &&
+	       a->icmp_code == b->icmp_code && a->icmp_code_mask == b->icmp_code_mask &&
+	       a->ifindex == b->ifindex;
+}
+
+/* A criterion request message: DFC_A_OWNER then nests, as dfc_nl_crit_add builds it. */
+static struct nlmsghdr *crit_msg(void *buf, uint32_t owner)
+{
+	struct nlmsghdr *nlh = genl_reply(buf, DFC_CMD_CRIT_NEW);
+
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, owner);
+	return nlh;
+}
+
+/* The one DFC_A_CRIT nest of nlh. */
+static struct nlattr *crit_nest(const struct nlmsghdr *nlh)
+{
+	return find_attr(nlh, DFC_A_CRIT);
+}
+
+/* How many attributes of type t directly in nest. */
+static int nest_count(const struct nlattr *nest, uint16_t t)
+{
+	return count_type(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), t);
+}
+
+static const struct nlattr *nest_find(const struct nlattr *nest, uint16_t t)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == t)
+			return a;
+	return NULL;
+}
+
+FIXTURE(crit) {
+	char *buf; /* BIG bytes, 8-aligned */
+	struct dfc_nl_entry ent[DFC_CRIT_MAX_ENTRIES], exc[DFC_CRIT_MAX_EXCL];
+	struct dfc_nl_entry got_ent[DFC_CRIT_MAX_ENTRIES], got_exc[DFC_CRIT_MAX_EXCL];
+};
+
+FIXTURE_SETUP(crit)
+{
+	self->buf = calloc(1, BIG);
+	ASSERT_NE(NULL, self->buf);
+	memset(self->ent, 0, sizeof(self->ent));
+	memset(self->exc, 0, sizeof(self->exc));
+}
+
+FIXTURE_TEARDOWN(crit)
+{
+	free(self->buf);
+}
+
+#define PARSE(nlh, out) dfc_nl_crit_parse(nlh, out, self->got_ent, DFC_CRIT_MAX_ENTRIES, \
+					  self->got_exc, DFC_CRIT_MAX_EXCL)
+
+TEST_F(crit, roundtrip)
+{
+	static const char blob[] = "src 10.0.0.0/8 dport 80,443 !dst 10.1.2.3";
+	struct dfc_nl_crit c = {
+		.id = 0x8000000000000005ULL, .prio = 7, .flags = DFC_CRIT_F_SEND_ASYNC,
+		.cdest = 0xfffffffe, .timeout_total = 86400, .timeout_idle = 30,
+		.limit_packets = 1ULL << 40, .limit_bytes = 0xffffffffffffffffULL,
+		.blob = blob, .blob_len = sizeof(blob), .entries = self->ent, .excl = self->exc,
+	}, got;
+	struct nlmsghdr *nlh = crit_msg(self->buf, 77);
+
+	self->ent[0] = entry4("10.0.0.0", 8, "192.168.1.1", 32, 80, 6);
+	self->ent[1] = entry4("10.0.0.0", 8, NULL, 0, 443, 17);
+	self->ent[2] = entry6("2001:db8::", 48);
+	self->ent[3] = entry6("2001:db8:1::1", 128);
+	self->ent[3].dst_plen = 1;
+	ip(self->ent[3].dst, "8000::");
+	self->ent[4] = (struct dfc_nl_entry){ .ifindex = 42 }; /* any IP version */
+	self->ent[5] = (struct dfc_nl_entry){ .ipver = 4, .icmp = true, .icmp_type = 8,
+					      .icmp_type_mask = 0xff, .icmp_code = 0,
+					      .icmp_code_mask = 0, .proto = 1, .proto_mask = 0xff };
+	self->ent[6] = (struct dfc_nl_entry){ .ports = true, .sport = 0x1000, .sport_mask = 0xf000,
+					      .dport = 0, .dport_mask = 0 };
+	c.n_entries = 7;
+	self->exc[0] = entry4(NULL, 0, "10.1.2.3", 32, 0, 0);
+	self->exc[1] = entry6("2001:db8::", 64);
+	c.n_excl = 2;
+
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
+	memset(&got, 0xa5, sizeof(got));
+	ASSERT_EQ(0, PARSE(nlh, &got));
+	EXPECT_EQ(77, got.owner);
+	EXPECT_EQ(c.id, got.id);
+	EXPECT_EQ(7, got.prio);
+	EXPECT_EQ(DFC_CRIT_F_SEND_ASYNC, got.flags);
+	EXPECT_EQ(0xfffffffe, got.cdest);
+	EXPECT_EQ(86400, got.timeout_total);
+	EXPECT_EQ(30, got.timeout_idle);
+	EXPECT_EQ(1ULL << 40, got.limit_packets);
+	EXPECT_EQ(0xffffffffffffffffULL, got.limit_bytes);
+	ASSERT_EQ(sizeof(blob), got.blob_len);
+	EXPECT_EQ(0, memcmp(blob, got.blob, sizeof(blob)));
+	/* the blob points into the message, not at the caller's copy */
+	EXPECT_TRUE((const char *)got.blob > self->buf && (const char *)got.blob < self->buf + BIG);
+	ASSERT_EQ(7, got.n_entries);
+	ASSERT_EQ(2, got.n_excl);
+	ASSERT_EQ(&self->got_ent[0], got.entries);
+	ASSERT_EQ(&self->got_exc[0], got.excl);
+	for (unsigned int i = 0; i < 7; i++) {
+		EXPECT_TRUE(entry_eq(&self->ent[i], &got.entries[i])) TH_LOG("entry %u", i);
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		EXPECT_TRUE(entry_eq(&self->exc[i], &got.excl[i])) TH_LOG("exclusion %u", i);
+	}
+	/* not in a request: read as absent */
+	EXPECT_EQ(UINT64_MAX, got.last_match_secs);
+	EXPECT_EQ(0, got.packets);
+	EXPECT_EQ(0, got.age_secs);
+
+	/* the attributes themselves, independently of the parser */
+	{
+		struct nlattr *n = crit_nest(nlh);
+		const struct nlattr *e;
+
+		ASSERT_NE(NULL, n);
+		EXPECT_TRUE(n->nla_type & NLA_F_NESTED);
+		EXPECT_EQ(7, nest_count(n, DFC_CRIT_A_ENTRY));
+		EXPECT_EQ(2, nest_count(n, DFC_CRIT_A_EXCL));
+		EXPECT_EQ(8, mnl_attr_get_payload_len(nest_find(n, DFC_CRIT_A_ID)));
+		EXPECT_EQ(c.id, mnl_attr_get_u64(nest_find(n, DFC_CRIT_A_ID)));
+		EXPECT_EQ(30, mnl_attr_get_u32(nest_find(n, DFC_CRIT_A_TIMEOUT_IDLE)));
+		e = nest_find(n, DFC_CRIT_A_ENTRY);
+		EXPECT_TRUE(e->nla_type & NLA_F_NESTED);
+		/* entry 0: a v4 address is 4 bytes, a v6 one 16 */
+		EXPECT_EQ(4, mnl_attr_get_payload_len(nest_find(e, DFC_ENTRY_A_SRC)));
+		EXPECT_EQ(8, mnl_attr_get_u8(nest_find(e, DFC_ENTRY_A_SRC_PLEN)));
+		EXPECT_EQ(80, mnl_attr_get_u16(nest_find(e, DFC_ENTRY_A_DPORT)));
+	}
+}
+
+TEST_F(crit, unset_limits_not_sent)
+{
+	struct dfc_nl_crit c = { .id = 1, .prio = 1, .flags = DFC_CRIT_F_STATIC,
+				 .entries = self->ent, .n_entries = 1 }, got;
+	struct nlmsghdr *nlh = crit_msg(self->buf, 1);
+	struct nlattr *n;
+
+	self->ent[0] = entry4("10.0.0.0", 8, NULL, 0, 0, 0);
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
+	n = crit_nest(nlh);
+	for (uint16_t t = DFC_CRIT_A_TIMEOUT_TOTAL; t <= DFC_CRIT_A_BLOB; t++) {
+		EXPECT_EQ(0, nest_count(n, t)) TH_LOG("attr %u", t);
+	}
+	EXPECT_EQ(0, nest_count(n, DFC_CRIT_A_EXCL));
+	/* prio, flags and cdest always, even 0 */
+	EXPECT_EQ(1, nest_count(n, DFC_CRIT_A_CDEST));
+	EXPECT_EQ(0, mnl_attr_get_u32(nest_find(n, DFC_CRIT_A_CDEST)));
+	ASSERT_EQ(0, PARSE(nlh, &got));
+	EXPECT_EQ(NULL, got.blob);
+	EXPECT_EQ(0, got.blob_len);
+	EXPECT_EQ(NULL, got.excl);
+	EXPECT_EQ(0, got.timeout_total);
+}
+
+/*
+ * The port and ICMP conditions are made by the presence of their
+ * attributes: all four are sent when `ports`/`icmp` is set or a mask is
+ * non-zero, none otherwise; a value without its mask is not sent.
+ */
+TEST_F(crit, presence_rule)
+{
+	static const struct {
+		struct dfc_nl_entry e;
+		bool ports, icmp, proto;
+	} cases[] = {
+		{ { .ipver = 4 }, false, false, false },
+		/* values without masks mean nothing and are not sent */
+		{ { .sport = 80, .dport = 80, .icmp_type = 3, .proto = 6 }, false, false, false },
+		/* a port condition with both masks zero: frames with ports, any */
+		{ { .ports = true }, true, false, false },
+		{ { .sport = 0x1200, .sport_mask = 0xff00 }, true, false, false },
+		{ { .dport_mask = 0xffff }, true, false, false },
+		{ { .icmp = true }, false, true, false },
+		{ { .icmp_code_mask = 0xff, .icmp_code = 1 }, false, true, false },
+		{ { .proto_mask = 0xff, .proto = 0 }, false, false, true },
+		{ { .ports = true, .icmp = true, .proto_mask = 0xf0, .proto = 0x10 }, true, true, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dfc_nl_crit c = { .id = i, .flags = DFC_CRIT_F_STATIC,
+					 .entries = self->ent, .n_entries = 1 }, got;
+		struct nlmsghdr *nlh = crit_msg(self->buf, 1);
+		const struct nlattr *e;
+		int np = cases[i].ports ? 1 : 0, ni = cases[i].icmp ? 1 : 0;
+
+		self->ent[0] = cases[i].e;
+		ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
+		e = nest_find(crit_nest(nlh), DFC_CRIT_A_ENTRY);
+		ASSERT_NE(NULL, e);
+		for (uint16_t t = DFC_ENTRY_A_SPORT; t <= DFC_ENTRY_A_DPORT_MASK; t++) {
+			EXPECT_EQ(np, nest_count(e, t)) TH_LOG("case %zu port attr %u", i, t);
+		}
+		for (uint16_t t = DFC_ENTRY_A_ICMP_TYPE; t <= DFC_ENTRY_A_ICMP_CODE_MASK; t++) {
+			EXPECT_EQ(ni, nest_count(e, t)) TH_LOG("case %zu icmp attr %u", i, t);
+		}
+		EXPECT_EQ(cases[i].proto, nest_count(e, DFC_ENTRY_A_PROTO)) TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i].proto, nest_count(e, DFC_ENTRY_A_PROTO_MASK));
+		EXPECT_EQ(0, nest_count(e, DFC_ENTRY_A_SRC));
+		EXPECT_EQ(0, nest_count(e, DFC_ENTRY_A_IFINDEX));
+
+		ASSERT_EQ(0, PARSE(nlh, &got));
+		EXPECT_EQ(cases[i].ports, got.entries[0].ports) TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i].icmp, got.entries[0].icmp) TH_LOG("case %zu", i);
+		if (cases[i].ports) {
+			EXPECT_EQ(cases[i].e.sport, got.entries[0].sport);
+			EXPECT_EQ(cases[i].e.sport_mask, got.entries[0].sport_mask);
+			EXPECT_EQ(cases[i].e.dport_mask, got.entries[0].dport_mask);
+		} else {
+			EXPECT_EQ(0, got.entries[0].sport_mask);
+			EXPECT_EQ(0, got.entries[0].dport_mask);
+		}
+		if (cases[i].icmp) {
+			EXPECT_EQ(cases[i].e.icmp_code, got.entries[0].icmp_code);
+			EXPECT_EQ(cases[i].e.icmp_code_mask, got.entries[0].icmp_code_mask);
+		}
+		EXPECT_EQ(cases[i].e.proto_mask, got.entries[0].proto_mask);
+	}
+}
+
+/* What cannot be encoded is refused, and the message is left as it was. */
+TEST_F(crit, put_refuses_unencodable)
+{
+	static const char blob[] = "x";
+	struct dfc_nl_crit c = { .id = 1, .flags = DFC_CRIT_F_STATIC, .entries = self->ent,
+				 .n_entries = 2 };
+	struct nlmsghdr *nlh = crit_msg(self->buf, 1);
+	uint32_t len;
+
+	self->ent[0] = entry4("10.0.0.0", 8, NULL, 0, 0, 0);
+	/* an address, but no IP version to tell its length */
+	self->ent[1] = (struct dfc_nl_entry){ .dst_plen = 8 };
+	len = nlh->nlmsg_len;
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_EQ(len, nlh->nlmsg_len);
+	self->ent[1].ipver = 5;
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_EQ(len, nlh->nlmsg_len);
+	/* in an exclusion too */
+	c.n_entries = 1;
+	c.excl = &self->ent[1];
+	c.n_excl = 1;
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_EQ(len, nlh->nlmsg_len);
+	c.n_excl = 0;
+	/* a blob length without a blob, entries without an array */
+	c.blob_len = 1;
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_put(nlh, BIG, &c));
+	c.blob = blob;
+	c.entries = NULL;
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_EQ(len, nlh->nlmsg_len);
+	c.entries = self->ent;
+	EXPECT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_LT(len, nlh->nlmsg_len);
+}
+
+/* The buffer's room is respected to the byte; a miss leaves the message intact. */
+TEST_F(crit, put_room)
+{
+	struct dfc_nl_crit c = { .id = 9, .flags = DFC_CRIT_F_STATIC, .entries = self->ent,
+				 .n_entries = 3 };
+	struct nlmsghdr *nlh = crit_msg(self->buf, 1);
+	uint32_t base = nlh->nlmsg_len, need;
+
+	for (int i = 0; i < 3; i++)
+		self->ent[i] = entry4("10.0.0.0", (uint8_t)(8 + i), NULL, 0, 80, 6);
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
+	need = nlh->nlmsg_len;
+	nlh->nlmsg_len = base;
+	/* every room short of it fails without a trace; the exact room works */
+	for (uint32_t room = base; room < need; room++) {
+		memset(self->buf + base, 0x5a, need - base);
+		EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_put(nlh, room, &c)) TH_LOG("room %u", room);
+		EXPECT_EQ(base, nlh->nlmsg_len);
+	}
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, need, &c));
+	EXPECT_EQ(need, nlh->nlmsg_len);
+}
+
+/* Every entry condition there is, on v6: the largest entry. */
+static struct dfc_nl_entry fat_entry(unsigned int i)
+{
+	struct dfc_nl_entry e = { .ipver = 6, .src_plen = 128, .dst_plen = 128, .ports = true,
+				  .sport = (uint16_t)i, .sport_mask = 0xffff, .dport = 80,
+				  .dport_mask = 0xffff, .proto = 6, .proto_mask = 0xff,
+				  .icmp = true, .icmp_type_mask = 0xff, .icmp_code_mask = 0xff,
+				  .ifindex = 3 };
+
+	ip(e.src, "2001:db8::1");
+	ip(e.dst, "2001:db8::2");
+	return e;
+}
+
+/*
+ * A DFC_A_CRIT nest holds at most 64 KiB (nla_len is 16 bits): a criterion
+ * past that is refused even with room to spare, never sent with a
+ * wrapped length; the largest that fits comes back whole.
+ */
+TEST_F(crit, put_nest_limit)
+{
+	struct dfc_nl_crit c = { .id = 1, .flags = DFC_CRIT_F_STATIC, .entries = self->ent,
+				 .n_entries = DFC_CRIT_MAX_ENTRIES }, got;
+	struct nlmsghdr *nlh = crit_msg(self->buf, 1);
+	uint32_t base = nlh->nlmsg_len;
+	unsigned int lo = 1, hi = DFC_CRIT_MAX_ENTRIES;
+
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = fat_entry(i);
+	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_EQ(base, nlh->nlmsg_len);
+
+	/* the most entries that fit */
+	while (lo < hi) {
+		unsigned int mid = (lo + hi + 1) / 2;
+
+		c.n_entries = mid;
+		nlh->nlmsg_len = base;
+		if (dfc_nl_crit_put(nlh, BIG, &c) == 0)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	TH_LOG("at most %u of the largest entries fit in one criterion", lo);
+	EXPECT_LT(300, lo);
+	c.n_entries = lo;
+	nlh->nlmsg_len = base;
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_GE(UINT16_MAX, crit_nest(nlh)->nla_len);
+	EXPECT_LT(UINT16_MAX - 200, crit_nest(nlh)->nla_len);
+	/* the nest ends where the message does: nothing spilled out of it */
+	EXPECT_EQ(nlh->nlmsg_len, (uint32_t)((char *)crit_nest(nlh) - self->buf) +
+				  MNL_ALIGN(crit_nest(nlh)->nla_len));
+	ASSERT_EQ(0, PARSE(nlh, &got));
+	ASSERT_EQ(lo, got.n_entries);
+	EXPECT_TRUE(entry_eq(&self->ent[lo - 1], &got.entries[lo - 1]));
+	c.n_entries = lo + 1;
+	nlh->nlmsg_len = base;
+	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_put(nlh, BIG, &c));
+}
+
+/* Criteria of assorted sizes, for batching. */
+static void assorted(struct dfc_nl_crit *v, unsigned int n, struct dfc_nl_entry *ent)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		v[i] = (struct dfc_nl_crit){ .id = 1000 + i, .timeout_idle = 60,
+					     .entries = ent, .n_entries = 1 + (i * 37) % 200 };
+		if (i % 5 == 0) {
+			v[i].excl = ent + 500;
+			v[i].n_excl = 1 + i % 64;
+		}
+	}
+}
+
+/*
+ * Batching: criteria go into as few messages as fit the room, in order,
+ * each whole in exactly one message, and a message ends only where the
+ * next criterion would not fit.
+ */
+TEST_F(crit, pack_batches)
+{
+	enum { N = 300, ROOM = 32768 };
+	struct dfc_nl_crit *v = calloc(N, sizeof(*v));
+	unsigned int done = 0, msgs = 0;
+	char *tmp = malloc(ROOM);
+
+	ASSERT_NE(NULL, v);
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = entry4("10.0.0.0", 24, "192.168.0.0", 16, (uint16_t)(i + 1), 6);
+	assorted(v, N, self->ent);
+	while (done < N) {
+		struct nlmsghdr *nlh = crit_msg(self->buf, 5);
+		const struct nlattr *a;
+		unsigned int k, seen = 0;
+
+		ASSERT_EQ(0, dfc_nl_crit_pack(nlh, ROOM, v + done, N - done, &k));
+		ASSERT_LE(1, k);
+		ASSERT_GE(ROOM, nlh->nlmsg_len);
+		/* every nest of this message is one whole criterion, in order */
+		mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+			struct dfc_nl_crit got;
+
+			if (mnl_attr_get_type(a) != DFC_A_CRIT)
+				continue;
+			ASSERT_EQ(0, dfc_nl_crit_parse_attr(a, &got, self->got_ent,
+							    DFC_CRIT_MAX_ENTRIES, self->got_exc,
+							    DFC_CRIT_MAX_EXCL));
+			ASSERT_EQ(v[done + seen].id, got.id);
+			ASSERT_EQ(v[done + seen].n_entries, got.n_entries);
+			ASSERT_EQ(v[done + seen].n_excl, got.n_excl);
+			EXPECT_TRUE(entry_eq(&v[done + seen].entries[got.n_entries - 1],
+					     &got.entries[got.n_entries - 1]));
+			seen++;
+		}
+		ASSERT_EQ(k, seen);
+		/* tight: the next one would not have fitted */
+		if (done + k < N) {
+			memcpy(tmp, self->buf, nlh->nlmsg_len);
+			EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_put((struct nlmsghdr *)tmp, ROOM,
+							     &v[done + k]));
+		}
+		done += k;
+		msgs++;
+	}
+	EXPECT_EQ(N, done);
+	EXPECT_LT(5, msgs);
+	TH_LOG("%u criteria in %u messages", N, msgs);
+	free(tmp);
+	free(v);
+}
+
+/* A criterion too big for any message stops the packing with a clear error. */
+TEST_F(crit, pack_too_big)
+{
+	struct dfc_nl_crit v[3] = {
+		{ .id = 1, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
+		{ .id = 2, .timeout_total = 1, .entries = self->ent,
+		  .n_entries = DFC_CRIT_MAX_ENTRIES },
+		{ .id = 3, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
+	};
+	struct nlmsghdr *nlh = crit_msg(self->buf, 1);
+	unsigned int k = 99;
+	uint32_t len;
+
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = fat_entry(i);
+	ASSERT_EQ(0, dfc_nl_crit_pack(nlh, BIG, v, 3, &k));
+	EXPECT_EQ(1, k);
+	nlh = crit_msg(self->buf, 1);
+	len = nlh->nlmsg_len;
+	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_pack(nlh, BIG, v + 1, 2, &k));
+	EXPECT_EQ(0, k);
+	EXPECT_EQ(len, nlh->nlmsg_len);
+	/* nothing to pack is no error */
+	EXPECT_EQ(0, dfc_nl_crit_pack(nlh, BIG, v, 0, &k));
+	EXPECT_EQ(0, k);
+}
+
+/* The kernel's GET reply: counters (64-bit after PADs), counts, entries as masked values. */
+static struct nlmsghdr *get_reply(void *buf, bool last_match, bool with_entries)
+{
+	struct nlmsghdr *nlh = genl_reply(buf, DFC_CMD_CRIT_GET);
+	struct nlattr *crit, *e;
+	uint8_t a[16];
+
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 3);
+	crit = nest_start(nlh, DFC_A_CRIT);
+	put_u64(nlh, DFC_CRIT_A_ID, 0x1122334455667788ULL, DFC_CRIT_A_PAD);
+	put_u64(nlh, DFC_CRIT_A_PACKETS, 1ULL << 33, DFC_CRIT_A_PAD);
+	put_u64(nlh, DFC_CRIT_A_BYTES, 3ULL << 40, DFC_CRIT_A_PAD);
+	if (last_match)
+		put_u64(nlh, DFC_CRIT_A_LAST_MATCH, 0, DFC_CRIT_A_PAD);
+	put_u64(nlh, DFC_CRIT_A_AGE, 100000, DFC_CRIT_A_PAD);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_PRIO, 2);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_SEND_ASYNC);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_CDEST, 12);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_N_REFRESH, 4);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_N_ENTRIES, 2);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_N_EXCL, 1);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_TIMEOUT_IDLE, 0); /* used up */
+	put_u64(nlh, DFC_CRIT_A_LIMIT_PACKETS, 5, DFC_CRIT_A_PAD);
+	mnl_attr_put(nlh, DFC_CRIT_A_BLOB, 3, "abc");
+	if (with_entries) {
+		/* v6 source prefix; a port mask; values whose masks are left to default */
+		e = nest_start(nlh, DFC_CRIT_A_ENTRY);
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 6);
+		ip(a, "fe80::");
+		mnl_attr_put(nlh, DFC_ENTRY_A_SRC, 16, a);
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_SRC_PLEN, 10);
+		mnl_attr_put_u16(nlh, DFC_ENTRY_A_SPORT, 1024);
+		mnl_attr_put_u16(nlh, DFC_ENTRY_A_SPORT_MASK, 0xfc00);
+		mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT, 0);
+		mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT_MASK, 0);
+		mnl_attr_nest_end(nlh, e);
+		e = nest_start(nlh, DFC_CRIT_A_ENTRY);
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+		ip(a, "10.9.8.7");
+		mnl_attr_put(nlh, DFC_ENTRY_A_DST, 4, a); /* no PLEN: the full length */
+		mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT, 53); /* no masks: 0xffff, sport none */
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_PROTO, 17); /* no mask: 0xff */
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_ICMP_CODE, 4); /* an ICMP condition */
+		mnl_attr_put_u32(nlh, DFC_ENTRY_A_IFINDEX, 9);
+		mnl_attr_nest_end(nlh, e);
+		e = nest_start(nlh, DFC_CRIT_A_EXCL);
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_PROTO, 1);
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_PROTO_MASK, 0xff);
+		mnl_attr_nest_end(nlh, e);
+	}
+	mnl_attr_nest_end(nlh, crit);
+	return nlh;
+}
+
+TEST_F(crit, parse_kernel_reply)
+{
+	struct nlmsghdr *nlh = get_reply(self->buf, true, true);
+	struct dfc_nl_crit c;
+	const struct dfc_nl_entry *e;
+	uint8_t a[16];
+
+	ASSERT_LT(0, nest_count(crit_nest(nlh), DFC_CRIT_A_PAD));
+	memset(&c, 0xa5, sizeof(c));
+	ASSERT_EQ(0, PARSE(nlh, &c));
+	EXPECT_EQ(3, c.owner);
+	EXPECT_EQ(0x1122334455667788ULL, c.id);
+	EXPECT_EQ(1ULL << 33, c.packets);
+	EXPECT_EQ(3ULL << 40, c.bytes);
+	EXPECT_EQ(0, c.last_match_secs); /* matched this very second */
+	EXPECT_EQ(100000, c.age_secs);
+	EXPECT_EQ(2, c.prio);
+	EXPECT_EQ(DFC_CRIT_F_SEND_ASYNC, c.flags);
+	EXPECT_EQ(12, c.cdest);
+	EXPECT_EQ(4, c.n_refresh);
+	EXPECT_EQ(0, c.timeout_idle);
+	EXPECT_EQ(0, c.timeout_total);
+	EXPECT_EQ(5, c.limit_packets);
+	EXPECT_EQ(DFC_REASON_NONE, c.reason);
+	ASSERT_EQ(3, c.blob_len);
+	EXPECT_EQ(0, memcmp("abc", c.blob, 3));
+	ASSERT_EQ(2, c.n_entries);
+	ASSERT_EQ(1, c.n_excl);
+
+	e = &c.entries[0];
+	ip(a, "fe80::");
+	EXPECT_EQ(6, e->ipver);
+	EXPECT_EQ(10, e->src_plen);
+	EXPECT_EQ(0, memcmp(a, e->src, 16));
+	EXPECT_EQ(0, e->dst_plen);
+	EXPECT_TRUE(e->ports);
+	EXPECT_EQ(1024, e->sport);
+	EXPECT_EQ(0xfc00, e->sport_mask);
+	EXPECT_EQ(0, e->dport_mask);
+	EXPECT_FALSE(e->icmp);
+	EXPECT_EQ(0, e->proto_mask);
+
+	e = &c.entries[1];
+	ip(a, "10.9.8.7");
+	EXPECT_EQ(4, e->ipver);
+	EXPECT_EQ(32, e->dst_plen);
+	EXPECT_EQ(0, memcmp(a, e->dst, 16));
+	EXPECT_EQ(0, e->src_plen);
+	EXPECT_TRUE(e->ports);
+	EXPECT_EQ(53, e->dport);
+	EXPECT_EQ(0xffff, e->dport_mask);
+	EXPECT_EQ(0, e->sport_mask);
+	EXPECT_EQ(17, e->proto);
+	EXPECT_EQ(0xff, e->proto_mask);
+	EXPECT_TRUE(e->icmp);
+	EXPECT_EQ(4, e->icmp_code);
+	EXPECT_EQ(0xff, e->icmp_code_mask);
+	EXPECT_EQ(0, e->icmp_type_mask);
+	EXPECT_EQ(9, e->ifindex);
+
+	EXPECT_EQ(0, c.excl[0].ipver);
+	EXPECT_EQ(1, c.excl[0].proto);
+	EXPECT_EQ(0xff, c.excl[0].proto_mask);
+
+	/* never matched: no LAST_MATCH */
+	ASSERT_EQ(0, PARSE(get_reply(self->buf, false, true), &c));
+	EXPECT_EQ(UINT64_MAX, c.last_match_secs);
+}
+
+/* A dump message carries counts, not entries. */
+TEST_F(crit, parse_dump_counts)
+{
+	struct dfc_nl_crit c;
+
+	ASSERT_EQ(0, PARSE(get_reply(self->buf, true, false), &c));
+	EXPECT_EQ(2, c.n_entries);
+	EXPECT_EQ(1, c.n_excl);
+	EXPECT_EQ(NULL, c.entries);
+	EXPECT_EQ(NULL, c.excl);
+}
+
+/* Storage: too small is -ENOBUFS; none means the entries are only counted. */
+TEST_F(crit, parse_storage)
+{
+	struct nlmsghdr *nlh = get_reply(self->buf, true, true);
+	struct dfc_nl_crit c;
+
+	EXPECT_EQ(-ENOBUFS, dfc_nl_crit_parse(nlh, &c, self->got_ent, 1, self->got_exc, 1));
+	EXPECT_EQ(-ENOBUFS, dfc_nl_crit_parse(nlh, &c, self->got_ent, 2, self->got_exc, 0));
+	ASSERT_EQ(0, dfc_nl_crit_parse(nlh, &c, self->got_ent, 2, self->got_exc, 1));
+	ASSERT_EQ(0, dfc_nl_crit_parse(nlh, &c, NULL, 0, NULL, 0));
+	EXPECT_EQ(2, c.n_entries);
+	EXPECT_EQ(1, c.n_excl);
+	EXPECT_EQ(NULL, c.entries);
+	EXPECT_EQ(NULL, c.excl);
+}
+
+/* One entry attribute list, for the malformed cases. */
+struct bad_entry {
+	const char *what;
+	void (*put)(struct nlmsghdr *nlh);
+};
+
+static void be_plen_no_addr(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_SRC_PLEN, 8);
+}
+
+static void be_addr_no_ipver(struct nlmsghdr *nlh)
+{
+	mnl_attr_put(nlh, DFC_ENTRY_A_DST, 4, "\x0a\0\0\0");
+}
+
+static void be_addr_len(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 6);
+	mnl_attr_put(nlh, DFC_ENTRY_A_SRC, 4, "\x0a\0\0\0");
+}
+
+static void be_plen_long(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+	mnl_attr_put(nlh, DFC_ENTRY_A_SRC, 4, "\x0a\0\0\0");
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_SRC_PLEN, 33);
+}
+
+static void be_ipver(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 5);
+}
+
+static void be_port_width(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u32(nlh, DFC_ENTRY_A_SPORT, 80);
+}
+
+static void be_ifindex_width(struct nlmsghdr *nlh)
+{
+	mnl_attr_put_u16(nlh, DFC_ENTRY_A_IFINDEX, 1);
+}
+
+TEST_F(crit, parse_malformed_entry)
+{
+	static const struct bad_entry cases[] = {
+		{ "prefix length without address", be_plen_no_addr },
+		{ "address without ipver", be_addr_no_ipver },
+		{ "v4 address for v6", be_addr_len },
+		{ "prefix longer than the address", be_plen_long },
+		{ "ipver 5", be_ipver },
+		{ "32-bit port", be_port_width },
+		{ "16-bit ifindex", be_ifindex_width },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nlmsghdr *nlh = genl_reply(self->buf, DFC_CMD_CRIT_GET);
+		struct nlattr *crit, *e;
+		struct dfc_nl_crit c;
+
+		mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+		crit = nest_start(nlh, DFC_A_CRIT);
+		put_u64(nlh, DFC_CRIT_A_ID, 1, DFC_CRIT_A_PAD);
+		e = nest_start(nlh, i % 2 ? DFC_CRIT_A_EXCL : DFC_CRIT_A_ENTRY);
+		cases[i].put(nlh);
+		mnl_attr_nest_end(nlh, e);
+		mnl_attr_nest_end(nlh, crit);
+		EXPECT_EQ(-EINVAL, PARSE(nlh, &c)) TH_LOG("%s", cases[i].what);
+		/* counted only, still checked */
+		EXPECT_EQ(-EINVAL, dfc_nl_crit_parse(nlh, &c, NULL, 0, NULL, 0))
+			TH_LOG("%s", cases[i].what);
+	}
+}
+
+TEST_F(crit, parse_malformed)
+{
+	struct dfc_nl_crit c;
+	struct nlmsghdr *nlh;
+	struct nlattr *crit;
+
+	/* no owner; no criterion; no id */
+	nlh = genl_reply(self->buf, DFC_CMD_CRIT_GET);
+	crit = nest_start(nlh, DFC_A_CRIT);
+	put_u64(nlh, DFC_CRIT_A_ID, 1, DFC_CRIT_A_PAD);
+	mnl_attr_nest_end(nlh, crit);
+	EXPECT_EQ(-EINVAL, PARSE(nlh, &c));
+
+	nlh = genl_reply(self->buf, DFC_CMD_CRIT_GET);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	EXPECT_EQ(-EINVAL, PARSE(nlh, &c));
+
+	nlh = genl_reply(self->buf, DFC_CMD_CRIT_GET);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	crit = nest_start(nlh, DFC_A_CRIT);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_PRIO, 1);
+	mnl_attr_nest_end(nlh, crit);
+	EXPECT_EQ(-EINVAL, PARSE(nlh, &c));
+
+	/* a 32-bit id, a 64-bit prio */
+	nlh = genl_reply(self->buf, DFC_CMD_CRIT_GET);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	crit = nest_start(nlh, DFC_A_CRIT);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_ID, 1);
+	mnl_attr_nest_end(nlh, crit);
+	EXPECT_EQ(-EINVAL, PARSE(nlh, &c));
+	nlh = genl_reply(self->buf, DFC_CMD_CRIT_GET);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	crit = nest_start(nlh, DFC_A_CRIT);
+	put_u64(nlh, DFC_CRIT_A_ID, 1, DFC_CRIT_A_PAD);
+	put_u64(nlh, DFC_CRIT_A_PRIO, 1, DFC_CRIT_A_PAD);
+	mnl_attr_nest_end(nlh, crit);
+	EXPECT_EQ(-EINVAL, PARSE(nlh, &c));
+
+	/* entries that disagree with the count the kernel gives */
+	nlh = get_reply(self->buf, true, true);
+	ASSERT_EQ(0, PARSE(nlh, &c));
+	{
+		struct nlattr *n = (struct nlattr *)nest_find(crit_nest(nlh), DFC_CRIT_A_N_ENTRIES);
+		uint32_t three = 3;
+
+		memcpy(mnl_attr_get_payload(n), &three, sizeof(three));
+		EXPECT_EQ(-EINVAL, PARSE(nlh, &c));
+	}
+
+	/* a nest cut short of its last attribute, which spills to top level */
+	nlh = get_reply(self->buf, true, true);
+	crit_nest(nlh)->nla_len -= 4;
+	EXPECT_EQ(-EINVAL, PARSE(nlh, &c));
+}
+
+TEST_F(crit, parse_truncated)
+{
+	struct nlmsghdr *nlh = get_reply(self->buf, true, true);
+	struct dfc_nl_crit c;
+
+	ASSERT_EQ(0, PARSE(nlh, &c));
+	for (size_t len = MNL_NLMSG_HDRLEN; len < nlh->nlmsg_len; len++) {
+		struct nlmsghdr *t = cut(nlh, len);
+
+		EXPECT_EQ(-EINVAL, PARSE(t, &c)) TH_LOG("cut to %zu", len);
+		free(t);
+	}
+}
+
+/* A newer module's attributes are skipped, at every level. */
+TEST_F(crit, parse_unknown_attrs)
+{
+	struct nlmsghdr *nlh = genl_reply(self->buf, DFC_CMD_CRIT_GET);
+	struct nlattr *crit, *e;
+	struct dfc_nl_crit c;
+
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	mnl_attr_put_u32(nlh, DFC_A_MAX + 1, 1);
+	crit = nest_start(nlh, DFC_A_CRIT);
+	put_u64(nlh, DFC_CRIT_A_ID, 1, DFC_CRIT_A_PAD);
+	mnl_attr_put_strz(nlh, DFC_CRIT_A_MAX + 1, "future");
+	e = nest_start(nlh, DFC_CRIT_A_ENTRY);
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+	mnl_attr_put_u64(nlh, DFC_ENTRY_A_MAX + 1, 1);
+	mnl_attr_nest_end(nlh, e);
+	mnl_attr_nest_end(nlh, crit);
+	ASSERT_EQ(0, PARSE(nlh, &c));
+	EXPECT_EQ(1, c.n_entries);
+	EXPECT_EQ(4, c.entries[0].ipver);
+}
+
+/* ---- events ---- */
+
+static struct nlmsghdr *expired_event(void *buf, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = genl_reply(buf, cmd);
+	struct nlattr *crit;
+
+	nlh->nlmsg_seq = 0;
+	nlh->nlmsg_pid = 0;
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 0xabcdef01);
+	crit = nest_start(nlh, DFC_A_CRIT);
+	put_u64(nlh, DFC_CRIT_A_ID, 99, DFC_CRIT_A_PAD);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_SEND_ASYNC);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_CDEST, 6);
+	mnl_attr_put_u8(nlh, DFC_CRIT_A_REASON, DFC_REASON_BYTES);
+	put_u64(nlh, DFC_CRIT_A_PACKETS, 10, DFC_CRIT_A_PAD);
+	put_u64(nlh, DFC_CRIT_A_BYTES, 15000, DFC_CRIT_A_PAD);
+	mnl_attr_nest_end(nlh, crit);
+	return nlh;
+}
+
+TEST_F(msg, event_parse)
+{
+	struct dfc_nl_event e;
+	struct nlmsghdr *nlh;
+
+	memset(&e, 0xa5, sizeof(e));
+	ASSERT_EQ(0, dfc_nl_event_parse(expired_event(self->buf, DFC_CMD_CRIT_EXPIRED), &e));
+	EXPECT_EQ(DFC_CMD_CRIT_EXPIRED, e.cmd);
+	EXPECT_EQ(0xabcdef01, e.crit.owner);
+	EXPECT_EQ(99, e.crit.id);
+	EXPECT_EQ(DFC_CRIT_F_SEND_ASYNC, e.crit.flags);
+	EXPECT_EQ(6, e.crit.cdest);
+	EXPECT_EQ(DFC_REASON_BYTES, e.crit.reason);
+	EXPECT_EQ(10, e.crit.packets);
+	EXPECT_EQ(15000, e.crit.bytes);
+	EXPECT_EQ(0, e.crit.n_entries);
+	EXPECT_EQ(NULL, e.crit.entries);
+
+	EXPECT_EQ(-EOPNOTSUPP, dfc_nl_event_parse(expired_event(self->buf, DFC_CMD_CRIT_GET), &e));
+
+	/* a reason wider than a byte; no id */
+	nlh = genl_reply(self->buf, DFC_CMD_CRIT_EXPIRED);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	{
+		struct nlattr *crit = nest_start(nlh, DFC_A_CRIT);
+
+		put_u64(nlh, DFC_CRIT_A_ID, 1, DFC_CRIT_A_PAD);
+		mnl_attr_put_u32(nlh, DFC_CRIT_A_REASON, DFC_REASON_IDLE);
+		mnl_attr_nest_end(nlh, crit);
+	}
+	EXPECT_EQ(-EINVAL, dfc_nl_event_parse(nlh, &e));
+	nlh = genl_reply(self->buf, DFC_CMD_CRIT_EXPIRED);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	{
+		struct nlattr *crit = nest_start(nlh, DFC_A_CRIT);
+
+		mnl_attr_put_u8(nlh, DFC_CRIT_A_REASON, DFC_REASON_IDLE);
+		mnl_attr_nest_end(nlh, crit);
+	}
+	EXPECT_EQ(-EINVAL, dfc_nl_event_parse(nlh, &e));
+
+	/* every truncation */
+	nlh = expired_event(self->buf, DFC_CMD_CRIT_EXPIRED);
+	for (size_t len = MNL_NLMSG_HDRLEN; len < nlh->nlmsg_len; len++) {
+		struct nlmsghdr *t = cut(nlh, len);
+
+		EXPECT_NE(0, dfc_nl_event_parse(t, &e)) TH_LOG("cut to %zu", len);
+		free(t);
+	}
+}
+
 /* ---- against the kernel's nlctrl family ---- */
 
 #define OPEN_CTRL(nl) do { \
@@ -621,5 +1599,879 @@ TEST(iface_dev_args)
 	EXPECT_EQ(-EINVAL, dfc_nl_iface_get(nl, 2, "eth0", &info));
 	dfc_nl_close(nl);
 }
+
+/*
+ * ---- against a fake kernel ----
+ *
+ * The dfc module is not on the build host, so the requests that need it
+ * meet a fake: this program's own mnl_socket_sendto/recvfrom take the
+ * place of libmnl's (an executable's symbols come first), and while
+ * fake.on they hand each request to a per-test handler, which queues the
+ * reply datagrams the kernel would send. Otherwise they call libmnl.
+ */
+#define FAKE_DGRAMS 64
+#define FAKE_DGRAM_SZ (64 * 1024)
+
+struct fake {
+	bool on;
+	/* the handler: queue replies to req (sent by the socket of portid) */
+	void (*kernel)(struct fake *f, const struct nlmsghdr *req, uint32_t portid);
+	void *ctx;
+	unsigned int n_req;	/* requests seen */
+	char *dg[FAKE_DGRAMS];	/* queued datagrams */
+	size_t dg_len[FAKE_DGRAMS];
+	unsigned int head, tail;
+	int recv_errno;		/* next recvfrom fails with it (once) */
+};
+
+static struct fake fake;
+
+ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf, size_t len)
+{
+	static ssize_t (*real)(const struct mnl_socket *, const void *, size_t);
+
+	if (!fake.on) {
+		if (!real)
+			real = (ssize_t (*)(const struct mnl_socket *, const void *, size_t))
+				dlsym(RTLD_NEXT, "mnl_socket_sendto");
+		return real(nl, buf, len);
+	}
+	fake.n_req++;
+	fake.kernel(&fake, buf, mnl_socket_get_portid(nl));
+	return (ssize_t)len;
+}
+
+ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t len)
+{
+	static ssize_t (*real)(const struct mnl_socket *, void *, size_t);
+	size_t n;
+
+	if (!fake.on) {
+		if (!real)
+			real = (ssize_t (*)(const struct mnl_socket *, void *, size_t))
+				dlsym(RTLD_NEXT, "mnl_socket_recvfrom");
+		return real(nl, buf, len);
+	}
+	if (fake.recv_errno) {
+		errno = fake.recv_errno;
+		fake.recv_errno = 0;
+		return -1;
+	}
+	if (fake.head == fake.tail) {
+		errno = EAGAIN; /* the library waits for a reply that will never come */
+		return -1;
+	}
+	n = fake.dg_len[fake.head % FAKE_DGRAMS];
+	if (n > len) {
+		errno = ENOSPC; /* what libmnl says on MSG_TRUNC */
+		return -1;
+	}
+	memcpy(buf, fake.dg[fake.head % FAKE_DGRAMS], n);
+	free(fake.dg[fake.head % FAKE_DGRAMS]);
+	fake.head++;
+	return (ssize_t)n;
+}
+
+/* A new datagram to fill. */
+static char *fake_dgram(struct fake *f)
+{
+	char *d = calloc(1, FAKE_DGRAM_SZ);
+
+	if (!d || f->tail - f->head == FAKE_DGRAMS)
+		abort();
+	f->dg[f->tail % FAKE_DGRAMS] = d;
+	f->dg_len[f->tail % FAKE_DGRAMS] = 0;
+	f->tail++;
+	return d;
+}
+
+/* A message at the end of the last datagram, answering req. */
+static struct nlmsghdr *fake_msg(struct fake *f, const struct nlmsghdr *req, uint32_t portid,
+				 uint16_t type, uint16_t flags)
+{
+	unsigned int last = (f->tail - 1) % FAKE_DGRAMS;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(f->dg[last] + f->dg_len[last]);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = req ? req->nlmsg_seq : 0;
+	nlh->nlmsg_pid = req ? portid : 0;
+	return nlh;
+}
+
+/* Account for the message just built by fake_msg. */
+static void fake_end(struct fake *f, const struct nlmsghdr *nlh)
+{
+	f->dg_len[(f->tail - 1) % FAKE_DGRAMS] += MNL_ALIGN(nlh->nlmsg_len);
+}
+
+/* A generic netlink message of family fam, cmd. */
+static struct nlmsghdr *fake_genl(struct fake *f, const struct nlmsghdr *req, uint32_t portid,
+				  uint16_t fam, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = fake_msg(f, req, portid, fam, flags);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->cmd = cmd;
+	g->version = DFC_GENL_VERSION;
+	return nlh;
+}
+
+/* The ACK (err 0) or error, with extack message and offset, as with NETLINK_CAP_ACK. */
+static void fake_ack(struct fake *f, const struct nlmsghdr *req, uint32_t portid, int err,
+		     const char *msg, uint32_t off)
+{
+	struct nlmsghdr *nlh = fake_msg(f, req, portid, NLMSG_ERROR, NLM_F_CAPPED);
+	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+
+	e->error = err;
+	e->msg = *req;
+	if (msg) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+		if (off)
+			mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, off);
+	}
+	fake_end(f, nlh);
+}
+
+static void fake_done(struct fake *f, const struct nlmsghdr *req, uint32_t portid, uint16_t flags)
+{
+	struct nlmsghdr *nlh = fake_msg(f, req, portid, NLMSG_DONE, NLM_F_MULTI | flags);
+	int zero = 0;
+
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(zero)), &zero, sizeof(zero));
+	fake_end(f, nlh);
+}
+
+static uint8_t req_cmd(const struct nlmsghdr *req)
+{
+	return ((const struct genlmsghdr *)mnl_nlmsg_get_payload(req))->cmd;
+}
+
+static const struct nlattr *req_attr(const struct nlmsghdr *req, uint16_t type)
+{
+	return find_attr(req, type);
+}
+
+#define FAKE_FAMILY 0x1d
+
+/* The family lookup of dfc_nl_open(): "dfc" with an "events" group (id: nlctrl's real one). */
+static bool fake_family(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *grps, *grp;
+
+	if (req->nlmsg_type != GENL_ID_CTRL)
+		return false;
+	fake_dgram(f);
+	nlh = fake_genl(f, req, portid, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, DFC_GENL_NAME);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY);
+	grps = nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+	grp = nest_start(nlh, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, DFC_GENL_MCGRP_EVENTS);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, GENL_ID_CTRL);
+	mnl_attr_nest_end(nlh, grp);
+	mnl_attr_nest_end(nlh, grps);
+	fake_end(f, nlh);
+	fake_ack(f, req, portid, 0, NULL, 0);
+	return true;
+}
+
+FIXTURE(fk) {
+	struct dfc_nl *nl;
+	struct dfc_nl_entry ent[DFC_CRIT_MAX_ENTRIES];
+};
+
+FIXTURE_SETUP(fk)
+{
+	memset(&fake, 0, sizeof(fake));
+	memset(self->ent, 0, sizeof(self->ent));
+	fake.on = true;
+	fake.kernel = NULL;
+	self->nl = NULL;
+}
+
+FIXTURE_TEARDOWN(fk)
+{
+	dfc_nl_close(self->nl);
+	while (fake.head != fake.tail)
+		free(fake.dg[fake.head++ % FAKE_DGRAMS]);
+	fake.on = false;
+}
+
+/* Open "dfc" through the fake; the test's handler takes over afterwards. */
+static void fake_nop(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	if (!fake_family(f, req, portid))
+		abort();
+}
+
+#define FAKE_OPEN(handler) do { \
+	fake.kernel = fake_nop; \
+	self->nl = dfc_nl_open(); \
+	ASSERT_NE(NULL, self->nl) TH_LOG("open: %s", strerror(errno)); \
+	ASSERT_EQ(FAKE_FAMILY, dfc_nl_family_id(self->nl)); \
+	fake.kernel = handler; \
+	fake.n_req = 0; \
+} while (0)
+
+/* ---- CRIT_NEW ---- */
+
+struct add_log {
+	unsigned int fail_msg;	/* 1-based request to fail, on its second criterion; 0: none */
+	unsigned int msgs, crits;
+	uint64_t next_id;	/* ids must come in order, each once */
+	bool bad;		/* something was wrong with a request */
+	size_t max_len;
+};
+
+static void kernel_add(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	struct add_log *log = f->ctx;
+	const struct nlattr *a;
+	unsigned int k = 0;
+	uint32_t off = 0;
+
+	fake_dgram(f);
+	log->msgs++;
+	if (req_cmd(req) != DFC_CMD_CRIT_NEW || req->nlmsg_type != FAKE_FAMILY ||
+	    !(req->nlmsg_flags & NLM_F_ACK) || !req_attr(req, DFC_A_OWNER) ||
+	    mnl_attr_get_u32(req_attr(req, DFC_A_OWNER)) != 42)
+		log->bad = true;
+	if (req->nlmsg_len > log->max_len)
+		log->max_len = req->nlmsg_len;
+	mnl_attr_for_each(a, req, GENL_HDRLEN) {
+		struct dfc_nl_crit c;
+
+		if (mnl_attr_get_type(a) != DFC_A_CRIT)
+			continue;
+		if (dfc_nl_crit_parse_attr(a, &c, NULL, 0, NULL, 0) ||
+		    c.id != log->next_id + k || !c.n_entries)
+			log->bad = true;
+		if (++k == 2)
+			off = (uint32_t)((const char *)a - (const char *)req) + 8;
+	}
+	if (log->msgs == log->fail_msg) {
+		fake_ack(f, req, portid, -EEXIST, "criterion exists", off);
+		return;
+	}
+	log->crits += k;
+	log->next_id += k;
+	fake_ack(f, req, portid, 0, NULL, 0);
+}
+
+static struct dfc_nl_crit *many_crits(unsigned int n, struct dfc_nl_entry *ent)
+{
+	struct dfc_nl_crit *v = calloc(n, sizeof(*v));
+
+	for (unsigned int i = 0; v && i < n; i++)
+		v[i] = (struct dfc_nl_crit){ .id = i, .timeout_total = 10, .entries = ent,
+					     .n_entries = 1 + i % 300 };
+	return v;
+}
+
+TEST_F(fk, crit_add_batches)
+{
+	struct add_log log = { 0 };
+	unsigned int done = 12345;
+	struct dfc_nl_crit *v = many_crits(1000, self->ent);
+
+	ASSERT_NE(NULL, v);
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = entry4("10.0.0.0", 24, NULL, 0, (uint16_t)(i + 1), 17);
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_add);
+	ASSERT_EQ(0, dfc_nl_crit_add(self->nl, 42, v, 1000, &done));
+	EXPECT_EQ(1000, done);
+	EXPECT_EQ(1000, log.crits);
+	EXPECT_FALSE(log.bad);
+	EXPECT_LT(1, log.msgs);
+	EXPECT_GE(dfc_nl_msg_room(self->nl), log.max_len);
+	/* batches fill the room: far fewer messages than criteria */
+	EXPECT_GT(log.max_len, dfc_nl_msg_room(self->nl) / 2);
+	TH_LOG("1000 criteria in %u messages of up to %zu bytes", log.msgs, log.max_len);
+	EXPECT_EQ(-1, dfc_nl_crit_add_failed(self->nl));
+
+	/* nothing to add: no request */
+	fake.n_req = 0;
+	EXPECT_EQ(0, dfc_nl_crit_add(self->nl, 42, v, 0, &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(0, fake.n_req);
+	free(v);
+}
+
+/* A message the kernel refuses: what went before stays, what comes after is not sent. */
+TEST_F(fk, crit_add_fails_midway)
+{
+	struct add_log log = { .fail_msg = 3 };
+	unsigned int done = 12345, before;
+	struct dfc_nl_crit *v = many_crits(1000, self->ent);
+
+	ASSERT_NE(NULL, v);
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = entry4("10.0.0.0", 24, NULL, 0, (uint16_t)(i + 1), 17);
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_add);
+	EXPECT_EQ(-EEXIST, dfc_nl_crit_add(self->nl, 42, v, 1000, &done));
+	EXPECT_FALSE(log.bad);
+	EXPECT_EQ(3, log.msgs);
+	before = log.crits;
+	EXPECT_LT(0, before);
+	EXPECT_EQ(before, done);
+	EXPECT_STREQ("criterion exists", dfc_nl_extack(self->nl));
+	/* the extack offset pointed into the failed message's second criterion */
+	EXPECT_EQ((long)done + 1, dfc_nl_crit_add_failed(self->nl));
+	free(v);
+}
+
+/* Too big for one message: refused before anything of it is sent, with a reason. */
+TEST_F(fk, crit_add_too_big)
+{
+	struct add_log log = { 0 };
+	unsigned int done = 12345;
+	struct dfc_nl_crit v[3] = {
+		{ .id = 0, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
+		{ .id = 1, .timeout_total = 1, .entries = self->ent,
+		  .n_entries = DFC_CRIT_MAX_ENTRIES },
+		{ .id = 2, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
+	};
+
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = fat_entry(i);
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_add);
+	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_add(self->nl, 42, v, 3, &done));
+	EXPECT_EQ(1, done);		/* the first went alone */
+	EXPECT_EQ(1, log.msgs);
+	EXPECT_EQ(1, log.crits);
+	EXPECT_EQ(1, dfc_nl_crit_add_failed(self->nl));
+	EXPECT_NE(NULL, strstr(dfc_nl_extack(self->nl), "does not fit in one message"))
+		TH_LOG("extack: %s", dfc_nl_extack(self->nl));
+
+	/* unencodable: -EINVAL, also named */
+	v[1].n_entries = 1;
+	self->ent[0].ipver = 0;
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_add(self->nl, 42, v + 1, 2, &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(0, dfc_nl_crit_add_failed(self->nl));
+	EXPECT_STRNE("", dfc_nl_extack(self->nl));
+}
+
+/* ---- CRIT_GET dump ---- */
+
+struct dump_log {
+	/* per attempt (0-based): ids to send, and after which of them the set "changes" */
+	unsigned int attempts;
+	int intr_after[8];	/* -1: never */
+	bool always_intr;
+	uint64_t ids[8][8];
+	unsigned int n_ids[8];
+	bool bad;
+	/* what the callback saw */
+	uint64_t seen[64];
+	unsigned int n_seen, restarts;
+	uint64_t ever[64];	/* every id the callback got, restarts or not */
+	unsigned int n_ever;
+	int restart_ret;
+};
+
+/* A dump in several datagrams, like the kernel's one skb per recvmsg. */
+static void kernel_dump(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	struct dump_log *log = f->ctx;
+	unsigned int a = log->attempts++;
+	uint16_t intr = 0;
+
+	if (req_cmd(req) != DFC_CMD_CRIT_GET ||
+	    (req->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP || !req_attr(req, DFC_A_TERSE) ||
+	    !req_attr(req, DFC_A_OWNER) || mnl_attr_get_u32(req_attr(req, DFC_A_OWNER)) != 3)
+		log->bad = true;
+	if (a >= 8)
+		abort();
+	for (unsigned int i = 0; i < log->n_ids[a]; i++) {
+		struct nlmsghdr *nlh;
+		struct nlattr *crit;
+
+		if (i % 2 == 0)
+			fake_dgram(f);
+		if (log->always_intr || (log->intr_after[a] >= 0 && (int)i > log->intr_after[a]))
+			intr = NLM_F_DUMP_INTR;
+		nlh = fake_genl(f, req, portid, FAKE_FAMILY, DFC_CMD_CRIT_GET, NLM_F_MULTI | intr);
+		mnl_attr_put_u32(nlh, DFC_A_OWNER, 3);
+		crit = nest_start(nlh, DFC_A_CRIT);
+		put_u64(nlh, DFC_CRIT_A_ID, log->ids[a][i], DFC_CRIT_A_PAD);
+		put_u64(nlh, DFC_CRIT_A_PACKETS, i, DFC_CRIT_A_PAD);
+		mnl_attr_nest_end(nlh, crit);
+		fake_end(f, nlh);
+	}
+	fake_dgram(f);
+	/* the kernel checks the generation for DONE too */
+	if (log->always_intr || log->intr_after[a] >= 0)
+		intr = NLM_F_DUMP_INTR;
+	fake_done(f, req, portid, intr);
+}
+
+static int dump_cb(const struct dfc_nl_crit *c, void *data)
+{
+	struct dump_log *log = data;
+
+	if (log->n_seen < 64)
+		log->seen[log->n_seen++] = c->id;
+	if (log->n_ever < 64)
+		log->ever[log->n_ever++] = c->id;
+	return c->id == 666 ? 7 : 0; /* the devil stops the walk */
+}
+
+static int dump_restart(void *data)
+{
+	struct dump_log *log = data;
+
+	log->restarts++;
+	log->n_seen = 0;
+	return log->restart_ret;
+}
+
+static void dump_log_init(struct dump_log *log)
+{
+	memset(log, 0, sizeof(*log));
+	for (int i = 0; i < 8; i++) {
+		log->intr_after[i] = -1;
+		log->n_ids[i] = 4;
+		for (int j = 0; j < 4; j++)
+			log->ids[i][j] = 100 * (i + 1) + j;
+	}
+}
+
+TEST_F(fk, crit_dump_streams)
+{
+	struct dump_log log;
+	uint32_t owner = 3;
+
+	dump_log_init(&log);
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_dump);
+	ASSERT_EQ(0, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, dump_restart, &log));
+	EXPECT_FALSE(log.bad);
+	EXPECT_EQ(1, log.attempts);
+	EXPECT_EQ(0, log.restarts);
+	ASSERT_EQ(4, log.n_seen);
+	for (unsigned int i = 0; i < 4; i++)
+		EXPECT_EQ(100 + i, log.seen[i]);
+}
+
+/*
+ * The set changes after the second message: the callback saw two, then
+ * hears of the restart, then gets the second attempt whole; nothing of
+ * the flagged part reaches it.
+ */
+TEST_F(fk, crit_dump_restarts)
+{
+	struct dump_log log;
+	uint32_t owner = 3;
+
+	dump_log_init(&log);
+	log.intr_after[0] = 1;
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_dump);
+	ASSERT_EQ(0, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, dump_restart, &log));
+	EXPECT_FALSE(log.bad);
+	EXPECT_EQ(2, log.attempts);
+	EXPECT_EQ(1, log.restarts);
+	ASSERT_EQ(4, log.n_seen);
+	for (unsigned int i = 0; i < 4; i++)
+		EXPECT_EQ(200 + i, log.seen[i]);
+	/* the flagged messages of the first attempt never reached it */
+	ASSERT_EQ(6, log.n_ever);
+	EXPECT_EQ(100, log.ever[0]);
+	EXPECT_EQ(101, log.ever[1]);
+	EXPECT_EQ(200, log.ever[2]);
+	/* the handle is in step: the next request gets its own replies */
+	log.restarts = 0;
+	log.n_seen = 0;
+	ASSERT_EQ(0, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, dump_restart, &log));
+	EXPECT_EQ(0, log.restarts);
+	EXPECT_EQ(300, log.seen[0]);
+}
+
+/* Flagged only on DONE: still not a snapshot. */
+TEST_F(fk, crit_dump_intr_on_done)
+{
+	struct dump_log log;
+	uint32_t owner = 3;
+
+	dump_log_init(&log);
+	log.intr_after[0] = 3; /* after the last: only DONE carries it */
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_dump);
+	ASSERT_EQ(0, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, dump_restart, &log));
+	EXPECT_EQ(1, log.restarts);
+	EXPECT_EQ(200, log.seen[0]);
+}
+
+TEST_F(fk, crit_dump_no_restart_hook)
+{
+	struct dump_log log;
+	uint32_t owner = 3;
+
+	dump_log_init(&log);
+	log.intr_after[0] = 0;
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_dump);
+	EXPECT_EQ(-EAGAIN, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, NULL, &log));
+	EXPECT_EQ(1, log.attempts);
+	EXPECT_EQ(1, log.n_seen);
+}
+
+TEST_F(fk, crit_dump_gives_up)
+{
+	struct dump_log log;
+	uint32_t owner = 3;
+
+	dump_log_init(&log);
+	log.always_intr = true;
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_dump);
+	EXPECT_EQ(-EAGAIN, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, dump_restart, &log));
+	EXPECT_LT(1, log.attempts);
+	EXPECT_GT(8, log.attempts);
+	EXPECT_EQ(log.attempts - 1, log.restarts);
+	/* always flagged from the first message on: the callback never ran */
+	EXPECT_EQ(0, log.n_seen);
+}
+
+/* The restart hook and the callback can each stop the dump; their value comes back. */
+TEST_F(fk, crit_dump_stopped)
+{
+	struct dump_log log;
+	uint32_t owner = 3;
+
+	dump_log_init(&log);
+	log.intr_after[0] = 0;
+	log.restart_ret = -ECANCELED;
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_dump);
+	EXPECT_EQ(-ECANCELED, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, dump_restart,
+					       &log));
+	EXPECT_EQ(1, log.attempts);
+
+	dump_log_init(&log);
+	log.ids[0][1] = 666;
+	EXPECT_EQ(7, dfc_nl_crit_dump(self->nl, &owner, true, dump_cb, dump_restart, &log));
+	EXPECT_EQ(2, log.n_seen);
+	/* drained all the same */
+	EXPECT_EQ(fake.head, fake.tail);
+}
+
+/* ---- GET, DEL, REFRESH, LIMITS ---- */
+
+struct req_log {
+	struct nlmsghdr *req;	/* a copy of the last request */
+	int reply;		/* 0: reply + ACK; 1: ACK only; <0: that error */
+};
+
+static void log_req(struct fake *f, const struct nlmsghdr *req)
+{
+	struct req_log *log = f->ctx;
+
+	free(log->req);
+	log->req = malloc(req->nlmsg_len);
+	memcpy(log->req, req, req->nlmsg_len);
+}
+
+static void kernel_get(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	struct req_log *log = f->ctx;
+
+	log_req(f, req);
+	fake_dgram(f);
+	if (log->reply == 0) {
+		char *buf = malloc(4096);
+		struct nlmsghdr *r = get_reply(buf, true, true);
+		struct nlmsghdr *nlh = fake_msg(f, req, portid, FAKE_FAMILY, 0);
+
+		memcpy((char *)nlh + MNL_NLMSG_HDRLEN, (char *)r + MNL_NLMSG_HDRLEN,
+		       r->nlmsg_len - MNL_NLMSG_HDRLEN);
+		nlh->nlmsg_len = r->nlmsg_len;
+		fake_end(f, nlh);
+		free(buf);
+	}
+	fake_ack(f, req, portid, log->reply < 0 ? log->reply : 0,
+		 log->reply < 0 ? "no such criterion" : NULL, 0);
+}
+
+struct got_crit {
+	unsigned int calls;
+	struct dfc_nl_crit c;
+	struct dfc_nl_entry e1;
+};
+
+static int get_cb(const struct dfc_nl_crit *c, void *data)
+{
+	struct got_crit *g = data;
+
+	g->calls++;
+	g->c = *c;
+	if (c->n_entries > 1 && c->entries)
+		g->e1 = c->entries[1];
+	return 0;
+}
+
+TEST_F(fk, crit_get)
+{
+	struct req_log log = { 0 };
+	struct got_crit g = { 0 };
+
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_get);
+	ASSERT_EQ(0, dfc_nl_crit_get(self->nl, 3, 0x1122334455667788ULL, get_cb, &g));
+	EXPECT_EQ(1, g.calls);
+	EXPECT_EQ(3, g.c.owner);
+	EXPECT_EQ(2, g.c.n_entries);
+	EXPECT_EQ(53, g.e1.dport);
+	EXPECT_EQ(DFC_CMD_CRIT_GET, req_cmd(log.req));
+	EXPECT_EQ(0, log.req->nlmsg_flags & NLM_F_DUMP);
+	EXPECT_EQ(3, mnl_attr_get_u32(req_attr(log.req, DFC_A_OWNER)));
+	EXPECT_EQ(0x1122334455667788ULL, mnl_attr_get_u64(req_attr(log.req, DFC_A_ID)));
+
+	log.reply = 1;
+	EXPECT_EQ(-EPROTO, dfc_nl_crit_get(self->nl, 3, 1, get_cb, &g));
+	log.reply = -ENOENT;
+	EXPECT_EQ(-ENOENT, dfc_nl_crit_get(self->nl, 3, 1, get_cb, &g));
+	EXPECT_STREQ("no such criterion", dfc_nl_extack(self->nl));
+	free(log.req);
+}
+
+static void kernel_count(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	struct req_log *log = f->ctx;
+	struct nlmsghdr *nlh;
+
+	log_req(f, req);
+	fake_dgram(f);
+	if (log->reply == 0) {
+		nlh = fake_genl(f, req, portid, FAKE_FAMILY, DFC_CMD_CRIT_DEL, 0);
+		mnl_attr_put_u32(nlh, DFC_A_COUNT, 7);
+		fake_end(f, nlh);
+	}
+	fake_ack(f, req, portid, log->reply < 0 ? log->reply : 0, NULL, 0);
+}
+
+TEST_F(fk, crit_del)
+{
+	struct req_log log = { 0 };
+	uint32_t deleted = 0, cdest = 5;
+	uint64_t id = 1ULL << 60;
+
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_count);
+	ASSERT_EQ(0, dfc_nl_crit_del(self->nl, 9, &id, NULL, true, &deleted));
+	EXPECT_EQ(7, deleted);
+	EXPECT_EQ(DFC_CMD_CRIT_DEL, req_cmd(log.req));
+	EXPECT_EQ(9, mnl_attr_get_u32(req_attr(log.req, DFC_A_OWNER)));
+	EXPECT_EQ(id, mnl_attr_get_u64(req_attr(log.req, DFC_A_ID)));
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_A_CDEST));
+	EXPECT_EQ(DFC_CRIT_F_STATIC, mnl_attr_get_u32(req_attr(log.req, DFC_A_FLAGS)));
+
+	ASSERT_EQ(0, dfc_nl_crit_del(self->nl, 9, NULL, &cdest, false, NULL));
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_A_ID));
+	EXPECT_EQ(5, mnl_attr_get_u32(req_attr(log.req, DFC_A_CDEST)));
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_A_FLAGS));
+
+	ASSERT_EQ(0, dfc_nl_crit_del(self->nl, 9, NULL, NULL, false, &deleted));
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_A_ID));
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_A_CDEST));
+
+	/* both: refused without asking */
+	fake.n_req = 0;
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_del(self->nl, 9, &id, &cdest, false, &deleted));
+	EXPECT_EQ(0, fake.n_req);
+
+	log.reply = 1; /* no count */
+	EXPECT_EQ(-EPROTO, dfc_nl_crit_del(self->nl, 9, NULL, NULL, false, &deleted));
+	log.reply = -EPERM;
+	EXPECT_EQ(-EPERM, dfc_nl_crit_del(self->nl, 9, &id, NULL, false, &deleted));
+	free(log.req);
+}
+
+static void kernel_ack(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	log_req(f, req);
+	fake_dgram(f);
+	fake_ack(f, req, portid, 0, NULL, 0);
+}
+
+TEST_F(fk, crit_refresh)
+{
+	struct req_log log = { 0 };
+	struct dfc_nl_crit c = { .id = 77, .timeout_idle = 30, .limit_bytes = 1ULL << 35,
+				 .prio = 3, .cdest = 4, .flags = DFC_CRIT_F_STATIC,
+				 .entries = self->ent, .n_entries = 1 };
+	const struct nlattr *n;
+
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_ack);
+	ASSERT_EQ(0, dfc_nl_crit_refresh(self->nl, 2, &c));
+	EXPECT_EQ(DFC_CMD_CRIT_REFRESH, req_cmd(log.req));
+	EXPECT_EQ(2, mnl_attr_get_u32(req_attr(log.req, DFC_A_OWNER)));
+	n = req_attr(log.req, DFC_A_CRIT);
+	ASSERT_NE(NULL, n);
+	EXPECT_TRUE(n->nla_type & NLA_F_NESTED);
+	EXPECT_EQ(77, mnl_attr_get_u64(nest_find(n, DFC_CRIT_A_ID)));
+	EXPECT_EQ(30, mnl_attr_get_u32(nest_find(n, DFC_CRIT_A_TIMEOUT_IDLE)));
+	EXPECT_EQ(1ULL << 35, mnl_attr_get_u64(nest_find(n, DFC_CRIT_A_LIMIT_BYTES)));
+	/* only the timeouts and limits given: the kernel refuses anything else */
+	EXPECT_EQ(NULL, nest_find(n, DFC_CRIT_A_TIMEOUT_TOTAL));
+	EXPECT_EQ(NULL, nest_find(n, DFC_CRIT_A_LIMIT_PACKETS));
+	EXPECT_EQ(NULL, nest_find(n, DFC_CRIT_A_PRIO));
+	EXPECT_EQ(NULL, nest_find(n, DFC_CRIT_A_FLAGS));
+	EXPECT_EQ(NULL, nest_find(n, DFC_CRIT_A_CDEST));
+	EXPECT_EQ(NULL, nest_find(n, DFC_CRIT_A_ENTRY));
+	free(log.req);
+}
+
+TEST_F(fk, limits_set)
+{
+	struct req_log log = { 0 };
+
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_ack);
+	ASSERT_EQ(0, dfc_nl_limits_set(self->nl, 0, 64));
+	EXPECT_EQ(DFC_CMD_LIMITS_SET, req_cmd(log.req));
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_STATS_A_MAX_CRITS));
+	EXPECT_EQ(64, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_MAX_MASKS)));
+	ASSERT_EQ(0, dfc_nl_limits_set(self->nl, 100000, 0));
+	EXPECT_EQ(100000, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_MAX_CRITS)));
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_STATS_A_MAX_MASKS));
+	fake.n_req = 0;
+	EXPECT_EQ(-EINVAL, dfc_nl_limits_set(self->nl, 0, 0));
+	EXPECT_EQ(0, fake.n_req);
+	free(log.req);
+}
+
+/* ---- events ---- */
+
+struct ev_log {
+	unsigned int n;
+	struct dfc_nl_event last;
+};
+
+static int ev_cb(const struct dfc_nl_event *e, void *data)
+{
+	struct ev_log *log = data;
+
+	log->n++;
+	log->last = *e;
+	return 0;
+}
+
+/* A multicast datagram: an expiry, a command we do not know, and another family's message. */
+static void queue_events(struct fake *f)
+{
+	char *d = fake_dgram(f);
+	struct nlmsghdr *nlh;
+
+	(void)d;
+	nlh = fake_genl(f, NULL, 0, FAKE_FAMILY, DFC_CMD_CRIT_EXPIRED, 0);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 8);
+	{
+		struct nlattr *crit = nest_start(nlh, DFC_A_CRIT);
+
+		put_u64(nlh, DFC_CRIT_A_ID, 5, DFC_CRIT_A_PAD);
+		mnl_attr_put_u8(nlh, DFC_CRIT_A_REASON, DFC_REASON_IDLE);
+		put_u64(nlh, DFC_CRIT_A_BYTES, 1 << 20, DFC_CRIT_A_PAD);
+		mnl_attr_nest_end(nlh, crit);
+	}
+	fake_end(f, nlh);
+	nlh = fake_genl(f, NULL, 0, FAKE_FAMILY, DFC_CMD_MAX + 1, 0);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 8);
+	fake_end(f, nlh);
+	nlh = fake_genl(f, NULL, 0, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 0);
+	fake_end(f, nlh);
+}
+
+TEST_F(fk, events)
+{
+	struct dfc_nl_events *ev;
+	struct ev_log log = { 0 };
+
+	fake.kernel = fake_nop;
+	ev = dfc_nl_events_open();
+	ASSERT_NE(NULL, ev) TH_LOG("events_open: %s", strerror(errno));
+	ASSERT_LE(0, dfc_nl_events_fd(ev));
+	fake.n_req = 0;
+
+	queue_events(&fake);
+	EXPECT_EQ(1, dfc_nl_events_recv(ev, ev_cb, &log));
+	EXPECT_EQ(1, log.n);
+	EXPECT_EQ(DFC_CMD_CRIT_EXPIRED, log.last.cmd);
+	EXPECT_EQ(8, log.last.crit.owner);
+	EXPECT_EQ(5, log.last.crit.id);
+	EXPECT_EQ(DFC_REASON_IDLE, log.last.crit.reason);
+	EXPECT_EQ(1 << 20, log.last.crit.bytes);
+
+	/* lost events are told, and the handle goes on */
+	fake.recv_errno = ENOBUFS;
+	EXPECT_EQ(-ENOBUFS, dfc_nl_events_recv(ev, ev_cb, &log));
+	queue_events(&fake);
+	EXPECT_EQ(1, dfc_nl_events_recv(ev, ev_cb, &log));
+	EXPECT_EQ(2, log.n);
+	fake.recv_errno = EINTR;
+	EXPECT_EQ(-EINTR, dfc_nl_events_recv(ev, ev_cb, &log));
+	/* it never sent anything */
+	EXPECT_EQ(0, fake.n_req);
+	dfc_nl_events_close(ev);
+}
+
+/* A module without the group. */
+static void fake_family_no_groups(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	struct nlmsghdr *nlh;
+
+	fake_dgram(f);
+	nlh = fake_genl(f, req, portid, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 0);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAKE_FAMILY);
+	fake_end(f, nlh);
+	fake_ack(f, req, portid, 0, NULL, 0);
+}
+
+TEST_F(fk, events_no_group)
+{
+	fake.kernel = fake_family_no_groups;
+	errno = 0;
+	EXPECT_EQ(NULL, dfc_nl_events_open());
+	EXPECT_EQ(ENOENT, errno);
+}
+
+/* ---- the real socket: a full batch is accepted ---- */
+
+TEST(crit_add_full_message_sent)
+{
+	struct dfc_nl_entry *ent = calloc(DFC_CRIT_MAX_ENTRIES, sizeof(*ent));
+	struct dfc_nl_crit v[8];
+	unsigned int done = 99;
+	struct dfc_nl *nl;
+
+	ASSERT_NE(NULL, ent);
+	OPEN_CTRL(nl);
+	EXPECT_EQ(DFC_NL_MSG_MAX, dfc_nl_msg_room(nl)) TH_LOG("wmem_max too small here?");
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
+		ent[i] = fat_entry(i);
+	/* 8 criteria of ~60 KiB: the first message is as full as it gets */
+	for (unsigned int i = 0; i < 8; i++)
+		v[i] = (struct dfc_nl_crit){ .id = i, .flags = DFC_CRIT_F_STATIC, .entries = ent,
+					     .n_entries = 380 };
+	/*
+	 * nlctrl has no command DFC_CMD_CRIT_NEW: EOPNOTSUPP proves the kernel
+	 * got the message (the socket would refuse one over its send buffer
+	 * with EMSGSIZE before that).
+	 */
+	EXPECT_EQ(-EOPNOTSUPP, dfc_nl_crit_add(nl, 1, v, 8, &done));
+	EXPECT_EQ(0, done);
+	dfc_nl_close(nl);
+	free(ent);
+}
+
 
 TEST_HARNESS_MAIN

@@ -180,9 +180,12 @@
  *     DFC_CDEST_A_FORCE: NLA_FLAG (DEL)
  *   Replies and dumps add DFC_CDEST_A_STATS (NLA_NESTED, DFC_CSTATS_A_*,
  *   NLA_U64): COPIES, BYTES sent; drops by cause NOMEM, NOROUTE, NOIPSEC
- *   (no xfrm on the route of an ipsec-required destination), TOOBIG,
- *   LOOP (the route leads out a monitored interface); RATE (bit/s, 10 s
- *   average), and DFC_CDEST_A_CRITS (NLA_U32), criteria toward it.
+ *   (no xfrm on the route of an ipsec-required destination), TOOBIG
+ *   (larger than 64 KiB with its outer header), LOOP (the route leads out
+ *   a monitored interface), RATELIMIT (above the hard limit, until the
+ *   purge brings it under the target), DUPCAP (lost to max-duplicates);
+ *   RATE (bit/s, 10 s average), and DFC_CDEST_A_CRITS (NLA_U32),
+ *   criteria toward it.
  *
  * Copies. For each matched frame at most one copy goes to each content
  * destination and at most max-duplicates copies in all (per owner too),
@@ -437,6 +440,8 @@ enum dfc_cstats_attr {
 	DFC_CSTATS_A_NOIPSEC,
 	DFC_CSTATS_A_TOOBIG,
 	DFC_CSTATS_A_LOOP,
+	DFC_CSTATS_A_RATELIMIT,
+	DFC_CSTATS_A_DUPCAP,
 	DFC_CSTATS_A_RATE,
 	__DFC_CSTATS_A_LAST
 };
