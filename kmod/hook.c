@@ -46,8 +46,15 @@ static void dfc_hook_lookup(struct dfc_iface *iface, const struct dfc_key *key,
 			    unsigned int len)
 {
 	struct dfc_filter_result res = { .len = len };
+	struct dfc_pcpu_stats *s;
 
 	dfc_filter_match(&iface->dn->filter, key, &res);
+	s = this_cpu_ptr(iface->dn->stats);
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->probed, res.probed);
+	if (res.matched)
+		u64_stats_inc(&s->matched);
+	u64_stats_update_end(&s->syncp);
 }
 
 unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,

@@ -253,7 +253,15 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, DFC_STATS_A_IFACES, n) ||
 	    dfc_genl_put_u64s(msg, &s, DFC_STATS_A_SEEN, DFC_STATS_A_BYTES,
 			      DFC_STATS_A_IPV4, DFC_STATS_A_IPV6,
-			      DFC_STATS_A_OTHER, DFC_STATS_A_PAD))
+			      DFC_STATS_A_OTHER, DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_STATS_A_PARSED, s.parsed,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_STATS_A_UNPARSEABLE, s.unparseable,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_STATS_A_MATCHED, s.matched,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_STATS_A_MASKS_PROBED, s.probed,
+			      DFC_STATS_A_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

@@ -19,6 +19,8 @@ struct dfc_pcpu_stats {
 	u64_stats_t other;
 	u64_stats_t parsed;		/* IP frames parsed into a key */
 	u64_stats_t unparseable;	/* IP frames malformed or cut short */
+	u64_stats_t matched;		/* frames matching any criterion */
+	u64_stats_t probed;		/* masks probed, summed over frames */
 	struct u64_stats_sync syncp;
 };
 
@@ -31,6 +33,8 @@ struct dfc_stats {
 	u64 other;
 	u64 parsed;
 	u64 unparseable;
+	u64 matched;
+	u64 probed;
 };
 
 static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
@@ -53,6 +57,8 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 			v.other = u64_stats_read(&s->other);
 			v.parsed = u64_stats_read(&s->parsed);
 			v.unparseable = u64_stats_read(&s->unparseable);
+			v.matched = u64_stats_read(&s->matched);
+			v.probed = u64_stats_read(&s->probed);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		sum->seen += v.seen;
 		sum->bytes += v.bytes;
@@ -61,6 +67,8 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 		sum->other += v.other;
 		sum->parsed += v.parsed;
 		sum->unparseable += v.unparseable;
+		sum->matched += v.matched;
+		sum->probed += v.probed;
 	}
 }
 

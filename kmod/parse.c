@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The frame parser: every frame a monitored interface receives is parsed
+ * once into a struct dfc_key, in softirq. The skb may be shared with packet
+ * sockets, so it is only ever read through skb_header_pointer(): never
+ * pulled, linearized or written.
+ *
+ * At the netdev ingress hook skb->data is at the network header and
+ * skb->protocol is the EtherType after the first VLAN tag, which the stack
+ * has already moved into skb->vlan_tci (hwaccel, or skb_vlan_untag() in
+ * __netif_receive_skb_core()). What is left is walked in this order:
+ *
+ *   [802.1Q/802.1ad tag]  at most DFC_PARSE_MAX_VLANS tags in all
+ *   [MPLS label stack]    at most DFC_PARSE_MAX_LABELS labels; the payload
+ *                         after the bottom of stack is IPv4 or IPv6 by its
+ *                         first nibble
+ *   IPv4 | IPv6 [extension headers, at most DFC_PARSE_MAX_EXTHDRS]
+ *   [TCP/UDP/SCTP/UDP-Lite ports | ICMP/ICMPv6 type and code]
+ *
+ * Until an IP header is reached a frame is "other" (-EPROTONOSUPPORT):
+ * non-IP EtherTypes, too many tags or labels, non-IP MPLS payload, and
+ * encapsulation headers cut short. From there on, anything inconsistent is
+ * "unparseable" (-EINVAL): an IP header cut short or with a bad version,
+ * header length or total/payload length beyond the frame, an extension
+ * header chain running past the payload or longer than the bound, a
+ * transport header of an unfragmented packet or first fragment too short
+ * for its ports or ICMP type/code. The IPv4 header checksum is not checked
+ * (that is the stack's business, and a capture should see such packets).
+ * Lengths are checked against the IP total/payload length, so Ethernet
+ * padding is never taken for headers.
+ */
+#define pr_fmt(fmt) "dfc: " fmt
+
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/string.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <uapi/linux/mpls.h>
+#include "parse.h"
+
+/*
+ * The transport header at @off, the IP payload ending at @end (already
+ * checked to lie within the skb). key->proto and key->ipver are set.
+ */
+static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
+			unsigned int end, struct dfc_key *key)
+{
+	__be16 buf[2];
+	const __be16 *p;
+	const u8 *t;
+
+	switch (key->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+	case IPPROTO_UDPLITE:
+		/* Source and destination port lead all four headers. */
+		if (end - off < sizeof(buf))
+			return -EINVAL;
+		p = skb_header_pointer(skb, off, sizeof(buf), buf);
+		if (unlikely(!p))
+			return -EINVAL;
+		key->sport = p[0];
+		key->dport = p[1];
+		key->flags |= DFC_KEY_F_PORTS;
+		return 0;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* ICMP in IPv6 or ICMPv6 in IPv4: just a protocol number. */
+		if ((key->proto == IPPROTO_ICMP) != (key->ipver == 4))
+			return 0;
+		if (end - off < 2)
+			return -EINVAL;
+		t = skb_header_pointer(skb, off, 2, buf);
+		if (unlikely(!t))
+			return -EINVAL;
+		key->icmp_type = t[0];
+		key->icmp_code = t[1];
+		key->flags |= DFC_KEY_F_ICMP;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int dfc_parse_ipv4(const struct sk_buff *skb, unsigned int off,
+			  struct dfc_key *key)
+{
+	const struct iphdr *iph;
+	unsigned int hlen, tot;
+	struct iphdr buf;
+
+	iph = skb_header_pointer(skb, off, sizeof(buf), &buf);
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return -EINVAL;
+	hlen = iph->ihl * 4;
+	tot = ntohs(iph->tot_len);
+	/* BIG TCP aggregates of more than 64 KiB carry a zero length. */
+	if (unlikely(!tot) && skb_is_gso(skb))
+		tot = skb->len - off;
+	if (tot < hlen || tot > skb->len - off)
+		return -EINVAL;
+
+	key->ipver = 4;
+	key->proto = iph->protocol;
+	key->src[0] = iph->saddr;
+	key->dst[0] = iph->daddr;
+	if (unlikely(iph->frag_off & htons(IP_MF | IP_OFFSET))) {
+		key->flags |= DFC_KEY_F_FRAG;
+		/* Only the first fragment carries the transport header. */
+		if (iph->frag_off & htons(IP_OFFSET))
+			return 0;
+	}
+	return dfc_parse_l4(skb, off + hlen, off + tot, key);
+}
+
+static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
+			  struct dfc_key *key)
+{
+	const struct ipv6hdr *ip6;
+	struct ipv6hdr buf;
+	unsigned int end, len, n;
+	u8 nexthdr;
+
+	ip6 = skb_header_pointer(skb, off, sizeof(buf), &buf);
+	if (!ip6 || ip6->version != 6)
+		return -EINVAL;
+	off += sizeof(*ip6);
+	len = ntohs(ip6->payload_len);
+	/* GRO aggregates beyond 64 KiB (BIG TCP) carry a zero length. */
+	if (unlikely(!len) && skb_is_gso(skb))
+		len = skb->len - off;
+	if (len > skb->len - off)
+		return -EINVAL;
+	end = off + len;
+
+	key->ipver = 6;
+	memcpy(key->src, &ip6->saddr, sizeof(key->src));
+	memcpy(key->dst, &ip6->daddr, sizeof(key->dst));
+	nexthdr = ip6->nexthdr;
+
+	for (n = 0;; n++) {
+		const struct ipv6_opt_hdr *oh;
+		const struct frag_hdr *fh;
+		union {
+			struct ipv6_opt_hdr oh;
+			struct frag_hdr fh;
+		} hb;
+
+		switch (nexthdr) {
+		case NEXTHDR_HOP:
+		case NEXTHDR_ROUTING:
+		case NEXTHDR_DEST:
+		case NEXTHDR_AUTH:
+			if (n == DFC_PARSE_MAX_EXTHDRS ||
+			    end - off < sizeof(hb.oh))
+				return -EINVAL;
+			oh = skb_header_pointer(skb, off, sizeof(hb.oh), &hb);
+			if (unlikely(!oh))
+				return -EINVAL;
+			len = nexthdr == NEXTHDR_AUTH ? ipv6_authlen(oh) :
+							ipv6_optlen(oh);
+			nexthdr = oh->nexthdr;
+			break;
+		case NEXTHDR_FRAGMENT:
+			if (n == DFC_PARSE_MAX_EXTHDRS ||
+			    end - off < sizeof(hb.fh))
+				return -EINVAL;
+			fh = skb_header_pointer(skb, off, sizeof(hb.fh), &hb);
+			if (unlikely(!fh))
+				return -EINVAL;
+			key->flags |= DFC_KEY_F_FRAG;
+			if (fh->frag_off & htons(IP6_OFFSET)) {
+				/* Not the first: no transport header. */
+				key->proto = fh->nexthdr;
+				return 0;
+			}
+			len = sizeof(hb.fh);
+			nexthdr = fh->nexthdr;
+			break;
+		default:
+			/* Transport, or ESP / no next header: stop there. */
+			key->proto = nexthdr;
+			return dfc_parse_l4(skb, off, end, key);
+		}
+		if (len > end - off)
+			return -EINVAL;
+		off += len;
+	}
+}
+
+int dfc_parse(const struct sk_buff *skb, struct dfc_key *key)
+{
+	__be16 proto = skb->protocol;
+	unsigned int off = 0, n;
+
+	memset(key, 0, sizeof(*key));
+	key->ifindex = skb->dev->ifindex;
+
+	if (likely(proto == htons(ETH_P_IP)))
+		return dfc_parse_ipv4(skb, off, key);
+
+	/* Tags the stack left in the data: the second one of QinQ. */
+	if (eth_type_vlan(proto)) {
+		n = skb_vlan_tag_present(skb) ? 1 : 0;
+		do {
+			const struct vlan_hdr *vh;
+			struct vlan_hdr vbuf;
+
+			if (++n > DFC_PARSE_MAX_VLANS)
+				return -EPROTONOSUPPORT;
+			vh = skb_header_pointer(skb, off, sizeof(vbuf), &vbuf);
+			if (!vh)
+				return -EPROTONOSUPPORT;
+			proto = vh->h_vlan_encapsulated_proto;
+			off += sizeof(vbuf);
+		} while (eth_type_vlan(proto));
+	}
+
+	if (proto == htons(ETH_P_MPLS_UC) || proto == htons(ETH_P_MPLS_MC)) {
+		const __be32 *lse;
+		__be32 lbuf;
+		const u8 *v;
+
+		for (n = 0;; n++) {
+			if (n == DFC_PARSE_MAX_LABELS)
+				return -EPROTONOSUPPORT;
+			lse = skb_header_pointer(skb, off, sizeof(lbuf), &lbuf);
+			if (!lse)
+				return -EPROTONOSUPPORT;
+			off += sizeof(lbuf);
+			if (*lse & htonl(MPLS_LS_S_MASK))
+				break;
+		}
+		/* No protocol field: guess from the IP version nibble. */
+		v = skb_header_pointer(skb, off, 1, &lbuf);
+		if (!v)
+			return -EPROTONOSUPPORT;
+		switch (*v >> 4) {
+		case 4:
+			return dfc_parse_ipv4(skb, off, key);
+		case 6:
+			return dfc_parse_ipv6(skb, off, key);
+		default:
+			return -EPROTONOSUPPORT;
+		}
+	}
+
+	if (proto == htons(ETH_P_IP))
+		return dfc_parse_ipv4(skb, off, key);
+	if (proto == htons(ETH_P_IPV6))
+		return dfc_parse_ipv6(skb, off, key);
+	return -EPROTONOSUPPORT;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _DFC_PARSE_H
+#define _DFC_PARSE_H
+
+#include <linux/skbuff.h>
+#include "key.h"
+
+/* Encapsulations looked through before giving up on a frame. */
+#define DFC_PARSE_MAX_VLANS	2	/* 802.1Q/802.1ad tags, hwaccel included */
+#define DFC_PARSE_MAX_LABELS	8	/* MPLS label stack entries */
+#define DFC_PARSE_MAX_EXTHDRS	8	/* IPv6 extension headers */
+
+/*
+ * Parses a frame at the netdev ingress hook (skb->data at the network
+ * header) into @key, without modifying the skb. Returns 0 for an IP frame
+ * (key->ipver set), -EPROTONOSUPPORT for a frame that is not IP or whose
+ * payload cannot be reached (ARP, a third VLAN tag, a ninth MPLS label,
+ * non-IP MPLS payload, a cut encapsulation), -EINVAL for a malformed or
+ * truncated IPv4/IPv6 packet.
+ */
+int dfc_parse(const struct sk_buff *skb, struct dfc_key *key);
+
+#endif /* _DFC_PARSE_H */
