@@ -11,34 +11,49 @@
 
 #include "table.h"
 
+struct dfc_cdest;
+struct dfc_crit;
+
+/* Limits and timeouts: only criteria that have any carry this. */
+struct dfc_limits {
+	u64 packets;			/* absolute count; 0: none */
+	u64 bytes;			/* absolute count; 0: none */
+	u32 total_deadline;		/* boottime seconds; 0: none */
+	u32 idle_base;			/* idle runs from max(this, last_match) */
+	u32 timeout_idle;		/* seconds without a match; 0: none */
+	struct list_head tlist;		/* in dfc_filter.timed */
+	struct dfc_crit *crit;
+};
+
 struct dfc_crit {
 	u64 id;				/* chosen by the owner */
 	u32 owner;
 	u32 prio;			/* lower wins */
 	u32 flags;			/* DFC_CRIT_F_* */
-	u32 cdest;			/* content destination id */
 	u16 n_entries;
 	u16 n_excl;
 	u16 blob_len;
 	u8 dead;			/* expired: matches no more */
 	u8 reason;			/* DFC_REASON_* once dead */
 	struct dfc_xentry *excl;
+	struct dfc_cdest *cd;		/* where copies go; NULL: count only */
 	void *blob;			/* owner's opaque form, dumped back */
+	struct dfc_limits *lim;		/* NULL: none (static criteria) */
 	atomic64_t packets;
 	atomic64_t bytes;
-	u64 last_match;			/* boottime seconds */
-	u64 limit_packets;		/* absolute packet count; 0: none */
-	u64 limit_bytes;		/* absolute byte count; 0: none */
-	u64 added;			/* boottime seconds */
-	u64 refreshed;			/* boottime seconds, last refresh */
-	u64 total_deadline;		/* boottime seconds; 0: none */
-	u64 idle_base;			/* idle counts from max(this, last_match) */
-	u32 timeout_idle;		/* seconds without a match; 0: none */
+	atomic64_t dup_dropped;		/* frames lost to max-duplicates */
+	u64 dup_reported;		/* dup_dropped at the last event */
+	u64 bytes_mark;			/* bytes at bytes_mark_time: recent rate */
+	/* Times in boottime seconds. */
+	u32 last_match;
+	u32 added;
+	u32 refreshed;
+	u32 bytes_mark_time;
 	u32 n_refresh;
+	u32 cdest;			/* content destination id; 0: none */
 	struct dfc_crit *hnext;		/* id hash chain, writer side */
-	struct list_head list;		/* all criteria, oldest first */
-	struct list_head tlist;		/* those with limits, for expiry */
-	struct rcu_head rcu;
+	/* All criteria, oldest first; after removal, the list to free. */
+	struct list_head list;
 	struct dfc_entry entries[];
 };
 
@@ -56,33 +71,27 @@ static inline size_t dfc_crit_size(unsigned int n_entries)
 static inline bool dfc_crit_account(struct dfc_crit *c, unsigned int len,
 				    u64 now)
 {
+	const struct dfc_limits *lim = READ_ONCE(c->lim);
 	s64 old = atomic64_read(&c->packets);
 
 	if (unlikely(READ_ONCE(c->dead)))
 		return false;
-	if (c->limit_packets || c->limit_bytes) {
+	if (lim && (READ_ONCE(lim->packets) || READ_ONCE(lim->bytes))) {
 		do {
-			if ((c->limit_packets && old >= (s64)c->limit_packets) ||
-			    (c->limit_bytes &&
-			     atomic64_read(&c->bytes) >= (s64)c->limit_bytes))
+			u64 lp = READ_ONCE(lim->packets);
+			u64 lb = READ_ONCE(lim->bytes);
+
+			if ((lp && old >= (s64)lp) ||
+			    (lb && atomic64_read(&c->bytes) >= (s64)lb))
 				return false;
 		} while (!atomic64_try_cmpxchg(&c->packets, &old, old + 1));
 	} else {
 		atomic64_add(1, &c->packets);
 	}
 	atomic64_add(len, &c->bytes);
-	if (READ_ONCE(c->last_match) != now)
-		WRITE_ONCE(c->last_match, now);
+	if (READ_ONCE(c->last_match) != (u32)now)
+		WRITE_ONCE(c->last_match, (u32)now);
 	return true;
-}
-
-/* After accounting: has a packet or byte limit been reached? */
-static inline bool dfc_crit_limit_reached(const struct dfc_crit *c)
-{
-	return (c->limit_packets &&
-		atomic64_read(&c->packets) >= (s64)c->limit_packets) ||
-	       (c->limit_bytes &&
-		atomic64_read(&c->bytes) >= (s64)c->limit_bytes);
 }
 
 #endif /* _DFC_CRIT_H */

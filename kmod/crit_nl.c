@@ -70,11 +70,14 @@ const struct nla_policy dfc_policy[DFC_A_MAX + 1] = {
 	[DFC_A_TERSE] = { .type = NLA_FLAG },
 	[DFC_A_COUNT] = { .type = NLA_REJECT },
 	[DFC_A_CRIT] = NLA_POLICY_NESTED(dfc_crit_policy),
+	[DFC_A_MAX_DUP] = NLA_POLICY_MAX(NLA_U32, DFC_MAX_DUP),
 };
 
 const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1] = {
 	[DFC_STATS_A_MAX_CRITS] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DFC_STATS_A_MAX_MASKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+	[DFC_STATS_A_MAX_DUP] = NLA_POLICY_RANGE(NLA_U32, 1, DFC_MAX_DUP),
+	[DFC_STATS_A_DUP_PERIOD] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 };
 
 /* Like NL_SET_ERR_MSG_ATTR, for a message chosen at run time. */
@@ -200,25 +203,40 @@ static int entry_parse(const struct nlattr *nest, struct dfc_key *val,
 	return err;
 }
 
-/* Limits apply to non-static criteria only; refresh reuses this. */
-static void crit_set_limits(struct dfc_crit *c, struct nlattr **tb, u64 now)
+/*
+ * Limits apply to non-static criteria only; refresh reuses this. The hook
+ * may read them meanwhile: each field is written once, whole.
+ */
+static int crit_set_limits(struct dfc_crit *c, struct nlattr **tb, u32 now)
 {
+	struct dfc_limits *lim = c->lim;
+
 	if (c->flags & DFC_CRIT_F_STATIC)
-		return;
+		return 0;
+	if (!lim) {
+		lim = kzalloc(sizeof(*lim), GFP_KERNEL);
+		if (!lim)
+			return -ENOMEM;
+		INIT_LIST_HEAD(&lim->tlist);
+		lim->crit = c;
+	}
 	if (tb[DFC_CRIT_A_TIMEOUT_TOTAL])
-		WRITE_ONCE(c->total_deadline,
+		WRITE_ONCE(lim->total_deadline,
 			   now + nla_get_u32(tb[DFC_CRIT_A_TIMEOUT_TOTAL]));
 	if (tb[DFC_CRIT_A_TIMEOUT_IDLE]) {
-		WRITE_ONCE(c->timeout_idle,
+		WRITE_ONCE(lim->timeout_idle,
 			   nla_get_u32(tb[DFC_CRIT_A_TIMEOUT_IDLE]));
-		WRITE_ONCE(c->idle_base, now);
+		WRITE_ONCE(lim->idle_base, now);
 	}
 	if (tb[DFC_CRIT_A_LIMIT_PACKETS])
-		WRITE_ONCE(c->limit_packets, atomic64_read(&c->packets) +
+		WRITE_ONCE(lim->packets, atomic64_read(&c->packets) +
 			   nla_get_u64(tb[DFC_CRIT_A_LIMIT_PACKETS]));
 	if (tb[DFC_CRIT_A_LIMIT_BYTES])
-		WRITE_ONCE(c->limit_bytes, atomic64_read(&c->bytes) +
+		WRITE_ONCE(lim->bytes, atomic64_read(&c->bytes) +
 			   nla_get_u64(tb[DFC_CRIT_A_LIMIT_BYTES]));
+	/* Published last, complete. */
+	smp_store_release(&c->lim, lim);
+	return 0;
 }
 
 static bool has_limits(struct nlattr **tb)
@@ -289,7 +307,9 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	c->n_excl = n_excl;
 	c->added = now;
 	c->refreshed = now;
-	crit_set_limits(c, tb, now);
+	err = crit_set_limits(c, tb, now);
+	if (err)
+		goto fail;
 
 	err = 0;
 	nla_for_each_nested(a, nest, rem) {
@@ -454,6 +474,7 @@ int dfc_genl_crit_del(struct sk_buff *skb, struct genl_info *info)
 				cond_resched();
 		}
 	}
+	dfc_filter_reap(f);
 	mutex_unlock(&f->lock);
 	return err ?: reply_count(info, count);
 }
@@ -493,13 +514,18 @@ int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&f->lock);
 	c = dfc_filter_find(f, owner, nla_get_u64(tb[DFC_CRIT_A_ID]));
 	if (c && !c->dead) {
-		u64 now = ktime_get_boottime_seconds();
+		u32 now = ktime_get_boottime_seconds();
+		bool had = c->lim;
 
-		crit_set_limits(c, tb, now);
-		c->refreshed = now;
-		c->n_refresh++;
-		dfc_filter_retime(f, c);
-		f->gen++;
+		err = crit_set_limits(c, tb, now);
+		if (!err) {
+			if (!had && c->lim)
+				f->crit_mem += sizeof(*c->lim);
+			c->refreshed = now;
+			c->n_refresh++;
+			dfc_filter_retime(f, c);
+			f->gen++;
+		}
 	} else {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[DFC_CRIT_A_ID],
 				    "no such criterion");
@@ -570,6 +596,7 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 	u64 packets = atomic64_read(&c->packets);
 	u64 bytes = atomic64_read(&c->bytes);
 	u64 last = READ_ONCE(c->last_match);
+	const struct dfc_limits *lim = c->lim;
 	struct nlattr *nest;
 	unsigned int i;
 
@@ -593,17 +620,21 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 	    nla_put_u32(skb, DFC_CRIT_A_N_REFRESH, c->n_refresh) ||
 	    nla_put_u32(skb, DFC_CRIT_A_N_ENTRIES, c->n_entries) ||
 	    nla_put_u32(skb, DFC_CRIT_A_N_EXCL, c->n_excl) ||
-	    (c->total_deadline &&
-	     nla_put_u32(skb, DFC_CRIT_A_TIMEOUT_TOTAL, left(c->total_deadline, now))) ||
-	    (c->timeout_idle &&
+	    nla_put_u64_64bit(skb, DFC_CRIT_A_DUP_DROPPED,
+			      atomic64_read(&c->dup_dropped), DFC_CRIT_A_PAD) ||
+	    (lim && lim->total_deadline &&
+	     nla_put_u32(skb, DFC_CRIT_A_TIMEOUT_TOTAL,
+			 left(lim->total_deadline, now))) ||
+	    (lim && lim->timeout_idle &&
 	     nla_put_u32(skb, DFC_CRIT_A_TIMEOUT_IDLE,
-			 left(max(last, c->idle_base) + c->timeout_idle, now))) ||
-	    (c->limit_packets &&
+			 left(max_t(u64, last, lim->idle_base) +
+			      lim->timeout_idle, now))) ||
+	    (lim && lim->packets &&
 	     nla_put_u64_64bit(skb, DFC_CRIT_A_LIMIT_PACKETS,
-			       left(c->limit_packets, packets), DFC_CRIT_A_PAD)) ||
-	    (c->limit_bytes &&
+			       left(lim->packets, packets), DFC_CRIT_A_PAD)) ||
+	    (lim && lim->bytes &&
 	     nla_put_u64_64bit(skb, DFC_CRIT_A_LIMIT_BYTES,
-			       left(c->limit_bytes, bytes), DFC_CRIT_A_PAD)) ||
+			       left(lim->bytes, bytes), DFC_CRIT_A_PAD)) ||
 	    (c->blob_len && nla_put(skb, DFC_CRIT_A_BLOB, c->blob_len, c->blob)))
 		goto cancel;
 	if (!(how & FILL_ENTRIES))
@@ -730,9 +761,11 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *mc = info->attrs[DFC_STATS_A_MAX_CRITS];
 	struct nlattr *mm = info->attrs[DFC_STATS_A_MAX_MASKS];
+	struct nlattr *md = info->attrs[DFC_STATS_A_MAX_DUP];
+	struct nlattr *dp = info->attrs[DFC_STATS_A_DUP_PERIOD];
 	struct dfc_filter *f = info_filter(info);
 
-	if (!mc && !mm) {
+	if (!mc && !mm && !md && !dp) {
 		NL_SET_ERR_MSG(info->extack, "no limit given");
 		return -EINVAL;
 	}
@@ -741,6 +774,10 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 		f->max_crits = nla_get_u32(mc);
 	if (mm)
 		f->table.max_masks = nla_get_u32(mm);
+	if (md)
+		WRITE_ONCE(f->max_dup, nla_get_u32(md));
+	if (dp)
+		f->dup_period = nla_get_u32(dp);
 	mutex_unlock(&f->lock);
 	return 0;
 }

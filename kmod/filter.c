@@ -12,6 +12,8 @@
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <uapi/linux/dfc.h>
+#include "cdest.h"
+#include "copy.h"
 #include "filter.h"
 
 #define DFC_IDHASH_MIN 1024
@@ -78,25 +80,16 @@ static int idhash_reserve(struct dfc_filter *f, u32 n)
 size_t dfc_filter_crit_mem(const struct dfc_crit *c)
 {
 	return dfc_crit_size(c->n_entries) +
-	       c->n_excl * sizeof(struct dfc_xentry) + c->blob_len;
+	       c->n_excl * sizeof(struct dfc_xentry) + c->blob_len +
+	       (c->lim ? sizeof(*c->lim) : 0);
 }
 
 void dfc_filter_free(struct dfc_crit *c)
 {
 	kfree(c->excl);
 	kfree(c->blob);
+	kfree(c->lim);
 	kvfree(c);
-}
-
-static void crit_free_rcu(struct rcu_head *rcu)
-{
-	dfc_filter_free(container_of(rcu, struct dfc_crit, rcu));
-}
-
-static bool crit_timed(const struct dfc_crit *c)
-{
-	return c->total_deadline || c->timeout_idle || c->limit_packets ||
-	       c->limit_bytes;
 }
 
 /*
@@ -122,6 +115,16 @@ int dfc_filter_add(struct dfc_filter *f, struct dfc_crit **v, unsigned int n,
 		*why = "out of memory";
 		return err;
 	}
+	for (i = 0; i < n; i++) {
+		if (!v[i]->cdest)
+			continue;
+		v[i]->cd = dfc_cdest_find(f, v[i]->cdest);
+		if (!v[i]->cd) {
+			*bad = i;
+			*why = "unknown content destination";
+			return -ENOENT;
+		}
+	}
 	for (; linked < n; linked++) {
 		if (dfc_filter_find(f, v[linked]->owner, v[linked]->id)) {
 			*bad = linked;
@@ -144,15 +147,18 @@ int dfc_filter_add(struct dfc_filter *f, struct dfc_crit **v, unsigned int n,
 		struct dfc_crit *c = v[i];
 
 		list_add_tail(&c->list, &f->crits);
-		INIT_LIST_HEAD(&c->tlist);
-		if (crit_timed(c))
-			list_add_tail(&c->tlist, &f->timed);
+		if (c->lim) {
+			c->lim->crit = c;
+			list_add_tail(&c->lim->tlist, &f->timed);
+		}
+		if (c->cd)
+			c->cd->n_crits++;
+		c->bytes_mark_time = c->added;
 		f->crit_mem += dfc_filter_crit_mem(c);
 	}
 	f->n_crits += n;
 	f->gen++;
-	if (!delayed_work_pending(&f->work))
-		schedule_delayed_work(&f->work, HZ);
+	dfc_filter_kick(f);
 	return 0;
 
 remove:
@@ -166,36 +172,129 @@ unlink:
 	return err;
 }
 
-void dfc_filter_del(struct dfc_filter *f, struct dfc_crit *c)
+/* Take c out of every structure; the caller frees it after a grace period. */
+void dfc_filter_unlink(struct dfc_filter *f, struct dfc_crit *c)
 {
 	lockdep_assert_held(&f->lock);
 	dfc_table_remove(&f->table, c);
 	idhash_unlink(f, c);
 	list_del(&c->list);
-	list_del(&c->tlist);
+	if (c->lim)
+		list_del_init(&c->lim->tlist);
+	if (c->cd)
+		c->cd->n_crits--;
 	f->crit_mem -= dfc_filter_crit_mem(c);
 	f->n_crits--;
 	f->gen++;
-	call_rcu(&c->rcu, crit_free_rcu);
 }
 
-/* Refresh moved c's limits: keep it on the expiry list only if it has any. */
+/* Unlink c; dfc_filter_reap() frees it once no reader can see it. */
+void dfc_filter_del(struct dfc_filter *f, struct dfc_crit *c)
+{
+	dfc_filter_unlink(f, c);
+	list_add_tail(&c->list, &f->graveyard);
+}
+
+/* One grace period for every criterion removed since the last reap. */
+void dfc_filter_reap(struct dfc_filter *f)
+{
+	struct dfc_crit *c, *tmp;
+
+	lockdep_assert_held(&f->lock);
+	if (list_empty(&f->graveyard))
+		return;
+	synchronize_net();
+	list_for_each_entry_safe(c, tmp, &f->graveyard, list) {
+		list_del(&c->list);
+		dfc_filter_free(c);
+	}
+}
+
+/* Refresh gave c limits: put them on the expiry list if new. */
 void dfc_filter_retime(struct dfc_filter *f, struct dfc_crit *c)
 {
 	lockdep_assert_held(&f->lock);
-	list_del_init(&c->tlist);
-	if (crit_timed(c))
-		list_add_tail(&c->tlist, &f->timed);
+	if (c->lim && list_empty(&c->lim->tlist))
+		list_add_tail(&c->lim->tlist, &f->timed);
+	dfc_filter_kick(f);
+}
+
+void dfc_filter_kick(struct dfc_filter *f)
+{
+	if (!delayed_work_pending(&f->work))
+		schedule_delayed_work(&f->work, HZ);
+}
+
+int dfc_filter_set_owner(struct dfc_filter *f, u32 owner, u32 max_dup)
+{
+	struct dfc_owners *old = rcu_dereference_protected(f->owners,
+					lockdep_is_held(&f->lock));
+	u32 n = old ? old->n : 0, i, j = 0;
+	struct dfc_owners *nw;
+
+	nw = kzalloc(struct_size(nw, o, n + 1), GFP_KERNEL);
+	if (!nw)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (old->o[i].owner != owner)
+			nw->o[j++] = old->o[i];
+	if (max_dup) {
+		nw->o[j].owner = owner;
+		nw->o[j++].max_dup = max_dup;
+	}
+	nw->n = j;
+	rcu_assign_pointer(f->owners, nw);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/* The hook's view: the owner's own cap, else the namespace's. */
+u32 dfc_filter_max_dup(struct dfc_filter *f, u32 owner)
+{
+	const struct dfc_owners *ow = rcu_dereference(f->owners);
+	u32 i;
+
+	for (i = 0; ow && i < ow->n; i++)
+		if (ow->o[i].owner == owner)
+			return ow->o[i].max_dup;
+	return READ_ONCE(f->max_dup);
+}
+
+/* Better first: lower priority value, then older, then lower id. */
+static bool crit_better(const struct dfc_crit *a, const struct dfc_crit *b)
+{
+	if (a->prio != b->prio)
+		return a->prio < b->prio;
+	if (a->added != b->added)
+		return a->added < b->added;
+	return a->owner < b->owner || (a->owner == b->owner && a->id < b->id);
 }
 
 static void filter_hit(struct dfc_crit *c, void *ctx)
 {
 	struct dfc_filter_result *r = ctx;
+	unsigned int i;
 
 	if (!r->now)
 		r->now = ktime_get_boottime_seconds();
-	if (dfc_crit_account(c, r->len, r->now))
-		r->matched++;
+	if (!dfc_crit_account(c, r->len, r->now))
+		return;
+	r->matched++;
+	if (!c->cd)
+		return;
+	/* Keep the best DFC_MAX_DUP candidates in order; the rest lose. */
+	if (r->n == DFC_MAX_DUP) {
+		if (!crit_better(c, r->cand[r->n - 1])) {
+			dfc_copy_lost(c);
+			return;
+		}
+		dfc_copy_lost(r->cand[--r->n]);
+	}
+	for (i = r->n; i > 0 && crit_better(c, r->cand[i - 1]); i--)
+		r->cand[i] = r->cand[i - 1];
+	r->cand[i] = c;
+	r->n++;
 }
 
 /* In the hook, under RCU: count every criterion the key matches. */
@@ -205,32 +304,29 @@ void dfc_filter_match(struct dfc_filter *f, const struct dfc_key *key,
 	res->probed = dfc_table_match(&f->table, key, filter_hit, res);
 }
 
-static u8 expiry_reason(const struct dfc_crit *c, u64 now)
+static u8 expiry_reason(const struct dfc_crit *c, u32 now)
 {
-	u64 idle_from = max(READ_ONCE(c->last_match), c->idle_base);
+	const struct dfc_limits *lim = c->lim;
+	u32 idle_from = max(READ_ONCE(c->last_match), lim->idle_base);
 
-	if (c->limit_packets &&
-	    atomic64_read(&c->packets) >= (s64)c->limit_packets)
+	if (lim->packets && atomic64_read(&c->packets) >= (s64)lim->packets)
 		return DFC_REASON_PACKETS;
-	if (c->limit_bytes && atomic64_read(&c->bytes) >= (s64)c->limit_bytes)
+	if (lim->bytes && atomic64_read(&c->bytes) >= (s64)lim->bytes)
 		return DFC_REASON_BYTES;
-	if (c->total_deadline && now >= c->total_deadline)
+	if (lim->total_deadline && now >= lim->total_deadline)
 		return DFC_REASON_TOTAL;
-	if (c->timeout_idle && now >= idle_from + c->timeout_idle)
+	if (lim->timeout_idle && now >= idle_from + lim->timeout_idle)
 		return DFC_REASON_IDLE;
 	return DFC_REASON_NONE;
 }
 
-static void filter_work(struct work_struct *work)
+static void filter_expire(struct dfc_filter *f, u32 now)
 {
-	struct dfc_filter *f = container_of(to_delayed_work(work),
-					    struct dfc_filter, work);
-	u64 now = ktime_get_boottime_seconds();
-	struct dfc_crit *c, *tmp;
+	struct dfc_limits *lim, *tmp;
 	LIST_HEAD(expired);
 
-	mutex_lock(&f->lock);
-	list_for_each_entry_safe(c, tmp, &f->timed, tlist) {
+	list_for_each_entry_safe(lim, tmp, &f->timed, tlist) {
+		struct dfc_crit *c = lim->crit;
 		u8 reason = expiry_reason(c, now);
 
 		if (!reason)
@@ -238,18 +334,72 @@ static void filter_work(struct work_struct *work)
 		/* Stop counting first, so the notice has the final counts. */
 		WRITE_ONCE(c->dead, 1);
 		c->reason = reason;
-		list_move_tail(&c->tlist, &expired);
+		list_move_tail(&lim->tlist, &expired);
 	}
-	if (!list_empty(&expired))
-		synchronize_net();
-	list_for_each_entry_safe(c, tmp, &expired, tlist) {
-		dfc_genl_notify_expired(f->net, c);
+	if (list_empty(&expired))
+		return;
+	synchronize_net();
+	list_for_each_entry_safe(lim, tmp, &expired, tlist) {
+		list_del_init(&lim->tlist);
+		dfc_genl_notify_expired(f->net, lim->crit);
 		f->expired++;
-		dfc_filter_del(f, c);
+		dfc_filter_del(f, lim->crit);
 	}
-	if (!(++f->ticks % 4))
+}
+
+/* Every 10 s: what each criterion matched so far, for its recent rate. */
+static void filter_mark(struct dfc_filter *f, u32 now)
+{
+	struct dfc_crit *c;
+
+	list_for_each_entry(c, &f->crits, list) {
+		if (!c->cd)
+			continue;
+		c->bytes_mark = atomic64_read(&c->bytes);
+		c->bytes_mark_time = now;
+	}
+}
+
+/* Every dup period: tell each owner whose criteria lost duplicates. */
+static void filter_dup_events(struct dfc_filter *f)
+{
+	u32 done[16], n_done = 0, i;
+	struct dfc_crit *c;
+
+	list_for_each_entry(c, &f->crits, list) {
+		if ((u64)atomic64_read(&c->dup_dropped) == c->dup_reported)
+			continue;
+		for (i = 0; i < n_done && done[i] != c->owner; i++)
+			;
+		if (i < n_done)
+			continue;
+		/* Marks every criterion of the owner as reported. */
+		dfc_genl_notify_dup(f->net, f, c->owner);
+		if (n_done < ARRAY_SIZE(done))
+			done[n_done++] = c->owner;
+	}
+}
+
+static void filter_work(struct work_struct *work)
+{
+	struct dfc_filter *f = container_of(to_delayed_work(work),
+					    struct dfc_filter, work);
+	u32 now = ktime_get_boottime_seconds();
+	struct dfc_cdest *cd;
+
+	mutex_lock(&f->lock);
+	f->ticks++;
+	filter_expire(f, now);
+	list_for_each_entry(cd, &f->cdests, list)
+		dfc_cdest_tick(f, cd, now);
+	if (!(f->ticks % 10))
+		filter_mark(f, now);
+	if (f->dup_period && !(f->ticks % f->dup_period))
+		filter_dup_events(f);
+	if (!(f->ticks % 4))
 		dfc_table_sort_masks(&f->table);
-	if (f->n_crits)
+	dfc_filter_reap(f);
+	if (f->n_crits || f->n_cdests)
 		schedule_delayed_work(&f->work, HZ);
 	mutex_unlock(&f->lock);
 }
@@ -262,6 +412,10 @@ int dfc_filter_init(struct dfc_filter *f, struct net *net)
 	f->net = net;
 	INIT_LIST_HEAD(&f->crits);
 	INIT_LIST_HEAD(&f->timed);
+	INIT_LIST_HEAD(&f->graveyard);
+	INIT_LIST_HEAD(&f->cdests);
+	f->max_dup = DFC_DEFAULT_MAX_DUP;
+	f->dup_period = DFC_DEFAULT_DUP_PERIOD;
 	INIT_DELAYED_WORK(&f->work, filter_work);
 	f->max_crits = DFC_DEFAULT_MAX_CRITS;
 	f->idseed = get_random_u32();
@@ -279,12 +433,19 @@ int dfc_filter_init(struct dfc_filter *f, struct net *net)
 void dfc_filter_uninit(struct dfc_filter *f)
 {
 	struct dfc_crit *c, *tmp;
+	struct dfc_cdest *cd, *ctmp;
 
 	cancel_delayed_work_sync(&f->work);
 	mutex_lock(&f->lock);
 	list_for_each_entry_safe(c, tmp, &f->crits, list)
 		dfc_filter_del(f, c);
+	dfc_filter_reap(f);
+	list_for_each_entry_safe(cd, ctmp, &f->cdests, list) {
+		list_del(&cd->list);
+		dfc_cdest_free(cd);
+	}
 	mutex_unlock(&f->lock);
 	dfc_table_destroy(&f->table);
 	kvfree(f->idhash);
+	kfree(rcu_dereference_protected(f->owners, 1));
 }

@@ -7,14 +7,28 @@
 #include "crit.h"
 
 struct net;
+struct dfc_cdest;
 
 #define DFC_DEFAULT_MAX_CRITS	(1U << 20)
 #define DFC_DEFAULT_MAX_MASKS	128
+#define DFC_DEFAULT_MAX_DUP	3
+#define DFC_MAX_DUP		64
+#define DFC_DEFAULT_DUP_PERIOD	30
+
+/* Owners with their own max-duplicates; published whole under RCU. */
+struct dfc_owners {
+	struct rcu_head rcu;
+	u32 n;
+	struct {
+		u32 owner;
+		u32 max_dup;
+	} o[];
+};
 
 /*
- * The criteria of one network namespace: the lookup table the hook reads
- * under RCU, and what the writers (netlink, the expiry worker) keep under
- * the lock: an (owner, id) hash, the list of all criteria, limits.
+ * The criteria and content destinations of one network namespace: the
+ * lookup table the hook reads under RCU, and what the writers (netlink,
+ * the worker) keep under the lock: an (owner, id) hash, lists, limits.
  */
 struct dfc_filter {
 	struct mutex lock;
@@ -25,39 +39,57 @@ struct dfc_filter {
 	u32 idseed;
 	u32 n_crits;
 	u32 max_crits;
+	u32 max_dup;			/* copies per frame, read by the hook */
+	u32 dup_period;			/* seconds between dup events */
+	struct dfc_owners __rcu *owners;
 	unsigned int gen;		/* bumped on every change, for dumps */
-	size_t crit_mem;		/* bytes of criteria, exclusions, blobs */
+	size_t crit_mem;		/* bytes of criteria and their parts */
 	u64 expired;
 	struct list_head crits;		/* oldest first */
-	struct list_head timed;		/* criteria with any limit */
-	struct delayed_work work;	/* expiry and mask ordering */
+	struct list_head timed;		/* dfc_limits of criteria with any */
+	struct list_head graveyard;	/* removed, freed after a grace period */
+	struct list_head cdests;
+	u32 n_cdests;
+	unsigned int cdest_gen;
+	struct delayed_work work;	/* expiry, rates, events, mask order */
 	unsigned int ticks;
 };
 
-/* What the hook learns from one lookup. */
+/* What one lookup found: counts, and the candidates for copies. */
 struct dfc_filter_result {
+	unsigned int len;		/* frame length, for the counters */
+	u64 now;
 	unsigned int matched;		/* criteria counted */
 	unsigned int probed;		/* masks probed */
-	u64 now;
-	unsigned int len;
+	unsigned int n;			/* candidates, best first */
+	struct dfc_crit *cand[DFC_MAX_DUP];
 };
 
 int dfc_filter_init(struct dfc_filter *f, struct net *net);
 void dfc_filter_uninit(struct dfc_filter *f);
 void dfc_filter_match(struct dfc_filter *f, const struct dfc_key *key,
 		      struct dfc_filter_result *res);
+u32 dfc_filter_max_dup(struct dfc_filter *f, u32 owner);
 
 /* Writer side, f->lock held. */
 struct dfc_crit *dfc_filter_find(struct dfc_filter *f, u32 owner, u64 id);
 int dfc_filter_add(struct dfc_filter *f, struct dfc_crit **v, unsigned int n,
 		   const struct dfc_key *const *masks, unsigned int *bad,
 		   const char **why);
+void dfc_filter_unlink(struct dfc_filter *f, struct dfc_crit *c);
 void dfc_filter_del(struct dfc_filter *f, struct dfc_crit *c);
+void dfc_filter_reap(struct dfc_filter *f);
 void dfc_filter_retime(struct dfc_filter *f, struct dfc_crit *c);
 void dfc_filter_free(struct dfc_crit *c);
 size_t dfc_filter_crit_mem(const struct dfc_crit *c);
+int dfc_filter_set_owner(struct dfc_filter *f, u32 owner, u32 max_dup);
+void dfc_filter_kick(struct dfc_filter *f);
 
-/* Expiry notices; implemented by the netlink code. */
+/* Events; built by the netlink code. */
 void dfc_genl_notify_expired(struct net *net, const struct dfc_crit *c);
+void dfc_genl_notify_cdest(struct net *net, struct dfc_cdest *cd, u8 cmd);
+void dfc_genl_notify_purged(struct net *net, struct dfc_cdest *cd,
+			    struct list_head *purged);
+void dfc_genl_notify_dup(struct net *net, struct dfc_filter *f, u32 owner);
 
 #endif /* _DFC_FILTER_H */

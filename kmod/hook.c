@@ -11,6 +11,7 @@
 #include <uapi/linux/dfc.h>
 #include "hook.h"
 #include "iface.h"
+#include "copy.h"
 #include "netns.h"
 #include "parse.h"
 
@@ -42,16 +43,22 @@ static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
 }
 
 /* Every frame parsed into a key is looked up exactly once, here. */
-static void dfc_hook_lookup(struct dfc_iface *iface, const struct dfc_key *key,
+static void dfc_hook_lookup(struct dfc_iface *iface, const struct sk_buff *skb,
+			    const struct dfc_key *key, const struct dfc_l3 *l3,
 			    unsigned int len)
 {
 	struct dfc_filter_result res = { .len = len };
 	struct dfc_pcpu_stats *s;
+	unsigned int copies = 0;
 
 	dfc_filter_match(&iface->dn->filter, key, &res);
+	if (res.n)
+		copies = dfc_copy_frame(&iface->dn->filter, &res, skb, l3,
+					key->ipver);
 	s = this_cpu_ptr(iface->dn->stats);
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_add(&s->probed, res.probed);
+	u64_stats_add(&s->copies, copies);
 	if (res.matched)
 		u64_stats_inc(&s->matched);
 	u64_stats_update_end(&s->syncp);
@@ -63,6 +70,7 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 	struct dfc_iface *iface = priv;
 	unsigned int len = skb->len;
 	struct dfc_key key;
+	struct dfc_l3 l3;
 	int err;
 
 	/*
@@ -74,11 +82,11 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 	if (skb_vlan_tag_present(skb))
 		len += VLAN_HLEN;
 
-	err = dfc_parse(skb, &key);
+	err = dfc_parse(skb, &key, &l3);
 	dfc_hook_count(iface->stats, len, err, key.ipver, false);
 	dfc_hook_count(iface->dn->stats, len, err, key.ipver, true);
 	if (likely(!err))
-		dfc_hook_lookup(iface, &key, len);
+		dfc_hook_lookup(iface, skb, &key, &l3, len);
 
 	if (READ_ONCE(iface->flags) & DFC_IFACE_F_PASS)
 		return NF_ACCEPT;

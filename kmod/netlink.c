@@ -219,7 +219,9 @@ static int dfc_genl_put_table(struct sk_buff *skb, struct dfc_filter *f)
 	    nla_put_u64_64bit(skb, DFC_STATS_A_TABLE_MEM,
 			      f->crit_mem + t->mem, DFC_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, DFC_STATS_A_EXPIRED, f->expired,
-			      DFC_STATS_A_PAD))
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u32(skb, DFC_STATS_A_MAX_DUP, f->max_dup) ||
+	    nla_put_u32(skb, DFC_STATS_A_DUP_PERIOD, f->dup_period))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -261,6 +263,8 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, DFC_STATS_A_MATCHED, s.matched,
 			      DFC_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, DFC_STATS_A_MASKS_PROBED, s.probed,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_STATS_A_COPIES, s.copies,
 			      DFC_STATS_A_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
@@ -328,6 +332,37 @@ static const struct genl_ops dfc_genl_ops[] = {
 		.policy = dfc_limits_policy,
 		.maxattr = DFC_STATS_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CDEST_NEW,
+		.doit = dfc_genl_cdest_new,
+		.policy = dfc_cdest_policy,
+		.maxattr = DFC_CDEST_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CDEST_SET,
+		.doit = dfc_genl_cdest_set,
+		.policy = dfc_cdest_policy,
+		.maxattr = DFC_CDEST_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CDEST_DEL,
+		.doit = dfc_genl_cdest_del,
+		.policy = dfc_cdest_policy,
+		.maxattr = DFC_CDEST_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_CDEST_GET,
+		.doit = dfc_genl_cdest_get,
+		.dumpit = dfc_genl_cdest_dump,
+		.policy = dfc_cdest_policy,
+		.maxattr = DFC_CDEST_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = DFC_CMD_OWNER_SET,
+		.doit = dfc_genl_owner_set,
+		.policy = dfc_policy,
+		.maxattr = DFC_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
@@ -346,7 +381,7 @@ struct genl_family dfc_genl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(dfc_genl_ops),
 	.mcgrps = dfc_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(dfc_genl_mcgrps),
-	.resv_start_op = DFC_CMD_LIMITS_SET + 1,
+	.resv_start_op = DFC_CMD_DUP_DROPPED + 1,
 };
 
 int __init dfc_genl_init(void)

@@ -19,6 +19,14 @@ int dfc_genl_crit_get(struct sk_buff *skb, struct genl_info *info);
 int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info);
 
+extern const struct nla_policy dfc_cdest_policy[DFC_CDEST_A_MAX + 1];
+int dfc_genl_cdest_new(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_cdest_set(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_cdest_del(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_cdest_get(struct sk_buff *skb, struct genl_info *info);
+int dfc_genl_cdest_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int dfc_genl_owner_set(struct sk_buff *skb, struct genl_info *info);
+
 int dfc_genl_init(void);
 void dfc_genl_uninit(void);
 

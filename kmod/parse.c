@@ -90,7 +90,7 @@ static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
 }
 
 static int dfc_parse_ipv4(const struct sk_buff *skb, unsigned int off,
-			  struct dfc_key *key)
+			  struct dfc_key *key, struct dfc_l3 *l3)
 {
 	const struct iphdr *iph;
 	unsigned int hlen, tot;
@@ -107,6 +107,8 @@ static int dfc_parse_ipv4(const struct sk_buff *skb, unsigned int off,
 	if (tot < hlen || tot > skb->len - off)
 		return -EINVAL;
 
+	l3->off = off;
+	l3->len = tot;
 	key->ipver = 4;
 	key->proto = iph->protocol;
 	key->src[0] = iph->saddr;
@@ -121,7 +123,7 @@ static int dfc_parse_ipv4(const struct sk_buff *skb, unsigned int off,
 }
 
 static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
-			  struct dfc_key *key)
+			  struct dfc_key *key, struct dfc_l3 *l3)
 {
 	const struct ipv6hdr *ip6;
 	struct ipv6hdr buf;
@@ -140,6 +142,8 @@ static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
 		return -EINVAL;
 	end = off + len;
 
+	l3->off = off - sizeof(*ip6);
+	l3->len = sizeof(*ip6) + len;
 	key->ipver = 6;
 	memcpy(key->src, &ip6->saddr, sizeof(key->src));
 	memcpy(key->dst, &ip6->daddr, sizeof(key->dst));
@@ -195,7 +199,7 @@ static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
 	}
 }
 
-int dfc_parse(const struct sk_buff *skb, struct dfc_key *key)
+int dfc_parse(const struct sk_buff *skb, struct dfc_key *key, struct dfc_l3 *l3)
 {
 	__be16 proto = skb->protocol;
 	unsigned int off = 0, n;
@@ -204,7 +208,7 @@ int dfc_parse(const struct sk_buff *skb, struct dfc_key *key)
 	key->ifindex = skb->dev->ifindex;
 
 	if (likely(proto == htons(ETH_P_IP)))
-		return dfc_parse_ipv4(skb, off, key);
+		return dfc_parse_ipv4(skb, off, key, l3);
 
 	/* Tags the stack left in the data: the second one of QinQ. */
 	if (eth_type_vlan(proto)) {
@@ -244,17 +248,17 @@ int dfc_parse(const struct sk_buff *skb, struct dfc_key *key)
 			return -EPROTONOSUPPORT;
 		switch (*v >> 4) {
 		case 4:
-			return dfc_parse_ipv4(skb, off, key);
+			return dfc_parse_ipv4(skb, off, key, l3);
 		case 6:
-			return dfc_parse_ipv6(skb, off, key);
+			return dfc_parse_ipv6(skb, off, key, l3);
 		default:
 			return -EPROTONOSUPPORT;
 		}
 	}
 
 	if (proto == htons(ETH_P_IP))
-		return dfc_parse_ipv4(skb, off, key);
+		return dfc_parse_ipv4(skb, off, key, l3);
 	if (proto == htons(ETH_P_IPV6))
-		return dfc_parse_ipv6(skb, off, key);
+		return dfc_parse_ipv6(skb, off, key, l3);
 	return -EPROTONOSUPPORT;
 }

@@ -10,14 +10,21 @@
 #define DFC_PARSE_MAX_LABELS	8	/* MPLS label stack entries */
 #define DFC_PARSE_MAX_EXTHDRS	8	/* IPv6 extension headers */
 
+/* Where the IP packet is in the frame: what a copy carries. */
+struct dfc_l3 {
+	unsigned int off;		/* from skb->data */
+	unsigned int len;		/* IP total length, no link padding */
+};
+
 /*
  * Parses a frame at the netdev ingress hook (skb->data at the network
  * header) into @key, without modifying the skb. Returns 0 for an IP frame
  * (key->ipver set), -EPROTONOSUPPORT for a frame that is not IP or whose
  * payload cannot be reached (ARP, a third VLAN tag, a ninth MPLS label,
  * non-IP MPLS payload, a cut encapsulation), -EINVAL for a malformed or
- * truncated IPv4/IPv6 packet.
+ * truncated IPv4/IPv6 packet. On success @l3 says where the IP packet is.
  */
-int dfc_parse(const struct sk_buff *skb, struct dfc_key *key);
+int dfc_parse(const struct sk_buff *skb, struct dfc_key *key,
+	      struct dfc_l3 *l3);
 
 #endif /* _DFC_PARSE_H */

@@ -21,6 +21,7 @@ struct dfc_pcpu_stats {
 	u64_stats_t unparseable;	/* IP frames malformed or cut short */
 	u64_stats_t matched;		/* frames matching any criterion */
 	u64_stats_t probed;		/* masks probed, summed over frames */
+	u64_stats_t copies;		/* copies handed to the output path */
 	struct u64_stats_sync syncp;
 };
 
@@ -35,6 +36,7 @@ struct dfc_stats {
 	u64 unparseable;
 	u64 matched;
 	u64 probed;
+	u64 copies;
 };
 
 static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
@@ -59,6 +61,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 			v.unparseable = u64_stats_read(&s->unparseable);
 			v.matched = u64_stats_read(&s->matched);
 			v.probed = u64_stats_read(&s->probed);
+			v.copies = u64_stats_read(&s->copies);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		sum->seen += v.seen;
 		sum->bytes += v.bytes;
@@ -69,6 +72,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 		sum->unparseable += v.unparseable;
 		sum->matched += v.matched;
 		sum->probed += v.probed;
+		sum->copies += v.copies;
 	}
 }
 

@@ -95,7 +95,8 @@ static int add_crit(struct dfc_nl *nl, uint32_t owner, uint64_t id, const char *
 		mnl_attr_put_u64(nlh, limit_type, limit);
 	else if (limit_type)
 		mnl_attr_put_u32(nlh, limit_type, (uint32_t)limit);
-	mnl_attr_put_u32(nlh, DFC_CRIT_A_CDEST, (uint32_t)id % 3);
+	if (id % 3)
+		mnl_attr_put_u32(nlh, DFC_CRIT_A_CDEST, (uint32_t)id % 3);
 	entry_dst4(nlh, DFC_CRIT_A_ENTRY, dst, plen);
 	mnl_attr_nest_end(nlh, c);
 	return dfc_nl_request(nl, nlh, NULL, NULL);
@@ -247,6 +248,17 @@ static int n_crits(struct dfc_nl *nl)
 	return err ?: (int)n;
 }
 
+/* A content destination with no route: copies to it count as dropped. */
+static int add_cdest(struct dfc_nl *nl, uint32_t id)
+{
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CDEST_NEW, 0);
+	uint32_t a = htonl(0xc6336400u + id);	/* 198.51.100.id */
+
+	mnl_attr_put_u32(nlh, DFC_CDEST_A_ID, id);
+	mnl_attr_put(nlh, DFC_CDEST_A_ADDR, 4, &a);
+	return dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
 FIXTURE(filter) {
 	struct dfc_nl *nl;
 };
@@ -260,6 +272,9 @@ FIXTURE_SETUP(filter)
 	self->nl = dfc_nl_open();
 	ASSERT_NE(NULL, self->nl);
 	ASSERT_EQ(0, dfc_nl_iface_add(self->nl, 0, "mon0", 0));
+	/* add_crit() points criteria at destination id % 3. */
+	ASSERT_EQ(0, add_cdest(self->nl, 1));
+	ASSERT_EQ(0, add_cdest(self->nl, 2));
 }
 
 FIXTURE_TEARDOWN(filter)

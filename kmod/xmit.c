@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sending one copy: the original IP packet, byte for byte, behind a new
+ * outer IP (and, for flow-tap destinations, UDP) header. The route lookup
+ * carries the outer protocol, so xfrm policies apply and strongSwan's SAs
+ * protect the copy; an ipsec-required destination never gets a copy in
+ * clear. Copies larger than the path MTU are fragmented (outer header, DF
+ * clear), never silently lost.
+ */
+#define pr_fmt(fmt) "dfc: " fmt
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_netdev.h>
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+#include <uapi/linux/dfc.h>
+#include "cdest.h"
+#include "hook.h"
+#include "xmit.h"
+
+/* A copy's own output path never leads back into the hook on this CPU. */
+static DEFINE_PER_CPU(u8, dfc_xmit_depth);
+
+/* Never send out of a monitored port: our copies would be captured again. */
+static bool dev_monitored(const struct net_device *dev)
+{
+	const struct nf_hook_entries *e = rcu_dereference(dev->nf_hooks_ingress);
+	unsigned int i;
+
+	for (i = 0; e && i < e->num_hook_entries; i++)
+		if (e->hooks[i].hook == dfc_hook_rx)
+			return true;
+	return false;
+}
+
+static u8 outer_proto(const struct dfc_cdest_cfg *cfg, u8 inner_ver)
+{
+	if (cfg->encap == DFC_ENCAP_UDP)
+		return IPPROTO_UDP;
+	return inner_ver == 6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+}
+
+static struct dst_entry *route4(struct net *net, struct dfc_cdest *cd,
+				const struct dfc_cdest_cfg *cfg, u8 proto,
+				__be32 *saddr)
+{
+	struct rtable *rt = dst_cache_get_ip4(&cd->dst_cache, saddr);
+	struct flowi4 fl4 = {
+		.daddr = cfg->addr.s6_addr32[0],
+		.saddr = cfg->has_src ? cfg->src.s6_addr32[0] : 0,
+		.flowi4_proto = proto,
+		.flowi4_tos = cfg->dscp << 2,
+		.fl4_sport = cfg->sport,
+		.fl4_dport = cfg->dport,
+	};
+
+	if (rt)
+		return &rt->dst;
+	/* With a protocol in the flow, this also runs the xfrm lookup. */
+	rt = ip_route_output_flow(net, &fl4, NULL);
+	if (IS_ERR(rt))
+		return NULL;
+	*saddr = fl4.saddr;
+	dst_cache_set_ip4(&cd->dst_cache, &rt->dst, fl4.saddr);
+	return &rt->dst;
+}
+
+static struct dst_entry *route6(struct net *net, struct dfc_cdest *cd,
+				const struct dfc_cdest_cfg *cfg, u8 proto,
+				struct in6_addr *saddr)
+{
+	struct dst_entry *dst = dst_cache_get_ip6(&cd->dst_cache, saddr);
+	struct flowi6 fl6 = {
+		.daddr = cfg->addr,
+		.flowi6_proto = proto,
+		.flowlabel = ip6_make_flowinfo(cfg->dscp << 2, 0),
+		.fl6_sport = cfg->sport,
+		.fl6_dport = cfg->dport,
+	};
+
+	if (dst)
+		return dst;
+	if (cfg->has_src)
+		fl6.saddr = cfg->src;
+	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
+	if (IS_ERR(dst))
+		return NULL;
+	*saddr = fl6.saddr;
+	dst_cache_set_ip6(&cd->dst_cache, dst, &fl6.saddr);
+	return dst;
+}
+
+static void put_udp(struct sk_buff *skb, const struct dfc_cdest_cfg *cfg,
+		    unsigned int len)
+{
+	struct udphdr *uh = udp_hdr(skb);
+
+	uh->source = cfg->sport;
+	uh->dest = cfg->dport;
+	uh->len = htons(len);
+	uh->check = 0;
+}
+
+/*
+ * Copy len bytes of the IP packet at offset off of skb to cd. Called from
+ * the hook (softirq, RCU held). Counts the outcome on cd.
+ */
+void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
+	      unsigned int off, unsigned int len, u8 inner_ver)
+{
+	const struct dfc_cdest_cfg *cfg = rcu_dereference(cd->cfg);
+	unsigned int iplen = cfg->ipver == 6 ? sizeof(struct ipv6hdr) :
+					       sizeof(struct iphdr);
+	unsigned int hlen = iplen + (cfg->encap == DFC_ENCAP_UDP ?
+				     sizeof(struct udphdr) : 0);
+	u8 proto = outer_proto(cfg, inner_ver);
+	struct in6_addr saddr6 = {};
+	struct dst_entry *dst;
+	struct sk_buff *nskb;
+	__be32 saddr4 = 0;
+
+	if (unlikely(__this_cpu_read(dfc_xmit_depth))) {
+		dfc_cdest_drop(cd, DFC_DROP_LOOP);
+		return;
+	}
+	if (hlen + len > IP_MAX_MTU) {
+		dfc_cdest_drop(cd, DFC_DROP_TOOBIG);
+		return;
+	}
+	dst = cfg->ipver == 6 ? route6(net, cd, cfg, proto, &saddr6) :
+				route4(net, cd, cfg, proto, &saddr4);
+	if (!dst) {
+		dfc_cdest_drop(cd, DFC_DROP_NOROUTE);
+		return;
+	}
+	/* Fail closed: no transformation on the route, no copy. */
+	if ((cfg->flags & DFC_CDEST_F_IPSEC_REQUIRED) && !dst->xfrm) {
+		dst_release(dst);
+		dfc_cdest_drop(cd, DFC_DROP_NOIPSEC);
+		return;
+	}
+	if (dev_monitored(dst->dev)) {
+		dst_release(dst);
+		dfc_cdest_drop(cd, DFC_DROP_LOOP);
+		return;
+	}
+
+	nskb = alloc_skb(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
+			 hlen + len, GFP_ATOMIC);
+	if (!nskb) {
+		dst_release(dst);
+		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
+		return;
+	}
+	skb_reserve(nskb, LL_RESERVED_SPACE(dst->dev) + dst->header_len);
+	skb_put(nskb, hlen + len);
+	if (skb_copy_bits(skb, off, nskb->data + hlen, len)) {
+		kfree_skb(nskb);
+		dst_release(dst);
+		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
+		return;
+	}
+	skb_reset_network_header(nskb);
+	skb_set_transport_header(nskb, iplen);
+	skb_dst_set(nskb, dst);
+	__this_cpu_inc(dfc_xmit_depth);
+
+	if (cfg->ipver == 6) {
+		struct ipv6hdr *ip6 = ipv6_hdr(nskb);
+
+		nskb->protocol = htons(ETH_P_IPV6);
+		ip6_flow_hdr(ip6, cfg->dscp << 2, 0);
+		ip6->payload_len = htons(hlen - iplen + len);
+		ip6->nexthdr = proto;
+		ip6->hop_limit = cfg->ttl;
+		ip6->saddr = saddr6;
+		ip6->daddr = cfg->addr;
+		if (cfg->encap == DFC_ENCAP_UDP) {
+			unsigned int ulen = hlen - iplen + len;
+
+			put_udp(nskb, cfg, ulen);
+			udp_hdr(nskb)->check =
+				csum_ipv6_magic(&ip6->saddr, &ip6->daddr, ulen,
+						IPPROTO_UDP,
+						skb_checksum(nskb, iplen, ulen, 0));
+			if (!udp_hdr(nskb)->check)
+				udp_hdr(nskb)->check = CSUM_MANGLED_0;
+		}
+		/* Fragment rather than answer "too big" to ourselves. */
+		nskb->ignore_df = 1;
+		dfc_cdest_sent(cd, nskb->len);
+		ip6_local_out(net, NULL, nskb);
+		__this_cpu_dec(dfc_xmit_depth);
+	} else {
+		struct iphdr *iph = ip_hdr(nskb);
+
+		nskb->protocol = htons(ETH_P_IP);
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tos = cfg->dscp << 2;
+		iph->frag_off = 0;	/* DF clear: routers may fragment */
+		iph->ttl = cfg->ttl;
+		iph->protocol = proto;
+		iph->saddr = saddr4;
+		iph->daddr = cfg->addr.s6_addr32[0];
+		iph->tot_len = htons(nskb->len);
+		ip_select_ident(net, nskb, NULL);
+		if (cfg->encap == DFC_ENCAP_UDP)
+			put_udp(nskb, cfg, hlen - iplen + len);
+		dfc_cdest_sent(cd, nskb->len);
+		ip_local_out(net, NULL, nskb);
+		__this_cpu_dec(dfc_xmit_depth);
+	}
+}

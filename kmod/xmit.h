@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _DFC_XMIT_H
+#define _DFC_XMIT_H
+
+#include <linux/skbuff.h>
+
+struct dfc_cdest;
+
+void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
+	      unsigned int off, unsigned int len, u8 inner_ver);
+
+#endif /* _DFC_XMIT_H */
