@@ -23,8 +23,8 @@ LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 export CC CFLAGS LDLIBS SAN
 
-LIB_SRC := lib/dfc_nl.c
-LIB_HDR := lib/dfc_nl.h include/uapi/linux/dfc.h
+LIB_SRC := lib/dfc_nl.c lib/dfc_spec.c
+LIB_HDR := lib/dfc_nl.h lib/dfc_spec.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs selftests deps check demo style clean

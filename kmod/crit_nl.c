@@ -648,6 +648,9 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 			       &c->excl[i].mask))
 			goto cancel;
 end:
+	/* nla_len is 16 bits: a longer nest would wrap, not fail. */
+	if (skb_tail_pointer(skb) - (unsigned char *)nest > U16_MAX)
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
@@ -703,8 +706,10 @@ out:
 /*
  * The dump resumes after the last criterion sent, found again by its
  * (owner, id): no rescan from the start, so large tables dump in linear
- * time. If it was deleted meanwhile, the generation changed and the
- * message is flagged NLM_F_DUMP_INTR; the dump restarts from the head.
+ * time, and criteria added or removed meanwhile do not spoil it (each
+ * criterion present throughout is sent exactly once). Only when the
+ * resume point itself was removed does the dump start over from the head,
+ * flagged NLM_F_DUMP_INTR so that userspace discards what it has.
  */
 int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -718,14 +723,16 @@ int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (cb->args[0] == 2)
 		return 0;
 	mutex_lock(&f->lock);
-	cb->seq = f->gen;
 	c = list_first_entry(&f->crits, struct dfc_crit, list);
 	if (cb->args[0]) {
 		struct dfc_crit *last = dfc_filter_find(f, cb->args[1], cb->args[2]);
 
 		if (last)
 			c = list_next_entry(last, list);
+		else
+			cb->args[3]++;	/* restarted: an epoch of its own */
 	}
+	cb->seq = cb->args[3] + 1;
 	for (; !list_entry_is_head(c, &f->crits, list); c = list_next_entry(c, list)) {
 		void *hdr;
 

@@ -47,16 +47,17 @@ static inline void dfc_key_mask(struct dfc_key *out, const struct dfc_key *key,
 		o[i] = k[i] & m[i];
 }
 
+/*
+ * Word by word with an early exit: in a hash chain the entries that are not
+ * the one sought differ in their addresses, so those words come first.
+ */
 static inline bool dfc_key_equal(const struct dfc_key *a,
 				 const struct dfc_key *b)
 {
 	const u64 *x = dfc_key_words(a), *y = dfc_key_words(b);
-	u64 diff = 0;
-	unsigned int i;
 
-	for (i = 0; i < DFC_KEY_WORDS; i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
+	return x[0] == y[0] && x[2] == y[2] && x[4] == y[4] &&
+	       x[1] == y[1] && x[3] == y[3] && x[5] == y[5];
 }
 
 /* (key & mask) == value, value being already masked. */
@@ -92,19 +93,61 @@ static inline bool dfc_key_overlap(const struct dfc_key *v1,
 	return !diff;
 }
 
-/* A fast multiplicative hash of a masked key; seeded per table instance. */
+/*
+ * A fast multiplicative hash of a masked key, seeded per table instance:
+ * per 64-bit word, xor, multiply by the golden ratio and swap the halves,
+ * so the well-mixed high bits feed the next multiply and, at the end, the
+ * bucket index. Unrolled by hand (the key is six words, checked below):
+ * the lookup runs it once per probed mask. Chains stay as long as with a
+ * random hash for sequential IPv4/IPv6 addresses, prefixes and ports.
+ */
+#define DFC_HASH_MUL 0x9e3779b97f4a7c15ULL
+
+static inline u64 dfc_hash_word(u64 h, u64 w)
+{
+	h = (h ^ w) * DFC_HASH_MUL;
+	return (h << 32) | (h >> 32);
+}
+
 static inline u32 dfc_key_hash(const struct dfc_key *k, u32 seed)
 {
 	const u64 *w = dfc_key_words(k);
 	u64 h = seed;
-	unsigned int i;
 
-	for (i = 0; i < DFC_KEY_WORDS; i++) {
-		h ^= w[i];
-		h *= 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-	}
+	h = dfc_hash_word(h, w[0]);
+	h = dfc_hash_word(h, w[1]);
+	h = dfc_hash_word(h, w[2]);
+	h = dfc_hash_word(h, w[3]);
+	h = dfc_hash_word(h, w[4]);
+	h = dfc_hash_word(h, w[5]);
 	return (u32)h;
 }
+
+/* out = key & mask, and dfc_key_hash(out, seed), in one pass. */
+static inline u32 dfc_key_mask_hash(struct dfc_key *out,
+				    const struct dfc_key *key,
+				    const struct dfc_key *mask, u32 seed)
+{
+	const u64 *k = dfc_key_words(key), *m = dfc_key_words(mask);
+	u64 *o = (u64 *)out, h = seed;
+
+	o[0] = k[0] & m[0];
+	h = dfc_hash_word(h, o[0]);
+	o[1] = k[1] & m[1];
+	h = dfc_hash_word(h, o[1]);
+	o[2] = k[2] & m[2];
+	h = dfc_hash_word(h, o[2]);
+	o[3] = k[3] & m[3];
+	h = dfc_hash_word(h, o[3]);
+	o[4] = k[4] & m[4];
+	h = dfc_hash_word(h, o[4]);
+	o[5] = k[5] & m[5];
+	h = dfc_hash_word(h, o[5]);
+	return (u32)h;
+}
+
+/* The unrolled functions above cover exactly the six words of a key. */
+_Static_assert(sizeof(struct dfc_key) == 6 * sizeof(u64),
+	       "dfc_key_equal, dfc_key_hash and dfc_key_mask_hash unroll six words");
 
 #endif /* _DFC_KEY_H */

@@ -369,7 +369,7 @@ static const struct genl_ops dfc_genl_ops[] = {
 /* Events reach only listeners with CAP_NET_ADMIN in the namespace. */
 static const struct genl_multicast_group dfc_genl_mcgrps[] = {
 	[DFC_GENL_MCGRP_EVENTS_ID] = { .name = DFC_GENL_MCGRP_EVENTS,
-				       .flags = GENL_UNS_ADMIN_PERM },
+				       .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family dfc_genl_family __ro_after_init = {

@@ -355,14 +355,15 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 		struct dfc_tinst *ti;
 		struct dfc_entry *e;
 		bool hit = false;
+		u32 h;
 
 		/* No entry of this IP version behind this mask: skip it. */
 		if (m->mask.ipver && !READ_ONCE(m->n_ver[key->ipver == 6]))
 			continue;
 		probed++;
-		dfc_key_mask(&mk, key, &m->mask);
 		ti = rcu_dereference(m->ti);
-		e = rcu_dereference(*tinst_bucket(ti, &mk));
+		h = dfc_key_mask_hash(&mk, key, &m->mask, ti->seed);
+		e = rcu_dereference(ti->buckets[h & (ti->n_buckets - 1)]);
 		for (; e; e = rcu_dereference(e->next[ti->ver])) {
 			if (!dfc_key_equal(&e->key, &mk))
 				continue;

@@ -29,7 +29,6 @@
 #define DFC_NL_RXSZ (128 * 1024)
 #define DFC_NL_TXSZ DFC_NL_MSG_MAX
 #define DFC_NL_MAX_GROUPS 8
-#define DFC_NL_DUMP_TRIES 4
 /* netlink_sendmsg() refuses messages longer than sk_sndbuf - 32 */
 #define DFC_NL_SNDBUF_SLACK 32
 /* the events socket: room for bursts of expiries (capped by rmem_max) */
@@ -724,8 +723,14 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 
 /* ---- criteria: encoding ---- */
 
-/* nla_len is 16 bits: no attribute, nest or not, is longer */
+/*
+ * nla_len is 16 bits: no attribute, nest or not, is longer. A criterion
+ * also keeps room for what a GET reply adds to the same nest (counters,
+ * counts, their padding: under 128 bytes), so that every criterion added
+ * through here can be read back whole.
+ */
 #define NEST_MAX UINT16_MAX
+#define CRIT_NEST_MAX (NEST_MAX - DFC_NL_CRIT_REPLY_ROOM)
 
 static struct nlattr *nest_start(struct nlmsghdr *nlh, size_t room, uint16_t type)
 {
@@ -737,10 +742,10 @@ static struct nlattr *nest_start(struct nlmsghdr *nlh, size_t room, uint16_t typ
 	return nest;
 }
 
-/* Close a nest, unless it grew past what nla_len can say. */
-static bool nest_end(struct nlmsghdr *nlh, struct nlattr *nest)
+/* Close a nest, unless it grew past max bytes (at most what nla_len can say). */
+static bool nest_end(struct nlmsghdr *nlh, struct nlattr *nest, size_t max)
 {
-	if ((size_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nest) > NEST_MAX)
+	if ((size_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nest) > max)
 		return false;
 	mnl_attr_nest_end(nlh, nest);
 	return true;
@@ -835,7 +840,7 @@ int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit 
 		if (err)
 			goto cancel;
 	}
-	if (!nest_end(nlh, nest)) {
+	if (!nest_end(nlh, nest, CRIT_NEST_MAX)) {
 		err = -EMSGSIZE;
 		goto cancel;
 	}

@@ -148,7 +148,9 @@ struct dfc_nl_entry {
  */
 struct dfc_nl_crit {
 	uint64_t id;
-	uint32_t prio, flags, cdest;	/* DFC_CRIT_F_* */
+	uint32_t prio;
+	uint32_t flags;			/* DFC_CRIT_F_* */
+	uint32_t cdest;
 	uint32_t timeout_total, timeout_idle; /* seconds */
 	uint64_t limit_packets, limit_bytes;
 	const void *blob;		/* up to DFC_CRIT_BLOB_MAX bytes, stored as is */
@@ -164,6 +166,9 @@ struct dfc_nl_crit {
 	uint8_t reason;			/* DFC_REASON_*, events only */
 };
 
+/* Bytes of a DFC_A_CRIT nest kept free for the counters a GET reply adds to it. */
+#define DFC_NL_CRIT_REPLY_ROOM 128
+
 /* Called once per criterion; returns 0 to go on, anything else stops (and is returned). */
 typedef int (*dfc_nl_crit_cb)(const struct dfc_nl_crit *c, void *data);
 
@@ -173,10 +178,12 @@ typedef int (*dfc_nl_crit_cb)(const struct dfc_nl_crit *c, void *data);
  * criterion; the kernel applies each message all or nothing. Returns 0
  * with *done == n, or the first failure's -errno with *done = criteria
  * committed by earlier messages (crits[*done..] were not added).
- * A criterion that cannot be encoded in one message (a DFC_A_CRIT nest is
- * limited to 64 KiB by the 16-bit nla_len: roughly 400-600 entries with
- * ports) fails with -EMSGSIZE before it is sent, -EINVAL if malformed
- * (an address without ipver 4/6); dfc_nl_extack() then says which.
+ * A criterion that cannot be encoded in one message fails with -EMSGSIZE
+ * before it is sent, -EINVAL if malformed (an address without ipver 4/6);
+ * dfc_nl_extack() then says which. A DFC_A_CRIT nest is limited to 64 KiB
+ * by the 16-bit nla_len, less DFC_NL_CRIT_REPLY_ROOM kept for what a GET
+ * reply adds: 418 entries using every field, 563 IPv6 five-tuples, 710
+ * IPv4 five-tuples; 1024 entries of one IPv4 prefix each fit.
  */
 int dfc_nl_crit_add(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_crit *crits,
 		    unsigned int n, unsigned int *done);
@@ -200,10 +207,11 @@ int dfc_nl_crit_refresh(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_c
 int dfc_nl_crit_get(struct dfc_nl *nl, uint32_t owner, uint64_t id,
 		    dfc_nl_crit_cb cb, void *data);
 /*
- * Every criterion (owner NULL) or only *owner's. terse asks for a lighter
- * reply (no blob; the module may leave out more: what it does not send
- * reads 0). Entries are never in a dump (n_entries/n_excl give the
- * counts; dfc_nl_crit_get fetches them).
+ * Every criterion (owner NULL) or only *owner's; cb is required. terse
+ * asks for a lighter reply (no blob; the module may leave out more: what
+ * it does not send reads 0). Entries are never in a dump (n_entries and
+ * n_excl give the counts; dfc_nl_crit_get fetches them).
+
  *
  * Streamed: cb runs as messages arrive, so a table of any size takes
  * constant memory. If the kernel flags the dump inconsistent
@@ -211,11 +219,12 @@ int dfc_nl_crit_get(struct dfc_nl *nl, uint32_t owner, uint64_t id,
  * the rest is drained, restart(data) runs, and the dump starts over; so
  * on success, what cb got since the last restart is one consistent
  * snapshot. restart returns 0 to go on, anything else stops (returned).
- * restart NULL: no retry, -EAGAIN. Gives up with -EAGAIN after a few
- * restarts. On any error, what cb got is not a snapshot.
+ * restart NULL: no retry, -EAGAIN. Gives up with -EAGAIN after
+ * DFC_NL_DUMP_TRIES attempts. On any error, what cb got is not a snapshot.
  */
 int dfc_nl_crit_dump(struct dfc_nl *nl, const uint32_t *owner, bool terse,
 		     dfc_nl_crit_cb cb, int (*restart)(void *data), void *data);
+#define DFC_NL_DUMP_TRIES 4
 
 /* New limits; 0 leaves one unchanged (both 0: -EINVAL, nothing to set). */
 int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks);
@@ -223,8 +232,8 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 /*
  * Encode c as one DFC_A_CRIT nest at the end of nlh, a message in a
  * buffer of room bytes. -EMSGSIZE if it does not fit (in room, or in the
- * 64 KiB a nest can hold), -EINVAL if c cannot be encoded; nlh is then
- * left as it was.
+ * 64 KiB a nest can hold less DFC_NL_CRIT_REPLY_ROOM), -EINVAL if c cannot
+ * be encoded; nlh is then left as it was.
  */
 int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *c);
 /*

@@ -33,7 +33,8 @@ static void usage(void)
 "              [-S SRCIP] [-D DSTIP] [-P PROTO] [-s SPORT] [-p DPORT]\n"
 "              [-T ICMPTYPE] [-C ICMPCODE] [-v VID[,VID...]] [-q VID,VID...]\n"
 "              [-m LABEL[,LABEL...]] [-M LABEL[,LABEL...]] [-x EXT[,EXT...]]\n"
-"              [-F first|later] [-L IPLEN]\n"
+"              [-F first|later] [-L IPLEN] [-w FILE]\n"
+"  -w FILE     write the frame's IP packet (after tags and labels) to FILE\n"
 "  -n COUNT    frames to send (1); 0 with -t: send for SECONDS\n"
 "  -k KIND     ipv4 (default), ipv6, arp, or a malformed frame:\n"
 "              bad4    IPv4 total length 20 bytes beyond the frame\n"
@@ -321,9 +322,10 @@ int main(int argc, char **argv)
 	int opt, fd, i, v6 = 0, cut = 0;
 	uint16_t proto;
 	char *s, *tok;
+	const char *wfile = NULL;
 
 	while ((opt = getopt(argc, argv,
-			     "i:n:k:d:l:S:D:p:t:P:s:T:C:v:q:m:M:x:F:L:")) != -1) {
+			     "i:n:k:d:l:S:D:p:t:P:s:T:C:v:q:m:M:x:F:L:w:")) != -1) {
 		switch (opt) {
 		case 'i': ifname = optarg; break;
 		case 'n': count = strtoul(optarg, NULL, 0); break;
@@ -335,6 +337,7 @@ int main(int argc, char **argv)
 		case 'p': o.dport = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 's': o.sport = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 't': seconds = strtod(optarg, NULL); break;
+		case 'w': wfile = optarg; break;
 		case 'P': o.pname = optarg; break;
 		case 'T': o.icmp_type = (int)strtol(optarg, NULL, 0) & 0xff; break;
 		case 'C': o.icmp_code = (int)strtol(optarg, NULL, 0) & 0xff; break;
@@ -438,6 +441,17 @@ int main(int argc, char **argv)
 		len = l3off + cut;
 	put16(f + 12 + 4 * n_tags, n_labels ?
 	      (mpls_mc ? ETH_P_MPLS_MC : ETH_P_MPLS_UC) : proto);
+
+	/* The packet a content destination must receive, byte for byte. */
+	if (wfile) {
+		FILE *w = fopen(wfile, "wb");
+
+		if (!w || fwrite(f + l3off, 1, len - l3off, w) != len - l3off ||
+		    fclose(w)) {
+			perror("inject: -w");
+			return 1;
+		}
+	}
 
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	if (!sll.sll_ifindex) {

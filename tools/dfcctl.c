@@ -6,9 +6,12 @@
  * (filters, destinations, ...) is a few handlers and table rows.
  * Exit status: 0 success, 1 the request failed, 2 usage error.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,15 @@
 #include <jansson.h>
 
 #include "dfc_nl.h"
+#include "dfc_spec.h"
+
+/*
+ * lib/dfc_spec.c (filter values into entries) is linked only where the
+ * build adds it: weak, so that without it the rest of dfcctl still builds
+ * and 'filter add' says what is missing.
+ */
+#pragma weak dfc_spec_parse_field
+#pragma weak dfc_spec_expand
 
 #ifndef DFC_VERSION
 #define DFC_VERSION "unknown"
@@ -50,7 +62,13 @@ struct dev {
 static int cmd_iface_show(struct ctl *c, int argc, char **argv);
 static int cmd_iface_add(struct ctl *c, int argc, char **argv);
 static int cmd_iface_del(struct ctl *c, int argc, char **argv);
+static int cmd_filter_show(struct ctl *c, int argc, char **argv);
+static int cmd_filter_add(struct ctl *c, int argc, char **argv);
+static int cmd_filter_del(struct ctl *c, int argc, char **argv);
+static int cmd_limits_show(struct ctl *c, int argc, char **argv);
+static int cmd_limits_set(struct ctl *c, int argc, char **argv);
 static int cmd_stats_show(struct ctl *c, int argc, char **argv);
+static int cmd_monitor(struct ctl *c, int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "interface", "show", cmd_iface_show, "[DEV]", "list attached interfaces, or DEV" },
@@ -58,7 +76,26 @@ static const struct cmd cmds[] = {
 	  "attach DEV: count its frames and consume them\n"
 	  "('pass': let them continue into the stack)" },
 	{ "interface", "del", cmd_iface_del, "DEV", "detach DEV" },
+	{ "filter", "show", cmd_filter_show, "[owner N [id N]] [terse]",
+	  "list criteria (of owner N), or one with its\n"
+	  "entries; 'terse': counters only" },
+	{ "filter", "add", cmd_filter_add, "owner N id N [OPTION]... [FIELD VALUE]...",
+	  "add a criterion. OPTION: prio N, static, async,\n"
+	  "cdest N, timeout-total S, timeout-idle S,\n"
+	  "packets N, bytes N (a timeout or limit is\n"
+	  "required unless static). FIELD: src, dst, sport,\n"
+	  "dport, proto, icmp-type, icmp-code (DTCP filter\n"
+	  "values: lists, ranges, '!', '*', prefixes),\n"
+	  "ipver 4|6, iif DEVNAME|IFINDEX" },
+	{ "filter", "del", cmd_filter_del, "owner N [id N | cdest N] [static]",
+	  "delete owner N's criteria: one, those toward a\n"
+	  "destination, or all; static ones only with 'static'" },
+	{ "limits", "show", cmd_limits_show, "", "criteria and mask limits, and their use" },
+	{ "limits", "set", cmd_limits_set, "[max-criteria N] [max-masks N]", "change limits" },
 	{ "stats", "show", cmd_stats_show, "", "global counters of this network namespace" },
+	{ "monitor", "events", cmd_monitor, "",
+	  "print events (expired criteria) as they come,\n"
+	  "until interrupted" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -69,18 +106,25 @@ static void usage(FILE *f)
 		   "       dfcctl --version | help\n\nCommands:\n");
 	for (size_t i = 0; i < N_CMDS; i++) {
 		const char *h = cmds[i].help, *nl;
-		char syn[64];
+		char syn[128];
 
 		snprintf(syn, sizeof(syn), "%s %s %s", cmds[i].object, cmds[i].verb, cmds[i].args);
+		/* a long synopsis on a line of its own, help below it */
+		if (strlen(syn) >= 28) {
+			fprintf(f, "  %s\n", syn);
+			syn[0] = '\0';
+		}
 		/* each help line in the second column */
 		for (; (nl = strchr(h, '\n')); h = nl + 1, syn[0] = '\0')
 			fprintf(f, "  %-28s%.*s\n", syn, (int)(nl - h), h);
 		fprintf(f, "  %-28s%s\n", syn, h);
 	}
 	fprintf(f, "\nDEV is an interface name, or 'index N' for the interface with ifindex N.\n"
-		   "An OBJECT alone runs its first COMMAND (show).\n\n"
+		   "An OBJECT alone runs its first COMMAND (show).\n"
+		   "filter show: LAST is the time since the last match, ENTRIES counts\n"
+		   "entries[/exclusions], CRITERION is the text the criterion was added with.\n\n"
 		   "Options:\n"
-		   "  -j, --json     JSON output (show, stats)\n"
+		   "  -j, --json     JSON output (show, stats, filter del, monitor)\n"
 		   "  -V, --version  print the version\n"
 		   "  -h, --help     print this help\n");
 }
@@ -363,39 +407,982 @@ static int cmd_iface_del(struct ctl *c, int argc, char **argv)
 	return err ? fail(c, what, err) : 0;
 }
 
+/* ---- numbers ---- */
+
+/* A decimal number 0..max (no sign, no spaces); -1 if it is not one. */
+static int parse_num(const char *arg, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!arg || *arg < '0' || *arg > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "KEYWORD N" at argv[0..1]: consumes both into *out, or complains (-1). */
+static int take_num(int *argc, char ***argv, uint64_t max, uint64_t *out)
+{
+	const char *kw = (*argv)[0];
+
+	if (*argc < 2 || parse_num((*argv)[1], max, out)) {
+		fprintf(stderr, "dfcctl: %s: '%s' is not a number up to %" PRIu64 "\n", kw,
+			*argc < 2 ? "" : (*argv)[1], max);
+		return -1;
+	}
+	*argc -= 2;
+	*argv += 2;
+	return 0;
+}
+
 /* ---- stats ---- */
+
+static int stats_get(struct ctl *c, struct dfc_stats *s)
+{
+	int err;
+
+	if (!ctl_nl(c))
+		return EXIT_FAILURE;
+	err = dfc_nl_stats_get(c->nl, s);
+	return err ? fail(c, "stats", err) : 0;
+}
 
 static int cmd_stats_show(struct ctl *c, int argc, char **argv)
 {
 	struct dfc_stats s;
-	int err;
+	int ret;
 
 	(void)argv;
 	if (argc)
 		return bad_usage(c);
-	if (!ctl_nl(c))
-		return EXIT_FAILURE;
-	err = dfc_nl_stats_get(c->nl, &s);
-	if (err)
-		return fail(c, "stats", err);
+	ret = stats_get(c, &s);
+	if (ret)
+		return ret;
 	if (c->json)
-		return print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+		return print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+					    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 					    "version", s.version,
 					    "ifaces", (json_int_t)s.ifaces,
 					    "seen", (json_int_t)s.seen,
 					    "bytes", (json_int_t)s.bytes,
 					    "ipv4", (json_int_t)s.ipv4,
 					    "ipv6", (json_int_t)s.ipv6,
-					    "other", (json_int_t)s.other));
+					    "other", (json_int_t)s.other,
+					    "parsed", (json_int_t)s.parsed,
+					    "unparseable", (json_int_t)s.unparseable,
+					    "matched", (json_int_t)s.matched,
+					    "masks_probed", (json_int_t)s.masks_probed,
+					    "crits", (json_int_t)s.crits,
+					    "max_crits", (json_int_t)s.max_crits,
+					    "masks", (json_int_t)s.masks,
+					    "max_masks", (json_int_t)s.max_masks,
+					    "entries", (json_int_t)s.entries,
+					    "table_mem", (json_int_t)s.table_mem,
+					    "expired", (json_int_t)s.expired));
 	printf("version: %s\n"
 	       "ifaces: %" PRIu32 "\n"
 	       "seen: %" PRIu64 "\n"
 	       "bytes: %" PRIu64 "\n"
 	       "ipv4: %" PRIu64 "\n"
 	       "ipv6: %" PRIu64 "\n"
-	       "other: %" PRIu64 "\n",
-	       s.version, s.ifaces, s.seen, s.bytes, s.ipv4, s.ipv6, s.other);
+	       "other: %" PRIu64 "\n"
+	       "parsed: %" PRIu64 "\n"
+	       "unparseable: %" PRIu64 "\n"
+	       "matched: %" PRIu64 "\n"
+	       "masks_probed: %" PRIu64 "\n"
+	       "crits: %" PRIu32 "\n"
+	       "max_crits: %" PRIu32 "\n"
+	       "masks: %" PRIu32 "\n"
+	       "max_masks: %" PRIu32 "\n"
+	       "entries: %" PRIu32 "\n"
+	       "table_mem: %" PRIu64 "\n"
+	       "expired: %" PRIu64 "\n",
+	       s.version, s.ifaces, s.seen, s.bytes, s.ipv4, s.ipv6, s.other,
+	       s.parsed, s.unparseable, s.matched, s.masks_probed, s.crits, s.max_crits,
+	       s.masks, s.max_masks, s.entries, s.table_mem, s.expired);
 	return 0;
+}
+
+/* ---- limits ---- */
+
+static int cmd_limits_show(struct ctl *c, int argc, char **argv)
+{
+	struct dfc_stats s;
+	int ret;
+
+	(void)argv;
+	if (argc)
+		return bad_usage(c);
+	ret = stats_get(c, &s);
+	if (ret)
+		return ret;
+	if (c->json)
+		return print_json(json_pack("{s:I, s:I, s:I, s:I}",
+					    "max_crits", (json_int_t)s.max_crits,
+					    "crits", (json_int_t)s.crits,
+					    "max_masks", (json_int_t)s.max_masks,
+					    "masks", (json_int_t)s.masks));
+	printf("max-criteria: %" PRIu32 " (in use: %" PRIu32 ")\n"
+	       "max-masks: %" PRIu32 " (in use: %" PRIu32 ")\n",
+	       s.max_crits, s.crits, s.max_masks, s.masks);
+	return 0;
+}
+
+static int cmd_limits_set(struct ctl *c, int argc, char **argv)
+{
+	uint64_t crits = 0, masks = 0;
+	int err;
+
+	while (argc) {
+		uint64_t *v = !strcmp(argv[0], "max-criteria") ? &crits :
+			      !strcmp(argv[0], "max-masks") ? &masks : NULL;
+
+		/* 0 would mean "unchanged" to the library: not a limit */
+		if (!v || take_num(&argc, &argv, UINT32_MAX, v) || !*v)
+			return bad_usage(c);
+	}
+	if (!crits && !masks)
+		return bad_usage(c);
+	if (!ctl_nl(c))
+		return EXIT_FAILURE;
+	err = dfc_nl_limits_set(c->nl, (uint32_t)crits, (uint32_t)masks);
+	return err ? fail(c, "limits set", err) : 0;
+}
+
+/* ---- filter: formatting ---- */
+
+static const char *reason_name(uint8_t r)
+{
+	static const char *const names[] = {
+		[DFC_REASON_NONE] = "none", [DFC_REASON_TOTAL] = "total-timeout",
+		[DFC_REASON_IDLE] = "idle-timeout", [DFC_REASON_PACKETS] = "packets",
+		[DFC_REASON_BYTES] = "bytes",
+	};
+
+	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
+}
+
+static void fmt_flags(char *buf, size_t size, uint32_t flags)
+{
+	snprintf(buf, size, "%s%s%s",
+		 flags & DFC_CRIT_F_STATIC ? "static" : "",
+		 (flags & DFC_CRIT_F_STATIC) && (flags & DFC_CRIT_F_SEND_ASYNC) ? "," : "",
+		 flags & DFC_CRIT_F_SEND_ASYNC ? "async" : "");
+	if (!*buf)
+		snprintf(buf, size, "-");
+}
+
+static void fmt_prefix(char *buf, size_t size, uint8_t ipver, const uint8_t *a, uint8_t plen)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, a, t, sizeof(t)))
+		snprintf(t, sizeof(t), "?");
+	snprintf(buf, size, "%s/%u", t, plen);
+}
+
+/* value, or value/0xmask when the mask is not full; "any" for mask 0 */
+static int fmt_masked(char *buf, size_t size, unsigned int v, unsigned int mask, unsigned int full)
+{
+	if (!mask)
+		return snprintf(buf, size, "any");
+	if (mask == full)
+		return snprintf(buf, size, "%u", v);
+	return snprintf(buf, size, "%u/0x%x", v, mask);
+}
+
+/* An entry as "ipver 4 src 10.0.0.0/8 dport 80 proto 6 ...", in the keywords of filter add. */
+static void fmt_entry(char *buf, size_t size, const struct dfc_nl_entry *e)
+{
+	char v[64], name[IF_NAMESIZE];
+	size_t n = 0;
+
+#define ADD(...) do { \
+	if (n < size) \
+		n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__); \
+} while (0)
+	buf[0] = '\0';
+	if (e->ipver)
+		ADD(" ipver %u", e->ipver);
+	if (e->src_plen) {
+		fmt_prefix(v, sizeof(v), e->ipver, e->src, e->src_plen);
+		ADD(" src %s", v);
+	}
+	if (e->dst_plen) {
+		fmt_prefix(v, sizeof(v), e->ipver, e->dst, e->dst_plen);
+		ADD(" dst %s", v);
+	}
+	if (e->ports || e->sport_mask || e->dport_mask) {
+		if (!e->sport_mask && !e->dport_mask)
+			ADD(" ports any");
+		if (e->sport_mask) {
+			fmt_masked(v, sizeof(v), e->sport, e->sport_mask, 0xffff);
+			ADD(" sport %s", v);
+		}
+		if (e->dport_mask) {
+			fmt_masked(v, sizeof(v), e->dport, e->dport_mask, 0xffff);
+			ADD(" dport %s", v);
+		}
+	}
+	if (e->proto_mask) {
+		fmt_masked(v, sizeof(v), e->proto, e->proto_mask, 0xff);
+		ADD(" proto %s", v);
+	}
+	if (e->icmp || e->icmp_type_mask || e->icmp_code_mask) {
+		if (!e->icmp_type_mask && !e->icmp_code_mask)
+			ADD(" icmp any");
+		if (e->icmp_type_mask) {
+			fmt_masked(v, sizeof(v), e->icmp_type, e->icmp_type_mask, 0xff);
+			ADD(" icmp-type %s", v);
+		}
+		if (e->icmp_code_mask) {
+			fmt_masked(v, sizeof(v), e->icmp_code, e->icmp_code_mask, 0xff);
+			ADD(" icmp-code %s", v);
+		}
+	}
+	if (e->ifindex) {
+		if (if_indextoname(e->ifindex, name))
+			ADD(" iif %s", name);
+		else
+			ADD(" iif %" PRIu32, e->ifindex);
+	}
+	if (!n)
+		ADD(" any");
+#undef ADD
+	/* drop the leading space */
+	memmove(buf, buf + 1, strlen(buf));
+}
+
+static json_t *entry_json(const struct dfc_nl_entry *e)
+{
+	json_t *o = json_object();
+	char v[64], name[IF_NAMESIZE];
+	int err = 0;
+
+	if (!o)
+		return NULL;
+	if (e->ipver)
+		err |= json_object_set_new(o, "ipver", json_integer(e->ipver));
+	if (e->src_plen) {
+		fmt_prefix(v, sizeof(v), e->ipver, e->src, e->src_plen);
+		err |= json_object_set_new(o, "src", json_string(v));
+	}
+	if (e->dst_plen) {
+		fmt_prefix(v, sizeof(v), e->ipver, e->dst, e->dst_plen);
+		err |= json_object_set_new(o, "dst", json_string(v));
+	}
+	if (e->ports || e->sport_mask || e->dport_mask)
+		err |= json_object_set_new(o, "sport", json_integer(e->sport)) |
+		       json_object_set_new(o, "sport_mask", json_integer(e->sport_mask)) |
+		       json_object_set_new(o, "dport", json_integer(e->dport)) |
+		       json_object_set_new(o, "dport_mask", json_integer(e->dport_mask));
+	if (e->proto_mask)
+		err |= json_object_set_new(o, "proto", json_integer(e->proto)) |
+		       json_object_set_new(o, "proto_mask", json_integer(e->proto_mask));
+	if (e->icmp || e->icmp_type_mask || e->icmp_code_mask)
+		err |= json_object_set_new(o, "icmp_type", json_integer(e->icmp_type)) |
+		       json_object_set_new(o, "icmp_type_mask", json_integer(e->icmp_type_mask)) |
+		       json_object_set_new(o, "icmp_code", json_integer(e->icmp_code)) |
+		       json_object_set_new(o, "icmp_code_mask", json_integer(e->icmp_code_mask));
+	if (e->ifindex) {
+		err |= json_object_set_new(o, "ifindex", json_integer(e->ifindex));
+		if (if_indextoname(e->ifindex, name))
+			err |= json_object_set_new(o, "iif", json_string(name));
+	}
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *entries_json(const struct dfc_nl_entry *v, unsigned int n)
+{
+	json_t *arr = json_array();
+
+	for (unsigned int i = 0; arr && i < n; i++)
+		if (json_array_append_new(arr, entry_json(&v[i]))) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+/*
+ * The blob as one line of text: the criterion as it was added (by
+ * 'filter add', or a DTCP client through dtcpd). Line breaks become "; ";
+ * anything else unprintable makes it "<N bytes>".
+ */
+static char *blob_line(const void *blob, uint16_t len)
+{
+	const unsigned char *b = blob;
+	char *out = malloc(2 * (size_t)len + 16), *o = out;
+	bool sep = false;
+
+	if (!out)
+		return NULL;
+	for (uint16_t i = 0; i < len; i++) {
+		unsigned char ch = b[i];
+
+		if (ch == '\r' || ch == '\n') {
+			sep = o != out;
+			continue;
+		}
+		if (ch == '\0' && i == len - 1)
+			break; /* a C string's terminator */
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+			snprintf(out, 16, "<%u bytes>", len);
+			return out;
+		}
+		if (sep) {
+			*o++ = ';';
+			*o++ = ' ';
+			sep = false;
+		}
+		*o++ = ch == '\t' ? ' ' : (char)ch;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- filter show ---- */
+
+/* A criterion as listed: what a dump gives, blob copied. */
+struct crit_row {
+	struct dfc_nl_crit c; /* pointers cleared */
+	char *text;	      /* blob_line(), NULL if none */
+	json_t *entries, *excl; /* from a GET, JSON only */
+};
+
+struct crit_list {
+	struct crit_row *v;
+	size_t n, cap;
+	bool terse;
+};
+
+static void crit_list_clear(struct crit_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].text);
+		json_decref(l->v[i].entries);
+		json_decref(l->v[i].excl);
+	}
+	l->n = 0;
+}
+
+static int crit_list_add(const struct dfc_nl_crit *c, void *data)
+{
+	struct crit_list *l = data;
+	struct crit_row *r;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct crit_row *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	r = &l->v[l->n];
+	memset(r, 0, sizeof(*r));
+	r->c = *c;
+	r->c.blob = NULL;
+	r->c.entries = r->c.excl = NULL;
+	if (c->blob_len) {
+		r->text = blob_line(c->blob, c->blob_len);
+		if (!r->text)
+			return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+/* The dump starts over: forget what it gave so far. */
+static int crit_list_restart(void *data)
+{
+	crit_list_clear(data);
+	return 0;
+}
+
+enum { CC_OWNER, CC_ID, CC_PRIO, CC_FLAGS, CC_CDEST, CC_PACKETS, CC_BYTES, CC_LAST, CC_AGE,
+	CC_ENTRIES, CC_CRIT, CC_N };
+#define CELL 32
+
+static void crit_cells(char cell[CC_N][CELL], const struct crit_row *r)
+{
+	const struct dfc_nl_crit *c = &r->c;
+
+	snprintf(cell[CC_OWNER], CELL, "%" PRIu32, c->owner);
+	snprintf(cell[CC_ID], CELL, "%" PRIu64, c->id);
+	snprintf(cell[CC_PRIO], CELL, "%" PRIu32, c->prio);
+	fmt_flags(cell[CC_FLAGS], CELL, c->flags);
+	snprintf(cell[CC_CDEST], CELL, "%" PRIu32, c->cdest);
+	snprintf(cell[CC_PACKETS], CELL, "%" PRIu64, c->packets);
+	snprintf(cell[CC_BYTES], CELL, "%" PRIu64, c->bytes);
+	if (c->last_match_secs == UINT64_MAX)
+		snprintf(cell[CC_LAST], CELL, "never");
+	else
+		fmt_duration(cell[CC_LAST], CELL, c->last_match_secs);
+	fmt_duration(cell[CC_AGE], CELL, c->age_secs);
+	if (c->n_excl)
+		snprintf(cell[CC_ENTRIES], CELL, "%u/%u", c->n_entries, c->n_excl);
+	else
+		snprintf(cell[CC_ENTRIES], CELL, "%u", c->n_entries);
+	cell[CC_CRIT][0] = '\0'; /* printed from r->text: any length */
+}
+
+/* Fitted widths; terse replies carry no prio, flags, cdest or counts of entries. */
+static void crit_table(const struct crit_list *l)
+{
+	static const char *const head[CC_N] = {
+		"OWNER", "ID", "PRIO", "FLAGS", "CDEST", "PACKETS", "BYTES", "LAST", "AGE",
+		"ENTRIES", "CRITERION",
+	};
+	static const bool in_terse[CC_N] = {
+		[CC_OWNER] = true, [CC_ID] = true, [CC_PACKETS] = true, [CC_BYTES] = true,
+		[CC_LAST] = true, [CC_AGE] = true,
+	};
+	char cell[CC_N][CELL];
+	int width[CC_N];
+
+	for (int c = 0; c < CC_N; c++)
+		width[c] = (int)strlen(head[c]);
+	for (size_t i = 0; i < l->n; i++) {
+		crit_cells(cell, &l->v[i]);
+		for (int c = 0; c < CC_N; c++)
+			if ((int)strlen(cell[c]) > width[c])
+				width[c] = (int)strlen(cell[c]);
+	}
+	for (size_t i = 0; i <= l->n; i++) {
+		const char *text = NULL;
+		bool first = true;
+
+		if (i == 0) {
+			for (int c = 0; c < CC_N; c++)
+				snprintf(cell[c], CELL, "%s", head[c]);
+			text = head[CC_CRIT];
+		} else {
+			crit_cells(cell, &l->v[i - 1]);
+			text = l->v[i - 1].text ? l->v[i - 1].text : "-";
+		}
+		for (int c = 0; c < CC_CRIT; c++) {
+			bool left = c == CC_FLAGS;
+
+			if (l->terse && !in_terse[c])
+				continue;
+			printf("%s%*s", first ? "" : "  ", left ? -width[c] : width[c], cell[c]);
+			first = false;
+		}
+		if (!l->terse)
+			printf("  %s", text);
+		putchar('\n');
+	}
+}
+
+static json_t *crit_json(const struct crit_row *r, bool terse)
+{
+	const struct dfc_nl_crit *c = &r->c;
+	json_t *last = c->last_match_secs == UINT64_MAX ? json_null() :
+			json_integer((json_int_t)c->last_match_secs);
+	json_t *o;
+
+	if (terse)
+		return json_pack("{s:I, s:I, s:I, s:I, s:o, s:I}",
+				 "owner", (json_int_t)c->owner, "id", (json_int_t)c->id,
+				 "packets", (json_int_t)c->packets, "bytes", (json_int_t)c->bytes,
+				 "last_match_secs", last, "age_secs", (json_int_t)c->age_secs);
+	o = json_pack("{s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o,"
+		      " s:I, s:I, s:I, s:I}",
+		      "owner", (json_int_t)c->owner, "id", (json_int_t)c->id,
+		      "prio", (json_int_t)c->prio, "flags", (json_int_t)c->flags,
+		      "static", !!(c->flags & DFC_CRIT_F_STATIC),
+		      "async", !!(c->flags & DFC_CRIT_F_SEND_ASYNC),
+		      "cdest", (json_int_t)c->cdest,
+		      "timeout_total", (json_int_t)c->timeout_total,
+		      "timeout_idle", (json_int_t)c->timeout_idle,
+		      "limit_packets", (json_int_t)c->limit_packets,
+		      "limit_bytes", (json_int_t)c->limit_bytes,
+		      "packets", (json_int_t)c->packets, "bytes", (json_int_t)c->bytes,
+		      "last_match_secs", last, "age_secs", (json_int_t)c->age_secs,
+		      "n_refresh", (json_int_t)c->n_refresh,
+		      "n_entries", (json_int_t)c->n_entries, "n_excl", (json_int_t)c->n_excl);
+	if (!o)
+		return NULL;
+	if ((r->text && json_object_set_new(o, "criterion", json_string(r->text))) ||
+	    (r->entries && json_object_set(o, "entries", r->entries)) ||
+	    (r->excl && json_object_set(o, "exclusions", r->excl))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *crit_list_json(const struct crit_list *l)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < l->n; i++)
+		if (json_array_append_new(arr, crit_json(&l->v[i], l->terse))) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+/* One criterion by GET: its row, and its entries (JSON: into the row; text: printed later). */
+struct crit_one {
+	struct crit_list *l; /* the row goes here (NULL: entries only, into row) */
+	struct crit_row *row;
+	bool json;
+	char **lines; /* text: "entry ..." / "except ..." lines */
+	unsigned int n_lines;
+};
+
+static int crit_one_cb(const struct dfc_nl_crit *c, void *data)
+{
+	struct crit_one *o = data;
+	int err;
+
+	if (o->l) {
+		err = crit_list_add(c, o->l);
+		if (err)
+			return err;
+		o->row = &o->l->v[o->l->n - 1];
+	}
+	if (o->json) {
+		o->row->entries = entries_json(c->entries, c->entries ? c->n_entries : 0);
+		o->row->excl = entries_json(c->excl, c->excl ? c->n_excl : 0);
+		return o->row->entries && o->row->excl ? 0 : -ENOMEM;
+	}
+	o->lines = calloc((size_t)c->n_entries + c->n_excl + 1, sizeof(*o->lines));
+	if (!o->lines)
+		return -ENOMEM;
+	for (unsigned int i = 0; c->entries && i < c->n_entries; i++) {
+		char buf[512];
+
+		fmt_entry(buf, sizeof(buf), &c->entries[i]);
+		if (asprintf(&o->lines[o->n_lines++], "  entry   %s", buf) < 0)
+			return -ENOMEM;
+	}
+	for (unsigned int i = 0; c->excl && i < c->n_excl; i++) {
+		char buf[512];
+
+		fmt_entry(buf, sizeof(buf), &c->excl[i]);
+		if (asprintf(&o->lines[o->n_lines++], "  except  %s", buf) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void crit_one_free(struct crit_one *o)
+{
+	for (unsigned int i = 0; o->lines && i < o->n_lines; i++)
+		free(o->lines[i]);
+	free(o->lines);
+}
+
+/* JSON with entries: the dump has none, so each criterion is asked for them. */
+static int crit_list_entries(struct ctl *c, struct crit_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct crit_one o = { .row = &l->v[i], .json = true };
+		int err = dfc_nl_crit_get(c->nl, l->v[i].c.owner, l->v[i].c.id, crit_one_cb, &o);
+
+		/* gone since the dump (expired, deleted): listed without entries */
+		if (err && err != -ENOENT)
+			return err;
+	}
+	return 0;
+}
+
+static int cmd_filter_show(struct ctl *c, int argc, char **argv)
+{
+	struct crit_list l = { 0 };
+	struct crit_one one = { .l = &l, .json = c->json };
+	uint64_t owner = 0, id = 0;
+	bool has_owner = false, has_id = false;
+	char what[96];
+	int err, ret;
+
+	while (argc) {
+		if (!strcmp(argv[0], "owner") && !has_owner) {
+			if (take_num(&argc, &argv, UINT32_MAX, &owner))
+				return bad_usage(c);
+			has_owner = true;
+		} else if (!strcmp(argv[0], "id") && !has_id) {
+			if (take_num(&argc, &argv, UINT64_MAX, &id))
+				return bad_usage(c);
+			has_id = true;
+		} else if (!strcmp(argv[0], "terse") && !l.terse) {
+			l.terse = true;
+			argc--;
+			argv++;
+		} else {
+			return bad_usage(c);
+		}
+	}
+	if (has_id && !has_owner) {
+		fprintf(stderr, "dfcctl: filter show: an id is within an owner: give both\n");
+		return bad_usage(c);
+	}
+	if (!ctl_nl(c))
+		return EXIT_FAILURE;
+	if (has_id) {
+		uint32_t o32 = (uint32_t)owner;
+
+		snprintf(what, sizeof(what), "filter show owner %" PRIu32 " id %" PRIu64, o32, id);
+		err = dfc_nl_crit_get(c->nl, o32, id, crit_one_cb, &one);
+		if (!err && l.terse && l.n) {
+			json_decref(l.v[0].entries);
+			json_decref(l.v[0].excl);
+			l.v[0].entries = l.v[0].excl = NULL;
+			crit_one_free(&one);
+			one.lines = NULL;
+			one.n_lines = 0;
+		}
+	} else {
+		uint32_t o32 = (uint32_t)owner;
+
+		if (has_owner)
+			snprintf(what, sizeof(what), "filter show owner %" PRIu32, o32);
+		else
+			snprintf(what, sizeof(what), "filter show");
+		err = dfc_nl_crit_dump(c->nl, has_owner ? &o32 : NULL, l.terse, crit_list_add,
+				       crit_list_restart, &l);
+		if (!err && c->json && !l.terse)
+			err = crit_list_entries(c, &l);
+	}
+	if (err) {
+		ret = fail(c, what, err);
+	} else if (c->json) {
+		ret = print_json(crit_list_json(&l));
+	} else {
+		crit_table(&l);
+		for (unsigned int i = 0; i < one.n_lines; i++)
+			printf("%s\n", one.lines[i]);
+		ret = 0;
+	}
+	crit_one_free(&one);
+	crit_list_clear(&l);
+	free(l.v);
+	return ret;
+}
+
+/* ---- filter del ---- */
+
+static int cmd_filter_del(struct ctl *c, int argc, char **argv)
+{
+	uint64_t owner = 0, id = 0, cdest = 0;
+	bool has_owner = false, has_id = false, has_cdest = false, statics = false;
+	uint32_t deleted = 0, cd32;
+	char what[96];
+	int err;
+
+	while (argc) {
+		if (!strcmp(argv[0], "owner") && !has_owner) {
+			if (take_num(&argc, &argv, UINT32_MAX, &owner))
+				return bad_usage(c);
+			has_owner = true;
+		} else if (!strcmp(argv[0], "id") && !has_id && !has_cdest) {
+			if (take_num(&argc, &argv, UINT64_MAX, &id))
+				return bad_usage(c);
+			has_id = true;
+		} else if (!strcmp(argv[0], "cdest") && !has_id && !has_cdest) {
+			if (take_num(&argc, &argv, UINT32_MAX, &cdest))
+				return bad_usage(c);
+			has_cdest = true;
+		} else if (!strcmp(argv[0], "static") && !statics) {
+			statics = true;
+			argc--;
+			argv++;
+		} else {
+			return bad_usage(c);
+		}
+	}
+	if (!has_owner)
+		return bad_usage(c);
+	if (!ctl_nl(c))
+		return EXIT_FAILURE;
+	cd32 = (uint32_t)cdest;
+	err = dfc_nl_crit_del(c->nl, (uint32_t)owner, has_id ? &id : NULL,
+			      has_cdest ? &cd32 : NULL, statics, &deleted);
+	snprintf(what, sizeof(what), "filter del owner %" PRIu64, owner);
+	if (err)
+		return fail(c, what, err);
+	if (c->json)
+		return print_json(json_pack("{s:I}", "deleted", (json_int_t)deleted));
+	printf("deleted %" PRIu32 "\n", deleted);
+	return 0;
+}
+
+/* ---- filter add ---- */
+
+/* The filter fields of 'filter add', by keyword; ipver and iif are not spec fields. */
+static const struct {
+	const char *kw;
+	int field; /* enum dfc_spec_field, or one of the two below */
+} add_fields[] = {
+	{ "src", DFC_SPEC_SRC }, { "dst", DFC_SPEC_DST },
+	{ "sport", DFC_SPEC_SPORT }, { "dport", DFC_SPEC_DPORT },
+	{ "proto", DFC_SPEC_PROTO }, { "icmp-type", DFC_SPEC_ICMP_TYPE },
+	{ "icmp-code", DFC_SPEC_ICMP_CODE },
+	{ "ipver", DFC_SPEC_NFIELDS }, { "iif", DFC_SPEC_NFIELDS + 1 },
+};
+
+#define N_ADD_FIELDS (sizeof(add_fields) / sizeof(add_fields[0]))
+
+/* Append " kw value" to the criterion's text, quoting a value with spaces. */
+static int text_add(char *buf, size_t size, size_t *n, const char *kw, const char *value)
+{
+	bool quote = !*value || strpbrk(value, " \t'\"") != NULL;
+	int w = snprintf(buf + *n, size - *n, "%s%s %s%s%s", *n ? " " : "", kw,
+			 quote ? "'" : "", value, quote ? "'" : "");
+
+	if (w < 0 || (size_t)w >= size - *n)
+		return -1;
+	*n += (size_t)w;
+	return 0;
+}
+
+/*
+ * The fields given into spec (the IP version first, so that addresses are
+ * checked against it), and the text they make, in the order given
+ * (order[0..n_given)), into text. -1 (said why) if a value is wrong.
+ */
+static int filter_spec(struct dfc_spec *spec, const char *const value[N_ADD_FIELDS],
+		       const unsigned int *order, unsigned int n_given,
+		       char *text, size_t size, size_t *tlen)
+{
+	const char *why = NULL;
+	uint64_t v;
+
+	for (size_t f = 0; f < N_ADD_FIELDS; f++) {
+		if (!value[f] || add_fields[f].field < DFC_SPEC_NFIELDS)
+			continue;
+		if (add_fields[f].field == DFC_SPEC_NFIELDS) {
+			if (strcmp(value[f], "4") && strcmp(value[f], "6")) {
+				fprintf(stderr, "dfcctl: filter add: ipver: 4 or 6\n");
+				return -1;
+			}
+			spec->ipver = (uint8_t)(value[f][0] - '0');
+		} else if (!parse_num(value[f], UINT32_MAX, &v) && v) {
+			spec->ifindex = (uint32_t)v;
+		} else {
+			spec->ifindex = if_nametoindex(value[f]);
+			if (!spec->ifindex) {
+				fprintf(stderr, "dfcctl: filter add: iif: no interface '%s'\n",
+					value[f]);
+				return -1;
+			}
+		}
+	}
+	for (size_t f = 0; f < N_ADD_FIELDS; f++) {
+		if (!value[f] || add_fields[f].field >= DFC_SPEC_NFIELDS)
+			continue;
+		if (dfc_spec_parse_field(spec, (enum dfc_spec_field)add_fields[f].field, value[f],
+					 &why)) {
+			fprintf(stderr, "dfcctl: filter add: %s: %s\n", add_fields[f].kw,
+				why ? why : "invalid value");
+			return -1;
+		}
+	}
+	/* the text it was added with, in the order given, for 'filter show' */
+	for (unsigned int i = 0; i < n_given; i++) {
+		unsigned int f = order[i];
+
+		if (text_add(text, size, tlen, add_fields[f].kw, value[f])) {
+			fprintf(stderr, "dfcctl: filter add: criterion longer than %zu bytes\n",
+				size);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_filter_add(struct ctl *c, int argc, char **argv)
+{
+	static struct dfc_nl_entry entries[DFC_CRIT_MAX_ENTRIES], excl[DFC_CRIT_MAX_EXCL];
+	struct dfc_nl_crit crit = { .prio = 1 };
+	const char *value[N_ADD_FIELDS] = { 0 };
+	unsigned int order[N_ADD_FIELDS], n_given = 0;
+	char text[DFC_CRIT_BLOB_MAX];
+	struct dfc_spec *spec;
+	uint64_t owner = 0, v;
+	bool has_owner = false, has_id = false;
+	const char *why = NULL;
+	size_t tlen = 0;
+
+	unsigned int done;
+	char what[96];
+	int err;
+
+	while (argc) {
+		const char *kw = argv[0];
+		size_t f;
+
+		for (f = 0; f < N_ADD_FIELDS && strcmp(kw, add_fields[f].kw); f++)
+			;
+		if (f < N_ADD_FIELDS) {
+			if (value[f] || argc < 2) {
+				fprintf(stderr, "dfcctl: filter add: %s %s\n", kw,
+					value[f] ? "given twice" : "needs a value");
+				return bad_usage(c);
+			}
+			value[f] = argv[1];
+			order[n_given++] = (unsigned int)f;
+			argc -= 2;
+			argv += 2;
+		} else if (!strcmp(kw, "static") || !strcmp(kw, "async")) {
+			crit.flags |= kw[0] == 's' ? DFC_CRIT_F_STATIC : DFC_CRIT_F_SEND_ASYNC;
+			argc--;
+			argv++;
+		} else if (!strcmp(kw, "owner") && !has_owner) {
+			if (take_num(&argc, &argv, UINT32_MAX, &owner))
+				return bad_usage(c);
+			has_owner = true;
+		} else if (!strcmp(kw, "id") && !has_id) {
+			if (take_num(&argc, &argv, UINT64_MAX, &crit.id))
+				return bad_usage(c);
+			has_id = true;
+		} else if (!strcmp(kw, "prio") || !strcmp(kw, "cdest") ||
+			   !strcmp(kw, "timeout-total") || !strcmp(kw, "timeout-idle")) {
+			if (take_num(&argc, &argv, UINT32_MAX, &v))
+				return bad_usage(c);
+			*(!strcmp(kw, "prio") ? &crit.prio : !strcmp(kw, "cdest") ? &crit.cdest :
+			  !strcmp(kw, "timeout-total") ? &crit.timeout_total : &crit.timeout_idle) =
+				(uint32_t)v;
+		} else if (!strcmp(kw, "packets") || !strcmp(kw, "bytes")) {
+			if (take_num(&argc, &argv, UINT64_MAX, &v))
+				return bad_usage(c);
+			*(kw[0] == 'p' ? &crit.limit_packets : &crit.limit_bytes) = v;
+		} else {
+			fprintf(stderr, "dfcctl: filter add: unknown keyword '%s'\n", kw);
+			return bad_usage(c);
+		}
+	}
+	if (!has_owner || !has_id)
+		return bad_usage(c);
+	if (!dfc_spec_parse_field || !dfc_spec_expand) {
+		fprintf(stderr, "dfcctl: filter add: built without lib/dfc_spec.c "
+				"(filter values cannot be expanded)\n");
+		return EXIT_FAILURE;
+	}
+
+	spec = calloc(1, sizeof(*spec));
+	if (!spec)
+		return fail(c, "filter add", -ENOMEM);
+	err = filter_spec(spec, value, order, n_given, text, sizeof(text), &tlen);
+	if (err) {
+		free(spec);
+		return EXIT_USAGE;
+	}
+	err = dfc_spec_expand(spec, entries, DFC_CRIT_MAX_ENTRIES, &crit.n_entries,
+			      excl, DFC_CRIT_MAX_EXCL, &crit.n_excl, &why);
+	free(spec);
+	if (err) {
+		fprintf(stderr, "dfcctl: filter add: %s\n", why ? why : strerror(-err));
+		return err == -ENOMEM ? EXIT_FAILURE : EXIT_USAGE;
+	}
+	crit.entries = entries;
+	crit.excl = excl;
+	crit.blob = text;
+	crit.blob_len = (uint16_t)tlen;
+	if (!ctl_nl(c))
+		return EXIT_FAILURE;
+	err = dfc_nl_crit_add(c->nl, (uint32_t)owner, &crit, 1, &done);
+	snprintf(what, sizeof(what), "filter add owner %" PRIu64 " id %" PRIu64, owner, crit.id);
+	return err ? fail(c, what, err) : 0;
+}
+
+/* ---- monitor ---- */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int event_print(const struct dfc_nl_event *e, void *data)
+{
+	const struct dfc_nl_crit *c = &e->crit;
+	const struct ctl *ctl = data;
+	char flags[32];
+
+	if (ctl->json) {
+		json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}",
+				      "event", "expired", "owner", (json_int_t)c->owner,
+				      "id", (json_int_t)c->id, "reason", reason_name(c->reason),
+				      "flags", (json_int_t)c->flags, "cdest", (json_int_t)c->cdest,
+				      "packets", (json_int_t)c->packets,
+				      "bytes", (json_int_t)c->bytes);
+
+		return print_json(o) ? -EIO : 0;
+	}
+	fmt_flags(flags, sizeof(flags), c->flags);
+	printf("expired owner %" PRIu32 " id %" PRIu64 " reason %s flags %s cdest %" PRIu32
+	       " packets %" PRIu64 " bytes %" PRIu64 "\n",
+	       c->owner, c->id, reason_name(c->reason), flags, c->cdest, c->packets, c->bytes);
+	return 0;
+}
+
+static int cmd_monitor(struct ctl *c, int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll returns */
+	struct dfc_nl_events *ev;
+	struct pollfd pfd;
+	int ret = 0;
+
+	(void)argv;
+	if (argc)
+		return bad_usage(c);
+	ev = dfc_nl_events_open();
+	if (!ev) {
+		if (errno == ENOENT)
+			fprintf(stderr, "dfcctl: dfc module not loaded (family %s or its group "
+					"%s not found)\n", DFC_GENL_NAME, DFC_GENL_MCGRP_EVENTS);
+		else
+			fprintf(stderr, "dfcctl: monitor: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pfd.fd = dfc_nl_events_fd(ev);
+	pfd.events = POLLIN;
+	while (!stop) {
+		int n = poll(&pfd, 1, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = fail(c, "monitor", -errno);
+			break;
+		}
+		n = dfc_nl_events_recv(ev, event_print, c);
+		if (n == -ENOBUFS) {
+			/* the socket overflowed: say so where the events go */
+			if (c->json)
+				printf("{\"event\":\"overrun\"}\n");
+			else
+				printf("overrun: events were lost\n");
+		} else if (n < 0 && n != -EINTR && n != -EAGAIN) {
+			ret = fail(c, "monitor", n);
+			break;
+		}
+		/* each event as it comes, even into a pipe */
+		if (fflush(stdout))
+			break;
+	}
+	dfc_nl_events_close(ev);
+	return ret;
 }
 
 /* ---- dispatch ---- */

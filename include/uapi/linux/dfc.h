@@ -70,7 +70,7 @@
  * exclusions does; every matching criterion of every owner is counted
  * (all-match). Entries of one criterion must be disjoint (no frame can
  * match two of them): userspace splits lists and ranges into disjoint
- * prefix-aligned blocks (lib/dfc_expand.c does), and the kernel refuses
+ * prefix-aligned blocks (lib/dfc_spec.c does), and the kernel refuses
  * overlapping entries with EINVAL.
  *
  * The criteria commands share one top-level attribute space, DFC_A_*:
@@ -98,10 +98,12 @@
  *           the full length)
  *         DFC_ENTRY_A_SPORT, DFC_ENTRY_A_DPORT: NLA_U16, host order
  *         DFC_ENTRY_A_SPORT_MASK, DFC_ENTRY_A_DPORT_MASK: NLA_U16
- *           (default 0xffff); any of the four makes a port condition,
+ *           (default 0xffff when the port is given, else 0); any of the
+ *           four makes a port condition,
  *           which matches only frames that carry ports (TCP, UDP, SCTP,
  *           UDP-Lite; not a later fragment), even with both masks zero
- *         DFC_ENTRY_A_PROTO, DFC_ENTRY_A_PROTO_MASK: NLA_U8
+ *         DFC_ENTRY_A_PROTO, DFC_ENTRY_A_PROTO_MASK: NLA_U8 (mask default
+ *           0xff when the protocol is given)
  *         DFC_ENTRY_A_ICMP_TYPE, DFC_ENTRY_A_ICMP_TYPE_MASK,
  *         DFC_ENTRY_A_ICMP_CODE, DFC_ENTRY_A_ICMP_CODE_MASK: NLA_U8
  *           (masks default 0xff); any of the four makes an ICMP condition,
@@ -127,8 +129,8 @@
  *   keep running.
  *
  * DFC_CMD_CRIT_GET: DFC_A_OWNER and DFC_A_ID: one criterion. As a dump:
- *   every criterion, or only DFC_A_OWNER's; DFC_A_TERSE (NLA_FLAG) leaves
- *   out entries, exclusions and blob. Each message: DFC_A_OWNER and one
+ *   every criterion, or only DFC_A_OWNER's; DFC_A_TERSE (NLA_FLAG) keeps
+ *   only id, counters, last match and age. Each message: DFC_A_OWNER and one
  *   DFC_A_CRIT with the attributes above plus
  *       DFC_CRIT_A_PACKETS, DFC_CRIT_A_BYTES: NLA_U64, matched so far
  *       DFC_CRIT_A_LAST_MATCH: NLA_U64, seconds since the last match
@@ -142,7 +144,10 @@
  *     Entries and exclusions are in GET replies only, never in dumps (a
  *     criterion's entries may not fit a dump message); the blob is in both
  *     unless terse.
- *   The dump is generation-checked like the interface dump.
+ *   The dump resumes after the last criterion it sent: every criterion
+ *   present from its start to its end is sent exactly once, whatever else
+ *   is added or removed meanwhile; only if that last criterion is removed
+ *   between two parts does the dump start over, flagged NLM_F_DUMP_INTR.
  *
  * DFC_CMD_LIMITS_SET: DFC_STATS_A_MAX_CRITS, DFC_STATS_A_MAX_MASKS
  *   (NLA_U32, at least 1): new limits; existing criteria stay.
@@ -152,7 +157,10 @@
  *   DFC_CMD_CRIT_EXPIRED: DFC_A_OWNER, DFC_A_CRIT with DFC_CRIT_A_ID,
  *     DFC_CRIT_A_FLAGS, DFC_CRIT_A_CDEST, DFC_CRIT_A_REASON (NLA_U8,
  *     DFC_REASON_*), DFC_CRIT_A_PACKETS, DFC_CRIT_A_BYTES: a criterion
- *     reached one of its limits and was removed.
+ *     reached one of its limits and was removed. Sent for every criterion,
+ *     SEND_ASYNC or not (the owner's agent keeps its state from them; the
+ *     flag tells it whether to pass the notice on).
+ *   Listening needs CAP_NET_ADMIN in the namespace.
  *
  * Content destinations: where copies of matched frames go. Each has a u32
  * id chosen by userspace; criteria name it in DFC_CRIT_A_CDEST. Commands
@@ -220,7 +228,7 @@
 #define DFC_GENL_VERSION 1
 #define DFC_GENL_MCGRP_EVENTS "events"
 
-#define DFC_CRIT_MAX_ENTRIES 1024
+#define DFC_CRIT_MAX_ENTRIES 256
 #define DFC_CRIT_MAX_EXCL 64
 #define DFC_CRIT_BLOB_MAX 2048
 #define DFC_TIMEOUT_MAX 86400
