@@ -27,7 +27,7 @@ LIB_SRC := lib/dfc_nl.c lib/dfc_spec.c
 LIB_HDR := lib/dfc_nl.h lib/dfc_spec.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
-.PHONY: all module progs selftests deps check demo style clean
+.PHONY: all module progs selftests deps check demo style clean bench-classifier
 all: module progs
 
 module:
@@ -62,6 +62,10 @@ check:
 	@sh tools/deps.sh
 	$(MAKE) all selftests
 	sh tools/check.sh
+
+# Lookup cost of the filter table under callgrind (host build, no VM).
+bench-classifier:
+	sh tools/bench-classifier.sh
 
 style: $(KSFT)
 	perl $(B)/ksft/checkpatch.pl --no-tree --terse -f kmod/*.c kmod/*.h \

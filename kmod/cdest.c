@@ -22,6 +22,39 @@ struct dfc_cdest *dfc_cdest_find(struct dfc_filter *f, u32 id)
 	return NULL;
 }
 
+static struct dfc_cdest_route *route_alloc(void)
+{
+	struct dfc_cdest_route *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (r && dst_cache_init(&r->cache, GFP_KERNEL)) {
+		kfree(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void route_free_rcu(struct rcu_head *rcu)
+{
+	struct dfc_cdest_route *r = container_of(rcu, struct dfc_cdest_route, rcu);
+
+	dst_cache_destroy(&r->cache);
+	kfree(r);
+}
+
+/*
+ * Start over with an empty route cache (routes changed, or a device is
+ * going away). Without memory, no cache at all: copies drop as unrouted
+ * until the next tick provides one.
+ */
+void dfc_cdest_reroute(struct dfc_cdest *cd)
+{
+	struct dfc_cdest_route *old = rcu_replace_pointer(cd->route,
+							  route_alloc(), 1);
+
+	if (old)
+		call_rcu(&old->rcu, route_free_rcu);
+}
+
 struct dfc_cdest *dfc_cdest_alloc(u32 id, struct dfc_cdest_cfg *cfg)
 {
 	struct dfc_cdest *cd = kzalloc(sizeof(*cd), GFP_KERNEL);
@@ -29,8 +62,10 @@ struct dfc_cdest *dfc_cdest_alloc(u32 id, struct dfc_cdest_cfg *cfg)
 	if (!cd)
 		return NULL;
 	cd->stats = netdev_alloc_pcpu_stats(struct dfc_cdest_pcpu);
-	if (!cd->stats || dst_cache_init(&cd->dst_cache, GFP_KERNEL)) {
+	RCU_INIT_POINTER(cd->route, route_alloc());
+	if (!cd->stats || !rcu_access_pointer(cd->route)) {
 		free_percpu(cd->stats);
+		kfree(rcu_access_pointer(cd->route));
 		kfree(cd);
 		return NULL;
 	}
@@ -42,8 +77,12 @@ struct dfc_cdest *dfc_cdest_alloc(u32 id, struct dfc_cdest_cfg *cfg)
 static void cdest_free_rcu(struct rcu_head *rcu)
 {
 	struct dfc_cdest *cd = container_of(rcu, struct dfc_cdest, rcu);
+	struct dfc_cdest_route *r = rcu_dereference_protected(cd->route, 1);
 
-	dst_cache_destroy(&cd->dst_cache);
+	if (r) {
+		dst_cache_destroy(&r->cache);
+		kfree(r);
+	}
 	free_percpu(cd->stats);
 	kfree(rcu_dereference_protected(cd->cfg, 1));
 	kfree(cd);
@@ -172,6 +211,8 @@ void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now)
 	struct dfc_cdest_stats s;
 	u64 old;
 
+	if (!rcu_access_pointer(cd->route))
+		dfc_cdest_reroute(cd);
 	dfc_cdest_read(cd, &s);
 	old = cd->win[cd->slot];
 	cd->win[cd->slot] = s.bytes;

@@ -56,13 +56,23 @@ struct dfc_cdest_cfg {
 	u64 soft_limit, soft_clear, hard_limit, hard_target;
 };
 
+/*
+ * The route cache holds references on devices: it is replaced whole when
+ * a device goes away, the old one freed after a grace period, so that no
+ * namespace waits on a reference of ours.
+ */
+struct dfc_cdest_route {
+	struct rcu_head rcu;
+	struct dst_cache cache;
+};
+
 /* A content destination: its configuration, route cache and counters. */
 struct dfc_cdest {
 	struct list_head list;		/* in dfc_filter.cdests */
 	struct rcu_head rcu;
 	u32 id;
 	struct dfc_cdest_cfg __rcu *cfg;
-	struct dst_cache dst_cache;
+	struct dfc_cdest_route __rcu *route;	/* NULL: none, copies drop */
 	struct dfc_cdest_pcpu __percpu *stats;
 	bool over_hard;			/* read by the hook: drop copies */
 	/* Writer side, under the filter lock. */
@@ -83,6 +93,7 @@ void dfc_cdest_drop(struct dfc_cdest *cd, enum dfc_cdest_drop why);
 void dfc_cdest_sent(struct dfc_cdest *cd, unsigned int len);
 struct dfc_cdest *dfc_cdest_alloc(u32 id, struct dfc_cdest_cfg *cfg);
 void dfc_cdest_free(struct dfc_cdest *cd);
+void dfc_cdest_reroute(struct dfc_cdest *cd);
 void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now);
 
 #endif /* _DFC_CDEST_H */

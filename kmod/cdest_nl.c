@@ -198,7 +198,7 @@ int dfc_genl_cdest_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	rcu_assign_pointer(cd->cfg, cfg);
 	/* The route may lead elsewhere now. */
-	dst_cache_reset(&cd->dst_cache);
+	dfc_cdest_reroute(cd);
 	kfree_rcu(old, rcu);
 	f->cdest_gen++;
 	cfg = NULL;

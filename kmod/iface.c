@@ -116,14 +116,17 @@ static int dfc_iface_netdev_event(struct notifier_block *nb,
 				  unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct dfc_net *dn = dfc_net(dev_net(dev));
 	struct dfc_iface *iface;
 
 	/* Deletion and moving to another namespace both unregister. */
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
-	iface = dfc_iface_find(dfc_net(dev_net(dev)), dev);
+	iface = dfc_iface_find(dn, dev);
 	if (iface)
 		dfc_iface_detach(iface);
+	/* Cached routes may hold the device: let go of them. */
+	dfc_filter_reroute(&dn->filter);
 	return NOTIFY_DONE;
 }
 

@@ -47,11 +47,11 @@ static u8 outer_proto(const struct dfc_cdest_cfg *cfg, u8 inner_ver)
 	return inner_ver == 6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 }
 
-static struct dst_entry *route4(struct net *net, struct dfc_cdest *cd,
+static struct dst_entry *route4(struct net *net, struct dst_cache *cache,
 				const struct dfc_cdest_cfg *cfg, u8 proto,
 				__be32 *saddr)
 {
-	struct rtable *rt = dst_cache_get_ip4(&cd->dst_cache, saddr);
+	struct rtable *rt = dst_cache_get_ip4(cache, saddr);
 	struct flowi4 fl4 = {
 		.daddr = cfg->addr.s6_addr32[0],
 		.saddr = cfg->has_src ? cfg->src.s6_addr32[0] : 0,
@@ -68,15 +68,15 @@ static struct dst_entry *route4(struct net *net, struct dfc_cdest *cd,
 	if (IS_ERR(rt))
 		return NULL;
 	*saddr = fl4.saddr;
-	dst_cache_set_ip4(&cd->dst_cache, &rt->dst, fl4.saddr);
+	dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
 	return &rt->dst;
 }
 
-static struct dst_entry *route6(struct net *net, struct dfc_cdest *cd,
+static struct dst_entry *route6(struct net *net, struct dst_cache *cache,
 				const struct dfc_cdest_cfg *cfg, u8 proto,
 				struct in6_addr *saddr)
 {
-	struct dst_entry *dst = dst_cache_get_ip6(&cd->dst_cache, saddr);
+	struct dst_entry *dst = dst_cache_get_ip6(cache, saddr);
 	struct flowi6 fl6 = {
 		.daddr = cfg->addr,
 		.flowi6_proto = proto,
@@ -93,7 +93,7 @@ static struct dst_entry *route6(struct net *net, struct dfc_cdest *cd,
 	if (IS_ERR(dst))
 		return NULL;
 	*saddr = fl6.saddr;
-	dst_cache_set_ip6(&cd->dst_cache, dst, &fl6.saddr);
+	dst_cache_set_ip6(cache, dst, &fl6.saddr);
 	return dst;
 }
 
@@ -122,6 +122,7 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 				     sizeof(struct udphdr) : 0);
 	u8 proto = outer_proto(cfg, inner_ver);
 	struct in6_addr saddr6 = {};
+	struct dfc_cdest_route *route;
 	struct dst_entry *dst;
 	struct sk_buff *nskb;
 	__be32 saddr4 = 0;
@@ -134,8 +135,10 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		dfc_cdest_drop(cd, DFC_DROP_TOOBIG);
 		return;
 	}
-	dst = cfg->ipver == 6 ? route6(net, cd, cfg, proto, &saddr6) :
-				route4(net, cd, cfg, proto, &saddr4);
+	route = rcu_dereference(cd->route);
+	dst = !route ? NULL :
+	      cfg->ipver == 6 ? route6(net, &route->cache, cfg, proto, &saddr6) :
+				route4(net, &route->cache, cfg, proto, &saddr4);
 	if (!dst) {
 		dfc_cdest_drop(cd, DFC_DROP_NOROUTE);
 		return;
