@@ -169,7 +169,7 @@ static bool crit_worse(const struct dfc_crit *a, const struct dfc_crit *b)
 {
 	if (a->prio != b->prio)
 		return a->prio > b->prio;
-	return a->added > b->added || (a->added == b->added && a->id > b->id);
+	return (s32)(a->seq - b->seq) > 0;
 }
 
 /*
@@ -228,9 +228,16 @@ void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now)
 		dfc_genl_notify_cdest(f->net, cd, DFC_CMD_CDEST_CONGESTED);
 	}
 
-	if (cfg->hard_limit && cd->rate > cfg->hard_limit)
+	/*
+	 * After a purge the average needs a whole window to show its effect:
+	 * purging again before would remove criteria for traffic already gone.
+	 */
+	if (cd->holdoff) {
+		cd->holdoff--;
+	} else if (cfg->hard_limit && cd->rate > cfg->hard_limit) {
 		cdest_purge(f, cd, cfg, now);
-	else if (READ_ONCE(cd->over_hard) && cd->rate < cfg->hard_target)
+		cd->holdoff = DFC_RATE_SLOTS;
+	} else if (READ_ONCE(cd->over_hard) && cd->rate < cfg->hard_target)
 		WRITE_ONCE(cd->over_hard, false);
 
 	/* Copies dropped for want of IPsec: say so once per episode. */

@@ -81,6 +81,7 @@ struct dfc_cdest {
 	unsigned int slot;
 	u64 rate;			/* bit/s over the window */
 	bool congested;
+	u8 holdoff;			/* ticks before the next purge */
 	bool noipsec;			/* dropping for want of IPsec */
 	u64 noipsec_seen;
 	u64 copies_seen;

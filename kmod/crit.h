@@ -51,6 +51,7 @@ struct dfc_crit {
 	u32 bytes_mark_time;
 	u32 n_refresh;
 	u32 cdest;			/* content destination id; 0: none */
+	u32 seq;			/* order of addition: age, finer */
 	struct dfc_crit *hnext;		/* id hash chain, writer side */
 	/* All criteria, oldest first; after removal, the list to free. */
 	struct list_head list;

@@ -154,6 +154,7 @@ int dfc_filter_add(struct dfc_filter *f, struct dfc_crit **v, unsigned int n,
 		if (c->cd)
 			c->cd->n_crits++;
 		c->bytes_mark_time = c->added;
+		c->seq = ++f->seq;
 		f->crit_mem += dfc_filter_crit_mem(c);
 	}
 	f->n_crits += n;
@@ -272,14 +273,12 @@ u32 dfc_filter_max_dup(struct dfc_filter *f, u32 owner)
 	return READ_ONCE(f->max_dup);
 }
 
-/* Better first: lower priority value, then older, then lower id. */
+/* Better first: lower priority value, then older. */
 static bool crit_better(const struct dfc_crit *a, const struct dfc_crit *b)
 {
 	if (a->prio != b->prio)
 		return a->prio < b->prio;
-	if (a->added != b->added)
-		return a->added < b->added;
-	return a->owner < b->owner || (a->owner == b->owner && a->id < b->id);
+	return (s32)(a->seq - b->seq) < 0;
 }
 
 static void filter_hit(struct dfc_crit *c, void *ctx)

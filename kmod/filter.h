@@ -43,6 +43,7 @@ struct dfc_filter {
 	u32 dup_period;			/* seconds between dup events */
 	struct dfc_owners __rcu *owners;
 	unsigned int gen;		/* bumped on every change, for dumps */
+	u32 seq;			/* criteria added so far */
 	size_t crit_mem;		/* bytes of criteria and their parts */
 	u64 expired;
 	struct list_head crits;		/* oldest first */

@@ -207,6 +207,99 @@ static int add_crit(struct dfc_nl *nl, uint32_t owner, uint64_t id, uint32_t cde
 	return dfc_nl_request(nl, nlh, NULL, NULL);
 }
 
+
+/* A socket on the events group. */
+static struct mnl_socket *events_open(struct dfc_nl *nl)
+{
+	struct mnl_socket *s = mnl_socket_open(NETLINK_GENERIC);
+	int grp = (int)dfc_nl_mcast_group(nl, DFC_GENL_MCGRP_EVENTS);
+
+	if (!s || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) ||
+	    mnl_socket_setsockopt(s, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)))
+		return NULL;
+	return s;
+}
+
+struct event {
+	uint8_t cmd;
+	uint32_t owner, cdest, n_ids;
+	uint64_t ids[8], dup[8];
+	uint8_t congested;
+};
+
+static int ev_crit_attr(const struct nlattr *a, void *data)
+{
+	struct event *e = data;
+
+	if (mnl_attr_get_type(a) == DFC_CRIT_A_ID && e->n_ids < 8)
+		e->ids[e->n_ids] = mnl_attr_get_u64(a);
+	if (mnl_attr_get_type(a) == DFC_CRIT_A_DUP_DROPPED && e->n_ids < 8)
+		e->dup[e->n_ids] = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+/* The next event of kind cmd within ms (others are skipped). */
+static int event_wait(struct mnl_socket *s, uint8_t cmd, int ms, struct event *e)
+{
+	char buf[16384];
+	struct pollfd p = { .fd = mnl_socket_get_fd(s), .events = POLLIN };
+
+	while (poll(&p, 1, ms) == 1) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		const struct genlmsghdr *g;
+		struct nlattr *a;
+
+		if (mnl_socket_recvfrom(s, buf, sizeof(buf)) <= 0)
+			return -EIO;
+		g = mnl_nlmsg_get_payload(nlh);
+		if (g->cmd != cmd)
+			continue;
+		memset(e, 0, sizeof(*e));
+		e->cmd = cmd;
+		mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+			switch (mnl_attr_get_type(a)) {
+			case DFC_A_OWNER:
+				e->owner = mnl_attr_get_u32(a);
+				break;
+			case DFC_A_CDEST:
+				e->cdest = mnl_attr_get_u32(a);
+				break;
+			case DFC_A_ID:
+				if (e->n_ids < 8)
+					e->ids[e->n_ids++] = mnl_attr_get_u64(a);
+				break;
+			case DFC_A_CRIT:
+				mnl_attr_parse_nested(a, ev_crit_attr, e);
+				e->n_ids++;
+				break;
+			}
+			if (cmd == DFC_CMD_CDEST_CONGESTED &&
+			    mnl_attr_get_type(a) == DFC_CDEST_A_CONGESTED)
+				e->congested = mnl_attr_get_u8(a);
+		}
+		return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+static int limits_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t period)
+{
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_LIMITS_SET, 0);
+
+	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_DUP, max_dup);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_DUP_PERIOD, period);
+	return dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
+static int crit_exists(struct dfc_nl *nl, uint32_t owner, uint64_t id)
+{
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CRIT_GET, 0);
+
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, owner);
+	mnl_attr_put_u64(nlh, DFC_A_ID, id);
+	return dfc_nl_request(nl, nlh, NULL, NULL) == 0;
+}
+
 struct cstats {
 	uint64_t v[DFC_CSTATS_A_MAX + 1];
 };
@@ -417,6 +510,92 @@ OUT_TEST(esp_protected_then_sa_deleted)
 	EXPECT_EQ(4, s.v[DFC_CSTATS_A_NOIPSEC] + s.v[DFC_CSTATS_A_NOROUTE]);
 	close(fd);
 	close(wire);
+}
+
+/*
+ * Five criteria of five owners toward five destinations, max-duplicates
+ * 3: the three best (priority, then age) get copies, the others count
+ * dropped duplicates and their owners hear of it.
+ */
+OUT_TEST(max_duplicates)
+{
+	static const uint32_t prio[6] = { 0, 2, 1, 2, 3, 1 };
+	struct mnl_socket *ev = events_open(self->nl);
+	struct cstats s;
+	struct event e;
+	char addr[32];
+	uint32_t i, seen = 0;
+
+	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, limits_set(self->nl, 3, 1));
+	for (i = 1; i <= 5; i++) {
+		snprintf(addr, sizeof(addr), "198.51.100.%u", 10 + i);
+		ASSERT_EQ(0, sh("ip -n %s addr add %s/32 dev d0", dst_ns, addr));
+		ASSERT_EQ(0, add_cdest(self->nl, i, addr, DFC_ENCAP_IPIP, 0, 0));
+		ASSERT_EQ(0, add_crit(self->nl, i, i, i, prio[i], 4));
+	}
+	ASSERT_EQ(0, inject(4, "-k ipv4 -l 100"));
+	/* Winners: 2 and 5 (priority 1), then 1 (priority 2, older than 3). */
+	for (i = 1; i <= 5; i++) {
+		int wins = i == 1 || i == 2 || i == 5;
+
+		ASSERT_EQ(0, cdest_stats(self->nl, i, &s));
+		EXPECT_EQ(wins ? 4 : 0, s.v[DFC_CSTATS_A_COPIES]) TH_LOG("cdest %u", i);
+		EXPECT_EQ(wins ? 0 : 4, s.v[DFC_CSTATS_A_DUPCAP]) TH_LOG("cdest %u", i);
+	}
+	/* One notice per losing owner, naming its criterion and count. */
+	while (seen != ((1u << 3) | (1u << 4))) {
+		ASSERT_EQ(0, event_wait(ev, DFC_CMD_DUP_DROPPED, 5000, &e));
+		ASSERT_TRUE(e.owner == 3 || e.owner == 4) TH_LOG("owner %u", e.owner);
+		EXPECT_EQ(1, e.n_ids);
+		EXPECT_EQ(e.owner, e.ids[0]);
+		EXPECT_EQ(4, e.dup[0]);
+		seen |= 1u << e.owner;
+	}
+	mnl_socket_close(ev);
+}
+
+/*
+ * Bandwidth: a burst above the soft limit raises congestion once; above
+ * the hard limit the worst criterion (priority, then newest) goes first,
+ * and only that one; once the 10 s average falls below soft-limit-clear,
+ * congestion is cleared.
+ */
+OUT_TEST(soft_and_hard_limits)
+{
+	struct mnl_socket *ev = events_open(self->nl);
+	struct nlmsghdr *nlh;
+	struct event e;
+
+	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, add_cdest(self->nl, 1, DST_V4, DFC_ENCAP_IPIP, 0, 0));
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_CDEST_SET, 0);
+	mnl_attr_put_u32(nlh, DFC_CDEST_A_ID, 1);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_SOFT_LIMIT, 8000);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_SOFT_CLEAR, 4000);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_HARD_LIMIT, 16000);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_HARD_TARGET, 12000);
+	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	ASSERT_EQ(0, add_crit(self->nl, 1, 1, 1, 1, 4));
+	ASSERT_EQ(0, add_crit(self->nl, 2, 2, 1, 5, 4));
+	ASSERT_EQ(0, add_crit(self->nl, 3, 3, 1, 5, 4));
+	/* About 300 kbit in one burst: 30 kbit/s over the 10 s window. */
+	ASSERT_EQ(0, inject(300, "-k ipv4 -l 100"));
+
+	ASSERT_EQ(0, event_wait(ev, DFC_CMD_CDEST_CONGESTED, 5000, &e));
+	EXPECT_EQ(1, e.congested);
+	ASSERT_EQ(0, event_wait(ev, DFC_CMD_CDEST_PURGED, 5000, &e));
+	EXPECT_EQ(3, e.owner);
+	EXPECT_EQ(1, e.cdest);
+	ASSERT_EQ(1, e.n_ids);
+	EXPECT_EQ(3, e.ids[0]);
+	EXPECT_FALSE(crit_exists(self->nl, 3, 3));
+	/* Nothing more purged, and congestion clears when the burst ages out. */
+	ASSERT_EQ(0, event_wait(ev, DFC_CMD_CDEST_CONGESTED, 16000, &e));
+	EXPECT_EQ(0, e.congested);
+	EXPECT_TRUE(crit_exists(self->nl, 1, 1));
+	EXPECT_TRUE(crit_exists(self->nl, 2, 2));
+	mnl_socket_close(ev);
 }
 
 TEST_HARNESS_MAIN
