@@ -272,7 +272,7 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	if (!n_entries || n_entries > DFC_CRIT_MAX_ENTRIES ||
 	    n_excl > DFC_CRIT_MAX_EXCL) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "a criterion needs 1 to 1024 entries and at most 64 exclusions");
+				    "a criterion needs 1 to 256 entries and at most 64 exclusions");
 		return -EINVAL;
 	}
 	if (!has_limits(tb) &&

@@ -732,6 +732,80 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 #define NEST_MAX UINT16_MAX
 #define CRIT_NEST_MAX (NEST_MAX - DFC_NL_CRIT_REPLY_ROOM)
 
+/*
+ * The largest encodings, attribute by attribute as entry_put() and
+ * dfc_nl_crit_put() write them: an entry using every field (on v6), and
+ * a criterion with every optional attribute, the largest blob and the
+ * most entries and exclusions of that shape. The uapi caps are what makes
+ * every valid criterion fit one nest with the reply's room to spare.
+ */
+#define ATTR_SZ(len) MNL_ALIGN(MNL_ATTR_HDRLEN + (len))
+#define ENTRY_MAX_LEN (MNL_ATTR_HDRLEN +				\
+		       ATTR_SZ(1) +		/* ipver */		\
+		       2 * (ATTR_SZ(16) + ATTR_SZ(1)) + /* src, dst, plens */ \
+		       4 * ATTR_SZ(2) +		/* ports and masks */	\
+		       2 * ATTR_SZ(1) +		/* proto and mask */	\
+		       4 * ATTR_SZ(1) +		/* icmp and masks */	\
+		       ATTR_SZ(4))		/* ifindex */
+#define CRIT_MAX_LEN (MNL_ATTR_HDRLEN +					\
+		      ATTR_SZ(8) +		/* id */		\
+		      3 * ATTR_SZ(4) +		/* prio, flags, cdest */ \
+		      2 * ATTR_SZ(4) +		/* timeouts */		\
+		      2 * ATTR_SZ(8) +		/* limits */		\
+		      ATTR_SZ(DFC_CRIT_BLOB_MAX) +				\
+		      (DFC_CRIT_MAX_ENTRIES + DFC_CRIT_MAX_EXCL) * ENTRY_MAX_LEN)
+_Static_assert(CRIT_MAX_LEN <= CRIT_NEST_MAX,
+	       "the largest valid criterion must fit one nest, with room for the reply");
+
+static unsigned int addr_len(uint8_t ipver)
+{
+	return ipver == 4 ? 4 : ipver == 6 ? 16 : 0;
+}
+
+/*
+ * What the kernel refuses whatever the message (more entries, exclusions
+ * or blob than the uapi allows), or what cannot be encoded: -EINVAL, with
+ * the reason in why (may be NULL); 0 if c can be sent.
+ */
+static int crit_check(const struct dfc_nl_crit *c, char *why, size_t len)
+{
+	if (!why)
+		len = 0;
+	if (c->n_entries > DFC_CRIT_MAX_ENTRIES) {
+		snprintf(why, len, "has %u entries, at most %u are allowed",
+			 c->n_entries, DFC_CRIT_MAX_ENTRIES);
+		return -EINVAL;
+	}
+	if (c->n_excl > DFC_CRIT_MAX_EXCL) {
+		snprintf(why, len, "has %u exclusions, at most %u are allowed",
+			 c->n_excl, DFC_CRIT_MAX_EXCL);
+		return -EINVAL;
+	}
+	if (c->blob_len > DFC_CRIT_BLOB_MAX) {
+		snprintf(why, len, "has a %u-byte blob, at most %u bytes are allowed",
+			 c->blob_len, DFC_CRIT_BLOB_MAX);
+		return -EINVAL;
+	}
+	if ((c->blob_len && !c->blob) || (c->n_entries && !c->entries) ||
+	    (c->n_excl && !c->excl)) {
+		snprintf(why, len, "has a blob, entries or exclusions but no array for them");
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < c->n_entries + c->n_excl; i++) {
+		const struct dfc_nl_entry *e = i < c->n_entries ? &c->entries[i] :
+					       &c->excl[i - c->n_entries];
+
+		if ((e->src_plen || e->dst_plen) && !addr_len(e->ipver)) {
+			snprintf(why, len, "cannot be encoded: %s %u has an address "
+				 "but no IP version 4 or 6",
+				 i < c->n_entries ? "entry" : "exclusion",
+				 i < c->n_entries ? i : i - c->n_entries);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static struct nlattr *nest_start(struct nlmsghdr *nlh, size_t room, uint16_t type)
 {
 	struct nlattr *nest = mnl_attr_nest_start_check(nlh, room, type);
@@ -749,11 +823,6 @@ static bool nest_end(struct nlmsghdr *nlh, struct nlattr *nest, size_t max)
 		return false;
 	mnl_attr_nest_end(nlh, nest);
 	return true;
-}
-
-static unsigned int addr_len(uint8_t ipver)
-{
-	return ipver == 4 ? 4 : ipver == 6 ? 16 : 0;
 }
 
 static int entry_put(struct nlmsghdr *nlh, size_t room, uint16_t type,
@@ -807,14 +876,14 @@ full:
 int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *c)
 {
 	struct nlattr *nest;
-	int err = -EMSGSIZE;
+	int err = crit_check(c, NULL, 0);
 
-	if ((c->blob_len && !c->blob) || (c->n_entries && !c->entries) ||
-	    (c->n_excl && !c->excl))
-		return -EINVAL;
+	if (err)
+		return err;
 	nest = nest_start(nlh, room, DFC_A_CRIT);
 	if (!nest)
 		return -EMSGSIZE;
+	err = -EMSGSIZE;
 	if (!mnl_attr_put_u64_check(nlh, room, DFC_CRIT_A_ID, c->id) ||
 	    !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_PRIO, c->prio) ||
 	    !mnl_attr_put_u32_check(nlh, room, DFC_CRIT_A_FLAGS, c->flags) ||
@@ -840,6 +909,7 @@ int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit 
 		if (err)
 			goto cancel;
 	}
+	/* cannot fail since crit_check() (CRIT_MAX_LEN): kept against a wrapped nla_len */
 	if (!nest_end(nlh, nest, CRIT_NEST_MAX)) {
 		err = -EMSGSIZE;
 		goto cancel;
@@ -1130,16 +1200,17 @@ int dfc_nl_crit_add(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_crit 
 		err = dfc_nl_crit_pack(nlh, nl->tx_room, crits + d, n - d, &k);
 		if (err) {
 			const struct dfc_nl_crit *c = &crits[d];
+			char why[160];
 
 			nl->crit_failed = d;
-			if (err == -EMSGSIZE)
-				local_error(nl, "criterion %" PRIu64 " does not fit in one message "
-					    "(%u entries, %u exclusions, %u-byte blob): "
-					    "split it into several criteria",
-					    c->id, c->n_entries, c->n_excl, c->blob_len);
+			if (crit_check(c, why, sizeof(why)))
+				local_error(nl, "criterion %" PRIu64 " %s", c->id, why);
 			else
-				local_error(nl, "criterion %" PRIu64 " cannot be encoded "
-					    "(an address needs IP version 4 or 6)", c->id);
+				local_error(nl, "criterion %" PRIu64 " does not fit in one message "
+					    "of %zu bytes (%u entries, %u exclusions, %u-byte "
+					    "blob): split it into several criteria",
+					    c->id, nl->tx_room, c->n_entries, c->n_excl,
+					    c->blob_len);
 			break;
 		}
 		err = dfc_nl_request(nl, nlh, NULL, NULL);

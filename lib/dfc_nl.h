@@ -34,7 +34,8 @@ uint32_t dfc_nl_mcast_group(const struct dfc_nl *nl, const char *name);
  * What the kernel attached to the last request's ACK (or DONE): set when
  * it failed (or carried a warning), reset by every request. "" / 0 if none.
  * dfc_nl_crit_add() also puts its own explanation here when it refuses a
- * criterion before asking the kernel (too big for one message).
+ * criterion before asking the kernel (over the uapi caps, unencodable, or
+ * too big for one message).
  * The offset is relative to the start of the request's nlmsghdr, which
  * stays intact in the handle's buffer until the next dfc_nl_msg_new.
  */
@@ -135,7 +136,8 @@ struct dfc_nl_entry {
 
 /*
  * A criterion. To add one, set id, the entries (1..DFC_CRIT_MAX_ENTRIES),
- * optionally exclusions, and either DFC_CRIT_F_STATIC or at least one
+ * optionally exclusions (up to DFC_CRIT_MAX_EXCL) and a blob (up to
+ * DFC_CRIT_BLOB_MAX bytes), and either DFC_CRIT_F_STATIC or at least one
  * timeout/limit; 0 leaves a timeout or limit unset. prio, flags and cdest
  * are always sent (prio 0 is sent as 0: use 1 for the kernel's default).
  *
@@ -166,7 +168,13 @@ struct dfc_nl_crit {
 	uint8_t reason;			/* DFC_REASON_*, events only */
 };
 
-/* Bytes of a DFC_A_CRIT nest kept free for the counters a GET reply adds to it. */
+/*
+ * Bytes of a DFC_A_CRIT nest kept free for the counters a GET reply adds
+ * to it. The uapi caps keep every valid criterion (even DFC_CRIT_MAX_ENTRIES
+ * entries and DFC_CRIT_MAX_EXCL exclusions using every field, and a
+ * DFC_CRIT_BLOB_MAX-byte blob: about 51 KiB) that far under the 64 KiB a
+ * nest can hold, so a criterion that can be added can be read back whole.
+ */
 #define DFC_NL_CRIT_REPLY_ROOM 128
 
 /* Called once per criterion; returns 0 to go on, anything else stops (and is returned). */
@@ -178,12 +186,14 @@ typedef int (*dfc_nl_crit_cb)(const struct dfc_nl_crit *c, void *data);
  * criterion; the kernel applies each message all or nothing. Returns 0
  * with *done == n, or the first failure's -errno with *done = criteria
  * committed by earlier messages (crits[*done..] were not added).
- * A criterion that cannot be encoded in one message fails with -EMSGSIZE
- * before it is sent, -EINVAL if malformed (an address without ipver 4/6);
- * dfc_nl_extack() then says which. A DFC_A_CRIT nest is limited to 64 KiB
- * by the 16-bit nla_len, less DFC_NL_CRIT_REPLY_ROOM kept for what a GET
- * reply adds: 418 entries using every field, 563 IPv6 five-tuples, 710
- * IPv4 five-tuples; 1024 entries of one IPv4 prefix each fit.
+ * A criterion the kernel would refuse anyway, more than DFC_CRIT_MAX_ENTRIES
+ * entries, DFC_CRIT_MAX_EXCL exclusions or DFC_CRIT_BLOB_MAX bytes of blob,
+ * or that cannot be encoded (an address without ipver 4/6), fails with
+ * -EINVAL before it is sent; one that does not fit in one message (only
+ * possible when dfc_nl_msg_room() is small: the largest valid criterion
+ * takes about 51 KiB) with -EMSGSIZE. Criteria before it were sent as
+ * usual (*done tells), none after it; dfc_nl_extack() says why and
+ * dfc_nl_crit_add_failed() which.
  */
 int dfc_nl_crit_add(struct dfc_nl *nl, uint32_t owner, const struct dfc_nl_crit *crits,
 		    unsigned int n, unsigned int *done);
@@ -231,14 +241,18 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 
 /*
  * Encode c as one DFC_A_CRIT nest at the end of nlh, a message in a
- * buffer of room bytes. -EMSGSIZE if it does not fit (in room, or in the
- * 64 KiB a nest can hold less DFC_NL_CRIT_REPLY_ROOM), -EINVAL if c cannot
- * be encoded; nlh is then left as it was.
+ * buffer of room bytes. -EINVAL if c is over the uapi caps (entries,
+ * exclusions, blob) or cannot be encoded, checked before anything is
+ * written; -EMSGSIZE if it does not fit in room. nlh is then left as it
+ * was. (Within the caps, a criterion always fits one nest with
+ * DFC_NL_CRIT_REPLY_ROOM to spare.)
  */
 int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *c);
 /*
- * Append crits[0..n) to nlh while they fit: *packed = how many (at least
- * one, else the error of crits[0]: -EMSGSIZE if it alone does not fit).
+ * Append crits[0..n) to nlh while they fit, stopping before the first
+ * that does not fit or is invalid: *packed = how many (at least one, else
+ * the error of crits[0]: -EMSGSIZE if it alone does not fit, -EINVAL if
+ * it is invalid, as dfc_nl_crit_put). A criterion is never split.
  */
 int dfc_nl_crit_pack(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *crits,
 		     unsigned int n, unsigned int *packed);

@@ -28,6 +28,11 @@
 #include "kselftest_harness.h"
 #include "dfc_nl.h"
 
+#ifdef __clang__
+/* TEST() of the 6.1 harness leaves its variant parameter unused (gcc: a system header's) */
+#pragma clang diagnostic ignored "-Wunused-parameter"
+#endif
+
 #define FAMILY 0x1d /* any id: the parsers do not look at it */
 
 /*
@@ -629,7 +634,8 @@ static const struct nlattr *nest_find(const struct nlattr *nest, uint16_t t)
 
 FIXTURE(crit) {
 	char *buf; /* BIG bytes, 8-aligned */
-	struct dfc_nl_entry ent[DFC_CRIT_MAX_ENTRIES], exc[DFC_CRIT_MAX_EXCL];
+	/* one over each cap: an unchecked criterion is read, not overrun */
+	struct dfc_nl_entry ent[DFC_CRIT_MAX_ENTRIES + 1], exc[DFC_CRIT_MAX_EXCL + 1];
 	struct dfc_nl_entry got_ent[DFC_CRIT_MAX_ENTRIES], got_exc[DFC_CRIT_MAX_EXCL];
 };
 
@@ -706,7 +712,7 @@ TEST_F(crit, roundtrip)
 	/* not in a request: read as absent */
 	EXPECT_EQ(UINT64_MAX, got.last_match_secs);
 	EXPECT_EQ(0, got.packets);
-	EXPECT_EQ(0, got.age_secs);
+	EXPECT_EQ(0, got.age_secs) TH_LOG("no AGE in a request");
 
 	/* the attributes themselves, independently of the parser */
 	{
@@ -893,87 +899,238 @@ static struct dfc_nl_entry fat_entry(unsigned int i)
 }
 
 /*
- * A DFC_A_CRIT nest holds at most 64 KiB (nla_len is 16 bits), less room
- * for a GET reply's counters: a criterion past that is refused even with
- * room to spare, never sent with a wrapped length; the largest that fits
- * comes back whole.
+ * The largest valid criterion: DFC_CRIT_MAX_ENTRIES entries and
+ * DFC_CRIT_MAX_EXCL exclusions of the largest shape, every optional
+ * attribute, a DFC_CRIT_BLOB_MAX-byte blob. ent and exc need one more
+ * element each: they are filled to one over the caps.
  */
-TEST_F(crit, put_nest_limit)
+static struct dfc_nl_crit max_crit(struct dfc_nl_entry *ent, struct dfc_nl_entry *exc,
+				   const char *blob)
 {
-	struct dfc_nl_crit c = { .id = 1, .flags = DFC_CRIT_F_STATIC, .entries = self->ent,
-				 .n_entries = DFC_CRIT_MAX_ENTRIES }, got;
+	for (unsigned int i = 0; i <= DFC_CRIT_MAX_ENTRIES; i++)
+		ent[i] = fat_entry(i);
+	for (unsigned int i = 0; i <= DFC_CRIT_MAX_EXCL; i++)
+		exc[i] = fat_entry(60000 + i);
+	return (struct dfc_nl_crit){
+		.id = UINT64_MAX, .prio = UINT32_MAX, .flags = DFC_CRIT_F_SEND_ASYNC,
+		.cdest = UINT32_MAX, .timeout_total = DFC_TIMEOUT_MAX,
+		.timeout_idle = DFC_TIMEOUT_MAX, .limit_packets = UINT64_MAX,
+		.limit_bytes = UINT64_MAX, .blob = blob, .blob_len = DFC_CRIT_BLOB_MAX,
+		.entries = ent, .n_entries = DFC_CRIT_MAX_ENTRIES,
+		.excl = exc, .n_excl = DFC_CRIT_MAX_EXCL,
+	};
+}
+
+/* A 64-bit attribute after a PAD: the most nla_put_64bit() can take. */
+static void put_u64_padded(struct nlmsghdr *nlh, uint16_t type, uint64_t v)
+{
+	mnl_attr_put(nlh, DFC_CRIT_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, type, v);
+}
+
+/* Copy attribute a (type flags and all) to the end of nlh. */
+static void copy_attr(struct nlmsghdr *nlh, const struct nlattr *a)
+{
+	if (a)
+		mnl_attr_put(nlh, a->nla_type, mnl_attr_get_payload_len(a),
+			     mnl_attr_get_payload(a));
+}
+
+/*
+ * The kernel's GET reply to the criterion that request req added, as
+ * crit_fill() (kmod/crit_nl.c) builds it: what was sent, in the same
+ * shape, plus counters, counts and their PADs, every one of which is
+ * taken (the worst case). *nest_len: the reply's DFC_A_CRIT nest as
+ * long as it really is (its nla_len would wrap past 64 KiB).
+ */
+static struct nlmsghdr *reply_of(void *buf, const struct nlmsghdr *req, size_t *nest_len)
+{
+	const struct nlattr *rn = crit_nest(req), *a;
+	struct nlmsghdr *nlh = genl_reply(buf, DFC_CMD_CRIT_GET);
+	struct nlattr *crit;
+
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, mnl_attr_get_u32(find_attr(req, DFC_A_OWNER)));
+	crit = nest_start(nlh, DFC_A_CRIT);
+	put_u64_padded(nlh, DFC_CRIT_A_ID, mnl_attr_get_u64(nest_find(rn, DFC_CRIT_A_ID)));
+	put_u64_padded(nlh, DFC_CRIT_A_PACKETS, UINT64_MAX);
+	put_u64_padded(nlh, DFC_CRIT_A_BYTES, UINT64_MAX);
+	put_u64_padded(nlh, DFC_CRIT_A_LAST_MATCH, UINT64_MAX - 1);
+	put_u64_padded(nlh, DFC_CRIT_A_AGE, UINT64_MAX);
+	copy_attr(nlh, nest_find(rn, DFC_CRIT_A_PRIO));
+	copy_attr(nlh, nest_find(rn, DFC_CRIT_A_FLAGS));
+	copy_attr(nlh, nest_find(rn, DFC_CRIT_A_CDEST));
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_N_REFRESH, UINT32_MAX);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_N_ENTRIES, (uint32_t)nest_count(rn, DFC_CRIT_A_ENTRY));
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_N_EXCL, (uint32_t)nest_count(rn, DFC_CRIT_A_EXCL));
+	put_u64_padded(nlh, DFC_CRIT_A_DUP_DROPPED, UINT64_MAX);
+	copy_attr(nlh, nest_find(rn, DFC_CRIT_A_TIMEOUT_TOTAL));
+	copy_attr(nlh, nest_find(rn, DFC_CRIT_A_TIMEOUT_IDLE));
+	if ((a = nest_find(rn, DFC_CRIT_A_LIMIT_PACKETS)))
+		put_u64_padded(nlh, DFC_CRIT_A_LIMIT_PACKETS, mnl_attr_get_u64(a));
+	if ((a = nest_find(rn, DFC_CRIT_A_LIMIT_BYTES)))
+		put_u64_padded(nlh, DFC_CRIT_A_LIMIT_BYTES, mnl_attr_get_u64(a));
+	copy_attr(nlh, nest_find(rn, DFC_CRIT_A_BLOB));
+	/* entries, then exclusions: masked values, the same attributes as sent */
+	mnl_attr_for_each_nested(a, rn)
+		if (mnl_attr_get_type(a) == DFC_CRIT_A_ENTRY)
+			copy_attr(nlh, a);
+	mnl_attr_for_each_nested(a, rn)
+		if (mnl_attr_get_type(a) == DFC_CRIT_A_EXCL)
+			copy_attr(nlh, a);
+	*nest_len = (size_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)crit);
+	mnl_attr_nest_end(nlh, crit);
+	return nlh;
+}
+
+/*
+ * The uapi caps, checked before anything is written, whatever the room:
+ * a criterion at every cap is encoded, one over any cap is -EINVAL (the
+ * kernel would refuse it) even when it would fit the message and a nest.
+ */
+TEST_F(crit, put_caps)
+{
+	static char blob[UINT16_MAX];
+	static const struct {
+		const char *what;
+		unsigned int ne, nx, blob;
+	} over[] = {
+		{ "entries", DFC_CRIT_MAX_ENTRIES + 1, DFC_CRIT_MAX_EXCL, DFC_CRIT_BLOB_MAX },
+		{ "exclusions", DFC_CRIT_MAX_ENTRIES, DFC_CRIT_MAX_EXCL + 1, DFC_CRIT_BLOB_MAX },
+		{ "blob", DFC_CRIT_MAX_ENTRIES, DFC_CRIT_MAX_EXCL, DFC_CRIT_BLOB_MAX + 1 },
+		{ "blob, 64 KiB", 1, 0, UINT16_MAX },
+		{ "entries, one small", DFC_CRIT_MAX_ENTRIES + 1, 0, 0 },
+		{ "exclusions, one small", 1, DFC_CRIT_MAX_EXCL + 1, 0 },
+	};
+	struct dfc_nl_crit c = { .id = 1, .timeout_idle = 5, .entries = self->ent,
+				 .excl = self->exc, .blob = blob }, got;
 	struct nlmsghdr *nlh = crit_msg(self->buf, 1);
 	uint32_t base = nlh->nlmsg_len;
-	unsigned int lo = 1, hi = DFC_CRIT_MAX_ENTRIES;
 
-	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
-		self->ent[i] = fat_entry(i);
-	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_put(nlh, BIG, &c));
-	EXPECT_EQ(base, nlh->nlmsg_len);
+	/* small entries: the caps are at stake, not the size */
+	for (unsigned int i = 0; i <= DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = entry4("10.0.0.0", 8, NULL, 0, (uint16_t)(i + 1), 6);
+	for (unsigned int i = 0; i <= DFC_CRIT_MAX_EXCL; i++)
+		self->exc[i] = entry4(NULL, 0, "10.1.0.0", 16, (uint16_t)(i + 1), 17);
+	memset(blob, 'b', sizeof(blob));
 
-	/* the most entries that fit */
-	while (lo < hi) {
-		unsigned int mid = (lo + hi + 1) / 2;
-
-		c.n_entries = mid;
-		nlh->nlmsg_len = base;
-		if (dfc_nl_crit_put(nlh, BIG, &c) == 0)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	TH_LOG("at most %u of the largest entries fit in one criterion", lo);
-	EXPECT_LT(300, lo);
-	c.n_entries = lo;
-	nlh->nlmsg_len = base;
+	/* at every cap */
+	c.n_entries = DFC_CRIT_MAX_ENTRIES;
+	c.n_excl = DFC_CRIT_MAX_EXCL;
+	c.blob_len = DFC_CRIT_BLOB_MAX;
 	ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
-	/* with room for what a GET reply adds, so that the kernel can send it back */
-	EXPECT_GE(UINT16_MAX - DFC_NL_CRIT_REPLY_ROOM, crit_nest(nlh)->nla_len);
-	EXPECT_LT(UINT16_MAX - DFC_NL_CRIT_REPLY_ROOM - 200, crit_nest(nlh)->nla_len);
-	/* the nest ends where the message does: nothing spilled out of it */
-	EXPECT_EQ(nlh->nlmsg_len, (uint32_t)((char *)crit_nest(nlh) - self->buf) +
-				  MNL_ALIGN(crit_nest(nlh)->nla_len));
 	ASSERT_EQ(0, PARSE(nlh, &got));
-	ASSERT_EQ(lo, got.n_entries);
-	EXPECT_TRUE(entry_eq(&self->ent[lo - 1], &got.entries[lo - 1]));
-	c.n_entries = lo + 1;
-	nlh->nlmsg_len = base;
-	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_put(nlh, BIG, &c));
+	EXPECT_EQ(DFC_CRIT_MAX_ENTRIES, got.n_entries);
+	EXPECT_EQ(DFC_CRIT_MAX_EXCL, got.n_excl);
+	EXPECT_EQ(DFC_CRIT_BLOB_MAX, got.blob_len);
 
-	/* to the byte, with a blob: the nest may grow to the limit, not beyond */
-	{
-		static char blob[8192];
-		unsigned int blo = 0, bhi = sizeof(blob);
-
-		c.n_entries = lo - 10;
-		c.blob = blob;
-		while (blo < bhi) {
-			unsigned int mid = (blo + bhi + 1) / 2;
-
-			c.blob_len = (uint16_t)mid;
+	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+		c.n_entries = over[i].ne;
+		c.n_excl = over[i].nx;
+		c.blob_len = (uint16_t)over[i].blob;
+		/* with all the room there is, and with none at all */
+		for (int r = 0; r < 2; r++) {
 			nlh->nlmsg_len = base;
-			if (dfc_nl_crit_put(nlh, BIG, &c) == 0)
-				blo = mid;
-			else
-				bhi = mid - 1;
+			memset(self->buf + base, 0x5a, BIG - base);
+			EXPECT_EQ(-EINVAL, dfc_nl_crit_put(nlh, r ? base : BIG, &c))
+				TH_LOG("over the cap of %s, room %s", over[i].what,
+				       r ? "none" : "plenty");
+			EXPECT_EQ(base, nlh->nlmsg_len);
+			/* refused before anything was written */
+			EXPECT_EQ(0x5a, (unsigned char)self->buf[base]);
+			EXPECT_EQ(0x5a, (unsigned char)self->buf[base + 4]);
 		}
-		c.blob_len = (uint16_t)blo;
-		nlh->nlmsg_len = base;
-		ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
-		EXPECT_GE(UINT16_MAX - DFC_NL_CRIT_REPLY_ROOM, crit_nest(nlh)->nla_len);
-		EXPECT_LE(UINT16_MAX - DFC_NL_CRIT_REPLY_ROOM - 3, crit_nest(nlh)->nla_len);
 	}
 }
 
+/*
+ * The largest valid criterion fits one DFC_A_CRIT nest with
+ * DFC_NL_CRIT_REPLY_ROOM to spare, and one message of the library's
+ * room; it comes back whole, from the request and from the kernel's GET
+ * reply, which the spared room is enough for. A room short of it by a
+ * byte is -EMSGSIZE, the message left as it was.
+ */
+TEST_F(crit, put_largest)
+{
+	static char blob[DFC_CRIT_BLOB_MAX];
+	struct dfc_nl_crit c = max_crit(self->ent, self->exc, blob), got;
+	struct nlmsghdr *nlh = crit_msg(self->buf, 1), *rep;
+	uint32_t base = nlh->nlmsg_len, need;
+	char *rbuf = calloc(1, BIG);
+	size_t rlen;
+	struct nlattr *n;
+
+	ASSERT_NE(NULL, rbuf);
+	for (unsigned int i = 0; i < sizeof(blob); i++)
+		blob[i] = (char)(i * 7);
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, DFC_NL_MSG_MAX, &c));
+	need = nlh->nlmsg_len;
+	n = crit_nest(nlh);
+	ASSERT_NE(NULL, n);
+	TH_LOG("the largest criterion: a %u-byte nest, a %u-byte message", n->nla_len, need);
+	EXPECT_GE(DFC_NL_MSG_MAX, need);
+	EXPECT_GE(UINT16_MAX - DFC_NL_CRIT_REPLY_ROOM, n->nla_len);
+	/* the nest ends where the message does: nothing spilled out of it */
+	EXPECT_EQ(need, (uint32_t)((char *)n - self->buf) + MNL_ALIGN(n->nla_len));
+	EXPECT_EQ(DFC_CRIT_MAX_ENTRIES, nest_count(n, DFC_CRIT_A_ENTRY));
+	EXPECT_EQ(DFC_CRIT_MAX_EXCL, nest_count(n, DFC_CRIT_A_EXCL));
+
+	memset(&got, 0xa5, sizeof(got));
+	ASSERT_EQ(0, PARSE(nlh, &got));
+	EXPECT_EQ(c.id, got.id);
+	EXPECT_EQ(c.prio, got.prio);
+	EXPECT_EQ(c.cdest, got.cdest);
+	EXPECT_EQ(c.timeout_total, got.timeout_total);
+	EXPECT_EQ(c.limit_bytes, got.limit_bytes);
+	ASSERT_EQ(DFC_CRIT_BLOB_MAX, got.blob_len);
+	EXPECT_EQ(0, memcmp(blob, got.blob, sizeof(blob)));
+	ASSERT_EQ(DFC_CRIT_MAX_ENTRIES, got.n_entries);
+	ASSERT_EQ(DFC_CRIT_MAX_EXCL, got.n_excl);
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++) {
+		ASSERT_TRUE(entry_eq(&self->ent[i], &got.entries[i])) TH_LOG("entry %u", i);
+	}
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_EXCL; i++) {
+		ASSERT_TRUE(entry_eq(&self->exc[i], &got.excl[i])) TH_LOG("exclusion %u", i);
+	}
+
+	/* the kernel's reply: within the room kept for it, so within 64 KiB */
+	rep = reply_of(rbuf, nlh, &rlen);
+	TH_LOG("its GET reply: a %zu-byte nest", rlen);
+	EXPECT_GE((size_t)n->nla_len + DFC_NL_CRIT_REPLY_ROOM, rlen);
+	ASSERT_GE((size_t)UINT16_MAX, rlen);
+	memset(&got, 0xa5, sizeof(got));
+	ASSERT_EQ(0, PARSE(rep, &got));
+	EXPECT_EQ(c.id, got.id);
+	EXPECT_EQ(UINT64_MAX, got.packets);
+	EXPECT_EQ(UINT64_MAX - 1, got.last_match_secs);
+	EXPECT_EQ(c.limit_packets, got.limit_packets);
+	ASSERT_EQ(DFC_CRIT_BLOB_MAX, got.blob_len);
+	EXPECT_EQ(0, memcmp(blob, got.blob, sizeof(blob)));
+	ASSERT_EQ(DFC_CRIT_MAX_ENTRIES, got.n_entries);
+	ASSERT_EQ(DFC_CRIT_MAX_EXCL, got.n_excl);
+	EXPECT_TRUE(entry_eq(&self->ent[DFC_CRIT_MAX_ENTRIES - 1],
+			     &got.entries[DFC_CRIT_MAX_ENTRIES - 1]));
+	EXPECT_TRUE(entry_eq(&self->exc[DFC_CRIT_MAX_EXCL - 1], &got.excl[DFC_CRIT_MAX_EXCL - 1]));
+
+	/* the room, to the byte: one short fails without a trace */
+	nlh->nlmsg_len = base;
+	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_put(nlh, need - 1, &c));
+	EXPECT_EQ(base, nlh->nlmsg_len);
+	EXPECT_EQ(0, dfc_nl_crit_put(nlh, need, &c));
+	EXPECT_EQ(need, nlh->nlmsg_len);
+	free(rbuf);
+}
+
 /* Criteria of assorted sizes, for batching. */
-static void assorted(struct dfc_nl_crit *v, unsigned int n, struct dfc_nl_entry *ent)
+static void assorted(struct dfc_nl_crit *v, unsigned int n, struct dfc_nl_entry *ent,
+		     struct dfc_nl_entry *exc)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		v[i] = (struct dfc_nl_crit){ .id = 1000 + i, .timeout_idle = 60,
-					     .entries = ent, .n_entries = 1 + (i * 37) % 200 };
+					     .entries = ent,
+					     .n_entries = 1 + (i * 37) % DFC_CRIT_MAX_ENTRIES };
 		if (i % 5 == 0) {
-			v[i].excl = ent + 500;
-			v[i].n_excl = 1 + i % 64;
+			v[i].excl = exc;
+			v[i].n_excl = 1 + i % DFC_CRIT_MAX_EXCL;
 		}
 	}
 }
@@ -993,7 +1150,9 @@ TEST_F(crit, pack_batches)
 	ASSERT_NE(NULL, v);
 	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
 		self->ent[i] = entry4("10.0.0.0", 24, "192.168.0.0", 16, (uint16_t)(i + 1), 6);
-	assorted(v, N, self->ent);
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_EXCL; i++)
+		self->exc[i] = entry4("10.0.0.0", 32, NULL, 0, (uint16_t)(i + 1), 17);
+	assorted(v, N, self->ent, self->exc);
 	while (done < N) {
 		struct nlmsghdr *nlh = crit_msg(self->buf, 5);
 		const struct nlattr *a;
@@ -1016,6 +1175,9 @@ TEST_F(crit, pack_batches)
 			ASSERT_EQ(v[done + seen].n_excl, got.n_excl);
 			EXPECT_TRUE(entry_eq(&v[done + seen].entries[got.n_entries - 1],
 					     &got.entries[got.n_entries - 1]));
+			if (got.n_excl)
+				EXPECT_TRUE(entry_eq(&v[done + seen].excl[got.n_excl - 1],
+						     &got.excl[got.n_excl - 1]));
 			seen++;
 		}
 		ASSERT_EQ(k, seen);
@@ -1035,29 +1197,56 @@ TEST_F(crit, pack_batches)
 	free(v);
 }
 
-/* A criterion too big for any message stops the packing with a clear error. */
+/*
+ * A criterion that does not fit the room on its own stops the packing
+ * with -EMSGSIZE; one over a cap with -EINVAL, whatever the room. Either
+ * is the error only when it comes first; neither is split or half written.
+ */
 TEST_F(crit, pack_too_big)
 {
+	enum { SMALL_ROOM = 32 * 1024 }; /* the library's room when the socket cannot tell */
+	static char blob[DFC_CRIT_BLOB_MAX];
 	struct dfc_nl_crit v[3] = {
 		{ .id = 1, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
-		{ .id = 2, .timeout_total = 1, .entries = self->ent,
-		  .n_entries = DFC_CRIT_MAX_ENTRIES },
+		max_crit(self->ent, self->exc, blob),
 		{ .id = 3, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
 	};
-	struct nlmsghdr *nlh = crit_msg(self->buf, 1);
+	struct nlmsghdr *nlh;
 	unsigned int k = 99;
 	uint32_t len;
 
-	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
-		self->ent[i] = fat_entry(i);
+	/* the library's room: all three in one message */
+	nlh = crit_msg(self->buf, 1);
+	ASSERT_EQ(0, dfc_nl_crit_pack(nlh, DFC_NL_MSG_MAX, v, 3, &k));
+	EXPECT_EQ(3, k);
+	EXPECT_GE(DFC_NL_MSG_MAX, nlh->nlmsg_len);
+
+	/* a small room: the first goes alone, then the largest does not fit */
+	nlh = crit_msg(self->buf, 1);
+	ASSERT_EQ(0, dfc_nl_crit_pack(nlh, SMALL_ROOM, v, 3, &k));
+	EXPECT_EQ(1, k);
+	nlh = crit_msg(self->buf, 1);
+	len = nlh->nlmsg_len;
+	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_pack(nlh, SMALL_ROOM, v + 1, 2, &k));
+	EXPECT_EQ(0, k);
+	EXPECT_EQ(len, nlh->nlmsg_len);
+
+	/* one entry over the cap: fits any room here, refused all the same */
+	v[1].n_entries = DFC_CRIT_MAX_ENTRIES + 1;
+	nlh = crit_msg(self->buf, 1);
 	ASSERT_EQ(0, dfc_nl_crit_pack(nlh, BIG, v, 3, &k));
 	EXPECT_EQ(1, k);
 	nlh = crit_msg(self->buf, 1);
 	len = nlh->nlmsg_len;
-	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_pack(nlh, BIG, v + 1, 2, &k));
+	EXPECT_EQ(-EINVAL, dfc_nl_crit_pack(nlh, BIG, v + 1, 2, &k));
 	EXPECT_EQ(0, k);
 	EXPECT_EQ(len, nlh->nlmsg_len);
+	/* what follows is still packed once the caller moves past it */
+	ASSERT_EQ(0, dfc_nl_crit_pack(nlh, BIG, v + 2, 1, &k));
+	EXPECT_EQ(1, k);
+
 	/* nothing to pack is no error */
+	nlh = crit_msg(self->buf, 1);
 	EXPECT_EQ(0, dfc_nl_crit_pack(nlh, BIG, v, 0, &k));
 	EXPECT_EQ(0, k);
 }
@@ -1330,7 +1519,7 @@ TEST_F(crit, parse_malformed)
 
 	/* entries that disagree with the count the kernel gives */
 	nlh = get_reply(self->buf, true, true);
-	ASSERT_EQ(0, PARSE(nlh, &c));
+	ASSERT_EQ(0, PARSE(nlh, &c)) TH_LOG("the reply as built");
 	{
 		struct nlattr *n = (struct nlattr *)nest_find(crit_nest(nlh), DFC_CRIT_A_N_ENTRIES);
 		uint32_t three = 3;
@@ -1654,20 +1843,29 @@ struct fake {
 	size_t dg_len[FAKE_DGRAMS];
 	unsigned int head, tail;
 	int recv_errno;		/* next recvfrom fails with it (once) */
+	int sndbuf;		/* non-zero: SO_SNDBUF reads this (a small wmem_max) */
 };
 
 static struct fake fake;
+/* Bytes of the last request sent, through the fake or the real socket. */
+static size_t sent_len;
 
 ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf, size_t len)
 {
 	static ssize_t (*real)(const struct mnl_socket *, const void *, size_t);
 
 	if (!fake.on) {
+		ssize_t n;
+
 		if (!real)
 			real = (ssize_t (*)(const struct mnl_socket *, const void *, size_t))
 				dlsym(RTLD_NEXT, "mnl_socket_sendto");
-		return real(nl, buf, len);
+		n = real(nl, buf, len);
+		if (n >= 0)
+			sent_len = len;
+		return n;
 	}
+	sent_len = len;
 	fake.n_req++;
 	fake.kernel(&fake, buf, mnl_socket_get_portid(nl));
 	return (ssize_t)len;
@@ -1702,6 +1900,27 @@ ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t len)
 	free(fake.dg[fake.head % FAKE_DGRAMS]);
 	fake.head++;
 	return (ssize_t)n;
+}
+
+/*
+ * While fake.sndbuf is set, the socket's send buffer reads as that and
+ * cannot be raised: a host whose net.core.wmem_max is small, so that the
+ * library's room (dfc_nl_msg_room) is.
+ */
+int getsockopt(int fd, int level, int name, void *restrict val, socklen_t *restrict len)
+{
+	static int (*real)(int, int, int, void *restrict, socklen_t *restrict);
+
+	if (fake.on && fake.sndbuf && level == SOL_SOCKET && name == SO_SNDBUF &&
+	    *len >= sizeof(fake.sndbuf)) {
+		memcpy(val, &fake.sndbuf, sizeof(fake.sndbuf));
+		*len = sizeof(fake.sndbuf);
+		return 0;
+	}
+	if (!real)
+		real = (int (*)(int, int, int, void *restrict, socklen_t *restrict))
+			dlsym(RTLD_NEXT, "getsockopt");
+	return real(fd, level, name, val, len);
 }
 
 /* A new datagram to fill. */
@@ -1813,13 +2032,15 @@ static bool fake_family(struct fake *f, const struct nlmsghdr *req, uint32_t por
 
 FIXTURE(fk) {
 	struct dfc_nl *nl;
-	struct dfc_nl_entry ent[DFC_CRIT_MAX_ENTRIES];
+	/* one over each cap: an unchecked criterion is read, not overrun */
+	struct dfc_nl_entry ent[DFC_CRIT_MAX_ENTRIES + 1], exc[DFC_CRIT_MAX_EXCL + 1];
 };
 
 FIXTURE_SETUP(fk)
 {
 	memset(&fake, 0, sizeof(fake));
 	memset(self->ent, 0, sizeof(self->ent));
+	memset(self->exc, 0, sizeof(self->exc));
 	fake.on = true;
 	fake.kernel = NULL;
 	self->nl = NULL;
@@ -1857,6 +2078,9 @@ struct add_log {
 	uint64_t next_id;	/* ids must come in order, each once */
 	bool bad;		/* something was wrong with a request */
 	size_t max_len;
+	/* if set, what was added (ids are indices): each must arrive whole */
+	const struct dfc_nl_crit *v;
+	unsigned int n;
 };
 
 static void kernel_add(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
@@ -1882,6 +2106,10 @@ static void kernel_add(struct fake *f, const struct nlmsghdr *req, uint32_t port
 		if (dfc_nl_crit_parse_attr(a, &c, NULL, 0, NULL, 0) ||
 		    c.id != log->next_id + k || !c.n_entries)
 			log->bad = true;
+		else if (log->v && (c.id >= log->n || c.n_entries != log->v[c.id].n_entries ||
+				    c.n_excl != log->v[c.id].n_excl ||
+				    c.blob_len != log->v[c.id].blob_len))
+			log->bad = true;
 		if (++k == 2)
 			off = (uint32_t)((const char *)a - (const char *)req) + 8;
 	}
@@ -1900,7 +2128,7 @@ static struct dfc_nl_crit *many_crits(unsigned int n, struct dfc_nl_entry *ent)
 
 	for (unsigned int i = 0; v && i < n; i++)
 		v[i] = (struct dfc_nl_crit){ .id = i, .timeout_total = 10, .entries = ent,
-					     .n_entries = 1 + i % 300 };
+					     .n_entries = 1 + i % DFC_CRIT_MAX_ENTRIES };
 	return v;
 }
 
@@ -1911,6 +2139,8 @@ TEST_F(fk, crit_add_batches)
 	struct dfc_nl_crit *v = many_crits(1000, self->ent);
 
 	ASSERT_NE(NULL, v);
+	log.v = v;
+	log.n = 1000;
 	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
 		self->ent[i] = entry4("10.0.0.0", 24, NULL, 0, (uint16_t)(i + 1), 17);
 	fake.ctx = &log;
@@ -1958,37 +2188,180 @@ TEST_F(fk, crit_add_fails_midway)
 	free(v);
 }
 
-/* Too big for one message: refused before anything of it is sent, with a reason. */
+/*
+ * The largest criteria go two to a message of the library's room, each
+ * whole: batching never splits one.
+ */
+TEST_F(fk, crit_add_largest)
+{
+	enum { N = 9 };
+	static char blob[DFC_CRIT_BLOB_MAX];
+	struct add_log log = { 0 };
+	struct dfc_nl_crit v[N];
+	unsigned int done = 12345, per;
+	char *buf = calloc(1, DFC_NL_MSG_MAX);
+	struct nlmsghdr *nlh;
+	uint32_t base;
+
+	ASSERT_NE(NULL, buf);
+	for (unsigned int i = 0; i < N; i++) {
+		v[i] = max_crit(self->ent, self->exc, blob);
+		v[i].id = i;
+		if (i % 3 == 1) { /* and a few smaller ones between */
+			v[i].n_entries = 1 + i;
+			v[i].n_excl = 0;
+			v[i].blob_len = 0;
+		}
+	}
+	fake.ctx = &log;
+	log.v = v;
+	log.n = N;
+	FAKE_OPEN(kernel_add);
+	ASSERT_EQ(DFC_NL_MSG_MAX, dfc_nl_msg_room(self->nl)) TH_LOG("wmem_max too small here?");
+	/* how many of the largest a message holds */
+	nlh = crit_msg(buf, 42);
+	base = nlh->nlmsg_len;
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, DFC_NL_MSG_MAX, &v[0]));
+	per = (DFC_NL_MSG_MAX - base) / (nlh->nlmsg_len - base);
+	EXPECT_LE(2, per);
+
+	ASSERT_EQ(0, dfc_nl_crit_add(self->nl, 42, v, N, &done));
+	EXPECT_EQ(N, done);
+	EXPECT_EQ(N, log.crits);
+	EXPECT_FALSE(log.bad);
+	EXPECT_GE(dfc_nl_msg_room(self->nl), log.max_len);
+	/* 6 of the largest, `per` to a message, the small ones in with them */
+	EXPECT_EQ((6 + per - 1) / per, log.msgs);
+	TH_LOG("%u criteria, %u at most of the largest to a message: %u messages of up to %zu bytes",
+	       N, per, log.msgs, log.max_len);
+	free(buf);
+}
+
+/*
+ * Over a cap: refused before anything of it is sent, with a reason and
+ * its index; those before it went, those after it did not.
+ */
+TEST_F(fk, crit_add_over_caps)
+{
+	static char blob[DFC_CRIT_BLOB_MAX + 1];
+	static const struct {
+		unsigned int ne, nx, blob;
+		const char *says;
+	} over[] = {
+		{ DFC_CRIT_MAX_ENTRIES + 1, 0, 0, "257 entries, at most 256" },
+		{ 1, DFC_CRIT_MAX_EXCL + 1, 0, "65 exclusions, at most 64" },
+		{ 1, 0, DFC_CRIT_BLOB_MAX + 1, "2049-byte blob, at most 2048" },
+	};
+	struct dfc_nl_crit v[3] = {
+		{ .id = 0, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
+		{ .id = 1, .timeout_total = 1, .entries = self->ent, .excl = self->exc,
+		  .blob = blob },
+		{ .id = 2, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
+	};
+
+	_Static_assert(DFC_CRIT_MAX_ENTRIES == 256 && DFC_CRIT_MAX_EXCL == 64 &&
+		       DFC_CRIT_BLOB_MAX == 2048, "the messages below name the caps");
+	for (unsigned int i = 0; i <= DFC_CRIT_MAX_ENTRIES; i++)
+		self->ent[i] = entry4("10.0.0.0", 8, NULL, 0, (uint16_t)(i + 1), 6);
+	for (unsigned int i = 0; i <= DFC_CRIT_MAX_EXCL; i++)
+		self->exc[i] = entry4(NULL, 0, "10.1.0.0", 16, (uint16_t)(i + 1), 17);
+	FAKE_OPEN(kernel_add);
+	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+		struct add_log log = { 0 };
+		unsigned int done = 12345;
+
+		fake.ctx = &log;
+		v[1].n_entries = over[i].ne;
+		v[1].n_excl = over[i].nx;
+		v[1].blob_len = (uint16_t)over[i].blob;
+		EXPECT_EQ(-EINVAL, dfc_nl_crit_add(self->nl, 42, v, 3, &done))
+			TH_LOG("%s", over[i].says);
+		EXPECT_EQ(1, done);		/* the first went alone */
+		EXPECT_EQ(1, log.msgs);
+		EXPECT_EQ(1, log.crits);
+		EXPECT_FALSE(log.bad);
+		EXPECT_EQ(1, dfc_nl_crit_add_failed(self->nl));
+		EXPECT_NE(NULL, strstr(dfc_nl_extack(self->nl), over[i].says))
+			TH_LOG("extack: %s", dfc_nl_extack(self->nl));
+		EXPECT_EQ(0, dfc_nl_extack_offset(self->nl));
+	}
+
+	/* at the caps, it goes */
+	{
+		struct add_log log = { 0 };
+		unsigned int done = 12345;
+
+		fake.ctx = &log;
+		v[1].n_entries = DFC_CRIT_MAX_ENTRIES;
+		v[1].n_excl = DFC_CRIT_MAX_EXCL;
+		v[1].blob_len = DFC_CRIT_BLOB_MAX;
+		EXPECT_EQ(0, dfc_nl_crit_add(self->nl, 42, v, 3, &done));
+		EXPECT_EQ(3, done);
+		EXPECT_EQ(3, log.crits);
+		EXPECT_FALSE(log.bad);
+	}
+
+	/* unencodable: -EINVAL, also named, nothing sent */
+	fake.n_req = 0;
+	v[1].n_entries = 1;
+	v[1].n_excl = 0;
+	self->ent[0].ipver = 0;
+	{
+		unsigned int done = 12345;
+
+		EXPECT_EQ(-EINVAL, dfc_nl_crit_add(self->nl, 42, v + 1, 2, &done));
+		EXPECT_EQ(0, done);
+	}
+	EXPECT_EQ(0, fake.n_req);
+	EXPECT_EQ(0, dfc_nl_crit_add_failed(self->nl));
+	EXPECT_NE(NULL, strstr(dfc_nl_extack(self->nl), "IP version"))
+		TH_LOG("extack: %s", dfc_nl_extack(self->nl));
+}
+
+/*
+ * Too big for one message, which only a small room (a host with a small
+ * net.core.wmem_max) makes possible: -EMSGSIZE before anything of it is
+ * sent, with a reason; the same criterion goes with the usual room.
+ */
 TEST_F(fk, crit_add_too_big)
 {
+	enum { SNDBUF = 40000 };
+	static char blob[DFC_CRIT_BLOB_MAX];
 	struct add_log log = { 0 };
 	unsigned int done = 12345;
 	struct dfc_nl_crit v[3] = {
 		{ .id = 0, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
-		{ .id = 1, .timeout_total = 1, .entries = self->ent,
-		  .n_entries = DFC_CRIT_MAX_ENTRIES },
+		max_crit(self->ent, self->exc, blob),
 		{ .id = 2, .timeout_total = 1, .entries = self->ent, .n_entries = 1 },
 	};
 
-	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
-		self->ent[i] = fat_entry(i);
+	v[1].id = 1;
 	fake.ctx = &log;
+	log.v = v;
+	log.n = 3;
+	fake.sndbuf = SNDBUF;
 	FAKE_OPEN(kernel_add);
+	EXPECT_EQ(SNDBUF - 32, dfc_nl_msg_room(self->nl));
 	EXPECT_EQ(-EMSGSIZE, dfc_nl_crit_add(self->nl, 42, v, 3, &done));
 	EXPECT_EQ(1, done);		/* the first went alone */
 	EXPECT_EQ(1, log.msgs);
 	EXPECT_EQ(1, log.crits);
+	EXPECT_FALSE(log.bad);
+	EXPECT_GE(dfc_nl_msg_room(self->nl), log.max_len);
 	EXPECT_EQ(1, dfc_nl_crit_add_failed(self->nl));
 	EXPECT_NE(NULL, strstr(dfc_nl_extack(self->nl), "does not fit in one message"))
 		TH_LOG("extack: %s", dfc_nl_extack(self->nl));
 
-	/* unencodable: -EINVAL, also named */
-	v[1].n_entries = 1;
-	self->ent[0].ipver = 0;
-	EXPECT_EQ(-EINVAL, dfc_nl_crit_add(self->nl, 42, v + 1, 2, &done));
-	EXPECT_EQ(0, done);
-	EXPECT_EQ(0, dfc_nl_crit_add_failed(self->nl));
-	EXPECT_STRNE("", dfc_nl_extack(self->nl));
+	/* the usual room: it goes, whole */
+	dfc_nl_close(self->nl);
+	fake.sndbuf = 0;
+	FAKE_OPEN(kernel_add);
+	ASSERT_EQ(DFC_NL_MSG_MAX, dfc_nl_msg_room(self->nl)) TH_LOG("wmem_max too small here?");
+	EXPECT_EQ(0, dfc_nl_crit_add(self->nl, 42, v + 1, 2, &done));
+	EXPECT_EQ(2, done);
+	EXPECT_EQ(3, log.crits);
+	EXPECT_FALSE(log.bad);
+	EXPECT_EQ(-1, dfc_nl_crit_add_failed(self->nl));
 }
 
 /* ---- CRIT_GET dump ---- */
@@ -2200,6 +2573,7 @@ TEST_F(fk, crit_dump_stopped)
 struct req_log {
 	struct nlmsghdr *req;	/* a copy of the last request */
 	int reply;		/* 0: reply + ACK; 1: ACK only; <0: that error */
+	const struct nlmsghdr *msg; /* the reply (default: get_reply()) */
 };
 
 static void log_req(struct fake *f, const struct nlmsghdr *req)
@@ -2219,7 +2593,7 @@ static void kernel_get(struct fake *f, const struct nlmsghdr *req, uint32_t port
 	fake_dgram(f);
 	if (log->reply == 0) {
 		char *buf = malloc(4096);
-		struct nlmsghdr *r = get_reply(buf, true, true);
+		const struct nlmsghdr *r = log->msg ? log->msg : get_reply(buf, true, true);
 		struct nlmsghdr *nlh = fake_msg(f, req, portid, FAKE_FAMILY, 0);
 
 		memcpy((char *)nlh + MNL_NLMSG_HDRLEN, (char *)r + MNL_NLMSG_HDRLEN,
@@ -2272,6 +2646,64 @@ TEST_F(fk, crit_get)
 	EXPECT_EQ(-ENOENT, dfc_nl_crit_get(self->nl, 3, 1, get_cb, &g));
 	EXPECT_STREQ("no such criterion", dfc_nl_extack(self->nl));
 	free(log.req);
+}
+
+static int get_copy_cb(const struct dfc_nl_crit *c, void *data)
+{
+	struct dfc_nl_crit *out = data;
+	struct dfc_nl_entry *ent = (struct dfc_nl_entry *)out->entries;
+	struct dfc_nl_entry *exc = (struct dfc_nl_entry *)out->excl;
+	char *blob = (char *)out->blob;
+
+	if (!c->entries || c->n_entries > DFC_CRIT_MAX_ENTRIES || c->n_excl > DFC_CRIT_MAX_EXCL ||
+	    c->blob_len > DFC_CRIT_BLOB_MAX || (c->n_excl && !c->excl) ||
+	    (c->blob_len && !c->blob))
+		return -EBADMSG;
+	*out = *c;
+	memcpy(ent, c->entries, c->n_entries * sizeof(*ent));
+	memcpy(exc, c->excl, c->n_excl * sizeof(*exc));
+	memcpy(blob, c->blob, c->blob_len);
+	out->entries = ent;
+	out->excl = exc;
+	out->blob = blob;
+	return 0;
+}
+
+/* The largest criterion comes back whole from a GET. */
+TEST_F(fk, crit_get_largest)
+{
+	static char blob[DFC_CRIT_BLOB_MAX], got_blob[DFC_CRIT_BLOB_MAX];
+	static struct dfc_nl_entry got_ent[DFC_CRIT_MAX_ENTRIES], got_exc[DFC_CRIT_MAX_EXCL];
+	struct dfc_nl_crit c = max_crit(self->ent, self->exc, blob);
+	struct dfc_nl_crit got = { .entries = got_ent, .excl = got_exc, .blob = got_blob };
+	char *req = calloc(1, DFC_NL_MSG_MAX), *rep = calloc(1, DFC_NL_MSG_MAX);
+	struct req_log log = { 0 };
+	size_t rlen;
+
+	ASSERT_NE(NULL, req);
+	ASSERT_NE(NULL, rep);
+	memset(blob, 'z', sizeof(blob));
+	ASSERT_EQ(0, dfc_nl_crit_put(crit_msg(req, 3), DFC_NL_MSG_MAX, &c));
+	log.msg = reply_of(rep, (struct nlmsghdr *)req, &rlen);
+	ASSERT_GE((size_t)UINT16_MAX, rlen);
+	fake.ctx = &log;
+	FAKE_OPEN(kernel_get);
+	ASSERT_EQ(0, dfc_nl_crit_get(self->nl, 3, c.id, get_copy_cb, &got));
+	EXPECT_EQ(3, got.owner);
+	EXPECT_EQ(c.id, got.id);
+	ASSERT_EQ(DFC_CRIT_MAX_ENTRIES, got.n_entries);
+	ASSERT_EQ(DFC_CRIT_MAX_EXCL, got.n_excl);
+	ASSERT_EQ(DFC_CRIT_BLOB_MAX, got.blob_len);
+	EXPECT_EQ(0, memcmp(blob, got.blob, sizeof(blob)));
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++) {
+		ASSERT_TRUE(entry_eq(&self->ent[i], &got.entries[i])) TH_LOG("entry %u", i);
+	}
+	for (unsigned int i = 0; i < DFC_CRIT_MAX_EXCL; i++) {
+		ASSERT_TRUE(entry_eq(&self->exc[i], &got.excl[i])) TH_LOG("exclusion %u", i);
+	}
+	free(log.req);
+	free(req);
+	free(rep);
 }
 
 static void kernel_count(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
@@ -2477,32 +2909,64 @@ TEST_F(fk, events_no_group)
 
 /* ---- the real socket: a full batch is accepted ---- */
 
+/*
+ * The library's room is what the socket really sends: a first message
+ * filled to within one (small) criterion of DFC_NL_MSG_MAX, with two of
+ * the largest criteria in it, reaches the kernel.
+ */
 TEST(crit_add_full_message_sent)
 {
-	struct dfc_nl_entry *ent = calloc(DFC_CRIT_MAX_ENTRIES, sizeof(*ent));
-	struct dfc_nl_crit v[8];
-	unsigned int done = 99;
+	enum { N = 64, FILL = 8 };
+	struct dfc_nl_entry *ent = calloc(DFC_CRIT_MAX_ENTRIES + 1, sizeof(*ent));
+	struct dfc_nl_entry *exc = calloc(DFC_CRIT_MAX_EXCL + 1, sizeof(*exc));
+	static char blob[DFC_CRIT_BLOB_MAX];
+	char *buf = calloc(1, DFC_NL_MSG_MAX);
+	struct dfc_nl_crit v[N];
+	unsigned int done = 99, k;
+	struct nlmsghdr *nlh;
+	uint32_t fill_len, base;
 	struct dfc_nl *nl;
 
 	ASSERT_NE(NULL, ent);
+	ASSERT_NE(NULL, exc);
+	ASSERT_NE(NULL, buf);
 	OPEN_CTRL(nl);
 	EXPECT_EQ(DFC_NL_MSG_MAX, dfc_nl_msg_room(nl)) TH_LOG("wmem_max too small here?");
-	for (unsigned int i = 0; i < DFC_CRIT_MAX_ENTRIES; i++)
-		ent[i] = fat_entry(i);
-	/* 8 criteria of ~60 KiB: the first message is as full as it gets */
-	for (unsigned int i = 0; i < 8; i++)
-		v[i] = (struct dfc_nl_crit){ .id = i, .flags = DFC_CRIT_F_STATIC, .entries = ent,
-					     .n_entries = 380 };
+	/* two of the largest, then criteria of FILL of the largest entries */
+	for (unsigned int i = 0; i < N; i++) {
+		v[i] = max_crit(ent, exc, blob);
+		v[i].id = i;
+		if (i >= 2) {
+			v[i].n_entries = FILL;
+			v[i].n_excl = 0;
+			v[i].blob_len = 0;
+		}
+	}
+	/* what the first message should be: as full as it gets */
+	nlh = crit_msg(buf, 1);
+	ASSERT_EQ(0, dfc_nl_crit_pack(nlh, dfc_nl_msg_room(nl), v, N, &k));
+	ASSERT_GT(N, k);	/* there is more than one message's worth */
+	EXPECT_LE(3, k);
+	fill_len = nlh->nlmsg_len;
+	/* within one of the small ones of the room: the next did not fit */
+	nlh = crit_msg(buf, 1);
+	base = nlh->nlmsg_len;
+	ASSERT_EQ(0, dfc_nl_crit_put(nlh, DFC_NL_MSG_MAX, &v[N - 1]));
+	EXPECT_LT(dfc_nl_msg_room(nl), fill_len + (nlh->nlmsg_len - base));
 	/*
 	 * nlctrl has no command DFC_CMD_CRIT_NEW: EOPNOTSUPP proves the kernel
 	 * got the message (the socket would refuse one over its send buffer
 	 * with EMSGSIZE before that).
 	 */
-	EXPECT_EQ(-EOPNOTSUPP, dfc_nl_crit_add(nl, 1, v, 8, &done));
+	sent_len = 0;
+	EXPECT_EQ(-EOPNOTSUPP, dfc_nl_crit_add(nl, 1, v, N, &done));
 	EXPECT_EQ(0, done);
+	EXPECT_EQ(fill_len, sent_len);
+	TH_LOG("%u criteria in a first message of %zu bytes", k, sent_len);
 	dfc_nl_close(nl);
+	free(buf);
+	free(exc);
 	free(ent);
 }
-
 
 TEST_HARNESS_MAIN
