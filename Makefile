@@ -67,6 +67,12 @@ check:
 bench-classifier:
 	sh tools/bench-classifier.sh
 
+# The lab: control source -> dtcpd -> dfc.ko -> IPsec -> content destination.
+demo:
+	@sh tools/deps.sh
+	$(MAKE) all selftests
+	tools/vm-run -t 900 -- sh tools/demo.sh
+
 style: $(KSFT)
 	perl $(B)/ksft/checkpatch.pl --no-tree --terse -f kmod/*.c kmod/*.h \
 		include/uapi/linux/dfc.h
