@@ -109,7 +109,7 @@ for ns in mon cd; do
 		n=$((n + 1)); [ $n -lt 50 ] || fail "charon in $ns did not start"; sleep 0.2
 	done
 done
-run swanctl mon --initiate --child copies --timeout 30 | tail -n 2
+run swanctl mon --initiate --child copies --timeout 30 2>/dev/null | tail -n 2
 ip -n mon xfrm state | grep -q 'proto esp' || fail "no ESP SA"
 echo "ESP SAs: $(ip -n mon xfrm state | grep -c 'proto esp')"
 
@@ -141,7 +141,8 @@ done
 run mon "$B/dfcctl" interface show
 
 step "The control source asks for a capture (DTCP ADD, HMAC-SHA1 signed)"
-ip netns exec cs "$B/dtcpc" -w 30 listen -l 198.51.100.2:2100 -c 1 > "$L/notice" 2>&1 &
+ip netns exec cs "$B/dtcpc" -i cs1 -k "$KEY" -w 30 listen -l 198.51.100.2:2100 -c 1 \
+	> "$L/notice" 2>&1 &
 echo $! > "$L/listen.pid"
 run dtcpc ADD 'Cdest-ID: cd1' 'Dest-Address: 203.0.113.10' 'Dest-Port: 80,443' \
 	'Protocol: 6' 'Flags: Static'
@@ -157,9 +158,9 @@ ip netns exec cd tcpdump -q -n -i d0 -w "$L/cap/wire.pcap" >/dev/null 2>&1 &
 echo $! > "$L/tcpdump2.pid"
 sleep 2
 inj() { ip netns exec gen "$B/selftests/inject" -i p0 "$@" >/dev/null; }
-run inj -n 20 -k ipv4 -P tcp -D 203.0.113.10 -p 443 -l 200 -w "$L/sent.ip"
+run inj -n 20 -k ipv4 -P tcp -S 198.18.7.7 -D 203.0.113.10 -p 443 -l 200 -w "$L/sent.ip"
 run inj -n 8 -k ipv4 -P udp -S 203.0.113.7 -D 198.18.0.1 -p 53 -l 100
-run inj -n 30 -k ipv4 -P tcp -D 203.0.113.99 -p 80 -l 200
+run inj -n 30 -k ipv4 -P tcp -S 198.18.7.7 -D 203.0.113.99 -p 80 -l 200
 sleep 3
 kill "$(cat "$L/tcpdump1.pid")" "$(cat "$L/tcpdump2.pid")"
 sleep 1
@@ -187,6 +188,7 @@ step "The control source hears the timeout, lists and deletes"
 wait "$(cat "$L/listen.pid")" || true
 sed 's/^/  /' "$L/notice"
 grep -qi '390' "$L/notice" || fail "no Timeout notification"
+grep -q '# verified' "$L/notice" || fail "the notification did not verify"
 run dtcpc LIST 'Flags: Both'
 run dtcpc DELETE 'Flags: Static' 'Cdest-ID: cd1'
 run mon "$B/dfcctl" filter show
