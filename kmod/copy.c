@@ -19,11 +19,11 @@ void dfc_copy_lost(struct dfc_crit *c)
 	dfc_cdest_drop(c->cd, DFC_DROP_DUPCAP);
 }
 
-/* Returns the number of copies handed to the output path. */
+/* Returns the number of copies sent; *lost grows by those capped. */
 unsigned int dfc_copy_frame(struct dfc_filter *f,
 			    const struct dfc_filter_result *res,
 			    const struct sk_buff *skb, const struct dfc_l3 *l3,
-			    u8 ipver)
+			    u8 ipver, unsigned int *lost)
 {
 	struct dfc_cdest *served[DFC_MAX_DUP];
 	u32 owner[DFC_MAX_DUP], share[DFC_MAX_DUP];
@@ -47,6 +47,7 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 		if (n_served >= max ||
 		    share[k] >= dfc_filter_max_dup(f, c->owner)) {
 			dfc_copy_lost(c);
+			(*lost)++;
 			continue;
 		}
 		served[n_served++] = c->cd;
@@ -55,8 +56,7 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 			dfc_cdest_drop(c->cd, DFC_DROP_RATELIMIT);
 			continue;
 		}
-		dfc_xmit(f->net, c->cd, skb, l3->off, l3->len, ipver);
-		sent++;
+		sent += dfc_xmit(f->net, c->cd, skb, l3->off, l3->len, ipver);
 	}
 	return sent;
 }

@@ -295,6 +295,7 @@ static void filter_hit(struct dfc_crit *c, void *ctx)
 		return;
 	/* Keep the best DFC_MAX_DUP candidates in order; the rest lose. */
 	if (r->n == DFC_MAX_DUP) {
+		r->lost++;
 		if (!crit_better(c, r->cand[r->n - 1])) {
 			dfc_copy_lost(c);
 			return;

@@ -62,6 +62,7 @@ struct dfc_filter_result {
 	u64 now;
 	unsigned int matched;		/* criteria counted */
 	unsigned int probed;		/* masks probed */
+	unsigned int lost;		/* candidates beyond the array */
 	unsigned int n;			/* candidates, best first */
 	struct dfc_crit *cand[DFC_MAX_DUP];
 };

@@ -54,11 +54,12 @@ static void dfc_hook_lookup(struct dfc_iface *iface, const struct sk_buff *skb,
 	dfc_filter_match(&iface->dn->filter, key, &res);
 	if (res.n)
 		copies = dfc_copy_frame(&iface->dn->filter, &res, skb, l3,
-					key->ipver);
+					key->ipver, &res.lost);
 	s = this_cpu_ptr(iface->dn->stats);
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_add(&s->probed, res.probed);
 	u64_stats_add(&s->copies, copies);
+	u64_stats_add(&s->dup_dropped, res.lost);
 	if (res.matched)
 		u64_stats_inc(&s->matched);
 	u64_stats_update_end(&s->syncp);

@@ -72,6 +72,10 @@ int dfc_iface_attach(struct dfc_net *dn, struct net_device *dev, u32 flags,
 	dn->n_ifaces++;
 	dn->iface_gen++;
 	pr_info("attached %s (ifindex %d)\n", dev->name, dev->ifindex);
+	/* Merged frames would be copied (and counted) as one. */
+	if (dev->features & (NETIF_F_GRO | NETIF_F_LRO))
+		pr_warn("%s: GRO/LRO is on; turn it off on passive ports (ethtool -K %s gro off lro off)\n",
+			dev->name, dev->name);
 	return 0;
 
 err_stats:

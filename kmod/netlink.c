@@ -265,6 +265,8 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, DFC_STATS_A_MASKS_PROBED, s.probed,
 			      DFC_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, DFC_STATS_A_COPIES, s.copies,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_STATS_A_DUP_DROPPED, s.dup_dropped,
 			      DFC_STATS_A_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);

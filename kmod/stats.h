@@ -21,7 +21,8 @@ struct dfc_pcpu_stats {
 	u64_stats_t unparseable;	/* IP frames malformed or cut short */
 	u64_stats_t matched;		/* frames matching any criterion */
 	u64_stats_t probed;		/* masks probed, summed over frames */
-	u64_stats_t copies;		/* copies handed to the output path */
+	u64_stats_t copies;		/* copies sent */
+	u64_stats_t dup_dropped;	/* copies lost to max-duplicates */
 	struct u64_stats_sync syncp;
 };
 
@@ -37,6 +38,7 @@ struct dfc_stats {
 	u64 matched;
 	u64 probed;
 	u64 copies;
+	u64 dup_dropped;
 };
 
 static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
@@ -62,6 +64,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 			v.matched = u64_stats_read(&s->matched);
 			v.probed = u64_stats_read(&s->probed);
 			v.copies = u64_stats_read(&s->copies);
+			v.dup_dropped = u64_stats_read(&s->dup_dropped);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		sum->seen += v.seen;
 		sum->bytes += v.bytes;
@@ -73,6 +76,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 		sum->matched += v.matched;
 		sum->probed += v.probed;
 		sum->copies += v.copies;
+		sum->dup_dropped += v.dup_dropped;
 	}
 }
 

@@ -110,9 +110,9 @@ static void put_udp(struct sk_buff *skb, const struct dfc_cdest_cfg *cfg,
 
 /*
  * Copy len bytes of the IP packet at offset off of skb to cd. Called from
- * the hook (softirq, RCU held). Counts the outcome on cd.
+ * the hook (softirq, RCU held). Counts the outcome on cd; true if sent.
  */
-void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
+bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	      unsigned int off, unsigned int len, u8 inner_ver)
 {
 	const struct dfc_cdest_cfg *cfg = rcu_dereference(cd->cfg);
@@ -129,11 +129,11 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 
 	if (unlikely(__this_cpu_read(dfc_xmit_depth))) {
 		dfc_cdest_drop(cd, DFC_DROP_LOOP);
-		return;
+		return false;
 	}
 	if (hlen + len > IP_MAX_MTU) {
 		dfc_cdest_drop(cd, DFC_DROP_TOOBIG);
-		return;
+		return false;
 	}
 	route = rcu_dereference(cd->route);
 	dst = !route ? NULL :
@@ -141,18 +141,18 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 				route4(net, &route->cache, cfg, proto, &saddr4);
 	if (!dst) {
 		dfc_cdest_drop(cd, DFC_DROP_NOROUTE);
-		return;
+		return false;
 	}
 	/* Fail closed: no transformation on the route, no copy. */
 	if ((cfg->flags & DFC_CDEST_F_IPSEC_REQUIRED) && !dst->xfrm) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOIPSEC);
-		return;
+		return false;
 	}
 	if (dev_monitored(dst->dev)) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_LOOP);
-		return;
+		return false;
 	}
 
 	nskb = alloc_skb(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
@@ -160,7 +160,7 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	if (!nskb) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
-		return;
+		return false;
 	}
 	skb_reserve(nskb, LL_RESERVED_SPACE(dst->dev) + dst->header_len);
 	skb_put(nskb, hlen + len);
@@ -168,7 +168,7 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		kfree_skb(nskb);
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
-		return;
+		return false;
 	}
 	skb_reset_network_header(nskb);
 	skb_set_transport_header(nskb, iplen);
@@ -201,6 +201,7 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		dfc_cdest_sent(cd, nskb->len);
 		ip6_local_out(net, NULL, nskb);
 		__this_cpu_dec(dfc_xmit_depth);
+		return true;
 	} else {
 		struct iphdr *iph = ip_hdr(nskb);
 
@@ -221,4 +222,5 @@ void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		ip_local_out(net, NULL, nskb);
 		__this_cpu_dec(dfc_xmit_depth);
 	}
+	return true;
 }

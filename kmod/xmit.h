@@ -6,7 +6,7 @@
 
 struct dfc_cdest;
 
-void dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
+bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	      unsigned int off, unsigned int len, u8 inner_ver);
 
 #endif /* _DFC_XMIT_H */

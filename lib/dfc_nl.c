@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdalign.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,6 +555,10 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 		[DFC_STATS_A_ENTRIES] = MNL_TYPE_U32,
 		[DFC_STATS_A_TABLE_MEM] = MNL_TYPE_U64,
 		[DFC_STATS_A_EXPIRED] = MNL_TYPE_U64,
+		[DFC_STATS_A_MAX_DUP] = MNL_TYPE_U32,
+		[DFC_STATS_A_DUP_PERIOD] = MNL_TYPE_U32,
+		[DFC_STATS_A_COPIES] = MNL_TYPE_U64,
+		[DFC_STATS_A_DUP_DROPPED] = MNL_TYPE_U64,
 	};
 	const struct nlattr *tb[DFC_STATS_A_MAX + 1];
 
@@ -583,6 +588,11 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->entries = opt_u32(tb[DFC_STATS_A_ENTRIES]);
 	out->table_mem = opt_u64(tb[DFC_STATS_A_TABLE_MEM]);
 	out->expired = opt_u64(tb[DFC_STATS_A_EXPIRED]);
+	/* and these with the content destinations */
+	out->max_dup = opt_u32(tb[DFC_STATS_A_MAX_DUP]);
+	out->dup_period = opt_u32(tb[DFC_STATS_A_DUP_PERIOD]);
+	out->copies = opt_u64(tb[DFC_STATS_A_COPIES]);
+	out->dup_dropped = opt_u64(tb[DFC_STATS_A_DUP_DROPPED]);
 	return 0;
 }
 
@@ -706,17 +716,51 @@ int dfc_nl_stats_get(struct dfc_nl *nl, struct dfc_stats *out)
 	return get_one(nl, dfc_nl_msg_new(nl, DFC_CMD_STATS_GET, 0), &r);
 }
 
-int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
+int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l)
 {
+	const struct {
+		uint16_t type;
+		uint32_t v;
+	} lim[] = {
+		{ DFC_STATS_A_MAX_CRITS, l->max_crits },
+		{ DFC_STATS_A_MAX_MASKS, l->max_masks },
+		{ DFC_STATS_A_MAX_DUP, l->max_dup },
+		{ DFC_STATS_A_DUP_PERIOD, l->dup_period },
+	};
 	struct nlmsghdr *nlh;
+	bool any = false;
 
-	if (!max_crits && !max_masks)
+	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
+		any |= lim[i].v != 0;
+	if (!any)
 		return -EINVAL;
 	nlh = dfc_nl_msg_new(nl, DFC_CMD_LIMITS_SET, 0);
-	if ((max_crits && !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_STATS_A_MAX_CRITS,
-						  max_crits)) ||
-	    (max_masks && !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_STATS_A_MAX_MASKS,
-						  max_masks)))
+	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
+		if (lim[i].v && !mnl_attr_put_u32_check(nlh, nl->tx_room, lim[i].type, lim[i].v))
+			return -EMSGSIZE;
+	return dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
+int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
+{
+	struct dfc_nl_limits l = { .max_crits = max_crits, .max_masks = max_masks };
+
+	return dfc_nl_limits_update(nl, &l);
+}
+
+int dfc_nl_dup_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t dup_period)
+{
+	struct dfc_nl_limits l = { .max_dup = max_dup, .dup_period = dup_period };
+
+	return dfc_nl_limits_update(nl, &l);
+}
+
+int dfc_nl_owner_set(struct dfc_nl *nl, uint32_t owner, uint32_t max_dup)
+{
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_OWNER_SET, 0);
+
+	if (!mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_OWNER, owner) ||
+	    !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_A_MAX_DUP, max_dup))
 		return -EMSGSIZE;
 	return dfc_nl_request(nl, nlh, NULL, NULL);
 }
@@ -1123,6 +1167,102 @@ int dfc_nl_crit_parse(const struct nlmsghdr *nlh, struct dfc_nl_crit *out,
 	return 0;
 }
 
+/* The counters of DFC_CDEST_A_STATS, all NLA_U64. */
+static const enum mnl_attr_data_type cstats_policy[DFC_CSTATS_A_MAX + 1] = {
+	[DFC_CSTATS_A_COPIES] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_BYTES] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_NOMEM] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_NOROUTE] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_NOIPSEC] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_TOOBIG] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_LOOP] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_RATELIMIT] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_DUPCAP] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_RATE] = MNL_TYPE_U64,
+};
+
+/* DFC_CMD_CDEST_CONGESTED and DFC_CMD_CDEST_NOIPSEC: the DFC_CDEST_A_* space. */
+static int event_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
+{
+	static const enum mnl_attr_data_type policy[DFC_CDEST_A_MAX + 1] = {
+		[DFC_CDEST_A_ID] = MNL_TYPE_U32,
+		[DFC_CDEST_A_STATS] = MNL_TYPE_NESTED,
+		[DFC_CDEST_A_CONGESTED] = MNL_TYPE_U8,
+	};
+	const struct nlattr *tb[DFC_CDEST_A_MAX + 1], *st[DFC_CSTATS_A_MAX + 1];
+
+	if (parse_genl(nlh, tb, policy, DFC_CDEST_A_MAX) < 0 || !tb[DFC_CDEST_A_ID])
+		return -EINVAL;
+	if (tb[DFC_CDEST_A_STATS]) {
+		if (parse_nested(tb[DFC_CDEST_A_STATS], st, cstats_policy, DFC_CSTATS_A_MAX) < 0)
+			return -EINVAL;
+		out->cdest.rate = opt_u64(st[DFC_CSTATS_A_RATE]);
+	}
+	out->cdest.id = mnl_attr_get_u32(tb[DFC_CDEST_A_ID]);
+	out->cdest.congested = opt_u8(tb[DFC_CDEST_A_CONGESTED], 0);
+	return 0;
+}
+
+/* DFC_CMD_CDEST_PURGED: DFC_A_OWNER, DFC_A_CDEST, DFC_A_ID repeated. */
+static int event_purged_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
+{
+	static const enum mnl_attr_data_type policy[DFC_A_MAX + 1] = {
+		[DFC_A_OWNER] = MNL_TYPE_U32,
+		[DFC_A_ID] = MNL_TYPE_U64,
+		[DFC_A_CDEST] = MNL_TYPE_U32,
+	};
+	const struct nlattr *tb[DFC_A_MAX + 1], *a;
+
+	/* validates every attribute, each of the repeated ids included */
+	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER] || !tb[DFC_A_CDEST])
+		return -EINVAL;
+	out->purged.owner = mnl_attr_get_u32(tb[DFC_A_OWNER]);
+	out->purged.cdest = mnl_attr_get_u32(tb[DFC_A_CDEST]);
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != DFC_A_ID)
+			continue;
+		if (out->purged.n_ids < DFC_NL_EVENT_MAX_IDS)
+			out->purged.ids[out->purged.n_ids++] = mnl_attr_get_u64(a);
+		out->purged.n_total++;
+	}
+	return 0;
+}
+
+/* DFC_CMD_DUP_DROPPED: DFC_A_OWNER, DFC_A_CRIT repeated (id, cdest, dup_dropped). */
+static int event_dup_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
+{
+	static const enum mnl_attr_data_type policy[DFC_A_MAX + 1] = {
+		[DFC_A_OWNER] = MNL_TYPE_U32,
+		[DFC_A_CRIT] = MNL_TYPE_NESTED,
+	};
+	static const enum mnl_attr_data_type cpolicy[DFC_CRIT_A_MAX + 1] = {
+		[DFC_CRIT_A_ID] = MNL_TYPE_U64,
+		[DFC_CRIT_A_CDEST] = MNL_TYPE_U32,
+		[DFC_CRIT_A_DUP_DROPPED] = MNL_TYPE_U64,
+	};
+	const struct nlattr *tb[DFC_A_MAX + 1], *ct[DFC_CRIT_A_MAX + 1], *a;
+
+	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER])
+		return -EINVAL;
+	out->dup.owner = mnl_attr_get_u32(tb[DFC_A_OWNER]);
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		struct dfc_nl_dup *d;
+
+		if (mnl_attr_get_type(a) != DFC_A_CRIT)
+			continue;
+		if (parse_nested(a, ct, cpolicy, DFC_CRIT_A_MAX) < 0 || !ct[DFC_CRIT_A_ID])
+			return -EINVAL;
+		out->dup.n_total++;
+		if (out->dup.n == DFC_NL_EVENT_MAX_DUPS)
+			continue;
+		d = &out->dup.v[out->dup.n++];
+		d->id = mnl_attr_get_u64(ct[DFC_CRIT_A_ID]);
+		d->cdest = opt_u32(ct[DFC_CRIT_A_CDEST]);
+		d->dropped = opt_u64(ct[DFC_CRIT_A_DUP_DROPPED]);
+	}
+	return 0;
+}
+
 int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
 {
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
@@ -1130,11 +1270,24 @@ int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
 	memset(out, 0, sizeof(*out));
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN)
 		return -EINVAL;
-	if (genl->cmd != DFC_CMD_CRIT_EXPIRED)
+	switch (genl->cmd) {
+	case DFC_CMD_CRIT_EXPIRED:
+		out->cmd = genl->cmd;
+		/* an expiry names a criterion, it does not carry its entries */
+		return dfc_nl_crit_parse(nlh, &out->crit, NULL, 0, NULL, 0);
+	case DFC_CMD_CDEST_CONGESTED:
+	case DFC_CMD_CDEST_NOIPSEC:
+		out->cmd = genl->cmd;
+		return event_cdest_parse(nlh, out);
+	case DFC_CMD_CDEST_PURGED:
+		out->cmd = genl->cmd;
+		return event_purged_parse(nlh, out);
+	case DFC_CMD_DUP_DROPPED:
+		out->cmd = genl->cmd;
+		return event_dup_parse(nlh, out);
+	default:
 		return -EOPNOTSUPP;
-	out->cmd = genl->cmd;
-	/* an expiry names a criterion, it does not carry its entries */
-	return dfc_nl_crit_parse(nlh, &out->crit, NULL, 0, NULL, 0);
+	}
 }
 
 /* ---- criteria: commands ---- */
@@ -1368,6 +1521,275 @@ int dfc_nl_crit_dump(struct dfc_nl *nl, const uint32_t *owner, bool terse,
 		if (err)
 			return err;
 	}
+}
+
+/* ---- content destinations ---- */
+
+/*
+ * What cannot be encoded: -EINVAL with the reason in why (may be NULL),
+ * or 0. The kernel checks the rest (ranges, the udp port, the limits).
+ */
+static int cdest_check(const struct dfc_nl_cdest *c, uint32_t mask, char *why, size_t len)
+{
+	if (!why)
+		len = 0;
+	if (mask & ~DFC_NL_CDEST_SET_ALL) {
+		snprintf(why, len, "unknown fields 0x%x in the mask",
+			 (unsigned int)(mask & ~DFC_NL_CDEST_SET_ALL));
+		return -EINVAL;
+	}
+	if ((mask & (DFC_NL_CDEST_SET_ADDR | DFC_NL_CDEST_SET_SRC)) && !addr_len(c->ipver)) {
+		snprintf(why, len, "has an address of IP version %u (4 or 6)", c->ipver);
+		return -EINVAL;
+	}
+	if ((mask & DFC_NL_CDEST_SET_SRC) && !c->has_src) {
+		snprintf(why, len, "has no source address to set (a source cannot be removed)");
+		return -EINVAL;
+	}
+	if ((mask & DFC_NL_CDEST_SET_NAME) && !memchr(c->name, '\0', sizeof(c->name))) {
+		snprintf(why, len, "has a name longer than %zu characters", sizeof(c->name) - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+uint32_t dfc_nl_cdest_add_mask(const struct dfc_nl_cdest *c)
+{
+	uint32_t m = DFC_NL_CDEST_SET_ALL;
+
+	/* what would only repeat the kernel's default, and a udp port it may refuse */
+	if (!c->name[0])
+		m &= ~DFC_NL_CDEST_SET_NAME;
+	if (!c->has_src)
+		m &= ~DFC_NL_CDEST_SET_SRC;
+	if (!c->sport)
+		m &= ~DFC_NL_CDEST_SET_SPORT;
+	if (!c->dport)
+		m &= ~DFC_NL_CDEST_SET_DPORT;
+	if (!c->ttl)
+		m &= ~DFC_NL_CDEST_SET_TTL;
+	return m;
+}
+
+int dfc_nl_cdest_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_cdest *c,
+		     uint32_t mask)
+{
+	static const struct {
+		uint32_t bit;
+		uint16_t type;
+		size_t off;
+	} u64s[] = {
+		{ DFC_NL_CDEST_SET_SOFT_LIMIT, DFC_CDEST_A_SOFT_LIMIT,
+		  offsetof(struct dfc_nl_cdest, soft_limit) },
+		{ DFC_NL_CDEST_SET_SOFT_CLEAR, DFC_CDEST_A_SOFT_CLEAR,
+		  offsetof(struct dfc_nl_cdest, soft_clear) },
+		{ DFC_NL_CDEST_SET_HARD_LIMIT, DFC_CDEST_A_HARD_LIMIT,
+		  offsetof(struct dfc_nl_cdest, hard_limit) },
+		{ DFC_NL_CDEST_SET_HARD_TARGET, DFC_CDEST_A_HARD_TARGET,
+		  offsetof(struct dfc_nl_cdest, hard_target) },
+	};
+	unsigned int alen = addr_len(c->ipver);
+	uint32_t len0 = nlh->nlmsg_len;
+	int err = cdest_check(c, mask, NULL, 0);
+
+	if (err)
+		return err;
+	if (!mnl_attr_put_u32_check(nlh, room, DFC_CDEST_A_ID, c->id) ||
+	    ((mask & DFC_NL_CDEST_SET_NAME) &&
+	     !mnl_attr_put_strz_check(nlh, room, DFC_CDEST_A_NAME, c->name)) ||
+	    ((mask & DFC_NL_CDEST_SET_ENCAP) &&
+	     !mnl_attr_put_u8_check(nlh, room, DFC_CDEST_A_ENCAP, c->encap)) ||
+	    ((mask & DFC_NL_CDEST_SET_ADDR) &&
+	     !mnl_attr_put_check(nlh, room, DFC_CDEST_A_ADDR, alen, c->addr)) ||
+	    ((mask & DFC_NL_CDEST_SET_SRC) &&
+	     !mnl_attr_put_check(nlh, room, DFC_CDEST_A_SRC, alen, c->src)) ||
+	    ((mask & DFC_NL_CDEST_SET_SPORT) &&
+	     !mnl_attr_put_u16_check(nlh, room, DFC_CDEST_A_SPORT, c->sport)) ||
+	    ((mask & DFC_NL_CDEST_SET_DPORT) &&
+	     !mnl_attr_put_u16_check(nlh, room, DFC_CDEST_A_DPORT, c->dport)) ||
+	    ((mask & DFC_NL_CDEST_SET_TTL) &&
+	     !mnl_attr_put_u8_check(nlh, room, DFC_CDEST_A_TTL, c->ttl)) ||
+	    ((mask & DFC_NL_CDEST_SET_DSCP) &&
+	     !mnl_attr_put_u8_check(nlh, room, DFC_CDEST_A_DSCP, c->dscp)) ||
+	    ((mask & DFC_NL_CDEST_SET_FLAGS) &&
+	     !mnl_attr_put_u32_check(nlh, room, DFC_CDEST_A_FLAGS, c->flags)))
+		goto full;
+	for (size_t i = 0; i < sizeof(u64s) / sizeof(u64s[0]); i++) {
+		uint64_t v;
+
+		if (!(mask & u64s[i].bit))
+			continue;
+		memcpy(&v, (const char *)c + u64s[i].off, sizeof(v));
+		if (!mnl_attr_put_u64_check(nlh, room, u64s[i].type, v))
+			goto full;
+	}
+	return 0;
+full:
+	nlh->nlmsg_len = len0;
+	return -EMSGSIZE;
+}
+
+int dfc_nl_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_cdest *out)
+{
+	static const enum mnl_attr_data_type policy[DFC_CDEST_A_MAX + 1] = {
+		[DFC_CDEST_A_ID] = MNL_TYPE_U32,
+		[DFC_CDEST_A_NAME] = MNL_TYPE_NUL_STRING,
+		[DFC_CDEST_A_ENCAP] = MNL_TYPE_U8,
+		[DFC_CDEST_A_ADDR] = MNL_TYPE_BINARY,
+		[DFC_CDEST_A_SRC] = MNL_TYPE_BINARY,
+		[DFC_CDEST_A_SPORT] = MNL_TYPE_U16,
+		[DFC_CDEST_A_DPORT] = MNL_TYPE_U16,
+		[DFC_CDEST_A_TTL] = MNL_TYPE_U8,
+		[DFC_CDEST_A_DSCP] = MNL_TYPE_U8,
+		[DFC_CDEST_A_SOFT_LIMIT] = MNL_TYPE_U64,
+		[DFC_CDEST_A_SOFT_CLEAR] = MNL_TYPE_U64,
+		[DFC_CDEST_A_HARD_LIMIT] = MNL_TYPE_U64,
+		[DFC_CDEST_A_HARD_TARGET] = MNL_TYPE_U64,
+		[DFC_CDEST_A_FLAGS] = MNL_TYPE_U32,
+		[DFC_CDEST_A_STATS] = MNL_TYPE_NESTED,
+		[DFC_CDEST_A_CRITS] = MNL_TYPE_U32,
+		[DFC_CDEST_A_CONGESTED] = MNL_TYPE_U8,
+	};
+	const struct nlattr *tb[DFC_CDEST_A_MAX + 1], *st[DFC_CSTATS_A_MAX + 1];
+	const struct nlattr *addr, *src;
+	size_t alen;
+
+	memset(out, 0, sizeof(*out));
+	/* a destination is its id and address; the rest may be left out (0) */
+	if (parse_genl(nlh, tb, policy, DFC_CDEST_A_MAX) < 0 ||
+	    !tb[DFC_CDEST_A_ID] || !tb[DFC_CDEST_A_ADDR])
+		return -EINVAL;
+	addr = tb[DFC_CDEST_A_ADDR];
+	src = tb[DFC_CDEST_A_SRC];
+	alen = mnl_attr_get_payload_len(addr);
+	if ((alen != 4 && alen != 16) || (src && mnl_attr_get_payload_len(src) != alen))
+		return -EINVAL;
+	if (tb[DFC_CDEST_A_NAME] && copy_str(out->name, sizeof(out->name), tb[DFC_CDEST_A_NAME]))
+		return -EINVAL;
+	if (tb[DFC_CDEST_A_STATS] &&
+	    parse_nested(tb[DFC_CDEST_A_STATS], st, cstats_policy, DFC_CSTATS_A_MAX) < 0)
+		return -EINVAL;
+	out->id = mnl_attr_get_u32(tb[DFC_CDEST_A_ID]);
+	out->ipver = alen == 4 ? 4 : 6;
+	memcpy(out->addr, mnl_attr_get_payload(addr), alen);
+	if (src) {
+		memcpy(out->src, mnl_attr_get_payload(src), alen);
+		out->has_src = true;
+	}
+	out->encap = opt_u8(tb[DFC_CDEST_A_ENCAP], DFC_ENCAP_IPIP);
+	out->sport = opt_u16(tb[DFC_CDEST_A_SPORT], 0);
+	out->dport = opt_u16(tb[DFC_CDEST_A_DPORT], 0);
+	out->ttl = opt_u8(tb[DFC_CDEST_A_TTL], 0);
+	out->dscp = opt_u8(tb[DFC_CDEST_A_DSCP], 0);
+	out->flags = opt_u32(tb[DFC_CDEST_A_FLAGS]);
+	out->soft_limit = opt_u64(tb[DFC_CDEST_A_SOFT_LIMIT]);
+	out->soft_clear = opt_u64(tb[DFC_CDEST_A_SOFT_CLEAR]);
+	out->hard_limit = opt_u64(tb[DFC_CDEST_A_HARD_LIMIT]);
+	out->hard_target = opt_u64(tb[DFC_CDEST_A_HARD_TARGET]);
+	/* the configuration that came, as set would send it back */
+	for (unsigned int t = DFC_CDEST_A_NAME; t <= DFC_CDEST_A_FLAGS; t++)
+		if (tb[t] && ((1U << t) & DFC_NL_CDEST_SET_ALL))
+			out->set_mask |= 1U << t;
+	out->crits = opt_u32(tb[DFC_CDEST_A_CRITS]);
+	out->congested = opt_u8(tb[DFC_CDEST_A_CONGESTED], 0);
+	if (tb[DFC_CDEST_A_STATS]) {
+		out->stats.copies = opt_u64(st[DFC_CSTATS_A_COPIES]);
+		out->stats.bytes = opt_u64(st[DFC_CSTATS_A_BYTES]);
+		out->stats.nomem = opt_u64(st[DFC_CSTATS_A_NOMEM]);
+		out->stats.noroute = opt_u64(st[DFC_CSTATS_A_NOROUTE]);
+		out->stats.noipsec = opt_u64(st[DFC_CSTATS_A_NOIPSEC]);
+		out->stats.toobig = opt_u64(st[DFC_CSTATS_A_TOOBIG]);
+		out->stats.loop = opt_u64(st[DFC_CSTATS_A_LOOP]);
+		out->stats.ratelimit = opt_u64(st[DFC_CSTATS_A_RATELIMIT]);
+		out->stats.dupcap = opt_u64(st[DFC_CSTATS_A_DUPCAP]);
+		out->stats.rate = opt_u64(st[DFC_CSTATS_A_RATE]);
+	}
+	return 0;
+}
+
+/* NEW or SET of c with the fields in mask; refused here if it cannot be encoded. */
+static int cdest_send(struct dfc_nl *nl, uint8_t cmd, const struct dfc_nl_cdest *c,
+		      uint32_t mask)
+{
+	struct nlmsghdr *nlh;
+	char why[96];
+	int err;
+
+	if (cdest_check(c, mask, why, sizeof(why))) {
+		local_error(nl, "content destination %" PRIu32 " %s", c->id, why);
+		return -EINVAL;
+	}
+	nlh = dfc_nl_msg_new(nl, cmd, 0);
+	err = dfc_nl_cdest_put(nlh, nl->tx_room, c, mask);
+	return err ? err : dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
+int dfc_nl_cdest_add(struct dfc_nl *nl, const struct dfc_nl_cdest *c)
+{
+	return cdest_send(nl, DFC_CMD_CDEST_NEW, c, dfc_nl_cdest_add_mask(c));
+}
+
+int dfc_nl_cdest_set(struct dfc_nl *nl, const struct dfc_nl_cdest *c)
+{
+	if (!c->set_mask) {
+		local_error(nl, "content destination %" PRIu32 ": nothing to change (set_mask 0)",
+			    c->id);
+		return -EINVAL;
+	}
+	return cdest_send(nl, DFC_CMD_CDEST_SET, c, c->set_mask);
+}
+
+int dfc_nl_cdest_del(struct dfc_nl *nl, uint32_t id, bool force)
+{
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CDEST_DEL, 0);
+
+	if (!mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_CDEST_A_ID, id) ||
+	    (force && !mnl_attr_put_check(nlh, nl->tx_room, DFC_CDEST_A_FORCE, 0, NULL)))
+		return -EMSGSIZE;
+	return dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
+static int cdest_parse_cb(const struct nlmsghdr *nlh, void *out)
+{
+	return dfc_nl_cdest_parse(nlh, out);
+}
+
+int dfc_nl_cdest_get(struct dfc_nl *nl, uint32_t id, struct dfc_nl_cdest *out)
+{
+	struct one_reply r = { .parse = cdest_parse_cb, .out = out };
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CDEST_GET, 0);
+
+	if (!mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_CDEST_A_ID, id))
+		return -EMSGSIZE;
+	return get_one(nl, nlh, &r);
+}
+
+struct cdest_walk {
+	dfc_nl_cdest_cb cb;
+	void *data;
+	int ret;
+};
+
+static int cdest_walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct cdest_walk *w = data;
+	struct dfc_nl_cdest c;
+
+	if (dfc_nl_cdest_parse(nlh, &c) < 0) {
+		errno = EINVAL;
+		return MNL_CB_ERROR;
+	}
+	w->ret = w->cb(&c, w->data);
+	return w->ret ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+int dfc_nl_cdest_dump(struct dfc_nl *nl, dfc_nl_cdest_cb cb, void *data)
+{
+	struct cdest_walk w = { .cb = cb, .data = data };
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CDEST_GET, NLM_F_DUMP);
+	int err = dfc_nl_request(nl, nlh, cdest_walk_cb, &w);
+
+	return err ? err : w.ret;
 }
 
 /* ---- events ---- */

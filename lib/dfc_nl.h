@@ -92,6 +92,15 @@ struct dfc_stats {
 	uint64_t parsed, unparseable, matched, masks_probed;
 	uint32_t crits, max_crits, masks, max_masks, entries;
 	uint64_t table_mem, expired;
+	/*
+	 * Copies (DFC_STATS_A_MAX_DUP and on): 0 when the module does not
+	 * send them. copies: copies sent to content destinations; max_dup
+	 * and dup_period: the namespace's max-duplicates and the seconds
+	 * between duplicates-dropped events; dup_dropped: copies lost to
+	 * max-duplicates.
+	 */
+	uint32_t max_dup, dup_period;
+	uint64_t copies, dup_dropped;
 };
 
 /*
@@ -240,6 +249,22 @@ int dfc_nl_crit_dump(struct dfc_nl *nl, const uint32_t *owner, bool terse,
 int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks);
 
 /*
+ * Every namespace-wide limit DFC_CMD_LIMITS_SET takes, in one request (the
+ * kernel applies all or none); 0 leaves one unchanged, all 0 is -EINVAL
+ * without asking. max_dup: copies per matched frame, 1..64; dup_period:
+ * seconds between duplicates-dropped events, 1..3600.
+ */
+struct dfc_nl_limits {
+	uint32_t max_crits, max_masks;
+	uint32_t max_dup, dup_period;
+};
+int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l);
+/* The copy limits alone: dfc_nl_limits_update() with only these two. */
+int dfc_nl_dup_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t dup_period);
+/* Owner's own max-duplicates, 1..64; 0 returns it to the namespace's. */
+int dfc_nl_owner_set(struct dfc_nl *nl, uint32_t owner, uint32_t max_dup);
+
+/*
  * Encode c as one DFC_A_CRIT nest at the end of nlh, a message in a
  * buffer of room bytes. -EINVAL if c is over the uapi caps (entries,
  * exclusions, blob) or cannot be encoded, checked before anything is
@@ -271,6 +296,104 @@ int dfc_nl_crit_parse_attr(const struct nlattr *crit, struct dfc_nl_crit *out,
 			   struct dfc_nl_entry *entries, unsigned int max_entries,
 			   struct dfc_nl_entry *excl, unsigned int max_excl);
 
+/* ---- content destinations ---- */
+
+/*
+ * Which configuration fields of a struct dfc_nl_cdest a SET changes (its
+ * set_mask): one bit per attribute, 1 << DFC_CDEST_A_*.
+ */
+#define DFC_NL_CDEST_SET_NAME		(1U << DFC_CDEST_A_NAME)
+#define DFC_NL_CDEST_SET_ENCAP		(1U << DFC_CDEST_A_ENCAP)
+#define DFC_NL_CDEST_SET_ADDR		(1U << DFC_CDEST_A_ADDR)
+#define DFC_NL_CDEST_SET_SRC		(1U << DFC_CDEST_A_SRC)
+#define DFC_NL_CDEST_SET_SPORT		(1U << DFC_CDEST_A_SPORT)
+#define DFC_NL_CDEST_SET_DPORT		(1U << DFC_CDEST_A_DPORT)
+#define DFC_NL_CDEST_SET_TTL		(1U << DFC_CDEST_A_TTL)
+#define DFC_NL_CDEST_SET_DSCP		(1U << DFC_CDEST_A_DSCP)
+#define DFC_NL_CDEST_SET_SOFT_LIMIT	(1U << DFC_CDEST_A_SOFT_LIMIT)
+#define DFC_NL_CDEST_SET_SOFT_CLEAR	(1U << DFC_CDEST_A_SOFT_CLEAR)
+#define DFC_NL_CDEST_SET_HARD_LIMIT	(1U << DFC_CDEST_A_HARD_LIMIT)
+#define DFC_NL_CDEST_SET_HARD_TARGET	(1U << DFC_CDEST_A_HARD_TARGET)
+#define DFC_NL_CDEST_SET_FLAGS		(1U << DFC_CDEST_A_FLAGS)
+#define DFC_NL_CDEST_SET_ALL							\
+	(DFC_NL_CDEST_SET_NAME | DFC_NL_CDEST_SET_ENCAP | DFC_NL_CDEST_SET_ADDR |	\
+	 DFC_NL_CDEST_SET_SRC | DFC_NL_CDEST_SET_SPORT | DFC_NL_CDEST_SET_DPORT |	\
+	 DFC_NL_CDEST_SET_TTL | DFC_NL_CDEST_SET_DSCP | DFC_NL_CDEST_SET_SOFT_LIMIT |	\
+	 DFC_NL_CDEST_SET_SOFT_CLEAR | DFC_NL_CDEST_SET_HARD_LIMIT |		\
+	 DFC_NL_CDEST_SET_HARD_TARGET | DFC_NL_CDEST_SET_FLAGS)
+
+/*
+ * A content destination, host byte order. Addresses are 4 (ipver 4) or
+ * 16 (ipver 6) bytes of addr/src; src, when has_src, is of the same
+ * version (the kernel refuses a mix). Rates are bit/s over a 10 s
+ * average, 0: no limit.
+ *
+ * add sends every configuration field, leaving out those that mean "the
+ * kernel's default": an empty name, no has_src, sport/dport 0 (udp needs
+ * a dport: the kernel says so), ttl 0 (255). set_mask is ignored.
+ * set sends id and exactly the fields in set_mask (ttl 0 or dport 0 are
+ * then sent, and refused by the kernel); the others keep their values.
+ * A source cannot be removed: SET_SRC wants has_src. ADDR and SRC are
+ * encoded by ipver, which must be 4 or 6 when either is in the mask.
+ *
+ * As filled by get and dump: what the kernel sent, 0 for what it did not,
+ * with set_mask telling which configuration fields came (so that a GET
+ * reply, changed, can be sent back with set).
+ */
+struct dfc_nl_cdest {
+	uint32_t id;			/* 1.. */
+	char name[32];			/* up to 31 characters, NUL-terminated */
+	uint8_t encap;			/* DFC_ENCAP_* */
+	uint8_t ipver;			/* 4 or 6 */
+	uint8_t addr[16], src[16];
+	bool has_src;
+	uint16_t sport, dport;		/* udp */
+	uint8_t ttl, dscp;
+	uint32_t flags;			/* DFC_CDEST_F_* */
+	uint64_t soft_limit, soft_clear, hard_limit, hard_target;
+	uint32_t set_mask;		/* DFC_NL_CDEST_SET_* */
+	/* filled by get and dump */
+	uint32_t crits;			/* criteria toward it */
+	uint8_t congested;		/* 1: above soft-limit, not yet back under soft-clear */
+	struct {
+		uint64_t copies, bytes;	/* sent */
+		/* dropped, by cause (DFC_CSTATS_A_*) */
+		uint64_t nomem, noroute, noipsec, toobig, loop, ratelimit, dupcap;
+		uint64_t rate;		/* bit/s, 10 s average */
+	} stats;
+};
+
+/* Called once per destination; returns 0 to go on, anything else stops (and is returned). */
+typedef int (*dfc_nl_cdest_cb)(const struct dfc_nl_cdest *c, void *data);
+
+/*
+ * add: -EEXIST if the id is taken. set: -ENOENT if there is none, -EINVAL
+ * for an empty or unknown set_mask (nothing sent). Both: -EINVAL without
+ * asking for what cannot be encoded (ipver, an unterminated name, SET_SRC
+ * without has_src), with the reason in dfc_nl_extack().
+ */
+int dfc_nl_cdest_add(struct dfc_nl *nl, const struct dfc_nl_cdest *c);
+int dfc_nl_cdest_set(struct dfc_nl *nl, const struct dfc_nl_cdest *c);
+/* -EBUSY while criteria use it, unless force (which deletes them too). */
+int dfc_nl_cdest_del(struct dfc_nl *nl, uint32_t id, bool force);
+int dfc_nl_cdest_get(struct dfc_nl *nl, uint32_t id, struct dfc_nl_cdest *out);
+/* Every destination; a consistent snapshot (retried if it changes under the dump). */
+int dfc_nl_cdest_dump(struct dfc_nl *nl, dfc_nl_cdest_cb cb, void *data);
+
+/*
+ * Encode id and the fields of c in mask (DFC_NL_CDEST_SET_*) at the end of
+ * nlh, a message in a buffer of room bytes: what set sends with
+ * c->set_mask, and add with dfc_nl_cdest_add_mask(c). -EINVAL (nothing
+ * written) if a field in mask cannot be encoded or mask has unknown bits,
+ * -EMSGSIZE if it does not fit (nlh is then left as it was).
+ */
+int dfc_nl_cdest_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_cdest *c,
+		     uint32_t mask);
+/* The fields add sends for c (see struct dfc_nl_cdest). */
+uint32_t dfc_nl_cdest_add_mask(const struct dfc_nl_cdest *c);
+/* Pure parser of a DFC_CMD_CDEST_GET reply or dump message: 0, or -EINVAL if malformed. */
+int dfc_nl_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_cdest *out);
+
 /* ---- events ---- */
 
 /*
@@ -280,9 +403,64 @@ int dfc_nl_crit_parse_attr(const struct nlattr *crit, struct dfc_nl_crit *out,
  */
 struct dfc_nl_events;
 
+/*
+ * The most ids (DFC_CMD_CDEST_PURGED) and criteria (DFC_CMD_DUP_DROPPED)
+ * one event message can carry: the kernel builds each in one
+ * NLMSG_GOODSIZE buffer (at most 8 KiB), an id taking at least 12 bytes,
+ * a criterion's nest 36. A message with more (a kernel sending larger
+ * ones) is parsed up to these, and its total count told.
+ */
+#define DFC_NL_EVENT_MSG_MAX 8192
+#define DFC_NL_EVENT_MAX_IDS (DFC_NL_EVENT_MSG_MAX / 12)
+#define DFC_NL_EVENT_MAX_DUPS (DFC_NL_EVENT_MSG_MAX / 36)
+
+/* One criterion of a duplicates-dropped event. */
+struct dfc_nl_dup {
+	uint64_t id;
+	uint32_t cdest;
+	uint64_t dropped;	/* frames that lost since the last event */
+};
+
+/*
+ * An event: cmd says which member of the union is filled (the others are
+ * zero). Large (some KiB): one at a time, not arrays of them.
+ */
 struct dfc_nl_event {
-	uint8_t cmd;		/* DFC_CMD_CRIT_EXPIRED */
-	struct dfc_nl_crit crit; /* owner, id, flags, cdest, reason, packets, bytes */
+	uint8_t cmd;
+	union {
+		/* DFC_CMD_CRIT_EXPIRED: owner, id, flags, cdest, reason, packets, bytes */
+		struct dfc_nl_crit crit;
+		/*
+		 * DFC_CMD_CDEST_CONGESTED: id, congested (1: above its
+		 * soft-limit, 0: back under soft-clear), rate (bit/s).
+		 * DFC_CMD_CDEST_NOIPSEC: id (copies to it are dropped: no
+		 * xfrm on its route); congested and rate as the kernel sent
+		 * them, 0 if it did not.
+		 */
+		struct {
+			uint32_t id;
+			uint8_t congested;
+			uint64_t rate;
+		} cdest;
+		/*
+		 * DFC_CMD_CDEST_PURGED: owner's criteria removed because
+		 * destination cdest went over its hard limit. ids[0..n_ids);
+		 * n_total > n_ids only if the message had more than
+		 * DFC_NL_EVENT_MAX_IDS. A purge of many criteria comes as
+		 * several events.
+		 */
+		struct {
+			uint32_t owner, cdest;
+			unsigned int n_ids, n_total;
+			uint64_t ids[DFC_NL_EVENT_MAX_IDS];
+		} purged;
+		/* DFC_CMD_DUP_DROPPED: owner's criteria that lost copies, v[0..n). */
+		struct {
+			uint32_t owner;
+			unsigned int n, n_total;
+			struct dfc_nl_dup v[DFC_NL_EVENT_MAX_DUPS];
+		} dup;
+	};
 };
 
 /* NULL and errno: ENOENT (module not loaded, or no such group), EPERM, ... */
@@ -295,12 +473,18 @@ int dfc_nl_events_fd(const struct dfc_nl_events *ev);
  * each event in it. Returns the number of events, or -errno: -EAGAIN
  * (non-blocking, nothing there), -EINTR (a signal), -ENOBUFS (the socket
  * overflowed and events were lost: the handle stays usable; resynchronise
- * with a dump). Messages that are not known events are skipped. A
- * non-zero return of cb stops the walk and is returned.
+ * with a dump). Messages that are not known events are skipped; cb gets
+ * every kind of struct dfc_nl_event, so it looks at e->cmd (one written
+ * for expiries alone skips the others). A non-zero return of cb stops the
+ * walk and is returned. e is valid only during cb.
  */
 int dfc_nl_events_recv(struct dfc_nl_events *ev,
 		       int (*cb)(const struct dfc_nl_event *e, void *data), void *data);
-/* Pure parser: 0, -EINVAL if malformed, -EOPNOTSUPP if not a known event. */
+/*
+ * Pure parser of the events above: 0, -EINVAL if malformed, -EOPNOTSUPP
+ * if not a known event. Whatever points into the message (crit.blob) is
+ * valid as long as nlh is.
+ */
 int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out);
 
 #endif /* DFC_NL_H */

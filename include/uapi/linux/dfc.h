@@ -59,6 +59,9 @@
  *       parsed into a key), DFC_STATS_A_UNPARSEABLE (IP frames too short or
  *       malformed), DFC_STATS_A_MATCHED (frames matching at least one
  *       criterion), DFC_STATS_A_MASKS_PROBED (sum over frames).
+ *     DFC_STATS_A_COPIES, DFC_STATS_A_DUP_DROPPED (NLA_U64): copies sent,
+ *       copies lost to max-duplicates.
+ *     DFC_STATS_A_MAX_DUP, DFC_STATS_A_DUP_PERIOD (NLA_U32): see below.
  *     The table, NLA_U32: DFC_STATS_A_CRITS, DFC_STATS_A_MAX_CRITS,
  *       DFC_STATS_A_MASKS, DFC_STATS_A_MAX_MASKS, DFC_STATS_A_ENTRIES;
  *       DFC_STATS_A_TABLE_MEM (NLA_U64): bytes of criteria and tables;
@@ -211,7 +214,8 @@
  *   DFC_CMD_CDEST_PURGED: the hard limit was crossed; one message per
  *     owner: DFC_A_OWNER, DFC_A_CDEST, DFC_A_ID repeated (criteria removed,
  *     worst priority then newest first, until under the hard target).
- *   DFC_CMD_CDEST_NOIPSEC: DFC_CDEST_A_ID: copies to an ipsec-required
+ *   DFC_CMD_CDEST_NOIPSEC: DFC_CDEST_A_ID (and, as in CONGESTED, the
+ *     congestion state and rate): copies to an ipsec-required
  *     destination are being dropped (the route has no xfrm); sent once per
  *     change from protected to unprotected.
  *   DFC_CMD_DUP_DROPPED: DFC_A_OWNER and per criterion a DFC_A_CRIT with
