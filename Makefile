@@ -13,7 +13,7 @@ DFC_VERSION := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null ||
 export KVER B DFC_VERSION
 
 CC ?= gcc
-PKGS := libmnl jansson
+PKGS := libmnl jansson libconfig libcrypto
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(CURDIR)/include/uapi \
 	-I$(CURDIR)/lib -DDFC_VERSION=\"$(DFC_VERSION)\" \
@@ -27,14 +27,49 @@ LIB_SRC := lib/dfc_nl.c lib/dfc_spec.c
 LIB_HDR := lib/dfc_nl.h lib/dfc_spec.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
-.PHONY: all module progs selftests deps check demo style clean bench-classifier
+.PHONY: all module progs selftests deps check demo style clean bench-classifier fuzz bench-dtcp
 all: module progs
 
 module:
 	@test -n "$(KVER)" || { echo "no kernel with headers found: run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) DFC_VERSION=$(DFC_VERSION) modules
 
-progs: $(B)/dfcctl
+progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
+
+# dtcpd: the DTCP agent. agent/{msg,auth,config,crit,source,notify}.c are the
+# protocol core (no sockets), shared with the unit test and the fuzzer.
+AGENT_CORE := agent/msg.c agent/auth.c agent/config.c agent/crit.c agent/source.c \
+	agent/notify.c
+AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
+DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/main.c $(LIB_SRC)
+
+$(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -Iagent -o $@ $(DTCPD_SRC) $(LDLIBS)
+
+$(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/msg.h agent/auth.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c $(LDLIBS)
+
+# libFuzzer on dtcpd's message handling under ASan/UBSan, FUZZ_SECONDS long.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := selftests/fuzz_dtcp/fuzz_dtcp.c $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
+$(B)/fuzz_dtcp: $(FUZZ_SRC) $(AGENT_HDR)
+	@mkdir -p $(B)
+	clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $(FUZZ_SRC) $(LDLIBS)
+
+fuzz: $(B)/fuzz_dtcp
+	@mkdir -p $(B)/fuzz_corpus
+	$(B)/fuzz_dtcp -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-dict=selftests/fuzz_dtcp/dtcp.dict $(B)/fuzz_corpus selftests/fuzz_dtcp/corpus
+
+# Authenticated DTCP ADDs into dfc.ko vs nft add element, in one VM run.
+bench-dtcp:
+	@sh tools/deps.sh
+	$(MAKE) all
+	tools/vm-run -t 900 -- sh selftests/dtcp_bench.sh
 
 $(B)/dfcctl: tools/dfcctl.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(B)

@@ -108,6 +108,54 @@ static void put_udp(struct sk_buff *skb, const struct dfc_cdest_cfg *cfg,
 	uh->check = 0;
 }
 
+static void put_ip6(struct sk_buff *skb, const struct dfc_cdest_cfg *cfg,
+		    u8 proto, const struct in6_addr *saddr, unsigned int plen)
+{
+	struct ipv6hdr *ip6 = ipv6_hdr(skb);
+
+	skb->protocol = htons(ETH_P_IPV6);
+	ip6_flow_hdr(ip6, cfg->dscp << 2, 0);
+	ip6->payload_len = htons(plen);
+	ip6->nexthdr = proto;
+	ip6->hop_limit = cfg->ttl;
+	ip6->saddr = *saddr;
+	ip6->daddr = cfg->addr;
+	if (cfg->encap == DFC_ENCAP_UDP) {
+		struct udphdr *uh = udp_hdr(skb);
+
+		put_udp(skb, cfg, plen);
+		/* IPv6 forbids a zero UDP checksum. */
+		uh->check = csum_ipv6_magic(&ip6->saddr, &ip6->daddr, plen,
+					    IPPROTO_UDP,
+					    skb_checksum(skb, sizeof(*ip6), plen, 0));
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+	}
+	/* Fragment rather than answer "too big" to ourselves. */
+	skb->ignore_df = 1;
+}
+
+static void put_ip4(struct net *net, struct sk_buff *skb,
+		    const struct dfc_cdest_cfg *cfg, u8 proto, __be32 saddr,
+		    unsigned int plen)
+{
+	struct iphdr *iph = ip_hdr(skb);
+
+	skb->protocol = htons(ETH_P_IP);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = cfg->dscp << 2;
+	iph->frag_off = 0;	/* DF clear: routers may fragment */
+	iph->ttl = cfg->ttl;
+	iph->protocol = proto;
+	iph->saddr = saddr;
+	iph->daddr = cfg->addr.s6_addr32[0];
+	iph->tot_len = htons(skb->len);
+	ip_select_ident(net, skb, NULL);
+	if (cfg->encap == DFC_ENCAP_UDP)
+		put_udp(skb, cfg, plen);
+}
+
 /*
  * Copy len bytes of the IP packet at offset off of skb to cd. Called from
  * the hook (softirq, RCU held). Counts the outcome on cd; true if sent.
@@ -175,52 +223,15 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	skb_dst_set(nskb, dst);
 	__this_cpu_inc(dfc_xmit_depth);
 
-	if (cfg->ipver == 6) {
-		struct ipv6hdr *ip6 = ipv6_hdr(nskb);
-
-		nskb->protocol = htons(ETH_P_IPV6);
-		ip6_flow_hdr(ip6, cfg->dscp << 2, 0);
-		ip6->payload_len = htons(hlen - iplen + len);
-		ip6->nexthdr = proto;
-		ip6->hop_limit = cfg->ttl;
-		ip6->saddr = saddr6;
-		ip6->daddr = cfg->addr;
-		if (cfg->encap == DFC_ENCAP_UDP) {
-			unsigned int ulen = hlen - iplen + len;
-
-			put_udp(nskb, cfg, ulen);
-			udp_hdr(nskb)->check =
-				csum_ipv6_magic(&ip6->saddr, &ip6->daddr, ulen,
-						IPPROTO_UDP,
-						skb_checksum(nskb, iplen, ulen, 0));
-			if (!udp_hdr(nskb)->check)
-				udp_hdr(nskb)->check = CSUM_MANGLED_0;
-		}
-		/* Fragment rather than answer "too big" to ourselves. */
-		nskb->ignore_df = 1;
-		dfc_cdest_sent(cd, nskb->len);
+	if (cfg->ipver == 6)
+		put_ip6(nskb, cfg, proto, &saddr6, hlen - iplen + len);
+	else
+		put_ip4(net, nskb, cfg, proto, saddr4, hlen - iplen + len);
+	dfc_cdest_sent(cd, nskb->len);
+	if (cfg->ipver == 6)
 		ip6_local_out(net, NULL, nskb);
-		__this_cpu_dec(dfc_xmit_depth);
-		return true;
-	} else {
-		struct iphdr *iph = ip_hdr(nskb);
-
-		nskb->protocol = htons(ETH_P_IP);
-		iph->version = 4;
-		iph->ihl = 5;
-		iph->tos = cfg->dscp << 2;
-		iph->frag_off = 0;	/* DF clear: routers may fragment */
-		iph->ttl = cfg->ttl;
-		iph->protocol = proto;
-		iph->saddr = saddr4;
-		iph->daddr = cfg->addr.s6_addr32[0];
-		iph->tot_len = htons(nskb->len);
-		ip_select_ident(net, nskb, NULL);
-		if (cfg->encap == DFC_ENCAP_UDP)
-			put_udp(nskb, cfg, hlen - iplen + len);
-		dfc_cdest_sent(cd, nskb->len);
+	else
 		ip_local_out(net, NULL, nskb);
-		__this_cpu_dec(dfc_xmit_depth);
-	}
+	__this_cpu_dec(dfc_xmit_depth);
 	return true;
 }

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * DTCP security (draft-cavuto-dtcp-03 §4.4; docs/dtcp.md §6): the
+ * HMAC-SHA1 authenticator over the raw bytes, the per-source 64-bit
+ * sequence window (+256 / -256 around the highest Seq seen, with a
+ * seen-bitmap so nothing in the window is accepted twice), and the state
+ * file that keeps both across restarts. No sockets: unit-tested directly.
+ */
+#ifndef DTCP_AUTH_H
+#define DTCP_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DTCP_SHA1_LEN 20
+
+/* HMAC-SHA1 (OpenSSL libcrypto) of data under key; out: 40 lowercase hex + NUL. */
+void dtcp_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
+		   char out[41]);
+/*
+ * Does hex (40 hex digits, either case) authenticate data under key?
+ * Constant time in the digest comparison.
+ */
+bool dtcp_hmac_verify(const void *key, size_t key_len, const void *data, size_t len,
+		      const char *hex);
+
+/* ---- sequence window ---- */
+
+#define DTCP_SEQ_WINDOW 256
+#define DTCP_SEQ_RING 512	/* bits: slot s % 512 tells whether s was seen */
+
+struct dtcp_seq {
+	bool have;		/* false until the first authentic message (the baseline) */
+	uint64_t max;		/* highest Seq accepted */
+	uint64_t seen[DTCP_SEQ_RING / 64];
+};
+
+enum dtcp_seq_verdict {
+	DTCP_SEQ_OK,
+	DTCP_SEQ_REPLAY,	/* inside the window, already seen (or == max) */
+	DTCP_SEQ_OUTSIDE,	/* more than 256 above or below max */
+};
+
+/* Would s be accepted? Changes nothing (run it after the HMAC check). */
+enum dtcp_seq_verdict dtcp_seq_check(const struct dtcp_seq *w, uint64_t s);
+/*
+ * Record s, which dtcp_seq_check() accepted, once the message is known
+ * authentic. Returns true if the window rolled over past 2^64 - 1 (the
+ * server then sends a Rollover notification).
+ */
+bool dtcp_seq_accept(struct dtcp_seq *w, uint64_t s);
+void dtcp_seq_reset(struct dtcp_seq *w);
+
+/* ---- state file ---- */
+
+struct dtcp_state_src {
+	char *id;		/* Csource-ID */
+	struct dtcp_seq seq;
+};
+
+struct dtcp_state {
+	uint32_t next_id;	/* next Criteria-ID to hand out */
+	char boot_id[40];	/* /proc/sys/kernel/random/boot_id when written */
+	uint64_t kexpired;	/* the kernel's expired-criteria counter then */
+	uint32_t n_static, n_dynamic; /* our criteria in the kernel then */
+	unsigned int n_src;
+	struct dtcp_state_src *src;
+};
+
+/*
+ * Write st to path atomically (a temporary file renamed over it; with
+ * sync, fsync'd file and directory). 0 or -errno.
+ */
+int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync);
+/* 0, -ENOENT (no file yet), -EINVAL (malformed: *line says where), -errno. */
+int dtcp_state_load(const char *path, struct dtcp_state *st, unsigned int *line);
+void dtcp_state_free(struct dtcp_state *st);
+/* The host's boot id ("" if unknown). */
+void dtcp_boot_id(char out[40]);
+
+#endif /* DTCP_AUTH_H */

@@ -1,0 +1,829 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * dtcpd configuration file. See config.h and docs/dtcpd.md.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <libconfig.h>
+
+#include "config.h"
+#include "msg.h"
+
+struct ctx {
+	const char *path;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+{
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	char what[256];
+	va_list ap;
+
+	if (x->failed)
+		return; /* the first error is the one reported */
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (s && config_setting_source_line(s))
+		snprintf(x->err, x->errlen, "%s:%u: %s", file ? file : x->path,
+			 config_setting_source_line(s), what);
+	else
+		snprintf(x->err, x->errlen, "%s: %s", file ? file : x->path, what);
+	x->failed = true;
+}
+
+uint32_t dtcp_hash32(const void *data, size_t len, uint32_t h)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int dtcp_prefix_parse(const char *s, struct dtcp_prefix *p)
+{
+	char buf[64], *slash;
+	unsigned long plen;
+	int max;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1) {
+		p->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
+		p->family = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	p->plen = max;
+	if (slash) {
+		char *end;
+
+		if (!*slash || *slash < '0' || *slash > '9')
+			return -EINVAL;
+		plen = strtoul(slash, &end, 10);
+		if (*end || plen > (unsigned long)max)
+			return -EINVAL;
+		p->plen = plen;
+	}
+	return 0;
+}
+
+/* The address of sa as (family, 16 bytes), IPv4-mapped IPv6 taken as IPv4. */
+static int sa_addr(const struct sockaddr *sa, uint8_t a[16])
+{
+	if (sa->sa_family == AF_INET) {
+		memcpy(a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *in6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(in6)) {
+			memcpy(a, in6->s6_addr + 12, 4);
+			return AF_INET;
+		}
+		memcpy(a, in6->s6_addr, 16);
+		return AF_INET6;
+	}
+	return AF_UNSPEC;
+}
+
+bool dtcp_prefix_match(const struct dtcp_prefix *p, const struct sockaddr *sa)
+{
+	uint8_t a[16];
+	unsigned int full, rest;
+
+	if (sa_addr(sa, a) != p->family)
+		return false;
+	full = p->plen / 8;
+	rest = p->plen % 8;
+	if (memcmp(a, p->addr, full))
+		return false;
+	return !rest || !((a[full] ^ p->addr[full]) & (0xff << (8 - rest)));
+}
+
+void dtcp_sa_text(const struct sockaddr *sa, char *buf, size_t size)
+{
+	uint8_t a[16];
+	int fam = sa_addr(sa, a);
+
+	if (fam == AF_UNSPEC || !inet_ntop(fam, a, buf, size))
+		snprintf(buf, size, "?");
+}
+
+/* ---- typed lookups ---- */
+
+static const char *get_str(struct ctx *x, const config_setting_t *g, const char *name,
+			   bool required)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+
+	if (!s) {
+		if (required)
+			cerr(x, g, "'%s' is required here", name);
+		return NULL;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		cerr(x, s, "'%s' must be a string", name);
+		return NULL;
+	}
+	return config_setting_get_string(s);
+}
+
+static bool get_int(struct ctx *x, const config_setting_t *g, const char *name,
+		    long long min, long long max, long long *out)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+	long long v;
+
+	if (!s)
+		return false;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		cerr(x, s, "'%s' must be an integer", name);
+		return false;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		cerr(x, s, "'%s' must be in %lld..%lld", name, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool get_bool(struct ctx *x, const config_setting_t *g, const char *name, bool def)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+
+	if (!s)
+		return def;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		cerr(x, s, "'%s' must be true or false", name);
+		return def;
+	}
+	return config_setting_get_bool(s);
+}
+
+/* A list or array setting of strings: a NULL-free strdup'd vector. */
+static char **get_strs(struct ctx *x, const config_setting_t *g, const char *name,
+		       unsigned int *n)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+	char **v;
+	int len;
+
+	*n = 0;
+	if (!s)
+		return NULL;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		/* A single value where a list is expected: Junos writes it so. */
+		v = calloc(1, sizeof(*v));
+		if (!v || !(v[0] = strdup(config_setting_get_string(s)))) {
+			free(v);
+			cerr(x, s, "out of memory");
+			return NULL;
+		}
+		*n = 1;
+		return v;
+	}
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s)) {
+		cerr(x, s, "'%s' must be a list of strings", name);
+		return NULL;
+	}
+	len = config_setting_length(s);
+	v = calloc(len ? len : 1, sizeof(*v));
+	if (!v) {
+		cerr(x, s, "out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < len; i++) {
+		config_setting_t *e = config_setting_get_elem(s, i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			cerr(x, e, "'%s' must be a list of strings", name);
+			break;
+		}
+		v[i] = strdup(config_setting_get_string(e));
+		if (!v[i]) {
+			cerr(x, e, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	return v;
+}
+
+/* Refuse settings we do not know: a typo must not pass silently. */
+static void only(struct ctx *x, const config_setting_t *g, const char *const *names)
+{
+	int len = config_setting_length(g);
+
+	for (int i = 0; i < len; i++) {
+		config_setting_t *s = config_setting_get_elem(g, i);
+		const char *n = config_setting_name(s);
+		const char *const *k;
+
+		for (k = names; *k && strcmp(*k, n); k++)
+			;
+		if (!*k)
+			cerr(x, s, "unknown setting '%s'", n);
+	}
+}
+
+/* A list of groups (or one group) named name: each passed to fn. */
+static int each_group(struct ctx *x, const config_setting_t *g, const char *name,
+		      config_setting_t ***out)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+	int len;
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (config_setting_is_group(s)) {
+		*out = calloc(1, sizeof(**out));
+		if (!*out)
+			return 0;
+		(*out)[0] = s;
+		return 1;
+	}
+	if (!config_setting_is_list(s)) {
+		cerr(x, s, "'%s' must be a list of groups: ( { ... }, ... )", name);
+		return 0;
+	}
+	len = config_setting_length(s);
+	*out = calloc(len ? len : 1, sizeof(**out));
+	if (!*out)
+		return 0;
+	for (int i = 0; i < len; i++) {
+		(*out)[i] = config_setting_get_elem(s, i);
+		if (!config_setting_is_group((*out)[i])) {
+			cerr(x, (*out)[i], "'%s' must be a list of groups: ( { ... }, ... )", name);
+			return 0;
+		}
+	}
+	return len;
+}
+
+static bool id_ok(const char *s)
+{
+	/* A DSTRING we can print without escapes, and a comma would split lists. */
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (*s <= 0x20 || *s >= 0x7f || *s == ',' || *s == '\\')
+			return false;
+	return true;
+}
+
+static int read_key(const char *file, uint8_t **key, size_t *len)
+{
+	uint8_t buf[4096];
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	if (n == sizeof(buf))
+		return -EFBIG;
+	/* A key file written with echo ends in a newline that is not key. */
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	if (!n)
+		return -ENODATA;
+	*key = malloc(n);
+	if (!*key)
+		return -ENOMEM;
+	memcpy(*key, buf, n);
+	*len = n;
+	return 0;
+}
+
+static void load_cdest(struct ctx *x, struct dtcp_group *grp, struct dtcp_cdest *d,
+		       const config_setting_t *g)
+{
+	static const char *const keys[] = { "id", "address", "ttl", "encapsulation",
+		"udp-port", "soft-limit", "soft-limit-clear", "hard-limit",
+		"hard-limit-target", "ipsec-required", NULL };
+	const char *id = get_str(x, g, "id", true), *a, *enc;
+	struct dtcp_prefix p;
+	long long v;
+	char key[256];
+
+	only(x, g, keys);
+	d->group = grp;
+	d->line = config_setting_source_line(g);
+	if (!id)
+		return;
+	if (!id_ok(id)) {
+		cerr(x, g, "content destination id '%s': 1..64 printable characters, no comma", id);
+		return;
+	}
+	d->id = strdup(id);
+	a = get_str(x, g, "address", true);
+	if (a) {
+		if (dtcp_prefix_parse(a, &p) || p.plen != (p.family == AF_INET ? 32 : 128) ||
+		    strchr(a, '/')) {
+			cerr(x, config_setting_get_member(g, "address"),
+			     "content destination '%s': bad address '%s'", id, a);
+		} else if (p.family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&d->addr;
+
+			in->sin_family = AF_INET;
+			memcpy(&in->sin_addr, p.addr, 4);
+		} else {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&d->addr;
+
+			in6->sin6_family = AF_INET6;
+			memcpy(&in6->sin6_addr, p.addr, 16);
+		}
+		snprintf(d->addr_text, sizeof(d->addr_text), "%s", a);
+	}
+	d->ttl = 255;
+	if (get_int(x, g, "ttl", 0, 255, &v))
+		d->ttl = v;
+	snprintf(d->encap, sizeof(d->encap), "ipip");
+	enc = get_str(x, g, "encapsulation", false);
+	if (enc) {
+		if (strcmp(enc, "ipip") && strcmp(enc, "udp"))
+			cerr(x, config_setting_get_member(g, "encapsulation"),
+			     "encapsulation must be \"ipip\" or \"udp\"");
+		else
+			snprintf(d->encap, sizeof(d->encap), "%s", enc);
+	}
+	if (get_int(x, g, "udp-port", 1, 65535, &v))
+		d->udp_port = v;
+	else if (!strcmp(d->encap, "udp"))
+		cerr(x, g, "content destination '%s': encapsulation udp needs udp-port", id);
+	if (get_int(x, g, "soft-limit", 0, INT64_MAX, &v))
+		d->soft_limit = v;
+	if (get_int(x, g, "soft-limit-clear", 0, INT64_MAX, &v))
+		d->soft_limit_clear = v;
+	if (get_int(x, g, "hard-limit", 0, INT64_MAX, &v))
+		d->hard_limit = v;
+	if (get_int(x, g, "hard-limit-target", 0, INT64_MAX, &v))
+		d->hard_limit_target = v;
+	if (d->soft_limit_clear > d->soft_limit && d->soft_limit)
+		cerr(x, g, "content destination '%s': soft-limit-clear above soft-limit", id);
+	if (d->hard_limit_target > d->hard_limit && d->hard_limit)
+		cerr(x, g, "content destination '%s': hard-limit-target above hard-limit", id);
+	d->ipsec_required = get_bool(x, g, "ipsec-required", false);
+	/* The kernel id only has to be stable and unique: the top bit is for request-defined ones. */
+	snprintf(key, sizeof(key), "%s/%s", grp->name, id);
+	d->kid = dtcp_hash32(key, strlen(key), DTCP_HASH_INIT) & 0x7fffffff;
+	if (!d->kid)
+		d->kid = 1;
+}
+
+static void load_target(struct ctx *x, struct dtcp_target *t, const config_setting_t *g)
+{
+	static const char *const keys[] = { "address", "port", NULL };
+	const char *a = get_str(x, g, "address", true);
+	struct dtcp_prefix p;
+	long long port = 0;
+
+	only(x, g, keys);
+	if (!get_int(x, g, "port", 1, 65535, &port)) {
+		cerr(x, g, "notification target: 'port' (1..65535) is required");
+		return;
+	}
+	if (!a)
+		return;
+	if (dtcp_prefix_parse(a, &p) || strchr(a, '/')) {
+		cerr(x, g, "notification target: bad address '%s'", a);
+		return;
+	}
+	memset(&t->ss, 0, sizeof(t->ss));
+	if (p.family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&t->ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		memcpy(&in->sin_addr, p.addr, 4);
+		t->len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&t->ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		memcpy(&in6->sin6_addr, p.addr, 16);
+		t->len = sizeof(*in6);
+	}
+	snprintf(t->text, sizeof(t->text), "%s port %lld", a, port);
+}
+
+static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csource *c,
+			 const config_setting_t *g)
+{
+	static const char *const keys[] = { "id", "source-addresses", "service-port",
+		"shared-key", "key-file", "notification-targets", "allowed-destinations",
+		"minimum-priority", "no-syslog", "mixed-case", "request-destinations",
+		"notification-version", "max-criteria", NULL };
+	const char *id = get_str(x, g, "id", true), *key, *kf, *nv;
+	config_setting_t **tg;
+	char **addrs;
+	unsigned int n;
+	long long v;
+	int nt;
+
+	only(x, g, keys);
+	c->group = grp;
+	c->line = config_setting_source_line(g);
+	if (!id)
+		return;
+	if (!id_ok(id)) {
+		cerr(x, g, "control source id '%s': 1..64 printable characters, no comma", id);
+		return;
+	}
+	c->id = strdup(id);
+	c->owner = dtcp_hash32(id, strlen(id), DTCP_HASH_INIT);
+
+	addrs = get_strs(x, g, "source-addresses", &n);
+	if (n) {
+		c->src_addrs = calloc(n, sizeof(*c->src_addrs));
+		for (unsigned int i = 0; c->src_addrs && i < n; i++) {
+			if (dtcp_prefix_parse(addrs[i], &c->src_addrs[i]))
+				cerr(x, config_setting_get_member(g, "source-addresses"),
+				     "control source '%s': bad source address '%s'", id, addrs[i]);
+			else
+				c->n_src_addrs++;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++)
+		free(addrs[i]);
+	free(addrs);
+
+	if (get_int(x, g, "service-port", 1, 65535, &v))
+		c->port = v;
+	else
+		cerr(x, g, "control source '%s': 'service-port' (1..65535) is required", id);
+
+	key = get_str(x, g, "shared-key", false);
+	kf = get_str(x, g, "key-file", false);
+	if (key && kf) {
+		cerr(x, g, "control source '%s': shared-key and key-file exclude each other", id);
+	} else if (key) {
+		c->key_len = strlen(key);
+		c->key = (uint8_t *)strdup(key);
+		if (!c->key_len)
+			cerr(x, config_setting_get_member(g, "shared-key"),
+			     "control source '%s': empty shared-key", id);
+	} else if (kf) {
+		int err = read_key(kf, &c->key, &c->key_len);
+
+		if (err)
+			cerr(x, config_setting_get_member(g, "key-file"),
+			     "control source '%s': key file %s: %s", id, kf,
+			     err == -ENODATA ? "empty" : strerror(-err));
+	} else {
+		cerr(x, g, "control source '%s': shared-key or key-file is required", id);
+	}
+
+	nt = each_group(x, g, "notification-targets", &tg);
+	if (nt > 0) {
+		c->targets = calloc(nt, sizeof(*c->targets));
+		for (int i = 0; c->targets && i < nt; i++)
+			load_target(x, &c->targets[c->n_targets++], tg[i]);
+	}
+	free(tg);
+
+	c->allowed = get_strs(x, g, "allowed-destinations", &c->n_allowed);
+	c->min_prio = 0;
+	if (get_int(x, g, "minimum-priority", 0, 254, &v))
+		c->min_prio = v;
+	c->no_syslog = get_bool(x, g, "no-syslog", false);
+	c->mixed_case = get_bool(x, g, "mixed-case", false);
+	c->request_dests = get_bool(x, g, "request-destinations", false);
+	c->notify_ver = DTCP_VER_CUR;
+	nv = get_str(x, g, "notification-version", false);
+	if (nv) {
+		char buf[32];
+		int ver;
+
+		snprintf(buf, sizeof(buf), "DTCP/%s", nv);
+		ver = dtcp_ver_parse(buf);
+		if (ver < DTCP_VER_LOW || ver > DTCP_VER_HIGH)
+			cerr(x, config_setting_get_member(g, "notification-version"),
+			     "notification-version must be 0.6, 0.7 or 0.8");
+		else
+			c->notify_ver = ver;
+	}
+	if (get_int(x, g, "max-criteria", 0, UINT32_MAX, &v))
+		c->max_criteria = v;
+}
+
+static void load_group(struct ctx *x, struct dtcp_config *cfg, struct dtcp_group *grp,
+		       const config_setting_t *g)
+{
+	static const char *const keys[] = { "name", "interfaces", "max-duplicates",
+		"duplicates-dropped-periodicity", "content-destination", "control-source",
+		NULL };
+	const char *name = get_str(x, g, "name", true);
+	config_setting_t **list;
+	long long v;
+	int n;
+
+	only(x, g, keys);
+	grp->line = config_setting_source_line(g);
+	if (!name)
+		return;
+	grp->name = strdup(name);
+	grp->ifaces = get_strs(x, g, "interfaces", &grp->n_ifaces);
+	grp->max_dups = cfg->g_max_dups;
+	grp->dup_period = cfg->g_dup_period;
+	if (get_int(x, g, "max-duplicates", 1, 64, &v))
+		grp->max_dups = v;
+	if (get_int(x, g, "duplicates-dropped-periodicity", 1, 3600, &v))
+		grp->dup_period = v;
+
+	n = each_group(x, g, "content-destination", &list);
+	if (n > 0) {
+		grp->dests = calloc(n, sizeof(*grp->dests));
+		for (int i = 0; grp->dests && i < n && !x->failed; i++) {
+			load_cdest(x, grp, &grp->dests[grp->n_dests++], list[i]);
+			for (unsigned int j = 0; j + 1 < grp->n_dests && !x->failed; j++)
+				if (grp->dests[j].id && grp->dests[i].id &&
+				    !strcmp(grp->dests[j].id, grp->dests[i].id))
+					cerr(x, list[i], "content destination '%s' defined twice "
+					     "(line %u)", grp->dests[i].id, grp->dests[j].line);
+		}
+	}
+	free(list);
+
+	n = each_group(x, g, "control-source", &list);
+	if (n > 0) {
+		grp->srcs = calloc(n, sizeof(*grp->srcs));
+		for (int i = 0; grp->srcs && i < n && !x->failed; i++) {
+			struct dtcp_csource *c = &grp->srcs[grp->n_srcs++];
+
+			load_csource(x, grp, c, list[i]);
+			for (unsigned int k = 0; k < c->n_allowed && !x->failed; k++)
+				if (!dtcp_config_cdest(grp, c->allowed[k]))
+					cerr(x, config_setting_get_member(list[i], "allowed-destinations"),
+					     "control source '%s': allowed destination '%s' is not "
+					     "a content destination of capture group '%s'",
+					     c->id, c->allowed[k], grp->name);
+		}
+	}
+	free(list);
+}
+
+struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "state-file", "state-sync", "control-socket",
+		"listen-addresses", "g-max-duplicates", "g-duplicates-dropped-periodicity",
+		"max-request-destinations", "interface-map", "capture-group", NULL };
+	struct ctx x = { .path = path, .err = err, .errlen = errlen };
+	struct dtcp_config *cfg = calloc(1, sizeof(*cfg));
+	config_setting_t *root, **list;
+	const char *s;
+	char **la;
+	unsigned int nla;
+	long long v;
+	config_t lc;
+	int n;
+
+	if (!cfg) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	config_init(&lc);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : ENOENT));
+		else
+			snprintf(err, errlen, "%s:%d: %s",
+				 config_error_file(&lc) ? config_error_file(&lc) : path,
+				 config_error_line(&lc), config_error_text(&lc));
+		config_destroy(&lc);
+		free(cfg);
+		return NULL;
+	}
+	root = config_root_setting(&lc);
+	only(&x, root, keys);
+	cfg->file = strdup(path);
+	s = get_str(&x, root, "state-file", false);
+	cfg->state_file = strdup(s ? s : "/var/lib/dtcpd/state");
+	cfg->state_sync = get_bool(&x, root, "state-sync", true);
+	s = get_str(&x, root, "control-socket", false);
+	cfg->ctl_socket = strdup(s ? s : "/run/dtcpd/dtcpd.sock");
+	la = get_strs(&x, root, "listen-addresses", &nla);
+	if (nla) {
+		cfg->listen = calloc(nla, sizeof(*cfg->listen));
+		for (unsigned int i = 0; cfg->listen && i < nla; i++) {
+			struct dtcp_prefix *p = &cfg->listen[cfg->n_listen];
+
+			if (dtcp_prefix_parse(la[i], p) || strchr(la[i], '/'))
+				cerr(&x, config_setting_get_member(root, "listen-addresses"),
+				     "bad listen address '%s'", la[i]);
+			else
+				cfg->n_listen++;
+		}
+	}
+	for (unsigned int i = 0; i < nla; i++)
+		free(la[i]);
+	free(la);
+	cfg->g_max_dups = 3;
+	cfg->g_dup_period = 30;
+	if (get_int(&x, root, "g-max-duplicates", 1, 64, &v))
+		cfg->g_max_dups = v;
+	if (get_int(&x, root, "g-duplicates-dropped-periodicity", 1, 3600, &v))
+		cfg->g_dup_period = v;
+	cfg->max_request_dests = 64;
+	if (get_int(&x, root, "max-request-destinations", 0, 0x7fffffff, &v))
+		cfg->max_request_dests = v;
+
+	n = each_group(&x, root, "interface-map", &list);
+	if (n > 0) {
+		static const char *const mkeys[] = { "name", "interface", NULL };
+
+		cfg->ifmap = calloc(n, sizeof(*cfg->ifmap));
+		for (int i = 0; cfg->ifmap && i < n; i++) {
+			const char *a = get_str(&x, list[i], "name", true);
+			const char *b = get_str(&x, list[i], "interface", true);
+
+			only(&x, list[i], mkeys);
+			if (!a || !b)
+				break;
+			cfg->ifmap[cfg->n_ifmap].name = strdup(a);
+			cfg->ifmap[cfg->n_ifmap++].ifname = strdup(b);
+		}
+	}
+	free(list);
+
+	n = each_group(&x, root, "capture-group", &list);
+	if (n > 0) {
+		cfg->groups = calloc(n, sizeof(*cfg->groups));
+		for (int i = 0; cfg->groups && i < n && !x.failed; i++)
+			load_group(&x, cfg, &cfg->groups[cfg->n_groups++], list[i]);
+	}
+	free(list);
+
+	/* Control sources are named across groups: Csource-ID alone finds one. */
+	for (unsigned int gi = 0; gi < cfg->n_groups && !x.failed; gi++) {
+		struct dtcp_group *g = &cfg->groups[gi];
+
+		for (unsigned int gj = 0; gj < gi && !x.failed; gj++)
+			if (g->name && cfg->groups[gj].name && !strcmp(g->name, cfg->groups[gj].name))
+				cerr(&x, root, "capture group '%s' defined twice (lines %u and %u)",
+				     g->name, cfg->groups[gj].line, g->line);
+		for (unsigned int si = 0; si < g->n_srcs && !x.failed; si++) {
+			struct dtcp_csource *a = &g->srcs[si];
+
+			for (unsigned int gj = 0; gj <= gi && !x.failed; gj++) {
+				struct dtcp_group *h = &cfg->groups[gj];
+
+				for (unsigned int sj = 0; sj < h->n_srcs; sj++) {
+					struct dtcp_csource *b = &h->srcs[sj];
+
+					if (b == a)
+						break;
+					if (!strcmp(a->id, b->id)) {
+						snprintf(err, errlen, "%s:%u: control source '%s' "
+							 "defined twice (line %u)", path, a->line,
+							 a->id, b->line);
+						x.failed = true;
+					} else if (a->owner == b->owner) {
+						snprintf(err, errlen, "%s:%u: control sources '%s' and "
+							 "'%s' hash to the same kernel owner: rename one",
+							 path, a->line, a->id, b->id);
+						x.failed = true;
+					}
+					if (x.failed)
+						break;
+				}
+			}
+		}
+	}
+	if (!x.failed && !cfg->n_groups)
+		cerr(&x, root, "no capture-group: nothing to serve");
+	config_destroy(&lc);
+	if (x.failed) {
+		dtcp_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void free_strs(char **v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void dtcp_config_free(struct dtcp_config *c)
+{
+	if (!c)
+		return;
+	for (unsigned int gi = 0; gi < c->n_groups; gi++) {
+		struct dtcp_group *g = &c->groups[gi];
+
+		for (unsigned int i = 0; i < g->n_dests; i++)
+			free(g->dests[i].id);
+		for (unsigned int i = 0; i < g->n_srcs; i++) {
+			struct dtcp_csource *s = &g->srcs[i];
+
+			free(s->id);
+			free(s->src_addrs);
+			if (s->key)
+				memset(s->key, 0, s->key_len);
+			free(s->key);
+			free(s->targets);
+			free_strs(s->allowed, s->n_allowed);
+		}
+		free(g->dests);
+		free(g->srcs);
+		free(g->name);
+		free_strs(g->ifaces, g->n_ifaces);
+	}
+	for (unsigned int i = 0; i < c->n_ifmap; i++) {
+		free(c->ifmap[i].name);
+		free(c->ifmap[i].ifname);
+	}
+	free(c->ifmap);
+	free(c->groups);
+	free(c->listen);
+	free(c->file);
+	free(c->state_file);
+	free(c->ctl_socket);
+	free(c);
+}
+
+struct dtcp_csource *dtcp_config_source(const struct dtcp_config *c, const char *id)
+{
+	for (unsigned int gi = 0; gi < c->n_groups; gi++)
+		for (unsigned int i = 0; i < c->groups[gi].n_srcs; i++)
+			if (!strcmp(c->groups[gi].srcs[i].id, id))
+				return &c->groups[gi].srcs[i];
+	return NULL;
+}
+
+struct dtcp_cdest *dtcp_config_cdest(const struct dtcp_group *g, const char *id)
+{
+	for (unsigned int i = 0; i < g->n_dests; i++)
+		if (g->dests[i].id && !strcmp(g->dests[i].id, id))
+			return &g->dests[i];
+	return NULL;
+}
+
+bool dtcp_csource_allows(const struct dtcp_csource *src, const struct dtcp_cdest *d)
+{
+	if (!d || d->group != src->group)
+		return false;
+	if (!src->n_allowed)
+		return true; /* an empty allow-list allows the group's every destination */
+	for (unsigned int i = 0; i < src->n_allowed; i++)
+		if (!strcmp(src->allowed[i], d->id))
+			return true;
+	return false;
+}
+
+bool dtcp_csource_sender_ok(const struct dtcp_csource *src, const struct sockaddr *sa)
+{
+	if (!src->n_src_addrs)
+		return true;
+	for (unsigned int i = 0; i < src->n_src_addrs; i++)
+		if (dtcp_prefix_match(&src->src_addrs[i], sa))
+			return true;
+	return false;
+}
+
+const char *dtcp_config_ifname(const struct dtcp_config *c, const char *name)
+{
+	for (unsigned int i = 0; i < c->n_ifmap; i++)
+		if (!strcmp(c->ifmap[i].name, name))
+			return c->ifmap[i].ifname;
+	return name;
+}

@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ADD checking and translation, the blob, Criteria-ID filters and Flags.
+ * See crit.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crit.h"
+
+int dtcp_fail(struct dtcp_err *e, unsigned int code, const struct dtcp_param *p,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	e->param = p;
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *const canon[] = {
+	"Csource-ID", "Seq", "Authentication-Info", "Cdest-ID", "Source-Address",
+	"Dest-Address", "Protocol", "Source-Port", "Dest-Port", "ICMP-Type", "ICMP-Code",
+	"Timeout-Idle", "Timeout-Total", "Timeout-Packets", "Timeout-Bytes", "Priority",
+	"Action", "Flags", "Criteria-ID", "Criteria-Count", "Criteria-Num",
+	"Csource-Address", "Timestamp", "Last-Refresh", "Remaining-Idle", "Remaining-Total",
+	"Remaining-Packets", "Remaining-Bytes", "Average-Bandwidth", "Matching-Packets",
+	"Matching-Bytes", "Num-Refresh", "Alert-Info", "Alert-Bandwidth", "Max-Bandwidth",
+	"X-JTap-Cdest-Dest-Address", "X-JTap-Cdest-Dest-Port", "X-JTap-Cdest-Source-Address",
+	"X-JTap-Cdest-Source-Port", "X-JTap-Cdest-TTL", "X-JTap-VRF-Name",
+	"X-JTap-Input-Interface", "X-JTap-Output-Interface", "X-JTap-IP-Version",
+	"X-JTap-Filter-Family", NULL
+};
+
+const char *dtcp_param_canon(const char *name)
+{
+	for (const char *const *c = canon; *c; c++)
+		if (!strcasecmp(*c, name))
+			return *c;
+	return NULL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+int dtcp_flags_parse(const char *v, unsigned int *flags)
+{
+	char buf[256], *save = NULL, *tok;
+
+	*flags = 0;
+	if (strlen(v) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, v);
+	/* strtok_r would silently skip an empty item: check those first. */
+	if (!*trim(buf) || strstr(buf, ",,") || buf[strlen(buf) - 1] == ',' ||
+	    *trim(buf) == ',')
+		return -EINVAL;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		if (!strcasecmp(tok, "Static"))
+			*flags |= DTCP_FL_STATIC;
+		else if (!strcasecmp(tok, "SendAsync"))
+			*flags |= DTCP_FL_SENDASYNC;
+		else if (!strcasecmp(tok, "Stats"))
+			*flags |= DTCP_FL_STATS;
+		else if (!strcasecmp(tok, "Criteria"))
+			*flags |= DTCP_FL_CRITERIA;
+		else if (!strcasecmp(tok, "Both") || !strcasecmp(tok, "All"))
+			*flags |= DTCP_FL_BOTH;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int id_bound(const char *s, uint64_t *v)
+{
+	return dtcp_parse_u64(s, UINT64_MAX, v);
+}
+
+int dtcp_idset_parse(const char *v, struct dtcp_idset *set)
+{
+	char buf[1024], *p, *next;
+
+	set->n = 0;
+	if (strlen(v) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, v);
+	for (p = buf; p; p = next) {
+		char *item, *dash;
+		bool neg = false;
+		uint64_t lo, hi;
+
+		next = strchr(p, ',');
+		if (next)
+			*next++ = '\0';
+		item = trim(p);
+		if (*item == '!') {
+			neg = true;
+			item = trim(item + 1);
+		}
+		if (!*item || set->n == DTCP_IDSET_MAX)
+			return -EINVAL;
+		dash = strchr(item, '-');
+		if (!strcmp(item, "*")) {
+			lo = 0;
+			hi = UINT64_MAX;
+		} else if (!dash) {
+			if (id_bound(item, &lo))
+				return -EINVAL;
+			hi = lo;
+		} else {
+			char *a, *b;
+
+			*dash = '\0';
+			a = trim(item);
+			b = trim(dash + 1);
+			if (!strcmp(a, "*"))
+				lo = 0;
+			else if (id_bound(a, &lo))
+				return -EINVAL;
+			if (!strcmp(b, "*"))
+				hi = UINT64_MAX;
+			else if (id_bound(b, &hi))
+				return -EINVAL;
+			if (!strcmp(a, "*") && !strcmp(b, "*"))
+				return -EINVAL;
+			if (lo > hi)
+				return -EINVAL;
+		}
+		set->it[set->n].lo = lo;
+		set->it[set->n].hi = hi;
+		set->it[set->n].neg = neg;
+		set->it[set->n].single = !dash && strcmp(item, "*");
+		set->n++;
+	}
+	return 0;
+}
+
+bool dtcp_idset_has(const struct dtcp_idset *set, uint64_t id)
+{
+	bool pos = false, any_pos = false;
+
+	for (unsigned int i = 0; i < set->n; i++) {
+		bool in = id >= set->it[i].lo && id <= set->it[i].hi;
+
+		if (set->it[i].neg) {
+			if (in)
+				return false;
+		} else {
+			any_pos = true;
+			pos |= in;
+		}
+	}
+	return pos || !any_pos;
+}
+
+/* ---- timeouts ---- */
+
+int dtcp_timeouts_parse(const struct dtcp_msg *m, struct dtcp_timeouts *t, struct dtcp_err *e)
+{
+	static const char *const names[] = { "Timeout-Idle", "Timeout-Total",
+					     "Timeout-Packets", "Timeout-Bytes" };
+
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < 4; i++) {
+		const struct dtcp_param *p = dtcp_msg_get(m, names[i]);
+		uint64_t v;
+		int err;
+
+		if (!p)
+			continue;
+		t->any = true;
+		err = dtcp_parse_u64(p->value, i < 2 ? DFC_TIMEOUT_MAX : UINT64_MAX, &v);
+		if (err == -ERANGE)
+			return dtcp_fail(e, 433, p, "%s above %s", names[i],
+					 i < 2 ? "86400 seconds" : "2^64-1");
+		if (err)
+			return dtcp_fail(e, 433, p, "%s is not a number", names[i]);
+		switch (i) {
+		case 0: t->idle = v; break;
+		case 1: t->total = v; break;
+		case 2: t->packets = v; break;
+		case 3: t->bytes = v; break;
+		}
+	}
+	return 0;
+}
+
+/* ---- ADD ---- */
+
+static const struct {
+	const char *name;
+	enum dfc_spec_field f;
+} filters[] = {
+	/* Protocol first: it decides whether ports and ICMP mean anything. */
+	{ "Protocol", DFC_SPEC_PROTO },
+	{ "Source-Address", DFC_SPEC_SRC },
+	{ "Dest-Address", DFC_SPEC_DST },
+	{ "Source-Port", DFC_SPEC_SPORT },
+	{ "Dest-Port", DFC_SPEC_DPORT },
+	{ "ICMP-Type", DFC_SPEC_ICMP_TYPE },
+	{ "ICMP-Code", DFC_SPEC_ICMP_CODE },
+};
+
+/* Does the Protocol field admit p? (No Protocol: every protocol.) */
+static bool proto_has(const struct dfc_spec *s, unsigned int p)
+{
+	bool pos = false, any_pos = false;
+
+	for (unsigned int i = 0; i < s->proto.n; i++) {
+		bool in = p >= s->proto.item[i].lo && p <= s->proto.item[i].hi;
+
+		if (s->proto.item[i].neg) {
+			if (in)
+				return false;
+		} else {
+			any_pos = true;
+			pos |= in;
+		}
+	}
+	return pos || !any_pos;
+}
+
+/* Split a raw list value on commas (escapes intact: an escaped comma is no delimiter). */
+static int split(const char *raw, char items[][80], unsigned int max, unsigned int *n)
+{
+	const char *p = raw;
+
+	*n = 0;
+	for (;;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		char tmp[80];
+
+		if (*n == max || len >= sizeof(tmp))
+			return -E2BIG;
+		memcpy(tmp, p, len);
+		tmp[len] = '\0';
+		snprintf(items[*n], 80, "%s", trim(tmp));
+		if (!items[*n][0])
+			return -EINVAL;
+		(*n)++;
+		if (!c)
+			return 0;
+		p = c + 1;
+	}
+}
+
+/* Decode \DDD in place (values split from the raw form). */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
+		    s[3] >= '0' && s[3] <= '9') {
+			int v = (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+
+			if (v > 0 && v < 256) {
+				*o++ = (char)v;
+				s += 3;
+				continue;
+			}
+		}
+		*o++ = *s;
+	}
+	*o = '\0';
+}
+
+static int addr_parse(const char *s, int *family, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	if (inet_pton(AF_INET, s, a) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int jtap_dests(struct dtcp_server *s, const struct dtcp_msg *m, struct dtcp_add *a,
+		      struct dtcp_err *e)
+{
+	const struct dtcp_param *pa = dtcp_msg_get(m, "X-JTap-Cdest-Dest-Address");
+	const struct dtcp_param *pp = dtcp_msg_get(m, "X-JTap-Cdest-Dest-Port");
+	const struct dtcp_param *sa = dtcp_msg_get(m, "X-JTap-Cdest-Source-Address");
+	const struct dtcp_param *sp = dtcp_msg_get(m, "X-JTap-Cdest-Source-Port");
+	const struct dtcp_param *tt = dtcp_msg_get(m, "X-JTap-Cdest-TTL");
+	char addrs[DTCP_MAX_DEST + 1][80], ports[DTCP_MAX_DEST + 1][80];
+	unsigned int na, np;
+	uint8_t saddr[16];
+	uint64_t v, sport, ttl = 255;
+	int sfam;
+
+	(void)s;
+	if (!pp)
+		return dtcp_fail(e, 901, pa, "X-JTap-Cdest-Dest-Port is required");
+	if (!sa)
+		return dtcp_fail(e, 901, pa, "X-JTap-Cdest-Source-Address is required");
+	if (!sp)
+		return dtcp_fail(e, 901, pa, "X-JTap-Cdest-Source-Port is required");
+	if (split(pa->value, addrs, DTCP_MAX_DEST + 1, &na) || na > DTCP_MAX_DEST)
+		return dtcp_fail(e, na > DTCP_MAX_DEST ? 400 : 901, pa,
+				 "X-JTap-Cdest-Dest-Address: 1 or 2 addresses");
+	if (split(pp->value, ports, DTCP_MAX_DEST + 1, &np) || np > DTCP_MAX_DEST)
+		return dtcp_fail(e, np > DTCP_MAX_DEST ? 400 : 901, pp,
+				 "X-JTap-Cdest-Dest-Port: 1 or 2 ports");
+	if (na != a->n_dest || np != a->n_dest)
+		return dtcp_fail(e, 432, pa, "Cdest-ID, X-JTap-Cdest-Dest-Address and "
+				 "X-JTap-Cdest-Dest-Port must have as many entries");
+	if (addr_parse(sa->value, &sfam, saddr))
+		return dtcp_fail(e, 901, sa, "bad X-JTap-Cdest-Source-Address");
+	if (dtcp_parse_u64(sp->value, 65535, &sport))
+		return dtcp_fail(e, 901, sp, "bad X-JTap-Cdest-Source-Port");
+	if (tt && dtcp_parse_u64(tt->value, 255, &ttl))
+		return dtcp_fail(e, 901, tt, "bad X-JTap-Cdest-TTL");
+	for (unsigned int i = 0; i < a->n_dest; i++) {
+		struct dtcp_kdest *j = &a->kd[i];
+		uint8_t daddr[16];
+		int fam;
+
+		if (addr_parse(addrs[i], &fam, daddr))
+			return dtcp_fail(e, 901, pa, "bad X-JTap-Cdest-Dest-Address '%s'", addrs[i]);
+		if (fam != sfam)
+			return dtcp_fail(e, 901, pa, "destination and source address families differ");
+		if (dtcp_parse_u64(ports[i], 65535, &v) || !v)
+			return dtcp_fail(e, 901, pp, "bad X-JTap-Cdest-Dest-Port '%s'", ports[i]);
+		memset(j, 0, sizeof(*j));
+		j->encap = DFC_ENCAP_UDP;
+		j->family = fam;
+		memcpy(j->addr, daddr, 16);
+		memcpy(j->src, saddr, 16);
+		j->has_src = true;
+		j->dport = v;
+		j->sport = sport;
+		j->ttl = ttl;
+		/* The same definition always gets the same kernel id: shared. */
+		j->kid = 0x80000000u | (dtcp_hash32(j, sizeof(*j), DTCP_HASH_INIT) & 0x7fffffff);
+		memcpy(j->name, a->dest_names[i], strnlen(a->dest_names[i], sizeof(j->name) - 1));
+		a->cdest_kid[i] = j->kid;
+	}
+	a->request_dest = true;
+	return 0;
+}
+
+static int input_ifaces(struct dtcp_server *s, const struct dtcp_msg *m, struct dtcp_add *a,
+			struct dtcp_err *e)
+{
+	const struct dtcp_param *in = dtcp_msg_get(m, "X-JTap-Input-Interface");
+	const struct dtcp_param *out = dtcp_msg_get(m, "X-JTap-Output-Interface");
+	const struct dtcp_param *vrf = dtcp_msg_get(m, "X-JTap-VRF-Name");
+	char names[DTCP_MAX_IFACES + 1][80];
+	unsigned int n;
+
+	if (!!in + !!out + !!vrf > 1)
+		return dtcp_fail(e, 432, in ? in : out, "X-JTap-VRF-Name, X-JTap-Input-Interface "
+				 "and X-JTap-Output-Interface exclude each other");
+	if (vrf)
+		return dtcp_fail(e, 901, vrf, "VRF '%s' is not configured", vrf->value);
+	if (out)
+		return dtcp_fail(e, 501, out, "output interfaces: only ingress is captured");
+	if (!in)
+		return 0;
+	if (split(in->raw, names, DTCP_MAX_IFACES + 1, &n))
+		return dtcp_fail(e, 400, in, "X-JTap-Input-Interface: 1 to 8 interfaces");
+	if (n > DTCP_MAX_IFACES)
+		return dtcp_fail(e, 400, in, "X-JTap-Input-Interface: at most 8 interfaces");
+	for (unsigned int i = 0; i < n; i++) {
+		const char *name;
+		char unit0[96];
+		unsigned int idx = 0;
+
+		unescape(names[i]);
+		/* "ge-1/3/5" means unit 0: look for both spellings in the map. */
+		name = dtcp_config_ifname(s->cfg, names[i]);
+		if (name == names[i] && !strchr(names[i], '.')) {
+			snprintf(unit0, sizeof(unit0), "%s.0", names[i]);
+			name = dtcp_config_ifname(s->cfg, unit0);
+			if (!strcmp(name, unit0))
+				name = names[i];
+		}
+		if (s->ifindex)
+			idx = s->ifindex(name);
+		if (!idx)
+			return dtcp_fail(e, 901, in, "interface '%s' is not configured", names[i]);
+		for (unsigned int j = 0; j < a->n_if; j++)
+			if (a->ifindex[j] == idx)
+				idx = 0;
+		if (idx)
+			a->ifindex[a->n_if++] = idx;
+	}
+	return 0;
+}
+
+int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtcp_msg *m,
+		   int ver, struct dtcp_add *a, struct dtcp_err *e)
+{
+	const struct dtcp_csource *cs = src->cfg;
+	const struct dtcp_param *p;
+	struct dtcp_timeouts t;
+	bool ports, icmp;
+	unsigned int fl = 0;
+	uint64_t prio = 1;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+
+	/* Destinations: configured ones by name, or defined by the request. */
+	p = a->cdest_param = dtcp_msg_get(m, "Cdest-ID");
+	if (!p)
+		return dtcp_fail(e, 400, NULL, "Cdest-ID is required");
+	err = split(p->raw, a->dest_names, DTCP_MAX_DEST + 1, &a->n_dest);
+	if (err || a->n_dest > DTCP_MAX_DEST)
+		return dtcp_fail(e, 400, p, "Cdest-ID: one or two destinations");
+	if (a->n_dest > 1 && ver < DTCP_VER(0, 7))
+		return dtcp_fail(e, 400, p, "a Cdest-ID list needs DTCP/0.7");
+	for (unsigned int i = 0; i < a->n_dest; i++) {
+		unescape(a->dest_names[i]);
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(a->dest_names[i], a->dest_names[j]))
+				return dtcp_fail(e, 400, p, "Cdest-ID lists '%s' twice",
+						 a->dest_names[i]);
+	}
+	if (dtcp_msg_get(m, "X-JTap-Cdest-Dest-Address")) {
+		if (!cs->request_dests) {
+			snprintf(e->cdest, sizeof(e->cdest), "%s", a->dest_names[0]);
+			return dtcp_fail(e, 430, NULL, "this control source may not define "
+					 "content destinations in requests");
+		}
+		if (jtap_dests(s, m, a, e))
+			return -1;
+	} else {
+		static const char *const jt[] = { "X-JTap-Cdest-Dest-Port",
+			"X-JTap-Cdest-Source-Address", "X-JTap-Cdest-Source-Port",
+			"X-JTap-Cdest-TTL" };
+
+		for (unsigned int i = 0; i < 4; i++)
+			if ((p = dtcp_msg_get(m, jt[i])))
+				return dtcp_fail(e, 901, p, "X-JTap-Cdest-Dest-Address is required");
+		for (unsigned int i = 0; i < a->n_dest; i++) {
+			const struct dtcp_cdest *d = dtcp_config_cdest(cs->group, a->dest_names[i]);
+
+			if (!d || !dtcp_csource_allows(cs, d)) {
+				snprintf(e->cdest, sizeof(e->cdest), "%s", a->dest_names[i]);
+				return dtcp_fail(e, 430, NULL, "unknown content destination");
+			}
+			a->cdest_kid[i] = d->kid;
+		}
+	}
+
+	/* Filter. */
+	if ((p = dtcp_msg_get(m, "X-JTap-Filter-Family")) &&
+	    strcasecmp(p->value, "inet") && strcasecmp(p->value, "inet6"))
+		return dtcp_fail(e, 501, p, "filter family '%s' is not implemented", p->value);
+	if ((p = dtcp_msg_get(m, "X-JTap-IP-Version"))) {
+		if (!strcasecmp(p->value, "ipv4") || !strcmp(p->value, "4"))
+			a->spec.ipver = 4;
+		else if (!strcasecmp(p->value, "ipv6") || !strcmp(p->value, "6"))
+			a->spec.ipver = 6;
+		else
+			return dtcp_fail(e, 901, p, "X-JTap-IP-Version: ipv4 or ipv6");
+	}
+	ports = icmp = true;
+	for (unsigned int i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		enum dfc_spec_field f = filters[i].f;
+		const char *why = NULL;
+
+		p = dtcp_msg_get(m, filters[i].name);
+		if (!p)
+			continue;
+		a->any_filter = true;
+		if ((f == DFC_SPEC_SPORT || f == DFC_SPEC_DPORT) && !ports)
+			continue;
+		if ((f == DFC_SPEC_ICMP_TYPE || f == DFC_SPEC_ICMP_CODE) && !icmp)
+			continue;
+		/* "Source-Port: *" from a DTCP client means don't care, not "has ports". */
+		if (!strcmp(p->value, "*") && f != DFC_SPEC_SRC && f != DFC_SPEC_DST &&
+		    f != DFC_SPEC_PROTO)
+			continue;
+		if (p->escaped)
+			return dtcp_fail(e, 432, p, "escapes are not allowed in filter values");
+		if (dfc_spec_parse_field(&a->spec, f, p->value, &why))
+			return dtcp_fail(e, 432, p, "%s", why ? why : "bad filter value");
+		if (f == DFC_SPEC_PROTO) {
+			/* Ports and ICMP fields only mean something for their protocols. */
+			ports = proto_has(&a->spec, 6) || proto_has(&a->spec, 17) ||
+				proto_has(&a->spec, 132) || proto_has(&a->spec, 136);
+			icmp = proto_has(&a->spec, 1) || proto_has(&a->spec, 58);
+		}
+	}
+	if (input_ifaces(s, m, a, e))
+		return -1;
+
+	/* Timeouts, flags, priority, action. */
+	if (dtcp_timeouts_parse(m, &t, e))
+		return -1;
+	if ((p = dtcp_msg_get(m, "Flags")) && dtcp_flags_parse(p->value, &fl))
+		return dtcp_fail(e, 400, p, "unknown flag");
+	if (fl & DTCP_FL_STATIC)
+		a->flags |= DFC_CRIT_F_STATIC;
+	if (fl & DTCP_FL_SENDASYNC)
+		a->flags |= DFC_CRIT_F_SEND_ASYNC;
+	if (!(a->flags & DFC_CRIT_F_STATIC)) {
+		if (!t.idle && !t.total && !t.packets && !t.bytes)
+			return dtcp_fail(e, 433, dtcp_msg_get(m, "Timeout-Idle"),
+					 "a criterion that is not Static needs a non-zero timeout");
+		a->t_idle = t.idle;
+		a->t_total = t.total;
+		a->t_packets = t.packets;
+		a->t_bytes = t.bytes;
+	}
+	if ((p = dtcp_msg_get(m, "Priority"))) {
+		if (dtcp_parse_u64(p->value, 255, &prio) || !prio)
+			return dtcp_fail(e, 400, p, "Priority: 1..255");
+	}
+	a->prio = prio + cs->min_prio;
+	if ((p = dtcp_msg_get(m, "Action")) && strcasecmp(p->value, "Copy"))
+		return dtcp_fail(e, 501, p, "action '%s' is not implemented: only Copy", p->value);
+	return 0;
+}
+
+int dtcp_add_expand(struct dtcp_server *s, const struct dtcp_add *a, unsigned int *n_entries,
+		    unsigned int *n_excl, struct dtcp_err *e)
+{
+	unsigned int ne = 0, nx = 0, passes = a->n_if ? a->n_if : 1;
+	struct dfc_spec *spec = malloc(sizeof(*spec));
+
+	if (!spec)
+		return dtcp_fail(e, 500, NULL, "out of memory");
+	/* One expansion per input interface: entries on different interfaces are disjoint. */
+	for (unsigned int i = 0; i < passes; i++) {
+		unsigned int n = 0, x = 0;
+		const char *why = NULL;
+		int err;
+
+		*spec = a->spec;
+		spec->ifindex = a->n_if ? a->ifindex[i] : 0;
+		err = dfc_spec_expand(spec, s->entries + ne, DFC_CRIT_MAX_ENTRIES - ne, &n,
+				      s->excl + nx, DFC_CRIT_MAX_EXCL - nx, &x, &why);
+		if (err) {
+			free(spec);
+			if (err == -ENOMEM)
+				return dtcp_fail(e, 500, NULL, "out of memory");
+			return dtcp_fail(e, 432, NULL, "%s", why ? why : "filter cannot be expanded");
+		}
+		ne += n;
+		nx += x;
+	}
+	free(spec);
+	*n_entries = ne;
+	*n_excl = nx;
+	return 0;
+}
+
+/* ---- blob ---- */
+
+struct blobw {
+	char *out;
+	size_t size, len;
+};
+
+static void bw(struct blobw *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bw(struct blobw *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b->out + (b->len < b->size ? b->len : b->size),
+		      b->len < b->size ? b->size - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += n;
+}
+
+int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *csource,
+		  const char *from, uint32_t id, uint64_t added_ms, unsigned int k,
+		  char *out, size_t size)
+{
+	static const char *const keep[] = { "Source-Address", "Dest-Address", "Protocol",
+		"Source-Port", "Dest-Port", "ICMP-Type", "ICMP-Code", NULL };
+	struct blobw b = { out, size < DFC_CRIT_BLOB_MAX ? size : DFC_CRIT_BLOB_MAX, 0 };
+	size_t fixed;
+	char esc[160];
+
+	dtcp_escape(esc, sizeof(esc), csource);
+	bw(&b, "dtcpd 1\nid %" PRIu32 " %u %u\ncsource %s\nfrom %s\nadded %" PRIu64
+	   "\nflags %" PRIu32 " %" PRIu32 "\ntimeouts %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRIu64
+	   "\nrdest %d\nkid",
+	   id, k, a->n_dest, esc, from, added_ms, a->flags, a->prio, a->t_idle, a->t_total,
+	   a->t_packets, a->t_bytes, a->request_dest);
+	for (unsigned int i = 0; i < a->n_dest; i++)
+		bw(&b, " %" PRIu32, a->cdest_kid[i]);
+	bw(&b, "\nCdest-ID: %s\n", a->cdest_param->raw);
+	/* The filter as given (first occurrence of each), then the X- parameters. */
+	for (unsigned int i = 0; i < m->n; i++) {
+		const struct dtcp_param *p = &m->p[i];
+		const char *c = dtcp_param_canon(p->name);
+
+		if (dtcp_msg_get(m, p->name) != p)
+			continue;
+		for (const char *const *kp = keep; *kp; kp++)
+			if (c == *kp)
+				bw(&b, "%s: %s\n", c, p->raw);
+	}
+	fixed = b.len;
+	for (unsigned int i = 0; i < m->n; i++) {
+		const struct dtcp_param *p = &m->p[i];
+		const char *c = dtcp_param_canon(p->name);
+		size_t before = b.len;
+
+		if (strncasecmp(p->name, "X-", 2) || dtcp_msg_get(m, p->name) != p)
+			continue;
+		bw(&b, "%s: %s\n", c ? c : p->name, p->raw);
+		/* Unknown X- parameters are kept only while they fit; ours must. */
+		if (b.len > b.size && !c)
+			b.len = before;
+	}
+	(void)fixed;
+	if (b.len >= b.size)
+		return -E2BIG;
+	return (int)b.len;
+}
+
+void dtcp_blob_lines(const char *blob, size_t len, dtcp_blob_line_cb cb, void *data)
+{
+	const char *p = blob, *end = blob + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p), *colon;
+		char name[64], value[DFC_CRIT_BLOB_MAX];
+		size_t l;
+
+		if (!nl)
+			nl = end;
+		colon = memchr(p, ':', nl - p);
+		/* Parameter lines are "Name: value"; the header lines have no colon. */
+		if (colon && colon + 1 < nl && colon[1] == ' ' && (size_t)(colon - p) < sizeof(name) &&
+		    !memchr(p, ' ', colon - p)) {
+			memcpy(name, p, colon - p);
+			name[colon - p] = '\0';
+			l = nl - colon - 2;
+			memcpy(value, colon + 2, l);
+			value[l] = '\0';
+			cb(name, value, data);
+		}
+		p = nl + 1;
+	}
+}
+
+int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b)
+{
+	char buf[DFC_CRIT_BLOB_MAX + 1], *line, *save = NULL;
+	bool magic = false, have_id = false;
+
+	memset(b, 0, sizeof(*b));
+	if (!blob || len > DFC_CRIT_BLOB_MAX || len < 8)
+		return -EINVAL;
+	memcpy(buf, blob, len);
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char s[160];
+
+		if (!strcmp(line, "dtcpd 1")) {
+			magic = true;
+		} else if (sscanf(line, "id %" SCNu32 " %u %u", &b->id, &b->k, &b->n) == 3) {
+			have_id = true;
+		} else if (sscanf(line, "csource %159s", s) == 1) {
+			unescape(s);
+			snprintf(b->csource, sizeof(b->csource), "%.79s", s);
+		} else if (sscanf(line, "from %47s", s) == 1) {
+			snprintf(b->csource_addr, sizeof(b->csource_addr), "%.47s", s);
+		} else if (sscanf(line, "added %" SCNu64, &b->added_ms) == 1) {
+		} else if (sscanf(line, "flags %" SCNu32 " %" SCNu32, &b->flags, &b->prio) == 2) {
+		} else if (sscanf(line, "timeouts %" SCNu32 " %" SCNu32 " %" SCNu64 " %" SCNu64,
+				  &b->t_idle, &b->t_total, &b->t_packets, &b->t_bytes) == 4) {
+		} else if (!strncmp(line, "rdest ", 6)) {
+			b->request_dest = line[6] == '1';
+		} else if (!strncmp(line, "kid", 3)) {
+			unsigned int n = 0;
+			char *p = line + 3, *end;
+
+			while (*p == ' ' && n < DTCP_MAX_DEST) {
+				b->cdest_kid[n++] = strtoul(p + 1, &end, 10);
+				p = end;
+			}
+		} else if (!strncmp(line, "Cdest-ID: ", 10)) {
+			free(b->cdests);
+			b->cdests = strdup(line + 10);
+		}
+	}
+	if (!magic || !have_id || !b->csource[0] || !b->n || b->n > DTCP_MAX_DEST ||
+	    b->k >= b->n || !b->cdests) {
+		free(b->cdests);
+		b->cdests = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Control socket: JSON lines over AF_UNIX. See ctl.h and docs/dtcpd.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <jansson.h>
+
+#include "ctl.h"
+
+int dtcp_ctl_open(struct dtcp_ctl *ctl, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, err;
+
+	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++)
+		ctl->c[i].fd = -1;
+	ctl->fd = -1;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	/* Root only: the agent's state is as sensitive as the criteria. */
+	old = umask(0077);
+	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (err || chmod(path, 0600) || listen(fd, 8)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	ctl->fd = fd;
+	ctl->path = strdup(path);
+	return 0;
+}
+
+void dtcp_ctl_close(struct dtcp_ctl *ctl)
+{
+	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++) {
+		if (ctl->c[i].fd >= 0)
+			close(ctl->c[i].fd);
+		ctl->c[i].fd = -1;
+	}
+	if (ctl->fd >= 0) {
+		close(ctl->fd);
+		if (ctl->path)
+			unlink(ctl->path);
+	}
+	free(ctl->path);
+	ctl->path = NULL;
+	ctl->fd = -1;
+}
+
+static json_t *counts(const uint64_t *v, const char *const *names, unsigned int n)
+{
+	json_t *o = json_object();
+
+	for (unsigned int i = 0; i < n; i++)
+		json_object_set_new(o, names[i], json_integer((json_int_t)v[i]));
+	return o;
+}
+
+static json_t *source_json(const struct dtcp_src *src)
+{
+	static const char *const meth[] = { "add", "delete", "refresh", "list", "noop", "other" };
+	static const char *const notif[] = { "restart", "rollover", "noop", "timeout",
+					     "congestion", "congestion_delete", "duplicates_dropped" };
+	static const char *const del[] = { "other", "timeout_total", "timeout_idle", "packets",
+					   "bytes" };
+	const struct dtcp_src_stats *st = &src->st;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_string(src->id));
+	if (src->cfg) {
+		json_object_set_new(o, "group", json_string(src->cfg->group->name));
+		json_object_set_new(o, "port", json_integer(src->cfg->port));
+		json_object_set_new(o, "owner", json_integer(src->cfg->owner));
+		json_object_set_new(o, "notification_targets", json_integer(src->cfg->n_targets));
+	}
+	json_object_set_new(o, "seq", src->seq.have ? json_integer((json_int_t)src->seq.max) :
+			    json_null());
+	/* Seq is a u64: also as a string, which JSON readers never round. */
+	if (src->seq.have) {
+		char b[24];
+
+		snprintf(b, sizeof(b), "%" PRIu64, src->seq.max);
+		json_object_set_new(o, "seq_text", json_string(b));
+	}
+	json_object_set_new(o, "criteria", json_integer(src->n_live));
+	json_object_set_new(o, "criteria_static", json_integer(src->n_static));
+	json_object_set_new(o, "added", json_integer((json_int_t)st->added));
+	json_object_set_new(o, "add_failed", json_integer((json_int_t)st->add_failed));
+	json_object_set_new(o, "requests", counts(st->req, meth, DTCP_M_N));
+	json_object_set_new(o, "failed", counts(st->req_failed, meth, DTCP_M_N));
+	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+		"auth", (json_int_t)st->drop_auth, "seq", (json_int_t)st->drop_seq,
+		"no_seq", (json_int_t)st->drop_noseq, "address", (json_int_t)st->drop_addr,
+		"port", (json_int_t)st->drop_port));
+	json_object_set_new(o, "notifications", counts(st->notif, notif, DTCP_N_N));
+	json_object_set_new(o, "deleted", counts(st->deleted_by, del, 5));
+	return o;
+}
+
+static json_t *criteria_json(const struct dtcp_src *src)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < src->n_crits; i++) {
+		const struct dtcp_crit *c = src->crits[i];
+		char ts[32];
+
+		if (c->dead)
+			continue;
+		dtcp_time_fmt(c->added_ms, ts);
+		json_array_append_new(a, json_pack("{s:I,s:s,s:b,s:b,s:i,s:s,s:s,s:I}",
+			"id", (json_int_t)c->id, "cdest", c->cdests,
+			"static", !!(c->flags & DFC_CRIT_F_STATIC),
+			"send_async", !!(c->flags & DFC_CRIT_F_SEND_ASYNC),
+			"priority", (int)c->prio, "added", ts, "from", c->from,
+			"average_bandwidth", (json_int_t)c->avg_bps));
+	}
+	return a;
+}
+
+static char *reply(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	return s;
+}
+
+static char *error(const char *fmt, const char *arg)
+{
+	char b[512];
+
+	snprintf(b, sizeof(b), fmt, arg);
+	return reply(json_pack("{s:b,s:s}", "ok", 0, "error", b));
+}
+
+char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line)
+{
+	struct dtcp_server *s = ctl->s;
+	json_error_t jerr;
+	json_t *req = json_loads(line, 0, &jerr), *o;
+	const char *cmd, *id = NULL;
+	struct dtcp_src *src = NULL;
+	char *out;
+
+	if (!req || !json_is_object(req)) {
+		json_decref(req);
+		return error("bad request: %s", req ? "not an object" : jerr.text);
+	}
+	cmd = json_string_value(json_object_get(req, "cmd"));
+	id = json_string_value(json_object_get(req, "source"));
+	if (id && !(src = dtcp_server_src(s, id))) {
+		out = error("no control source '%s'", id);
+		json_decref(req);
+		return out;
+	}
+	if (!cmd) {
+		out = error("bad request: %s", "no \"cmd\"");
+	} else if (!strcmp(cmd, "status")) {
+		unsigned int crits = 0;
+
+		for (unsigned int i = 0; i < s->n_srcs; i++)
+			crits += s->srcs[i]->n_live;
+		o = json_pack("{s:b,s:s,s:I,s:s,s:i,s:i,s:I}", "ok", 1,
+			      "version", ctl->version ? ctl->version : "unknown",
+			      "pid", (json_int_t)ctl->pid, "config", s->cfg->file,
+			      "sources", (int)s->n_srcs, "criteria", (int)crits,
+			      "next_criteria_id", (json_int_t)s->next_id);
+		json_object_set_new(o, "counters", json_pack(
+			"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+			"received", (json_int_t)s->st.rx, "not_dtcp", (json_int_t)s->st.not_dtcp,
+			"too_big", (json_int_t)s->st.too_big,
+			"not_request", (json_int_t)s->st.not_request,
+			"no_csource", (json_int_t)s->st.no_csource,
+			"unknown_csource", (json_int_t)s->st.unknown_csource,
+			"replies", (json_int_t)s->st.replies,
+			"notifications_sent", (json_int_t)s->st.notif_sent,
+			"notifications_failed", (json_int_t)s->st.notif_failed,
+			"kernel_errors", (json_int_t)s->st.kernel_errors,
+			"events_lost", (json_int_t)s->st.events_lost));
+		out = reply(o);
+	} else if (!strcmp(cmd, "sources")) {
+		json_t *a = json_array();
+
+		for (unsigned int i = 0; i < s->n_srcs; i++)
+			if (!src || s->srcs[i] == src)
+				json_array_append_new(a, source_json(s->srcs[i]));
+		out = reply(json_pack("{s:b,s:o}", "ok", 1, "sources", a));
+	} else if (!strcmp(cmd, "criteria")) {
+		if (!src)
+			out = error("%s", "criteria: \"source\" is required");
+		else
+			out = reply(json_pack("{s:b,s:s,s:o}", "ok", 1, "source", src->id,
+					      "criteria", criteria_json(src)));
+	} else if (!strcmp(cmd, "seq-reset")) {
+		if (!src) {
+			out = error("%s", "seq-reset: \"source\" is required");
+		} else {
+			/* The next authentic request sets a new baseline. */
+			dtcp_seq_reset(&src->seq);
+			s->dirty = true;
+			if (s->log)
+				s->log(s, src, 5 /* LOG_NOTICE */, "sequence number reset by the operator");
+			out = reply(json_pack("{s:b}", "ok", 1));
+		}
+	} else if (!strcmp(cmd, "reload")) {
+		char err[512] = "";
+
+		if (!ctl->reload || ctl->reload(ctl->u, err, sizeof(err)))
+			out = error("%s", err[0] ? err : "reload failed");
+		else
+			out = reply(json_pack("{s:b}", "ok", 1));
+	} else {
+		out = error("unknown command '%s'", cmd);
+	}
+	json_decref(req);
+	return out;
+}
+
+unsigned int dtcp_ctl_fds(const struct dtcp_ctl *ctl, int *fds, unsigned int max)
+{
+	unsigned int n = 0;
+
+	if (ctl->fd < 0)
+		return 0;
+	if (n < max)
+		fds[n++] = ctl->fd;
+	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS && n < max; i++)
+		if (ctl->c[i].fd >= 0)
+			fds[n++] = ctl->c[i].fd;
+	return n;
+}
+
+static void drop(struct dtcp_ctl_client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	c->len = 0;
+}
+
+static void serve(struct dtcp_ctl *ctl, struct dtcp_ctl_client *c)
+{
+	ssize_t n = read(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+	char *nl;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			drop(c);
+		return;
+	}
+	c->len += n;
+	c->buf[c->len] = '\0';
+	while ((nl = strchr(c->buf, '\n'))) {
+		char *out;
+
+		*nl = '\0';
+		out = dtcp_ctl_request(ctl, c->buf);
+		/* Replies are small; a client that does not read them loses its connection. */
+		if (out) {
+			size_t len = strlen(out);
+
+			out[len] = '\n';
+			if (write(c->fd, out, len + 1) != (ssize_t)(len + 1)) {
+				free(out);
+				drop(c);
+				return;
+			}
+			free(out);
+		}
+		c->len -= nl + 1 - c->buf;
+		memmove(c->buf, nl + 1, c->len + 1);
+	}
+	if (c->len == sizeof(c->buf) - 1)
+		drop(c); /* a line longer than any request */
+}
+
+void dtcp_ctl_ready(struct dtcp_ctl *ctl, int fd)
+{
+	if (fd == ctl->fd) {
+		int cfd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (cfd < 0)
+			return;
+		for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++) {
+			if (ctl->c[i].fd < 0) {
+				ctl->c[i].fd = cfd;
+				ctl->c[i].len = 0;
+				return;
+			}
+		}
+		close(cfd); /* too many clients */
+		return;
+	}
+	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++)
+		if (ctl->c[i].fd == fd)
+			serve(ctl, &ctl->c[i]);
+}

@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * DTCP message parser and printer. See msg.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth.h"
+#include "msg.h"
+
+static bool is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Bytes that may appear in a line: no control characters but HTAB. */
+static bool line_ok(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static void set_bad(struct dtcp_msg *m, unsigned int lineno, const char *line,
+		    size_t len, const char *why)
+{
+	if (m->bad_lineno)
+		return; /* the first problem is the one we report */
+	m->bad_lineno = lineno;
+	m->bad_line = line;
+	m->bad_line_len = len;
+	snprintf(m->bad_why, sizeof(m->bad_why), "%s", why);
+}
+
+/*
+ * Copy s[0..len) into the message's buffer, decoding \DDD. NULL if an
+ * escape is out of range (or NUL, which no C string can carry).
+ */
+static const char *decode(struct dtcp_msg *m, const char *s, size_t len, bool *escaped)
+{
+	char *out = m->buf + m->buf_used, *o = out;
+
+	if (escaped)
+		*escaped = false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len &&
+		    isdigit((unsigned char)s[i + 1]) && isdigit((unsigned char)s[i + 2]) &&
+		    isdigit((unsigned char)s[i + 3])) {
+			int v = (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+
+			if (v == 0 || v > 255)
+				return NULL;
+			*o++ = (char)v;
+			i += 3;
+			if (escaped)
+				*escaped = true;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o++ = '\0';
+	m->buf_used += o - out;
+	return out;
+}
+
+static const char *copy(struct dtcp_msg *m, const char *s, size_t len)
+{
+	char *out = m->buf + m->buf_used;
+
+	memcpy(out, s, len);
+	out[len] = '\0';
+	m->buf_used += len + 1;
+	return out;
+}
+
+int dtcp_ver_parse(const char *s)
+{
+	unsigned long maj, min;
+	char *end;
+
+	if (strncasecmp(s, "DTCP/", 5))
+		return -1;
+	s += 5;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	maj = strtoul(s, &end, 10);
+	if (*end != '.' || !isdigit((unsigned char)end[1]))
+		return -1;
+	min = strtoul(end + 1, &end, 10);
+	if (*end || maj > 999 || min > 999)
+		return -1;
+	return DTCP_VER((int)maj, (int)min);
+}
+
+const char *dtcp_ver_str(int ver, char buf[16])
+{
+	snprintf(buf, 16, "%d.%d", ver / 1000, ver % 1000);
+	return buf;
+}
+
+/* Split the start line into at most 3 whitespace-separated tokens (the 3rd takes the rest). */
+static int tokens(const char *s, size_t len, const char *tok[3], size_t tlen[3])
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (n < 3) {
+		while (i < len && is_wsp(s[i]))
+			i++;
+		if (i == len)
+			break;
+		tok[n] = s + i;
+		if (n == 2) {
+			size_t e = len;
+
+			while (e > i && is_wsp(s[e - 1]))
+				e--;
+			tlen[n++] = e - i;
+			break;
+		}
+		while (i < len && !is_wsp(s[i]))
+			i++;
+		tlen[n] = s + i - tok[n];
+		n++;
+	}
+	return n;
+}
+
+static int start_line(struct dtcp_msg *m, const char *s, size_t len)
+{
+	const char *tok[3];
+	size_t tlen[3];
+	char v[32];
+	int n = tokens(s, len, tok, tlen);
+
+	if (n < 2)
+		return -EBADMSG;
+	if (tlen[0] > 5 && !strncasecmp(tok[0], "DTCP/", 5)) {
+		/* DTCP-Version SP Status-Code SP Reason-Phrase */
+		m->kind = DTCP_K_STATUS;
+		snprintf(v, sizeof(v), "%.*s", (int)(tlen[0] < 31 ? tlen[0] : 31), tok[0]);
+		m->version = dtcp_ver_parse(v);
+		snprintf(m->version_text, sizeof(m->version_text), "%.15s", v + 5);
+		if (tlen[1] != 3 || !isdigit((unsigned char)tok[1][0]) ||
+		    !isdigit((unsigned char)tok[1][1]) || !isdigit((unsigned char)tok[1][2])) {
+			set_bad(m, 1, s, len, "bad status code");
+			return 0;
+		}
+		m->code = (tok[1][0] - '0') * 100 + (tok[1][1] - '0') * 10 + (tok[1][2] - '0');
+		m->reason = n == 3 ? copy(m, tok[2], tlen[2]) : "";
+		if (m->version < 0)
+			set_bad(m, 1, s, len, "bad DTCP version");
+		return 0;
+	}
+	/* Method SP DTCP-Version */
+	if (tlen[1] < 5 || strncasecmp(tok[1], "DTCP/", 5))
+		return -EBADMSG;
+	m->kind = DTCP_K_REQUEST;
+	snprintf(m->method, sizeof(m->method), "%.*s",
+		 (int)(tlen[0] < 31 ? tlen[0] : 31), tok[0]);
+	snprintf(v, sizeof(v), "%.*s", (int)(tlen[1] < 31 ? tlen[1] : 31), tok[1]);
+	m->version = dtcp_ver_parse(v);
+	snprintf(m->version_text, sizeof(m->version_text), "%.15s", v + 5);
+	if (tlen[0] >= sizeof(m->method))
+		set_bad(m, 1, s, len, "method too long");
+	else if (m->version < 0)
+		set_bad(m, 1, s, len, "bad DTCP version");
+	else if (n == 3)
+		set_bad(m, 1, s, len, "extra text on the request line");
+	return 0;
+}
+
+static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, size_t len)
+{
+	const char *colon = memchr(s, ':', len), *v, *end = s + len;
+	size_t nlen;
+	struct dtcp_param *p;
+	const char *name, *value;
+	bool escaped;
+
+	if (!colon) {
+		set_bad(m, lineno, s, len, "no ':' in parameter line");
+		return;
+	}
+	nlen = colon - s;
+	while (nlen && is_wsp(s[nlen - 1]))
+		nlen--;
+	if (!nlen || is_wsp(s[0])) {
+		set_bad(m, lineno, s, len, "bad parameter name");
+		return;
+	}
+	for (size_t i = 0; i < nlen; i++) {
+		if (is_wsp(s[i])) {
+			set_bad(m, lineno, s, len, "whitespace in parameter name");
+			return;
+		}
+	}
+	v = colon + 1;
+	while (v < end && is_wsp(*v))
+		v++;
+	while (end > v && is_wsp(end[-1]))
+		end--;
+	name = decode(m, s, nlen, NULL);
+	value = name ? decode(m, v, end - v, &escaped) : NULL;
+	if (!name || !value) {
+		set_bad(m, lineno, s, len, "escape out of range");
+		return;
+	}
+	if (!strcasecmp(name, "Authentication-Info")) {
+		m->auth = value;
+		m->signed_len = s - m->raw;
+		return;
+	}
+	if (m->n == DTCP_MAX_PARAMS) {
+		set_bad(m, lineno, s, len, "too many parameters");
+		return;
+	}
+	p = &m->p[m->n++];
+	p->name = name;
+	p->value = value;
+	p->raw = copy(m, v, end - v);
+	p->escaped = escaped;
+	p->line = s;
+	p->line_len = len;
+	p->lineno = lineno;
+}
+
+int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len)
+{
+	const char *s, *end, *nl;
+	unsigned int lineno = 0;
+	int err;
+
+	m->n = 0;
+	m->auth = NULL;
+	m->signed_len = 0;
+	m->bad_lineno = 0;
+	m->bad_line = NULL;
+	m->bad_line_len = 0;
+	m->bad_why[0] = '\0';
+	m->buf_used = 0;
+	m->method[0] = '\0';
+	m->version = -1;
+	m->version_text[0] = '\0';
+	m->code = 0;
+	m->reason = "";
+	m->raw_len = 0;
+	if (len > DTCP_MSG_MAX)
+		return -EMSGSIZE;
+	if (!len)
+		return -EBADMSG;
+	memcpy(m->raw, data, len);
+	m->raw[len] = '\0';
+	m->raw_len = len;
+
+	for (s = m->raw, end = m->raw + len; s < end; s = nl + 1) {
+		size_t l;
+
+		nl = memchr(s, '\n', end - s);
+		if (!nl)
+			nl = end; /* a last line without its end: tolerated */
+		l = nl - s;
+		if (l && s[l - 1] == '\r')
+			l--; /* CRLF, or a bare LF (test files) */
+		lineno++;
+		if (lineno == 1) {
+			if (!line_ok(s, l))
+				return -EBADMSG;
+			err = start_line(m, s, l);
+			if (err)
+				return err;
+			continue;
+		}
+		if (!l)
+			break; /* the blank line ends the message */
+		if (!line_ok(s, l)) {
+			set_bad(m, lineno, s, l, "control character in line");
+			continue;
+		}
+		param_line(m, lineno, s, l);
+		if (m->auth)
+			break; /* Authentication-Info is last: the rest is ignored */
+	}
+	return 0;
+}
+
+const struct dtcp_param *dtcp_msg_get(const struct dtcp_msg *m, const char *name)
+{
+	for (unsigned int i = 0; i < m->n; i++)
+		if (!strcasecmp(m->p[i].name, name))
+			return &m->p[i];
+	return NULL;
+}
+
+unsigned int dtcp_msg_count(const struct dtcp_msg *m, const char *name)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < m->n; i++)
+		n += !strcasecmp(m->p[i].name, name);
+	return n;
+}
+
+const char *dtcp_reason(unsigned int code)
+{
+	switch (code) {
+	case 130: return "Sequence Number Rollover";
+	case 131: return "NoOp Notification";
+	case 200: return "OK";
+	case 390: return "Criterion Timeout Delete";
+	case 400: return "Bad Request";
+	case 430: return "Unknown Content Destination";
+	case 431: return "Unknown Criteria ID";
+	case 432: return "Improper Filter Specification";
+	case 433: return "Improper Timeout Specification";
+	case 497: return "Invalid Authentication";
+	case 498: return "Invalid Sequence Number";
+	case 499: return "Unknown Control Source Identifier";
+	case 500: return "Server Internal Error";
+	case 501: return "Not Implemented";
+	case 505: return "DTCP Version not supported";
+	case 550: return "Max Criteria Limit Exceeded";
+	case 551: return "Max Content Destination Exceeded";
+	case 580: return "Congestion";
+	case 598: return "Duplicate Packets Dropped";
+	case 599: return "Server Restart";
+	case 680: return "Criterion Congestion Delete";
+	case 901: return "JTap-Failure";
+	}
+	return "Unknown";
+}
+
+int dtcp_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		if (v > (UINT64_MAX - (*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (*s - '0');
+	}
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+void dtcp_time_fmt(uint64_t ms, char buf[32])
+{
+	time_t t = ms / 1000;
+	struct tm tm;
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf + n, 32 - n, ".%03u", (unsigned int)(ms % 1000));
+}
+
+int dtcp_time_parse(const char *s, uint64_t *ms)
+{
+	struct tm tm = { 0 };
+	unsigned int frac;
+	char tail;
+	time_t t;
+
+	if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d.%3u%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &frac, &tail) != 7 ||
+	    strlen(s) != 23)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*ms = (uint64_t)t * 1000 + frac;
+	return 0;
+}
+
+size_t dtcp_escape(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = *s;
+		char tmp[5];
+		size_t l;
+
+		/* A backslash before three digits would read as an escape. */
+		if (c <= 0x20 || c == 0x7f ||
+		    (c == '\\' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
+		     isdigit((unsigned char)s[3]))) {
+			snprintf(tmp, sizeof(tmp), "\\%03u", c);
+			l = 4;
+		} else {
+			tmp[0] = c;
+			l = 1;
+		}
+		for (size_t i = 0; i < l; i++, n++)
+			if (n + 1 < size)
+				out[n] = tmp[i];
+	}
+	if (size)
+		out[n < size ? n : size - 1] = '\0';
+	return n;
+}
+
+/* ---- printer ---- */
+
+void dtcp_out_init(struct dtcp_out *o, bool upper)
+{
+	o->len = 0;
+	o->upper = upper;
+	o->overflow = false;
+	o->buf[0] = '\0';
+}
+
+static void out_vfmt(struct dtcp_out *o, const char *fmt, va_list ap)
+{
+	size_t room = sizeof(o->buf) - o->len;
+	int n = vsnprintf(o->buf + o->len, room, fmt, ap);
+
+	if (n < 0 || (size_t)n >= room) {
+		o->overflow = true;
+		o->buf[o->len] = '\0';
+		return;
+	}
+	o->len += n;
+}
+
+static void out_fmt(struct dtcp_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void out_fmt(struct dtcp_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vfmt(o, fmt, ap);
+	va_end(ap);
+}
+
+void dtcp_out_request(struct dtcp_out *o, const char *method, int ver)
+{
+	char v[16];
+
+	out_fmt(o, "%s DTCP/%s\r\n", method, dtcp_ver_str(ver, v));
+}
+
+void dtcp_out_status(struct dtcp_out *o, int ver, unsigned int code, const char *reason)
+{
+	char v[16];
+
+	out_fmt(o, "DTCP/%s %03u %s\r\n", dtcp_ver_str(ver, v), code,
+		reason ? reason : dtcp_reason(code));
+}
+
+static void out_name(struct dtcp_out *o, const char *name)
+{
+	char n[64];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(n) - 1; i++)
+		n[i] = o->upper ? toupper((unsigned char)name[i]) : name[i];
+	n[i] = '\0';
+	out_fmt(o, "%s: ", n);
+}
+
+void dtcp_out_vparam(struct dtcp_out *o, const char *name, const char *fmt, va_list ap)
+{
+	out_name(o, name);
+	out_vfmt(o, fmt, ap);
+	out_fmt(o, "\r\n");
+}
+
+void dtcp_out_param(struct dtcp_out *o, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	dtcp_out_vparam(o, name, fmt, ap);
+	va_end(ap);
+}
+
+void dtcp_out_param_str(struct dtcp_out *o, const char *name, const char *value)
+{
+	size_t need = dtcp_escape(NULL, 0, value);
+	char *e = malloc(need + 1);
+
+	if (!e) {
+		o->overflow = true;
+		return;
+	}
+	dtcp_escape(e, need + 1, value);
+	dtcp_out_param(o, name, "%s", e);
+	free(e);
+}
+
+void dtcp_out_raw(struct dtcp_out *o, const char *s, size_t len)
+{
+	if (len >= sizeof(o->buf) - o->len) {
+		o->overflow = true;
+		return;
+	}
+	memcpy(o->buf + o->len, s, len);
+	o->len += len;
+	o->buf[o->len] = '\0';
+}
+
+void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len)
+{
+	char hex[DTCP_HMAC_HEX + 1];
+
+	dtcp_hmac_hex(key, key_len, o->buf, o->len, hex);
+	out_name(o, "Authentication-Info");
+	out_fmt(o, "%s\r\n\r\n", hex);
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * DTCP messages (draft-cavuto-dtcp-03 §5, §8; docs/dtcp.md §3): the
+ * lenient line parser every received message goes through, and the
+ * printer every message we send is built with. No sockets, no state:
+ * unit tests and the fuzzer link this file alone.
+ *
+ * Parsing never gives up on a bad parameter line: it remembers the first
+ * one (with why) and goes on, because the message must still be
+ * authenticated before we may answer it with a 400 that echoes that line
+ * (an unauthenticated message is never answered). Only a message with no
+ * recognisable start line, or one too large, is refused outright.
+ */
+#ifndef DTCP_MSG_H
+#define DTCP_MSG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DTCP_MSG_MAX 65535	/* largest request we read (one UDP datagram) */
+#define DTCP_MAX_PARAMS 256	/* parameter lines kept per message */
+#define DTCP_DGRAM_BUDGET 1400	/* what we aim to keep each datagram under */
+#define DTCP_OUT_MAX 65536	/* one datagram we build, whatever its size */
+#define DTCP_HMAC_HEX 40
+
+/* The versions we speak: lowest, current, highest. */
+#define DTCP_VER(maj, min) ((maj) * 1000 + (min))
+#define DTCP_VER_LOW DTCP_VER(0, 6)
+#define DTCP_VER_CUR DTCP_VER(0, 7)
+#define DTCP_VER_HIGH DTCP_VER(0, 8)
+
+enum dtcp_kind {
+	DTCP_K_REQUEST,		/* "METHOD DTCP/x.y" */
+	DTCP_K_STATUS,		/* "DTCP/x.y NNN reason": response or notification */
+};
+
+struct dtcp_param {
+	const char *name;	/* as sent, escapes decoded */
+	const char *value;	/* escapes decoded, outer whitespace trimmed */
+	const char *raw;	/* the value as sent (escapes intact), trimmed */
+	const char *line;	/* the whole line as sent, without its end */
+	unsigned int line_len;
+	unsigned int lineno;	/* 1: the start line */
+	bool escaped;		/* the value held at least one \DDD */
+};
+
+struct dtcp_msg {
+	enum dtcp_kind kind;
+	char method[32];	/* requests: as sent (compare case-insensitively) */
+	int version;		/* DTCP_VER(), or -1 if the start line had none */
+	char version_text[16];	/* "0.7" as sent */
+	unsigned int code;	/* status lines */
+	const char *reason;
+
+	unsigned int n;
+	struct dtcp_param p[DTCP_MAX_PARAMS];
+
+	/* Authentication-Info: its value and how many bytes it signs. */
+	const char *auth;
+	size_t signed_len;
+
+	/* The first problem found, for a 400 (bad_lineno 0: none). */
+	unsigned int bad_lineno;
+	const char *bad_line;
+	unsigned int bad_line_len;
+	char bad_why[96];
+
+	/* Decoded copies of names and values live here. */
+	char buf[DTCP_MSG_MAX + DTCP_MAX_PARAMS * 4 + 64];
+	size_t buf_used;
+	char raw[DTCP_MSG_MAX + 1];
+	size_t raw_len;
+};
+
+/*
+ * Parse len bytes (copied: data may go away). 0, -EMSGSIZE (too large),
+ * -EBADMSG (no DTCP start line: not a DTCP message at all). Bad parameter
+ * lines do not fail the parse: see bad_lineno.
+ */
+int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len);
+
+/* First parameter called name (case-insensitive), or NULL. */
+const struct dtcp_param *dtcp_msg_get(const struct dtcp_msg *m, const char *name);
+static inline const char *dtcp_msg_value(const struct dtcp_msg *m, const char *name)
+{
+	const struct dtcp_param *p = dtcp_msg_get(m, name);
+
+	return p ? p->value : NULL;
+}
+/* How many times name occurs. */
+unsigned int dtcp_msg_count(const struct dtcp_msg *m, const char *name);
+
+/* "0.7" from DTCP_VER(0, 7). */
+const char *dtcp_ver_str(int ver, char buf[16]);
+/* "DTCP/x.y" text to DTCP_VER(); -1 if malformed. */
+int dtcp_ver_parse(const char *s);
+
+/* Standard reason phrase of a status code (docs/dtcp.md §4). */
+const char *dtcp_reason(unsigned int code);
+
+/*
+ * Decimal numbers as DTCP writes them (digits only, no sign or space):
+ * 0, or -EINVAL (not a number) / -ERANGE (above max).
+ */
+int dtcp_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* DTCP-Time of a wall-clock time in milliseconds since the epoch (local time). */
+void dtcp_time_fmt(uint64_t ms, char buf[32]);
+/* Back; -EINVAL if malformed. */
+int dtcp_time_parse(const char *s, uint64_t *ms);
+
+/*
+ * Write s as a DSTRING: bytes outside VCHAR, and a backslash that a
+ * reader would take for an escape, become \DDD. Returns the length it
+ * needs (like snprintf).
+ */
+size_t dtcp_escape(char *out, size_t size, const char *s);
+
+/* ---- building messages ---- */
+
+struct dtcp_out {
+	char buf[DTCP_OUT_MAX];
+	size_t len;
+	bool upper;		/* Junos style: parameter names in upper case */
+	bool overflow;		/* something did not fit: do not send */
+};
+
+void dtcp_out_init(struct dtcp_out *o, bool upper);
+void dtcp_out_request(struct dtcp_out *o, const char *method, int ver);
+void dtcp_out_status(struct dtcp_out *o, int ver, unsigned int code, const char *reason);
+/* "Name: value" with name as given, or upper-cased in Junos style. */
+void dtcp_out_param(struct dtcp_out *o, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void dtcp_out_vparam(struct dtcp_out *o, const char *name, const char *fmt, va_list ap);
+/* The same with value escaped as a DSTRING. */
+void dtcp_out_param_str(struct dtcp_out *o, const char *name, const char *value);
+/* Raw bytes (a prepared block of lines). */
+void dtcp_out_raw(struct dtcp_out *o, const char *s, size_t len);
+/* Append Authentication-Info over everything so far, and the blank line. */
+void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len);
+
+#endif /* DTCP_MSG_H */

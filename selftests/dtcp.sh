@@ -1,0 +1,335 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# dtcpd end to end, in the guest: a real dtcpd programming dfc.ko, driven
+# by dtcpc over UDP from another namespace.
+#
+#   cs: c0 192.0.2.1 (.9)  ---veth---  d0 192.0.2.2 :mon (dtcpd, dfc.ko)
+#       2001:db8:1::1                   2001:db8:1::2
+#   gen: p0 ---veth--- m0 :mon (capture interface of group g1)
+#
+# Every method and status code, the silent drops (bad HMAC, replay,
+# unknown source, wrong port, sender not allowed), isolation between
+# control sources, notifications (NoOp, Timeout, Restart) received and
+# verified, LIST over many datagrams, IPv6 transport, the control socket,
+# SIGHUP, dtcpd restarted with criteria kept and traffic still matched and
+# copied, and the module reloaded (Restart sent).
+. "$(dirname "$0")/lib.sh"
+
+DTCPD=${DTCPD:-$TOP/build/dtcpd}
+DTCPC=${DTCPC:-$TOP/build/dtcpc}
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/dtcp.XXXXXX)
+DPID=
+
+cleanup() {
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	cleanup_ns
+	rm -rf "$T"
+}
+trap cleanup EXIT
+ktap_header
+dfc_unload 2>/dev/null
+
+if [ ! -x "$DTCPD" ] || [ ! -x "$DTCPC" ]; then
+	skip "dtcpd end to end" "dtcpd/dtcpc not built"
+	ktap_finish
+fi
+
+setup_ns CS MON GEN
+ip link add c0 netns "$CS" type veth peer name d0 netns "$MON" &&
+ip link add p0 netns "$GEN" type veth peer name m0 netns "$MON" || { fail "topology"; ktap_finish; }
+for ns in "$CS" "$MON"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+done
+ip -n "$CS" addr add 192.0.2.1/24 dev c0
+ip -n "$CS" addr add 192.0.2.9/24 dev c0
+ip -n "$CS" addr add 2001:db8:1::1/64 dev c0 nodad
+ip -n "$MON" addr add 192.0.2.2/24 dev d0
+ip -n "$MON" addr add 2001:db8:1::2/64 dev d0 nodad
+for l in "$CS c0" "$MON d0" "$MON m0" "$GEN p0"; do
+	set -- $l
+	ip -n "$1" link set "$2" up
+done
+
+check "module loads" insmod "$DFC_KO"
+
+printf 'Shared-Key-2\n' > "$T/cs2.key"
+conf() { # conf ALLOWED: the configuration, cs1 allowed those destinations
+	cat <<EOF
+state-file = "$T/state";
+control-socket = "$T/ctl.sock";
+g-duplicates-dropped-periodicity = 2;
+capture-group = ( {
+  name = "g1";
+  interfaces = [ "m0" ];
+  content-destination = (
+    { id = "cd1"; address = "192.0.2.1"; },
+    { id = "cd2"; address = "192.0.2.1"; ttl = 9; },
+    { id = "cd3"; address = "192.0.2.1"; }
+  );
+  control-source = (
+    { id = "cs1"; source-addresses = [ "192.0.2.1", "2001:db8:1::1" ]; service-port = 2400;
+      shared-key = "secret"; allowed-destinations = [ $1 ];
+      notification-targets = ( { address = "192.0.2.1"; port = 2100; } ); }
+  );
+}, {
+  name = "g2";
+  max-duplicates = 1;
+  content-destination = (
+    { id = "cd4"; address = "192.0.2.1"; },
+    { id = "cd5"; address = "192.0.2.1"; soft-limit = 1000; soft-limit-clear = 500;
+      hard-limit = 1200; hard-limit-target = 100; }
+  );
+  control-source = (
+    { id = "cs2"; source-addresses = [ "192.0.2.0/24" ]; service-port = 2401;
+      key-file = "$T/cs2.key"; mixed-case = true; request-destinations = true;
+      notification-targets = ( { address = "192.0.2.1"; port = 2101; } ); }
+  );
+} );
+EOF
+}
+conf '"cd1", "cd2"' > "$T/dtcpd.conf"
+
+# dtcpc as cs1 / cs2 from the control source namespace.
+dc() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k secret -S "$T/cs1.seq" "$@"; }
+dc2() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2401 -i cs2 -K "$T/cs2.key" -S "$T/cs2.seq" "$@"; }
+# code: the status code of the first answer in dtcpc's output on stdin.
+code() { sed -n '1s|^DTCP/[0-9.]* \([0-9][0-9][0-9]\).*|\1|p'; }
+# field NAME: a parameter's value in dtcpc's output (any case).
+field() { awk -v n="$1" 'BEGIN { n = toupper(n) } toupper($1) == n ":" { print $2; exit }'; }
+# listen PORT KEY COUNT: notifications to FILE $T/n.PORT, in the background.
+listen() {
+	ip netns exec "$CS" "$DTCPC" listen -l "192.0.2.1:$1" -k "$2" -c "$3" -w 15 \
+		> "$T/n.$1" 2>&1 &
+	LPID=$!
+	# Bound once it says so (TCG is slow to start processes).
+	for _ in $(seq 100); do
+		grep -q '^# listening' "$T/n.$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+}
+ctl() { # ctl JSON: one control socket request, the reply on stdout
+	ip netns exec "$MON" "$PY" -c 'import socket,sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())' "$T/ctl.sock" "$1"
+}
+start_dtcpd() {
+	ip netns exec "$MON" "$DTCPD" -f -c "$T/dtcpd.conf" </dev/null >>"$T/dtcpd.log" 2>&1 &
+	DPID=$!
+	for _ in $(seq 50); do
+		[ -S "$T/ctl.sock" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop_dtcpd() {
+	kill "$DPID" && wait "$DPID"
+	r=$?
+	DPID=
+	rm -f "$T/ctl.sock"
+	return $r
+}
+# step DESCRIPTION CMD...: like check, in this shell (the command may start or wait for jobs).
+step() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else fail "$d" "$* failed; dtcpd log:" "$(tail -5 "$T/dtcpd.log")"; fi
+}
+inject() { ip netns exec "$GEN" "$INJECT" -i p0 "$@" >/dev/null; }
+ipip_in() { ip netns exec "$CS" awk '/^Ip:/ { if (h) print $8; h = 1 }' /proc/net/snmp; }
+
+# ---- configuration ----
+check "dtcpd -t accepts the configuration" "$DTCPD" -t -c "$T/dtcpd.conf"
+printf 'capture-group = ( { name = "g";\n  control-source = ( { id = "x"; shared-key = "k"; } ); } );\n' \
+	> "$T/bad.conf"
+out=$("$DTCPD" -t -c "$T/bad.conf" 2>&1)
+check_eq "dtcpd -t names file and line" "$out" \
+	"dtcpd: $T/bad.conf:2: control source 'x': 'service-port' (1..65535) is required"
+
+step "dtcpd starts and opens its control socket" start_dtcpd
+check_eq "capture interface attached" "$(dfcctl "$MON" -j interface show | jq -r '.[0].ifname')" m0
+
+# ---- methods ----
+out=$(dc NOOP)
+check_eq "NOOP: 200, answer verified" "$(echo "$out" | code)/$(echo "$out" | grep -c '^# verified')" 200/1
+out=$(dc ADD Cdest-ID=cd1 Source-Address=10.0.0.1 Dest-Address=10.0.0.2 Protocol=17 \
+	Dest-Port=53 Timeout-Idle=600)
+check_eq "ADD: 200 with Criteria-ID" "$(echo "$out" | code) $(echo "$out" | field Criteria-ID)" "200 1"
+check_eq "answers in Junos upper case" "$(echo "$out" | grep -c '^CRITERIA-ID: 1$')" 1
+inject -n 10 -S 10.0.0.1 -D 10.0.0.2 -P udp -p 53
+inject -n 5 -S 10.0.0.1 -D 10.0.0.2 -P udp -p 54
+out=$(dc LIST Flags=Both)
+check_eq "LIST Both: the filter as given and the kernel's count" \
+	"$(echo "$out" | field Dest-Port) $(echo "$out" | field Matching-Packets)" "53 10"
+check_eq "10 IP-in-IP copies reached the content destination" "$(ipip_in)" 10
+out=$(dc ADD Cdest-ID=cd2 Flags=Static Protocol=6)
+check_eq "ADD Static" "$(echo "$out" | code) $(echo "$out" | field Criteria-ID)" "200 2"
+out=$(dc REFRESH Criteria-ID=1 Timeout-Total=900)
+check_eq "REFRESH: 200, count 1" "$(echo "$out" | code) $(echo "$out" | field Criteria-Count)" "200 1"
+out=$(dc LIST Criteria-ID=1 Flags=Stats)
+left=$(echo "$out" | field Remaining-Total)
+check_eq "REFRESH shows in LIST" "$(echo "$out" | field Num-Refresh) $((left >= 890 && left <= 900))" "1 1"
+out=$(dc -v 0.6 LIST Criteria-ID=2)
+check_eq "a 0.6 request is answered in 0.6" "$(echo "$out" | head -1)" "DTCP/0.6 200 OK"
+out=$(dc -v 0.8 NOOP)
+check_eq "0.8 accepted" "$(echo "$out" | head -1)" "DTCP/0.8 200 OK"
+
+# ---- status codes ----
+t() { # t WANT DESCRIPTION ARGS...: dtcpc ARGS answers WANT
+	want=$1 d=$2
+	shift 2
+	got=$(dc "$@" | code)
+	check_eq "$d: $want" "$got" "$want"
+}
+t 400 "missing Cdest-ID" ADD Timeout-Idle=5
+t 400 "a line that is no parameter" ADD Cdest-ID=cd1 Timeout-Idle=5 "Bad line: x y" 
+t 430 "unknown content destination" ADD Cdest-ID=nowhere Timeout-Idle=5
+t 430 "destination not allowed for this source" ADD Cdest-ID=cd3 Timeout-Idle=5
+t 431 "DELETE of an unknown criterion" DELETE Criteria-ID=999
+t 432 "improper filter" ADD Cdest-ID=cd1 Timeout-Idle=5 Dest-Port=90-80
+t 433 "no timeout and not Static" ADD Cdest-ID=cd1 Protocol=6
+t 433 "timeout above a day" ADD Cdest-ID=cd1 Timeout-Idle=86401
+t 501 "Action Redirect" ADD Cdest-ID=cd1 Timeout-Idle=5 Action=Redirect
+t 501 "an unknown method" ENABLE Criteria-ID=1
+t 505 "DTCP/0.9" -v 0.9 NOOP
+t 901 "an interface that is not configured" ADD Cdest-ID=cd1 Timeout-Idle=5 X-JTap-Input-Interface=ge-9/9/9
+out=$(dc -v 0.9 NOOP)
+check_eq "505 comes in our highest version" "$(echo "$out" | head -1)" "DTCP/0.8 505 DTCP Version not supported"
+
+# ---- silent drops ----
+ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k wrong -S "$T/cs1.seq" -w 1 NOOP >/dev/null 2>&1
+check_eq "bad HMAC: no answer" "$?" 3
+ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i nobody -k secret -S "$T/x.seq" -w 1 NOOP >/dev/null 2>&1
+check_eq "unknown control source: no answer" "$?" 3
+ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2401 -i cs1 -k secret -S "$T/cs1.seq" -w 1 NOOP >/dev/null 2>&1
+check_eq "wrong service port: no answer" "$?" 3
+dc -b 192.0.2.9 -w 1 NOOP >/dev/null 2>&1
+check_eq "sender not in source-addresses: no answer" "$?" 3
+dc -o "$T/req" NOOP >/dev/null
+ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -k secret -w 1 raw "$T/req" >/dev/null 2>&1
+check_eq "replayed request: no answer" "$?" 3
+out=$(ctl '{"cmd":"sources","source":"cs1"}')
+check_eq "drops counted per source (auth, port, address, seq)" \
+	"$(echo "$out" | jq -c '.sources[0].drops | [.auth, .port, .address, .seq]')" "[1,1,1,1]"
+check_eq "unknown source counted" "$(ctl '{"cmd":"status"}' | jq .counters.unknown_csource)" 1
+
+# ---- isolation ----
+out=$(dc2 LIST Flags=Both)
+check_eq "cs2 sees none of cs1's criteria" "$(echo "$out" | code) $(echo "$out" | grep -ci '^criteria-id')" "200 0"
+check_eq "cs2 cannot delete cs1's criterion" "$(dc2 DELETE Criteria-ID=1 Flags=Static | code)" 431
+check_eq "cs2 answers in mixed case, key from a file" "$(dc2 NOOP | sed -n 2p)" \
+	"Seq: $(cat "$T/cs2.seq")"
+out=$(dc2 ADD Cdest-ID=md1 Flags=Static X-JTap-Cdest-Dest-Address=192.0.2.1 \
+	X-JTap-Cdest-Dest-Port=50000 X-JTap-Cdest-Source-Address=192.0.2.2 X-JTap-Cdest-Source-Port=49153)
+check_eq "flow-tap style destination in the request" "$(echo "$out" | code)" 200
+check_eq "cs1 still has its 2" "$(dc LIST | grep -c '^CRITERIA-ID')" 2
+
+# ---- notifications ----
+listen 2100 secret 1
+dc NOOP Flags=SendAsync >/dev/null
+wait $LPID
+check_eq "NoOp notification (131) received and verified" \
+	"$(head -2 "$T/n.2100" | sed -n 2p) $(grep -c '^# verified' "$T/n.2100")" "DTCP/0.7 131 NoOp Notification 1"
+listen 2100 secret 1
+out=$(dc ADD Cdest-ID=cd1 Protocol=17 Dest-Port=7 Timeout-Total=1 Flags=SendAsync)
+id=$(echo "$out" | field Criteria-ID)
+wait $LPID
+check_eq "Timeout notification (390) for a SendAsync criterion" \
+	"$(grep -c '390 Criterion Timeout Delete' "$T/n.2100") $(field Criteria-ID < "$T/n.2100") $(grep -c '^# verified' "$T/n.2100")" "1 $id 1"
+check_eq "the expired criterion is gone" "$(dc DELETE Criteria-ID="$id" | code)" 431
+
+# ---- LIST over many datagrams ----
+for i in $(seq 1 40); do dc ADD Cdest-ID=cd2 Timeout-Idle=600 Source-Address=10.1.0.$i >/dev/null; done
+out=$(dc LIST Flags=Both)
+check_eq "LIST of 42 reassembled" "$(echo "$out" | grep '^# LIST')" "# LIST: 42 entries in $(echo "$out" | grep -c '^DTCP/0.7 200 OK') datagrams"
+check_eq "LIST took several datagrams" "$(($(echo "$out" | grep -c '^DTCP/0.7 200') > 3))" 1
+
+# ---- IPv6 transport ----
+out=$(ip netns exec "$CS" "$DTCPC" -s 2001:db8:1::2 -p 2400 -i cs1 -k secret -S "$T/cs1.seq" NOOP)
+check_eq "NOOP over IPv6" "$(echo "$out" | code)" 200
+
+# ---- control socket ----
+check_eq "control socket: status" "$(ctl '{"cmd":"status"}' | jq -r '"\(.ok) \(.sources) \(.criteria)"')" \
+	"true 2 43"
+check_eq "control socket: Seq of cs1" "$(ctl '{"cmd":"sources","source":"cs1"}' | jq -r '.sources[0].seq_text')" \
+	"$(cat "$T/cs1.seq")"
+check_eq "control socket is root-only" "$(stat -c %a "$T/ctl.sock")" 600
+check_eq "control socket: an error" "$(ctl '{"cmd":"nope"}' | jq -r .error)" "unknown command 'nope'"
+
+# ---- SIGHUP: cs1 loses cd2 ----
+conf '"cd1"' > "$T/dtcpd.conf"
+kill -HUP "$DPID"
+sleep 0.5
+check_eq "SIGHUP: criteria on a destination no longer allowed are gone" \
+	"$(dc LIST | grep -c '^CRITERIA-ID')" 1
+check_eq "SIGHUP: the others stay" "$(dc LIST Criteria-ID=1 | field Criteria-ID)" 1
+check_eq "SIGHUP: cs2 untouched" "$(dc2 LIST | grep -c '^Criteria-ID')" 1
+
+# ---- restart of dtcpd: capture goes on ----
+listen 2100 secret 1
+dc -o "$T/req2" NOOP >/dev/null
+before=$(dc LIST Criteria-ID=1 Flags=Stats | field Matching-Packets)
+step "dtcpd stops" stop_dtcpd
+inject -n 7 -S 10.0.0.1 -D 10.0.0.2 -P udp -p 53
+step "dtcpd starts again" start_dtcpd
+out=$(dc LIST Criteria-ID=1 Flags=Both)
+check_eq "criterion kept across the restart, filter as given" \
+	"$(echo "$out" | field Source-Address) $(echo "$out" | field Dest-Port)" "10.0.0.1 53"
+check_eq "traffic matched while dtcpd was down" "$(echo "$out" | field Matching-Packets)" "$((before + 7))"
+ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -k secret -w 1 raw "$T/req2" >/dev/null 2>&1
+check_eq "Seq window kept: a replay after the restart is dropped" "$?" 3
+check_eq "new ids continue" "$(dc ADD Cdest-ID=cd1 Timeout-Idle=60 | field Criteria-ID)" 45
+sleep 1
+kill $LPID 2>/dev/null
+wait $LPID 2>/dev/null
+check_eq "no Restart notification: nothing was lost" "$(grep -c 599 "$T/n.2100")" 0
+
+# ---- kernel events: max-duplicates, soft and hard limits (group g2) ----
+# cs2 may have 1 copy per packet: its cd5 criterion (priority 1) wins, the
+# cd4 one (priority 2) loses its copies; cd5 then goes above both limits.
+# Drops are reported per period: maybe in two notices, hence up to 4.
+check_eq "cs2's catch-all flow-tap criterion deleted by its label" \
+	"$(dc2 DELETE Cdest-ID=md1 Flags=Static | field Criteria-Count)" 1
+listen 2101 Shared-Key-2 4
+P2=$LPID
+out=$(dc2 ADD Cdest-ID=cd4 Protocol=17 Dest-Port=4000 Priority=2 Flags=Static)
+dup_id=$(echo "$out" | field Criteria-ID)
+out=$(dc2 ADD Cdest-ID=cd5 Protocol=17 Dest-Port=4000 Priority=1 Flags=Static)
+hot_id=$(echo "$out" | field Criteria-ID)
+inject -n 40 -S 10.9.0.1 -D 10.9.0.2 -P udp -p 4000 -l 200
+wait $P2
+n=$T/n.2101
+check_eq "DuplicatesDropped (598): the losing criterion" \
+	"$(($(grep -c '598 Duplicate Packets Dropped' "$n") >= 1)) $(awk '/598/ { f = 1 } f && /^Criteria-ID:/ { print $2; exit }' "$n")" \
+	"1 $dup_id"
+check_eq "598 counts the dropped copies" \
+	"$(awk '/^DTCP/ { f = / 598 / } f && /^X-Dropped-Packets:/ { s += $2 } END { print s }' "$n")" 40
+check_eq "Congestion (580) above the soft limit" \
+	"$(grep -c '580 Congestion' "$n") $(awk '/580/ { f = 1 } f && /^Alert-Bandwidth:/ { print $2; exit }' "$n")" "1 1000"
+check_eq "CongestionDelete (680) above the hard limit: the criterion purged" \
+	"$(grep -c '680 Criterion Congestion Delete' "$n") $(awk '/680/ { f = 1 } f && /^Criteria-ID:/ { print $2; exit }' "$n")" \
+	"1 $hot_id"
+check_eq "all verified" "$(grep -c '^# verified' "$n")" "$(grep -c '^DTCP/' "$n")"
+check_eq "the purged criterion is gone from LIST" "$(dc2 LIST Criteria-ID="$hot_id" | code)" 431
+[ "$ktap_failed" -eq 0 ] || { sed 's/^/# /' "$n"; dc2 LIST Flags=Both | sed 's/^/# /'; ip netns exec "$MON" "$DFCCTL" -j stats | sed 's/^/# /'; }
+dc2 DELETE Criteria-ID="$dup_id" Flags=Static >/dev/null
+
+# ---- the module goes away: Restart ----
+listen 2100 secret 1
+P1=$LPID
+listen 2101 Shared-Key-2 1
+P2=$LPID
+rmmod dfc
+sleep 2
+insmod "$DFC_KO"
+wait $P2
+check_eq "Restart (599) to cs2 when dfc.ko went away" "$(grep -c '599 Server Restart' "$T/n.2101")" 1
+wait $P1
+check_eq "Restart (599) to cs1 too, verified" \
+	"$(grep -c '599 Server Restart' "$T/n.2100") $(grep -c '^# verified' "$T/n.2100")" "1 1"
+sleep 1.5
+check_eq "criteria are gone after the reload" "$(dc LIST | grep -c '^CRITERIA-ID')" 0
+check_eq "dtcpd serves again" "$(dc ADD Cdest-ID=cd1 Timeout-Idle=60 | code)" 200
+
+step "dtcpd stops cleanly" stop_dtcpd
+ktap_finish

@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make bench-dtcp: how fast dtcpd installs criteria, in the guest.
+#
+#   cs: c0 192.0.2.1 ---veth--- d0 192.0.2.2 :mon (dtcpd, dfc.ko)
+#
+# dtcpc sends N authenticated ADDs (each signed, answered, verified) with
+# one request in flight (latency: p50/p99) and with a window of W (rate);
+# then, in the same VM run, the same count of elements goes into an nft
+# set with `nft add element` in batches of B. The ratio is dtcpd's ADD
+# rate over nft's element rate. Under TCG the absolute numbers say little;
+# the ratio, measured side by side, says more.
+#
+# DTCP_BENCH_N (5000), DTCP_BENCH_W (64), DTCP_BENCH_B (100).
+. "$(dirname "$0")/lib.sh"
+
+DTCPD=${DTCPD:-$TOP/build/dtcpd}
+DTCPC=${DTCPC:-$TOP/build/dtcpc}
+N=${DTCP_BENCH_N:-5000}
+W=${DTCP_BENCH_W:-64}
+B=${DTCP_BENCH_B:-100}
+T=$(mktemp -d /tmp/dtcpb.XXXXXX)
+DPID=
+
+cleanup() {
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	cleanup_ns
+	rm -rf "$T"
+}
+trap cleanup EXIT
+ktap_header
+dfc_unload 2>/dev/null
+command -v nft >/dev/null || { skip "bench-dtcp" "nft not installed (nftables)"; ktap_finish; }
+
+setup_ns CS MON
+ip link add c0 netns "$CS" type veth peer name d0 netns "$MON" || { fail "topology"; ktap_finish; }
+ip -n "$CS" addr add 192.0.2.1/24 dev c0
+ip -n "$MON" addr add 192.0.2.2/24 dev d0
+ip -n "$CS" link set c0 up
+ip -n "$MON" link set d0 up
+check "module loads" insmod "$DFC_KO"
+cat > "$T/dtcpd.conf" <<EOF
+state-file = "$T/state";
+control-socket = "$T/ctl.sock";
+capture-group = ( { name = "g1";
+  content-destination = ( { id = "cd1"; address = "192.0.2.1"; } );
+  control-source = ( { id = "cs1"; source-addresses = [ "192.0.2.1" ]; service-port = 2400;
+    shared-key = "bench-key"; } ); } );
+EOF
+ip netns exec "$MON" "$DTCPD" -f -c "$T/dtcpd.conf" </dev/null >"$T/dtcpd.log" 2>&1 &
+DPID=$!
+for _ in $(seq 50); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
+dc() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k bench-key -S "$T/seq" "$@"; }
+val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+now_ns() { date +%s%N; }
+
+# Warm up (page in, first allocations), then measure.
+dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+lat=$(dc bench -N "$N" -W 1)
+check_eq "latency run: $N ADDs answered and verified" "$(val "$lat" ok)" "$N"
+dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+rate=$(dc bench -N "$N" -W "$W")
+check_eq "rate run (window $W): $N ADDs answered and verified" "$(val "$rate" ok)" "$N"
+dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+
+# The same count of elements into an nft set, B per `nft add element`.
+ip netns exec "$MON" nft add table inet bench
+ip netns exec "$MON" nft add set inet bench s '{ type ipv4_addr; }'
+i=0
+while [ "$i" -lt "$N" ]; do
+	j=0
+	elems=
+	while [ "$j" -lt "$B" ] && [ "$i" -lt "$N" ]; do
+		elems="$elems${elems:+, }10.$((i >> 16 & 255)).$((i >> 8 & 255)).$((i & 255))"
+		i=$((i + 1))
+		j=$((j + 1))
+	done
+	echo "add element inet bench s { $elems }" > "$T/b.$i"
+done
+t0=$(now_ns)
+for f in "$T"/b.*; do ip netns exec "$MON" nft -f "$f" || break; done
+t1=$(now_ns)
+n=$(ip netns exec "$MON" nft list set inet bench s | tr ',' '\n' | grep -c '10\.')
+check_eq "nft: $N elements in batches of $B" "$n" "$N"
+nft_rate=$(awk -v n="$N" -v t="$((t1 - t0))" 'BEGIN { printf "%.0f", n / (t / 1e9) }')
+# And all N in one transaction: what nft does without a process per batch.
+ip netns exec "$MON" nft add set inet bench one '{ type ipv4_addr; }'
+sed 's/ s {/ one {/' "$T"/b.* > "$T/all"
+t2=$(now_ns)
+ip netns exec "$MON" nft -f "$T/all"
+t3=$(now_ns)
+check_eq "nft: $N elements in one transaction" \
+	"$(ip netns exec "$MON" nft list set inet bench one | tr ',' '\n' | grep -c '10\.')" "$N"
+nft_one=$(awk -v n="$N" -v t="$((t3 - t2))" 'BEGIN { printf "%.0f", n / (t / 1e9) }')
+
+echo "# dtcpd, one in flight:  $lat"
+echo "# dtcpd, window $W:      $rate"
+echo "# nft add element, batches of $B: $N elements in $(awk -v t="$((t1 - t0))" 'BEGIN { printf "%.3f", t / 1e9 }') s, $nft_rate elements/s"
+echo "# nft add element, one transaction: $N elements, $nft_one elements/s"
+ratio=$(awk -v a="$(val "$rate" adds_per_s)" -v b="$nft_rate" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
+ratio1=$(awk -v a="$(val "$rate" adds_per_s)" -v b="$nft_one" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
+echo "# bench-dtcp: dtcpd $(val "$rate" adds_per_s) ADDs/s (p99 $(val "$lat" p99_us) us one in flight," \
+	"p99 $(val "$rate" p99_us) us at window $W) vs nft $nft_rate elements/s in batches of $B:" \
+	"ratio $ratio; vs one nft transaction ($nft_one/s): ratio $ratio1"
+ok "bench-dtcp measured"
+kill "$DPID" && wait "$DPID"
+DPID=
+ktap_finish
