@@ -88,7 +88,6 @@ struct dfc_cdest {
 };
 
 struct dfc_cdest *dfc_cdest_find(struct dfc_filter *f, u32 id);
-struct dfc_cdest *dfc_cdest_find_rcu(struct dfc_filter *f, u32 id);
 void dfc_cdest_read(const struct dfc_cdest *cd, struct dfc_cdest_stats *s);
 void dfc_cdest_drop(struct dfc_cdest *cd, enum dfc_cdest_drop why);
 void dfc_cdest_sent(struct dfc_cdest *cd, unsigned int len);
