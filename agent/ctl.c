@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 #include <jansson.h>
 
 #include "ctl.h"
@@ -72,6 +73,26 @@ static json_t *counts(const uint64_t *v, const char *const *names, unsigned int 
 	return o;
 }
 
+/* source-addresses: "192.0.2.1", "192.0.2.0/24"; none: any sender. */
+static json_t *addresses_json(const struct dtcp_csource *cs)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < cs->n_src_addrs; i++) {
+		const struct dtcp_prefix *p = &cs->src_addrs[i];
+		char t[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN + 4];
+
+		if (!inet_ntop(p->family, p->addr, t, sizeof(t)))
+			snprintf(t, sizeof(t), "?");
+		if (p->plen == (p->family == AF_INET6 ? 128 : 32))
+			snprintf(b, sizeof(b), "%s", t);
+		else
+			snprintf(b, sizeof(b), "%s/%u", t, p->plen);
+		json_array_append_new(a, json_string(b));
+	}
+	return a;
+}
+
 static json_t *source_json(const struct dtcp_src *src)
 {
 	static const char *const meth[] = { "add", "delete", "refresh", "list", "noop", "other" };
@@ -85,6 +106,7 @@ static json_t *source_json(const struct dtcp_src *src)
 	json_object_set_new(o, "id", json_string(src->id));
 	if (src->cfg) {
 		json_object_set_new(o, "group", json_string(src->cfg->group->name));
+		json_object_set_new(o, "addresses", addresses_json(src->cfg));
 		json_object_set_new(o, "port", json_integer(src->cfg->port));
 		json_object_set_new(o, "owner", json_integer(src->cfg->owner));
 		json_object_set_new(o, "notification_targets", json_integer(src->cfg->n_targets));
@@ -104,6 +126,10 @@ static json_t *source_json(const struct dtcp_src *src)
 	json_object_set_new(o, "add_failed", json_integer((json_int_t)st->add_failed));
 	json_object_set_new(o, "requests", counts(st->req, meth, DTCP_M_N));
 	json_object_set_new(o, "failed", counts(st->req_failed, meth, DTCP_M_N));
+	/* The classes answers have: 200, 4xx, 5xx and 901 (X-JTap parameter errors). */
+	json_object_set_new(o, "answers", json_pack("{s:I,s:I,s:I,s:I}",
+		"2xx", (json_int_t)st->answers[2], "4xx", (json_int_t)st->answers[4],
+		"5xx", (json_int_t)st->answers[5], "9xx", (json_int_t)st->answers[9]));
 	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 		"auth", (json_int_t)st->drop_auth, "seq", (json_int_t)st->drop_seq,
 		"no_seq", (json_int_t)st->drop_noseq, "address", (json_int_t)st->drop_addr,

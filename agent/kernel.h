@@ -21,7 +21,10 @@ void dtcp_kernel_close(struct dtcp_kernel *k);
 /* Attach a capture group interface (already attached is fine). */
 int dtcp_kernel_attach(struct dtcp_kernel *k, const char *ifname);
 
-/* What the events group says, one callback per kind. */
+/*
+ * What the events group says (lib/dfc_nl's struct dfc_nl_event), one
+ * callback per kind; a purge or drop report with no criteria is not passed on.
+ */
 struct dtcp_kevents {
 	void (*expired)(void *u, const struct dfc_nl_crit *c);
 	void (*congested)(void *u, uint32_t cdest, uint64_t rate, bool on);
@@ -33,8 +36,9 @@ struct dtcp_kevents {
 
 /*
  * Read one datagram of events (the socket is non-blocking) and dispatch
- * them. The number of events, -EAGAIN (none waiting), -ENOBUFS (events
- * were lost: resynchronise), or another -errno.
+ * them (dfc_nl_events_recv). The number of events, -EAGAIN (none
+ * waiting), -ENOBUFS (events were lost: resynchronise), -EINVAL (a
+ * malformed event: the rest of its datagram is skipped), or another -errno.
  */
 int dtcp_kernel_events(struct dtcp_kernel *k, const struct dtcp_kevents *cb, void *u);
 

@@ -88,6 +88,7 @@ enum dtcp_notif { DTCP_N_RESTART, DTCP_N_ROLLOVER, DTCP_N_NOOP, DTCP_N_TIMEOUT,
 
 struct dtcp_src_stats {
 	uint64_t req[DTCP_M_N], req_failed[DTCP_M_N];
+	uint64_t answers[10];		/* answered requests by status class: code / 100 */
 	uint64_t drop_auth, drop_seq, drop_addr, drop_port, drop_noseq;
 	uint64_t added, add_failed;
 	uint64_t notif[DTCP_N_N];

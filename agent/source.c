@@ -1295,6 +1295,7 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 	}
 	if (code != 200)
 		src->st.req_failed[meth]++;
+	src->st.answers[code / 100 % 10]++;
 	dtcp_server_gc(s);
 }
 

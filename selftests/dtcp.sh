@@ -333,6 +333,12 @@ check_eq "Restart (599) to cs1 too, verified" \
 sleep 1.5
 check_eq "criteria are gone after the reload" "$(dc LIST | grep -c '^CRITERIA-ID')" 0
 check_eq "dtcpd serves again" "$(dc ADD Cdest-ID=cd1 Timeout-Idle=60 | code)" 200
+check_eq "dfcctl agent show: cs1 through the control socket (JSON, table)" \
+	"$(dfcctl "$MON" -S "$T/ctl.sock" -j agent show | jq -r '.[] | select(.id == "cs1") |
+		"\(.addresses | join(",")) \(.port) \((.requests | add) > 0) \(.answers."2xx" > 0)"')
+$(dfcctl "$MON" -S "$T/ctl.sock" agent show cs1 | awk '$1 == "cs1" { print $3, $4 }')" \
+	"192.0.2.1,2001:db8:1::1 2400 true true
+192.0.2.1,2001:db8:1::1 2400"
 
 step "dtcpd stops cleanly" stop_dtcpd
 ktap_finish
