@@ -598,4 +598,142 @@ OUT_TEST(soft_and_hard_limits)
 	mnl_socket_close(ev);
 }
 
+/* pktgen_load_hard_limit: a criterion's packet counter, by GET. */
+static int crit_packets_cb(const struct dfc_nl_crit *c, void *data)
+{
+	*(uint64_t *)data = c->packets;
+	return 0;
+}
+
+/* What pktgen in gen says it sent on p0 (its "pkts-sofar"), or -1. */
+static long pktgen_sent(void)
+{
+	char cmd[256];
+	long n = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns exec %s sed -n 's/.*pkts-sofar: \\([0-9]*\\).*/\\1/p' "
+		 "/proc/net/pktgen/p0", gen_ns);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fscanf(p, "%ld", &n) != 1)
+		n = -1;
+	pclose(p);
+	return n;
+}
+
+/*
+ * The limits under the kernel's pktgen: 20000 frames of 100 bytes (86-byte
+ * IP packets, 106-byte copies) from gen as fast as the guest sends them,
+ * matched by three criteria of three owners toward one destination:
+ * 1 (priority 1), 2 (priority 5, older) and 3 (priority 5, newer). The
+ * burst stays in the 10 s average long enough to take it above the soft
+ * limit and the hard limit (about 1.7 Mbit/s once all in). Congestion is
+ * raised; the purge removes the worst criterion, 3, alone: its own recent
+ * rate is as high as the destination's, so removing it brings the average
+ * under the hard target, and 1 and 2 stay. Criterion 1, the best, carries
+ * every copy: each frame it matched is either a copy or a counted drop.
+ */
+OUT_TEST(pktgen_load_hard_limit)
+{
+	const int count = 20000, frame = 100, copy = 86 + 20;
+	struct mnl_socket *ev;
+	struct dfc_iface_info ifi;
+	struct dfc_stats st;
+	struct nlmsghdr *nlh;
+	uint64_t p1 = 0, p2 = 0, drops;
+	struct cstats s;
+	struct event e;
+	long sent;
+
+	if (sh("modprobe pktgen 2>/dev/null"))
+		SKIP(return, "no pktgen module");
+	ev = events_open(self->nl);
+	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, add_cdest(self->nl, 1, DST_V4, DFC_ENCAP_IPIP, 0, 0));
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_CDEST_SET, 0);
+	mnl_attr_put_u32(nlh, DFC_CDEST_A_ID, 1);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_SOFT_LIMIT, 400000);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_SOFT_CLEAR, 200000);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_HARD_LIMIT, 800000);
+	mnl_attr_put_u64(nlh, DFC_CDEST_A_HARD_TARGET, 700000);
+	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	ASSERT_EQ(0, add_crit(self->nl, 1, 1, 1, 1, 4));
+	ASSERT_EQ(0, add_crit(self->nl, 2, 2, 1, 5, 4));
+	ASSERT_EQ(0, add_crit(self->nl, 3, 3, 1, 5, 4));
+
+	/* pktgen is per namespace: configured and started from within gen. */
+	ASSERT_EQ(0, sh("ip netns exec %s sh -c '"
+			"pg() { echo \"$2\" > /proc/net/pktgen/$1 || exit 1; }; "
+			"pg kpktgend_0 rem_device_all && pg kpktgend_0 \"add_device p0\" && "
+			"pg p0 \"count %d\" && pg p0 \"pkt_size %d\" && pg p0 \"clone_skb 0\" && "
+			"pg p0 \"delay 0\" && pg p0 \"src_min 192.0.2.1\" && "
+			"pg p0 \"src_max 192.0.2.1\" && pg p0 \"dst 192.0.2.5\" && "
+			"pg p0 \"dst_mac 02:00:00:00:00:99\" && pg pgctrl start'",
+			gen_ns, count, frame));
+	sent = pktgen_sent();
+	sh("ip netns exec %s sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'",
+	   gen_ns);
+	EXPECT_EQ(count, sent);
+
+	/* Congestion first, then the purge, in the same once-a-second look. */
+	ASSERT_EQ(0, event_wait(ev, DFC_CMD_CDEST_CONGESTED, 15000, &e));
+	EXPECT_EQ(1, e.congested);
+	ASSERT_EQ(0, event_wait(ev, DFC_CMD_CDEST_PURGED, 5000, &e));
+	EXPECT_EQ(3, e.owner);
+	EXPECT_EQ(1, e.cdest);
+	ASSERT_EQ(1, e.n_ids);
+	EXPECT_EQ(3, e.ids[0]);
+	/* One message per owner, all at once: no other owner lost any. */
+	EXPECT_EQ(-ETIMEDOUT, event_wait(ev, DFC_CMD_CDEST_PURGED, 2000, &e))
+		TH_LOG("also purged: owner %u id %llu", e.owner,
+		       (unsigned long long)e.ids[0]);
+	EXPECT_FALSE(crit_exists(self->nl, 3, 3));
+	EXPECT_TRUE(crit_exists(self->nl, 1, 1));
+	EXPECT_TRUE(crit_exists(self->nl, 2, 2));
+
+	/* Every frame pktgen sent reached the hook, as IPv4 of 100 bytes. */
+	ASSERT_EQ(0, dfc_nl_iface_get(self->nl, 0, "m0", &ifi));
+	EXPECT_EQ((uint64_t)sent, ifi.stats.seen);
+	EXPECT_EQ(ifi.stats.seen, ifi.stats.ipv4);
+	EXPECT_EQ(ifi.stats.seen * frame, ifi.stats.bytes);
+
+	/* The surviving criteria matched every frame. */
+	ASSERT_EQ(0, dfc_nl_crit_get(self->nl, 1, 1, crit_packets_cb, &p1));
+	ASSERT_EQ(0, dfc_nl_crit_get(self->nl, 2, 2, crit_packets_cb, &p2));
+	EXPECT_EQ(ifi.stats.seen, p1);
+	EXPECT_EQ(ifi.stats.seen, p2);
+
+	/*
+	 * One copy per frame to the one destination, from criterion 1: sent
+	 * or counted dropped, never lost to max-duplicates (the others toward
+	 * the same destination need no copy of their own), and none held
+	 * back by the hard limit since the purge brought it under target.
+	 */
+	ASSERT_EQ(0, cdest_stats(self->nl, 1, &s));
+	drops = s.v[DFC_CSTATS_A_NOMEM] + s.v[DFC_CSTATS_A_NOROUTE] +
+		s.v[DFC_CSTATS_A_NOIPSEC] + s.v[DFC_CSTATS_A_TOOBIG] +
+		s.v[DFC_CSTATS_A_LOOP] + s.v[DFC_CSTATS_A_RATELIMIT] +
+		s.v[DFC_CSTATS_A_DUPCAP];
+	EXPECT_EQ(p1, s.v[DFC_CSTATS_A_COPIES] + drops)
+		TH_LOG("copies %llu drops %llu", (unsigned long long)s.v[DFC_CSTATS_A_COPIES],
+		       (unsigned long long)drops);
+	EXPECT_EQ(0, s.v[DFC_CSTATS_A_DUPCAP]);
+	EXPECT_EQ(0, s.v[DFC_CSTATS_A_RATELIMIT]);
+	EXPECT_LT(0, s.v[DFC_CSTATS_A_COPIES]);
+	EXPECT_EQ(s.v[DFC_CSTATS_A_COPIES] * copy, s.v[DFC_CSTATS_A_BYTES]);
+	/* The 10 s average: above the hard limit, at most all bytes in 10 s. */
+	EXPECT_LT(800000, s.v[DFC_CSTATS_A_RATE]);
+	EXPECT_GE(s.v[DFC_CSTATS_A_BYTES] * 8 / 10, s.v[DFC_CSTATS_A_RATE]);
+
+	/* The namespace agrees: every frame matched, every copy counted. */
+	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &st));
+	EXPECT_EQ(ifi.stats.seen, st.matched);
+	EXPECT_EQ(s.v[DFC_CSTATS_A_COPIES], st.copies);
+	EXPECT_EQ(0, st.dup_dropped);
+	mnl_socket_close(ev);
+}
+
 TEST_HARNESS_MAIN
