@@ -297,6 +297,22 @@ static void fmt_duration(char *buf, size_t size, uint64_t s)
 		snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s % 86400 / 3600);
 }
 
+/*
+ * A growing array v of n used and *cap allocated elements of size sz,
+ * with room for one more: the array (perhaps moved), NULL without memory.
+ */
+static void *vec_grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? 2 * *cap : 16;
+
+	if (n < *cap)
+		return v;
+	v = realloc(v, c * sz);
+	if (v)
+		*cap = c;
+	return v;
+}
+
 /* ---- interface ---- */
 
 struct iface_list {
@@ -307,16 +323,11 @@ struct iface_list {
 static int iface_list_add(const struct dfc_iface_info *info, void *data)
 {
 	struct iface_list *l = data;
+	struct dfc_iface_info *v = vec_grow(l->v, l->n, &l->cap, sizeof(*v));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		struct dfc_iface_info *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	l->v[l->n++] = *info;
 	return 0;
 }
@@ -862,17 +873,11 @@ static void crit_list_clear(struct crit_list *l)
 static int crit_list_add(const struct dfc_nl_crit *c, void *data)
 {
 	struct crit_list *l = data;
-	struct crit_row *r;
+	struct crit_row *r = vec_grow(l->v, l->n, &l->cap, sizeof(*r));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct crit_row *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!r)
+		return -ENOMEM;
+	l->v = r;
 	r = &l->v[l->n];
 	memset(r, 0, sizeof(*r));
 	r->c = *c;
@@ -1747,16 +1752,11 @@ struct cdest_list {
 static int cdest_list_add(const struct dfc_nl_cdest *d, void *data)
 {
 	struct cdest_list *l = data;
+	struct dfc_nl_cdest *v = vec_grow(l->v, l->n, &l->cap, sizeof(*v));
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct dfc_nl_cdest *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
 	l->v[l->n++] = *d;
 	return 0;
 }
