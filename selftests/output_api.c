@@ -448,6 +448,12 @@ OUT_TEST(fragmented_when_too_big)
 		 "-k ipv4 -l 1500");
 }
 
+OUT_TEST(fragmented_when_too_big_v6_outer)
+{
+	one_case(_metadata, self->nl, DST_V6, DFC_ENCAP_IPIP, "t6", 0, 4,
+		 "-k ipv4 -l 1500");
+}
+
 /* ipsec-required and no SA: nothing leaves, every copy counted dropped. */
 OUT_TEST(ipsec_required_fails_closed)
 {
