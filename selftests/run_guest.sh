@@ -3,8 +3,9 @@
 #
 # Guest tier of `make check`: runs inside the vm-run guest as root from the
 # tree top. Runs every TEST_GEN_PROGS binary and TEST_PROGS script listed in
-# selftests/Makefile, one after another. Each test prints its own TAP; we add
-# only "# " comments, so that tools/check.sh counts leaf results only.
+# selftests/Makefile (or only those named as arguments), one after another.
+# Each test prints its own TAP; we add only "# " comments, so that
+# tools/check.sh counts leaf results only.
 
 top=${DFC_TOP:-$(pwd)}
 bin=$top/build/selftests
@@ -23,6 +24,10 @@ list() {
 rc=0
 run() {
 	name=${1##*/}
+	# Arguments, if any, choose the tests to run.
+	if [ -n "$only" ] && ! echo " $only " | grep -q " $name "; then
+		return
+	fi
 	# Each test loads the module itself.
 	rmmod dfc 2>/dev/null
 	if [ ! -f "$1" ]; then
@@ -45,6 +50,7 @@ run() {
 	[ $r -eq 0 ] || rc=1
 }
 
+only="$*"
 for p in $(list TEST_GEN_PROGS); do
 	run "$bin/$p"
 done
