@@ -540,55 +540,33 @@ static int cmd_stats_show(struct ctl *c, int argc, char **argv)
 	ret = stats_get(c, &s);
 	if (ret)
 		return ret;
-	if (c->json)
-		return print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-					    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-					    "version", s.version,
-					    "ifaces", (json_int_t)s.ifaces,
-					    "seen", (json_int_t)s.seen,
-					    "bytes", (json_int_t)s.bytes,
-					    "ipv4", (json_int_t)s.ipv4,
-					    "ipv6", (json_int_t)s.ipv6,
-					    "other", (json_int_t)s.other,
-					    "parsed", (json_int_t)s.parsed,
-					    "unparseable", (json_int_t)s.unparseable,
-					    "matched", (json_int_t)s.matched,
-					    "masks_probed", (json_int_t)s.masks_probed,
-					    "crits", (json_int_t)s.crits,
-					    "max_crits", (json_int_t)s.max_crits,
-					    "masks", (json_int_t)s.masks,
-					    "max_masks", (json_int_t)s.max_masks,
-					    "entries", (json_int_t)s.entries,
-					    "table_mem", (json_int_t)s.table_mem,
-					    "expired", (json_int_t)s.expired,
-					    "copies", (json_int_t)s.copies,
-					    "max_duplicates", (json_int_t)s.max_dup,
-					    "dup_period", (json_int_t)s.dup_period));
-	printf("version: %s\n"
-	       "ifaces: %" PRIu32 "\n"
-	       "seen: %" PRIu64 "\n"
-	       "bytes: %" PRIu64 "\n"
-	       "ipv4: %" PRIu64 "\n"
-	       "ipv6: %" PRIu64 "\n"
-	       "other: %" PRIu64 "\n"
-	       "parsed: %" PRIu64 "\n"
-	       "unparseable: %" PRIu64 "\n"
-	       "matched: %" PRIu64 "\n"
-	       "masks_probed: %" PRIu64 "\n"
-	       "crits: %" PRIu32 "\n"
-	       "max_crits: %" PRIu32 "\n"
-	       "masks: %" PRIu32 "\n"
-	       "max_masks: %" PRIu32 "\n"
-	       "entries: %" PRIu32 "\n"
-	       "table_mem: %" PRIu64 "\n"
-	       "expired: %" PRIu64 "\n"
-	       "copies: %" PRIu64 "\n"
-	       "max_duplicates: %" PRIu32 "\n"
-	       "dup_period: %" PRIu32 "\n",
-	       s.version, s.ifaces, s.seen, s.bytes, s.ipv4, s.ipv6, s.other,
-	       s.parsed, s.unparseable, s.matched, s.masks_probed, s.crits, s.max_crits,
-	       s.masks, s.max_masks, s.entries, s.table_mem, s.expired, s.copies, s.max_dup,
-	       s.dup_period);
+	/* One list of counters serves both outputs. */
+	const struct {
+		const char *name;
+		uint64_t v;
+	} rows[] = {
+		{ "ifaces", s.ifaces }, { "seen", s.seen }, { "bytes", s.bytes },
+		{ "ipv4", s.ipv4 }, { "ipv6", s.ipv6 }, { "other", s.other },
+		{ "parsed", s.parsed }, { "unparseable", s.unparseable },
+		{ "matched", s.matched }, { "masks_probed", s.masks_probed },
+		{ "crits", s.crits }, { "max_crits", s.max_crits }, { "masks", s.masks },
+		{ "max_masks", s.max_masks }, { "entries", s.entries },
+		{ "table_mem", s.table_mem }, { "expired", s.expired },
+		{ "copies", s.copies }, { "dup_dropped", s.dup_dropped },
+		{ "max_duplicates", s.max_dup }, { "dup_period", s.dup_period },
+	};
+	size_t n = sizeof(rows) / sizeof(rows[0]);
+
+	if (c->json) {
+		json_t *o = json_pack("{s:s}", "version", s.version);
+
+		for (size_t i = 0; o && i < n; i++)
+			json_object_set_new(o, rows[i].name, json_integer((json_int_t)rows[i].v));
+		return print_json(o);
+	}
+	printf("version: %s\n", s.version);
+	for (size_t i = 0; i < n; i++)
+		printf("%s: %" PRIu64 "\n", rows[i].name, rows[i].v);
 	return 0;
 }
 
