@@ -18,13 +18,32 @@ static bool is_wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * Bytes that need a look: control characters and the backslash. One table
+ * lookup per byte keeps the loops over long values short (they run on
+ * every datagram, authentic or not).
+ */
+static const bool special[256] = {
+	[0 ... 0x1f] = true, [0x7f] = true, ['\\'] = true,
+};
+
+/* How many bytes from s on need no look. */
+static size_t plain_run(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && !special[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 /* Bytes that may appear in a line: no control characters but HTAB. */
 static bool line_ok(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = plain_run(s, len); i < len; i += 1 + plain_run(s + i + 1, len - i - 1)) {
 		unsigned char c = s[i];
 
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+		if (c != '\\' && c != '\t')
 			return false;
 	}
 	return true;
@@ -59,8 +78,19 @@ static int unescape(const char *s, size_t len, char *out, size_t size, bool *esc
 	if (escaped)
 		*escaped = false;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = s[i];
+		size_t run = plain_run(s + i, len - i);
+		unsigned char c;
 
+		if (run) {
+			if (run >= size - o)
+				return -E2BIG;
+			memcpy(out + o, s + i, run);
+			o += run;
+			i += run;
+			if (i == len)
+				break;
+		}
+		c = s[i];
 		if (c == '\\' && len - i > 3 && is_digit3(s + i + 1)) {
 			int v = (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
 
