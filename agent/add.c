@@ -122,13 +122,8 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 		c->prio = a->prio;
 		c->n_dest = a->n_dest;
 		memcpy(c->cdest_kid, a->cdest_kid, sizeof(c->cdest_kid));
-		c->cdests = strdup(a->n_dest == 2 ? "" : a->dest_names[0]);
-		if (a->n_dest == 2 && c->cdests) {
-			free(c->cdests);
-			c->cdests = malloc(strlen(a->dest_names[0]) + strlen(a->dest_names[1]) + 2);
-			if (c->cdests)
-				sprintf(c->cdests, "%s,%s", a->dest_names[0], a->dest_names[1]);
-		}
+		/* As sent, like the blob keeps it: names may hold escaped commas. */
+		c->cdests = strdup(a->cdest_param->raw);
 		c->request_dest = a->request_dest;
 		c->t_idle = a->t_idle;
 		c->t_total = a->t_total;

@@ -217,27 +217,6 @@ int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync)
 	return err;
 }
 
-/* \DDD back to bytes, in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
-		    isdigit((unsigned char)s[3])) {
-			int v = (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-
-			if (v > 0 && v < 256) {
-				*o++ = (char)v;
-				s += 3;
-				continue;
-			}
-		}
-		*o++ = *s;
-	}
-	*o = '\0';
-}
-
 int dtcp_state_load(const char *path, struct dtcp_state *st, unsigned int *line)
 {
 	FILE *f = fopen(path, "r");
@@ -288,6 +267,8 @@ int dtcp_state_load(const char *path, struct dtcp_state *st, unsigned int *line)
 			if (sscanf(buf, "source %511s %d %" SCNu64 " %129s", a, &have, &u1, hex) != 4 ||
 			    strlen(hex) != DTCP_SEQ_RING / 4)
 				goto bad;
+			if (dtcp_unescape(a, strlen(a), a, sizeof(a)) < 0)
+				goto bad;
 			grown = realloc(st->src, (st->n_src + 1) * sizeof(*st->src));
 			if (!grown) {
 				err = -ENOMEM;
@@ -296,7 +277,6 @@ int dtcp_state_load(const char *path, struct dtcp_state *st, unsigned int *line)
 			st->src = grown;
 			s = &st->src[st->n_src];
 			memset(s, 0, sizeof(*s));
-			unescape(a);
 			s->id = strdup(a);
 			if (!s->id) {
 				err = -ENOMEM;

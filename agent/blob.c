@@ -126,7 +126,8 @@ int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b)
 		} else if (sscanf(line, "id %" SCNu32 " %u %u", &b->id, &b->k, &b->n) == 3) {
 			have_id = true;
 		} else if (sscanf(line, "csource %159s", s) == 1) {
-			dtcp_crit_unescape(s);
+			if (dtcp_unescape(s, strlen(s), s, sizeof(s)) < 0)
+				s[0] = '\0'; /* no csource: the blob is refused below */
 			snprintf(b->csource, sizeof(b->csource), "%.79s", s);
 		} else if (sscanf(line, "from %47s", s) == 1) {
 			snprintf(b->csource_addr, sizeof(b->csource_addr), "%.47s", s);

@@ -49,32 +49,19 @@ const char *dtcp_param_canon(const char *name)
 	return NULL;
 }
 
-static char *trim(char *s)
+int dtcp_flags_parse(const char *raw, unsigned int *flags)
 {
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
-}
-
-int dtcp_flags_parse(const char *v, unsigned int *flags)
-{
-	char buf[256], *save = NULL, *tok;
+	struct dtcp_span el[16];
+	int n = dtcp_list_split(raw, el, 16);
 
 	*flags = 0;
-	if (strlen(v) >= sizeof(buf))
+	if (n < 0)
 		return -EINVAL;
-	strcpy(buf, v);
-	/* strtok_r would silently skip an empty item: check those first. */
-	if (!*trim(buf) || strstr(buf, ",,") || buf[strlen(buf) - 1] == ',' ||
-	    *trim(buf) == ',')
-		return -EINVAL;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		tok = trim(tok);
+	for (int i = 0; i < n; i++) {
+		char tok[16];
+
+		if (dtcp_span_decode(&el[i], tok, sizeof(tok)) < 0)
+			return -EINVAL;
 		if (!strcasecmp(tok, "Static"))
 			*flags |= DTCP_FL_STATIC;
 		else if (!strcasecmp(tok, "SendAsync"))
@@ -91,65 +78,68 @@ int dtcp_flags_parse(const char *v, unsigned int *flags)
 	return 0;
 }
 
-static int id_bound(const char *s, uint64_t *v)
+static const char *skip_wsp(const char *s, const char *end)
 {
-	return dtcp_parse_u64(s, UINT64_MAX, v);
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
 }
 
-int dtcp_idset_parse(const char *v, struct dtcp_idset *set)
+/* One bound of a CritEntry, raw s..end: a number, or "*" (*star). */
+static int id_bound(const char *s, const char *end, uint64_t *v, bool *star)
 {
-	char buf[1024], *p, *next;
+	char d[24];
+
+	s = skip_wsp(s, end);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (dtcp_unescape(s, end - s, d, sizeof(d)) < 0)
+		return -EINVAL;
+	*star = !strcmp(d, "*");
+	return *star ? 0 : dtcp_parse_u64(d, UINT64_MAX, v);
+}
+
+/* "!", "-" and "," are found in the raw text: an escape is never a delimiter. */
+int dtcp_idset_parse(const char *raw, struct dtcp_idset *set)
+{
+	struct dtcp_span el[DTCP_IDSET_MAX];
+	int n = dtcp_list_split(raw, el, DTCP_IDSET_MAX);
 
 	set->n = 0;
-	if (strlen(v) >= sizeof(buf))
+	if (n < 0)
 		return -EINVAL;
-	strcpy(buf, v);
-	for (p = buf; p; p = next) {
-		char *item, *dash;
-		bool neg = false;
-		uint64_t lo, hi;
+	for (int i = 0; i < n; i++) {
+		const char *p = el[i].s, *end = p + el[i].len, *dash;
+		bool neg = false, star_lo, star_hi;
+		uint64_t lo = 0, hi = UINT64_MAX;
 
-		next = strchr(p, ',');
-		if (next)
-			*next++ = '\0';
-		item = trim(p);
-		if (*item == '!') {
+		if (*p == '!') {
 			neg = true;
-			item = trim(item + 1);
+			p = skip_wsp(p + 1, end);
 		}
-		if (!*item || set->n == DTCP_IDSET_MAX)
+		if (p == end)
 			return -EINVAL;
-		dash = strchr(item, '-');
-		if (!strcmp(item, "*")) {
-			lo = 0;
-			hi = UINT64_MAX;
-		} else if (!dash) {
-			if (id_bound(item, &lo))
+		dash = memchr(p, '-', end - p);
+		if (!dash) {
+			if (id_bound(p, end, &lo, &star_lo))
 				return -EINVAL;
-			hi = lo;
+			if (!star_lo)
+				hi = lo;
 		} else {
-			char *a, *b;
+			uint64_t a = 0, b = UINT64_MAX;
 
-			*dash = '\0';
-			a = trim(item);
-			b = trim(dash + 1);
-			if (!strcmp(a, "*"))
-				lo = 0;
-			else if (id_bound(a, &lo))
+			if (id_bound(p, dash, &a, &star_lo) || id_bound(dash + 1, end, &b, &star_hi) ||
+			    (star_lo && star_hi))
 				return -EINVAL;
-			if (!strcmp(b, "*"))
-				hi = UINT64_MAX;
-			else if (id_bound(b, &hi))
-				return -EINVAL;
-			if (!strcmp(a, "*") && !strcmp(b, "*"))
-				return -EINVAL;
+			lo = star_lo ? 0 : a;
+			hi = star_hi ? UINT64_MAX : b;
 			if (lo > hi)
 				return -EINVAL;
 		}
 		set->it[set->n].lo = lo;
 		set->it[set->n].hi = hi;
 		set->it[set->n].neg = neg;
-		set->it[set->n].single = !dash && strcmp(item, "*");
+		set->it[set->n].single = !dash && !star_lo;
 		set->n++;
 	}
 	return 0;
@@ -240,50 +230,28 @@ static bool proto_has(const struct dfc_spec *s, unsigned int p)
 	return pos || !any_pos;
 }
 
-/* Split a raw list value on commas (escapes intact: an escaped comma is no delimiter). */
-static int split(const char *raw, char items[][80], unsigned int max, unsigned int *n)
+/*
+ * The elements of a list parameter, each decoded (split on the raw text:
+ * an escaped comma is part of an element). 0, -EINVAL (empty element, bad
+ * escape, too long) or -E2BIG (more than max).
+ */
+static int list_items(const struct dtcp_param *p, char items[][80], unsigned int max,
+		      unsigned int *n)
 {
-	const char *p = raw;
+	struct dtcp_span el[DTCP_MAX_IFACES + 1];
+	int k;
 
 	*n = 0;
-	for (;;) {
-		const char *c = strchr(p, ',');
-		size_t len = c ? (size_t)(c - p) : strlen(p);
-		char tmp[80];
-
-		if (*n == max || len >= sizeof(tmp))
-			return -E2BIG;
-		memcpy(tmp, p, len);
-		tmp[len] = '\0';
-		snprintf(items[*n], 80, "%s", trim(tmp));
-		if (!items[*n][0])
+	if (max > DTCP_MAX_IFACES + 1)
+		max = DTCP_MAX_IFACES + 1;
+	k = dtcp_list_split(p->raw, el, max);
+	if (k < 0)
+		return k;
+	for (int i = 0; i < k; i++)
+		if (dtcp_span_decode(&el[i], items[i], 80) < 0)
 			return -EINVAL;
-		(*n)++;
-		if (!c)
-			return 0;
-		p = c + 1;
-	}
-}
-
-/* Decode \DDD in place (values split from the raw form). */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
-		    s[3] >= '0' && s[3] <= '9') {
-			int v = (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-
-			if (v > 0 && v < 256) {
-				*o++ = (char)v;
-				s += 3;
-				continue;
-			}
-		}
-		*o++ = *s;
-	}
-	*o = '\0';
+	*n = k;
+	return 0;
 }
 
 static int addr_parse(const char *s, int *family, uint8_t a[16])
@@ -312,7 +280,7 @@ static int jtap_dests(struct dtcp_server *s, const struct dtcp_msg *m, struct dt
 	unsigned int na, np;
 	uint8_t saddr[16];
 	uint64_t v, sport, ttl = 255;
-	int sfam;
+	int sfam, err;
 
 	(void)s;
 	if (!pp)
@@ -321,11 +289,13 @@ static int jtap_dests(struct dtcp_server *s, const struct dtcp_msg *m, struct dt
 		return dtcp_fail(e, 901, pa, "X-JTap-Cdest-Source-Address is required");
 	if (!sp)
 		return dtcp_fail(e, 901, pa, "X-JTap-Cdest-Source-Port is required");
-	if (split(pa->value, addrs, DTCP_MAX_DEST + 1, &na) || na > DTCP_MAX_DEST)
-		return dtcp_fail(e, na > DTCP_MAX_DEST ? 400 : 901, pa,
+	err = list_items(pa, addrs, DTCP_MAX_DEST, &na);
+	if (err)
+		return dtcp_fail(e, err == -E2BIG ? 400 : 901, pa,
 				 "X-JTap-Cdest-Dest-Address: 1 or 2 addresses");
-	if (split(pp->value, ports, DTCP_MAX_DEST + 1, &np) || np > DTCP_MAX_DEST)
-		return dtcp_fail(e, np > DTCP_MAX_DEST ? 400 : 901, pp,
+	err = list_items(pp, ports, DTCP_MAX_DEST, &np);
+	if (err)
+		return dtcp_fail(e, err == -E2BIG ? 400 : 901, pp,
 				 "X-JTap-Cdest-Dest-Port: 1 or 2 ports");
 	if (na != a->n_dest || np != a->n_dest)
 		return dtcp_fail(e, 432, pa, "Cdest-ID, X-JTap-Cdest-Dest-Address and "
@@ -373,6 +343,7 @@ static int input_ifaces(struct dtcp_server *s, const struct dtcp_msg *m, struct 
 	const struct dtcp_param *vrf = dtcp_msg_get(m, "X-JTap-VRF-Name");
 	char names[DTCP_MAX_IFACES + 1][80];
 	unsigned int n;
+	int err;
 
 	if (!!in + !!out + !!vrf > 1)
 		return dtcp_fail(e, 432, in ? in : out, "X-JTap-VRF-Name, X-JTap-Input-Interface "
@@ -383,16 +354,16 @@ static int input_ifaces(struct dtcp_server *s, const struct dtcp_msg *m, struct 
 		return dtcp_fail(e, 501, out, "output interfaces: only ingress is captured");
 	if (!in)
 		return 0;
-	if (split(in->raw, names, DTCP_MAX_IFACES + 1, &n))
-		return dtcp_fail(e, 400, in, "X-JTap-Input-Interface: 1 to 8 interfaces");
-	if (n > DTCP_MAX_IFACES)
+	err = list_items(in, names, DTCP_MAX_IFACES, &n);
+	if (err == -E2BIG)
 		return dtcp_fail(e, 400, in, "X-JTap-Input-Interface: at most 8 interfaces");
+	if (err)
+		return dtcp_fail(e, 400, in, "X-JTap-Input-Interface: 1 to 8 interfaces");
 	for (unsigned int i = 0; i < n; i++) {
 		const char *name;
 		char unit0[96];
 		unsigned int idx = 0;
 
-		unescape(names[i]);
 		/* "ge-1/3/5" means unit 0: look for both spellings in the map. */
 		name = dtcp_config_ifname(s->cfg, names[i]);
 		if (name == names[i] && !strchr(names[i], '.')) {
@@ -431,13 +402,12 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 	p = a->cdest_param = dtcp_msg_get(m, "Cdest-ID");
 	if (!p)
 		return dtcp_fail(e, 400, NULL, "Cdest-ID is required");
-	err = split(p->raw, a->dest_names, DTCP_MAX_DEST + 1, &a->n_dest);
-	if (err || a->n_dest > DTCP_MAX_DEST)
+	err = list_items(p, a->dest_names, DTCP_MAX_DEST, &a->n_dest);
+	if (err)
 		return dtcp_fail(e, 400, p, "Cdest-ID: one or two destinations");
 	if (a->n_dest > 1 && ver < DTCP_VER(0, 7))
 		return dtcp_fail(e, 400, p, "a Cdest-ID list needs DTCP/0.7");
 	for (unsigned int i = 0; i < a->n_dest; i++) {
-		unescape(a->dest_names[i]);
 		for (unsigned int j = 0; j < i; j++)
 			if (!strcmp(a->dest_names[i], a->dest_names[j]))
 				return dtcp_fail(e, 400, p, "Cdest-ID lists '%s' twice",
@@ -516,7 +486,7 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 	/* Timeouts, flags, priority, action. */
 	if (dtcp_timeouts_parse(m, &t, e))
 		return -1;
-	if ((p = dtcp_msg_get(m, "Flags")) && dtcp_flags_parse(p->value, &fl))
+	if ((p = dtcp_msg_get(m, "Flags")) && dtcp_flags_parse(p->raw, &fl))
 		return dtcp_fail(e, 400, p, "unknown flag");
 	if (fl & DTCP_FL_STATIC)
 		a->flags |= DFC_CRIT_F_STATIC;
@@ -574,8 +544,12 @@ int dtcp_add_expand(struct dtcp_server *s, const struct dtcp_add *a, unsigned in
 	return 0;
 }
 
-/* For blob.c, until the blob carries its text unescaped. */
-void dtcp_crit_unescape(char *s)
+int dtcp_crit_dest(const struct dtcp_crit *c, unsigned int k, char *out, size_t size)
 {
-	unescape(s);
+	struct dtcp_span el[DTCP_MAX_DEST];
+	int n = c->cdests ? dtcp_list_split(c->cdests, el, DTCP_MAX_DEST) : -EINVAL;
+
+	if (n < 0 || k >= (unsigned int)n || dtcp_span_decode(&el[k], out, size) < 0)
+		return -EINVAL;
+	return 0;
 }

@@ -36,8 +36,8 @@ enum {
 	DTCP_FL_CRITERIA = 1 << 3,
 	DTCP_FL_BOTH = 1 << 4,
 };
-/* 0, or -EINVAL (an unknown flag). */
-int dtcp_flags_parse(const char *v, unsigned int *flags);
+/* A Flags value as sent (split raw, each flag decoded). 0, or -EINVAL. */
+int dtcp_flags_parse(const char *raw, unsigned int *flags);
 
 /* A Criteria-ID value: single ids, ranges, "*", "!" (draft CritFilter). */
 #define DTCP_IDSET_MAX 64
@@ -48,7 +48,8 @@ struct dtcp_idset {
 		bool neg, single;
 	} it[DTCP_IDSET_MAX];
 };
-int dtcp_idset_parse(const char *v, struct dtcp_idset *set);
+/* raw: the value as sent; ",", "!" and "-" count only unescaped. 0 or -EINVAL. */
+int dtcp_idset_parse(const char *raw, struct dtcp_idset *set);
 bool dtcp_idset_has(const struct dtcp_idset *set, uint64_t id);
 
 struct dtcp_add {
@@ -89,8 +90,11 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 typedef void (*dtcp_blob_line_cb)(const char *name, const char *value, void *data);
 void dtcp_blob_lines(const char *blob, size_t len, dtcp_blob_line_cb cb, void *data);
 
-/* Decode \DDD in place (blob.c's csource line). */
-void dtcp_crit_unescape(char *s);
+/*
+ * Destination k of c, decoded from c->cdests (the Cdest-ID list as sent:
+ * split raw, so an escaped comma stays in its name). 0 or -EINVAL.
+ */
+int dtcp_crit_dest(const struct dtcp_crit *c, unsigned int k, char *out, size_t size);
 
 /* Canonical spelling of a known parameter name, or NULL. */
 const char *dtcp_param_canon(const char *name);

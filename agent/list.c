@@ -97,7 +97,8 @@ static void list_entry(struct dtcp_req *q, struct dtcp_out *o, const struct dtcp
 	dtcp_out_param(o, "Criteria-ID", "%" PRIu32, c->id);
 	dtcp_out_param_str(o, "Csource-ID", q->src->id);
 	dtcp_out_param(o, "Csource-Address", "%s", c->from);
-	dtcp_out_param_str(o, "Cdest-ID", c->cdests);
+	/* Already a DSTRING list (as sent): escaping it again would garble it. */
+	dtcp_out_param(o, "Cdest-ID", "%s", c->cdests);
 	dtcp_time_fmt(c->added_ms, ts);
 	dtcp_out_param(o, "Timestamp", "%s", ts);
 	if (flags & (DTCP_FL_CRITERIA | DTCP_FL_BOTH)) {

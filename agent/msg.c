@@ -84,7 +84,7 @@ static int unescape(const char *s, size_t len, char *out, size_t size, bool *esc
 		if (run) {
 			if (run >= size - o)
 				return -E2BIG;
-			memcpy(out + o, s + i, run);
+			memmove(out + o, s + i, run); /* out may be s: decoding in place */
 			o += run;
 			i += run;
 			if (i == len)

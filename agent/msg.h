@@ -138,7 +138,8 @@ size_t dtcp_escape(char *out, size_t size, const char *s);
  * The agent's one \DDD decoder: s[0..len) into out (size bytes with
  * the NUL). Rejects (-EINVAL) an escape above 255, of NUL or of any other
  * control character, and a raw control character but HTAB, which becomes
- * SP. The decoded length, -EINVAL, or -E2BIG (out too small).
+ * SP. out may be s (in place). The decoded length, -EINVAL, or -E2BIG
+ * (out too small).
  */
 int dtcp_unescape(const char *s, size_t len, char *out, size_t size);
 

@@ -221,17 +221,10 @@ static void dest_name(const struct dtcp_server *s, const struct dtcp_src *src, u
 	snprintf(buf, size, "%s", d ? d->id : "");
 	for (unsigned int i = 0; !d && i < src->n_crits; i++) {
 		const struct dtcp_crit *c = src->crits[i];
-		const char *p = c->cdests;
 
-		for (unsigned int k = 0; k < c->n_dest && p; k++) {
-			const char *comma = strchr(p, ',');
-
-			if (c->cdest_kid[k] == kid) {
-				snprintf(buf, size, "%.*s", (int)(comma ? comma - p : (long)strlen(p)), p);
+		for (unsigned int k = 0; k < c->n_dest; k++)
+			if (c->cdest_kid[k] == kid && !dtcp_crit_dest(c, k, buf, size))
 				return;
-			}
-			p = comma ? comma + 1 : NULL;
-		}
 	}
 }
 

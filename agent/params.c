@@ -70,7 +70,7 @@ int dtcp_req_flags(const struct dtcp_msg *m, unsigned int *fl, struct dtcp_err *
 	const struct dtcp_param *p = dtcp_msg_get(m, "Flags");
 
 	*fl = 0;
-	if (p && dtcp_flags_parse(p->value, fl))
+	if (p && dtcp_flags_parse(p->raw, fl))
 		return dtcp_fail(e, 400, p, "unknown flag");
 	return 0;
 }

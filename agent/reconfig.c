@@ -17,25 +17,19 @@
 /* Does a criterion still point at destinations its source may use? */
 static bool dests_valid(const struct dtcp_src *src, const struct dtcp_crit *c)
 {
-	char names[DTCP_MAX_DEST][80];
-	const char *p = c->cdests;
-	unsigned int n = 0;
-
 	if (c->request_dest)
 		return src->cfg->request_dests;
-	while (p && *p && n < DTCP_MAX_DEST) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+	for (unsigned int k = 0; k < c->n_dest; k++) {
 		const struct dtcp_cdest *d;
+		char name[80];
 
-		snprintf(names[n], sizeof(names[n]), "%.*s", (int)len, p);
-		d = dtcp_config_cdest(src->cfg->group, names[n]);
-		if (!d || !dtcp_csource_allows(src->cfg, d) || d->kid != c->cdest_kid[n])
+		if (dtcp_crit_dest(c, k, name, sizeof(name)))
 			return false;
-		n++;
-		p = comma ? comma + 1 : NULL;
+		d = dtcp_config_cdest(src->cfg->group, name);
+		if (!d || !dtcp_csource_allows(src->cfg, d) || d->kid != c->cdest_kid[k])
+			return false;
 	}
-	return n == c->n_dest;
+	return c->n_dest > 0;
 }
 
 void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)

@@ -14,17 +14,11 @@
 
 static bool has_dest(const struct dtcp_crit *c, const char *name)
 {
-	const char *p = c->cdests;
-	size_t n = strlen(name);
+	char d[256];
 
-	while (p && *p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (len == n && !memcmp(p, name, n))
+	for (unsigned int k = 0; k < c->n_dest; k++)
+		if (!dtcp_crit_dest(c, k, d, sizeof(d)) && !strcmp(d, name))
 			return true;
-		p = comma ? comma + 1 : NULL;
-	}
 	return false;
 }
 
@@ -46,7 +40,7 @@ int dtcp_select_crits(struct dtcp_req *q, const struct dtcp_param *pid,
 		set = malloc(sizeof(*set));
 		if (!set)
 			return dtcp_fail(e, 500, NULL, "out of memory");
-		if (dtcp_idset_parse(pid->value, set)) {
+		if (dtcp_idset_parse(pid->raw, set)) {
 			free(set);
 			return dtcp_fail(e, 400, pid, "bad Criteria-ID");
 		}

@@ -67,7 +67,7 @@ struct dtcp_crit {
 	uint32_t prio;			/* total: Priority + minimum-priority */
 	uint8_t n_dest;
 	uint32_t cdest_kid[DTCP_MAX_DEST];
-	char *cdests;			/* Cdest-ID as given ("cd1" or "cd1,cd2") */
+	char *cdests;			/* Cdest-ID as sent (escapes intact): dtcp_crit_dest() */
 	bool request_dest;		/* destinations defined by X-JTap-Cdest-* */
 	uint32_t t_idle, t_total;	/* configured timeouts (0: none) */
 	uint64_t t_packets, t_bytes;

@@ -268,6 +268,49 @@ out:
 	return 0;
 }
 
+/*
+ * IP versions as a mask. A criterion may list addresses of both versions
+ * (DTCP allows it): it then matches IPv4 frames by its IPv4 items and IPv6
+ * frames by its IPv6 items, "*" items counting for both.
+ */
+#define VER4 1u
+#define VER6 2u
+
+static unsigned int ver_bit(unsigned int v)
+{
+	return v == 4 ? VER4 : v == 6 ? VER6 : 0;
+}
+
+/* The versions a field's items name (0: none, only "*" or empty). */
+static unsigned int addr_vers(const struct dfc_spec_addrs *a)
+{
+	unsigned int m = 0;
+
+	for (unsigned int i = 0; i < a->n && i < DFC_SPEC_MAX_ITEMS; i++)
+		m |= ver_bit(a->item[i].ver);
+	return m;
+}
+
+/*
+ * The versions a criterion can match: those every constraint allows (its
+ * ipver, and each address field naming a version). *any: some constraint
+ * exists (else the criterion is version-blind: one pass with ipver 0).
+ */
+static unsigned int spec_vers(uint8_t ipver, const struct dfc_spec_addrs *a,
+			      const struct dfc_spec_addrs *b, bool *any)
+{
+	unsigned int m = VER4 | VER6, fa = addr_vers(a), fb = addr_vers(b);
+
+	*any = ipver || fa || fb;
+	if (ipver)
+		m &= ver_bit(ipver);
+	if (fa)
+		m &= fa;
+	if (fb)
+		m &= fb;
+	return m;
+}
+
 int dfc_spec_parse_field(struct dfc_spec *s, enum dfc_spec_field f,
 			 const char *value, const char **why)
 {
@@ -314,12 +357,9 @@ int dfc_spec_parse_field(struct dfc_spec *s, enum dfc_spec_field f,
 		if (fields[f].addr) {
 			err = parse_addr_entry(item, &addrs.item[n], &v, why);
 			addrs.item[n].neg = neg;
-			if (!err && v && ver && v != ver)
-				err = fail(why, -EINVAL,
-					   "%s: IPv4 and IPv6 mixed in one list",
-					   fields[f].name);
+			addrs.item[n].ver = (uint8_t)v;
 			if (!err && v)
-				ver = v;
+				ver = ver && ver != v ? -1 : v;
 		} else {
 			err = parse_num_entry(item, (1UL << fields[f].bits) - 1,
 					      what[f], &nums.item[n], why);
@@ -333,15 +373,26 @@ int dfc_spec_parse_field(struct dfc_spec *s, enum dfc_spec_field f,
 		p = comma + 1;
 	}
 
-	if (ver && s->ipver && ver != s->ipver)
-		return fail(why, -EINVAL,
-			    "%s: IPv%d, but the criterion is IPv%d already",
-			    fields[f].name, ver, s->ipver);
 	if (fields[f].addr) {
+		const struct dfc_spec_addrs *o = f == DFC_SPEC_SRC ? &s->dst : &s->src;
+		bool any;
+		unsigned int m;
+
 		addrs.n = n;
+		m = spec_vers(s->ipver, &addrs, o, &any);
+		if (!m && ver > 0 && (s->ipver || addr_vers(o) != 3))
+			return fail(why, -EINVAL,
+				    "%s: IPv%d, but the criterion is IPv%d already",
+				    fields[f].name, ver, s->ipver ? s->ipver :
+				    addr_vers(o) == VER4 ? 4 : 6);
+		if (!m)
+			return fail(why, -EINVAL,
+				    "%s: no IP version in common with the criterion",
+				    fields[f].name);
 		*(f == DFC_SPEC_SRC ? &s->src : &s->dst) = addrs;
-		if (ver)
-			s->ipver = (uint8_t)ver;
+		/* One version left: the criterion has it (two: entries of both). */
+		if (any && m != (VER4 | VER6))
+			s->ipver = m == VER4 ? 4 : 6;
 	} else {
 		nums.n = n;
 		*spec_nums(s, f) = nums;
@@ -596,11 +647,12 @@ static void entry_base(const struct dfc_spec *s, struct dfc_nl_entry *e)
 	e->icmp = s->icmp_type.n || s->icmp_code.n;
 }
 
-int dfc_spec_expand(const struct dfc_spec *s,
-		    struct dfc_nl_entry *entries, unsigned int max_entries,
-		    unsigned int *n_entries,
-		    struct dfc_nl_entry *excl, unsigned int max_excl,
-		    unsigned int *n_excl, const char **why)
+/* One IP version (or none): s->ipver is the entries'. */
+static int expand_one(const struct dfc_spec *s,
+		      struct dfc_nl_entry *entries, unsigned int max_entries,
+		      unsigned int *n_entries,
+		      struct dfc_nl_entry *excl, unsigned int max_excl,
+		      unsigned int *n_excl, bool addr_excl_only, const char **why)
 {
 	struct range pos[DFC_SPEC_MAX_ITEMS], neg[DFC_SPEC_MAX_ITEMS];
 	struct range clip[2 * DFC_SPEC_MAX_ITEMS];
@@ -651,6 +703,9 @@ int dfc_spec_expand(const struct dfc_spec *s,
 		total *= x->n_pos;
 
 		nn = ranges_union(neg, nn, width_max(x->bits));
+		/* The other version's pass made these already (they have no ipver). */
+		if (addr_excl_only && !fields[f].addr)
+			nn = 0;
 		nc = ranges_intersect(neg, nn, pos, np, clip);
 		for (i = 0; i < nc; i++) {
 			unsigned int from = nneg, j;
@@ -702,6 +757,68 @@ out:
 	return err;
 }
 
+/* The items of a that count for version v ("*" counts for both). */
+static void addrs_of(struct dfc_spec_addrs *a, unsigned int v)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < a->n && i < DFC_SPEC_MAX_ITEMS; i++)
+		if (!a->item[i].ver || a->item[i].ver == v)
+			a->item[k++] = a->item[i];
+	a->n = k;
+}
+
+int dfc_spec_expand(const struct dfc_spec *s,
+		    struct dfc_nl_entry *entries, unsigned int max_entries,
+		    unsigned int *n_entries,
+		    struct dfc_nl_entry *excl, unsigned int max_excl,
+		    unsigned int *n_excl, const char **why)
+{
+	unsigned int m, ne = 0, nx = 0, pass = 0;
+	struct dfc_spec *r;
+	bool any;
+	int err = 0;
+
+	*n_entries = *n_excl = 0;
+	if (s->ipver && s->ipver != 4 && s->ipver != 6)
+		return fail(why, -EINVAL, "IP version %u: 4 or 6 expected",
+			    s->ipver);
+	m = spec_vers(s->ipver, &s->src, &s->dst, &any);
+	if (!any)
+		return expand_one(s, entries, max_entries, n_entries, excl,
+				  max_excl, n_excl, false, why);
+	if (!m)
+		return fail(why, -EINVAL, "no IP version fits every address field");
+	if (max_entries > DFC_CRIT_MAX_ENTRIES)
+		max_entries = DFC_CRIT_MAX_ENTRIES;
+	if (max_excl > DFC_CRIT_MAX_EXCL)
+		max_excl = DFC_CRIT_MAX_EXCL;
+	r = malloc(sizeof(*r));
+	if (!r)
+		return fail(why, -ENOMEM, "out of memory");
+	/* Each version on its own: its entries and exclusions carry it. */
+	for (unsigned int v = 4; v <= 6 && !err; v += 2) {
+		unsigned int n, x;
+
+		if (!(m & ver_bit(v)))
+			continue;
+		*r = *s;
+		r->ipver = (uint8_t)v;
+		addrs_of(&r->src, v);
+		addrs_of(&r->dst, v);
+		err = expand_one(r, entries + ne, max_entries - ne, &n,
+				 excl + nx, max_excl - nx, &x, pass++ > 0, why);
+		ne += n;
+		nx += x;
+	}
+	free(r);
+	if (!err) {
+		*n_entries = ne;
+		*n_excl = nx;
+	}
+	return err;
+}
+
 /* ---------------------------------------------------------------- naive */
 
 /* Big-endian comparison of the first len bytes. */
@@ -735,13 +852,16 @@ static bool nums_ok(const struct dfc_spec_nums *l, unsigned int v)
 }
 
 static bool addrs_ok(const struct dfc_spec_addrs *l, const uint8_t *a,
-		     unsigned int alen)
+		     unsigned int alen, uint8_t ver)
 {
 	bool any_pos = false, in_pos = false;
 	unsigned int i;
 
 	for (i = 0; i < l->n; i++) {
 		const struct dfc_spec_addr *it = &l->item[i];
+
+		if (it->ver && it->ver != ver)
+			continue;	/* the other version's item */
 		bool in = addr_cmp(it->lo, a, alen) <= 0 &&
 			  addr_cmp(a, it->hi, alen) <= 0;
 
@@ -758,10 +878,14 @@ static bool addrs_ok(const struct dfc_spec_addrs *l, const uint8_t *a,
 
 bool dfc_spec_match_naive(const struct dfc_spec *s, const struct dfc_flow *f)
 {
-	unsigned int alen = f->ipver == 6 ? 16 : 4;
+	unsigned int alen = f->ipver == 6 ? 16 : 4, m;
+	bool any;
 
 	/* Cheapest first; an empty list (n == 0) matches anything. */
 	if (s->ipver && f->ipver != s->ipver)
+		return false;
+	m = spec_vers(s->ipver, &s->src, &s->dst, &any);
+	if (any && !(m & ver_bit(f->ipver)))
 		return false;
 	if (s->ifindex && f->ifindex != s->ifindex)
 		return false;
@@ -777,9 +901,9 @@ bool dfc_spec_match_naive(const struct dfc_spec *s, const struct dfc_flow *f)
 		    !nums_ok(&s->icmp_code, f->icmp_code))
 			return false;
 	}
-	if (s->src.n && !addrs_ok(&s->src, f->src, alen))
+	if (s->src.n && !addrs_ok(&s->src, f->src, alen, f->ipver))
 		return false;
-	if (s->dst.n && !addrs_ok(&s->dst, f->dst, alen))
+	if (s->dst.n && !addrs_ok(&s->dst, f->dst, alen, f->ipver))
 		return false;
 	return true;
 }

@@ -26,11 +26,16 @@
  *     positive item (or the field has no positive item) and inside no
  *     negative item. A field with no item at all is "don't care".
  *   - The criterion matches when every field matches (AND), and:
- *   - ipver != 0: the frame's IP version must be ipver. Any address that is
- *     not "*" sets ipver; mixing IPv4 and IPv6 in one criterion (two
- *     address fields, or the two ends of a range) is an error. "*" on an
- *     address field sets nothing: with ipver 0 it means any address of any
+ *   - ipver != 0: the frame's IP version must be ipver. "*" on an address
+ *     field sets nothing: with ipver 0 it means any address of any
  *     version, otherwise any address of that version.
+ *   - IP versions: a field's items may mix IPv4 and IPv6 (DTCP allows it;
+ *     the two ends of one range may not). The criterion matches the
+ *     versions every constraint allows: ipver, and each address field
+ *     that names a version (by its items of that version; "*" items count
+ *     for both). A frame of one of them is matched by the items of its own
+ *     version. When one version is left, ipver becomes it; none left is
+ *     an error ("IPv6, but the criterion is IPv4 already").
  *   - Port condition: if sport or dport has any item, positive or negative
  *     (even "*" alone), only frames that carry ports (TCP, UDP, SCTP,
  *     UDP-Lite; not a non-first fragment) can match. Likewise any item on
@@ -51,7 +56,9 @@
  * positive item admits needs no exclusion) and split into blocks too; each
  * block is one exclusion entry constraining only its field (plus ipver for
  * addresses, plus the port/ICMP condition flag for port/ICMP fields).
- * Every entry carries ipver, ifindex and the ports/icmp flags.
+ * Every entry carries ipver, ifindex and the ports/icmp flags. A criterion
+ * of both versions expands once per version (its items of that version
+ * and "*"), the entries and address exclusions of each carrying it.
  */
 #ifndef DFC_SPEC_H
 #define DFC_SPEC_H
@@ -86,6 +93,7 @@ enum dfc_spec_field {
 struct dfc_spec_addr {
 	uint8_t lo[16], hi[16];
 	bool neg;
+	uint8_t ver;		/* 4 or 6; 0: "*" (either) */
 };
 
 struct dfc_spec_num {

@@ -211,9 +211,9 @@ TEST(parse_errors)
 	EXPECT_TRUE(parse_fails(DFC_SPEC_SRC, "10.0.0.0/8/9", "prefix length expected"));
 	EXPECT_TRUE(parse_fails(DFC_SPEC_SRC, "10.0.0.9-10.0.0.1", "range start above its end"));
 	EXPECT_TRUE(parse_fails(DFC_SPEC_SRC, "10.0.0.1-::1", "IPv4 and IPv6 mixed in one range"));
-	EXPECT_TRUE(parse_fails(DFC_SPEC_SRC, "10.0.0.1,::1", "IPv4 and IPv6 mixed in one list"));
-	/* parse_fails() starts from an IPv4 criterion. */
+	/* parse_fails() starts from an IPv4 criterion (a mixed list is fine: see mixed_versions). */
 	EXPECT_TRUE(parse_fails(DFC_SPEC_DST, "::1", "Dest-Address: IPv6, but the criterion is IPv4"));
+	EXPECT_TRUE(parse_fails(DFC_SPEC_DST, "::1, !2001:db8::/32", "IPv6, but the criterion is IPv4"));
 	EXPECT_TRUE(parse_fails(DFC_SPEC_SRC, "[::1]", "not an IPv4 or IPv6"));
 	EXPECT_TRUE(parse_fails(DFC_SPEC_SRC, "fe80::1%eth0", "not an IPv4 or IPv6"));
 	EXPECT_TRUE(parse_fails(DFC_SPEC_SRC, "::1/129", "prefix length above 128"));
@@ -640,6 +640,65 @@ TEST(expand_disjoint)
 }
 
 /* ------------------------------------------------------------ naive */
+
+/* One criterion, addresses of both versions: entries of both (DTCP allows it). */
+TEST(mixed_versions)
+{
+	struct dfc_flow a = { .ipver = 4, .has_ports = true, .proto = 6, .dport = 80 };
+	struct dfc_flow b = a, c = { .ipver = 6, .has_ports = true, .proto = 6, .dport = 80 };
+	struct dfc_flow d = c;
+	struct dfc_spec s = { 0 };
+	unsigned int ne, nx;
+
+	addr("192.0.2.1", a.src);
+	addr("192.0.2.2", b.src);
+	addr("2001:db8::1", c.src);
+	addr("2001:db9::1", d.src);
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_SRC, "192.0.2.1, 2001:db8::1"));
+	EXPECT_EQ(0, s.ipver);
+	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
+	ASSERT_EQ(2, ne);
+	EXPECT_EQ(0, nx);
+	EXPECT_EQ(4, ents[0].ipver);
+	EXPECT_EQ(32, ents[0].src_plen);
+	EXPECT_EQ(6, ents[1].ipver);
+	EXPECT_EQ(128, ents[1].src_plen);
+	EXPECT_TRUE(dfc_spec_match_naive(&s, &a));
+	EXPECT_FALSE(dfc_spec_match_naive(&s, &b));
+	EXPECT_TRUE(dfc_spec_match_naive(&s, &c));
+	EXPECT_FALSE(dfc_spec_match_naive(&s, &d));
+	/* A port exclusion is made once, for both versions. */
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "!80"));
+	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
+	EXPECT_EQ(2, ne);
+	ASSERT_EQ(1, nx);
+	EXPECT_EQ(0, excls[0].ipver);
+	EXPECT_FALSE(dfc_spec_match_naive(&s, &a));
+	EXPECT_FALSE(dfc_spec_match_naive(&s, &c));
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "*"));
+	/* An IPv4-only destination leaves IPv4 alone. */
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_DST, "*, 10.0.0.0/8"));
+	EXPECT_EQ(4, s.ipver);
+	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
+	ASSERT_EQ(1, ne);
+	EXPECT_EQ(4, ents[0].ipver);
+	EXPECT_FALSE(dfc_spec_match_naive(&s, &c));
+	/* Negations count for their own version only. */
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_SRC, "!192.0.2.1, 2001:db8::/32"));
+	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
+	ASSERT_EQ(2, ne);
+	ASSERT_EQ(1, nx);
+	EXPECT_EQ(4, excls[0].ipver);
+	EXPECT_FALSE(dfc_spec_match_naive(&s, &a));
+	EXPECT_TRUE(dfc_spec_match_naive(&s, &b));
+	EXPECT_TRUE(dfc_spec_match_naive(&s, &c));
+	EXPECT_FALSE(dfc_spec_match_naive(&s, &d));
+	/* No version in common: refused. */
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_DST, "10.0.0.1"));
+	EXPECT_EQ(4, s.ipver);
+	EXPECT_EQ(-EINVAL, dfc_spec_parse_field(&s, DFC_SPEC_SRC, "2001:db8::1", NULL));
+}
 
 TEST(naive_semantics)
 {
