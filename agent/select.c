@@ -57,9 +57,10 @@ int dtcp_select_crits(struct dtcp_req *q, const struct dtcp_param *pid,
 		}
 	} else if (pcd) {
 		const struct dtcp_cdest *d;
+		struct dtcp_span one;
 		bool known = false;
 
-		if (strchr(pcd->raw, ','))
+		if (dtcp_list_split(pcd->raw, &one, 1) != 1)
 			return dtcp_fail(e, 400, pcd, "one Cdest-ID only");
 		snprintf(name, sizeof(name), "%s", pcd->value);
 		d = dtcp_config_cdest(src->cfg->group, name);
