@@ -523,7 +523,9 @@ void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len)
 {
 	char hex[DTCP_HMAC_HEX + 1];
 
-	dtcp_hmac_hex(key, key_len, o->buf, o->len, hex);
+	/* No signature, no message: it must not be sent. */
+	if (dtcp_hmac_hex(key, key_len, o->buf, o->len, hex))
+		o->overflow = true;
 	out_name(o, "Authentication-Info");
 	out_fmt(o, "%s\r\n\r\n", hex);
 }
