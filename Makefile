@@ -54,19 +54,59 @@ $(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c agent/msg.h agent
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
 
-# libFuzzer on dtcpd's message handling under ASan/UBSan, FUZZ_SECONDS long.
+# Fuzzing: libFuzzer under ASan/UBSan (clang). A target is a directory
+# selftests/fuzz_NAME/ holding fuzz_NAME.c (LLVMFuzzerTestOneInput), its
+# seed corpus in corpus/ and, optionally, one *.dict; it is linked with
+# FUZZ_LINK (the agent's protocol core, the in-memory kernel, lib/), or
+# with FUZZ_LINK_NAME if set (less instrumented code: more execs/s). To
+# add a target, add the directory: nothing else is needed.
+#   make fuzz             every target FUZZ_SECONDS each (default 60), inputs
+#                         up to FUZZ_MAX_LEN (65535: the largest datagram);
+#                         what it finds grows build/fuzz/NAME/, the repo's
+#                         corpus is only read
+#   make fuzz-NAME        one target, the same way
+#   make fuzz-ci          every target 60 s from the repo's corpus alone (a
+#                         fresh temporary directory takes the new inputs)
+# A crash stops make with the input in build/fuzz/NAME-crash-*; add it to
+# corpus/ with the fix. Execs/s per target: README.md.
 FUZZ_SECONDS ?= 60
-FUZZ_SRC := selftests/fuzz_dtcp/fuzz_dtcp.c $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
-$(B)/fuzz_dtcp: $(FUZZ_SRC) $(AGENT_HDR)
-	@mkdir -p $(B)
-	clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $(FUZZ_SRC) $(LDLIBS)
+FUZZ_MAX_LEN ?= 65535
+FUZZ_TARGETS := $(patsubst selftests/fuzz_%/,%,$(sort $(dir $(wildcard selftests/fuzz_*/fuzz_*.c))))
+FUZZ_LINK := $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
+FUZZ_LINK_msg := agent/msg.c agent/auth.c
+FUZZ_CC := clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# target, time, first corpus directory
+fuzz_run = $(B)/fuzz_$(1) -max_total_time=$(2) -max_len=$(FUZZ_MAX_LEN) -timeout=10 -entropic_scale_per_exec_time=1 \
+	-print_final_stats=1 -artifact_prefix=$(B)/fuzz/$(1)- \
+	$(addprefix -dict=,$(firstword $(wildcard selftests/fuzz_$(1)/*.dict))) \
+	$(3) selftests/fuzz_$(1)/corpus
 
-fuzz: $(B)/fuzz_dtcp
-	@mkdir -p $(B)/fuzz_corpus
-	$(B)/fuzz_dtcp -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		-dict=selftests/fuzz_dtcp/dtcp.dict $(B)/fuzz_corpus selftests/fuzz_dtcp/corpus
+.PHONY: fuzz-ci $(addprefix fuzz-,$(FUZZ_TARGETS)) fuzz-build
+define fuzz_rule
+$(B)/fuzz_$(1): selftests/fuzz_$(1)/fuzz_$(1).c $(or $(FUZZ_LINK_$(1)),$(FUZZ_LINK)) $(AGENT_HDR)
+	@mkdir -p $(B)
+	$(FUZZ_CC) -o $$@ $$< $(or $(FUZZ_LINK_$(1)),$(FUZZ_LINK)) $(LDLIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz-build: $(addprefix $(B)/fuzz_,$(FUZZ_TARGETS))
+
+fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
+
+$(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(B)/fuzz_%
+	@mkdir -p $(B)/fuzz/$*
+	$(call fuzz_run,$*,$(FUZZ_SECONDS),$(B)/fuzz/$*)
+
+fuzz-ci: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		d=$$(mktemp -d) && mkdir -p $(B)/fuzz && \
+		$(B)/fuzz_$$t -max_total_time=60 -max_len=$(FUZZ_MAX_LEN) -timeout=10 -entropic_scale_per_exec_time=1 \
+			-print_final_stats=1 -artifact_prefix=$(B)/fuzz/$$t- \
+			$$(ls selftests/fuzz_$$t/*.dict 2>/dev/null | head -n 1 | sed 's/^/-dict=/') \
+			$$d selftests/fuzz_$$t/corpus; rc=$$?; rm -rf $$d; \
+		[ $$rc -eq 0 ] || { echo "fuzz-ci: fuzz_$$t failed" >&2; exit 1; }; \
+	done
 
 # Authenticated DTCP ADDs into dfc.ko vs nft add element, in one VM run.
 bench-dtcp:

@@ -18,13 +18,32 @@ static bool is_wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * Bytes that need a look: control characters and the backslash. One table
+ * lookup per byte keeps the loops over long values short (they run on
+ * every datagram, authentic or not).
+ */
+static const bool special[256] = {
+	[0 ... 0x1f] = true, [0x7f] = true, ['\\'] = true,
+};
+
+/* How many bytes from s on need no look. */
+static size_t plain_run(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && !special[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 /* Bytes that may appear in a line: no control characters but HTAB. */
 static bool line_ok(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = plain_run(s, len); i < len; i += 1 + plain_run(s + i + 1, len - i - 1)) {
 		unsigned char c = s[i];
 
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+		if (c != '\\' && c != '\t')
 			return false;
 	}
 	return true;
@@ -41,44 +60,134 @@ static void set_bad(struct dtcp_msg *m, unsigned int lineno, const char *line,
 	snprintf(m->bad_why, sizeof(m->bad_why), "%s", why);
 }
 
-/*
- * Copy s[0..len) into the message's buffer, decoding \DDD. NULL if an
- * escape is out of range (or NUL, which no C string can carry).
- */
-static const char *decode(struct dtcp_msg *m, const char *s, size_t len, bool *escaped)
+static bool is_digit3(const char *s)
 {
-	char *out = m->buf + m->buf_used, *o = out;
+	return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+	       isdigit((unsigned char)s[2]);
+}
+
+static bool is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static int unescape(const char *s, size_t len, char *out, size_t size, bool *escaped)
+{
+	size_t o = 0;
 
 	if (escaped)
 		*escaped = false;
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len &&
-		    isdigit((unsigned char)s[i + 1]) && isdigit((unsigned char)s[i + 2]) &&
-		    isdigit((unsigned char)s[i + 3])) {
+		size_t run = plain_run(s + i, len - i);
+		unsigned char c;
+
+		if (run) {
+			if (run >= size - o)
+				return -E2BIG;
+			memcpy(out + o, s + i, run);
+			o += run;
+			i += run;
+			if (i == len)
+				break;
+		}
+		c = s[i];
+		if (c == '\\' && len - i > 3 && is_digit3(s + i + 1)) {
 			int v = (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
 
-			if (v == 0 || v > 255)
-				return NULL;
-			*o++ = (char)v;
+			if (v > 255 || is_ctl(v))
+				return -EINVAL;
+			c = v;
 			i += 3;
 			if (escaped)
 				*escaped = true;
-		} else {
-			*o++ = s[i];
+		} else if (c == '\t') {
+			c = ' ';
+		} else if (is_ctl(c)) {
+			return -EINVAL;
 		}
+		if (o + 1 >= size)
+			return -E2BIG;
+		out[o++] = c;
 	}
-	*o++ = '\0';
-	m->buf_used += o - out;
-	return out;
+	if (!size)
+		return -E2BIG;
+	out[o] = '\0';
+	return (int)o;
+}
+
+int dtcp_unescape(const char *s, size_t len, char *out, size_t size)
+{
+	return unescape(s, len, out, size, NULL);
+}
+
+int dtcp_span_decode(const struct dtcp_span *el, char *out, size_t size)
+{
+	return unescape(el->s, el->len, out, size, NULL);
+}
+
+int dtcp_list_split(const char *raw, struct dtcp_span *el, unsigned int max)
+{
+	const char *p = raw;
+	unsigned int n = 0;
+
+	for (;;) {
+		const char *c = strchr(p, ','), *e = c ? c : p + strlen(p);
+
+		while (p < e && is_wsp(*p))
+			p++;
+		while (e > p && is_wsp(e[-1]))
+			e--;
+		if (p == e)
+			return -EINVAL;
+		if (n == max)
+			return -E2BIG;
+		el[n].s = p;
+		el[n].len = e - p;
+		n++;
+		if (!c)
+			return (int)n;
+		p = c + 1;
+	}
+}
+
+/*
+ * Room for len bytes in the message's arena, or NULL. Never NULL for a
+ * datagram within DTCP_MSG_MAX (see struct dtcp_msg): a check, not a limit.
+ */
+static char *arena(struct dtcp_msg *m, size_t len)
+{
+	char *p;
+
+	if (len > sizeof(m->buf) - m->buf_used)
+		return NULL;
+	p = m->buf + m->buf_used;
+	m->buf_used += len;
+	return p;
+}
+
+/* Decode s[0..len) into the arena: NULL (why set) if it cannot be. */
+static const char *decode(struct dtcp_msg *m, const char *s, size_t len, bool *escaped,
+			  const char **why)
+{
+	size_t room = sizeof(m->buf) - m->buf_used;
+	int n = unescape(s, len, m->buf + m->buf_used, room, escaped);
+
+	if (n < 0) {
+		*why = n == -E2BIG ? "message too large" :
+		       "escape out of range or of a control character";
+		return NULL;
+	}
+	return arena(m, (size_t)n + 1);
 }
 
 static const char *copy(struct dtcp_msg *m, const char *s, size_t len)
 {
-	char *out = m->buf + m->buf_used;
+	char *out = arena(m, len + 1);
 
-	memcpy(out, s, len);
-	out[len] = '\0';
-	m->buf_used += len + 1;
+	if (out) {
+		memcpy(out, s, len);
+		out[len] = '\0';
+	}
 	return out;
 }
 
@@ -157,6 +266,10 @@ static int start_line(struct dtcp_msg *m, const char *s, size_t len)
 		}
 		m->code = (tok[1][0] - '0') * 100 + (tok[1][1] - '0') * 10 + (tok[1][2] - '0');
 		m->reason = n == 3 ? copy(m, tok[2], tlen[2]) : "";
+		if (!m->reason) {
+			m->reason = "";
+			set_bad(m, 1, s, len, "message too large");
+		}
 		if (m->version < 0)
 			set_bad(m, 1, s, len, "bad DTCP version");
 		return 0;
@@ -179,12 +292,21 @@ static int start_line(struct dtcp_msg *m, const char *s, size_t len)
 	return 0;
 }
 
+/* A decoded name: visible characters, no ':' (it becomes a name again when echoed). */
+static bool name_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == ':' || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, size_t len)
 {
 	const char *colon = memchr(s, ':', len), *v, *end = s + len;
+	const char *name, *value, *raw, *why = NULL;
 	size_t nlen;
 	struct dtcp_param *p;
-	const char *name, *value;
 	bool escaped;
 
 	if (!colon) {
@@ -209,10 +331,14 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 		v++;
 	while (end > v && is_wsp(end[-1]))
 		end--;
-	name = decode(m, s, nlen, NULL);
-	value = name ? decode(m, v, end - v, &escaped) : NULL;
+	name = decode(m, s, nlen, NULL, &why);
+	if (name && !name_ok(name)) {
+		set_bad(m, lineno, s, len, "bad character in parameter name");
+		return;
+	}
+	value = name ? decode(m, v, end - v, &escaped, &why) : NULL;
 	if (!name || !value) {
-		set_bad(m, lineno, s, len, "escape out of range");
+		set_bad(m, lineno, s, len, why ? why : "message too large");
 		return;
 	}
 	if (!strcasecmp(name, "Authentication-Info")) {
@@ -224,10 +350,15 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 		set_bad(m, lineno, s, len, "too many parameters");
 		return;
 	}
+	raw = copy(m, v, end - v);
+	if (!raw) {
+		set_bad(m, lineno, s, len, "message too large");
+		return;
+	}
 	p = &m->p[m->n++];
 	p->name = name;
 	p->value = value;
-	p->raw = copy(m, v, end - v);
+	p->raw = raw;
 	p->escaped = escaped;
 	p->line = s;
 	p->line_len = len;

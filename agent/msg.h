@@ -10,6 +10,14 @@
  * authenticated before we may answer it with a 400 that echoes that line
  * (an unauthenticated message is never answered). Only a message with no
  * recognisable start line, or one too large, is refused outright.
+ *
+ * Decoded text is safe to carry into other formats: a decoded name is
+ * visible characters without ':' and a decoded value holds no control
+ * character (an escape of one is a bad line: 400; a raw HTAB, which the
+ * grammar allows as whitespace, decodes to SP). Lists are split on the raw
+ * text and each element decoded after (dtcp_list_split, dtcp_unescape):
+ * an escape is never a delimiter. These two are the agent's only \DDD
+ * decoder and comma splitter.
  */
 #ifndef DTCP_MSG_H
 #define DTCP_MSG_H
@@ -67,11 +75,19 @@ struct dtcp_msg {
 	unsigned int bad_line_len;
 	char bad_why[96];
 
-	/* Decoded copies of names and values live here. */
-	char buf[DTCP_MSG_MAX + DTCP_MAX_PARAMS * 4 + 64];
-	size_t buf_used;
+	/*
+	 * The datagram as received (HMAC and echoes need its exact bytes),
+	 * and the strings parsed from it. A line of c bytes (with its end)
+	 * stores at most its decoded name and value (each no longer than as
+	 * sent, so both with their NULs fit in c + 1) and its raw value (c):
+	 * 2 * c + 1, so 2 * (DTCP_MSG_MAX + 1) holds any datagram. The arena
+	 * still checks every write (dtcp_msg_parse), so a slip in this sum
+	 * makes a bad line, never an overflow.
+	 */
 	char raw[DTCP_MSG_MAX + 1];
 	size_t raw_len;
+	char buf[2 * (DTCP_MSG_MAX + 1)];
+	size_t buf_used;
 };
 
 /*
@@ -117,6 +133,30 @@ int dtcp_time_parse(const char *s, uint64_t *ms);
  * needs (like snprintf).
  */
 size_t dtcp_escape(char *out, size_t size, const char *s);
+
+/*
+ * The agent's one \DDD decoder: s[0..len) into out (size bytes with
+ * the NUL). Rejects (-EINVAL) an escape above 255, of NUL or of any other
+ * control character, and a raw control character but HTAB, which becomes
+ * SP. The decoded length, -EINVAL, or -E2BIG (out too small).
+ */
+int dtcp_unescape(const char *s, size_t len, char *out, size_t size);
+
+/* A piece of a raw value: not NUL-terminated. */
+struct dtcp_span {
+	const char *s;
+	size_t len;
+};
+
+/*
+ * The agent's one comma splitter: raw (as sent, escapes intact, so an
+ * escaped comma is no delimiter) into at most max elements, each trimmed
+ * of SP and HTAB; decode each with dtcp_unescape. The count, -EINVAL (an
+ * empty element, or an empty value) or -E2BIG (more than max).
+ */
+int dtcp_list_split(const char *raw, struct dtcp_span *el, unsigned int max);
+/* dtcp_unescape() of one element. */
+int dtcp_span_decode(const struct dtcp_span *el, char *out, size_t size);
 
 /* ---- building messages ---- */
 
