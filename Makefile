@@ -38,7 +38,7 @@ progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
 
 # dtcpd: the DTCP agent. AGENT_CORE is the protocol core (no sockets),
 # shared with the unit test and the fuzzer (selftests/Makefile lists it too).
-AGENT_CORE := agent/msg.c agent/auth.c agent/config.c agent/crit.c agent/blob.c \
+AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/crit.c agent/blob.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
 	agent/dispatch.c agent/rebuild.c agent/notify.c
@@ -49,9 +49,10 @@ $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -o $@ $(DTCPD_SRC) $(LDLIBS)
 
-$(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/msg.h agent/auth.h
+$(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c agent/msg.h agent/auth.h \
+		agent/key.h
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c $(LDLIBS)
+	$(CC) $(CFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
 
 # Fuzzing: libFuzzer under ASan/UBSan (clang). A target is a directory
 # selftests/fuzz_NAME/ holding fuzz_NAME.c (LLVMFuzzerTestOneInput), its

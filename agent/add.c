@@ -53,7 +53,7 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	}
 	if (a->request_dest) {
 		for (unsigned int k = 0; k < a->n_dest; k++)
-			fresh += !dtcp_rdest_known(s, a->cdest_kid[k]);
+			fresh += !dtcp_rdest_find(s, src, &a->kd[k]);
 		if (fresh && s->n_rdests + fresh > s->cfg->max_request_dests) {
 			dtcp_fail(&e, 551, NULL, "too many content destinations");
 			goto fail;
@@ -63,14 +63,14 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 		goto fail;
 	/* Request-defined destinations exist in the kernel before criteria name them. */
 	for (unsigned int k = 0; a->request_dest && k < a->n_dest; k++) {
-		err = dtcp_rdest_ref(s, a->cdest_kid[k], 1, &a->kd[k]);
+		err = dtcp_rdest_get(s, src, &a->kd[k], &a->cdest_kid[k]);
 		if (err) {
-			while (k--)
-				dtcp_rdest_ref(s, a->cdest_kid[k], -1, NULL);
+			/* The ones taken before it are dropped at fail. */
 			dtcp_fail(&e, err == -ENOMEM ? 500 : 551, NULL,
 				  "content destination: %s", strerror(-err));
 			goto fail;
 		}
+		a->kd[k].kid = a->cdest_kid[k];
 		refs = k + 1;
 	}
 	dtcp_sa_text(q->from, from, sizeof(from));
@@ -78,11 +78,19 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	memset(kc, 0, sizeof(kc));
 	for (unsigned int k = 0; k < a->n_dest; k++) {
 		char *b = blobs + k * DFC_CRIT_BLOB_MAX;
-		int len = dtcp_add_blob(q->m, a, src->id, from, id, now, k, b, DFC_CRIT_BLOB_MAX);
+		const struct dtcp_param *bad;
+		int len = dtcp_add_blob(q->m, a, src->id, from, id, now, k, b, DFC_CRIT_BLOB_MAX,
+					&bad);
 
-		if (len < 0) {
+		if (len == -E2BIG) {
 			dtcp_fail(&e, 432, NULL, "criterion longer than the %d bytes the kernel keeps",
 				  DFC_CRIT_BLOB_MAX);
+			goto fail;
+		} else if (len == -EILSEQ) {
+			dtcp_fail(&e, 400, bad, "not text: bytes above 126 must be escaped");
+			goto fail;
+		} else if (len < 0) {
+			dtcp_fail(&e, 500, NULL, "criterion: %s", strerror(-len));
 			goto fail;
 		}
 		kc[k].id = DTCP_KID(id, k);
@@ -155,7 +163,7 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	return 200;
 fail:
 	for (unsigned int k = 0; k < refs; k++)
-		dtcp_rdest_ref(s, a->cdest_kid[k], -1, NULL);
+		dtcp_rdest_put(s, a->cdest_kid[k]);
 	free(a);
 	free(blobs);
 	src->st.add_failed++;

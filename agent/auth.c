@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,30 +19,37 @@
 #include "auth.h"
 #include "msg.h"
 
-static void hmac(const void *key, size_t key_len, const void *data, size_t len,
-		 unsigned char out[DTCP_SHA1_LEN])
+/* 0, or -1 if libcrypto failed: then out means nothing and must not be used. */
+static int hmac(const void *key, size_t key_len, const void *data, size_t len,
+		unsigned char out[DTCP_SHA1_LEN])
 {
-	unsigned int olen = DTCP_SHA1_LEN;
+	unsigned int olen = 0;
 	static const unsigned char empty;
 
+	if (key_len > INT_MAX)
+		return -1;
 	/* OpenSSL wants a non-NULL key pointer even for an empty key. */
 	if (!HMAC(EVP_sha1(), key_len ? key : &empty, (int)key_len,
-		  len ? data : &empty, len, out, &olen))
-		memset(out, 0, DTCP_SHA1_LEN);
+		  len ? data : &empty, len, out, &olen) || olen != DTCP_SHA1_LEN)
+		return -1;
+	return 0;
 }
 
-void dtcp_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
-		   char out[41])
+int dtcp_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
+		  char out[41])
 {
 	static const char hexd[] = "0123456789abcdef";
 	unsigned char d[DTCP_SHA1_LEN];
 
-	hmac(key, key_len, data, len, d);
+	out[0] = '\0';
+	if (hmac(key, key_len, data, len, d))
+		return -1;
 	for (int i = 0; i < DTCP_SHA1_LEN; i++) {
 		out[2 * i] = hexd[d[i] >> 4];
 		out[2 * i + 1] = hexd[d[i] & 15];
 	}
 	out[40] = '\0';
+	return 0;
 }
 
 static int hexval(char c)
@@ -68,7 +76,9 @@ bool dtcp_hmac_verify(const void *key, size_t key_len, const void *data, size_t 
 			return false;
 		want[i] = hi << 4 | lo;
 	}
-	hmac(key, key_len, data, len, got);
+	/* A crypto failure rejects: nothing is compared with a digest never computed. */
+	if (hmac(key, key_len, data, len, got))
+		return false;
 	return !CRYPTO_memcmp(want, got, DTCP_SHA1_LEN);
 }
 

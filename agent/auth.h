@@ -15,12 +15,15 @@
 
 #define DTCP_SHA1_LEN 20
 
-/* HMAC-SHA1 (OpenSSL libcrypto) of data under key; out: 40 lowercase hex + NUL. */
-void dtcp_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
-		   char out[41]);
+/*
+ * HMAC-SHA1 (OpenSSL libcrypto) of data under key; out: 40 lowercase hex
+ * + NUL. 0, or -1 if libcrypto failed (out is then "").
+ */
+int dtcp_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
+		  char out[41]);
 /*
  * Does hex (40 hex digits, either case) authenticate data under key?
- * Constant time in the digest comparison.
+ * Constant time in the digest comparison; false if libcrypto fails.
  */
 bool dtcp_hmac_verify(const void *key, size_t key_len, const void *data, size_t len,
 		      const char *hex);

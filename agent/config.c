@@ -12,9 +12,12 @@
 #include <strings.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <libconfig.h>
+#include <openssl/crypto.h>
 
 #include "config.h"
+#include "key.h"
 #include "msg.h"
 
 struct ctx {
@@ -22,6 +25,8 @@ struct ctx {
 	char *err;
 	size_t errlen;
 	bool failed;
+	mode_t mode;			/* of the file: may it hold a shared-key? */
+	bool insecure_keys;		/* insecure-key-permissions */
 };
 
 static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
@@ -29,7 +34,7 @@ static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 {
 	const char *file = s ? config_setting_source_file(s) : NULL;
-	char what[256];
+	char what[512];
 	va_list ap;
 
 	if (x->failed)
@@ -301,35 +306,6 @@ static bool id_ok(const char *s)
 	return true;
 }
 
-static int read_key(const char *file, uint8_t **key, size_t *len)
-{
-	uint8_t buf[4096];
-	ssize_t n;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	if (n == sizeof(buf))
-		return -EFBIG;
-	/* A key file written with echo ends in a newline that is not key. */
-	if (n && buf[n - 1] == '\n')
-		n--;
-	if (n && buf[n - 1] == '\r')
-		n--;
-	if (!n)
-		return -ENODATA;
-	*key = malloc(n);
-	if (!*key)
-		return -ENOMEM;
-	memcpy(*key, buf, n);
-	*len = n;
-	return 0;
-}
-
 static void load_cdest(struct ctx *x, struct dtcp_group *grp, struct dtcp_cdest *d,
 		       const config_setting_t *g)
 {
@@ -496,16 +472,22 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 	} else if (key) {
 		c->key_len = strlen(key);
 		c->key = (uint8_t *)strdup(key);
+		/* libconfig's copy goes with the config_t: wiped now. */
+		OPENSSL_cleanse((char *)key, c->key_len);
 		if (!c->key_len)
 			cerr(x, config_setting_get_member(g, "shared-key"),
 			     "control source '%s': empty shared-key", id);
+		else if (dtcp_key_mode_open(x->mode) && !x->insecure_keys)
+			cerr(x, config_setting_get_member(g, "shared-key"),
+			     "control source '%s': shared-key in a file with permissions %04o: too "
+			     "open, group or others may read the key (chmod 600 %s, or set "
+			     "insecure-key-permissions)", id, (unsigned int)(x->mode & 07777), x->path);
 	} else if (kf) {
-		int err = read_key(kf, &c->key, &c->key_len);
+		char why[256];
 
-		if (err)
+		if (dtcp_key_read(kf, !x->insecure_keys, &c->key, &c->key_len, why, sizeof(why)))
 			cerr(x, config_setting_get_member(g, "key-file"),
-			     "control source '%s': key file %s: %s", id, kf,
-			     err == -ENODATA ? "empty" : strerror(-err));
+			     "control source '%s': key file %s: %s", id, kf, why);
 	} else {
 		cerr(x, g, "control source '%s': shared-key or key-file is required", id);
 	}
@@ -603,7 +585,8 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "state-file", "state-sync", "control-socket",
 		"listen-addresses", "g-max-duplicates", "g-duplicates-dropped-periodicity",
-		"max-request-destinations", "interface-map", "capture-group", NULL };
+		"max-request-destinations", "interface-map", "capture-group",
+		"insecure-key-permissions", NULL };
 	struct ctx x = { .path = path, .err = err, .errlen = errlen };
 	struct dtcp_config *cfg = calloc(1, sizeof(*cfg));
 	config_setting_t *root, **list;
@@ -611,7 +594,9 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 	char **la;
 	unsigned int nla;
 	long long v;
+	struct stat st;
 	config_t lc;
+	FILE *f;
 	int n;
 
 	if (!cfg) {
@@ -619,7 +604,20 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	config_init(&lc);
-	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+	/* The file read is the file whose permissions are checked. */
+	f = fopen(path, "re");
+	if (!f || fstat(fileno(f), &st)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		config_destroy(&lc);
+		free(cfg);
+		return NULL;
+	}
+	x.mode = st.st_mode;
+	n = config_read(&lc, f);
+	fclose(f);
+	if (n != CONFIG_TRUE) {
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : ENOENT));
 		else
@@ -632,6 +630,7 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 	}
 	root = config_root_setting(&lc);
 	only(&x, root, keys);
+	x.insecure_keys = get_bool(&x, root, "insecure-key-permissions", false);
 	cfg->file = strdup(path);
 	s = get_str(&x, root, "state-file", false);
 	cfg->state_file = strdup(s ? s : "/var/lib/dtcpd/state");
@@ -757,9 +756,7 @@ void dtcp_config_free(struct dtcp_config *c)
 
 			free(s->id);
 			free(s->src_addrs);
-			if (s->key)
-				memset(s->key, 0, s->key_len);
-			free(s->key);
+			dtcp_key_free(s->key, s->key_len);
 			free(s->targets);
 			free_strs(s->allowed, s->n_allowed);
 		}

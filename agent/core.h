@@ -8,6 +8,7 @@
 #ifndef DTCP_CORE_H
 #define DTCP_CORE_H
 
+#include "blob.h"
 #include "crit.h"
 #include "server.h"
 
@@ -21,19 +22,40 @@ int dtcp_src_insert(struct dtcp_src *src, struct dtcp_crit *c);
 /* Delete every kernel criterion of c (an expired one is no error). */
 void dtcp_crit_kernel_del(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_crit *c);
 
+/* ---- reconfig.c ---- */
+
+/* Does a criterion point at destinations its source may use (now)? */
+bool dtcp_crit_dests_valid(const struct dtcp_src *src, const struct dtcp_crit *c);
+
 /* ---- server.c: control sources ---- */
 
 struct dtcp_src *dtcp_src_new(struct dtcp_server *s, struct dtcp_csource *cfg);
 void dtcp_src_free(struct dtcp_src *src);
 
-/* ---- rdest.c: request-defined destinations ---- */
+/* ---- rdest.c: request-defined destinations, each owned by one source ---- */
 
+/* src's destination defined as kd (kid and name aside), or NULL. */
+struct dtcp_rdest *dtcp_rdest_find(const struct dtcp_server *s, const struct dtcp_src *src,
+				   const struct dtcp_kdest *kd);
+/* How many src owns. */
+unsigned int dtcp_rdest_count(const struct dtcp_server *s, const struct dtcp_src *src);
 /*
- * Reference a request-defined destination: the first reference creates it
- * in the kernel (kd given), the last one deletes it. 0 or -errno.
+ * A reference to src's destination kd: the same definition is shared, a
+ * new one gets a fresh kernel id and is created in the kernel. *kid: its
+ * id. 0 or -errno (nothing taken).
  */
-int dtcp_rdest_ref(struct dtcp_server *s, uint32_t kid, int delta, const struct dtcp_kdest *kd);
-bool dtcp_rdest_known(const struct dtcp_server *s, uint32_t kid);
+int dtcp_rdest_get(struct dtcp_server *s, struct dtcp_src *src, const struct dtcp_kdest *kd,
+		   uint32_t *kid);
+/* Drop a reference; the last one deletes the destination from the kernel. */
+void dtcp_rdest_put(struct dtcp_server *s, uint32_t kid);
+/*
+ * Rebuild: src's criterion uses kd[0..n-1], which the kernel has as
+ * kd[i].kid: all are taken, or none. 0; -EINVAL (not a request-defined
+ * id), -EPERM (another source's, or defined otherwise), -ENOMEM.
+ */
+int dtcp_rdest_adopt(struct dtcp_server *s, struct dtcp_src *src, const struct dtcp_kdest *kd,
+		     unsigned int n);
+void dtcp_rdest_reset(struct dtcp_server *s);
 
 /* ---- reply.c: a request being answered ---- */
 

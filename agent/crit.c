@@ -326,10 +326,8 @@ static int jtap_dests(struct dtcp_server *s, const struct dtcp_msg *m, struct dt
 		j->dport = v;
 		j->sport = sport;
 		j->ttl = ttl;
-		/* The same definition always gets the same kernel id: shared. */
-		j->kid = 0x80000000u | (dtcp_hash32(j, sizeof(*j), DTCP_HASH_INIT) & 0x7fffffff);
+		/* Its kernel id comes from the source's table (rdest.c), at ADD. */
 		memcpy(j->name, a->dest_names[i], strnlen(a->dest_names[i], sizeof(j->name) - 1));
-		a->cdest_kid[i] = j->kid;
 	}
 	a->request_dest = true;
 	return 0;

@@ -79,18 +79,6 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 int dtcp_add_expand(struct dtcp_server *s, const struct dtcp_add *a, unsigned int *n_entries,
 		    unsigned int *n_excl, struct dtcp_err *e);
 /*
- * blob.c: the blob of destination k: the DTCP form of the criterion. Its length,
- * or -E2BIG if it exceeds DFC_CRIT_BLOB_MAX.
- */
-int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *csource,
-		  const char *from, uint32_t id, uint64_t added_ms, unsigned int k,
-		  char *out, size_t size);
-
-/* Each "Name: value" parameter line of a blob (the filter, X-JTap), in order. */
-typedef void (*dtcp_blob_line_cb)(const char *name, const char *value, void *data);
-void dtcp_blob_lines(const char *blob, size_t len, dtcp_blob_line_cb cb, void *data);
-
-/*
  * Destination k of c, decoded from c->cdests (the Cdest-ID list as sent:
  * split raw, so an escaped comma stays in its name). 0 or -EINVAL.
  */

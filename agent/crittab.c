@@ -89,7 +89,7 @@ void dtcp_src_remove(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_cr
 		src->n_static--;
 	if (c->request_dest)
 		for (unsigned int k = 0; k < c->n_dest; k++)
-			dtcp_rdest_ref(s, c->cdest_kid[k], -1, NULL);
+			dtcp_rdest_put(s, c->cdest_kid[k]);
 	if (reason >= 0 && reason < 5)
 		src->st.deleted_by[reason]++;
 	free(c->blob);

@@ -530,8 +530,11 @@ size_t dtcp_escape(char *out, size_t size, const char *s)
 		char tmp[5];
 		size_t l;
 
-		/* A backslash before three digits would read as an escape. */
-		if (c <= 0x20 || c == 0x7f ||
+		/*
+		 * A backslash before three digits would read as an escape, a
+		 * comma as a list delimiter.
+		 */
+		if (c <= 0x20 || c == 0x7f || c == ',' ||
 		    (c == '\\' && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
 		     isdigit((unsigned char)s[3]))) {
 			snprintf(tmp, sizeof(tmp), "\\%03u", c);
@@ -654,7 +657,9 @@ void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len)
 {
 	char hex[DTCP_HMAC_HEX + 1];
 
-	dtcp_hmac_hex(key, key_len, o->buf, o->len, hex);
+	/* No signature, no message: it must not be sent. */
+	if (dtcp_hmac_hex(key, key_len, o->buf, o->len, hex))
+		o->overflow = true;
 	out_name(o, "Authentication-Info");
 	out_fmt(o, "%s\r\n\r\n", hex);
 }

@@ -128,9 +128,9 @@ void dtcp_time_fmt(uint64_t ms, char buf[32]);
 int dtcp_time_parse(const char *s, uint64_t *ms);
 
 /*
- * Write s as a DSTRING: bytes outside VCHAR, and a backslash that a
- * reader would take for an escape, become \DDD. Returns the length it
- * needs (like snprintf).
+ * Write s as a DSTRING: bytes outside VCHAR, a comma (so that it can be
+ * an element of a list) and a backslash that a reader would take for an
+ * escape become \DDD. Returns the length it needs (like snprintf).
  */
 size_t dtcp_escape(char *out, size_t size, const char *s);
 

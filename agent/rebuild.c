@@ -18,6 +18,7 @@ struct rebuild {
 	unsigned int found;
 	struct { uint32_t owner; uint64_t kid; } *stale;
 	unsigned int n_stale, cap_stale;
+	unsigned int n_bad;		/* of them, not consistent with our configuration */
 };
 
 static void rebuild_reset(struct dtcp_server *s)
@@ -29,9 +30,7 @@ static void rebuild_reset(struct dtcp_server *s)
 			dtcp_crit_free(src->crits[k]);
 		src->n_crits = src->n_live = src->n_static = src->n_dead = 0;
 	}
-	free(s->rdests);
-	s->rdests = NULL;
-	s->n_rdests = 0;
+	dtcp_rdest_reset(s);
 }
 
 static int rebuild_restart(void *data)
@@ -40,8 +39,38 @@ static int rebuild_restart(void *data)
 
 	rebuild_reset(r->s);
 	r->found = 0;
-	r->n_stale = 0;
+	r->n_stale = r->n_bad = 0;
 	return 0;
+}
+
+/* A kernel criterion that goes once the dump is over. */
+static int stale(struct rebuild *r, const struct dfc_nl_crit *kc)
+{
+	if (r->n_stale == r->cap_stale) {
+		unsigned int cap = r->cap_stale ? r->cap_stale * 2 : 64;
+		void *n = realloc(r->stale, cap * sizeof(*r->stale));
+
+		if (!n)
+			return -ENOMEM;
+		r->stale = n;
+		r->cap_stale = cap;
+	}
+	r->stale[r->n_stale].owner = kc->owner;
+	r->stale[r->n_stale++].kid = kc->id;
+	return 0;
+}
+
+/*
+ * May src have c, as the kernel has it? Its destinations must be ones src
+ * may use now: configured and allowed under the names and ids the blob
+ * gives, or request-defined ones no other source owns (taken, then).
+ */
+static bool dests_adopted(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_crit *c,
+			  const struct dtcp_blob *b)
+{
+	if (!dtcp_crit_dests_valid(src, c))
+		return false;
+	return !c->request_dest || !dtcp_rdest_adopt(s, src, b->rkd, b->n);
 }
 
 static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
@@ -52,31 +81,27 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 	struct dtcp_crit *c;
 	struct dtcp_blob b;
 
-	if (dtcp_blob_parse(kc->blob, kc->blob_len, &b))
-		return 0; /* not ours: someone else's criterion */
+	if (dtcp_blob_parse(kc->blob, kc->blob_len, &b)) {
+		/* A dtcpd blob we cannot trust: an older format, or forged. */
+		if (!dtcp_blob_is_dtcpd(kc->blob, kc->blob_len))
+			return 0; /* not ours: someone else's criterion */
+		r->n_bad++;
+		return stale(r, kc);
+	}
 	src = dtcp_server_src(s, b.csource);
 	if (!src || !src->cfg || src->cfg->owner != kc->owner ||
-	    DTCP_KID_CRIT(kc->id) != b.id || DTCP_KID_DEST(kc->id) != b.k) {
-		free(b.cdests);
-		if (r->n_stale == r->cap_stale) {
-			unsigned int cap = r->cap_stale ? r->cap_stale * 2 : 64;
-			void *n = realloc(r->stale, cap * sizeof(*r->stale));
-
-			if (!n)
-				return -ENOMEM;
-			r->stale = n;
-			r->cap_stale = cap;
-		}
-		r->stale[r->n_stale].owner = kc->owner;
-		r->stale[r->n_stale++].kid = kc->id;
-		return 0;
+	    DTCP_KID_CRIT(kc->id) != b.id || DTCP_KID_DEST(kc->id) != b.k ||
+	    kc->cdest != b.cdest_kid[b.k]) {
+		r->n_bad += src && src->cfg;
+		dtcp_blob_free(&b);
+		return stale(r, kc);
 	}
 	if (b.id >= s->next_id)
 		s->next_id = b.id + 1 ? b.id + 1 : 1;
 	/* Destination k > 0 of a criterion already seen adds nothing. */
 	for (unsigned int i = src->n_crits; i-- > 0;) {
 		if (src->crits[i]->id == b.id) {
-			free(b.cdests);
+			dtcp_blob_free(&b);
 			if (b.k == 0)
 				src->crits[i]->n_refresh = kc->n_refresh;
 			return 0;
@@ -84,7 +109,7 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		free(b.cdests);
+		dtcp_blob_free(&b);
 		return -ENOMEM;
 	}
 	c->id = b.id;
@@ -124,13 +149,15 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 		src->crits = n;
 		src->cap = cap;
 	}
+	if (!dests_adopted(s, src, c, &b)) {
+		dtcp_crit_free(c);
+		r->n_bad++;
+		return stale(r, kc);
+	}
 	src->crits[src->n_crits++] = c;
 	src->n_live++;
 	if (c->flags & DFC_CRIT_F_STATIC)
 		src->n_static++;
-	if (c->request_dest)
-		for (unsigned int k = 0; k < c->n_dest; k++)
-			dtcp_rdest_ref(s, c->cdest_kid[k], 1, NULL);
 	r->found++;
 	return 0;
 }
@@ -155,12 +182,15 @@ int dtcp_server_rebuild(struct dtcp_server *s, unsigned int *found)
 			qsort(s->srcs[i]->crits, s->srcs[i]->n_crits, sizeof(struct dtcp_crit *),
 			      crit_cmp);
 	if (!err) {
-		/* Ours by their blob, but their source is gone: they go too. */
+		/* Ours by their blob, but their source is gone or they are not theirs: they go. */
 		for (unsigned int i = 0; i < r.n_stale; i++)
 			s->kops->del(s->kctx, r.stale[i].owner, r.stale[i].kid);
-		if (r.n_stale)
+		if (r.n_stale - r.n_bad)
 			LOG(s, NULL, LOG_NOTICE, "deleted %u kernel criteria of control sources "
-			    "no longer configured", r.n_stale);
+			    "no longer configured", r.n_stale - r.n_bad);
+		if (r.n_bad)
+			LOG(s, NULL, LOG_WARNING, "deleted %u kernel criteria whose blob is "
+			    "unreadable or names destinations their source may not use", r.n_bad);
 	}
 	free(r.stale);
 	*found = r.found;

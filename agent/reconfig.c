@@ -14,8 +14,7 @@
 
 #include "core.h"
 
-/* Does a criterion still point at destinations its source may use? */
-static bool dests_valid(const struct dtcp_src *src, const struct dtcp_crit *c)
+bool dtcp_crit_dests_valid(const struct dtcp_src *src, const struct dtcp_crit *c)
 {
 	if (c->request_dest)
 		return src->cfg->request_dests;
@@ -62,7 +61,7 @@ void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 		for (unsigned int k = 0; k < src->n_crits; k++) {
 			struct dtcp_crit *c = src->crits[k];
 
-			if (c->dead || dests_valid(src, c))
+			if (c->dead || dtcp_crit_dests_valid(src, c))
 				continue;
 			dtcp_crit_kernel_del(s, src, c);
 			LOG(s, src, LOG_NOTICE, "criterion %" PRIu32 " deleted: destination %s "

@@ -25,7 +25,7 @@ void dtcp_reply_push(struct dtcp_server *s, struct dtcp_replies *r, const struct
 	char *b;
 
 	if (o->overflow) {
-		LOG(s, NULL, LOG_ERR, "reply too large: dropped");
+		LOG(s, NULL, LOG_ERR, "reply too large or not signed: dropped");
 		return;
 	}
 	if (r->n == r->cap) {

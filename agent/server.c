@@ -61,6 +61,7 @@ int dtcp_server_init(struct dtcp_server *s, struct dtcp_config *cfg)
 {
 	s->cfg = cfg;
 	s->next_id = 1;
+	s->next_rdest_kid = 0x80000001u;
 	s->entries = calloc(DFC_CRIT_MAX_ENTRIES, sizeof(*s->entries));
 	s->excl = calloc(DFC_CRIT_MAX_EXCL, sizeof(*s->excl));
 	s->msg = malloc(sizeof(*s->msg));
@@ -79,7 +80,7 @@ void dtcp_server_fini(struct dtcp_server *s)
 	for (unsigned int i = 0; i < s->n_srcs; i++)
 		dtcp_src_free(s->srcs[i]);
 	free(s->srcs);
-	free(s->rdests);
+	dtcp_rdest_reset(s);
 	free(s->entries);
 	free(s->excl);
 	free(s->msg);

@@ -107,10 +107,11 @@ struct dtcp_src {
 	struct dtcp_src_stats st;
 };
 
-/* A destination defined by a request (X-JTap-Cdest-*), shared by reference. */
+/* A destination defined by a request (X-JTap-Cdest-*): its source's alone. */
 struct dtcp_rdest {
 	uint32_t kid;
-	unsigned int refs;
+	struct dtcp_src *src;		/* the only source whose criteria use it */
+	unsigned int refs;		/* criteria using it */
 	struct dtcp_kdest kd;
 };
 
@@ -149,8 +150,9 @@ struct dtcp_server {
 	unsigned int (*ifindex)(const char *name);
 	void *user;
 	bool dirty;			/* the state file is behind */
-	struct dtcp_rdest *rdests;
-	unsigned int n_rdests;
+	struct dtcp_rdest *rdests;	/* rdest.c */
+	unsigned int n_rdests, cap_rdests;
+	uint32_t next_rdest_kid;
 	struct dtcp_server_stats st;
 	uint64_t last_sample_ms;	/* rates: the last counter sample */
 	/* Scratch for one criterion's expansion. */
@@ -201,24 +203,6 @@ void dtcp_src_remove(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_cr
 		     int reason);
 /* Free removed criteria (never while someone walks a table). */
 void dtcp_server_gc(struct dtcp_server *s);
-
-/* ---- blob.c: a criterion's DTCP form ---- */
-
-/* Blob text for the kernel; parse it back. */
-struct dtcp_blob {
-	char csource[80];
-	uint32_t id;
-	unsigned int k, n;		/* this kernel criterion is destination k of n */
-	char csource_addr[48];
-	uint64_t added_ms;
-	char *cdests;			/* malloc'd */
-	uint32_t flags, prio;
-	uint32_t t_idle, t_total;
-	uint64_t t_packets, t_bytes;
-	uint32_t cdest_kid[DTCP_MAX_DEST];
-	bool request_dest;
-};
-int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b);
 
 /* ---- notify.c ---- */
 

@@ -20,6 +20,7 @@ DTCPC=${DTCPC:-$TOP/build/dtcpc}
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/dtcp.XXXXXX)
 DPID=
+umask 077	# dtcpd refuses keys that group or others may read
 
 cleanup() {
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
@@ -148,6 +149,21 @@ printf 'capture-group = ( { name = "g";\n  control-source = ( { id = "x"; shared
 out=$("$DTCPD" -t -c "$T/bad.conf" 2>&1)
 check_eq "dtcpd -t names file and line" "$out" \
 	"dtcpd: $T/bad.conf:2: control source 'x': 'service-port' (1..65535) is required"
+# Secrets others may read are refused, as ssh refuses such private keys.
+cp "$T/dtcpd.conf" "$T/open.conf" && chmod 644 "$T/open.conf"
+out=$("$DTCPD" -t -c "$T/open.conf" 2>&1)
+case $out in
+*"control source 'cs1': shared-key in a file with permissions 0644: too open"*)
+	ok "dtcpd -t refuses a shared-key in a file others may read" ;;
+*) fail "dtcpd -t refuses a shared-key in a file others may read" "$out" ;;
+esac
+chmod 640 "$T/cs2.key"
+out=$("$DTCPD" -t -c "$T/dtcpd.conf" 2>&1)
+case $out in
+*"permissions 0640 for '$T/cs2.key' are too open"*) ok "dtcpd -t refuses a key file group may read" ;;
+*) fail "dtcpd -t refuses a key file group may read" "$out" ;;
+esac
+chmod 600 "$T/cs2.key"
 
 step "dtcpd starts and opens its control socket" start_dtcpd
 check_eq "capture interface attached" "$(dfcctl "$MON" -j interface show | jq -r '.[0].ifname')" m0

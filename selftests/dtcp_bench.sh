@@ -39,6 +39,7 @@ ip -n "$MON" addr add 192.0.2.2/24 dev d0
 ip -n "$CS" link set c0 up
 ip -n "$MON" link set d0 up
 check "module loads" insmod "$DFC_KO"
+umask 077	# the configuration holds a shared-key
 cat > "$T/dtcpd.conf" <<EOF
 state-file = "$T/state";
 control-socket = "$T/ctl.sock";

@@ -18,6 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "auth.h"
+#include "blob.h"
 #include "config.h"
 #include "kfake.h"
 #include "msg.h"

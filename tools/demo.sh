@@ -115,6 +115,7 @@ echo "ESP SAs: $(ip -n mon xfrm state | grep -c 'proto esp')"
 
 step "dfc.ko and dtcpd on the monitoring host"
 lsmod 2>/dev/null | grep -q '^dfc ' || insmod "$DFC_KO"
+umask 077	# the configuration holds a shared-key
 cat > "$L/dtcpd.conf" <<EOF
 state-file = "$L/dtcpd.state";
 control-socket = "$L/dtcpd.sock";

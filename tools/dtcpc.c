@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 
 #include "auth.h"
+#include "key.h"
 #include "msg.h"
 
 #define EXIT_USAGE 2
@@ -479,25 +480,20 @@ static int do_bench(struct opts *o, int fd, unsigned long count, unsigned int wi
 	return done == count && ok == count ? 0 : 1;
 }
 
+/* A test client: a key file others may read is taken (dtcpd refuses one). */
 static int read_key(struct opts *o, const char *file)
 {
-	char buf[4096];
-	ssize_t n;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	uint8_t *key;
+	size_t len;
+	char why[256];
 
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf))) < 0) {
-		fprintf(stderr, "dtcpc: %s: %s\n", file, strerror(errno));
+	if (dtcp_key_read(file, false, &key, &len, why, sizeof(why))) {
+		fprintf(stderr, "dtcpc: %s: %s\n", file, why);
 		return -1;
 	}
-	close(fd);
-	if (n && buf[n - 1] == '\n')
-		n--;
-	if (n && buf[n - 1] == '\r')
-		n--;
-	o->key = malloc(n + 1);
-	memcpy(o->key, buf, n);
-	o->key[n] = '\0';
-	o->key_len = n;
+	dtcp_key_free(o->key, o->key_len);
+	o->key = (char *)key;
+	o->key_len = len;
 	return 0;
 }
 

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Shared keys: the one reader of key files (dtcpd's key-file, dtcpc -K),
+ * the permission rule for files holding a key, and wiping keys from
+ * memory (OPENSSL_cleanse: a plain memset before free may be optimised
+ * away).
+ */
+#ifndef DTCP_KEY_H
+#define DTCP_KEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define DTCP_KEY_FILE_MAX 4096	/* bytes a key file may hold, its final newline included */
+
+/*
+ * Is a file with this mode too open to hold a key? Any access by group or
+ * others is, as ssh has it for private keys.
+ */
+static inline bool dtcp_key_mode_open(mode_t mode)
+{
+	return mode & 077;
+}
+
+/*
+ * Read a key file: its bytes, less one final newline ("\n" or "\r\n").
+ * strict: refuse a file dtcp_key_mode_open() says is too open. 0, or
+ * -errno with why set (-EACCES: "permissions 0644 for 'FILE' are too
+ * open"; -EFBIG, -ENODATA for an empty key). *key: malloc'd, for
+ * dtcp_key_free().
+ */
+int dtcp_key_read(const char *file, bool strict, uint8_t **key, size_t *len, char *why,
+		  size_t whylen);
+/* Wipe and free. */
+void dtcp_key_free(void *key, size_t len);
+
+#endif /* DTCP_KEY_H */

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-tier tests of dtcpd's trust boundaries: the criteria blob (what a
+ * control source sent, kept in the kernel and read back after a restart)
+ * can claim nothing its source may not have; request-defined destinations
+ * belong to one source; a crypto failure rejects; secrets in files group
+ * or others may read are refused. Against the in-memory kernel
+ * (agent/kfake.c), with a real restart: a second server rebuilt from it.
+ */
+#include <errno.h>
+#include <sys/stat.h>
+#include <openssl/evp.h>
+
+#include "dtcp_fixture.h"
+#include "key.h"
+
+static uint32_t owner_of(struct _test_data_srv *self, unsigned int i)
+{
+	return self->s.cfg->groups[0].srcs[i].owner;
+}
+
+static uint32_t cdest_kid(struct _test_data_srv *self, unsigned int i)
+{
+	return self->s.cfg->groups[0].dests[i].kid;
+}
+
+/*
+ * dtcpd restarts over the same kernel: a new server from the same
+ * configuration file and the old one's state, its destinations programmed
+ * and its criteria rebuilt from the kernel, as main.c does. The criteria
+ * adopted, or -1.
+ */
+static int restart(struct _test_data_srv *self)
+{
+	struct dtcp_server s2 = { 0 };
+	struct dtcp_config *c;
+	struct dtcp_state st;
+	unsigned int found;
+	char err[512];
+
+	c = dtcp_config_load(self->path, err, sizeof(err));
+	if (!c || dtcp_server_init(&s2, c))
+		return -1;
+	s2.kops = &kfake_ops;
+	s2.kctx = &self->k;
+	s2.wall_ms = wall;
+	s2.mono_ms = mono;
+	s2.send = send_cb;
+	s2.ifindex = fake_ifindex;
+	dtcp_server_program(&s2);
+	if (dtcp_server_rebuild(&s2, &found))
+		return -1;
+	dtcp_server_state(&self->s, &st);
+	dtcp_server_restore(&s2, &st);
+	free(st.src);
+	dtcp_server_fini(&self->s);
+	self->s = s2;
+	return found;
+}
+
+/* SIGHUP with the configuration file as it is now. */
+static int reload(struct _test_data_srv *self)
+{
+	char err[512];
+	struct dtcp_config *c = dtcp_config_load(self->path, err, sizeof(err));
+
+	if (!c)
+		return -1;
+	dtcp_server_reconfig(&self->s, c);
+	return 0;
+}
+
+/* Replace the first occurrence of from in s (at most size bytes). */
+static bool replace(char *s, size_t size, const char *from, const char *to)
+{
+	char *p = strstr(s, from);
+	size_t lf = strlen(from), lt = strlen(to);
+
+	if (!p || strlen(s) - lf + lt >= size)
+		return false;
+	memmove(p + lt, p + lf, strlen(p + lf) + 1);
+	memcpy(p, to, lt);
+	return true;
+}
+
+/* ---- the blob: injection ---- */
+
+/*
+ * The attack of the review: newlines decoded into a parameter name
+ * rewrote the blob's header lines (rdest, kid), so after a restart cs1's
+ * criterion held cd1 as a request-defined destination, and deleting it
+ * force-deleted cd1 with every other source's criteria on it.
+ */
+TEST_F(srv, blob_injection_restart)
+{
+	uint32_t cd1 = cdest_kid(self, 0);
+	uint64_t victim, mine = 0;
+	char lines[512];
+	unsigned int code;
+
+	dtcp_server_program(&self->s);	/* as dtcpd does at start: cd1 in the kernel */
+	ASSERT_EQ(1, req(self, 2, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 25|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 2, 0));
+	victim = num("Criteria-ID");
+	snprintf(lines, sizeof(lines), "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600|"
+		 "X-a\\010rdest\\0321\\010kid\\032%u\\010X-b: 1|"
+		 "X-Note: \"},\"rdest\":[{}],\"kid\":[%u],\"csource\":\"cs3\",\"x\":{\"", cd1, cd1);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", lines));
+	code = reply(self, 0, 0);
+	/* Refused for the control characters, or taken as plain text: nothing else. */
+	ASSERT_TRUE(code == 200 || code == 400) TH_LOG("answered %u", code);
+	if (code == 200)
+		mine = num("Criteria-ID");
+
+	ASSERT_EQ(code == 200 ? 2 : 1, restart(self));
+	EXPECT_EQ(0, self->s.n_rdests);
+	if (code == 200) {
+		struct dtcp_crit *c = dtcp_src_find(dtcp_server_src(&self->s, "cs1"), mine);
+
+		ASSERT_NE(NULL, c);
+		EXPECT_FALSE(c->request_dest);
+		EXPECT_EQ(cd1, c->cdest_kid[0]);
+		EXPECT_STREQ("cd1", c->cdests);
+		/* LIST gives the value back as it came. */
+		ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Flags: Criteria"));
+		ASSERT_EQ(200, reply(self, 0, 0));
+		EXPECT_NE(NULL, strstr(self->r.d[0].buf, "X-NOTE: \"},\"rdest\":[{}],\"kid\":["));
+	}
+	/* cs1 deletes everything it has: cd1 and cs3's criterion stay. */
+	ASSERT_EQ(1, req(self, 0, "DELETE DTCP/0.7", "Cdest-ID: cd1"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(code == 200 ? 1 : 0, num("Criteria-Count"));
+	EXPECT_NE(NULL, kfake_dest(&self->k, cd1));
+	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 2), DTCP_KID(victim, 0)));
+	EXPECT_EQ(1, dtcp_server_src(&self->s, "cs3")->n_live);
+	EXPECT_EQ(0, kfake_count(&self->k, owner_of(self, 0)));
+	/* And cs3's criterion is still there for cs3 to use. */
+	ASSERT_EQ(1, req(self, 2, "LIST DTCP/0.7", ""));
+	ASSERT_EQ(200, reply(self, 2, 0));
+	EXPECT_EQ(victim, num("Criteria-ID"));
+}
+
+/* A Cdest-ID written with escapes is the same destination after a restart and a reload. */
+TEST_F(srv, cdest_escaped_restart)
+{
+	uint64_t id;
+
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: \\099d1|Dest-Port: 80|"
+			 "Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	id = num("Criteria-ID");
+	ASSERT_EQ(1, restart(self));
+	ASSERT_NE(NULL, dtcp_src_find(self->s.srcs[0], id));
+	EXPECT_STREQ("cd1", dtcp_src_find(self->s.srcs[0], id)->cdests);
+	ASSERT_EQ(0, reload(self));
+	ASSERT_NE(NULL, dtcp_src_find(self->s.srcs[0], id));
+	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Cdest-ID: cd1"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(id, num("Criteria-ID"));
+	ASSERT_EQ(1, req(self, 0, "DELETE DTCP/0.7", "Cdest-ID: cd1"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(1, num("Criteria-Count"));
+}
+
+/* Every rule of the format, one broken at a time, on a real blob. */
+TEST_F(srv, blob_strict)
+{
+	static const struct { const char *from, *to; } bad[] = {
+		{ "{\"dtcpd\":2,", "{\"dtcpd\":1," },		/* another version */
+		{ "{\"dtcpd\":2,", "{\"dtcpd\":3," },
+		{ "{\"dtcpd\":2,", "{\"dtcpd\":2,\"dtcpd\":2," },	/* a field twice */
+		{ "{\"dtcpd\":2,", "{\"dtcpd\":2,\"id\":9," },
+		{ "{\"dtcpd\":2,", "{\"dtcpd\":2,\"extra\":0," },	/* unknown */
+		{ "{\"dtcpd\":2,", "{" },			/* missing */
+		{ "\"id\":1,", "\"id\":\"1\"," },		/* wrong type */
+		{ "\"id\":1,", "\"id\":0," },			/* out of range */
+		{ "\"id\":1,", "\"id\":4294967296," },
+		{ "\"k\":0,", "\"k\":1," },			/* k < n */
+		{ "\"n\":1,", "\"n\":3," },
+		{ "\"flags\":0,", "\"flags\":4," },		/* unknown flag */
+		{ "\"idle\":600,", "\"idle\":86401," },
+		{ "\"idle\":600,", "\"idle\":-1," },
+		{ "\"csource\":\"cs1\"", "\"csource\":\"c\\ns1\"" },	/* control character */
+		{ "\"csource\":\"cs1\"", "\"csource\":\"\"" },
+		{ "\"csource\":\"cs1\"", "\"csource\":\"c\\u0000s1\"" },
+		{ "\"packets\":\"0\"", "\"packets\":0" },
+		{ "\"packets\":\"0\"", "\"packets\":\"18446744073709551616\"" },
+		{ "\"packets\":\"0\"", "\"packets\":\"-1\"" },
+		{ "\"cdest\":[\"cd1\"]", "\"cdest\":[\"cd1\",\"cd2\"]" },	/* counts differ */
+		{ "\"cdest\":[\"cd1\"]", "\"cdest\":[1]" },
+		{ "\"cdest\":[\"cd1\"]", "\"cdest\":\"cd1\"" },
+		{ "\"kid\":[", "\"kid\":[0],\"y\":[" },
+		{ "\"params\":[", "\"params\":[[\"Bad Name\",\"1\"]," },
+		{ "\"params\":[", "\"params\":[[\"X-A\",\"1\\r\\nX-B: 2\"]," },
+		{ "\"params\":[", "\"params\":[[\"X-A\"]," },
+		{ "\"params\":[", "\"params\":{},\"z\":[" },
+		{ "}", "}}" },				/* trailing bytes */
+		{ "}", "" },				/* truncated */
+	};
+	struct kfake_crit *k;
+	struct dtcp_blob b;
+	char good[DFC_CRIT_BLOB_MAX + 1], buf[DFC_CRIT_BLOB_MAX + 64], from[32], to[32];
+
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(num("Criteria-ID"), 0));
+	ASSERT_NE(NULL, k);
+	memcpy(good, k->blob, k->c.blob_len);
+	good[k->c.blob_len] = '\0';
+	/* The positive control: the blob as written reads back. */
+	ASSERT_EQ(0, dtcp_blob_parse(good, strlen(good), &b)) TH_LOG("%s", good);
+	EXPECT_STREQ("cs1", b.csource);
+	EXPECT_EQ(cdest_kid(self, 0), b.cdest_kid[0]);
+	EXPECT_FALSE(b.request_dest);
+	dtcp_blob_free(&b);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", good);
+		if (!strcmp(bad[i].from, "}")) {
+			/* the last brace */
+			char *e = strrchr(buf, '}');
+
+			ASSERT_NE(NULL, e);
+			snprintf(e, sizeof(buf) - (e - buf), "%s", bad[i].to);
+		} else {
+			ASSERT_TRUE(replace(buf, sizeof(buf), bad[i].from, bad[i].to))
+				TH_LOG("%u: no '%s' in %s", i, bad[i].from, good);
+		}
+		EXPECT_EQ(-EINVAL, dtcp_blob_parse(buf, strlen(buf), &b)) TH_LOG("%u: %s", i, buf);
+		EXPECT_EQ(NULL, b.cdests);
+		EXPECT_EQ(-EINVAL, dtcp_blob_lines(buf, strlen(buf), NULL, NULL));
+	}
+	/* Without "rdest", an id with the top bit (a request-defined one) is refused. */
+	snprintf(buf, sizeof(buf), "%s", good);
+	snprintf(from, sizeof(from), "\"kid\":[%u]", cdest_kid(self, 0));
+	snprintf(to, sizeof(to), "\"kid\":[%u]", cdest_kid(self, 0) | 0x80000000u);
+	ASSERT_TRUE(replace(buf, sizeof(buf), from, to));
+	EXPECT_EQ(-EINVAL, dtcp_blob_parse(buf, strlen(buf), &b));
+	/* The old line format is not read, but known as dtcpd's. */
+	snprintf(buf, sizeof(buf), "dtcpd 1\nid 1 0 1\ncsource cs1\nfrom 1.2.3.4\nadded 0\n"
+		 "flags 0 1\ntimeouts 600 0 0 0\nrdest 0\nkid %u\nCdest-ID: cd1\n",
+		 cdest_kid(self, 0));
+	EXPECT_EQ(-EINVAL, dtcp_blob_parse(buf, strlen(buf), &b));
+	EXPECT_TRUE(dtcp_blob_is_dtcpd(buf, strlen(buf)));
+	EXPECT_FALSE(dtcp_blob_is_dtcpd("hello", 5));
+	EXPECT_EQ(-EINVAL, dtcp_blob_parse(NULL, 0, &b));
+}
+
+/*
+ * A kernel criterion whose blob names what its source may not use, or is
+ * unreadable, is not adopted but deleted; the destination stays.
+ */
+TEST_F(srv, rebuild_refuses_foreign_destinations)
+{
+	uint32_t cd1 = cdest_kid(self, 0), cd3 = cdest_kid(self, 2);
+	char from[32], to[32];
+	struct kfake_crit *k;
+	uint64_t forged, old, kept;
+
+	dtcp_server_program(&self->s);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	forged = num("Criteria-ID");
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 81|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	old = num("Criteria-ID");
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 82|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	kept = num("Criteria-ID");
+	ASSERT_EQ(1, req(self, 2, "ADD DTCP/0.7", "Cdest-ID: cd3|Dest-Port: 25|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 2, 0));
+	/* cs1 may not use cd3 (allowed-destinations): its blob and the kernel say it does. */
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(forged, 0));
+	ASSERT_NE(NULL, k);
+	snprintf(from, sizeof(from), "\"kid\":[%u]", cd1);
+	snprintf(to, sizeof(to), "\"kid\":[%u]", cd3);
+	k->blob[k->c.blob_len] = '\0';
+	ASSERT_TRUE(replace((char *)k->blob, sizeof(k->blob), from, to));
+	ASSERT_TRUE(replace((char *)k->blob, sizeof(k->blob), "[\"cd1\"]", "[\"cd3\"]"));
+	k->c.blob_len = strlen((char *)k->blob);
+	k->c.cdest = cd3;
+	/* A criterion in the old format. */
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(old, 0));
+	ASSERT_NE(NULL, k);
+	k->c.blob_len = snprintf((char *)k->blob, sizeof(k->blob), "dtcpd 1\nid %u 0 1\n",
+				 (unsigned int)old);
+
+	ASSERT_EQ(2, restart(self));
+	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(forged, 0)));
+	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(old, 0)));
+	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(kept, 0)));
+	EXPECT_EQ(1, self->s.srcs[0]->n_live);
+	EXPECT_EQ(1, self->s.srcs[2]->n_live);
+	EXPECT_NE(NULL, kfake_dest(&self->k, cd3));
+	EXPECT_EQ(1, kfake_count(&self->k, owner_of(self, 2)));
+}
+
+/* ---- request-defined destinations: one owner each ---- */
+
+#define JTAP(port) "Cdest-ID: md1|Flags: Static|X-JTap-Cdest-Dest-Address: 192.0.2.40|" \
+	"X-JTap-Cdest-Dest-Port: " port "|X-JTap-Cdest-Source-Address: 192.0.2.2|" \
+	"X-JTap-Cdest-Source-Port: 49153|Dest-Port: 80"
+
+static uint32_t crit_cdest(struct _test_data_srv *self, unsigned int src, uint64_t id)
+{
+	struct dtcp_crit *c = dtcp_src_find(self->s.srcs[src], id);
+
+	return c ? c->cdest_kid[0] : 0;
+}
+
+TEST_F(srv, request_dests_per_source)
+{
+	char *conf = malloc(sizeof(good_conf) + 64);
+	uint64_t a2, b2, a3, c2;
+	uint32_t k2, k3;
+
+	/* cs3 may define destinations too. */
+	ASSERT_NE(NULL, conf);
+	snprintf(conf, sizeof(good_conf) + 64, "%s", good_conf);
+	ASSERT_TRUE(replace(conf, sizeof(good_conf) + 64, "max-criteria = 2;",
+			    "max-criteria = 3; request-destinations = true;"));
+	unlink(self->path);
+	self->path = write_conf(conf);
+	free(conf);
+	ASSERT_EQ(0, reload(self));
+
+	/* The same definition from two sources: two destinations, never one. */
+	ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", JTAP("50000")));
+	ASSERT_EQ(200, reply(self, 1, 0));
+	a2 = num("Criteria-ID");
+	ASSERT_EQ(1, req(self, 2, "ADD DTCP/0.7", JTAP("50000")));
+	ASSERT_EQ(200, reply(self, 2, 0));
+	a3 = num("Criteria-ID");
+	k2 = crit_cdest(self, 1, a2);
+	k3 = crit_cdest(self, 2, a3);
+	EXPECT_NE(0, k2 & 0x80000000u);
+	EXPECT_NE(0, k3 & 0x80000000u);
+	EXPECT_NE(k2, k3);
+	EXPECT_NE(NULL, kfake_dest(&self->k, k2));
+	EXPECT_NE(NULL, kfake_dest(&self->k, k3));
+	/* The same source, the same definition: shared; another definition: another id. */
+	ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", JTAP("50000")));
+	ASSERT_EQ(200, reply(self, 1, 0));
+	b2 = num("Criteria-ID");
+	EXPECT_EQ(k2, crit_cdest(self, 1, b2));
+	ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", JTAP("50001")));
+	ASSERT_EQ(200, reply(self, 1, 0));
+	c2 = num("Criteria-ID");
+	EXPECT_NE(k2, crit_cdest(self, 1, c2));
+	EXPECT_NE(k3, crit_cdest(self, 1, c2));
+	EXPECT_EQ(3, self->s.n_rdests);
+
+	/* After a restart, each is still its source's alone, with its definition. */
+	ASSERT_EQ(4, restart(self));
+	EXPECT_EQ(3, self->s.n_rdests);
+	ASSERT_EQ(1, req(self, 2, "ADD DTCP/0.7", JTAP("50000")));
+	ASSERT_EQ(200, reply(self, 2, 0));
+	EXPECT_EQ(k3, crit_cdest(self, 2, num("Criteria-ID")));
+	ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", JTAP("50000")));
+	ASSERT_EQ(200, reply(self, 1, 0));
+	EXPECT_EQ(k2, crit_cdest(self, 1, num("Criteria-ID")));
+
+	/* cs2 deletes everything: its destinations go, cs3's and its criteria stay. */
+	ASSERT_EQ(1, req(self, 1, "DELETE DTCP/0.7", "Criteria-ID: *|Flags: Static"));
+	ASSERT_EQ(200, reply(self, 1, 0));
+	EXPECT_EQ(4, num("Criteria-Count"));
+	EXPECT_EQ(NULL, kfake_dest(&self->k, k2));
+	EXPECT_NE(NULL, kfake_dest(&self->k, k3));
+	EXPECT_EQ(2, kfake_count(&self->k, owner_of(self, 2)));
+	EXPECT_EQ(1, self->s.n_rdests);
+	/* cs3's last one goes: so does its destination. */
+	ASSERT_EQ(1, req(self, 2, "DELETE DTCP/0.7", "Criteria-ID: *|Flags: Static"));
+	ASSERT_EQ(200, reply(self, 2, 0));
+	EXPECT_EQ(NULL, kfake_dest(&self->k, k3));
+	EXPECT_EQ(0, self->s.n_rdests);
+}
+
+/* ---- HMAC: a crypto failure rejects ---- */
+
+static unsigned int zero_signed_noop(struct _test_data_srv *self)
+{
+	char buf[256];
+	int n = snprintf(buf, sizeof(buf), "NOOP DTCP/0.7\r\nCsource-ID: cs1\r\nSeq: %" PRIu64
+			 "\r\nAuthentication-Info: %040d\r\n\r\n", ++self->seq[0], 0);
+
+	dtcp_replies_clear(&self->r);
+	dtcp_server_handle(&self->s, (struct sockaddr *)&self->from, 2400, buf, n, &self->r);
+	return self->r.n;
+}
+
+TEST_F(srv, hmac_crypto_failure)
+{
+	static const char data[] = "NOOP DTCP/0.7\r\n";
+	char hex[41], good[41], zeros[41];
+	struct dtcp_out o;
+	uint64_t drops = self->s.srcs[0]->st.drop_auth;
+
+	snprintf(zeros, sizeof(zeros), "%040d", 0);
+	ASSERT_EQ(0, dtcp_hmac_hex("secret", 6, data, sizeof(data) - 1, good));
+	ASSERT_TRUE(dtcp_hmac_verify("secret", 6, data, sizeof(data) - 1, good));
+	ASSERT_EQ(1, req(self, 0, "NOOP DTCP/0.7", ""));
+	ASSERT_EQ(200, reply(self, 0, 0));
+
+	/* SHA-1 unavailable to libcrypto (no FIPS provider here): every HMAC fails. */
+	ASSERT_EQ(1, EVP_set_default_properties(NULL, "fips=yes"));
+	EXPECT_EQ(-1, dtcp_hmac_hex("secret", 6, data, sizeof(data) - 1, hex));
+	EXPECT_STREQ("", hex);
+	EXPECT_FALSE(dtcp_hmac_verify("secret", 6, data, sizeof(data) - 1, zeros));
+	EXPECT_FALSE(dtcp_hmac_verify("secret", 6, data, sizeof(data) - 1, good));
+	EXPECT_EQ(-1, dtcp_hmac_hex("", 0, "", 0, hex));
+	EXPECT_EQ(0, zero_signed_noop(self));
+	EXPECT_EQ(drops + 1, self->s.srcs[0]->st.drop_auth);
+	/* Nothing unsigned goes out either. */
+	dtcp_out_init(&o, false);
+	dtcp_out_status(&o, DTCP_VER_CUR, 200, NULL);
+	dtcp_out_sign(&o, "secret", 6);
+	EXPECT_TRUE(o.overflow);
+	ASSERT_EQ(1, EVP_set_default_properties(NULL, ""));
+
+	/* Crypto back: the zero signature is just wrong, a good one works. */
+	EXPECT_EQ(0, zero_signed_noop(self));
+	EXPECT_EQ(drops + 2, self->s.srcs[0]->st.drop_auth);
+	ASSERT_EQ(1, req(self, 0, "NOOP DTCP/0.7", ""));
+	EXPECT_EQ(200, reply(self, 0, 0));
+}
+
+/* ---- secrets in files others may read ---- */
+
+static char *key_file(const char *text, mode_t mode)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/unit_dtcp_keyXXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fchmod(fd, mode))
+		abort();
+	close(fd);
+	return path;
+}
+
+/* Load text written with mode; err "" if it loaded. */
+static void load_mode(const char *text, mode_t mode, char *err, size_t errlen)
+{
+	char *path = write_conf(text);
+	struct dtcp_config *c;
+
+	if (chmod(path, mode))
+		abort();
+	err[0] = '\0';
+	c = dtcp_config_load(path, err, errlen);
+	if (c)
+		err[0] = '\0';
+	else if (!err[0])
+		snprintf(err, errlen, "failed, no reason");
+	dtcp_config_free(c);
+	unlink(path);
+}
+
+TEST(key_file_permissions)
+{
+	static const mode_t open_modes[] = { 0644, 0640, 0604, 0620, 0602, 0610, 0601 };
+	char kf[64], conf[512], err[512];
+	uint8_t *key;
+	size_t len;
+
+	snprintf(kf, sizeof(kf), "%s", key_file("Juniper\n", 0600));
+	snprintf(conf, sizeof(conf), "capture-group = ( { name = \"g\"; control-source = ( {\n"
+		 " id = \"a\"; service-port = 1;\n key-file = \"%s\"; } ); } );\n", kf);
+	load_mode(conf, 0644, err, sizeof(err));	/* the file names the key, holds none */
+	EXPECT_STREQ("", err);
+	for (unsigned int i = 0; i < sizeof(open_modes) / sizeof(open_modes[0]); i++) {
+		char want[128];
+
+		ASSERT_EQ(0, chmod(kf, open_modes[i]));
+		load_mode(conf, 0600, err, sizeof(err));
+		snprintf(want, sizeof(want), "permissions %04o for '%s' are too open",
+			 (unsigned int)open_modes[i], kf);
+		EXPECT_NE(NULL, strstr(err, want)) TH_LOG("%s", err);
+		EXPECT_NE(NULL, strstr(err, ":3: control source 'a': key file")) TH_LOG("%s", err);
+		EXPECT_EQ(-EACCES, dtcp_key_read(kf, true, &key, &len, err, sizeof(err)));
+		EXPECT_EQ(NULL, key);
+	}
+	/* Said explicitly: taken. */
+	snprintf(conf, sizeof(conf), "insecure-key-permissions = true;\n"
+		 "capture-group = ( { name = \"g\"; control-source = ( {\n"
+		 " id = \"a\"; service-port = 1;\n key-file = \"%s\"; } ); } );\n", kf);
+	load_mode(conf, 0600, err, sizeof(err));
+	EXPECT_STREQ("", err);
+	ASSERT_EQ(0, chmod(kf, 0400));
+	snprintf(conf, sizeof(conf), "capture-group = ( { name = \"g\"; control-source = ( {\n"
+		 " id = \"a\"; service-port = 1;\n key-file = \"%s\"; } ); } );\n", kf);
+	load_mode(conf, 0600, err, sizeof(err));
+	EXPECT_STREQ("", err);
+
+	/* The one reader: final newline (CRLF too) is not key; empty, too long, not a file. */
+	ASSERT_EQ(0, dtcp_key_read(kf, true, &key, &len, err, sizeof(err)));
+	EXPECT_EQ(7, len);
+	EXPECT_EQ(0, memcmp("Juniper", key, 7));
+	dtcp_key_free(key, len);
+	unlink(kf);
+	snprintf(kf, sizeof(kf), "%s", key_file("\r\n", 0600));
+	EXPECT_EQ(-ENODATA, dtcp_key_read(kf, true, &key, &len, err, sizeof(err)));
+	unlink(kf);
+	{
+		char big[DTCP_KEY_FILE_MAX + 1];
+
+		memset(big, 'k', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		snprintf(kf, sizeof(kf), "%s", key_file(big, 0600));
+		EXPECT_EQ(-EFBIG, dtcp_key_read(kf, true, &key, &len, err, sizeof(err)));
+		unlink(kf);
+		big[DTCP_KEY_FILE_MAX - 1] = '\0';
+		snprintf(kf, sizeof(kf), "%s", key_file(big, 0600));
+		EXPECT_EQ(0, dtcp_key_read(kf, true, &key, &len, err, sizeof(err)));
+		EXPECT_EQ(DTCP_KEY_FILE_MAX - 1, len);
+		dtcp_key_free(key, len);
+		unlink(kf);
+	}
+	EXPECT_EQ(-EINVAL, dtcp_key_read("/tmp", false, &key, &len, err, sizeof(err)));
+	EXPECT_EQ(-ENOENT, dtcp_key_read("/nonexistent/key", false, &key, &len, err, sizeof(err)));
+}
+
+TEST(shared_key_permissions)
+{
+	static const char conf[] = "capture-group = ( { name = \"g\"; control-source = ( {\n"
+				   " id = \"a\"; service-port = 1;\n shared-key = \"k\"; } ); } );\n";
+	static const char lax[] = "insecure-key-permissions = true;\n"
+				  "capture-group = ( { name = \"g\"; control-source = ( {\n"
+				  " id = \"a\"; service-port = 1;\n shared-key = \"k\"; } ); } );\n";
+	char err[512];
+
+	load_mode(conf, 0600, err, sizeof(err));
+	EXPECT_STREQ("", err);
+	load_mode(conf, 0400, err, sizeof(err));
+	EXPECT_STREQ("", err);
+	load_mode(conf, 0644, err, sizeof(err));
+	EXPECT_NE(NULL, strstr(err, ":3: control source 'a': shared-key in a file with permissions "
+			       "0644: too open")) TH_LOG("%s", err);
+	load_mode(conf, 0640, err, sizeof(err));
+	EXPECT_NE(NULL, strstr(err, "permissions 0640")) TH_LOG("%s", err);
+	load_mode(conf, 0602, err, sizeof(err));
+	EXPECT_NE(NULL, strstr(err, "permissions 0602")) TH_LOG("%s", err);
+	load_mode(lax, 0644, err, sizeof(err));
+	EXPECT_STREQ("", err);
+	/* The setting is a boolean like any other. */
+	load_mode("insecure-key-permissions = 1;\n", 0600, err, sizeof(err));
+	EXPECT_NE(NULL, strstr(err, "insecure-key-permissions")) TH_LOG("%s", err);
+}
+
+TEST_HARNESS_MAIN
