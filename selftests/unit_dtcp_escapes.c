@@ -145,6 +145,40 @@ TEST_F(srv, escaped_comma_in_cdest_id)
 	EXPECT_EQ(0, live(self, owner(self, 1)));
 }
 
+/* The same after a restart: the name comes back from the kernel's blob whole. */
+TEST_F(srv, escaped_comma_in_cdest_id_after_restart)
+{
+	struct dtcp_server s2;
+	struct dtcp_config *c;
+	unsigned int found;
+	char err[256];
+
+	ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", "Cdest-ID: m\\044d|Flags: Static|"
+			 "X-JTap-Cdest-Dest-Address: 192.0.2.40|X-JTap-Cdest-Dest-Port: 50000|"
+			 "X-JTap-Cdest-Source-Address: 192.0.2.2|X-JTap-Cdest-Source-Port: 49153"));
+	ASSERT_EQ(200, reply(self, 1, 0));
+	c = dtcp_config_load(self->path, err, sizeof(err));
+	ASSERT_NE(NULL, c) TH_LOG("%s", err);
+	memset(&s2, 0, sizeof(s2));
+	ASSERT_EQ(0, dtcp_server_init(&s2, c));
+	s2.kops = &kfake_ops;
+	s2.kctx = &self->k;
+	s2.wall_ms = wall;
+	s2.mono_ms = mono;
+	s2.send = send_cb;
+	s2.ifindex = fake_ifindex;
+	ASSERT_EQ(0, dtcp_server_rebuild(&s2, &found));
+	EXPECT_EQ(1, found);
+	dtcp_server_fini(&self->s);
+	self->s = s2;
+	ASSERT_EQ(1, req(self, 1, "DELETE DTCP/0.7", "Cdest-ID: m|Flags: Static"));
+	EXPECT_EQ(1, live(self, owner(self, 1)));
+	ASSERT_EQ(1, req(self, 1, "DELETE DTCP/0.7", "Cdest-ID: m\\044d|Flags: Static"));
+	EXPECT_EQ(200, reply(self, 1, 0));
+	EXPECT_EQ(1, num("Criteria-Count"));
+	EXPECT_EQ(0, live(self, owner(self, 1)));
+}
+
 /* Source-Address listing IPv4 and IPv6: one criterion, entries of both. */
 TEST_F(srv, mixed_address_families)
 {
