@@ -419,6 +419,17 @@ static void load_target(struct ctx *x, struct dtcp_target *t, const config_setti
 	snprintf(t->text, sizeof(t->text), "%s port %lld", a, port);
 }
 
+/* Permissions of the file s was read from (an @include'd one has its own). */
+static mode_t mode_of(const struct ctx *x, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	struct stat st;
+
+	if (!file || !strcmp(file, x->path))
+		return x->mode;
+	return stat(file, &st) ? 0777 : st.st_mode;
+}
+
 static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csource *c,
 			 const config_setting_t *g)
 {
@@ -477,11 +488,12 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 		if (!c->key_len)
 			cerr(x, config_setting_get_member(g, "shared-key"),
 			     "control source '%s': empty shared-key", id);
-		else if (dtcp_key_mode_open(x->mode) && !x->insecure_keys)
+		else if (!x->insecure_keys && dtcp_key_mode_open(mode_of(x, g)))
 			cerr(x, config_setting_get_member(g, "shared-key"),
 			     "control source '%s': shared-key in a file with permissions %04o: too "
 			     "open, group or others may read the key (chmod 600 %s, or set "
-			     "insecure-key-permissions)", id, (unsigned int)(x->mode & 07777), x->path);
+			     "insecure-key-permissions)", id, (unsigned int)(mode_of(x, g) & 07777),
+			     config_setting_source_file(g) ? config_setting_source_file(g) : x->path);
 	} else if (kf) {
 		char why[256];
 

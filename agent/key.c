@@ -23,7 +23,8 @@ int dtcp_key_read(const char *file, bool strict, uint8_t **key, size_t *len, cha
 
 	*key = NULL;
 	*len = 0;
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO named as key file must not hang dtcpd (refused below). */
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		err = -errno;
 		snprintf(why, whylen, "%s", strerror(-err));
