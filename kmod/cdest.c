@@ -217,8 +217,9 @@ static int cand_cmp_owner(const void *a, const void *b)
 /*
  * Above the hard limit: remove criteria toward cd, worst first, until what
  * they carried brings the rate under the hard-limit target. One pass picks
- * the criteria that carried traffic (removing an idle one lowers nothing),
- * one sort orders them: O(N + P log P) for N criteria, P candidates.
+ * the criteria that carried traffic within the rate window (removing an
+ * idle one lowers nothing), one sort orders them: O(N + P log P) for N
+ * criteria, P candidates.
  * Each owner hears which of its criteria went.
  */
 static void cdest_purge(struct dfc_filter *f, struct dfc_cdest *cd,
@@ -244,8 +245,9 @@ static void cdest_purge(struct dfc_filter *f, struct dfc_cdest *cd,
 			cond_resched();
 		if (c->cd != cd || n == cd->n_crits)
 			continue;
+		/* Matched within the rate window, even if not since the mark. */
 		rate = crit_rate(c, now);
-		if (rate) {
+		if (rate || (u32)now - READ_ONCE(c->last_match) < DFC_RATE_SLOTS) {
 			v[n].c = c;
 			v[n++].rate = rate;
 		}
