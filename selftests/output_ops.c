@@ -51,6 +51,16 @@ static pid_t pktgen_start(long count, int size, long delay, const char *extra)
 	return pid;
 }
 
+/* Wait until pktgen sent n frames (it is slow to start under TCG). */
+static long pktgen_wait(long n, long ms)
+{
+	long t0 = now_ms(), sent;
+
+	while ((sent = pktgen_sent()) < n && now_ms() - t0 < ms)
+		usleep(100000);
+	return sent;
+}
+
 static void pktgen_stop(pid_t pid)
 {
 	sh("ip netns exec %s sh -c 'echo stop > /proc/net/pktgen/pgctrl'", gen_ns);
@@ -282,8 +292,8 @@ static long cdest_crits(struct dfc_nl *nl, uint32_t id)
 /*
  * 100k criteria toward one destination: four owners, each with one
  * criterion per destination address of the 25000 pktgen cycles through,
- * so that all carry traffic within the rate window. Traffic stops, the
- * hard limit drops to 1 bit/s (target 0): the purge looks at all 100k and
+ * so that all carry traffic within the rate window. The hard limit drops
+ * to 1 bit/s (target 0) under that traffic: the purge looks at all 100k and
  * removes the worst until what they carried (each frame counts for four)
  * covers the rate. Meanwhile `ip link add/del` in the same namespace
  * (whose netdev notifier dfc runs) never takes a second, and the owners
@@ -330,16 +340,16 @@ TEST_F_TIMEOUT(out, purge_100k_beside_rtnl, 400)
 	TH_LOG("100k criteria added in %ld ms", now_ms() - t0);
 	ASSERT_EQ(PURGE_N, cdest_crits(self->nl, 1));
 
-	/* Every address twice (100 us apart: pktgen sleeps). */
-	t0 = now_ms();
-	pg = pktgen_start(2 * PURGE_FLOWS, 64, 100000, "&& pg p0 \"dst_min 10.0.0.1\" && "
+	/* Every address, over and over (100 us apart: pktgen sleeps). */
+	pg = pktgen_start(0, 64, 100000, "&& pg p0 \"dst_min 10.0.0.1\" && "
 			  "pg p0 \"dst_max 10.0.97.168\"");
 	if (pg < 0)
 		SKIP(return, "no pktgen");
-	waitpid(pg, NULL, 0);
-	TH_LOG("%ld frames in %ld ms", pktgen_sent(), now_ms() - t0);
-	pktgen_stop(-1);
-	/* The control: ip link before the purge. */
+	ASSERT_LE(1, pktgen_wait(1, 60000));
+	t0 = now_ms();
+	ASSERT_LE(PURGE_FLOWS, pktgen_wait(PURGE_FLOWS, 120000));
+	TH_LOG("a cycle of %d addresses in %ld ms", PURGE_FLOWS, now_ms() - t0);
+	/* The control: ip link under the same load, before the purge. */
 	for (i = 0; i < 3; i++) {
 		long t = now_ms();
 
@@ -383,6 +393,7 @@ TEST_F_TIMEOUT(out, purge_100k_beside_rtnl, 400)
 		if (got || !ids)
 			quiet = now_ms();
 	}
+	pktgen_stop(pg);
 	left = cdest_crits(self->nl, 1);
 	TH_LOG("%d ip link add+del, the slowest %ld ms; %ld ids in events, %ld criteria left",
 	       k, worst, ids, left);
@@ -432,13 +443,13 @@ OUT_TEST(cdest_del_in_use_then_force)
 	pg = pktgen_start(0, 100, 100000, NULL);
 	if (pg < 0)
 		SKIP(return, "no pktgen");
-	usleep(1500000);
+	ASSERT_LE(100, pktgen_wait(100, 60000));
 	ASSERT_EQ(0, cdest_stats(self->nl, 1, &s1));
 	EXPECT_EQ(-EBUSY, dfc_nl_cdest_del(self->nl, 1, false));
 	EXPECT_NE(NULL, strstr(dfc_nl_extack(self->nl) ?: "", "force"));
 	EXPECT_TRUE(crit_exists(self->nl, 1, 1));
 	EXPECT_TRUE(crit_exists(self->nl, 2, 7));
-	usleep(1000000);
+	pktgen_wait(pktgen_sent() + 100, 30000);
 	ASSERT_EQ(0, cdest_stats(self->nl, 1, &s2));
 	EXPECT_LT(s1.v[DFC_CSTATS_A_COPIES], s2.v[DFC_CSTATS_A_COPIES]);
 
@@ -447,7 +458,7 @@ OUT_TEST(cdest_del_in_use_then_force)
 	EXPECT_FALSE(crit_exists(self->nl, 2, 7));
 	EXPECT_EQ(-ENOENT, cdest_stats(self->nl, 1, &s1));
 	ASSERT_EQ(0, dfc_nl_iface_get(self->nl, 0, "m0", &a));
-	usleep(1000000);
+	pktgen_wait(pktgen_sent() + 100, 30000);
 	ASSERT_EQ(0, dfc_nl_iface_get(self->nl, 0, "m0", &b));
 	EXPECT_LT(a.stats.seen, b.stats.seen);
 	pktgen_stop(pg);
