@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) "dfc: " fmt
 
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <uapi/linux/dfc.h>
 #include "cdest.h"
 #include "filter.h"
@@ -22,53 +23,68 @@ struct dfc_cdest *dfc_cdest_find(struct dfc_filter *f, u32 id)
 	return NULL;
 }
 
-static struct dfc_cdest_route *route_alloc(void)
+/*
+ * A new version of the settings: a copy of base (or zeroes), with an empty
+ * route cache of its own.
+ */
+struct dfc_cdest_cfg *dfc_cdest_cfg_new(const struct dfc_cdest_cfg *base)
 {
-	struct dfc_cdest_route *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	struct dfc_cdest_cfg *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 
-	if (r && dst_cache_init(&r->cache, GFP_KERNEL)) {
-		kfree(r);
+	if (!cfg)
+		return NULL;
+	if (base)
+		*cfg = *base;
+	if (dst_cache_init(&cfg->cache, GFP_KERNEL_ACCOUNT)) {
+		kfree(cfg);
 		return NULL;
 	}
-	return r;
+	return cfg;
 }
 
-static void route_free_rcu(struct rcu_head *rcu)
+/* A version no reader has seen. */
+void dfc_cdest_cfg_free(struct dfc_cdest_cfg *cfg)
 {
-	struct dfc_cdest_route *r = container_of(rcu, struct dfc_cdest_route, rcu);
-
-	dst_cache_destroy(&r->cache);
-	kfree(r);
+	if (!cfg)
+		return;
+	dst_cache_destroy(&cfg->cache);
+	kfree(cfg);
 }
 
-/*
- * Start over with an empty route cache (routes changed, or a device is
- * going away). Without memory, no cache at all: copies drop as unrouted
- * until the next tick provides one.
- */
-void dfc_cdest_reroute(struct dfc_cdest *cd)
+static void cfg_free_rcu(struct rcu_head *rcu)
 {
-	struct dfc_cdest_route *old = rcu_replace_pointer(cd->route,
-							  route_alloc(), 1);
-
-	if (old)
-		call_rcu(&old->rcu, route_free_rcu);
+	dfc_cdest_cfg_free(container_of(rcu, struct dfc_cdest_cfg, rcu));
 }
 
-struct dfc_cdest *dfc_cdest_alloc(u32 id, struct dfc_cdest_cfg *cfg)
+/* The current version, for the writer side (the filter lock held). */
+struct dfc_cdest_cfg *dfc_cdest_cfg(struct dfc_cdest *cd)
 {
-	struct dfc_cdest *cd = kzalloc(sizeof(*cd), GFP_KERNEL);
+	return rcu_dereference_protected(cd->cfg, lockdep_is_held(&cd->f->lock));
+}
+
+/* Publish cfg; the old version and its routes go after a grace period. */
+void dfc_cdest_cfg_replace(struct dfc_cdest *cd, struct dfc_cdest_cfg *cfg)
+{
+	struct dfc_cdest_cfg *old;
+
+	old = rcu_replace_pointer(cd->cfg, cfg, lockdep_is_held(&cd->f->lock));
+	call_rcu(&old->rcu, cfg_free_rcu);
+}
+
+struct dfc_cdest *dfc_cdest_alloc(struct dfc_filter *f, u32 id,
+				  struct dfc_cdest_cfg *cfg)
+{
+	struct dfc_cdest *cd = kzalloc(sizeof(*cd), GFP_KERNEL_ACCOUNT);
 
 	if (!cd)
 		return NULL;
-	cd->stats = netdev_alloc_pcpu_stats(struct dfc_cdest_pcpu);
-	RCU_INIT_POINTER(cd->route, route_alloc());
-	if (!cd->stats || !rcu_access_pointer(cd->route)) {
-		free_percpu(cd->stats);
-		kfree(rcu_access_pointer(cd->route));
+	cd->stats = __netdev_alloc_pcpu_stats(struct dfc_cdest_pcpu,
+					      GFP_KERNEL_ACCOUNT);
+	if (!cd->stats) {
 		kfree(cd);
 		return NULL;
 	}
+	cd->f = f;
 	cd->id = id;
 	RCU_INIT_POINTER(cd->cfg, cfg);
 	return cd;
@@ -77,20 +93,17 @@ struct dfc_cdest *dfc_cdest_alloc(u32 id, struct dfc_cdest_cfg *cfg)
 static void cdest_free_rcu(struct rcu_head *rcu)
 {
 	struct dfc_cdest *cd = container_of(rcu, struct dfc_cdest, rcu);
-	struct dfc_cdest_route *r = rcu_dereference_protected(cd->route, 1);
 
-	if (r) {
-		dst_cache_destroy(&r->cache);
-		kfree(r);
-	}
 	free_percpu(cd->stats);
-	kfree(rcu_dereference_protected(cd->cfg, 1));
 	kfree(cd);
 }
 
 /* Unlinked already; the hook may hold it until a grace period ends. */
 void dfc_cdest_free(struct dfc_cdest *cd)
 {
+	struct dfc_cdest_cfg *cfg = dfc_cdest_cfg(cd);
+
+	call_rcu(&cfg->rcu, cfg_free_rcu);
 	call_rcu(&cd->rcu, cdest_free_rcu);
 }
 
@@ -115,6 +128,7 @@ void dfc_cdest_read(const struct dfc_cdest *cd, struct dfc_cdest_stats *sum)
 			v.loop = u64_stats_read(&s->loop);
 			v.ratelimit = u64_stats_read(&s->ratelimit);
 			v.dupcap = u64_stats_read(&s->dupcap);
+			v.txerr = u64_stats_read(&s->txerr);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		sum->copies += v.copies;
 		sum->bytes += v.bytes;
@@ -125,6 +139,7 @@ void dfc_cdest_read(const struct dfc_cdest *cd, struct dfc_cdest_stats *sum)
 		sum->loop += v.loop;
 		sum->ratelimit += v.ratelimit;
 		sum->dupcap += v.dupcap;
+		sum->txerr += v.txerr;
 	}
 }
 
@@ -139,6 +154,7 @@ void dfc_cdest_drop(struct dfc_cdest *cd, enum dfc_cdest_drop why)
 		[DFC_DROP_LOOP] = &s->loop,
 		[DFC_DROP_RATELIMIT] = &s->ratelimit,
 		[DFC_DROP_DUPCAP] = &s->dupcap,
+		[DFC_DROP_TXERR] = &s->txerr,
 	};
 
 	u64_stats_update_begin(&s->syncp);
@@ -164,38 +180,90 @@ static u64 crit_rate(const struct dfc_crit *c, u64 now)
 	return (atomic64_read(&c->bytes) - c->bytes_mark) * 8 / secs;
 }
 
+/* A purge candidate: a criterion toward the destination, and its rate. */
+struct purge_cand {
+	struct dfc_crit *c;
+	u64 rate;
+};
+
 /* Worse first: higher priority value, then newer. */
-static bool crit_worse(const struct dfc_crit *a, const struct dfc_crit *b)
+static int cand_cmp_worse(const void *a, const void *b)
 {
-	if (a->prio != b->prio)
-		return a->prio > b->prio;
-	return (s32)(a->seq - b->seq) > 0;
+	const struct dfc_crit *x = ((const struct purge_cand *)a)->c;
+	const struct dfc_crit *y = ((const struct purge_cand *)b)->c;
+
+	if (x->prio != y->prio)
+		return x->prio > y->prio ? -1 : 1;
+	if (x->seq != y->seq)
+		return (s32)(x->seq - y->seq) > 0 ? -1 : 1;
+	return 0;
 }
+
+/* By owner, then id: each owner's criteria in one run. */
+static int cand_cmp_owner(const void *a, const void *b)
+{
+	const struct dfc_crit *x = ((const struct purge_cand *)a)->c;
+	const struct dfc_crit *y = ((const struct purge_cand *)b)->c;
+
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return 0;
+}
+
+#define DFC_PURGE_BATCH 1024	/* criteria between two cond_resched() */
 
 /*
  * Above the hard limit: remove criteria toward cd, worst first, until what
- * they carried brings the rate under the hard-limit target. Each owner
- * hears which of its criteria went.
+ * they carried brings the rate under the hard-limit target. One pass picks
+ * the criteria that carried traffic within the rate window (removing an
+ * idle one lowers nothing), one sort orders them: O(N + P log P) for N
+ * criteria, P candidates.
+ * Each owner hears which of its criteria went.
  */
 static void cdest_purge(struct dfc_filter *f, struct dfc_cdest *cd,
 			const struct dfc_cdest_cfg *cfg, u64 now)
 {
 	u64 excess = cd->rate - min(cd->rate, cfg->hard_target);
-	struct dfc_crit *c, *worst;
+	unsigned int n = 0, k, i = 0;
+	struct purge_cand *v = NULL;
+	struct dfc_crit *c;
 	LIST_HEAD(purged);
 
-	while (excess && cd->n_crits) {
-		worst = NULL;
-		list_for_each_entry(c, &f->crits, list)
-			if (c->cd == cd && (!worst || crit_worse(c, worst)))
-				worst = c;
-		if (!worst)
-			break;
-		excess -= min(excess, crit_rate(worst, now));
-		dfc_filter_unlink(f, worst);
-		list_add_tail(&worst->list, &purged);
+	if (cd->n_crits)
+		v = kvmalloc_array(cd->n_crits, sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v) {
+		/* Nothing to remove, or no memory to choose: hold copies. */
+		WRITE_ONCE(cd->over_hard, true);
+		return;
 	}
-	/* Still above after every criterion went: hold copies back. */
+	list_for_each_entry(c, &f->crits, list) {
+		u64 rate;
+
+		if (!(++i % DFC_PURGE_BATCH))
+			cond_resched();
+		if (c->cd != cd || n == cd->n_crits)
+			continue;
+		/* Matched within the rate window, even if not since the mark. */
+		rate = crit_rate(c, now);
+		if (rate || (u32)now - READ_ONCE(c->last_match) < DFC_RATE_SLOTS) {
+			v[n].c = c;
+			v[n++].rate = rate;
+		}
+	}
+	sort(v, n, sizeof(*v), cand_cmp_worse, NULL);
+	for (k = 0; k < n && excess; k++)
+		excess -= min(excess, v[k].rate);
+	sort(v, k, sizeof(*v), cand_cmp_owner, NULL);
+	for (i = 0; i < k; i++) {
+		dfc_filter_unlink(f, v[i].c);
+		list_add_tail(&v[i].c->list, &purged);
+		if (!((i + 1) % DFC_PURGE_BATCH))
+			cond_resched();
+	}
+	kvfree(v);
+	/* Still above after every busy criterion went: hold copies back. */
 	WRITE_ONCE(cd->over_hard, !!excess);
 	if (list_empty(&purged))
 		return;
@@ -206,13 +274,10 @@ static void cdest_purge(struct dfc_filter *f, struct dfc_cdest *cd,
 
 void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now)
 {
-	const struct dfc_cdest_cfg *cfg =
-		rcu_dereference_protected(cd->cfg, lockdep_is_held(&f->lock));
+	const struct dfc_cdest_cfg *cfg = dfc_cdest_cfg(cd);
 	struct dfc_cdest_stats s;
 	u64 old;
 
-	if (!rcu_access_pointer(cd->route))
-		dfc_cdest_reroute(cd);
 	dfc_cdest_read(cd, &s);
 	old = cd->win[cd->slot];
 	cd->win[cd->slot] = s.bytes;

@@ -21,12 +21,13 @@ struct dfc_cdest_pcpu {
 	u64_stats_t loop;
 	u64_stats_t ratelimit;
 	u64_stats_t dupcap;
+	u64_stats_t txerr;
 	struct u64_stats_sync syncp;
 };
 
 struct dfc_cdest_stats {
 	u64 copies, bytes, nomem, noroute, noipsec, toobig, loop, ratelimit,
-	    dupcap;
+	    dupcap, txerr;
 };
 
 /* Why a copy was not sent, as counted. */
@@ -38,9 +39,17 @@ enum dfc_cdest_drop {
 	DFC_DROP_LOOP,
 	DFC_DROP_RATELIMIT,
 	DFC_DROP_DUPCAP,
+	DFC_DROP_TXERR,
 };
 
-/* What the operator set; replaced whole (RCU) on change. */
+/*
+ * What the operator set, and the routes (IPsec bundles included) looked up
+ * for exactly that: one RCU object, replaced whole on every change. A
+ * reader holds one version, so a route cached for an old address (or the
+ * other IP version) can never serve a new one. Routes hold no device:
+ * the stack moves a dying device's routes to the blackhole device and
+ * dst_cache drops obsolete ones.
+ */
 struct dfc_cdest_cfg {
 	struct rcu_head rcu;
 	char name[32];
@@ -54,25 +63,16 @@ struct dfc_cdest_cfg {
 	struct in6_addr src;
 	__be16 sport, dport;
 	u64 soft_limit, soft_clear, hard_limit, hard_target;
-};
-
-/*
- * The route cache holds references on devices: it is replaced whole when
- * a device goes away, the old one freed after a grace period, so that no
- * namespace waits on a reference of ours.
- */
-struct dfc_cdest_route {
-	struct rcu_head rcu;
-	struct dst_cache cache;
+	struct dst_cache cache;		/* of ipver's family only */
 };
 
 /* A content destination: its configuration, route cache and counters. */
 struct dfc_cdest {
 	struct list_head list;		/* in dfc_filter.cdests */
 	struct rcu_head rcu;
+	struct dfc_filter *f;
 	u32 id;
 	struct dfc_cdest_cfg __rcu *cfg;
-	struct dfc_cdest_route __rcu *route;	/* NULL: none, copies drop */
 	struct dfc_cdest_pcpu __percpu *stats;
 	bool over_hard;			/* read by the hook: drop copies */
 	/* Writer side, under the filter lock. */
@@ -91,9 +91,13 @@ struct dfc_cdest *dfc_cdest_find(struct dfc_filter *f, u32 id);
 void dfc_cdest_read(const struct dfc_cdest *cd, struct dfc_cdest_stats *s);
 void dfc_cdest_drop(struct dfc_cdest *cd, enum dfc_cdest_drop why);
 void dfc_cdest_sent(struct dfc_cdest *cd, unsigned int len);
-struct dfc_cdest *dfc_cdest_alloc(u32 id, struct dfc_cdest_cfg *cfg);
+struct dfc_cdest_cfg *dfc_cdest_cfg_new(const struct dfc_cdest_cfg *base);
+void dfc_cdest_cfg_free(struct dfc_cdest_cfg *cfg);
+struct dfc_cdest_cfg *dfc_cdest_cfg(struct dfc_cdest *cd);
+void dfc_cdest_cfg_replace(struct dfc_cdest *cd, struct dfc_cdest_cfg *cfg);
+struct dfc_cdest *dfc_cdest_alloc(struct dfc_filter *f, u32 id,
+				  struct dfc_cdest_cfg *cfg);
 void dfc_cdest_free(struct dfc_cdest *cd);
-void dfc_cdest_reroute(struct dfc_cdest *cd);
 void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now);
 
 #endif /* _DFC_CDEST_H */

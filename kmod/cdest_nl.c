@@ -134,7 +134,7 @@ int dfc_genl_cdest_new(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, DFC_CDEST_A_ID))
 		return -EINVAL;
 	id = nla_get_u32(info->attrs[DFC_CDEST_A_ID]);
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = dfc_cdest_cfg_new(NULL);
 	if (!cfg)
 		return -ENOMEM;
 	cfg->ttl = 255;
@@ -147,7 +147,7 @@ int dfc_genl_cdest_new(struct sk_buff *skb, struct genl_info *info)
 				    "content destination exists");
 		err = -EEXIST;
 	} else {
-		cd = dfc_cdest_alloc(id, cfg);
+		cd = dfc_cdest_alloc(f, id, cfg);
 		err = cd ? 0 : -ENOMEM;
 	}
 	if (!err) {
@@ -159,7 +159,7 @@ int dfc_genl_cdest_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&f->lock);
 free:
-	kfree(cfg);
+	dfc_cdest_cfg_free(cfg);
 	return err;
 }
 
@@ -182,7 +182,7 @@ static struct dfc_cdest *info_cdest(struct genl_info *info,
 int dfc_genl_cdest_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dfc_filter *f = info_filter(info);
-	struct dfc_cdest_cfg *cfg = NULL, *old;
+	struct dfc_cdest_cfg *cfg = NULL;
 	struct dfc_cdest *cd;
 	int err;
 
@@ -191,20 +191,17 @@ int dfc_genl_cdest_set(struct sk_buff *skb, struct genl_info *info)
 	err = PTR_ERR_OR_ZERO(cd);
 	if (err)
 		goto out;
-	old = rcu_dereference_protected(cd->cfg, lockdep_is_held(&f->lock));
-	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	/* A new version with an empty route cache: the route may differ. */
+	cfg = dfc_cdest_cfg_new(dfc_cdest_cfg(cd));
 	err = cfg ? cfg_parse(info->attrs, cfg, info->extack) : -ENOMEM;
 	if (err)
 		goto out;
-	rcu_assign_pointer(cd->cfg, cfg);
-	/* The route may lead elsewhere now. */
-	dfc_cdest_reroute(cd);
-	kfree_rcu(old, rcu);
+	dfc_cdest_cfg_replace(cd, cfg);
 	f->cdest_gen++;
 	cfg = NULL;
 out:
 	mutex_unlock(&f->lock);
-	kfree(cfg);
+	dfc_cdest_cfg_free(cfg);
 	return err;
 }
 
@@ -226,9 +223,11 @@ int dfc_genl_cdest_del(struct sk_buff *skb, struct genl_info *info)
 		err = -EBUSY;
 		goto out;
 	}
-	list_for_each_entry_safe(c, tmp, &f->crits, list)
+	list_for_each_entry_safe(c, tmp, &f->crits, list) {
 		if (c->cd == cd)
 			dfc_filter_del(f, c);
+		cond_resched();
+	}
 	dfc_filter_reap(f);
 	list_del_rcu(&cd->list);
 	f->n_cdests--;
@@ -248,8 +247,7 @@ static int put_addr(struct sk_buff *skb, int type, const struct in6_addr *a,
 static int cdest_fill(struct sk_buff *skb, struct dfc_filter *f,
 		      struct dfc_cdest *cd)
 {
-	const struct dfc_cdest_cfg *cfg =
-		rcu_dereference_protected(cd->cfg, lockdep_is_held(&f->lock));
+	const struct dfc_cdest_cfg *cfg = dfc_cdest_cfg(cd);
 	struct dfc_cdest_stats s;
 	struct nlattr *nest;
 
@@ -289,6 +287,7 @@ static int cdest_fill(struct sk_buff *skb, struct dfc_filter *f,
 	    nla_put_u64_64bit(skb, DFC_CSTATS_A_LOOP, s.loop, DFC_CSTATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, DFC_CSTATS_A_RATELIMIT, s.ratelimit, DFC_CSTATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, DFC_CSTATS_A_DUPCAP, s.dupcap, DFC_CSTATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_CSTATS_A_TXERR, s.txerr, DFC_CSTATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, DFC_CSTATS_A_RATE, cd->rate, DFC_CSTATS_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -425,45 +424,42 @@ static struct sk_buff *purged_msg(struct dfc_cdest *cd, u32 owner, void **hdr)
 	return msg;
 }
 
-/* One or more messages per owner, each listing criteria ids. */
+/*
+ * One or more messages per owner, each listing criteria ids, in one pass
+ * over purged, which holds each owner's criteria in one run.
+ */
 void dfc_genl_notify_purged(struct net *net, struct dfc_cdest *cd,
 			    struct list_head *purged)
 {
-	struct dfc_crit *c, *d;
+	struct sk_buff *msg = NULL;
+	struct dfc_crit *c;
+	void *hdr = NULL;
+	u32 owner = 0;
 
 	list_for_each_entry(c, purged, list) {
-		struct sk_buff *msg = NULL;
-		void *hdr = NULL;
-		bool first = true;
-
-		/* Each owner once: at its first criterion in the list. */
-		list_for_each_entry(d, purged, list) {
-			if (d == c)
-				break;
-			if (d->owner == c->owner)
-				first = false;
-		}
-		if (!first)
-			continue;
-		d = c;
-		list_for_each_entry_from(d, purged, list) {
-			if (d->owner != c->owner)
-				continue;
-			if (!msg)
-				msg = purged_msg(cd, c->owner, &hdr);
-			if (!msg)
-				return;
-			if (nla_put_u64_64bit(msg, DFC_A_ID, d->id, DFC_A_PAD)) {
-				multicast(net, msg, hdr);
-				msg = purged_msg(cd, c->owner, &hdr);
-				if (!msg ||
-				    nla_put_u64_64bit(msg, DFC_A_ID, d->id, DFC_A_PAD))
-					return;
-			}
-		}
-		if (msg)
+		if (msg && c->owner != owner) {
 			multicast(net, msg, hdr);
+			msg = NULL;
+			cond_resched();
+		}
+		owner = c->owner;
+		if (!msg)
+			msg = purged_msg(cd, owner, &hdr);
+		if (!msg)
+			return;
+		if (!nla_put_u64_64bit(msg, DFC_A_ID, c->id, DFC_A_PAD))
+			continue;
+		/* Full: send it, and go on in a new one. */
+		multicast(net, msg, hdr);
+		cond_resched();
+		msg = purged_msg(cd, owner, &hdr);
+		if (!msg || nla_put_u64_64bit(msg, DFC_A_ID, c->id, DFC_A_PAD)) {
+			nlmsg_free(msg);
+			return;
+		}
 	}
+	if (msg)
+		multicast(net, msg, hdr);
 }
 
 static struct sk_buff *dup_msg(u32 owner, void **hdr)

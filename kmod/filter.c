@@ -220,17 +220,6 @@ void dfc_filter_retime(struct dfc_filter *f, struct dfc_crit *c)
 	dfc_filter_kick(f);
 }
 
-/* A device is going away: no route cache may keep it. */
-void dfc_filter_reroute(struct dfc_filter *f)
-{
-	struct dfc_cdest *cd;
-
-	mutex_lock(&f->lock);
-	list_for_each_entry(cd, &f->cdests, list)
-		dfc_cdest_reroute(cd);
-	mutex_unlock(&f->lock);
-}
-
 void dfc_filter_kick(struct dfc_filter *f)
 {
 	if (!delayed_work_pending(&f->work))

@@ -86,7 +86,6 @@ void dfc_filter_free(struct dfc_crit *c);
 size_t dfc_filter_crit_mem(const struct dfc_crit *c);
 int dfc_filter_set_owner(struct dfc_filter *f, u32 owner, u32 max_dup);
 void dfc_filter_kick(struct dfc_filter *f);
-void dfc_filter_reroute(struct dfc_filter *f);
 
 /* Events; built by the netlink code. */
 void dfc_genl_notify_expired(struct net *net, const struct dfc_crit *c);

@@ -43,10 +43,11 @@ int dfc_iface_attach(struct dfc_net *dn, struct net_device *dev, u32 flags,
 		return -EINVAL;
 	}
 
-	iface = kzalloc(sizeof(*iface), GFP_KERNEL);
+	iface = kzalloc(sizeof(*iface), GFP_KERNEL_ACCOUNT);
 	if (!iface)
 		return -ENOMEM;
-	iface->stats = netdev_alloc_pcpu_stats(struct dfc_pcpu_stats);
+	iface->stats = __netdev_alloc_pcpu_stats(struct dfc_pcpu_stats,
+						 GFP_KERNEL_ACCOUNT);
 	if (!iface->stats) {
 		err = -ENOMEM;
 		goto err_free;
@@ -67,7 +68,7 @@ int dfc_iface_attach(struct dfc_net *dn, struct net_device *dev, u32 flags,
 		NL_SET_ERR_MSG(extack, "cannot register the ingress hook");
 		goto err_stats;
 	}
-	netdev_hold(dev, &iface->dev_tracker, GFP_KERNEL);
+	netdev_hold(dev, &iface->dev_tracker, GFP_KERNEL_ACCOUNT);
 	list_add_tail(&iface->list, &dn->ifaces);
 	dn->n_ifaces++;
 	dn->iface_gen++;
@@ -123,14 +124,17 @@ static int dfc_iface_netdev_event(struct notifier_block *nb,
 	struct dfc_net *dn = dfc_net(dev_net(dev));
 	struct dfc_iface *iface;
 
-	/* Deletion and moving to another namespace both unregister. */
+	/*
+	 * Deletion and moving to another namespace both unregister. Only
+	 * devices we attached concern us: this runs under RTNL for every
+	 * device of the host, so it takes no other lock. Cached routes need
+	 * nothing: the stack moves them off a dying device.
+	 */
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	iface = dfc_iface_find(dn, dev);
 	if (iface)
 		dfc_iface_detach(iface);
-	/* Cached routes may hold the device: let go of them. */
-	dfc_filter_reroute(&dn->filter);
 	return NOTIFY_DONE;
 }
 

@@ -158,22 +158,25 @@ static void put_ip4(struct net *net, struct sk_buff *skb,
 
 /*
  * Copy len bytes of the IP packet at offset off of skb to cd. Called from
- * the hook (softirq, RCU held). Counts the outcome on cd; true if sent.
+ * the hook (softirq, RCU held). Counts the outcome on cd: a copy is sent
+ * only once the output path took it. True if sent.
  */
 bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	      unsigned int off, unsigned int len, u8 inner_ver)
 {
-	const struct dfc_cdest_cfg *cfg = rcu_dereference(cd->cfg);
+	/* Settings and routes of one version: never mixed with another. */
+	struct dfc_cdest_cfg *cfg = rcu_dereference(cd->cfg);
 	unsigned int iplen = cfg->ipver == 6 ? sizeof(struct ipv6hdr) :
 					       sizeof(struct iphdr);
 	unsigned int hlen = iplen + (cfg->encap == DFC_ENCAP_UDP ?
 				     sizeof(struct udphdr) : 0);
 	u8 proto = outer_proto(cfg, inner_ver);
 	struct in6_addr saddr6 = {};
-	struct dfc_cdest_route *route;
 	struct dst_entry *dst;
 	struct sk_buff *nskb;
+	unsigned int wire;
 	__be32 saddr4 = 0;
+	int err;
 
 	if (unlikely(__this_cpu_read(dfc_xmit_depth))) {
 		dfc_cdest_drop(cd, DFC_DROP_LOOP);
@@ -183,10 +186,8 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		dfc_cdest_drop(cd, DFC_DROP_TOOBIG);
 		return false;
 	}
-	route = rcu_dereference(cd->route);
-	dst = !route ? NULL :
-	      cfg->ipver == 6 ? route6(net, &route->cache, cfg, proto, &saddr6) :
-				route4(net, &route->cache, cfg, proto, &saddr4);
+	dst = cfg->ipver == 6 ? route6(net, &cfg->cache, cfg, proto, &saddr6) :
+				route4(net, &cfg->cache, cfg, proto, &saddr4);
 	if (!dst) {
 		dfc_cdest_drop(cd, DFC_DROP_NOROUTE);
 		return false;
@@ -221,17 +222,23 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	skb_reset_network_header(nskb);
 	skb_set_transport_header(nskb, iplen);
 	skb_dst_set(nskb, dst);
-	__this_cpu_inc(dfc_xmit_depth);
 
 	if (cfg->ipver == 6)
 		put_ip6(nskb, cfg, proto, &saddr6, hlen - iplen + len);
 	else
 		put_ip4(net, nskb, cfg, proto, saddr4, hlen - iplen + len);
-	dfc_cdest_sent(cd, nskb->len);
+	wire = nskb->len;
+	__this_cpu_inc(dfc_xmit_depth);
 	if (cfg->ipver == 6)
-		ip6_local_out(net, NULL, nskb);
+		err = ip6_local_out(net, NULL, nskb);
 	else
-		ip_local_out(net, NULL, nskb);
+		err = ip_local_out(net, NULL, nskb);
 	__this_cpu_dec(dfc_xmit_depth);
+	/* Congestion notified is still sent; any other error is a drop. */
+	if (unlikely(net_xmit_eval(err))) {
+		dfc_cdest_drop(cd, DFC_DROP_TXERR);
+		return false;
+	}
+	dfc_cdest_sent(cd, wire);
 	return true;
 }

@@ -1179,6 +1179,7 @@ static const enum mnl_attr_data_type cstats_policy[DFC_CSTATS_A_MAX + 1] = {
 	[DFC_CSTATS_A_RATELIMIT] = MNL_TYPE_U64,
 	[DFC_CSTATS_A_DUPCAP] = MNL_TYPE_U64,
 	[DFC_CSTATS_A_RATE] = MNL_TYPE_U64,
+	[DFC_CSTATS_A_TXERR] = MNL_TYPE_U64,
 };
 
 /* DFC_CMD_CDEST_CONGESTED and DFC_CMD_CDEST_NOIPSEC: the DFC_CDEST_A_* space. */
@@ -1702,6 +1703,7 @@ int dfc_nl_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_cdest *out)
 		out->stats.loop = opt_u64(st[DFC_CSTATS_A_LOOP]);
 		out->stats.ratelimit = opt_u64(st[DFC_CSTATS_A_RATELIMIT]);
 		out->stats.dupcap = opt_u64(st[DFC_CSTATS_A_DUPCAP]);
+		out->stats.txerr = opt_u64(st[DFC_CSTATS_A_TXERR]);
 		out->stats.rate = opt_u64(st[DFC_CSTATS_A_RATE]);
 	}
 	return 0;

@@ -358,7 +358,7 @@ struct dfc_nl_cdest {
 	struct {
 		uint64_t copies, bytes;	/* sent */
 		/* dropped, by cause (DFC_CSTATS_A_*) */
-		uint64_t nomem, noroute, noipsec, toobig, loop, ratelimit, dupcap;
+		uint64_t nomem, noroute, noipsec, toobig, loop, ratelimit, dupcap, txerr;
 		uint64_t rate;		/* bit/s, 10 s average */
 	} stats;
 };

@@ -287,10 +287,22 @@ check_eq "SIGHUP: cs2 untouched" "$(dc2 LIST | grep -c '^Criteria-ID')" 1
 # ---- restart of dtcpd: capture goes on ----
 listen 2100 secret 1
 dc -o "$T/req2" NOOP >/dev/null
+# copies7: IP-in-IP copies at the destination for 7 such frames.
+copies7() {
+	c=$(ipip_in)
+	inject -n 7 -S 10.0.0.1 -D 10.0.0.2 -P udp -p 53
+	sleep 0.5
+	echo $(($(ipip_in) - c))
+}
+up=$(copies7)
 before=$(dc LIST Criteria-ID=1 Flags=Stats | field Matching-Packets)
 step "dtcpd stops" stop_dtcpd
-inject -n 7 -S 10.0.0.1 -D 10.0.0.2 -P udp -p 53
+down=$(copies7)
 step "dtcpd starts again" start_dtcpd
+check "copies before the restart (at least one per frame): $up" test "$up" -ge 7
+check_eq "as many copies while dtcpd was down" "$down" "$up"
+check_eq "as many copies after the restart" "$(copies7)" "$up"
+before=$((before + 7))
 out=$(dc LIST Criteria-ID=1 Flags=Both)
 check_eq "criterion kept across the restart, filter as given" \
 	"$(echo "$out" | field Source-Address) $(echo "$out" | field Dest-Port)" "10.0.0.1 53"

@@ -1747,16 +1747,17 @@ static int cdest_cmp(const void *a, const void *b)
 }
 
 /* The drop counters, by cause, in the order of the uapi. */
-#define N_DROPS 7
+#define N_DROPS 8
 static void cdest_drops(const struct dfc_nl_cdest *d, const char *name[N_DROPS],
 			uint64_t v[N_DROPS])
 {
 	static const char *const names[N_DROPS] = {
 		"nomem", "noroute", "noipsec", "toobig", "loop", "ratelimit", "dupcap",
+		"txerr",
 	};
 	const uint64_t val[N_DROPS] = {
 		d->stats.nomem, d->stats.noroute, d->stats.noipsec, d->stats.toobig,
-		d->stats.loop, d->stats.ratelimit, d->stats.dupcap,
+		d->stats.loop, d->stats.ratelimit, d->stats.dupcap, d->stats.txerr,
 	};
 
 	for (int i = 0; i < N_DROPS; i++) {

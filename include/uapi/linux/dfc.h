@@ -194,7 +194,9 @@
  *   (no xfrm on the route of an ipsec-required destination), TOOBIG
  *   (larger than 64 KiB with its outer header), LOOP (the route leads out
  *   a monitored interface), RATELIMIT (above the hard limit, until the
- *   purge brings it under the target), DUPCAP (lost to max-duplicates);
+ *   purge brings it under the target), DUPCAP (lost to max-duplicates),
+ *   TXERR (the output path refused it: a netfilter drop, a full queue,
+ *   an IPsec error; COPIES counts only what it accepted);
  *   RATE (bit/s, 10 s average), and DFC_CDEST_A_CRITS (NLA_U32),
  *   criteria toward it.
  *
@@ -455,6 +457,7 @@ enum dfc_cstats_attr {
 	DFC_CSTATS_A_RATELIMIT,
 	DFC_CSTATS_A_DUPCAP,
 	DFC_CSTATS_A_RATE,
+	DFC_CSTATS_A_TXERR,
 	__DFC_CSTATS_A_LAST
 };
 
