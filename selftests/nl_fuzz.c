@@ -26,17 +26,14 @@
  */
 #include <errno.h>
 #include <linux/genetlink.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,13 +93,6 @@ struct pending {
 static uint8_t batch[BATCH_MAX * (FZ_MSG_CAP + 4)] __attribute__((aligned(8)));
 static uint8_t rbuf[RECV_CAP] __attribute__((aligned(8)));
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static const char *ename(int e)
 {
@@ -407,7 +397,7 @@ static void fuzz(double deadline, uint64_t max)
 	struct pending p[BATCH_MAX];
 	unsigned int round = 0;
 
-	while (now_s() < deadline && fz.msgs < max) {
+	while (fz_now() < deadline && fz.msgs < max) {
 		unsigned int i, n = fz_chance(20) ? 2 + fz_below(BATCH_MAX - 1) : 1;
 		bool dump = false;
 		size_t len = 0;
@@ -588,85 +578,10 @@ static void report(double secs)
 	}
 }
 
-static int write_file(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int err;
 
-	if (!f)
-		return -1;
-	err = fputs(s, f) < 0;
-	return fclose(f) || err ? -1 : 0;
-}
 
-static int run(const char *cmd)
-{
-	int r = system(cmd);
 
-	return WIFEXITED(r) && !WEXITSTATUS(r) ? 0 : -1;
-}
 
-/* Devices of a fresh network namespace: v1 receives what is injected on v0. */
-static int net_setup(void)
-{
-	if (run("ip link set lo up && ip link add v0 type veth peer name v1 && "
-		"ip link set v0 up && ip link set v1 up && "
-		"ip link add d0 type dummy && ip link add d1 type dummy && ip link set d0 up && "
-		"ip route add 198.51.100.0/24 dev d0 && ip -6 route add 2001:db8:ff::/64 dev d0"))
-		return -1;
-	fz_env.ifindex[0] = if_nametoindex("v1");
-	fz_env.ifindex[1] = if_nametoindex("d0");
-	fz_env.ifindex[2] = if_nametoindex("d1");
-	fz_env.ifindex[3] = if_nametoindex("lo");
-	return 0;
-}
-
-/* Frames on v0 until the deadline: IPv4 and IPv6, UDP to the entries' port 9, TCP, ICMP. */
-static pid_t traffic(const char *inject, double deadline)
-{
-	static const char *const kinds[][4] = {
-		{ "-k", "ipv4", "-P", "udp" }, { "-k", "ipv6", "-P", "udp" },
-		{ "-k", "ipv4", "-P", "tcp" }, { "-k", "ipv4", "-P", "icmp" },
-		{ "-k", "ipv6", "-P", "icmp" }, { "-k", "bad4", "-P", "udp" },
-	};
-	pid_t pid = fork();
-	unsigned int i = 0;
-
-	if (pid)
-		return pid;
-	while (now_s() < deadline) {
-		pid_t c = fork();
-
-		if (!c) {
-			if (!freopen("/dev/null", "w", stdout))
-				_exit(1);
-			execl(inject, "inject", "-i", "v0", "-n", "100", kinds[i][0], kinds[i][1],
-			      kinds[i][2], kinds[i][3], (char *)NULL);
-			_exit(127);
-		}
-		waitpid(c, NULL, 0);
-		i = (i + 1) % (sizeof(kinds) / sizeof(kinds[0]));
-		usleep(20000);
-	}
-	_exit(0);
-}
-
-/* Drop to nobody, then a user namespace (with a network namespace of its own). */
-static int enter_userns(bool own_net)
-{
-	char map[32];
-
-	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
-		return -1;
-	prctl(PR_SET_DUMPABLE, 1);	/* else /proc/self/uid_map belongs to root */
-	if (unshare(CLONE_NEWUSER | (own_net ? CLONE_NEWNET : 0)))
-		return -1;
-	snprintf(map, sizeof(map), "0 65534 1");
-	if (write_file("/proc/self/setgroups", "deny") || write_file("/proc/self/uid_map", map) ||
-	    write_file("/proc/self/gid_map", map))
-		return -1;
-	return 0;
-}
 
 static int open_sock(void)
 {
@@ -691,7 +606,7 @@ static int open_sock(void)
 /* Exit status of a sender: 0 pass, 1 fail, 4 skip. */
 static int sender(enum role role, double deadline, uint64_t max, const char *inject)
 {
-	double t0 = now_s();
+	double t0 = fz_now();
 	struct stats s0 = { 0 }, s1 = { 0 };
 	pid_t tp = 0;
 	bool ok = true;
@@ -699,11 +614,11 @@ static int sender(enum role role, double deadline, uint64_t max, const char *inj
 
 	fz.role = role;
 	fz_seed(fz.seed ^ ((uint64_t)role << 56));
-	if (role != ROLE_ROOT && enter_userns(role == ROLE_OWN)) {
+	if (role != ROLE_ROOT && fz_enter_userns(role == ROLE_OWN)) {
 		printf("# [%s] SKIP: no unprivileged user namespace: %s\n", role_name[role], strerror(errno));
 		return 4;
 	}
-	if (role == ROLE_OWN && net_setup()) {
+	if (role == ROLE_OWN && fz_net_setup()) {
 		printf("# [%s] cannot set up devices in the user's network namespace\n", role_name[role]);
 		return 1;
 	}
@@ -712,20 +627,20 @@ static int sender(enum role role, double deadline, uint64_t max, const char *inj
 		return 1;
 	}
 	if (role != ROLE_FOREIGN) {
-		tp = traffic(inject, deadline + 30);
+		tp = fz_traffic(inject, deadline + 30);
 		steer(1);
 		stats(&s0);
 	}
 	/* Each sender fuzzes for the whole time, after its own setup. */
-	deadline += now_s() - t0;
-	printf("# [%s] set up in %.1f s\n", role_name[role], now_s() - t0);
-	t0 = now_s();
+	deadline += fz_now() - t0;
+	printf("# [%s] set up in %.1f s\n", role_name[role], fz_now() - t0);
+	t0 = fz_now();
 	fuzz(deadline, max);
 	if (tp) {
 		kill(tp, SIGTERM);
 		waitpid(tp, NULL, 0);
 	}
-	report(now_s() - t0);
+	report(fz_now() - t0);
 	if (fz.fails) {
 		printf("# [%s] %llu failures (the first %d shown)\n", role_name[role],
 		       (unsigned long long)fz.fails, FAIL_MAX);
@@ -815,7 +730,7 @@ int main(int argc, char **argv)
 	snprintf(inject, sizeof(inject), "%.*sinject", (int)(strrchr(argv[0], '/') ? strrchr(argv[0], '/') - argv[0] + 1 : 0), argv[0]);
 	if (access("/sys/module/dfc", F_OK)) {
 		snprintf(path, sizeof(path), "insmod %s", ko ? ko : "dfc.ko");
-		if (run(path)) {
+		if (fz_run(path)) {
 			printf("not ok 1 insmod\n1..1\n");
 			return 1;
 		}
@@ -828,14 +743,14 @@ int main(int argc, char **argv)
 	fz.fam = dfc_nl_family_id(nl);
 	dfc_nl_close(nl);
 	/* Room for batches of answers, also for the user namespaces' sockets. */
-	write_file("/proc/sys/net/core/rmem_max", "8388608");
-	write_file("/proc/sys/net/core/wmem_max", "8388608");
-	write_file("/proc/sys/kernel/unprivileged_userns_clone", "1");
-	if (unshare(CLONE_NEWNET) || net_setup()) {
+	fz_write_file("/proc/sys/net/core/rmem_max", "8388608");
+	fz_write_file("/proc/sys/net/core/wmem_max", "8388608");
+	fz_write_file("/proc/sys/kernel/unprivileged_userns_clone", "1");
+	if (unshare(CLONE_NEWNET) || fz_net_setup()) {
 		printf("not ok 1 network namespace and devices\n1..1\n");
 		return 1;
 	}
-	deadline = now_s() + secs;
+	deadline = fz_now() + secs;
 	own = wanted(only, ROLE_OWN) ? fork() : -1;
 	if (!own)
 		_exit(sender(ROLE_OWN, deadline, max, inject));

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <libmnl/libmnl.h>
 #include <linux/dfc.h>
 
@@ -43,5 +44,13 @@ struct nlmsghdr *fz_gen(void *buf, uint16_t fam, uint32_t seq,
 /* Requests the driver sends to steer the state (cleanup, limits). */
 struct nlmsghdr *fz_msg(void *buf, uint16_t fam, uint32_t seq, uint8_t cmd,
 			uint16_t flags);
+
+/* nl_fuzz_env.c */
+double fz_now(void);
+int fz_write_file(const char *path, const char *s);
+int fz_run(const char *cmd);
+int fz_net_setup(void);
+pid_t fz_traffic(const char *inject, double deadline);
+int fz_enter_userns(bool own_net);
 
 #endif /* NL_FUZZ_H */
