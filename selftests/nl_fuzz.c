@@ -396,14 +396,18 @@ static void fuzz(double deadline, uint64_t max)
 {
 	struct pending p[BATCH_MAX];
 	unsigned int round = 0;
+	double next = 0;
 
 	while (fz_now() < deadline && fz.msgs < max) {
 		unsigned int i, n = fz_chance(20) ? 2 + fz_below(BATCH_MAX - 1) : 1;
 		bool dump = false;
 		size_t len = 0;
 
-		if (fz.role != ROLE_FOREIGN && fz.msgs / 256 >= round)
+		/* Every 256 requests, and every second on a slow guest. */
+		if (fz.role != ROLE_FOREIGN && (fz.msgs / 256 >= round || fz_now() >= next)) {
 			steer(round++);
+			next = fz_now() + 1;
+		}
 		for (i = 0; i < n; i++) {
 			enum fz_mode mode;
 			struct nlmsghdr *nlh = fz_gen(batch + len, fz.fam, ++fz.seq, &mode);
