@@ -480,7 +480,7 @@ static const char *attr_path(const char *mode, const char *file)
 /* Arm, run one command, disarm: its errno; *hit when the fault was injected. */
 static int faulted(const char *mode, long arg, struct nlmsghdr *nlh, bool *hit)
 {
-	static int nth = -1;
+	static int nth = -1, mif = -1;
 	int err;
 
 	if (!strcmp(mode, "nth")) {
@@ -501,12 +501,21 @@ static int faulted(const char *mode, long arg, struct nlmsghdr *nlh, bool *hit)
 			exit(1);
 		return err;
 	}
-	/* The first allocation past arg bytes of this task fails, once. */
+	/*
+	 * The first allocation past arg bytes of this task fails, once. The
+	 * flag is written through a file opened beforehand: an open() after
+	 * the command would be the allocation that fails.
+	 */
+	if (mif < 0 && (mif = open("/proc/thread-self/make-it-fail", O_WRONLY)) < 0) {
+		perror("fault_nl: make-it-fail");
+		exit(1);
+	}
 	if (wfile(attr_path(mode, "space"), "%ld", arg) || wfile(attr_path(mode, "times"), "%ld", 1) ||
-	    wfile("/proc/thread-self/make-it-fail", "%ld", 1))
+	    pwrite(mif, "1", 1, 0) != 1)
 		exit(1);
 	err = talk(nlh, NULL, NULL);
-	wfile("/proc/thread-self/make-it-fail", "%ld", 0);
+	if (pwrite(mif, "0", 1, 0) != 1)
+		exit(1);
 	*hit = rfile(attr_path(mode, "times")) == 0;
 	wfile(attr_path(mode, "times"), "%ld", 0);
 	return err;
