@@ -12,6 +12,27 @@
  * is at fault, points at it (NLMSGERR_ATTR_OFFS). A rejected request changes
  * nothing.
  *
+ * Errors. Any command can fail with EPERM (above), EINVAL or ERANGE (the
+ * policy refuses an attribute: unknown type, wrong length or type, value
+ * out of range, read-only; or a required attribute is missing),
+ * EOPNOTSUPP (unknown command, or NLM_F_DUMP on a command without a dump)
+ * and ENOMEM. Beyond those, each command returns only these (the reasons
+ * are given below; selftests/nl_fuzz.c holds the module to this table):
+ *   IFACE_NEW: ENODEV EEXIST
+ *   IFACE_DEL: ENODEV ENOENT
+ *   IFACE_GET: ENODEV ENOENT
+ *   STATS_GET: -
+ *   CRIT_NEW: EEXIST ENOSPC ENOENT
+ *   CRIT_DEL: ENOENT EPERM
+ *   CRIT_REFRESH: ENOENT
+ *   CRIT_GET: ENOENT
+ *   LIMITS_SET: -
+ *   CDEST_NEW: EEXIST
+ *   CDEST_SET: ENOENT
+ *   CDEST_DEL: ENOENT EBUSY
+ *   CDEST_GET: ENOENT
+ *   OWNER_SET: -
+ *
  * Each command has its own top-level attribute space, named after it:
  *
  * DFC_CMD_IFACE_NEW: attach a passive-monitor interface. A netdev ingress
@@ -118,7 +139,8 @@
  *         same attributes as DFC_CRIT_A_ENTRY: frames it matches are not
  *         matched by the criterion
  *   Errors: EEXIST (owner and id exist, or repeated in the message),
- *   ENOSPC (max criteria or max masks reached), EINVAL.
+ *   ENOSPC (max criteria or max masks reached), ENOENT (DFC_CRIT_A_CDEST
+ *   names no content destination), EINVAL.
  *
  * DFC_CMD_CRIT_DEL: DFC_A_OWNER required; then DFC_A_ID (one criterion,
  *   ENOENT if absent), or DFC_A_CDEST (those toward that destination), or
@@ -189,6 +211,8 @@
  *     DFC_CDEST_A_HARD_TARGET: NLA_U64, bit/s over a 10 s average, 0: none
  *     DFC_CDEST_A_FLAGS: NLA_U32, DFC_CDEST_F_*
  *     DFC_CDEST_A_FORCE: NLA_FLAG (DEL)
+ *   Errors: EEXIST (NEW: the id exists), ENOENT (SET, DEL, GET: no such
+ *   id), EBUSY (above).
  *   Replies and dumps add DFC_CDEST_A_STATS (NLA_NESTED, DFC_CSTATS_A_*,
  *   NLA_U64): COPIES, BYTES sent; drops by cause NOMEM, NOROUTE, NOIPSEC
  *   (no xfrm on the route of an ipsec-required destination), TOOBIG
