@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * churn: the control-plane half of selftests/stress.sh, in the namespace it
+ * runs in, through lib/dfc_nl.
+ *
+ *   churn base OWNER CDEST PORT N
+ *       N static criteria of OWNER, ids 1..N, one UDP/TCP destination port
+ *       each (PORT..PORT+N-1), toward CDEST (0: none), in one batched add.
+ *   churn run [-t SECONDS] [-o OWNER] [-p PORT] [-n NPORTS] [-b MAXBATCH]
+ *             [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]
+ *       For SECONDS, random operations: criteria added in batches (1 up to
+ *       MAXBATCH) and deleted (by id, by destination, all), refreshed;
+ *       four destinations of its own (ids CDEST..CDEST+3) switched between
+ *       ADDR4 and ADDR6, their limits changed (hard limits low enough to
+ *       purge), force-deleted and re-created; namespace limits lowered and
+ *       restored; dumps. Criteria on PORT..PORT+NPORTS-1 match the stress
+ *       traffic (packet limits and short timeouts: expiries; toward
+ *       destinations with a hard limit: purges); the others match nothing
+ *       and only move the table. Events are counted as they come.
+ *   churn check
+ *       Consistency at rest: every criterion's counts within the
+ *       namespace's frame counters, every destination a criterion names
+ *       exists and counts exactly the criteria toward it, the criteria
+ *       count equals the dump.
+ *
+ * Every operation counts its successes and its expected errors (ENOENT for
+ * a criterion that expired or was purged meanwhile, ENOSPC under lowered
+ * limits, EBUSY for a destination in use, EAGAIN for a dump that kept
+ * changing); any other errno is printed and makes the exit status 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "dfc_nl.h"
+
+#define N_CD 4
+#define MAX_BATCH_DEFAULT 100000
+#define CRIT_CAP 250000		/* above this many of ours, delete them all */
+
+enum op {
+	OP_ADD, OP_DEL_ID, OP_DEL_CDEST, OP_DEL_ALL, OP_REFRESH, OP_CD_ADDR,
+	OP_CD_LIMITS, OP_CD_FORCE, OP_CD_DEL, OP_LIMITS, OP_DUMP, OP_STATS,
+	N_OPS
+};
+
+static const char *const op_name[N_OPS] = {
+	"add", "del_id", "del_cdest", "del_all", "refresh", "cdest_addr",
+	"cdest_limits", "cdest_force_del", "cdest_del", "limits", "dump", "stats",
+};
+
+/* Per operation: successes and expected errors by kind. */
+struct tally {
+	unsigned long ok, enoent, enospc, ebusy, eagain, bad;
+};
+
+struct state {
+	struct dfc_nl *nl;
+	struct dfc_nl_events *ev;
+	uint32_t owner;
+	uint16_t port, nports;
+	unsigned int max_batch;
+	uint32_t cd_base;
+	uint8_t addr4[4], addr6[16];
+	uint16_t udp_dport;
+	bool cd_exists[N_CD];
+	uint8_t cd_ver[N_CD];
+	uint64_t next_id;
+	uint64_t rng;
+	struct tally t[N_OPS];
+	/* what was done */
+	unsigned long crits_added, crits_deleted, batches, max_batch_done;
+	unsigned long addr_changes, limit_changes, force_dels;
+	unsigned long ev_expired[__DFC_REASON_MAX], ev_purged_msgs, ev_purged_ids;
+	unsigned long ev_congested, ev_dup, ev_noipsec, ev_overflow;
+	struct dfc_nl_crit *buf;
+	struct dfc_nl_entry *ent;
+};
+
+static uint64_t rnd(struct state *s)
+{
+	/* xorshift64*: reproducible from the seed printed at start */
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 2685821657736338717ULL;
+}
+
+static unsigned int rnd_below(struct state *s, unsigned int n)
+{
+	return n ? (unsigned int)(rnd(s) % n) : 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Record err for op: true if expected. */
+static bool tally(struct state *s, enum op op, int err, int ok1, int ok2)
+{
+	struct tally *t = &s->t[op];
+
+	if (!err) {
+		t->ok++;
+		return true;
+	}
+	if (-err == ok1 || -err == ok2) {
+		switch (-err) {
+		case ENOENT: t->enoent++; break;
+		case ENOSPC: t->enospc++; break;
+		case EBUSY: t->ebusy++; break;
+		case EAGAIN: t->eagain++; break;
+		}
+		return true;
+	}
+	t->bad++;
+	fprintf(stderr, "churn: %s: unexpected %s (%s)\n", op_name[op], strerror(-err),
+		dfc_nl_extack(s->nl));
+	return false;
+}
+
+static int on_event(const struct dfc_nl_event *e, void *data)
+{
+	struct state *s = data;
+
+	switch (e->cmd) {
+	case DFC_CMD_CRIT_EXPIRED:
+		if (e->crit.reason < __DFC_REASON_MAX)
+			s->ev_expired[e->crit.reason]++;
+		break;
+	case DFC_CMD_CDEST_PURGED:
+		s->ev_purged_msgs++;
+		s->ev_purged_ids += e->purged.n_total;
+		break;
+	case DFC_CMD_CDEST_CONGESTED:
+		s->ev_congested++;
+		break;
+	case DFC_CMD_DUP_DROPPED:
+		s->ev_dup++;
+		break;
+	case DFC_CMD_CDEST_NOIPSEC:
+		s->ev_noipsec++;
+		break;
+	}
+	return 0;
+}
+
+static void drain_events(struct state *s)
+{
+	int r;
+
+	if (!s->ev)
+		return;
+	for (;;) {
+		r = dfc_nl_events_recv(s->ev, on_event, s);
+		if (r == -ENOBUFS) {
+			/* a mass expiry overflowed the socket: counted, go on */
+			s->ev_overflow++;
+			continue;
+		}
+		if (r < 0)
+			break;
+	}
+}
+
+static uint32_t cd_id(const struct state *s, unsigned int i)
+{
+	return s->cd_base + i;
+}
+
+static int cdest_add(struct state *s, unsigned int i, uint8_t ver)
+{
+	struct dfc_nl_cdest c = { .id = cd_id(s, i), .ipver = ver, .ttl = 64 };
+	int err;
+
+	snprintf(c.name, sizeof(c.name), "churn%u", i);
+	if (ver == 4)
+		memcpy(c.addr, s->addr4, 4);
+	else
+		memcpy(c.addr, s->addr6, 16);
+	/* two ipip, two flow-tap */
+	if (i & 1) {
+		c.encap = DFC_ENCAP_UDP;
+		c.dport = s->udp_dport;
+	}
+	err = dfc_nl_cdest_add(s->nl, &c);
+	if (!err) {
+		s->cd_exists[i] = true;
+		s->cd_ver[i] = ver;
+	}
+	return err;
+}
+
+/* A criterion of one of five kinds into s->buf[k] (entry s->ent[k]). */
+static void make_crit(struct state *s, unsigned int k, unsigned int kind, uint32_t cdest)
+{
+	struct dfc_nl_crit *c = &s->buf[k];
+	struct dfc_nl_entry *e = &s->ent[k];
+	static const uint8_t p4[] = { 16, 20, 24, 32 }, p6[] = { 32, 48, 64, 128 };
+	uint64_t r = rnd(s);
+
+	memset(c, 0, sizeof(*c));
+	memset(e, 0, sizeof(*e));
+	c->id = s->next_id++;
+	c->prio = 1 + (uint32_t)(r % 7);
+	c->entries = e;
+	c->n_entries = 1;
+	c->cdest = cdest;
+	if (kind < 2) {
+		/* noise: 100.64.0.0/10 or 2001:db8:ffff::/48, never the traffic */
+		if (r & 8) {
+			e->ipver = 4;
+			e->dst_plen = p4[(r >> 4) & 3];
+			e->dst[0] = 100;
+			e->dst[1] = (uint8_t)(64 | ((r >> 8) & 63));
+			e->dst[2] = (uint8_t)(r >> 16);
+			e->dst[3] = (uint8_t)(r >> 24);
+			for (unsigned int b = e->dst_plen; b < 32; b++)
+				e->dst[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		} else {
+			e->ipver = 6;
+			e->dst_plen = p6[(r >> 4) & 3];
+			e->dst[0] = 0x20;
+			e->dst[1] = 0x01;
+			e->dst[2] = 0x0d;
+			e->dst[3] = 0xb8;
+			e->dst[4] = 0xff;
+			e->dst[5] = 0xff;
+			for (unsigned int b = 6; b < 16; b++)
+				e->dst[b] = (uint8_t)(rnd(s) >> 13);
+			for (unsigned int b = e->dst_plen; b < 128; b++)
+				e->dst[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		}
+		if (r & (1 << 30)) {
+			e->ports = true;
+			e->dport = (uint16_t)(r >> 32);
+			e->dport_mask = 0xffff;
+		}
+		if (kind == 0)
+			c->flags = DFC_CRIT_F_STATIC;
+		else if (r & (1ULL << 40))
+			c->timeout_total = 1 + (uint32_t)((r >> 41) % 3);
+		else
+			c->timeout_idle = 1 + (uint32_t)((r >> 41) % 2);
+		return;
+	}
+	/* hits: one port of the stress traffic */
+	e->ports = true;
+	e->dport = (uint16_t)(s->port + rnd_below(s, s->nports));
+	e->dport_mask = 0xffff;
+	if (kind == 2)
+		c->limit_packets = 1 + (r >> 8) % 50;
+	else if (kind == 3)
+		c->timeout_total = 2 + (uint32_t)((r >> 8) % 4);
+	else
+		c->flags = DFC_CRIT_F_STATIC;
+	if (r & (1ULL << 20))
+		c->flags |= DFC_CRIT_F_SEND_ASYNC;
+}
+
+static void op_add(struct state *s)
+{
+	unsigned int kind = rnd_below(s, 5), n, done = 0, i, j;
+	uint32_t cdest = 0;
+	int err;
+
+	/* log-uniform size; the table-only kinds go up to the largest batch */
+	n = 1;
+	for (j = rnd_below(s, 6); j; j--)
+		n *= 10;
+	if (kind >= 2 && n > 1000)
+		n = 1000;
+	if (n > s->max_batch)
+		n = s->max_batch;
+	if (kind >= 2 || rnd_below(s, 4) == 0) {
+		i = rnd_below(s, N_CD + 1);
+		if (i < N_CD && s->cd_exists[i])
+			cdest = cd_id(s, i);
+	}
+	for (i = 0; i < n; i++)
+		make_crit(s, i, kind, cdest);
+	err = dfc_nl_crit_add(s->nl, s->owner, s->buf, n, &done);
+	tally(s, OP_ADD, err, ENOSPC, 0);
+	s->crits_added += done;
+	s->batches++;
+	if (!err && n > s->max_batch_done)
+		s->max_batch_done = n;
+}
+
+static void op_del_id(struct state *s)
+{
+	unsigned int n = 1 + rnd_below(s, 200), i;
+	uint64_t span = s->next_id > 1 ? s->next_id - 1 : 1;
+
+	for (i = 0; i < n; i++) {
+		/* mostly recent ids, where the live ones are */
+		uint64_t back = rnd(s) % (span < 5000 ? span : 5000);
+		uint64_t id = rnd_below(s, 8) ? s->next_id - 1 - back : 1 + rnd(s) % span;
+		uint32_t del = 0;
+		int err = dfc_nl_crit_del(s->nl, s->owner, &id, NULL, true, &del);
+
+		tally(s, OP_DEL_ID, err, ENOENT, 0);
+		s->crits_deleted += del;
+	}
+}
+
+static void op_del_cdest(struct state *s)
+{
+	unsigned int i = rnd_below(s, N_CD);
+	uint32_t cd = cd_id(s, i), del = 0;
+	int err;
+
+	if (!s->cd_exists[i])
+		return;
+	err = dfc_nl_crit_del(s->nl, s->owner, NULL, &cd, true, &del);
+	tally(s, OP_DEL_CDEST, err, 0, 0);
+	s->crits_deleted += del;
+}
+
+static void op_del_all(struct state *s)
+{
+	uint32_t del = 0;
+	int err = dfc_nl_crit_del(s->nl, s->owner, NULL, NULL, true, &del);
+
+	tally(s, OP_DEL_ALL, err, 0, 0);
+	s->crits_deleted += del;
+}
+
+static void op_refresh(struct state *s)
+{
+	unsigned int n = 1 + rnd_below(s, 50), i;
+
+	for (i = 0; i < n; i++) {
+		struct dfc_nl_crit c = { 0 };
+		uint64_t back = rnd(s) % 2000;
+
+		if (back >= s->next_id - 1)
+			continue;
+		c.id = s->next_id - 1 - back;
+		c.timeout_total = 1 + rnd_below(s, 3);
+		/* a static one is refused or ignored: only its id is known here */
+		tally(s, OP_REFRESH, dfc_nl_crit_refresh(s->nl, s->owner, &c), ENOENT, EINVAL);
+	}
+}
+
+static void op_cd_addr(struct state *s)
+{
+	unsigned int i = rnd_below(s, N_CD);
+	struct dfc_nl_cdest c = { .id = cd_id(s, i), .set_mask = DFC_NL_CDEST_SET_ADDR };
+	int err;
+
+	if (!s->cd_exists[i])
+		return;
+	c.ipver = s->cd_ver[i] == 4 ? 6 : 4;
+	if (c.ipver == 4)
+		memcpy(c.addr, s->addr4, 4);
+	else
+		memcpy(c.addr, s->addr6, 16);
+	err = dfc_nl_cdest_set(s->nl, &c);
+	if (tally(s, OP_CD_ADDR, err, 0, 0) && !err) {
+		s->cd_ver[i] = c.ipver;
+		s->addr_changes++;
+	}
+}
+
+static void op_cd_limits(struct state *s)
+{
+	static const uint64_t hard[] = { 0, 20000, 200000, 2000000 };
+	unsigned int i = rnd_below(s, N_CD);
+	struct dfc_nl_cdest c = { .id = cd_id(s, i) };
+	int err;
+
+	if (!s->cd_exists[i])
+		return;
+	c.hard_limit = hard[rnd_below(s, 4)];
+	c.hard_target = c.hard_limit / 2;
+	c.soft_limit = c.hard_limit / 2;
+	c.soft_clear = c.hard_limit / 4;
+	c.set_mask = DFC_NL_CDEST_SET_HARD_LIMIT | DFC_NL_CDEST_SET_HARD_TARGET |
+		     DFC_NL_CDEST_SET_SOFT_LIMIT | DFC_NL_CDEST_SET_SOFT_CLEAR;
+	err = dfc_nl_cdest_set(s->nl, &c);
+	if (tally(s, OP_CD_LIMITS, err, 0, 0) && !err)
+		s->limit_changes++;
+}
+
+static void op_cd_force(struct state *s)
+{
+	unsigned int i = rnd_below(s, N_CD);
+	int err;
+
+	if (s->cd_exists[i]) {
+		err = dfc_nl_cdest_del(s->nl, cd_id(s, i), true);
+		if (tally(s, OP_CD_FORCE, err, 0, 0) && !err) {
+			s->cd_exists[i] = false;
+			s->force_dels++;
+		}
+		return;
+	}
+	tally(s, OP_CD_FORCE, cdest_add(s, i, rnd_below(s, 2) ? 4 : 6), 0, 0);
+}
+
+static void op_cd_del(struct state *s)
+{
+	unsigned int i = rnd_below(s, N_CD);
+	int err;
+
+	if (!s->cd_exists[i])
+		return;
+	err = dfc_nl_cdest_del(s->nl, cd_id(s, i), false);
+	tally(s, OP_CD_DEL, err, EBUSY, 0);
+	if (!err) {
+		s->cd_exists[i] = false;
+		tally(s, OP_CD_DEL, cdest_add(s, i, s->cd_ver[i]), 0, 0);
+	}
+}
+
+static void op_limits(struct state *s)
+{
+	struct dfc_stats st;
+	struct dfc_nl_limits l = { 0 };
+	int err = dfc_nl_stats_get(s->nl, &st);
+
+	if (!tally(s, OP_STATS, err, 0, 0))
+		return;
+	/* a little room above what is there, for a moment; then back */
+	l.max_crits = st.crits + 10 + rnd_below(s, 1000);
+	l.max_dup = 1 + rnd_below(s, 4);
+	tally(s, OP_LIMITS, dfc_nl_limits_update(s->nl, &l), 0, 0);
+	op_add(s);
+	op_add(s);
+	l.max_crits = 1048576;
+	l.max_dup = 3;
+	tally(s, OP_LIMITS, dfc_nl_limits_update(s->nl, &l), 0, 0);
+}
+
+static int count_cb(const struct dfc_nl_crit *c, void *data)
+{
+	(void)c;
+	++*(unsigned long *)data;
+	return 0;
+}
+
+static int count_restart(void *data)
+{
+	*(unsigned long *)data = 0;
+	return 0;
+}
+
+static void op_dump(struct state *s)
+{
+	unsigned long n = 0;
+	int err = dfc_nl_crit_dump(s->nl, &s->owner, true, count_cb, count_restart, &n);
+
+	tally(s, OP_DUMP, err, EAGAIN, 0);
+	if (!err && n > CRIT_CAP)
+		op_del_all(s);
+}
+
+static void print_summary(const struct state *s, double secs)
+{
+	unsigned long bad = 0;
+
+	for (int i = 0; i < N_OPS; i++) {
+		const struct tally *t = &s->t[i];
+
+		bad += t->bad;
+		printf("# churn %-15s ok %lu enoent %lu enospc %lu ebusy %lu eagain %lu unexpected %lu\n",
+		       op_name[i], t->ok, t->enoent, t->enospc, t->ebusy, t->eagain, t->bad);
+	}
+	printf("churn-summary: secs=%.0f batches=%lu crits_added=%lu max_batch=%lu "
+	       "crits_deleted=%lu addr_changes=%lu limit_changes=%lu force_dels=%lu "
+	       "ev_expired_total=%lu ev_expired_idle=%lu ev_expired_packets=%lu "
+	       "ev_purged_msgs=%lu ev_purged_ids=%lu ev_congested=%lu ev_dup=%lu "
+	       "ev_overflow=%lu unexpected=%lu\n",
+	       secs, s->batches, s->crits_added, s->max_batch_done, s->crits_deleted,
+	       s->addr_changes, s->limit_changes, s->force_dels,
+	       s->ev_expired[DFC_REASON_TOTAL], s->ev_expired[DFC_REASON_IDLE],
+	       s->ev_expired[DFC_REASON_PACKETS], s->ev_purged_msgs, s->ev_purged_ids,
+	       s->ev_congested, s->ev_dup, s->ev_overflow, bad);
+}
+
+static int run(struct state *s, double secs)
+{
+	static const unsigned char weight[N_OPS] = {
+		[OP_ADD] = 30, [OP_DEL_ID] = 15, [OP_DEL_CDEST] = 3, [OP_DEL_ALL] = 1,
+		[OP_REFRESH] = 6, [OP_CD_ADDR] = 12, [OP_CD_LIMITS] = 8, [OP_CD_FORCE] = 4,
+		[OP_CD_DEL] = 3, [OP_LIMITS] = 2, [OP_DUMP] = 2, [OP_STATS] = 4,
+	};
+	unsigned int total = 0, i, w;
+	double start = now();
+	struct dfc_stats st;
+	unsigned long bad = 0;
+
+	for (i = 0; i < N_OPS; i++)
+		total += weight[i];
+	for (i = 0; i < N_CD; i++)
+		if (!tally(s, OP_CD_FORCE, cdest_add(s, i, i < 2 ? 4 : 6), 0, 0))
+			return 1;
+	while (now() - start < secs) {
+		w = rnd_below(s, total);
+		for (i = 0; w >= weight[i]; i++)
+			w -= weight[i];
+		switch (i) {
+		case OP_ADD: op_add(s); break;
+		case OP_DEL_ID: op_del_id(s); break;
+		case OP_DEL_CDEST: op_del_cdest(s); break;
+		case OP_DEL_ALL: op_del_all(s); break;
+		case OP_REFRESH: op_refresh(s); break;
+		case OP_CD_ADDR: op_cd_addr(s); break;
+		case OP_CD_LIMITS: op_cd_limits(s); break;
+		case OP_CD_FORCE: op_cd_force(s); break;
+		case OP_CD_DEL: op_cd_del(s); break;
+		case OP_LIMITS: op_limits(s); break;
+		case OP_DUMP: op_dump(s); break;
+		default:
+			if (tally(s, OP_STATS, dfc_nl_stats_get(s->nl, &st), 0, 0) &&
+			    st.crits > CRIT_CAP)
+				op_del_all(s);
+		}
+		drain_events(s);
+	}
+	/* Wait out the expiries still due, so the events are counted. */
+	usleep(2500000);
+	drain_events(s);
+	print_summary(s, now() - start);
+	for (i = 0; i < N_OPS; i++)
+		bad += s->t[i].bad;
+	return bad ? 1 : 0;
+}
+
+static int cmd_base(int argc, char **argv)
+{
+	struct dfc_nl *nl = dfc_nl_open();
+	uint32_t owner, cdest;
+	unsigned int port, n, done = 0, i;
+	struct dfc_nl_crit *v;
+	struct dfc_nl_entry *e;
+	int err;
+
+	if (argc != 6 || !nl)
+		return 2;
+	owner = (uint32_t)strtoul(argv[2], NULL, 0);
+	cdest = (uint32_t)strtoul(argv[3], NULL, 0);
+	port = (unsigned int)strtoul(argv[4], NULL, 0);
+	n = (unsigned int)strtoul(argv[5], NULL, 0);
+	v = calloc(n, sizeof(*v));
+	e = calloc(n, sizeof(*e));
+	if (!v || !e || port + n > 65536)
+		return 2;
+	for (i = 0; i < n; i++) {
+		v[i].id = i + 1;
+		v[i].prio = 2;
+		v[i].flags = DFC_CRIT_F_STATIC;
+		v[i].cdest = cdest;
+		v[i].entries = &e[i];
+		v[i].n_entries = 1;
+		e[i].ports = true;
+		e[i].dport = (uint16_t)(port + i);
+		e[i].dport_mask = 0xffff;
+	}
+	err = dfc_nl_crit_add(nl, owner, v, n, &done);
+	if (err)
+		fprintf(stderr, "churn base: %s (%s)\n", strerror(-err), dfc_nl_extack(nl));
+	free(v);
+	free(e);
+	dfc_nl_close(nl);
+	return err ? 1 : 0;
+}
+
+/* ---- check ---- */
+
+#define MAX_CDEST_ID 4096
+
+struct check {
+	struct dfc_stats st;
+	unsigned long crits, over, dangling;
+	unsigned long per_cd[MAX_CDEST_ID];
+	unsigned long cd_n, cd_bad, cd_big;
+};
+
+static int check_crit(const struct dfc_nl_crit *c, void *data)
+{
+	struct check *k = data;
+
+	k->crits++;
+	if (c->packets > k->st.seen || c->bytes > k->st.bytes) {
+		if (k->over++ < 5)
+			printf("# criterion %u/%" PRIu64 ": %" PRIu64 " packets %" PRIu64
+			       " bytes, namespace saw %" PRIu64 "/%" PRIu64 "\n", c->owner, c->id,
+			       c->packets, c->bytes, k->st.seen, k->st.bytes);
+	}
+	if (c->cdest < MAX_CDEST_ID)
+		k->per_cd[c->cdest]++;
+	else
+		k->cd_big++;
+	return 0;
+}
+
+static int check_restart(void *data)
+{
+	struct check *k = data;
+
+	k->crits = k->over = k->cd_big = 0;
+	memset(k->per_cd, 0, sizeof(k->per_cd));
+	return 0;
+}
+
+static int check_cdest(const struct dfc_nl_cdest *d, void *data)
+{
+	struct check *k = data;
+	unsigned long want = d->id < MAX_CDEST_ID ? k->per_cd[d->id] : 0;
+
+	k->cd_n++;
+	if (d->crits != want) {
+		k->cd_bad++;
+		printf("# cdest %u: says %u criteria toward it, the dump has %lu\n", d->id,
+		       d->crits, want);
+	}
+	if (d->id < MAX_CDEST_ID)
+		k->per_cd[d->id] = 0; /* seen: what is left names missing ones */
+	return 0;
+}
+
+static int cmd_check(void)
+{
+	struct dfc_nl *nl = dfc_nl_open();
+	struct check *k = calloc(1, sizeof(*k));
+	int err, rc = 0;
+
+	if (!nl || !k)
+		return 2;
+	err = dfc_nl_stats_get(nl, &k->st);
+	if (!err)
+		err = dfc_nl_crit_dump(nl, NULL, true, check_crit, check_restart, k);
+	if (!err)
+		err = dfc_nl_cdest_dump(nl, check_cdest, k);
+	if (err) {
+		printf("# check: %s\n", strerror(-err));
+		return 1;
+	}
+	for (unsigned int i = 1; i < MAX_CDEST_ID; i++)
+		if (k->per_cd[i]) {
+			k->dangling += k->per_cd[i];
+			printf("# %lu criteria toward cdest %u, which does not exist\n",
+			       k->per_cd[i], i);
+		}
+	if (k->over || k->dangling || k->cd_bad || k->cd_big || k->crits != k->st.crits)
+		rc = 1;
+	printf("check: crits=%lu stats_crits=%u over_seen=%lu dangling=%lu cdests=%lu "
+	       "cdest_count_bad=%lu seen=%" PRIu64 " matched=%" PRIu64 " copies=%" PRIu64
+	       " expired=%" PRIu64 "\n", k->crits, k->st.crits, k->over, k->dangling, k->cd_n,
+	       k->cd_bad, k->st.seen, k->st.matched, k->st.copies, k->st.expired);
+	free(k);
+	dfc_nl_close(nl);
+	return rc;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: churn base OWNER CDEST PORT N\n"
+			"       churn run [-t SECONDS] [-o OWNER] [-p PORT] [-n NPORTS] "
+			"[-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]\n"
+			"       churn check\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct state *s;
+	double secs = 60;
+	int opt, rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "base"))
+		return cmd_base(argc, argv);
+	if (!strcmp(argv[1], "check"))
+		return cmd_check();
+	if (strcmp(argv[1], "run"))
+		usage();
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return 2;
+	s->owner = 100;
+	s->port = 10000;
+	s->nports = 1000;
+	s->max_batch = MAX_BATCH_DEFAULT;
+	s->cd_base = 10;
+	s->udp_dport = 30031;
+	s->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	s->next_id = 1;
+	inet_pton(AF_INET, "198.51.100.3", s->addr4);
+	inet_pton(AF_INET6, "2001:db8:c::3", s->addr6);
+	optind = 2;
+	while ((opt = getopt(argc, argv, "t:o:p:n:b:s:k:4:6:u:")) != -1) {
+		switch (opt) {
+		case 't': secs = atof(optarg); break;
+		case 'o': s->owner = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'p': s->port = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 'n': s->nports = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 'b': s->max_batch = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 's': s->rng = strtoull(optarg, NULL, 0); break;
+		case 'k': s->cd_base = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case '4':
+			if (inet_pton(AF_INET, optarg, s->addr4) != 1)
+				usage();
+			break;
+		case '6':
+			if (inet_pton(AF_INET6, optarg, s->addr6) != 1)
+				usage();
+			break;
+		case 'u': s->udp_dport = (uint16_t)strtoul(optarg, NULL, 0); break;
+		default: usage();
+		}
+	}
+	if (!s->rng)
+		s->rng = 1;
+	if (!s->max_batch || s->max_batch > MAX_BATCH_DEFAULT || !s->nports ||
+	    s->cd_base + N_CD >= MAX_CDEST_ID)
+		usage();
+	printf("# churn: owner %u seed 0x%" PRIx64 " for %.0f s, batches up to %u\n", s->owner,
+	       s->rng, secs, s->max_batch);
+	s->buf = calloc(s->max_batch, sizeof(*s->buf));
+	s->ent = calloc(s->max_batch, sizeof(*s->ent));
+	s->nl = dfc_nl_open();
+	if (!s->buf || !s->ent || !s->nl) {
+		perror("churn");
+		return 2;
+	}
+	s->ev = dfc_nl_events_open();
+	if (s->ev)
+		fcntl(dfc_nl_events_fd(s->ev), F_SETFL, O_NONBLOCK);
+	else
+		printf("# churn: no events socket (%s): events not counted\n", strerror(errno));
+	rc = run(s, secs);
+	if (s->ev)
+		dfc_nl_events_close(s->ev);
+	dfc_nl_close(s->nl);
+	free(s->buf);
+	free(s->ent);
+	free(s);
+	return rc;
+}
