@@ -6,10 +6,10 @@
  *   churn base OWNER CDEST PORT N
  *       N static criteria of OWNER, ids 1..N, one UDP/TCP destination port
  *       each (PORT..PORT+N-1), toward CDEST (0: none), in one batched add.
- *   churn run [-t SECONDS] [-o OWNER] [-p PORT] [-n NPORTS] [-b MAXBATCH]
- *             [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]
- *       For SECONDS, random operations: criteria added in batches (1 up to
- *       MAXBATCH) and deleted (by id, by destination, all), refreshed;
+ *   churn run [-t SECONDS] [-o OWNER] [-p PORT] [-n NPORTS] [-B BIGBATCH]
+ *             [-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]
+ *       For SECONDS, random operations: criteria added in one batch of
+ *       BIGBATCH (up to 100000) first, then in batches of 1 up to MAXBATCH and deleted (by id, by destination, all), refreshed;
  *       four destinations of its own (ids CDEST..CDEST+3) switched between
  *       ADDR4 and ADDR6, their limits changed (hard limits low enough to
  *       purge), force-deleted and re-created; namespace limits lowered and
@@ -17,6 +17,11 @@
  *       traffic (packet limits and short timeouts: expiries; toward
  *       destinations with a hard limit: purges); the others match nothing
  *       and only move the table. Events are counted as they come.
+ *   churn control
+ *       Positive control of the error tallies: an error no one expects is
+ *       reported and fails (exit status 1).
+ *   churn snap PREFIX
+ *       The counters stress.sh's exact phases compare, as shell assignments.
  *   churn check
  *       Consistency at rest: every criterion's counts within the
  *       namespace's frame counters, every destination a criterion names
@@ -65,7 +70,7 @@ struct state {
 	struct dfc_nl_events *ev;
 	uint32_t owner;
 	uint16_t port, nports;
-	unsigned int max_batch;
+	unsigned int max_batch, big_batch;
 	uint32_t cd_base;
 	uint8_t addr4[4], addr6[16];
 	uint16_t udp_dport;
@@ -81,6 +86,8 @@ struct state {
 	unsigned long ev_congested, ev_dup, ev_noipsec, ev_overflow;
 	struct dfc_nl_crit *buf;
 	struct dfc_nl_entry *ent;
+	uint8_t *statics;	/* bit per id: static (refresh would not apply) */
+	size_t statics_len;
 };
 
 static uint64_t rnd(struct state *s)
@@ -193,6 +200,13 @@ static int cdest_add(struct state *s, unsigned int i, uint8_t ver)
 		c.encap = DFC_ENCAP_UDP;
 		c.dport = s->udp_dport;
 	}
+	/* the first one is the purge target: a hard limit the traffic exceeds */
+	if (i == 0) {
+		c.hard_limit = 20000;
+		c.hard_target = 10000;
+		c.soft_limit = 10000;
+		c.soft_clear = 5000;
+	}
 	err = dfc_nl_cdest_add(s->nl, &c);
 	if (!err) {
 		s->cd_exists[i] = true;
@@ -268,11 +282,36 @@ static void make_crit(struct state *s, unsigned int k, unsigned int kind, uint32
 		c->flags |= DFC_CRIT_F_SEND_ASYNC;
 }
 
+static bool is_static(const struct state *s, uint64_t id)
+{
+	return id / 8 < s->statics_len && (s->statics[id / 8] & (1 << (id % 8)));
+}
+
+static int mark_static(struct state *s, uint64_t id)
+{
+	if (id / 8 >= s->statics_len) {
+		size_t len = (id / 8 + 1) * 2;
+		uint8_t *p = realloc(s->statics, len);
+
+		if (!p)
+			return -1;
+		memset(p + s->statics_len, 0, len - s->statics_len);
+		s->statics = p;
+		s->statics_len = len;
+	}
+	s->statics[id / 8] |= (uint8_t)(1 << (id % 8));
+	return 0;
+}
+
+/*
+ * n criteria of kind 0..4 (0, 1: match nothing; 2..4: the stress traffic)
+ * toward destination index cd (N_CD: a random one or none).
+ */
+static void add_batch(struct state *s, unsigned int kind, unsigned int n, unsigned int cd);
+
 static void op_add(struct state *s)
 {
-	unsigned int kind = rnd_below(s, 5), n, done = 0, i, j;
-	uint32_t cdest = 0;
-	int err;
+	unsigned int kind = rnd_below(s, 5), n, j;
 
 	/* log-uniform size; the table-only kinds go up to the largest batch */
 	n = 1;
@@ -282,13 +321,33 @@ static void op_add(struct state *s)
 		n = 1000;
 	if (n > s->max_batch)
 		n = s->max_batch;
-	if (kind >= 2 || rnd_below(s, 4) == 0) {
-		i = rnd_below(s, N_CD + 1);
-		if (i < N_CD && s->cd_exists[i])
-			cdest = cd_id(s, i);
-	}
-	for (i = 0; i < n; i++)
+	add_batch(s, kind, n, N_CD);
+}
+
+/* Static criteria on the traffic toward the purge target (index 0). */
+static void op_feed(struct state *s)
+{
+	if (s->cd_exists[0])
+		add_batch(s, 4, 20 + rnd_below(s, 80), 0);
+}
+
+static void add_batch(struct state *s, unsigned int kind, unsigned int n, unsigned int cd)
+{
+	unsigned int done = 0, i;
+	uint32_t cdest = 0;
+	int err;
+
+	if (cd == N_CD && (kind >= 2 || rnd_below(s, 4) == 0))
+		cd = rnd_below(s, N_CD + 1);
+	if (cd < N_CD && s->cd_exists[cd])
+		cdest = cd_id(s, cd);
+	for (i = 0; i < n; i++) {
 		make_crit(s, i, kind, cdest);
+		if ((s->buf[i].flags & DFC_CRIT_F_STATIC) && mark_static(s, s->buf[i].id)) {
+			perror("churn");
+			exit(2);
+		}
+	}
 	err = dfc_nl_crit_add(s->nl, s->owner, s->buf, n, &done);
 	tally(s, OP_ADD, err, ENOSPC, 0);
 	s->crits_added += done;
@@ -347,9 +406,10 @@ static void op_refresh(struct state *s)
 		if (back >= s->next_id - 1)
 			continue;
 		c.id = s->next_id - 1 - back;
+		if (is_static(s, c.id))
+			continue;
 		c.timeout_total = 1 + rnd_below(s, 3);
-		/* a static one is refused or ignored: only its id is known here */
-		tally(s, OP_REFRESH, dfc_nl_crit_refresh(s->nl, s->owner, &c), ENOENT, EINVAL);
+		tally(s, OP_REFRESH, dfc_nl_crit_refresh(s->nl, s->owner, &c), ENOENT, 0);
 	}
 }
 
@@ -376,7 +436,7 @@ static void op_cd_addr(struct state *s)
 static void op_cd_limits(struct state *s)
 {
 	static const uint64_t hard[] = { 0, 20000, 200000, 2000000 };
-	unsigned int i = rnd_below(s, N_CD);
+	unsigned int i = 1 + rnd_below(s, N_CD - 1); /* not the purge target */
 	struct dfc_nl_cdest c = { .id = cd_id(s, i) };
 	int err;
 
@@ -506,7 +566,16 @@ static int run(struct state *s, double secs)
 	for (i = 0; i < N_CD; i++)
 		if (!tally(s, OP_CD_FORCE, cdest_add(s, i, i < 2 ? 4 : 6), 0, 0))
 			return 1;
-	while (now() - start < secs) {
+	op_feed(s);
+	if (s->big_batch) {
+		double t = now();
+
+		add_batch(s, 0, s->big_batch, N_CD);
+		printf("# churn: %u criteria in one batch: %.1f s\n", s->big_batch, now() - t);
+	}
+	for (unsigned long n = 1; now() - start < secs; n++) {
+		if (!(n % 16))
+			op_feed(s);
 		w = rnd_below(s, total);
 		for (i = 0; w >= weight[i]; i++)
 			w -= weight[i];
@@ -536,6 +605,27 @@ static int run(struct state *s, double secs)
 	for (i = 0; i < N_OPS; i++)
 		bad += s->t[i].bad;
 	return bad ? 1 : 0;
+}
+
+/*
+ * churn control: the positive control of the tallies. Deleting an id that
+ * was never added, with no error expected, must count as unexpected and
+ * fail the run as any surprise in "run" would.
+ */
+static int cmd_control(void)
+{
+	struct state s = { .owner = 0xc0de };
+	uint64_t id = 0xdeadbeef;
+	int err;
+
+	s.nl = dfc_nl_open();
+	if (!s.nl)
+		return 2;
+	err = dfc_nl_crit_del(s.nl, s.owner, &id, NULL, true, NULL);
+	tally(&s, OP_DEL_ID, err, 0, 0);
+	dfc_nl_close(s.nl);
+	printf("control: unexpected=%lu\n", s.t[OP_DEL_ID].bad);
+	return s.t[OP_DEL_ID].bad ? 1 : 0;
 }
 
 static int cmd_base(int argc, char **argv)
@@ -641,7 +731,7 @@ static int cmd_check(void)
 		return 2;
 	err = dfc_nl_stats_get(nl, &k->st);
 	if (!err)
-		err = dfc_nl_crit_dump(nl, NULL, true, check_crit, check_restart, k);
+		err = dfc_nl_crit_dump(nl, NULL, false, check_crit, check_restart, k);
 	if (!err)
 		err = dfc_nl_cdest_dump(nl, check_cdest, k);
 	if (err) {
@@ -665,12 +755,104 @@ static int cmd_check(void)
 	return rc;
 }
 
+/* ---- snap: the counters stress.sh compares, as shell assignments ---- */
+
+struct snap {
+	const char *p;
+	uint64_t sum;
+};
+
+static int snap_crit(const struct dfc_nl_crit *c, void *data)
+{
+	struct snap *k = data;
+
+	if (c->owner == 1)
+		printf("%s_crit%" PRIu64 "=%" PRIu64 "\n", k->p, c->id - 1001, c->packets);
+	else
+		k->sum += c->packets;
+	return 0;
+}
+
+static int snap_restart(void *data)
+{
+	((struct snap *)data)->sum = 0;
+	return 0;
+}
+
+static int snap_cdest(const struct dfc_nl_cdest *d, void *data)
+{
+	struct snap *k = data;
+	uint64_t drops = d->stats.nomem + d->stats.noroute + d->stats.noipsec +
+			 d->stats.toobig + d->stats.loop + d->stats.ratelimit + d->stats.dupcap;
+
+	if (d->id < 1 || d->id > 5)
+		return 0;
+	printf("%s_cd%u=%" PRIu64 "\n", k->p, d->id - 1, d->stats.copies + drops);
+	k->sum += drops;
+	return 0;
+}
+
+static int snap_iface(const struct dfc_iface_info *f, void *data)
+{
+	const struct snap *k = data;
+
+	for (const char *c = f->ifname; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+			return 0;
+	printf("%s_if_%s=\"%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\"\n", k->p,
+	       f->ifname, f->stats.seen, f->stats.ipv4, f->stats.ipv6, f->stats.bytes);
+	return 0;
+}
+
+/*
+ * churn snap PREFIX: criteria 1001.. of owner 1 (PREFIX_critN, N = id -
+ * 1001), the sum over owner 2's (PREFIX_ports), copies + drops of
+ * destinations 1..5 (PREFIX_cd0..4) and their drops (PREFIX_drops), the
+ * namespace's counters and every attached interface's.
+ */
+static int cmd_snap(const char *p)
+{
+	struct dfc_nl *nl = dfc_nl_open();
+	struct snap k = { .p = p };
+	uint32_t owner = 1;
+	struct dfc_stats st;
+	int err;
+
+	if (!nl)
+		return 2;
+	err = dfc_nl_crit_dump(nl, &owner, true, snap_crit, NULL, &k);
+	owner = 2;
+	if (!err)
+		err = dfc_nl_crit_dump(nl, &owner, true, snap_crit, snap_restart, &k);
+	if (!err)
+		printf("%s_ports=%" PRIu64 "\n", p, k.sum);
+	k.sum = 0;
+	if (!err)
+		err = dfc_nl_cdest_dump(nl, snap_cdest, &k);
+	if (!err)
+		printf("%s_drops=%" PRIu64 "\n", p, k.sum);
+	if (!err)
+		err = dfc_nl_stats_get(nl, &st);
+	if (!err)
+		printf("%s_matched=%" PRIu64 " %s_copies=%" PRIu64 " %s_dup=%" PRIu64
+		       " %s_seen=%" PRIu64 "\n", p, st.matched, p, st.copies, p, st.dup_dropped,
+		       p, st.seen);
+	if (!err)
+		err = dfc_nl_iface_dump(nl, snap_iface, &k);
+	dfc_nl_close(nl);
+	if (err)
+		fprintf(stderr, "churn snap: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: churn base OWNER CDEST PORT N\n"
 			"       churn run [-t SECONDS] [-o OWNER] [-p PORT] [-n NPORTS] "
-			"[-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]\n"
-			"       churn check\n");
+			"[-B BIGBATCH] [-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]\n"
+			"       churn check\n"
+			"       churn snap PREFIX\n"
+			"       churn control\n");
 	exit(2);
 }
 
@@ -687,6 +869,10 @@ int main(int argc, char **argv)
 		return cmd_base(argc, argv);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check();
+	if (!strcmp(argv[1], "control"))
+		return cmd_control();
+	if (!strcmp(argv[1], "snap") && argc == 3)
+		return cmd_snap(argv[2]);
 	if (strcmp(argv[1], "run"))
 		usage();
 	s = calloc(1, sizeof(*s));
@@ -703,13 +889,14 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "198.51.100.3", s->addr4);
 	inet_pton(AF_INET6, "2001:db8:c::3", s->addr6);
 	optind = 2;
-	while ((opt = getopt(argc, argv, "t:o:p:n:b:s:k:4:6:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:o:p:n:b:B:s:k:4:6:u:")) != -1) {
 		switch (opt) {
 		case 't': secs = atof(optarg); break;
 		case 'o': s->owner = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'p': s->port = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'n': s->nports = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'b': s->max_batch = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'B': s->big_batch = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 's': s->rng = strtoull(optarg, NULL, 0); break;
 		case 'k': s->cd_base = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case '4':
@@ -726,13 +913,14 @@ int main(int argc, char **argv)
 	}
 	if (!s->rng)
 		s->rng = 1;
-	if (!s->max_batch || s->max_batch > MAX_BATCH_DEFAULT || !s->nports ||
+	if (!s->max_batch || s->max_batch > MAX_BATCH_DEFAULT ||
+	    s->big_batch > MAX_BATCH_DEFAULT || !s->nports ||
 	    s->cd_base + N_CD >= MAX_CDEST_ID)
 		usage();
-	printf("# churn: owner %u seed 0x%" PRIx64 " for %.0f s, batches up to %u\n", s->owner,
-	       s->rng, secs, s->max_batch);
-	s->buf = calloc(s->max_batch, sizeof(*s->buf));
-	s->ent = calloc(s->max_batch, sizeof(*s->ent));
+	printf("# churn: owner %u seed 0x%" PRIx64 " for %.0f s, a batch of %u, then up to %u\n",
+	       s->owner, s->rng, secs, s->big_batch, s->max_batch);
+	s->buf = calloc(MAX_BATCH_DEFAULT, sizeof(*s->buf));
+	s->ent = calloc(MAX_BATCH_DEFAULT, sizeof(*s->ent));
 	s->nl = dfc_nl_open();
 	if (!s->buf || !s->ent || !s->nl) {
 		perror("churn");
@@ -749,6 +937,7 @@ int main(int argc, char **argv)
 	dfc_nl_close(s->nl);
 	free(s->buf);
 	free(s->ent);
+	free(s->statics);
 	free(s);
 	return rc;
 }

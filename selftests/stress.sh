@@ -59,8 +59,11 @@ fi
 # Per-port frames per second in the chaos phase.
 PPS=$((${STRESS_PPS:-2000} / DFC_SLOW))
 QUIET=${STRESS_QUIET_FRAMES:-4000}
-MAXBATCH=${STRESS_MAX_BATCH:-100000}
-echo "# stress: ${SECS}s of chaos, $PPS frames/s per port, batches up to $MAXBATCH, slow x$DFC_SLOW"
+# One batch of BIGBATCH criteria, then random batches up to MAXBATCH.
+BIGBATCH=${STRESS_BIG_BATCH:-100000}
+MAXBATCH=${STRESS_MAX_BATCH:-$((10000 / DFC_SLOW))}
+echo "# stress: ${SECS}s of chaos, $PPS frames/s per port, a batch of $BIGBATCH criteria" \
+	"then batches up to $MAXBATCH, slow x$DFC_SLOW"
 
 for m in veth pktgen nf_tables; do
 	modprobe "$m" 2>/dev/null
@@ -148,13 +151,13 @@ i=0
 while [ $i -lt $NPORT ]; do eval att_$i=1; i=$((i + 1)); done
 
 # ---- pktgen: p0, p1 on the thread of CPU 0, p2, p3 on CPU 1 ----
-# pg "FILE CMD" ...: pktgen commands in gen.
+# pg "FILE CMD" ...: pktgen commands in gen, in one shell.
 pg() {
+	script=
 	for a in "$@"; do
-		f=${a%% *}
-		ip netns exec "$GEN" sh -c "echo '${a#* }' > /proc/net/pktgen/$f" ||
-			{ echo "pktgen: $f: ${a#* }"; return 1; }
+		script="$script echo '${a#* }' > /proc/net/pktgen/${a%% *} || { echo 'pktgen: $a'; exit 1; };"
 	done
+	ip netns exec "$GEN" sh -c "$script"
 }
 pg_setup() {
 	ip netns exec "$GEN" test -e /proc/net/pktgen/kpktgend_1 ||
@@ -179,11 +182,8 @@ pg_setup() {
 check "pktgen: two threads, four ports, IPv4 and IPv6 over $NB UDP ports" pg_setup
 # pg_run COUNT DELAY_NS: on every port (COUNT 0: until stopped).
 pg_run() {
-	i=0
-	while [ $i -lt $NPORT ]; do
-		pg "p$i count $1" "p$i delay $2" || return 1
-		i=$((i + 1))
-	done
+	set --  "$1" "$2" "p0 count $1" "p1 count $1" "p2 count $1" "p3 count $1"
+	pg "$3" "$4" "$5" "$6" "p0 delay $2" "p1 delay $2" "p2 delay $2" "p3 delay $2" &&
 	pg "pgctrl start"
 }
 pg_sent() { ip netns exec "$GEN" sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p' /proc/net/pktgen/p$1; }
@@ -192,32 +192,14 @@ frames_sent=0
 
 # ---- counters ----
 ifield() { dfcctl "$MON" -j interface show m$1 | jq -r ".[0].$2"; }
-crit_packets() { dfcctl "$MON" -j filter show owner "$1" id "$2" | jq -r '.[0].packets'; }
-ports_packets() { dfcctl "$MON" -j filter show owner 2 terse | jq '[.[].packets] | add'; }
-# cdest_tried ID: copies sent + dropped, every cause.
-cdest_tried() {
-	dfcctl "$MON" -j cdest show | jq -r ".[] | select(.id == $1) | .stats |
-		.copies + .nomem + .noroute + .noipsec + .toobig + .loop + .ratelimit + .dupcap"
-}
-cdest_drops() {
-	dfcctl "$MON" -j cdest show | jq -r '[.[] | select(.id <= 5) | .stats |
-		.nomem + .noroute + .noipsec + .toobig + .loop + .ratelimit + .dupcap] | add'
-}
 gstat() { dfcctl "$MON" -j stats | jq -r ".$1"; }
 
-# snap: every counter the quiet phase compares, as shell variables $1_*.
+# snap P: every counter a quiet phase compares, as shell variables P_*
+# (see churn snap), veth drops on p0..p3, copies received in dst.
 snap() {
-	i=0
-	while [ $i -lt $NPORT ]; do
-		eval "$1_crit$i=$(crit_packets 1 $((1001 + i)))"
-		eval "$1_cd$i=$(cdest_tried $((1 + i)))"
-		eval "$1_drop$i=$(p_dropped $i)"
-		i=$((i + 1))
-	done
-	eval "$1_cd5=$(cdest_tried 5)"
-	eval "$1_ports=$(ports_packets)"
-	eval "$1_matched=$(gstat matched) $1_copies=$(gstat copies) $1_dup=$(gstat dup_dropped)"
-	eval "$1_seen=$(gstat seen) $1_drops=$(cdest_drops)"
+	eval "$(ip netns exec "$MON" "$CHURN" snap "$1")"
+	eval "$(ip netns exec "$GEN" sh -c 'for i in 0 1 2 3; do
+		echo '$1'_drop$i=$(cat /sys/class/net/p$i/statistics/tx_dropped); done')"
 	eval "$1_rx=$(dst_received) $1_c0drop=$(c0_dropped)"
 }
 v() { eval echo "\$$1"; }
@@ -236,11 +218,10 @@ quiet() {
 		frames_sent=$((frames_sent + sent))
 		lost=$(($(v b_drop$i) - $(v a_drop$i)))
 		want=$((sent - lost))
-		kind=ipv4
-		[ $((i % 2)) = 0 ] || kind=ipv6
+		v4=$want v6=0
+		[ $((i % 2)) = 0 ] || v4=0 v6=$want
 		check_eq "$1: m$i counts every frame pktgen sent ($sent, $lost lost in veth)" \
-			"$(ifield $i seen) $(ifield $i $kind) $(ifield $i bytes)" \
-			"$want $want $((want * size))"
+			"$(v b_if_m$i)" "$want $v4 $v6 $((want * size))"
 		check_eq "$1: criterion on m$i counts what m$i saw" \
 			"$(($(v b_crit$i) - $(v a_crit$i)))" "$want"
 		check_eq "$1: destination $((i + 1)): copies + drops = frames matched" \
@@ -252,7 +233,7 @@ quiet() {
 	check_eq "$1: $NB port criteria count each frame once" \
 		"$(($(v b_ports) - $(v a_ports)))" "$total"
 	check_eq "$1: destination 5 (ports): copies + drops = frames matched" \
-		"$(($(v b_cd5) - $(v a_cd5)))" "$total"
+		"$(($(v b_cd4) - $(v a_cd4)))" "$total"
 	check_eq "$1: every frame matched" "$(($(v b_matched) - $(v a_matched)))" "$total"
 	check_eq "$1: two copies per frame, none lost to max-duplicates or dropped" \
 		"$(($(v b_copies) - $(v a_copies))) $(($(v b_dup) - $(v a_dup))) $(($(v b_drops) - $(v a_drops)))" \
@@ -347,14 +328,14 @@ chaos_ns() {
 	op ip netns add "$nst" || return
 	ip netns exec "$nst" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
-	op ip -n "$nst" link add a type veth peer name b &&
-	op ip -n "$nst" link set a up && op ip -n "$nst" link set b up &&
+	op ip -n "$nst" link add name va type veth peer name vb &&
+	op ip -n "$nst" link set va up && op ip -n "$nst" link set vb up &&
 	op dfcctl "$nst" cdest add 1 address 192.0.2.77 &&
 	op dfcctl "$nst" filter add owner 1 id 1 static cdest 1 ipver 4 &&
-	op dfcctl "$nst" interface add a &&
-	op ip netns exec "$nst" "$INJECT" -i b -n 20 &&
-	got=$(dfcctl "$nst" -j interface show a | jq -r '.[0].seen') &&
-	{ [ "$got" = 20 ] || unexp "namespace $nst: a counted $got of 20 frames"; }
+	op dfcctl "$nst" interface add va &&
+	op ip netns exec "$nst" "$INJECT" -i vb -n 20 &&
+	got=$(dfcctl "$nst" -j interface show va | jq -r '.[0].seen') &&
+	{ [ "$got" = 20 ] || unexp "namespace $nst: va counted $got of 20 frames"; }
 	if [ -n "$pending" ]; then
 		op ip -n "$MON" link set "$pending" netns "$nst" &&
 		op ip -n "$nst" link set "$pending" up &&
@@ -377,8 +358,8 @@ echo "# chaos for $SECS s"
 pg_run 0 $((1000000000 / PPS)) >"$tmp/pg" 2>&1 &
 pgpid=$!
 pids="$pids $pgpid"
-churn c1 -o 100 -k 10 -b "$MAXBATCH"
-churn c2 -o 200 -k 20 -b 1000
+churn c1 -o 100 -k 10 -B "$BIGBATCH" -b "$MAXBATCH"
+churn c2 -o 200 -k 20 -b $((MAXBATCH < 1000 ? MAXBATCH : 1000))
 end=$(($(now) + SECS))
 while [ "$(now)" -lt "$end" ]; do
 	rnd 10
@@ -404,10 +385,18 @@ while [ $i -lt $NPORT ]; do
 	i=$((i + 1))
 done
 frames_sent=$((frames_sent + chaos_frames))
-echo "# chaos done at $(($(now) - t0)) s: $chaos_frames frames from pktgen"
+snap c
+echo "# chaos done at $(($(now) - t0)) s: $chaos_frames frames from pktgen," \
+	"$(($(v c_drop0) + $(v c_drop1) + $(v c_drop2) + $(v c_drop3))) dropped by veth" \
+	"(backlog full), $(($(v c_seen) - $(v b_seen))) counted in mon"
 
-check_eq "churn (batches up to $MAXBATCH): no unexpected error" "$rc_c1" 0
+out=$(ip netns exec "$MON" "$CHURN" control 2>&1)
+check_eq "churn reports an unexpected errno and fails (positive control)" \
+	"$? $(echo "$out" | grep -c 'unexpected No such file')" "1 1"
+check_eq "churn (a batch of $BIGBATCH, then up to $MAXBATCH): no unexpected error" "$rc_c1" 0
 check_eq "churn (batches up to 1000): no unexpected error" "$rc_c2" 0
+check_eq "churn: the batch of $BIGBATCH criteria went in whole" \
+	"$(sed -n 's/^churn-summary:.* max_batch=\([0-9]*\).*/\1/p' "$tmp/c1")" "$BIGBATCH"
 check_eq "ports, moves, devices, namespaces: no unexpected error" "$n_unexp" 0
 # sumk KEY: KEY= of both churns' summaries, added.
 sumk() { sed -n "s/^churn-summary:.* $1=\([0-9]*\).*/\1/p" "$tmp/c1" "$tmp/c2" | awk '{ n += $1 } END { print n + 0 }'; }
