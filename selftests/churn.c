@@ -7,7 +7,7 @@
  *       N static criteria of OWNER, ids 1..N, one UDP/TCP destination port
  *       each (PORT..PORT+N-1), toward CDEST (0: none), in one batched add.
  *   churn run [-t SECONDS] [-o OWNER] [-p PORT] [-n NPORTS] [-B BIGBATCH]
- *             [-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]
+ *             [-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT] [-q]
  *       For SECONDS, random operations: criteria added in one batch of
  *       BIGBATCH (up to 100000) first, then in batches of 1 up to MAXBATCH and deleted (by id, by destination, all), refreshed;
  *       four destinations of its own (ids CDEST..CDEST+3) switched between
@@ -16,7 +16,8 @@
  *       restored; dumps. Criteria on PORT..PORT+NPORTS-1 match the stress
  *       traffic (packet limits and short timeouts: expiries; toward
  *       destinations with a hard limit: purges); the others match nothing
- *       and only move the table. Events are counted as they come.
+ *       and only move the table. Events (the namespace's, whoever caused
+ *       them) are counted as they come, unless -q.
  *   churn control
  *       Positive control of the error tallies: an error no one expects is
  *       reported and fails (exit status 1).
@@ -549,6 +550,33 @@ static void print_summary(const struct state *s, double secs)
 	       s->ev_congested, s->ev_dup, s->ev_overflow, bad);
 }
 
+static void do_op(struct state *s, unsigned int op)
+{
+	struct dfc_stats st;
+
+	switch (op) {
+	case OP_ADD: op_add(s); break;
+	case OP_DEL_ID: op_del_id(s); break;
+	case OP_DEL_CDEST: op_del_cdest(s); break;
+	case OP_DEL_ALL: op_del_all(s); break;
+	case OP_REFRESH: op_refresh(s); break;
+	case OP_CD_ADDR: op_cd_addr(s); break;
+	case OP_CD_LIMITS: op_cd_limits(s); break;
+	case OP_CD_FORCE:
+		op_cd_force(s);
+		op_cd_force(s);
+		break;
+	case OP_CD_DEL: op_cd_del(s); break;
+	case OP_LIMITS: op_limits(s); break;
+	case OP_DUMP: op_dump(s); break;
+	default:
+		if (tally(s, OP_STATS, dfc_nl_stats_get(s->nl, &st), 0, 0) &&
+		    st.crits > CRIT_CAP)
+			op_del_all(s);
+	}
+	drain_events(s);
+}
+
 static int run(struct state *s, double secs)
 {
 	static const unsigned char weight[N_OPS] = {
@@ -558,7 +586,6 @@ static int run(struct state *s, double secs)
 	};
 	unsigned int total = 0, i, w;
 	double start = now();
-	struct dfc_stats st;
 	unsigned long bad = 0;
 
 	for (i = 0; i < N_OPS; i++)
@@ -567,6 +594,9 @@ static int run(struct state *s, double secs)
 		if (!tally(s, OP_CD_FORCE, cdest_add(s, i, i < 2 ? 4 : 6), 0, 0))
 			return 1;
 	op_feed(s);
+	/* Every operation once for sure, however slow the machine is. */
+	for (i = 0; i < N_OPS; i++)
+		do_op(s, i);
 	if (s->big_batch) {
 		double t = now();
 
@@ -579,24 +609,7 @@ static int run(struct state *s, double secs)
 		w = rnd_below(s, total);
 		for (i = 0; w >= weight[i]; i++)
 			w -= weight[i];
-		switch (i) {
-		case OP_ADD: op_add(s); break;
-		case OP_DEL_ID: op_del_id(s); break;
-		case OP_DEL_CDEST: op_del_cdest(s); break;
-		case OP_DEL_ALL: op_del_all(s); break;
-		case OP_REFRESH: op_refresh(s); break;
-		case OP_CD_ADDR: op_cd_addr(s); break;
-		case OP_CD_LIMITS: op_cd_limits(s); break;
-		case OP_CD_FORCE: op_cd_force(s); break;
-		case OP_CD_DEL: op_cd_del(s); break;
-		case OP_LIMITS: op_limits(s); break;
-		case OP_DUMP: op_dump(s); break;
-		default:
-			if (tally(s, OP_STATS, dfc_nl_stats_get(s->nl, &st), 0, 0) &&
-			    st.crits > CRIT_CAP)
-				op_del_all(s);
-		}
-		drain_events(s);
+		do_op(s, i);
 	}
 	/* Wait out the expiries still due, so the events are counted. */
 	usleep(2500000);
@@ -849,7 +862,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: churn base OWNER CDEST PORT N\n"
 			"       churn run [-t SECONDS] [-o OWNER] [-p PORT] [-n NPORTS] "
-			"[-B BIGBATCH] [-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT]\n"
+			"[-B BIGBATCH] [-b MAXBATCH] [-s SEED] [-k CDEST] [-4 ADDR] [-6 ADDR] [-u DPORT] [-q]\n"
 			"       churn check\n"
 			"       churn snap PREFIX\n"
 			"       churn control\n");
@@ -859,6 +872,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	struct state *s;
+	bool no_events = false;
 	double secs = 60;
 	int opt, rc;
 
@@ -889,7 +903,7 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "198.51.100.3", s->addr4);
 	inet_pton(AF_INET6, "2001:db8:c::3", s->addr6);
 	optind = 2;
-	while ((opt = getopt(argc, argv, "t:o:p:n:b:B:s:k:4:6:u:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:o:p:n:b:B:s:k:4:6:u:q")) != -1) {
 		switch (opt) {
 		case 't': secs = atof(optarg); break;
 		case 'o': s->owner = (uint32_t)strtoul(optarg, NULL, 0); break;
@@ -908,6 +922,7 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'u': s->udp_dport = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 'q': no_events = true; break;
 		default: usage();
 		}
 	}
@@ -926,10 +941,10 @@ int main(int argc, char **argv)
 		perror("churn");
 		return 2;
 	}
-	s->ev = dfc_nl_events_open();
+	s->ev = no_events ? NULL : dfc_nl_events_open();
 	if (s->ev)
 		fcntl(dfc_nl_events_fd(s->ev), F_SETFL, O_NONBLOCK);
-	else
+	else if (!no_events)
 		printf("# churn: no events socket (%s): events not counted\n", strerror(errno));
 	rc = run(s, secs);
 	if (s->ev)
