@@ -5,7 +5,7 @@
 # with tools/vm-run that load selftests/vm_meta/vm_meta.ko, which provokes
 # one real kernel report on load, and checks that vm-run fails each run
 # (status 125) with the report in its log, while the same module loaded
-# without a fault (the control) passes. On Debian's kernel (make check):
+# without a fault (the control) passes and modprobe works. On Debian's kernel (make check):
 # WARN, a device reference never released, a hung task. With --debug (make
 # check-debug), on the debug kernel: those, plus KASAN, lockdep, sleeping
 # in atomic context, RCU misuse and a kmemleak leak. Also checks the TAP
@@ -63,7 +63,11 @@ ko=$PWD/$out/vm_meta.ko
 for f in $faults; do
 	case $f in
 	none)
-		expect none 0 '^RESULT: rc=0' "insmod $ko fault=none && rmmod vm_meta"
+		# Also: modprobe works for modules and builtins alike (the
+		# debug kernel brings its own /lib/modules).
+		expect none 0 '^modprobe-ok$' "insmod $ko fault=none && rmmod vm_meta &&
+			modprobe -a veth dummy xfrm_user esp4 pktgen &&
+			grep -q '^pktgen ' /proc/modules && echo modprobe-ok"
 		;;
 	warn)
 		expect warn 125 'WARNING: .*vm_meta_init' "insmod $ko fault=warn"
