@@ -5,8 +5,9 @@
 # with tools/vm-run that load selftests/vm_meta/vm_meta.ko, which provokes
 # one real kernel report on load, and checks that vm-run fails each run
 # (status 125) with the report in its log, while the same module loaded
-# without a fault (the control) passes and modprobe works. On Debian's kernel (make check):
-# WARN, a device reference never released, a hung task. With --debug (make
+# without a fault (the control) passes and modprobe works. On Debian's
+# kernel (make check): WARN, a device reference never released, a hung
+# task. With --debug (make
 # check-debug), on the debug kernel: those, plus KASAN, lockdep, sleeping
 # in atomic context, RCU misuse and a kmemleak leak. Also checks the TAP
 # plan accounting of run_guest.sh and check.sh (selftests/tap_plan.awk).
