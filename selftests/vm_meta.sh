@@ -7,10 +7,9 @@
 # (status 125) with the report in its log, while the same module loaded
 # without a fault (the control) passes and modprobe works. On Debian's
 # kernel (make check): WARN, a device reference never released, a hung
-# task. With --debug (make
-# check-debug), on the debug kernel: those, plus KASAN, lockdep, sleeping
-# in atomic context, RCU misuse and a kmemleak leak. Also checks the TAP
-# plan accounting of run_guest.sh and check.sh (selftests/tap_plan.awk).
+# task. With --debug (make check-debug), on the debug kernel: those, plus
+# KASAN, lockdep, sleeping in atomic context, RCU misuse and a kmemleak
+# leak. Also checks the TAP plan accounting of run_guest.sh and check.sh (selftests/tap_plan.awk).
 
 cd "$(dirname "$0")/.." || exit 1
 . selftests/lib.sh
