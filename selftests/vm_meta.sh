@@ -9,7 +9,8 @@
 # kernel (make check): WARN, a device reference never released, a hung
 # task. With --debug (make check-debug), on the debug kernel: those, plus
 # KASAN, lockdep, sleeping in atomic context, RCU misuse and a kmemleak
-# leak. Also checks the TAP plan accounting of run_guest.sh and check.sh (selftests/tap_plan.awk).
+# leak. Also checks the TAP plan accounting of run_guest.sh and check.sh
+# (selftests/tap_plan.awk).
 
 cd "$(dirname "$0")/.." || exit 1
 . selftests/lib.sh
