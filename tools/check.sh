@@ -117,7 +117,7 @@ cat "$tmp"/*.out | awk -v broken="$broken" '
 	/^# selftests: dfc: / { name = $4; nfail = 0; open = 1; next }
 	/^ *not ok [0-9]+/ { failed++; nfail++; next }
 	/^ *ok [0-9]+/ { if (/# SKIP/) skipped++; else passed++; next }
-	/^# [^ ]+: harness failure: / { failed++; next }
+	/^# [^ ]+: harness failure: / { failed++; nfail++; next }
 	open && $0 ~ "^# " name ": exit status [0-9]+$" {
 		open = 0
 		if ($NF != 0 && nfail == 0) {
