@@ -14,8 +14,9 @@
 #
 # Built once per machine under $DFC_CACHE (default /var/cache/dfc), one entry
 # per source package version and hash of the fragment and of this recipe.
-# An entry holds linux/ (the built tree, for out-of-tree modules), vmlinux
-# (booted by tools/vm-run through PVH), modules/lib/modules/$KVER (mounted
+# An entry holds linux/ (the built tree, for out-of-tree modules), bzImage
+# (booted by tools/vm-run: this kernel triple-faults when booted as vmlinux
+# through PVH), vmlinux, modules/lib/modules/$KVER (mounted
 # over /lib/modules in the guest, so modprobe of builtins and modules works)
 # and kver. It is built in a temporary directory renamed into place, under a
 # lock: concurrent runs wait for one build, interrupted ones leave nothing
@@ -77,7 +78,7 @@ build_kernel() {
 		./scripts/config --set-str LOCALVERSION "$localversion" -d LOCALVERSION_AUTO
 		make -s olddefconfig
 		check_config .config || die "the fragment does not apply, see above"
-		make -s -j"$jobs" vmlinux modules
+		make -s -j"$jobs" bzImage modules
 		make -s INSTALL_MOD_PATH="$tmp/modules" modules_install
 	) >&2
 	kver=$(cat "$tmp/linux/include/config/kernel.release")
@@ -85,6 +86,7 @@ build_kernel() {
 	rm -f "$tmp/modules/lib/modules/$kver/build" "$tmp/modules/lib/modules/$kver/source"
 	ln -s "$entry/linux" "$tmp/modules/lib/modules/$kver/build"
 	ln -s linux/vmlinux "$tmp/vmlinux"
+	ln -s linux/arch/x86/boot/bzImage "$tmp/bzImage"
 	echo "$kver" > "$tmp/kver"
 	echo "$(($(date +%s) - t0))" > "$tmp/build-seconds"
 	mv -T "$tmp" "$entry"
