@@ -27,7 +27,8 @@ LIB_SRC := lib/dfc_nl.c lib/dfc_spec.c
 LIB_HDR := lib/dfc_nl.h lib/dfc_spec.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
-.PHONY: all module progs selftests deps check demo style clean bench-classifier fuzz bench-dtcp
+.PHONY: all module progs selftests deps check check-debug debug-module demo style clean \
+	bench-classifier fuzz bench-dtcp
 all: module progs
 
 module:
@@ -140,6 +141,18 @@ check:
 	@sh tools/deps.sh
 	$(MAKE) all selftests
 	sh tools/check.sh
+
+# The debug kernel (KASAN, lockdep, kmemleak, fault injection; built once per
+# machine and cached under /var/cache/dfc, ~15 min cold) and dfc.ko built
+# against it in build/debug/, leaving ./dfc.ko (Debian's kernel) alone.
+debug-module:
+	tools/debug-kernel.sh module >/dev/null
+
+# Every guest test of `make check`, then the DEBUG_PROGS, on the debug kernel.
+check-debug:
+	@sh tools/deps.sh
+	$(MAKE) progs selftests debug-module
+	sh tools/check.sh --debug
 
 # Lookup cost of the filter table under callgrind (host build, no VM).
 bench-classifier:

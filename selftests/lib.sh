@@ -65,3 +65,8 @@ dfc_unload() { ! dfc_loaded || rmmod dfc; }
 
 # dfcctl NS ARGS...: the operator CLI inside a namespace.
 dfcctl() { ns=$1; shift; ip netns exec "$ns" "$DFCCTL" "$@"; }
+
+# slow SECONDS: a wait scaled for the kernel under test. The debug kernel
+# (KASAN, lockdep, kmemleak under TCG) is several times slower; run_guest.sh
+# exports DFC_SLOW (4 there, 1 on Debian's kernel).
+slow() { echo $(($1 * ${DFC_SLOW:-1})); }

@@ -1,27 +1,50 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest tier of `make check`: runs inside the vm-run guest as root from the
-# tree top. Runs every TEST_GEN_PROGS binary and TEST_PROGS script listed in
-# selftests/Makefile (or only those named as arguments), one after another.
-# Each test prints its own TAP; we add only "# " comments, so that
-# tools/check.sh counts leaf results only.
+# Guest tier of `make check` and `make check-debug`: runs inside the vm-run
+# guest as root from the tree top. Runs every TEST_GEN_PROGS binary and
+# TEST_PROGS script listed in selftests/Makefile, then on the debug kernel
+# (DFC_DEBUG=1, set by vm-run -D) the DEBUG_PROGS, one after another (only
+# those named as arguments, if any). Each test prints its own TAP; we add
+# only "# " comments, so that tools/check.sh counts leaf results only, and
+# "# NAME: harness failure: WHY" when a test fails in a way its TAP cannot
+# say: a timeout, results short of its plan (it died early), or dfc.ko that
+# cannot be unloaded after it. tools/check.sh counts each of those as a
+# failed test.
 
 top=${DFC_TOP:-$(pwd)}
 bin=$top/build/selftests
 : "${DFC_KO:=$top/dfc.ko}"
-export DFC_KO DFC_TOP="$top"
+: "${DFC_DEBUG:=0}"
+export DFC_KO DFC_TOP="$top" DFC_DEBUG
 
-# Per-test timeout, kselftest style.
+# Per-test timeout, kselftest style. The debug kernel (KASAN, lockdep,
+# kmemleak under TCG) runs everything several times slower: tests scale
+# their own waits by DFC_SLOW (lib.sh), the runner its timeout.
 t=$(sed -n 's/^timeout=//p' "$top/selftests/settings" 2>/dev/null)
 : "${t:=300}"
+if [ "$DFC_DEBUG" = 1 ]; then
+	: "${DFC_SLOW:=4}"
+else
+	: "${DFC_SLOW:=1}"
+fi
+export DFC_SLOW
+t=$((t * DFC_SLOW))
 
 # list VAR: the words of VAR in selftests/Makefile (":=", "=" or "+=").
 list() {
 	sed -n "s/^$1[[:space:]]*[:+]\{0,1\}=//p" "$top/selftests/Makefile"
 }
 
+out=$(mktemp) || exit 1
+trap 'rm -f "$out" "$out.rc"' EXIT
+
 rc=0
+harness() { # harness NAME WHY
+	echo "# $1: harness failure: $2"
+	rc=1
+}
+
 run() {
 	name=${1##*/}
 	# Arguments, if any, choose the tests to run.
@@ -29,7 +52,7 @@ run() {
 		return
 	fi
 	# Each test loads the module itself.
-	rmmod dfc 2>/dev/null
+	[ ! -d /sys/module/dfc ] || rmmod dfc 2>/dev/null
 	if [ ! -f "$1" ]; then
 		echo "not ok 1 $name # not built"
 		rc=1
@@ -43,11 +66,17 @@ run() {
 		: "${interp:=sh}"
 	fi
 	# shellcheck disable=SC2086 # the interpreter may have arguments
-	timeout -k 10 "$t" ${interp:-} "$1" </dev/null
-	r=$?
-	[ $r -ne 124 ] || echo "# $name: timeout after $t s"
+	{ timeout -k 10 "$t" ${interp:-} "$1" </dev/null 2>&1; echo $? > "$out.rc"; } | tee "$out"
+	r=$(cat "$out.rc")
+	[ "$r" -ne 124 ] || harness "$name" "timeout after $t s"
+	why=$(awk -f "$top/selftests/tap_plan.awk" "$out")
+	[ -z "$why" ] || harness "$name" "$why"
+	# A module that stays pinned after its test is a refcount leak.
+	if [ -d /sys/module/dfc ] && ! err=$(rmmod dfc 2>&1); then
+		harness "$name" "rmmod dfc failed: $err"
+	fi
 	echo "# $name: exit status $r"
-	[ $r -eq 0 ] || rc=1
+	[ "$r" -eq 0 ] || rc=1
 }
 
 only="$*"
@@ -57,6 +86,12 @@ done
 for p in $(list TEST_PROGS); do
 	run "$top/selftests/$p"
 done
-# Unloading last catches leaks and WARNs on module exit.
-rmmod dfc 2>/dev/null
+if [ "$DFC_DEBUG" = 1 ]; then
+	for p in $(list DEBUG_PROGS); do
+		case $p in
+		*.sh) run "$top/selftests/$p" ;;
+		*) run "$bin/$p" ;;
+		esac
+	done
+fi
 exit $rc

@@ -1,12 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check` driver, run from the tree top once everything is built: the
-# guest tier in QEMU (selftests/run_guest.sh under tools/vm-run, split over
-# VM_JOBS guests at once) and, meanwhile, the host tier (HOST_PROGS from
-# build/selftests/). Streams the host tier's TAP, then each guest's, and
-# ends with "N passed, N failed, N skipped". Only leaf results are counted:
-# run_guest.sh adds no result lines of its own.
+# check.sh [--debug]: the test driver, run from the tree top once everything
+# is built.
+#
+# `make check`: the guest tier in QEMU on Debian's kernel
+# (selftests/run_guest.sh under tools/vm-run, split over VM_JOBS guests at
+# once) and, meanwhile, the host tier (HOST_PROGS from build/selftests/).
+# `make check-debug` (--debug): the same guest tests, then the DEBUG_PROGS,
+# on the debug kernel (tools/debug-kernel.sh, vm-run -D), with no host tier.
+# Streams the host tier's TAP, then each guest's, and ends with
+# "N passed, N failed, N skipped". Counted as failed besides "not ok" lines:
+# each "harness failure" (timeout, results short of the plan, rmmod), a test
+# that exits non-zero without a failed result, and a guest whose vm-run
+# reports a kernel problem (WARN, KASAN, lockdep, leak...) or a timeout.
 
 cd "$(dirname "$0")/.." || exit 1
 bin=build/selftests
@@ -14,41 +21,63 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-# Whole guest tier; make check must stay far under 20 minutes.
-: "${VM_TIMEOUT:=900}"
+debug=0
+[ "${1:-}" != --debug ] || debug=1
+
+if [ $debug = 1 ]; then
+	vmopt=-D
+	# TCG + KASAN + lockdep + kmemleak: several times slower per test.
+	: "${VM_TIMEOUT:=3600}"
+	# The host tier is make check's; only the harness meta-test, on the
+	# debug kernel's own reports.
+	progs=vm_meta.sh hostarg=--debug
+else
+	vmopt=
+	# Whole guest tier; make check must stay far under 20 minutes.
+	: "${VM_TIMEOUT:=900}"
+	progs=$(sed -n 's/^HOST_PROGS[[:space:]]*[:+]\{0,1\}=//p' selftests/Makefile)
+	hostarg=
+fi
 
 n=0
 broken=0
-# tier NAME CMD...: run one tier, stream its output and keep a copy. A tier
-# that fails without a "not ok" line of its own counts as one failure.
+# tier NAME CMD...: run one host test, stream its output and keep a copy,
+# framed like run_guest.sh frames guest tests.
 tier() {
 	name=$1
 	shift
 	n=$((n + 1))
-	{ "$@" </dev/null 2>&1; echo $? > "$tmp/$n.rc"; } | tee "$tmp/$n.out"
-	rc=$(cat "$tmp/$n.rc")
-	if [ "$rc" -ne 0 ] && ! grep -Eq '^ *not ok [0-9]+' "$tmp/$n.out"; then
-		echo "check: $name exited with status $rc without a failed test" >&2
-		broken=$((broken + 1))
-	fi
+	{
+		echo "# selftests: dfc: $name"
+		{ "$@" </dev/null 2>&1; echo $? > "$tmp/$n.rc"; } | tee "$tmp/$n.tap"
+		rc=$(cat "$tmp/$n.rc")
+		why=$(awk -f selftests/tap_plan.awk "$tmp/$n.tap")
+		[ -z "$why" ] || echo "# $name: harness failure: $why"
+		echo "# $name: exit status $rc"
+	} | tee "$tmp/$n.out"
 }
 
-wait_tier() { # wait_tier NAME PID: a background tier, reported like tier()
+wait_tier() { # wait_tier NAME PID: a guest, after it ends
 	wait "$2"
 	n=$((n + 1))
 	tee "$tmp/$n.out" < "$tmp/$1.log"
 	rc=$(cat "$tmp/$1.rc")
-	if [ "$rc" -ne 0 ] && ! grep -Eq '^ *not ok [0-9]+' "$tmp/$n.out"; then
-		echo "check: guest tier $1 exited with status $rc without a failed test" >&2
+	# run_guest.sh exits 1 when a test failed; anything else comes from
+	# vm-run: a kernel report, a timeout, a harness error.
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+		echo "check: guest $1: vm-run exited with status $rc (see $(sed -n 's/^vm-run: .*see //p' "$tmp/$1.log" | tail -1))" >&2
 		broken=$((broken + 1))
 	fi
 }
 
 # The guest tests, split round-robin over VM_JOBS guests that run at once
 # (most tests wait on timers and traffic, so two guests share two cores
-# well), started before the host tier so that it overlaps them too.
+# well), started before the host tier so that it overlaps them too. The
+# debug tests come after all of them, split the same way.
 : "${VM_JOBS:=2}"
-tests=$(sed -n 's/^TEST_\(GEN_\)\{0,1\}PROGS[[:space:]]*[:+]\{0,1\}=//p' selftests/Makefile)
+list() { sed -n "s/^$1[[:space:]]*[:+]\{0,1\}=//p" selftests/Makefile; }
+tests=$(list TEST_GEN_PROGS; list TEST_PROGS)
+[ $debug = 0 ] || tests="$tests $(list DEBUG_PROGS)"
 pids=
 g=0
 while [ $g -lt "$VM_JOBS" ]; do
@@ -56,7 +85,7 @@ while [ $g -lt "$VM_JOBS" ]; do
 	# shellcheck disable=SC2086 # the test names are words
 	group=$(printf '%s\n' $tests | awk -v g=$g -v n="$VM_JOBS" '(NR - 1) % n == g')
 	# shellcheck disable=SC2086 # the test names are words
-	( tools/vm-run -l "build/vm/console-$g.log" -t "$VM_TIMEOUT" -- \
+	( tools/vm-run $vmopt -l "build/vm/console-$g.log" -t "$VM_TIMEOUT" -- \
 		sh selftests/run_guest.sh $group </dev/null >"$tmp/g$g.log" 2>&1
 	  echo $? >"$tmp/g$g.rc" ) &
 	pids="$pids $!"
@@ -65,9 +94,11 @@ done
 # shellcheck disable=SC2086 # a list of pids
 trap 'kill $pids 2>/dev/null; exit 130' INT TERM
 
-progs=$(sed -n 's/^HOST_PROGS[[:space:]]*[:+]\{0,1\}=//p' selftests/Makefile)
 for p in $progs; do
-	if [ -x "$bin/$p" ]; then
+	if [ "${p%.sh}" != "$p" ]; then
+		# shellcheck disable=SC2086 # an optional argument
+		tier "$p" sh "selftests/$p" $hostarg
+	elif [ -x "$bin/$p" ]; then
 		tier "$p" "$bin/$p"
 	else
 		echo "check: $bin/$p is not built" >&2
@@ -80,9 +111,21 @@ for pid in $pids; do
 	g=$((g + 1))
 done
 
+# Per test (between "# selftests: dfc: NAME" and "# NAME: exit status R"):
+# a non-zero status without any failed result is a failure of its own.
 cat "$tmp"/*.out | awk -v broken="$broken" '
-	/^ *not ok [0-9]+/ { failed++; next }
-	/^ *ok [0-9]+/ { if (/# SKIP/) skipped++; else passed++ }
+	/^# selftests: dfc: / { name = $4; nfail = 0; open = 1; next }
+	/^ *not ok [0-9]+/ { failed++; nfail++; next }
+	/^ *ok [0-9]+/ { if (/# SKIP/) skipped++; else passed++; next }
+	/^# [^ ]+: harness failure: / { failed++; nfail++; next }
+	open && $0 ~ "^# " name ": exit status [0-9]+$" {
+		open = 0
+		if ($NF != 0 && nfail == 0) {
+			print "check: " name " exited with status " $NF " without a failed test" > "/dev/stderr"
+			failed++
+		}
+		next
+	}
 	END {
 		failed += broken
 		printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
