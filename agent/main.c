@@ -723,8 +723,7 @@ int main(int argc, char **argv)
 	struct dtcp_state st = { 0 };
 	struct dtcp_config *cfg;
 	bool test = false, have_state;
-	char err[512];
-	unsigned int line;
+	char err[512], why[256];
 	sigset_t mask;
 	int o, r;
 
@@ -771,12 +770,18 @@ int main(int argc, char **argv)
 	A.s.last_sample_ms = mono_ms();
 	dtcp_boot_id(A.boot_id);
 
-	r = dtcp_state_load(cfg->state_file, &st, &line);
+	/*
+	 * Without its Seq windows dtcpd would answer replays: a state file
+	 * that exists but cannot be read is an error, never ignored.
+	 */
+	r = dtcp_state_load(cfg->state_file, &st, why, sizeof(why));
 	have_state = !r;
-	if (r == -EINVAL)
-		logf_(LOG_WARNING, "state file %s:%u: malformed, ignored", cfg->state_file, line);
-	else if (r && r != -ENOENT)
-		logf_(LOG_WARNING, "state file %s: %s", cfg->state_file, strerror(-r));
+	if (r && r != -ENOENT) {
+		logf_(LOG_ERR, "state file %s: %s; move it away to start without it (Seq windows "
+		      "are then lost: old requests would be answered again)", cfg->state_file,
+		      r == -EINVAL ? why : strerror(-r));
+		return 1;
+	}
 
 	r = dtcp_kernel_open(&A.k);
 	if (r) {
