@@ -650,7 +650,6 @@ static void usage(FILE *f)
 static void loop(void)
 {
 	struct pollfd pfd[MAX_SOCKS + DTCP_CTL_CLIENTS + 8];
-	int cfds[DTCP_CTL_CLIENTS + 1];
 
 	while (!A.stop) {
 		unsigned int n = 0, nc, first_ctl;
@@ -661,9 +660,8 @@ static void loop(void)
 		pfd[n++] = (struct pollfd){ A.tfd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ A.kernel_up ? dfc_nl_events_fd(A.k.ev) : -1, POLLIN, 0 };
 		first_ctl = n;
-		nc = dtcp_ctl_fds(&A.ctl, cfds, DTCP_CTL_CLIENTS + 1);
-		for (unsigned int i = 0; i < nc; i++)
-			pfd[n++] = (struct pollfd){ cfds[i], POLLIN, 0 };
+		nc = dtcp_ctl_fds(&A.ctl, pfd + n, DTCP_CTL_CLIENTS + 1);
+		n += nc;
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -703,7 +701,7 @@ static void loop(void)
 		}
 		for (unsigned int i = first_ctl; i < n; i++)
 			if (pfd[i].revents)
-				dtcp_ctl_ready(&A.ctl, pfd[i].fd);
+				dtcp_ctl_ready(&A.ctl, pfd[i].fd, pfd[i].revents);
 		save_state();
 	}
 }
