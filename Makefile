@@ -36,10 +36,12 @@ module:
 
 progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
 
-# dtcpd: the DTCP agent. agent/{msg,auth,config,crit,source,notify}.c are the
-# protocol core (no sockets), shared with the unit test and the fuzzer.
-AGENT_CORE := agent/msg.c agent/auth.c agent/config.c agent/crit.c agent/source.c \
-	agent/notify.c agent/state.c
+# dtcpd: the DTCP agent. AGENT_CORE is the protocol core (no sockets),
+# shared with the unit test and the fuzzer (selftests/Makefile lists it too).
+AGENT_CORE := agent/msg.c agent/auth.c agent/config.c agent/crit.c agent/blob.c \
+	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
+	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
+	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
 DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/main.c $(LIB_SRC)
 

@@ -78,7 +78,7 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 int dtcp_add_expand(struct dtcp_server *s, const struct dtcp_add *a, unsigned int *n_entries,
 		    unsigned int *n_excl, struct dtcp_err *e);
 /*
- * The blob of destination k: the DTCP form of the criterion. Its length,
+ * blob.c: the blob of destination k: the DTCP form of the criterion. Its length,
  * or -E2BIG if it exceeds DFC_CRIT_BLOB_MAX.
  */
 int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *csource,
@@ -88,6 +88,9 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 /* Each "Name: value" parameter line of a blob (the filter, X-JTap), in order. */
 typedef void (*dtcp_blob_line_cb)(const char *name, const char *value, void *data);
 void dtcp_blob_lines(const char *blob, size_t len, dtcp_blob_line_cb cb, void *data);
+
+/* Decode \DDD in place (blob.c's csource line). */
+void dtcp_crit_unescape(char *s);
 
 /* Canonical spelling of a known parameter name, or NULL. */
 const char *dtcp_param_canon(const char *name);

@@ -160,7 +160,7 @@ struct dtcp_server {
 	struct dtcp_out *out;
 };
 
-/* ---- server.c / source.c ---- */
+/* ---- the core: server.c, reconfig.c, dispatch.c, rebuild.c, crittab.c (core.h) ---- */
 
 int dtcp_server_init(struct dtcp_server *s, struct dtcp_config *cfg);
 void dtcp_server_fini(struct dtcp_server *s);
@@ -203,7 +203,7 @@ void dtcp_src_remove(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_cr
 /* Free removed criteria (never while someone walks a table). */
 void dtcp_server_gc(struct dtcp_server *s);
 
-/* ---- crit.c: a criterion's DTCP form ---- */
+/* ---- blob.c: a criterion's DTCP form ---- */
 
 /* Blob text for the kernel; parse it back. */
 struct dtcp_blob {

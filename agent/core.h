@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * What the files of the server core (server.h) share and nothing else
+ * needs: the criteria table, request-defined destinations, a request
+ * being handled, the reply builder, the parameter checks, the selectors
+ * and the methods. dtcpd's main loop uses server.h only.
+ */
+#ifndef DTCP_CORE_H
+#define DTCP_CORE_H
+
+#include "crit.h"
+#include "server.h"
+
+#define LOG(s, src, prio, ...) do { if ((s)->log) (s)->log(s, src, prio, __VA_ARGS__); } while (0)
+
+/* ---- crittab.c: a source's criteria ---- */
+
+void dtcp_crit_free(struct dtcp_crit *c);
+/* Insert at its place by id. 0 or -ENOMEM. */
+int dtcp_src_insert(struct dtcp_src *src, struct dtcp_crit *c);
+/* Delete every kernel criterion of c (an expired one is no error). */
+void dtcp_crit_kernel_del(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_crit *c);
+
+/* ---- server.c: control sources ---- */
+
+struct dtcp_src *dtcp_src_new(struct dtcp_server *s, struct dtcp_csource *cfg);
+void dtcp_src_free(struct dtcp_src *src);
+
+/* ---- rdest.c: request-defined destinations ---- */
+
+/*
+ * Reference a request-defined destination: the first reference creates it
+ * in the kernel (kd given), the last one deletes it. 0 or -errno.
+ */
+int dtcp_rdest_ref(struct dtcp_server *s, uint32_t kid, int delta, const struct dtcp_kdest *kd);
+bool dtcp_rdest_known(const struct dtcp_server *s, uint32_t kid);
+
+/* ---- reply.c: a request being answered ---- */
+
+struct dtcp_req {
+	struct dtcp_server *s;
+	struct dtcp_src *src;
+	const struct dtcp_msg *m;
+	const struct sockaddr *from;
+	int ver;
+	const char *seq;		/* as sent: echoed exactly */
+	struct dtcp_replies *out;
+};
+
+/* Queue o's datagram (dropped, and logged, if it overflowed). */
+void dtcp_reply_push(struct dtcp_server *s, struct dtcp_replies *r, const struct dtcp_out *o);
+/* Status line and Seq. */
+void dtcp_reply_begin(struct dtcp_req *q, struct dtcp_out *o, unsigned int code);
+void dtcp_reply_timestamp(struct dtcp_req *q, struct dtcp_out *o);
+/* Timestamp, signature, queued. */
+void dtcp_reply_finish(struct dtcp_req *q, struct dtcp_out *o);
+/* Answer e; returns the code sent. */
+unsigned int dtcp_reply_error(struct dtcp_req *q, struct dtcp_err *e);
+
+/* ---- params.c ---- */
+
+/* Every parameter allowed for the method: 0, or -1 with e filled (400, 501). */
+int dtcp_params_check(const struct dtcp_msg *m, enum dtcp_method meth, struct dtcp_err *e);
+/* The request's Flags (0 if none): 0, or -1 with e filled. */
+int dtcp_req_flags(const struct dtcp_msg *m, unsigned int *fl, struct dtcp_err *e);
+
+/* ---- select.c ---- */
+
+/*
+ * The live criteria of src the request names; *sel malloc'd. Neither
+ * selector: all of them. Singles must exist (431); ranges take what exists.
+ */
+int dtcp_select_crits(struct dtcp_req *q, const struct dtcp_param *pid,
+		      const struct dtcp_param *pcd, struct dtcp_crit ***sel,
+		      unsigned int *n, struct dtcp_err *e);
+
+/* ---- add.c, method.c, list.c: the methods; each returns the code answered ---- */
+
+unsigned int dtcp_method_add(struct dtcp_req *q);
+unsigned int dtcp_method_delete(struct dtcp_req *q);
+unsigned int dtcp_method_refresh(struct dtcp_req *q);
+unsigned int dtcp_method_list(struct dtcp_req *q);
+unsigned int dtcp_method_noop(struct dtcp_req *q);
+
+#endif /* DTCP_CORE_H */

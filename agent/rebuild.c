@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Rebuilding the criteria tables from a kernel dump (a restart keeps
+ * capturing): each kernel criterion is adopted by the source its blob names.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "core.h"
+
+struct rebuild {
+	struct dtcp_server *s;
+	unsigned int found;
+	struct { uint32_t owner; uint64_t kid; } *stale;
+	unsigned int n_stale, cap_stale;
+};
+
+static void rebuild_reset(struct dtcp_server *s)
+{
+	for (unsigned int i = 0; i < s->n_srcs; i++) {
+		struct dtcp_src *src = s->srcs[i];
+
+		for (unsigned int k = 0; k < src->n_crits; k++)
+			dtcp_crit_free(src->crits[k]);
+		src->n_crits = src->n_live = src->n_static = src->n_dead = 0;
+	}
+	free(s->rdests);
+	s->rdests = NULL;
+	s->n_rdests = 0;
+}
+
+static int rebuild_restart(void *data)
+{
+	struct rebuild *r = data;
+
+	rebuild_reset(r->s);
+	r->found = 0;
+	r->n_stale = 0;
+	return 0;
+}
+
+static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
+{
+	struct rebuild *r = data;
+	struct dtcp_server *s = r->s;
+	struct dtcp_src *src;
+	struct dtcp_crit *c;
+	struct dtcp_blob b;
+
+	if (dtcp_blob_parse(kc->blob, kc->blob_len, &b))
+		return 0; /* not ours: someone else's criterion */
+	src = dtcp_server_src(s, b.csource);
+	if (!src || !src->cfg || src->cfg->owner != kc->owner ||
+	    DTCP_KID_CRIT(kc->id) != b.id || DTCP_KID_DEST(kc->id) != b.k) {
+		free(b.cdests);
+		if (r->n_stale == r->cap_stale) {
+			unsigned int cap = r->cap_stale ? r->cap_stale * 2 : 64;
+			void *n = realloc(r->stale, cap * sizeof(*r->stale));
+
+			if (!n)
+				return -ENOMEM;
+			r->stale = n;
+			r->cap_stale = cap;
+		}
+		r->stale[r->n_stale].owner = kc->owner;
+		r->stale[r->n_stale++].kid = kc->id;
+		return 0;
+	}
+	if (b.id >= s->next_id)
+		s->next_id = b.id + 1 ? b.id + 1 : 1;
+	/* Destination k > 0 of a criterion already seen adds nothing. */
+	for (unsigned int i = src->n_crits; i-- > 0;) {
+		if (src->crits[i]->id == b.id) {
+			free(b.cdests);
+			if (b.k == 0)
+				src->crits[i]->n_refresh = kc->n_refresh;
+			return 0;
+		}
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		free(b.cdests);
+		return -ENOMEM;
+	}
+	c->id = b.id;
+	c->flags = b.flags;
+	c->prio = b.prio;
+	c->n_dest = b.n;
+	memcpy(c->cdest_kid, b.cdest_kid, sizeof(c->cdest_kid));
+	c->cdests = b.cdests;
+	c->request_dest = b.request_dest;
+	/* Timeouts as added; a REFRESH since then is not in the blob. */
+	c->t_idle = b.t_idle;
+	c->t_total = b.t_total;
+	c->t_packets = b.t_packets;
+	c->t_bytes = b.t_bytes;
+	c->added_ms = b.added_ms;
+	c->n_refresh = kc->n_refresh;
+	c->refresh_ms = kc->n_refresh ? s->wall_ms() : 0;
+	snprintf(c->from, sizeof(c->from), "%s", b.csource_addr);
+	c->blob = malloc(kc->blob_len);
+	if (!c->blob) {
+		dtcp_crit_free(c);
+		return -ENOMEM;
+	}
+	memcpy(c->blob, kc->blob, kc->blob_len);
+	c->blob_len = kc->blob_len;
+	c->bw_bytes = kc->bytes;
+	c->bw_ms = s->mono_ms ? s->mono_ms() : 0;
+	/* Appended unsorted: sorted once the dump is complete. */
+	if (src->n_crits == src->cap) {
+		unsigned int cap = src->cap ? src->cap * 2 : 64;
+		struct dtcp_crit **n = realloc(src->crits, cap * sizeof(*n));
+
+		if (!n) {
+			dtcp_crit_free(c);
+			return -ENOMEM;
+		}
+		src->crits = n;
+		src->cap = cap;
+	}
+	src->crits[src->n_crits++] = c;
+	src->n_live++;
+	if (c->flags & DFC_CRIT_F_STATIC)
+		src->n_static++;
+	if (c->request_dest)
+		for (unsigned int k = 0; k < c->n_dest; k++)
+			dtcp_rdest_ref(s, c->cdest_kid[k], 1, NULL);
+	r->found++;
+	return 0;
+}
+
+static int crit_cmp(const void *a, const void *b)
+{
+	const struct dtcp_crit *x = *(struct dtcp_crit *const *)a;
+	const struct dtcp_crit *y = *(struct dtcp_crit *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int dtcp_server_rebuild(struct dtcp_server *s, unsigned int *found)
+{
+	struct rebuild r = { .s = s };
+	int err;
+
+	rebuild_reset(s);
+	err = s->kops->dump(s->kctx, NULL, false, rebuild_cb, rebuild_restart, &r);
+	for (unsigned int i = 0; i < s->n_srcs; i++)
+		if (s->srcs[i]->n_crits)
+			qsort(s->srcs[i]->crits, s->srcs[i]->n_crits, sizeof(struct dtcp_crit *),
+			      crit_cmp);
+	if (!err) {
+		/* Ours by their blob, but their source is gone: they go too. */
+		for (unsigned int i = 0; i < r.n_stale; i++)
+			s->kops->del(s->kctx, r.stale[i].owner, r.stale[i].kid);
+		if (r.n_stale)
+			LOG(s, NULL, LOG_NOTICE, "deleted %u kernel criteria of control sources "
+			    "no longer configured", r.n_stale);
+	}
+	free(r.stale);
+	*found = r.found;
+	return err;
+}
