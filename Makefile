@@ -42,7 +42,7 @@ progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
 AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/crit.c agent/blob.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
-	agent/dispatch.c agent/rebuild.c agent/notify.c
+	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
 DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/main.c $(LIB_SRC)
 

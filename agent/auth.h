@@ -3,8 +3,8 @@
  * DTCP security (draft-cavuto-dtcp-03 §4.4; docs/dtcp.md §6): the
  * HMAC-SHA1 authenticator over the raw bytes, the per-source 64-bit
  * sequence window (+256 / -256 around the highest Seq seen, with a
- * seen-bitmap so nothing in the window is accepted twice), and the state
- * file that keeps both across restarts. No sockets: unit-tested directly.
+ * seen-bitmap so nothing in the window is accepted twice); agent/state.h
+ * keeps the windows across restarts. No sockets: unit-tested directly.
  */
 #ifndef DTCP_AUTH_H
 #define DTCP_AUTH_H
@@ -54,32 +54,5 @@ enum dtcp_seq_verdict dtcp_seq_check(const struct dtcp_seq *w, uint64_t s);
  */
 bool dtcp_seq_accept(struct dtcp_seq *w, uint64_t s);
 void dtcp_seq_reset(struct dtcp_seq *w);
-
-/* ---- state file ---- */
-
-struct dtcp_state_src {
-	char *id;		/* Csource-ID */
-	struct dtcp_seq seq;
-};
-
-struct dtcp_state {
-	uint32_t next_id;	/* next Criteria-ID to hand out */
-	char boot_id[40];	/* /proc/sys/kernel/random/boot_id when written */
-	uint64_t kexpired;	/* the kernel's expired-criteria counter then */
-	uint32_t n_static, n_dynamic; /* our criteria in the kernel then */
-	unsigned int n_src;
-	struct dtcp_state_src *src;
-};
-
-/*
- * Write st to path atomically (a temporary file renamed over it; with
- * sync, fsync'd file and directory). 0 or -errno.
- */
-int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync);
-/* 0, -ENOENT (no file yet), -EINVAL (malformed: *line says where), -errno. */
-int dtcp_state_load(const char *path, struct dtcp_state *st, unsigned int *line);
-void dtcp_state_free(struct dtcp_state *st);
-/* The host's boot id ("" if unknown). */
-void dtcp_boot_id(char out[40]);
 
 #endif /* DTCP_AUTH_H */

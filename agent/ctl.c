@@ -24,7 +24,7 @@ int dtcp_ctl_open(struct dtcp_ctl *ctl, const char *path)
 	int fd, err;
 
 	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++)
-		ctl->c[i].fd = -1;
+		ctl->c[i] = (struct dtcp_ctl_client){ .fd = -1 };
 	ctl->fd = -1;
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
@@ -47,13 +47,13 @@ int dtcp_ctl_open(struct dtcp_ctl *ctl, const char *path)
 	return 0;
 }
 
+static void drop(struct dtcp_ctl_client *c);
+
 void dtcp_ctl_close(struct dtcp_ctl *ctl)
 {
-	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++) {
+	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++)
 		if (ctl->c[i].fd >= 0)
-			close(ctl->c[i].fd);
-		ctl->c[i].fd = -1;
-	}
+			drop(&ctl->c[i]);
 	if (ctl->fd >= 0) {
 		close(ctl->fd);
 		if (ctl->path)
@@ -259,64 +259,97 @@ char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line)
 	return out;
 }
 
-unsigned int dtcp_ctl_fds(const struct dtcp_ctl *ctl, int *fds, unsigned int max)
+unsigned int dtcp_ctl_fds(const struct dtcp_ctl *ctl, struct pollfd *pfd, unsigned int max)
 {
 	unsigned int n = 0;
 
 	if (ctl->fd < 0)
 		return 0;
 	if (n < max)
-		fds[n++] = ctl->fd;
+		pfd[n++] = (struct pollfd){ ctl->fd, POLLIN, 0 };
 	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS && n < max; i++)
 		if (ctl->c[i].fd >= 0)
-			fds[n++] = ctl->c[i].fd;
+			pfd[n++] = (struct pollfd){ ctl->c[i].fd,
+						    ctl->c[i].out ? POLLOUT : POLLIN, 0 };
 	return n;
 }
 
 static void drop(struct dtcp_ctl_client *c)
 {
 	close(c->fd);
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
 	c->fd = -1;
 	c->len = 0;
 }
 
-static void serve(struct dtcp_ctl *ctl, struct dtcp_ctl_client *c)
+/* Write what the socket takes; 0 when all is out or more must wait, -1 to drop. */
+static int flush_out(struct dtcp_ctl_client *c)
 {
-	ssize_t n = read(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		c->out_off += n;
+	}
+	free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+	return 0;
+}
+
+/* Answer the complete lines in c->buf, one at a time: a reply must be out before the next. */
+static int answer(struct dtcp_ctl *ctl, struct dtcp_ctl_client *c)
+{
 	char *nl;
 
+	while (!c->out && (nl = memchr(c->buf, '\n', c->len))) {
+		char *out;
+
+		*nl = '\0';
+		out = dtcp_ctl_request(ctl, c->buf);
+		c->len -= nl + 1 - c->buf;
+		memmove(c->buf, nl + 1, c->len);
+		if (!out)
+			return -1; /* out of memory: the client sees the connection close */
+		c->out_len = strlen(out) + 1;
+		out[c->out_len - 1] = '\n'; /* over the NUL: sent by length */
+		c->out = out;
+		if (flush_out(c))
+			return -1;
+	}
+	return 0;
+}
+
+static void serve(struct dtcp_ctl *ctl, struct dtcp_ctl_client *c, short revents)
+{
+	ssize_t n;
+
+	if (c->out) {
+		/* Nothing is read while a reply is pending: memory stays bounded. */
+		if ((revents & (POLLOUT | POLLERR | POLLHUP)) && (flush_out(c) || answer(ctl, c)))
+			drop(c);
+		return;
+	}
+	n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			drop(c);
 		return;
 	}
 	c->len += n;
-	c->buf[c->len] = '\0';
-	while ((nl = strchr(c->buf, '\n'))) {
-		char *out;
-
-		*nl = '\0';
-		out = dtcp_ctl_request(ctl, c->buf);
-		/* Replies are small; a client that does not read them loses its connection. */
-		if (out) {
-			size_t len = strlen(out);
-
-			out[len] = '\n';
-			if (write(c->fd, out, len + 1) != (ssize_t)(len + 1)) {
-				free(out);
-				drop(c);
-				return;
-			}
-			free(out);
-		}
-		c->len -= nl + 1 - c->buf;
-		memmove(c->buf, nl + 1, c->len + 1);
-	}
-	if (c->len == sizeof(c->buf) - 1)
+	if (answer(ctl, c))
+		drop(c);
+	else if (!c->out && c->len == sizeof(c->buf))
 		drop(c); /* a line longer than any request */
 }
 
-void dtcp_ctl_ready(struct dtcp_ctl *ctl, int fd)
+void dtcp_ctl_ready(struct dtcp_ctl *ctl, int fd, short revents)
 {
 	if (fd == ctl->fd) {
 		int cfd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -335,5 +368,5 @@ void dtcp_ctl_ready(struct dtcp_ctl *ctl, int fd)
 	}
 	for (unsigned int i = 0; i < DTCP_CTL_CLIENTS; i++)
 		if (ctl->c[i].fd == fd)
-			serve(ctl, &ctl->c[i]);
+			serve(ctl, &ctl->c[i], revents);
 }

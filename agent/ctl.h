@@ -7,6 +7,7 @@
 #ifndef DTCP_CTL_H
 #define DTCP_CTL_H
 
+#include <poll.h>
 #include <stddef.h>
 
 #include "server.h"
@@ -17,6 +18,9 @@ struct dtcp_ctl_client {
 	int fd;
 	char buf[4096];
 	size_t len;
+	/* The reply being written: requests wait until it is all out. */
+	char *out;
+	size_t out_len, out_off;
 };
 
 struct dtcp_ctl {
@@ -36,8 +40,12 @@ int dtcp_ctl_open(struct dtcp_ctl *ctl, const char *path);
 void dtcp_ctl_close(struct dtcp_ctl *ctl);
 /* The reply (malloc'd JSON, no newline) to one request line. */
 char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line);
-/* poll() helpers: fds to watch, and handling of the ones that are readable. */
-unsigned int dtcp_ctl_fds(const struct dtcp_ctl *ctl, int *fds, unsigned int max);
-void dtcp_ctl_ready(struct dtcp_ctl *ctl, int fd);
+/*
+ * poll() helpers: the fds to watch (POLLIN, or POLLOUT while a reply is
+ * being written: replies of any size are streamed as the client reads
+ * them), and the handling of the ones that are ready.
+ */
+unsigned int dtcp_ctl_fds(const struct dtcp_ctl *ctl, struct pollfd *pfd, unsigned int max);
+void dtcp_ctl_ready(struct dtcp_ctl *ctl, int fd, short revents);
 
 #endif /* DTCP_CTL_H */

@@ -650,7 +650,6 @@ static void usage(FILE *f)
 static void loop(void)
 {
 	struct pollfd pfd[MAX_SOCKS + DTCP_CTL_CLIENTS + 8];
-	int cfds[DTCP_CTL_CLIENTS + 1];
 
 	while (!A.stop) {
 		unsigned int n = 0, nc, first_ctl;
@@ -661,9 +660,8 @@ static void loop(void)
 		pfd[n++] = (struct pollfd){ A.tfd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ A.kernel_up ? dfc_nl_events_fd(A.k.ev) : -1, POLLIN, 0 };
 		first_ctl = n;
-		nc = dtcp_ctl_fds(&A.ctl, cfds, DTCP_CTL_CLIENTS + 1);
-		for (unsigned int i = 0; i < nc; i++)
-			pfd[n++] = (struct pollfd){ cfds[i], POLLIN, 0 };
+		nc = dtcp_ctl_fds(&A.ctl, pfd + n, DTCP_CTL_CLIENTS + 1);
+		n += nc;
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -703,7 +701,7 @@ static void loop(void)
 		}
 		for (unsigned int i = first_ctl; i < n; i++)
 			if (pfd[i].revents)
-				dtcp_ctl_ready(&A.ctl, pfd[i].fd);
+				dtcp_ctl_ready(&A.ctl, pfd[i].fd, pfd[i].revents);
 		save_state();
 	}
 }
@@ -723,8 +721,7 @@ int main(int argc, char **argv)
 	struct dtcp_state st = { 0 };
 	struct dtcp_config *cfg;
 	bool test = false, have_state;
-	char err[512];
-	unsigned int line;
+	char err[512], why[256];
 	sigset_t mask;
 	int o, r;
 
@@ -771,12 +768,18 @@ int main(int argc, char **argv)
 	A.s.last_sample_ms = mono_ms();
 	dtcp_boot_id(A.boot_id);
 
-	r = dtcp_state_load(cfg->state_file, &st, &line);
+	/*
+	 * Without its Seq windows dtcpd would answer replays: a state file
+	 * that exists but cannot be read is an error, never ignored.
+	 */
+	r = dtcp_state_load(cfg->state_file, &st, why, sizeof(why));
 	have_state = !r;
-	if (r == -EINVAL)
-		logf_(LOG_WARNING, "state file %s:%u: malformed, ignored", cfg->state_file, line);
-	else if (r && r != -ENOENT)
-		logf_(LOG_WARNING, "state file %s: %s", cfg->state_file, strerror(-r));
+	if (r && r != -ENOENT) {
+		logf_(LOG_ERR, "state file %s: %s; move it away to start without it (Seq windows "
+		      "are then lost: old requests would be answered again)", cfg->state_file,
+		      r == -EINVAL ? why : strerror(-r));
+		return 1;
+	}
 
 	r = dtcp_kernel_open(&A.k);
 	if (r) {

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "dfc_nl.h"
 #include "msg.h"
+#include "state.h"
 
 #define DTCP_MAX_DEST 2		/* content destinations per criterion (flow-tap: 2) */
 #define DTCP_MAX_IFACES 8	/* X-JTap-Input-Interface entries */

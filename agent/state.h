@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * dtcpd's state file: what the kernel cannot keep across a restart of
+ * dtcpd (Seq windows of every control source ever configured, the next
+ * Criteria-ID, the data of the restart check). One JSON object, versioned,
+ * parsed strictly: every field exactly once, unknown or duplicate fields
+ * and out-of-range values rejected. docs/dtcpd.md shows the format.
+ */
+#ifndef DTCP_STATE_H
+#define DTCP_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+
+#define DTCP_STATE_VERSION 2
+#define DTCP_STATE_MAX_BYTES (16u << 20)	/* a larger file is refused */
+#define DTCP_STATE_ID_MAX 255			/* bytes of a Csource-ID */
+
+struct dtcp_state_src {
+	char *id;		/* Csource-ID */
+	struct dtcp_seq seq;
+};
+
+struct dtcp_state {
+	uint32_t next_id;	/* next Criteria-ID to hand out */
+	char boot_id[40];	/* /proc/sys/kernel/random/boot_id when written */
+	uint64_t kexpired;	/* the kernel's expired-criteria counter then */
+	uint32_t n_static, n_dynamic; /* our criteria in the kernel then */
+	unsigned int n_src;
+	struct dtcp_state_src *src;
+};
+
+/* The file's text (malloc'd JSON, no final newline), or NULL: out of memory. */
+char *dtcp_state_format(const struct dtcp_state *st);
+/*
+ * Write st to path atomically (a temporary file renamed over it; with
+ * sync, fsync'd file and directory). 0 or -errno.
+ */
+int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync);
+/*
+ * Parse a state file's bytes. 0 or -EINVAL with why filled ("line 3:
+ * ..." or "sources[2].seq.max: ..."); -ENOMEM. st is freed on error.
+ */
+int dtcp_state_parse(const void *buf, size_t len, struct dtcp_state *st, char *why,
+		     size_t whylen);
+/* 0, -ENOENT (no file yet), -EINVAL (malformed: why says how), -errno. */
+int dtcp_state_load(const char *path, struct dtcp_state *st, char *why, size_t whylen);
+void dtcp_state_free(struct dtcp_state *st);
+/* The host's boot id ("" if unknown). */
+void dtcp_boot_id(char out[40]);
+
+#endif /* DTCP_STATE_H */
