@@ -124,7 +124,7 @@ static int dfc_iface_netdev_event(struct notifier_block *nb,
 	struct dfc_iface *iface;
 
 	/* Deletion and moving to another namespace both unregister. */
-	if (event != NETDEV_UNREGISTER)
+	if (event != NETDEV_UNREGISTER || !dn)
 		return NOTIFY_DONE;
 	iface = dfc_iface_find(dn, dev);
 	if (iface)
