@@ -195,7 +195,7 @@ static int cand_cmp_worse(const void *a, const void *b)
 	if (x->prio != y->prio)
 		return x->prio > y->prio ? -1 : 1;
 	if (x->seq != y->seq)
-		return (s32)(x->seq - y->seq) > 0 ? -1 : 1;
+		return x->seq > y->seq ? -1 : 1;
 	return 0;
 }
 

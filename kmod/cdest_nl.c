@@ -146,6 +146,9 @@ int dfc_genl_cdest_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[DFC_CDEST_A_ID],
 				    "content destination exists");
 		err = -EEXIST;
+	} else if (f->n_cdests >= DFC_NS_MAX_CDESTS) {
+		NL_SET_ERR_MSG(info->extack, "content destinations cap reached");
+		err = -ENOSPC;
 	} else {
 		cd = dfc_cdest_alloc(f, id, cfg);
 		err = cd ? 0 : -ENOMEM;

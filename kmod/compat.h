@@ -12,6 +12,7 @@
 #include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -19,10 +20,21 @@
 #include <linux/types.h>
 
 #define dfc_call_rcu(head, fn)	call_rcu(head, fn)
-#define dfc_synchronize_rcu()	synchronize_rcu()
+/* A grace period that starts now, and whether it has ended: no waiting. */
+#define dfc_rcu_cookie()	start_poll_synchronize_rcu()
+#define dfc_rcu_done(c)		poll_state_synchronize_rcu(c)
+/* The table's writers hold the lock it was given (lockdep checks). */
+#define dfc_table_held(t)	lockdep_is_held((t)->lock)
 #else
 /* Userspace builds: lib/kcompat_user.h gives the same names. */
 #include "kcompat_user.h"
+#ifndef GFP_KERNEL_ACCOUNT
+#define GFP_KERNEL_ACCOUNT	GFP_KERNEL
+#endif
+/* Single threaded: grace periods are immediate, there is no lock. */
+#define dfc_rcu_cookie()	0UL
+#define dfc_rcu_done(c)		((void)(c), true)
+#define dfc_table_held(t)	((void)(t), true)
 #endif /* __KERNEL__ */
 
 #endif /* _DFC_COMPAT_H */

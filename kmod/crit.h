@@ -21,7 +21,10 @@ struct dfc_limits {
 	u32 total_deadline;		/* boottime seconds; 0: none */
 	u32 idle_base;			/* idle runs from max(this, last_match) */
 	u32 timeout_idle;		/* seconds without a match; 0: none */
-	struct list_head tlist;		/* in dfc_filter.timed */
+	u32 when;			/* second of the wheel slot it is in */
+	/* In its wheel slot (dfc_filter.wheel), or in dfc_filter.dying. */
+	struct list_head tlist;
+	struct list_head clist;		/* in dfc_filter.counted: a count limit */
 	struct dfc_crit *crit;
 };
 
@@ -51,10 +54,14 @@ struct dfc_crit {
 	u32 bytes_mark_time;
 	u32 n_refresh;
 	u32 cdest;			/* content destination id; 0: none */
-	u32 seq;			/* order of addition: age, finer */
+	u64 seq;			/* order of addition, never reused */
 	struct dfc_crit *hnext;		/* id hash chain, writer side */
-	/* All criteria, oldest first; after removal, the list to free. */
-	struct list_head list;
+	union {
+		/* All criteria, oldest first; after removal, the list to free. */
+		struct list_head list;
+		/* Once out of every list: freed after a grace period. */
+		struct rcu_head rcu;
+	};
 	struct dfc_entry entries[];
 };
 
@@ -77,13 +84,14 @@ static inline bool dfc_crit_account(struct dfc_crit *c, unsigned int len,
 
 	if (unlikely(READ_ONCE(c->dead)))
 		return false;
+	/* Counts and limits are u64: a limit of 2^63 or more is a limit. */
 	if (lim && (READ_ONCE(lim->packets) || READ_ONCE(lim->bytes))) {
 		do {
 			u64 lp = READ_ONCE(lim->packets);
 			u64 lb = READ_ONCE(lim->bytes);
 
-			if ((lp && old >= (s64)lp) ||
-			    (lb && atomic64_read(&c->bytes) >= (s64)lb))
+			if ((lp && (u64)old >= lp) ||
+			    (lb && (u64)atomic64_read(&c->bytes) >= lb))
 				return false;
 		} while (!atomic64_try_cmpxchg(&c->packets, &old, old + 1));
 	} else {

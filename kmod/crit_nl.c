@@ -47,6 +47,7 @@ static const struct nla_policy dfc_crit_policy[DFC_CRIT_A_MAX + 1] = {
 	[DFC_CRIT_A_CDEST] = { .type = NLA_U32 },
 	[DFC_CRIT_A_TIMEOUT_TOTAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_timeout_range),
 	[DFC_CRIT_A_TIMEOUT_IDLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_timeout_range),
+	/* Any u64: compared as u64, summed with saturation (see dfc.h). */
 	[DFC_CRIT_A_LIMIT_PACKETS] = NLA_POLICY_MIN(NLA_U64, 1),
 	[DFC_CRIT_A_LIMIT_BYTES] = NLA_POLICY_MIN(NLA_U64, 1),
 	[DFC_CRIT_A_BLOB] = { .type = NLA_BINARY, .len = DFC_CRIT_BLOB_MAX },
@@ -60,36 +61,78 @@ static const struct nla_policy dfc_crit_policy[DFC_CRIT_A_MAX + 1] = {
 	[DFC_CRIT_A_REASON] = { .type = NLA_REJECT },
 	[DFC_CRIT_A_N_ENTRIES] = { .type = NLA_REJECT },
 	[DFC_CRIT_A_N_EXCL] = { .type = NLA_REJECT },
+	[DFC_CRIT_A_DUP_DROPPED] = { .type = NLA_REJECT },
 };
 
-const struct nla_policy dfc_policy[DFC_A_MAX + 1] = {
+#define DFC_REFRESH_ONLY { .type = NLA_REJECT, \
+	.reject_message = "refresh changes only timeouts and limits" }
+
+/* REFRESH: an id, and the timeouts and limits to replace; nothing else. */
+static const struct nla_policy dfc_refresh_policy[DFC_CRIT_A_MAX + 1] = {
+	[DFC_CRIT_A_ID] = { .type = NLA_U64 },
+	[DFC_CRIT_A_TIMEOUT_TOTAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_timeout_range),
+	[DFC_CRIT_A_TIMEOUT_IDLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_timeout_range),
+	[DFC_CRIT_A_LIMIT_PACKETS] = NLA_POLICY_MIN(NLA_U64, 1),
+	[DFC_CRIT_A_LIMIT_BYTES] = NLA_POLICY_MIN(NLA_U64, 1),
+	[DFC_CRIT_A_PRIO] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_FLAGS] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_CDEST] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_BLOB] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_ENTRY] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_EXCL] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_PACKETS] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_BYTES] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_LAST_MATCH] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_AGE] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_N_REFRESH] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_REASON] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_N_ENTRIES] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_N_EXCL] = DFC_REFRESH_ONLY,
+	[DFC_CRIT_A_DUP_DROPPED] = DFC_REFRESH_ONLY,
+};
+
+/* One policy per command: each accepts only what that command reads. */
+const struct nla_policy dfc_crit_new_policy[DFC_A_MAX + 1] = {
+	[DFC_A_OWNER] = { .type = NLA_U32 },
+	[DFC_A_CRIT] = NLA_POLICY_NESTED(dfc_crit_policy),
+};
+
+const struct nla_policy dfc_crit_del_policy[DFC_A_MAX + 1] = {
 	[DFC_A_OWNER] = { .type = NLA_U32 },
 	[DFC_A_ID] = { .type = NLA_U64 },
 	[DFC_A_CDEST] = { .type = NLA_U32 },
-	[DFC_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __DFC_CRIT_F_ALL),
+	[DFC_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, DFC_CRIT_F_STATIC),
+};
+
+const struct nla_policy dfc_crit_refresh_policy[DFC_A_MAX + 1] = {
+	[DFC_A_OWNER] = { .type = NLA_U32 },
+	[DFC_A_CRIT] = NLA_POLICY_NESTED(dfc_refresh_policy),
+};
+
+const struct nla_policy dfc_crit_get_policy[DFC_A_MAX + 1] = {
+	[DFC_A_OWNER] = { .type = NLA_U32 },
+	[DFC_A_ID] = { .type = NLA_U64 },
 	[DFC_A_TERSE] = { .type = NLA_FLAG },
-	[DFC_A_COUNT] = { .type = NLA_REJECT },
-	[DFC_A_CRIT] = NLA_POLICY_NESTED(dfc_crit_policy),
+};
+
+const struct nla_policy dfc_owner_policy[DFC_A_MAX + 1] = {
+	[DFC_A_OWNER] = { .type = NLA_U32 },
 	[DFC_A_MAX_DUP] = NLA_POLICY_MAX(NLA_U32, DFC_MAX_DUP),
 };
 
+static struct netlink_range_validation dfc_max_crits_range = {
+	.min = 1,
+	.max = DFC_NS_MAX_CRITS,
+};
+
 const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1] = {
-	[DFC_STATS_A_MAX_CRITS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DFC_STATS_A_MAX_CRITS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_max_crits_range),
 	[DFC_STATS_A_MAX_MASKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
 	[DFC_STATS_A_MAX_DUP] = NLA_POLICY_RANGE(NLA_U32, 1, DFC_MAX_DUP),
 	[DFC_STATS_A_DUP_PERIOD] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 };
 
-/* Like NL_SET_ERR_MSG_ATTR, for a message chosen at run time. */
-static void set_err(struct netlink_ext_ack *extack, const struct nlattr *attr,
-		    const char *why)
-{
-	if (!extack)
-		return;
-	NL_SET_BAD_ATTR(extack, attr);
-	extack->_msg = why;
-}
-
+/* The family's pre_doit made sure the namespace's state exists. */
 static struct dfc_filter *info_filter(struct genl_info *info)
 {
 	return &dfc_net(genl_info_net(info))->filter;
@@ -124,6 +167,40 @@ static const struct nlattr *espec_blame(struct nlattr **tb,
 	if (bad < ARRAY_SIZE(attr) && attr[bad] && tb[attr[bad]])
 		return tb[attr[bad]];
 	return nest;
+}
+
+/* extack messages are literals: one per field dfc_espec_to_key() names. */
+static void espec_err(struct netlink_ext_ack *extack, const struct nlattr *at,
+		      enum dfc_espec_field bad, u8 ipver)
+{
+	switch (bad) {
+	case DFC_ESPEC_IPVER:
+		if (ipver)
+			NL_SET_ERR_MSG_ATTR(extack, at, "IP version must be 4 or 6");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, at, "addresses need an IP version");
+		break;
+	case DFC_ESPEC_SRC:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "source prefix too long or host bits set");
+		break;
+	case DFC_ESPEC_DST:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "destination prefix too long or host bits set");
+		break;
+	case DFC_ESPEC_SPORT:
+	case DFC_ESPEC_DPORT:
+		NL_SET_ERR_MSG_ATTR(extack, at, "port has bits outside its mask");
+		break;
+	case DFC_ESPEC_PROTO:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "protocol has bits outside its mask");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "ICMP value has bits outside its mask");
+		break;
+	}
 }
 
 static int addr_get(struct nlattr **tb, int a, int plen_a, u8 ipver, u8 *addr,
@@ -199,13 +276,22 @@ static int entry_parse(const struct nlattr *nest, struct dfc_key *val,
 
 	err = dfc_espec_to_key(&s, val, mask, &bad, &why);
 	if (err)
-		set_err(extack, espec_blame(tb, nest, bad), why);
+		espec_err(extack, espec_blame(tb, nest, bad), bad, s.ipver);
 	return err;
+}
+
+/* count + n, or U64_MAX when that does not fit: a counter never gets there. */
+static u64 limit_from(u64 count, u64 n)
+{
+	u64 v;
+
+	return check_add_overflow(count, n, &v) ? U64_MAX : v;
 }
 
 /*
  * Limits apply to non-static criteria only; refresh reuses this. The hook
- * may read them meanwhile: each field is written once, whole.
+ * may read them meanwhile: each field is written once, whole. Packet and
+ * byte limits are absolute counts, from the current count, saturated.
  */
 static int crit_set_limits(struct dfc_crit *c, struct nlattr **tb, u32 now)
 {
@@ -214,10 +300,11 @@ static int crit_set_limits(struct dfc_crit *c, struct nlattr **tb, u32 now)
 	if (c->flags & DFC_CRIT_F_STATIC)
 		return 0;
 	if (!lim) {
-		lim = kzalloc(sizeof(*lim), GFP_KERNEL);
+		lim = kzalloc(sizeof(*lim), GFP_KERNEL_ACCOUNT);
 		if (!lim)
 			return -ENOMEM;
 		INIT_LIST_HEAD(&lim->tlist);
+		INIT_LIST_HEAD(&lim->clist);
 		lim->crit = c;
 	}
 	if (tb[DFC_CRIT_A_TIMEOUT_TOTAL])
@@ -229,11 +316,13 @@ static int crit_set_limits(struct dfc_crit *c, struct nlattr **tb, u32 now)
 		WRITE_ONCE(lim->idle_base, now);
 	}
 	if (tb[DFC_CRIT_A_LIMIT_PACKETS])
-		WRITE_ONCE(lim->packets, atomic64_read(&c->packets) +
-			   nla_get_u64(tb[DFC_CRIT_A_LIMIT_PACKETS]));
+		WRITE_ONCE(lim->packets,
+			   limit_from(atomic64_read(&c->packets),
+				      nla_get_u64(tb[DFC_CRIT_A_LIMIT_PACKETS])));
 	if (tb[DFC_CRIT_A_LIMIT_BYTES])
-		WRITE_ONCE(lim->bytes, atomic64_read(&c->bytes) +
-			   nla_get_u64(tb[DFC_CRIT_A_LIMIT_BYTES]));
+		WRITE_ONCE(lim->bytes,
+			   limit_from(atomic64_read(&c->bytes),
+				      nla_get_u64(tb[DFC_CRIT_A_LIMIT_BYTES])));
 	/* Published last, complete. */
 	smp_store_release(&c->lim, lim);
 	return 0;
@@ -283,17 +372,17 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	}
 
 	err = -ENOMEM;
-	c = kvzalloc(dfc_crit_size(n_entries), GFP_KERNEL);
-	masks = kvcalloc(n_entries, sizeof(*masks), GFP_KERNEL);
+	c = kvzalloc(dfc_crit_size(n_entries), GFP_KERNEL_ACCOUNT);
+	masks = kvcalloc(n_entries, sizeof(*masks), GFP_KERNEL_ACCOUNT);
 	if (!c || !masks)
 		goto fail;
 	if (n_excl) {
-		c->excl = kcalloc(n_excl, sizeof(*c->excl), GFP_KERNEL);
+		c->excl = kcalloc(n_excl, sizeof(*c->excl), GFP_KERNEL_ACCOUNT);
 		if (!c->excl)
 			goto fail;
 	}
 	if (tb[DFC_CRIT_A_BLOB] && nla_len(tb[DFC_CRIT_A_BLOB])) {
-		c->blob = nla_memdup(tb[DFC_CRIT_A_BLOB], GFP_KERNEL);
+		c->blob = nla_memdup(tb[DFC_CRIT_A_BLOB], GFP_KERNEL_ACCOUNT);
 		if (!c->blob)
 			goto fail;
 		c->blob_len = nla_len(tb[DFC_CRIT_A_BLOB]);
@@ -353,6 +442,38 @@ static int need_owner(struct genl_info *info, u32 *owner)
 	return 0;
 }
 
+/* extack for a batch dfc_filter_add() refused, on the criterion at fault. */
+static void add_err(struct netlink_ext_ack *extack, const struct nlattr *at,
+		    enum dfc_add_why why)
+{
+	switch (why) {
+	case DFC_ADD_CRITS:
+		NL_SET_ERR_MSG_ATTR(extack, at, "criteria limit reached");
+		break;
+	case DFC_ADD_ENTRIES:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "entries cap of the namespace reached");
+		break;
+	case DFC_ADD_BLOBS:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "blob bytes cap of the namespace reached");
+		break;
+	case DFC_ADD_CDEST:
+		NL_SET_ERR_MSG_ATTR(extack, at, "unknown content destination");
+		break;
+	case DFC_ADD_EXISTS:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "criterion id exists for this owner");
+		break;
+	case DFC_ADD_MASKS:
+		NL_SET_ERR_MSG_ATTR(extack, at, "mask limit reached");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, at, "out of memory");
+		break;
+	}
+}
+
 int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dfc_filter *f = info_filter(info);
@@ -361,7 +482,7 @@ int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 	struct dfc_key **masks = NULL;
 	struct dfc_crit **v = NULL;
 	const struct nlattr **at = NULL;
-	const char *why;
+	enum dfc_add_why why;
 	struct nlattr *a;
 	int rem, err;
 	u32 owner;
@@ -376,9 +497,9 @@ int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no criteria in the request");
 		return -EINVAL;
 	}
-	v = kvcalloc(n, sizeof(*v), GFP_KERNEL);
-	masks = kvcalloc(n, sizeof(*masks), GFP_KERNEL);
-	at = kvcalloc(n, sizeof(*at), GFP_KERNEL);
+	v = kvcalloc(n, sizeof(*v), GFP_KERNEL_ACCOUNT);
+	masks = kvcalloc(n, sizeof(*masks), GFP_KERNEL_ACCOUNT);
+	at = kvcalloc(n, sizeof(*at), GFP_KERNEL_ACCOUNT);
 	err = -ENOMEM;
 	if (!v || !masks || !at)
 		goto out;
@@ -397,14 +518,16 @@ int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 			     &bad, &why);
 	mutex_unlock(&f->lock);
 	if (err)
-		set_err(info->extack, at[bad], why);
+		add_err(info->extack, at[bad], why);
 	else
 		memset(v, 0, n * sizeof(*v));	/* the filter owns them */
 out:
-	for (i = 0; v && i < n; i++) {
-		if (v[i])
+	/* Any of the three arrays may be missing: free what exists. */
+	for (i = 0; i < n; i++) {
+		if (v && v[i])
 			dfc_filter_free(v[i]);
-		kvfree(masks[i]);
+		if (masks)
+			kvfree(masks[i]);
 	}
 	kvfree(v);
 	kvfree(masks);
@@ -414,7 +537,7 @@ out:
 
 static int reply_count(struct genl_info *info, u32 count)
 {
-	struct sk_buff *msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL_ACCOUNT);
 	void *hdr;
 
 	if (!msg)
@@ -493,18 +616,13 @@ int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	if (GENL_REQ_ATTR_CHECK(info, DFC_A_CRIT))
 		return -EINVAL;
-	err = nla_parse_nested(tb, DFC_CRIT_A_MAX, nest, dfc_crit_policy,
+	err = nla_parse_nested(tb, DFC_CRIT_A_MAX, nest, dfc_refresh_policy,
 			       info->extack);
 	if (err)
 		return err;
 	if (!tb[DFC_CRIT_A_ID]) {
 		NL_SET_ERR_ATTR_MISS(info->extack, nest, DFC_CRIT_A_ID);
-		return -EINVAL;
-	}
-	if (tb[DFC_CRIT_A_ENTRY] || tb[DFC_CRIT_A_EXCL] || tb[DFC_CRIT_A_PRIO] ||
-	    tb[DFC_CRIT_A_CDEST] || tb[DFC_CRIT_A_BLOB] || tb[DFC_CRIT_A_FLAGS]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "refresh changes only timeouts and limits");
+		NL_SET_ERR_MSG(info->extack, "criterion id required");
 		return -EINVAL;
 	}
 	if (!has_limits(tb)) {
@@ -513,7 +631,16 @@ int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&f->lock);
 	c = dfc_filter_find(f, owner, nla_get_u64(tb[DFC_CRIT_A_ID]));
-	if (c && !c->dead) {
+	if (!c || c->dead) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DFC_CRIT_A_ID],
+				    "no such criterion");
+		err = -ENOENT;
+	} else if (c->flags & DFC_CRIT_F_STATIC) {
+		/* It has no timeouts or limits: refreshing would change nothing. */
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[DFC_CRIT_A_ID],
+				    "static criterion: it has no timeouts or limits to refresh");
+		err = -EINVAL;
+	} else {
 		u32 now = ktime_get_boottime_seconds();
 		bool had = c->lim;
 
@@ -526,10 +653,6 @@ int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
 			dfc_filter_retime(f, c);
 			f->gen++;
 		}
-	} else {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[DFC_CRIT_A_ID],
-				    "no such criterion");
-		err = -ENOENT;
 	}
 	mutex_unlock(&f->lock);
 	return err;
@@ -687,7 +810,7 @@ int dfc_genl_crit_get(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	err = -ENOMEM;
-	msg = genlmsg_new(crit_msg_size(c), GFP_KERNEL);
+	msg = genlmsg_new(crit_msg_size(c), GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		goto out;
 	err = -EMSGSIZE;
@@ -703,13 +826,49 @@ out:
 	return err;
 }
 
+/* cb->args of a criteria dump. */
+enum {
+	DUMP_STATE,		/* 0: first part, 1: going on, 2: all sent */
+	DUMP_LAST_SEQ,		/* seq of the last criterion sent */
+	DUMP_LAST_OWNER,	/* and its (owner, id), to find it fast */
+	DUMP_LAST_ID,
+	DUMP_START_SEQ,		/* f->seq when the dump started */
+	DUMP_DEL_GEN,		/* f->del_gen when the dump started */
+};
+
+/* The first criterion after seq (the list is in seq order). */
+static struct dfc_crit *dump_resume(struct dfc_filter *f,
+				    struct netlink_callback *cb)
+{
+	struct dfc_crit *c = dfc_filter_find(f, cb->args[DUMP_LAST_OWNER],
+					     cb->args[DUMP_LAST_ID]);
+	u64 seq = cb->args[DUMP_LAST_SEQ];
+	unsigned int n = 0;
+
+	/* Still there, and the very same criterion: go on after it. */
+	if (c && c->seq == seq)
+		return list_next_entry(c, list);
+	/* Removed (or replaced by a newer one with its id): walk to the first
+	 * newer; every criterion older than it was sent already.
+	 */
+	list_for_each_entry(c, &f->crits, list) {
+		if (c->seq > seq)
+			break;
+		if (!(++n % 4096))
+			cond_resched();
+	}
+	return c;
+}
+
 /*
- * The dump resumes after the last criterion sent, found again by its
- * (owner, id): no rescan from the start, so large tables dump in linear
- * time, and criteria added or removed meanwhile do not spoil it (each
- * criterion present throughout is sent exactly once). Only when the
- * resume point itself was removed does the dump start over from the head,
- * flagged NLM_F_DUMP_INTR so that userspace discards what it has.
+ * The dump resumes by seq, the order of addition, which no criterion
+ * shares or reuses: every criterion present from the dump's start to its
+ * end is sent exactly once, whatever is added or removed meanwhile, and
+ * criteria added meanwhile are sent too. Consistency is lost only when a
+ * criterion added after the start is sent while criteria were removed
+ * meanwhile: it may be an id deleted and added again, already sent in its
+ * old form. That dump is flagged NLM_F_DUMP_INTR, so userspace takes it
+ * again.
  */
 int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -720,24 +879,30 @@ int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct dfc_crit *c;
 	int err = 0;
 
-	if (cb->args[0] == 2)
+	if (cb->args[DUMP_STATE] == 2)
 		return 0;
 	mutex_lock(&f->lock);
-	c = list_first_entry(&f->crits, struct dfc_crit, list);
-	if (cb->args[0]) {
-		struct dfc_crit *last = dfc_filter_find(f, cb->args[1], cb->args[2]);
-
-		if (last)
-			c = list_next_entry(last, list);
-		else
-			cb->args[3]++;	/* restarted: an epoch of its own */
+	if (!cb->args[DUMP_STATE]) {
+		cb->args[DUMP_START_SEQ] = f->seq;
+		cb->args[DUMP_DEL_GEN] = f->del_gen;
+		c = list_first_entry(&f->crits, struct dfc_crit, list);
+	} else {
+		c = dump_resume(f, cb);
 	}
-	cb->seq = cb->args[3] + 1;
+	cb->args[DUMP_STATE] = 1;
 	for (; !list_entry_is_head(c, &f->crits, list); c = list_next_entry(c, list)) {
 		void *hdr;
 
 		if (own && c->owner != nla_get_u32(own))
 			continue;
+		/* cb->seq 1, then 2 once inconsistent: the next message and
+		 * the final DONE carry NLM_F_DUMP_INTR.
+		 */
+		if (c->seq > cb->args[DUMP_START_SEQ] &&
+		    f->del_gen != (unsigned int)cb->args[DUMP_DEL_GEN])
+			cb->seq = 2;
+		else if (!cb->seq)
+			cb->seq = 1;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &dfc_genl_family,
 				  NLM_F_MULTI, DFC_CMD_CRIT_GET);
@@ -745,19 +910,20 @@ int dfc_genl_crit_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			err = -EMSGSIZE;
 			break;
 		}
-		genl_dump_check_consistent(cb, hdr);
 		err = crit_fill(skb, c, how);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
+		/* Only on a message that stays: a cancelled one loses its flag. */
+		genl_dump_check_consistent(cb, hdr);
 		genlmsg_end(skb, hdr);
-		cb->args[0] = 1;
-		cb->args[1] = c->owner;
-		cb->args[2] = c->id;
+		cb->args[DUMP_LAST_SEQ] = c->seq;
+		cb->args[DUMP_LAST_OWNER] = c->owner;
+		cb->args[DUMP_LAST_ID] = c->id;
 	}
 	if (!err)
-		cb->args[0] = 2;	/* all sent */
+		cb->args[DUMP_STATE] = 2;	/* all sent */
 	mutex_unlock(&f->lock);
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -791,7 +957,7 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 
 void dfc_genl_notify_expired(struct net *net, const struct dfc_crit *c)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 	struct nlattr *nest;
 	void *hdr;
 

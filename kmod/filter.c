@@ -62,7 +62,7 @@ static int idhash_reserve(struct dfc_filter *f, u32 n)
 		size *= 2;
 	if (size == old_size)
 		return 0;
-	f->idhash = kvcalloc(size, sizeof(*f->idhash), GFP_KERNEL);
+	f->idhash = kvcalloc(size, sizeof(*f->idhash), GFP_KERNEL_ACCOUNT);
 	if (!f->idhash) {
 		f->idhash = old;
 		return -ENOMEM;
@@ -84,6 +84,42 @@ size_t dfc_filter_crit_mem(const struct dfc_crit *c)
 	       (c->lim ? sizeof(*c->lim) : 0);
 }
 
+/* The next second at which a timeout of lim may have run out; 0: none. */
+static u32 lim_deadline(const struct dfc_limits *lim)
+{
+	u32 d = lim->total_deadline;
+
+	if (lim->timeout_idle) {
+		u32 idle = max(READ_ONCE(lim->crit->last_match), lim->idle_base) +
+			   lim->timeout_idle;
+
+		if (!d || idle < d)
+			d = idle;
+	}
+	return d;
+}
+
+/* File lim where the worker will look: its deadline's slot, f->counted. */
+static void lim_file(struct dfc_filter *f, struct dfc_limits *lim)
+{
+	u32 when = lim_deadline(lim);
+
+	if (lim->packets || lim->bytes) {
+		if (list_empty(&lim->clist))
+			list_add_tail(&lim->clist, &f->counted);
+	} else {
+		list_del_init(&lim->clist);
+	}
+	if (!when) {
+		list_del_init(&lim->tlist);
+		return;
+	}
+	if ((s32)(when - f->wheel_time) <= 0)
+		when = f->wheel_time + 1;
+	lim->when = when;
+	list_move_tail(&lim->tlist, &f->wheel[when & (DFC_WHEEL - 1)]);
+}
+
 void dfc_filter_free(struct dfc_crit *c)
 {
 	kfree(c->excl);
@@ -92,27 +128,50 @@ void dfc_filter_free(struct dfc_crit *c)
 	kvfree(c);
 }
 
+static void crit_free_rcu(struct rcu_head *rcu)
+{
+	dfc_filter_free(container_of(rcu, struct dfc_crit, rcu));
+}
+
 /*
  * Add n criteria, all or nothing. masks[i] holds the masks of v[i]'s
  * entries. On success the filter owns them; on failure the caller frees
  * them, and *bad is the index of the criterion at fault, *why the reason.
+ * Everything that can fail happens before the first entry is linked, and
+ * each criterion is complete (seq, limits, destination) before its first
+ * entry is: the hook sees the whole batch or none of it.
  */
 int dfc_filter_add(struct dfc_filter *f, struct dfc_crit **v, unsigned int n,
 		   const struct dfc_key *const *masks, unsigned int *bad,
-		   const char **why)
+		   enum dfc_add_why *why)
 {
-	unsigned int i, linked = 0, inserted = 0;
+	unsigned int i, linked = 0;
+	size_t entries = 0, blobs = 0;
 	int err;
 
 	lockdep_assert_held(&f->lock);
 	*bad = 0;
 	if (n > f->max_crits - min(f->n_crits, f->max_crits)) {
-		*why = "criteria limit reached";
+		*why = DFC_ADD_CRITS;
+		return -ENOSPC;
+	}
+	for (i = 0; i < n; i++) {
+		entries += v[i]->n_entries;
+		blobs += v[i]->blob_len;
+	}
+	if (entries > DFC_MAX_ENTRIES - min_t(size_t, f->table.n_entries,
+					      DFC_MAX_ENTRIES)) {
+		*why = DFC_ADD_ENTRIES;
+		return -ENOSPC;
+	}
+	if (blobs > DFC_MAX_BLOB_MEM - min_t(size_t, f->blob_mem,
+					     DFC_MAX_BLOB_MEM)) {
+		*why = DFC_ADD_BLOBS;
 		return -ENOSPC;
 	}
 	err = idhash_reserve(f, f->n_crits + n);
 	if (err) {
-		*why = "out of memory";
+		*why = DFC_ADD_NOMEM;
 		return err;
 	}
 	for (i = 0; i < n; i++) {
@@ -121,52 +180,48 @@ int dfc_filter_add(struct dfc_filter *f, struct dfc_crit **v, unsigned int n,
 		v[i]->cd = dfc_cdest_find(f, v[i]->cdest);
 		if (!v[i]->cd) {
 			*bad = i;
-			*why = "unknown content destination";
+			*why = DFC_ADD_CDEST;
 			return -ENOENT;
 		}
 	}
+	/* The id hash is the writers' own: readers never see it. */
 	for (; linked < n; linked++) {
 		if (dfc_filter_find(f, v[linked]->owner, v[linked]->id)) {
 			*bad = linked;
-			*why = "criterion id exists for this owner";
+			*why = DFC_ADD_EXISTS;
 			err = -EEXIST;
 			goto unlink;
 		}
 		idhash_link(f, v[linked]);
 	}
-	for (; inserted < n; inserted++) {
-		err = dfc_table_insert(&f->table, v[inserted], masks[inserted]);
-		if (err) {
-			*bad = inserted;
-			*why = err == -ENOSPC ? "mask limit reached" :
-						"out of memory";
-			goto remove;
-		}
+	err = dfc_table_reserve(&f->table, v, masks, n, bad);
+	if (err) {
+		*why = err == -ENOSPC ? DFC_ADD_MASKS : DFC_ADD_NOMEM;
+		goto unlink;
 	}
+
+	/* From here on nothing fails: complete each criterion, then link. */
 	for (i = 0; i < n; i++) {
 		struct dfc_crit *c = v[i];
 
+		c->seq = ++f->seq;
+		c->bytes_mark_time = c->added;
 		list_add_tail(&c->list, &f->crits);
 		if (c->lim) {
 			c->lim->crit = c;
-			list_add_tail(&c->lim->tlist, &f->timed);
+			lim_file(f, c->lim);
 		}
 		if (c->cd)
 			c->cd->n_crits++;
-		c->bytes_mark_time = c->added;
-		c->seq = ++f->seq;
 		f->crit_mem += dfc_filter_crit_mem(c);
+		f->blob_mem += c->blob_len;
+		dfc_table_link(&f->table, c, masks[i]);
 	}
 	f->n_crits += n;
 	f->gen++;
 	dfc_filter_kick(f);
 	return 0;
 
-remove:
-	while (inserted--)
-		dfc_table_remove(&f->table, v[inserted]);
-	/* The hook may have seen them: free only after a grace period. */
-	synchronize_net();
 unlink:
 	while (linked--)
 		idhash_unlink(f, v[linked]);
@@ -180,13 +235,17 @@ void dfc_filter_unlink(struct dfc_filter *f, struct dfc_crit *c)
 	dfc_table_remove(&f->table, c);
 	idhash_unlink(f, c);
 	list_del(&c->list);
-	if (c->lim)
+	if (c->lim) {
 		list_del_init(&c->lim->tlist);
+		list_del_init(&c->lim->clist);
+	}
 	if (c->cd)
 		c->cd->n_crits--;
 	f->crit_mem -= dfc_filter_crit_mem(c);
+	f->blob_mem -= c->blob_len;
 	f->n_crits--;
 	f->gen++;
+	f->del_gen++;
 }
 
 /* Unlink c; dfc_filter_reap() frees it once no reader can see it. */
@@ -196,27 +255,30 @@ void dfc_filter_del(struct dfc_filter *f, struct dfc_crit *c)
 	list_add_tail(&c->list, &f->graveyard);
 }
 
-/* One grace period for every criterion removed since the last reap. */
+/*
+ * Free every criterion removed since the last reap once no reader can see
+ * it: call_rcu, the request that removed it does not wait.
+ */
 void dfc_filter_reap(struct dfc_filter *f)
 {
 	struct dfc_crit *c, *tmp;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&f->lock);
-	if (list_empty(&f->graveyard))
-		return;
-	synchronize_net();
 	list_for_each_entry_safe(c, tmp, &f->graveyard, list) {
 		list_del(&c->list);
-		dfc_filter_free(c);
+		call_rcu(&c->rcu, crit_free_rcu);
+		if (!(++n % 1024))
+			cond_resched();
 	}
 }
 
-/* Refresh gave c limits: put them on the expiry list if new. */
+/* Refresh changed c's limits: file them again. */
 void dfc_filter_retime(struct dfc_filter *f, struct dfc_crit *c)
 {
 	lockdep_assert_held(&f->lock);
-	if (c->lim && list_empty(&c->lim->tlist))
-		list_add_tail(&c->lim->tlist, &f->timed);
+	if (c->lim && !c->dead)
+		lim_file(f, c->lim);
 	dfc_filter_kick(f);
 }
 
@@ -226,39 +288,62 @@ void dfc_filter_kick(struct dfc_filter *f)
 		schedule_delayed_work(&f->work, HZ);
 }
 
+/*
+ * Set (max_dup > 0) or clear an owner's own max-duplicates. The array
+ * stays sorted by owner and is replaced whole; -ENOSPC beyond
+ * DFC_MAX_OWNERS owners.
+ */
 int dfc_filter_set_owner(struct dfc_filter *f, u32 owner, u32 max_dup)
 {
 	struct dfc_owners *old = rcu_dereference_protected(f->owners,
 					lockdep_is_held(&f->lock));
 	u32 n = old ? old->n : 0, i, j = 0;
+	bool found = false, added = false;
 	struct dfc_owners *nw;
 
-	nw = kzalloc(struct_size(nw, o, n + 1), GFP_KERNEL);
+	for (i = 0; i < n; i++)
+		found |= old->o[i].owner == owner;
+	if (!found && max_dup && n >= DFC_MAX_OWNERS)
+		return -ENOSPC;
+	nw = kvzalloc(struct_size(nw, o, n + 1), GFP_KERNEL_ACCOUNT);
 	if (!nw)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (max_dup && !added && old->o[i].owner >= owner) {
+			nw->o[j].owner = owner;
+			nw->o[j++].max_dup = max_dup;
+			added = true;
+		}
 		if (old->o[i].owner != owner)
 			nw->o[j++] = old->o[i];
-	if (max_dup) {
+	}
+	if (max_dup && !added) {
 		nw->o[j].owner = owner;
 		nw->o[j++].max_dup = max_dup;
 	}
 	nw->n = j;
 	rcu_assign_pointer(f->owners, nw);
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 	return 0;
 }
 
-/* The hook's view: the owner's own cap, else the namespace's. */
+/* The hook's view: the owner's own cap (binary search), else the namespace's. */
 u32 dfc_filter_max_dup(struct dfc_filter *f, u32 owner)
 {
 	const struct dfc_owners *ow = rcu_dereference(f->owners);
-	u32 i;
+	u32 lo = 0, hi = ow ? ow->n : 0;
 
-	for (i = 0; ow && i < ow->n; i++)
-		if (ow->o[i].owner == owner)
-			return ow->o[i].max_dup;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (ow->o[mid].owner == owner)
+			return ow->o[mid].max_dup;
+		if (ow->o[mid].owner < owner)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return READ_ONCE(f->max_dup);
 }
 
@@ -267,7 +352,7 @@ static bool crit_better(const struct dfc_crit *a, const struct dfc_crit *b)
 {
 	if (a->prio != b->prio)
 		return a->prio < b->prio;
-	return (s32)(a->seq - b->seq) < 0;
+	return a->seq < b->seq;
 }
 
 static void filter_hit(struct dfc_crit *c, void *ctx)
@@ -309,9 +394,9 @@ static u8 expiry_reason(const struct dfc_crit *c, u32 now)
 	const struct dfc_limits *lim = c->lim;
 	u32 idle_from = max(READ_ONCE(c->last_match), lim->idle_base);
 
-	if (lim->packets && atomic64_read(&c->packets) >= (s64)lim->packets)
+	if (lim->packets && (u64)atomic64_read(&c->packets) >= lim->packets)
 		return DFC_REASON_PACKETS;
-	if (lim->bytes && atomic64_read(&c->bytes) >= (s64)lim->bytes)
+	if (lim->bytes && (u64)atomic64_read(&c->bytes) >= lim->bytes)
 		return DFC_REASON_BYTES;
 	if (lim->total_deadline && now >= lim->total_deadline)
 		return DFC_REASON_TOTAL;
@@ -320,31 +405,74 @@ static u8 expiry_reason(const struct dfc_crit *c, u32 now)
 	return DFC_REASON_NONE;
 }
 
+static void lim_dying(struct dfc_filter *f, struct dfc_limits *lim, u8 reason)
+{
+	/* Stop counting first, so the notice has the final counts. */
+	WRITE_ONCE(lim->crit->dead, 1);
+	lim->crit->reason = reason;
+	list_move_tail(&lim->tlist, &f->dying);
+	list_del_init(&lim->clist);
+}
+
+/*
+ * Expiry in two ticks, without waiting for a grace period: criteria that
+ * reached a limit are marked dead (the hook stops counting them) and kept
+ * on f->dying; once a grace period has passed since, no CPU can still be
+ * counting them, so the notice carries the final counts, and they go.
+ * A tick looks only at the wheel slots that came due (an idle timeout
+ * pushed back by traffic is filed again) and at the criteria with packet
+ * or byte limits: not at every timed criterion.
+ */
 static void filter_expire(struct dfc_filter *f, u32 now)
 {
 	struct dfc_limits *lim, *tmp;
-	LIST_HEAD(expired);
+	unsigned int n = 0;
+	u32 t;
 
-	list_for_each_entry_safe(lim, tmp, &f->timed, tlist) {
-		struct dfc_crit *c = lim->crit;
-		u8 reason = expiry_reason(c, now);
+	if (!list_empty(&f->dying)) {
+		/* Marking more waits: they would need a grace period of their own. */
+		if (!dfc_rcu_done(f->dying_cookie))
+			return;
+		list_for_each_entry_safe(lim, tmp, &f->dying, tlist) {
+			list_del_init(&lim->tlist);
+			dfc_genl_notify_expired(f->net, lim->crit);
+			f->expired++;
+			dfc_filter_del(f, lim->crit);
+			if (!(++n % 1024))
+				cond_resched();
+		}
+	}
+	/* Late by more than a lap: one look at every slot is enough. */
+	if ((s32)(now - f->wheel_time) > DFC_WHEEL)
+		f->wheel_time = now - DFC_WHEEL;
+	for (t = f->wheel_time + 1; (s32)(t - now) <= 0; t++) {
+		struct list_head *slot = &f->wheel[t & (DFC_WHEEL - 1)];
 
-		if (!reason)
-			continue;
-		/* Stop counting first, so the notice has the final counts. */
-		WRITE_ONCE(c->dead, 1);
-		c->reason = reason;
-		list_move_tail(&lim->tlist, &expired);
+		list_for_each_entry_safe(lim, tmp, slot, tlist) {
+			u8 reason;
+
+			if (!(++n % 4096))
+				cond_resched();
+			if ((s32)(lim->when - now) > 0)
+				continue;	/* a later lap */
+			reason = expiry_reason(lim->crit, now);
+			if (reason)
+				lim_dying(f, lim, reason);
+			else
+				lim_file(f, lim);
+		}
 	}
-	if (list_empty(&expired))
-		return;
-	synchronize_net();
-	list_for_each_entry_safe(lim, tmp, &expired, tlist) {
-		list_del_init(&lim->tlist);
-		dfc_genl_notify_expired(f->net, lim->crit);
-		f->expired++;
-		dfc_filter_del(f, lim->crit);
+	f->wheel_time = now;
+	list_for_each_entry_safe(lim, tmp, &f->counted, clist) {
+		u8 reason = expiry_reason(lim->crit, now);
+
+		if (!(++n % 4096))
+			cond_resched();
+		if (reason == DFC_REASON_PACKETS || reason == DFC_REASON_BYTES)
+			lim_dying(f, lim, reason);
 	}
+	if (!list_empty(&f->dying))
+		f->dying_cookie = dfc_rcu_cookie();
 }
 
 /* Every 10 s: what each criterion matched so far, for its recent rate. */
@@ -352,7 +480,11 @@ static void filter_mark(struct dfc_filter *f, u32 now)
 {
 	struct dfc_crit *c;
 
+	unsigned int n = 0;
+
 	list_for_each_entry(c, &f->crits, list) {
+		if (!(++n % 4096))
+			cond_resched();
 		if (!c->cd)
 			continue;
 		c->bytes_mark = atomic64_read(&c->bytes);
@@ -363,10 +495,12 @@ static void filter_mark(struct dfc_filter *f, u32 now)
 /* Every dup period: tell each owner whose criteria lost duplicates. */
 static void filter_dup_events(struct dfc_filter *f)
 {
-	u32 done[16], n_done = 0, i;
+	u32 done[16], n_done = 0, i, n = 0;
 	struct dfc_crit *c;
 
 	list_for_each_entry(c, &f->crits, list) {
+		if (!(++n % 4096))
+			cond_resched();
 		if ((u64)atomic64_read(&c->dup_dropped) == c->dup_reported)
 			continue;
 		for (i = 0; i < n_done && done[i] != c->owner; i++)
@@ -398,6 +532,7 @@ static void filter_work(struct work_struct *work)
 		filter_dup_events(f);
 	if (!(f->ticks % 4))
 		dfc_table_sort_masks(&f->table);
+	dfc_table_rebalance(&f->table);
 	dfc_filter_reap(f);
 	if (f->n_crits || f->n_cdests)
 		schedule_delayed_work(&f->work, HZ);
@@ -406,12 +541,14 @@ static void filter_work(struct work_struct *work)
 
 int dfc_filter_init(struct dfc_filter *f, struct net *net)
 {
+	unsigned int i;
 	int err;
 
 	mutex_init(&f->lock);
 	f->net = net;
 	INIT_LIST_HEAD(&f->crits);
-	INIT_LIST_HEAD(&f->timed);
+	INIT_LIST_HEAD(&f->counted);
+	INIT_LIST_HEAD(&f->dying);
 	INIT_LIST_HEAD(&f->graveyard);
 	INIT_LIST_HEAD(&f->cdests);
 	f->max_dup = DFC_DEFAULT_MAX_DUP;
@@ -420,12 +557,23 @@ int dfc_filter_init(struct dfc_filter *f, struct net *net)
 	f->max_crits = DFC_DEFAULT_MAX_CRITS;
 	f->idseed = get_random_u32();
 	f->idhash_size = DFC_IDHASH_MIN;
-	f->idhash = kvcalloc(f->idhash_size, sizeof(*f->idhash), GFP_KERNEL);
-	if (!f->idhash)
-		return -ENOMEM;
+	f->wheel_time = ktime_get_boottime_seconds();
+	f->wheel = kvcalloc(DFC_WHEEL, sizeof(*f->wheel), GFP_KERNEL_ACCOUNT);
+	f->idhash = kvcalloc(f->idhash_size, sizeof(*f->idhash),
+			     GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!f->wheel || !f->idhash)
+		goto fail;
+	for (i = 0; i < DFC_WHEEL; i++)
+		INIT_LIST_HEAD(&f->wheel[i]);
 	err = dfc_table_init(&f->table, DFC_DEFAULT_MAX_MASKS);
 	if (err)
-		kvfree(f->idhash);
+		goto fail;
+	f->table.lock = &f->lock;
+	return 0;
+fail:
+	kvfree(f->wheel);
+	kvfree(f->idhash);
 	return err;
 }
 
@@ -434,18 +582,24 @@ void dfc_filter_uninit(struct dfc_filter *f)
 {
 	struct dfc_crit *c, *tmp;
 	struct dfc_cdest *cd, *ctmp;
+	unsigned int n = 0;
 
 	cancel_delayed_work_sync(&f->work);
 	mutex_lock(&f->lock);
-	list_for_each_entry_safe(c, tmp, &f->crits, list)
+	list_for_each_entry_safe(c, tmp, &f->crits, list) {
 		dfc_filter_del(f, c);
+		if (!(++n % 1024))
+			cond_resched();
+	}
 	dfc_filter_reap(f);
 	list_for_each_entry_safe(cd, ctmp, &f->cdests, list) {
 		list_del(&cd->list);
 		dfc_cdest_free(cd);
 	}
-	mutex_unlock(&f->lock);
 	dfc_table_destroy(&f->table);
+	kvfree(rcu_dereference_protected(f->owners,
+					 lockdep_is_held(&f->lock)));
+	mutex_unlock(&f->lock);
 	kvfree(f->idhash);
-	kfree(rcu_dereference_protected(f->owners, 1));
+	kvfree(f->wheel);
 }

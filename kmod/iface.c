@@ -130,7 +130,7 @@ static int dfc_iface_netdev_event(struct notifier_block *nb,
 	 * device of the host, so it takes no other lock. Cached routes need
 	 * nothing: the stack moves them off a dying device.
 	 */
-	if (event != NETDEV_UNREGISTER)
+	if (event != NETDEV_UNREGISTER || !dn)
 		return NOTIFY_DONE;
 	iface = dfc_iface_find(dn, dev);
 	if (iface)

@@ -10,6 +10,11 @@
 #include "netlink.h"
 #include "netns.h"
 
+/*
+ * No MODULE_ALIAS_GENL_FAMILY: resolving a family name is open to every
+ * user and would load the module on demand. Capture is loaded by the
+ * administrator (insmod, or modprobe in dtcpd.service).
+ */
 static int __init dfc_mod_init(void)
 {
 	int err;
@@ -48,4 +53,3 @@ module_exit(dfc_mod_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Dynamic flow capture for passive monitoring");
 MODULE_VERSION(DFC_VERSION);
-MODULE_ALIAS_GENL_FAMILY(DFC_GENL_NAME);

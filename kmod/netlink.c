@@ -14,7 +14,12 @@
 #include "netlink.h"
 #include "netns.h"
 
-static const struct nla_policy dfc_iface_policy[DFC_IFACE_A_MAX + 1] = {
+/*
+ * One policy per command, each naming only what that command reads; the
+ * family validates strictly (resv_start_op 0): any other attribute, and
+ * any trailing data, is refused.
+ */
+static const struct nla_policy dfc_iface_new_policy[DFC_IFACE_A_MAX + 1] = {
 	[DFC_IFACE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[DFC_IFACE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[DFC_IFACE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __DFC_IFACE_F_ALL),
@@ -22,8 +27,27 @@ static const struct nla_policy dfc_iface_policy[DFC_IFACE_A_MAX + 1] = {
 				.reject_message = "counters are read-only" },
 };
 
+/* DEL and GET: which device, nothing else. */
+static const struct nla_policy dfc_iface_ref_policy[DFC_IFACE_A_MAX + 1] = {
+	[DFC_IFACE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DFC_IFACE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[DFC_IFACE_A_FLAGS] = { .type = NLA_REJECT },
+	[DFC_IFACE_A_STATS] = { .type = NLA_REJECT,
+				.reject_message = "counters are read-only" },
+};
+
+/* STATS_GET takes no attribute. */
 static const struct nla_policy dfc_stats_policy[DFC_STATS_A_MAX + 1] = {
 	[DFC_STATS_A_VERSION] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy dfc_cdest_del_policy[DFC_CDEST_A_MAX + 1] = {
+	[DFC_CDEST_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DFC_CDEST_A_FORCE] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy dfc_cdest_get_policy[DFC_CDEST_A_MAX + 1] = {
+	[DFC_CDEST_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 /* The device a request names, by ifindex or by name (exactly one). */
@@ -277,103 +301,148 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/*
+ * Capture is a host facility. The family is netnsok (objects live in the
+ * namespace of the socket), but only in namespaces owned by the initial
+ * user namespace: there, the events group's GENL_MCAST_CAP_NET_ADMIN
+ * (which 6.1 checks against the namespace's owner) means CAP_NET_ADMIN in
+ * the initial user namespace, like GENL_ADMIN_PERM on every command. A
+ * namespace an unprivileged user created (unshare -Urn) gets no state, so
+ * no event is ever sent there. The state is created by the first command.
+ */
+static int dfc_genl_net_check(struct net *net, struct netlink_ext_ack *extack)
+{
+	struct dfc_net *dn;
+
+	if (net->user_ns != &init_user_ns) {
+		NL_SET_ERR_MSG(extack,
+			       "dfc works only in network namespaces of the initial user namespace");
+		return -EPERM;
+	}
+	dn = dfc_net_get(net);
+	return PTR_ERR_OR_ZERO(dn);
+}
+
+static int dfc_genl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			     struct genl_info *info)
+{
+	return dfc_genl_net_check(genl_info_net(info), info->extack);
+}
+
+static int dfc_genl_start(struct netlink_callback *cb)
+{
+	return dfc_genl_net_check(sock_net(cb->skb->sk), cb->extack);
+}
+
+/* Every command: CAP_NET_ADMIN in the initial user namespace. */
 static const struct genl_ops dfc_genl_ops[] = {
 	{
 		.cmd = DFC_CMD_IFACE_NEW,
 		.doit = dfc_genl_iface_new,
-		.policy = dfc_iface_policy,
+		.policy = dfc_iface_new_policy,
 		.maxattr = DFC_IFACE_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_IFACE_DEL,
 		.doit = dfc_genl_iface_del,
-		.policy = dfc_iface_policy,
+		.policy = dfc_iface_ref_policy,
 		.maxattr = DFC_IFACE_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_IFACE_GET,
 		.doit = dfc_genl_iface_get,
+		.start = dfc_genl_start,
 		.dumpit = dfc_genl_iface_dump,
-		.policy = dfc_iface_policy,
+		.policy = dfc_iface_ref_policy,
 		.maxattr = DFC_IFACE_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_STATS_GET,
 		.doit = dfc_genl_stats_get,
 		.policy = dfc_stats_policy,
 		.maxattr = DFC_STATS_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CRIT_NEW,
 		.doit = dfc_genl_crit_new,
-		.policy = dfc_policy,
+		.policy = dfc_crit_new_policy,
 		.maxattr = DFC_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CRIT_DEL,
 		.doit = dfc_genl_crit_del,
-		.policy = dfc_policy,
+		.policy = dfc_crit_del_policy,
 		.maxattr = DFC_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CRIT_REFRESH,
 		.doit = dfc_genl_crit_refresh,
-		.policy = dfc_policy,
+		.policy = dfc_crit_refresh_policy,
 		.maxattr = DFC_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CRIT_GET,
 		.doit = dfc_genl_crit_get,
+		.start = dfc_genl_start,
 		.dumpit = dfc_genl_crit_dump,
-		.policy = dfc_policy,
+		.policy = dfc_crit_get_policy,
 		.maxattr = DFC_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_LIMITS_SET,
 		.doit = dfc_genl_limits_set,
 		.policy = dfc_limits_policy,
 		.maxattr = DFC_STATS_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CDEST_NEW,
 		.doit = dfc_genl_cdest_new,
 		.policy = dfc_cdest_policy,
 		.maxattr = DFC_CDEST_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CDEST_SET,
 		.doit = dfc_genl_cdest_set,
 		.policy = dfc_cdest_policy,
 		.maxattr = DFC_CDEST_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CDEST_DEL,
 		.doit = dfc_genl_cdest_del,
-		.policy = dfc_cdest_policy,
+		.policy = dfc_cdest_del_policy,
 		.maxattr = DFC_CDEST_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_CDEST_GET,
 		.doit = dfc_genl_cdest_get,
+		.start = dfc_genl_start,
 		.dumpit = dfc_genl_cdest_dump,
-		.policy = dfc_cdest_policy,
+		.policy = dfc_cdest_get_policy,
 		.maxattr = DFC_CDEST_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = DFC_CMD_OWNER_SET,
 		.doit = dfc_genl_owner_set,
-		.policy = dfc_policy,
+		.policy = dfc_owner_policy,
 		.maxattr = DFC_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
-/* Events reach only listeners with CAP_NET_ADMIN in the namespace. */
+/* See dfc_genl_net_check(): in the namespaces dfc works in, listening
+ * needs CAP_NET_ADMIN in the initial user namespace.
+ */
 static const struct genl_multicast_group dfc_genl_mcgrps[] = {
 	[DFC_GENL_MCGRP_EVENTS_ID] = { .name = DFC_GENL_MCGRP_EVENTS,
 				       .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
+/*
+ * resv_start_op 0: every command is validated strictly (unknown
+ * attributes, trailing bytes and reserved header fields are refused); no
+ * op sets .validate to relax it. parallel_ops stays off: the genl mutex
+ * serialises requests, and f->lock the worker against them.
+ */
 struct genl_family dfc_genl_family __ro_after_init = {
 	.name = DFC_GENL_NAME,
 	.version = DFC_GENL_VERSION,
@@ -383,7 +452,8 @@ struct genl_family dfc_genl_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(dfc_genl_ops),
 	.mcgrps = dfc_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(dfc_genl_mcgrps),
-	.resv_start_op = DFC_CMD_DUP_DROPPED + 1,
+	.pre_doit = dfc_genl_pre_doit,
+	.resv_start_op = 0,
 };
 
 int __init dfc_genl_init(void)

@@ -9,7 +9,11 @@
 enum { DFC_GENL_MCGRP_EVENTS_ID };
 
 extern struct genl_family dfc_genl_family;
-extern const struct nla_policy dfc_policy[DFC_A_MAX + 1];
+extern const struct nla_policy dfc_crit_new_policy[DFC_A_MAX + 1];
+extern const struct nla_policy dfc_crit_del_policy[DFC_A_MAX + 1];
+extern const struct nla_policy dfc_crit_refresh_policy[DFC_A_MAX + 1];
+extern const struct nla_policy dfc_crit_get_policy[DFC_A_MAX + 1];
+extern const struct nla_policy dfc_owner_policy[DFC_A_MAX + 1];
 extern const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1];
 
 int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info);

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per network namespace state: created with the namespace, torn down with it. */
+/*
+ * Per network namespace state. Only a pointer is reserved in every
+ * namespace; the state itself (filter, id hash, per-CPU counters) is
+ * allocated by the first dfc command there, so the host's other
+ * namespaces pay nothing, and their exit does not touch RTNL or wait.
+ */
 #define pr_fmt(fmt) "dfc: " fmt
 
 #include <linux/rtnetlink.h>
@@ -8,47 +13,109 @@
 #include "iface.h"
 
 static unsigned int dfc_net_id __read_mostly;
+/* Serialises creation; readers see the pointer published whole. */
+static DEFINE_MUTEX(dfc_net_create);
 
-struct dfc_net *dfc_net(const struct net *net)
+struct dfc_net_slot {
+	struct dfc_net *dn;
+};
+
+static struct dfc_net_slot *dfc_slot(const struct net *net)
 {
 	return net_generic(net, dfc_net_id);
 }
 
-static int __net_init dfc_net_init(struct net *net)
+struct dfc_net *dfc_net(const struct net *net)
 {
-	struct dfc_net *dn = dfc_net(net);
-	int err;
-
-	dn->net = net;
-	INIT_LIST_HEAD(&dn->ifaces);
-	dn->stats = netdev_alloc_pcpu_stats(struct dfc_pcpu_stats);
-	if (!dn->stats)
-		return -ENOMEM;
-	err = dfc_filter_init(&dn->filter, net);
-	if (err)
-		free_percpu(dn->stats);
-	return err;
+	/* Pairs with smp_store_release() in dfc_net_get(). */
+	return smp_load_acquire(&dfc_slot(net)->dn);
 }
 
-static void __net_exit dfc_net_exit(struct net *net)
+static struct dfc_pcpu_stats __percpu *dfc_net_stats_alloc(void)
+{
+	struct dfc_pcpu_stats __percpu *st;
+	int cpu;
+
+	st = alloc_percpu_gfp(struct dfc_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	if (!st)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(st, cpu)->syncp);
+	return st;
+}
+
+struct dfc_net *dfc_net_get(struct net *net)
 {
 	struct dfc_net *dn = dfc_net(net);
+	int err = -ENOMEM;
 
+	if (dn)
+		return dn;
+	mutex_lock(&dfc_net_create);
+	dn = dfc_slot(net)->dn;
+	if (dn)
+		goto out;
+	dn = kzalloc(sizeof(*dn), GFP_KERNEL_ACCOUNT);
+	if (!dn)
+		goto fail;
+	dn->net = net;
+	INIT_LIST_HEAD(&dn->ifaces);
+	dn->stats = dfc_net_stats_alloc();
+	if (!dn->stats)
+		goto fail;
+	err = dfc_filter_init(&dn->filter, net);
+	if (err)
+		goto fail;
+	/* Published complete: pairs with smp_load_acquire() in dfc_net(). */
+	smp_store_release(&dfc_slot(net)->dn, dn);
+out:
+	mutex_unlock(&dfc_net_create);
+	return dn;
+fail:
+	if (dn)
+		free_percpu(dn->stats);
+	kfree(dn);
+	mutex_unlock(&dfc_net_create);
+	return ERR_PTR(err);
+}
+
+/*
+ * Namespaces die in batches: one RTNL section and one grace period for
+ * the whole batch, and none at all when no namespace of it used dfc.
+ */
+static void __net_exit dfc_net_exit_batch(struct list_head *net_exit_list)
+{
+	struct net *net;
+	bool any = false;
+
+	list_for_each_entry(net, net_exit_list, exit_list)
+		any |= !!dfc_slot(net)->dn;
+	if (!any)
+		return;
 	/* Devices of a dying namespace are gone already; this is for unload. */
 	rtnl_lock();
-	dfc_iface_detach_all(dn);
+	list_for_each_entry(net, net_exit_list, exit_list)
+		if (dfc_slot(net)->dn)
+			dfc_iface_detach_all(dfc_slot(net)->dn);
 	rtnl_unlock();
 	/* The hooks that were just removed may still be running. */
 	synchronize_net();
-	dfc_filter_uninit(&dn->filter);
-	free_percpu(dn->stats);
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		struct dfc_net *dn = dfc_slot(net)->dn;
+
+		if (!dn)
+			continue;
+		dfc_filter_uninit(&dn->filter);
+		free_percpu(dn->stats);
+		kfree(dn);
+		dfc_slot(net)->dn = NULL;
+	}
 }
 
 static struct pernet_operations dfc_net_ops = {
-	.init = dfc_net_init,
-	.exit = dfc_net_exit,
+	.exit_batch = dfc_net_exit_batch,
 	.id = &dfc_net_id,
-	.size = sizeof(struct dfc_net),
+	.size = sizeof(struct dfc_net_slot),
 };
 
 int dfc_netns_init(void)

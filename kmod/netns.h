@@ -7,7 +7,11 @@
 #include "filter.h"
 #include "stats.h"
 
-/* Per network namespace state; the lists are protected by RTNL. */
+/*
+ * Per network namespace state, allocated by the first dfc command in the
+ * namespace: namespaces that never use dfc cost one pointer. The lists
+ * are protected by RTNL.
+ */
 struct dfc_net {
 	struct net *net;
 	struct list_head ifaces;
@@ -19,7 +23,10 @@ struct dfc_net {
 	struct dfc_filter filter;
 };
 
+/* The namespace's state, or NULL if dfc was never used there. */
 struct dfc_net *dfc_net(const struct net *net);
+/* The same, created on first use; ERR_PTR(-ENOMEM). */
+struct dfc_net *dfc_net_get(struct net *net);
 int dfc_netns_init(void);
 void dfc_netns_uninit(void);
 

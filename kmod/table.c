@@ -12,8 +12,14 @@
 #include "table.h"
 
 #define DFC_TINST_MIN_BUCKETS 16
+#define DFC_TINST_MAX_BUCKETS 0x1000000U	/* 2^24 */
 
-#define wderef(p) rcu_dereference_protected(p, 1)
+/* Writer-side dereference: lockdep checks the table's lock is held. */
+#ifdef __KERNEL__
+#define wderef(t, p) rcu_dereference_protected(p, dfc_table_held(t))
+#else
+#define wderef(t, p) ((void)(t), (p))
+#endif
 
 static size_t tinst_size(u32 n)
 {
@@ -27,7 +33,7 @@ static size_t marray_size(u32 n)
 
 static struct dfc_tinst *tinst_alloc(struct dfc_table *t, u32 n, u8 ver)
 {
-	struct dfc_tinst *ti = kvzalloc(tinst_size(n), GFP_KERNEL);
+	struct dfc_tinst *ti = kvzalloc(tinst_size(n), GFP_KERNEL_ACCOUNT);
 
 	if (!ti)
 		return NULL;
@@ -43,59 +49,77 @@ static void tinst_free_rcu(struct rcu_head *rcu)
 	kvfree(container_of(rcu, struct dfc_tinst, rcu));
 }
 
-static struct dfc_entry __rcu **tinst_bucket(struct dfc_tinst *ti,
-					    const struct dfc_key *k)
+static struct dfc_entry __rcu **
+tinst_bucket(struct dfc_tinst *ti, const struct dfc_key *k)
 {
 	return &ti->buckets[dfc_key_hash(k, ti->seed) & (ti->n_buckets - 1)];
 }
 
-static void tinst_link(struct dfc_tinst *ti, struct dfc_entry *e)
+static void tinst_link(struct dfc_table *t, struct dfc_tinst *ti,
+		       struct dfc_entry *e)
 {
 	struct dfc_entry __rcu **b = tinst_bucket(ti, &e->key);
 
-	RCU_INIT_POINTER(e->next[ti->ver], wderef(*b));
+	RCU_INIT_POINTER(e->next[ti->ver], wderef(t, *b));
 	rcu_assign_pointer(*b, e);
 }
 
-static void tinst_unlink(struct dfc_tinst *ti, struct dfc_entry *e)
+static void tinst_unlink(struct dfc_table *t, struct dfc_tinst *ti,
+			 struct dfc_entry *e)
 {
 	struct dfc_entry __rcu **pp = tinst_bucket(ti, &e->key);
 
-	while (wderef(*pp) != e)
-		pp = &wderef(*pp)->next[ti->ver];
+	while (wderef(t, *pp) != e)
+		pp = &wderef(t, *pp)->next[ti->ver];
 	/* e keeps its own link: a reader standing on it walks on. */
-	rcu_assign_pointer(*pp, wderef(e->next[ti->ver]));
+	rcu_assign_pointer(*pp, wderef(t, e->next[ti->ver]));
 }
 
-/* Rebuild a mask's table with n buckets and a fresh seed; best effort. */
-static void mask_resize(struct dfc_table *t, struct dfc_mask *m, u32 n)
+/* Buckets for count entries: about one each, within the bounds. */
+static u32 mask_want_buckets(u32 count)
 {
-	struct dfc_tinst *old = wderef(m->ti), *ti;
-	struct dfc_entry *e;
-	u32 b;
+	u32 n = DFC_TINST_MIN_BUCKETS;
 
-	/* The links of the new instance may be those a reader of the
-	 * previous one still follows: wait until no reader can be there.
-	 */
-	if (m->retired_pending) {
-		dfc_synchronize_rcu();
-		m->retired_pending = false;
-	}
+	while (n < count && n < DFC_TINST_MAX_BUCKETS)
+		n *= 2;
+	return n;
+}
+
+/*
+ * Rebuild a mask's table for its entry count, with a fresh seed; best
+ * effort. The new instance reuses the link slot of the one before the
+ * current: until a grace period has passed since that one was retired, a
+ * reader may still walk those links, so the resize waits for a later call
+ * (the worker retries every tick) instead of blocking here.
+ */
+static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
+{
+	struct dfc_tinst *old = wderef(t, m->ti), *ti;
+	u32 n = mask_want_buckets(m->count), b;
+	struct dfc_entry *e;
+
+	if (n == old->n_buckets ||
+	    (n < old->n_buckets && m->count >= old->n_buckets / 4))
+		return;
+	if (!dfc_rcu_done(m->retire_cookie))
+		return;
 	ti = tinst_alloc(t, n, !old->ver);
 	if (!ti)
 		return;
 	for (b = 0; b < old->n_buckets; b++)
-		for (e = wderef(old->buckets[b]); e; e = wderef(e->next[old->ver]))
-			tinst_link(ti, e);
+		for (e = wderef(t, old->buckets[b]); e;
+		     e = wderef(t, e->next[old->ver]))
+			tinst_link(t, ti, e);
 	rcu_assign_pointer(m->ti, ti);
-	m->retired_pending = true;
+	m->retire_cookie = dfc_rcu_cookie();
 	t->mem -= tinst_size(old->n_buckets);
 	dfc_call_rcu(&old->rcu, tinst_free_rcu);
 }
 
+/* No reader can see m (never published, or after a grace period). */
 static void mask_free(struct dfc_mask *m)
 {
-	kvfree(wderef(m->ti));
+	kvfree(rcu_access_pointer(m->ti));
 	kfree(m);
 }
 
@@ -112,7 +136,7 @@ static void array_free_rcu(struct rcu_head *rcu)
 static struct dfc_mask *mask_alloc(struct dfc_table *t,
 				   const struct dfc_key *mk)
 {
-	struct dfc_mask *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct dfc_mask *m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	struct dfc_tinst *ti;
 
 	if (!m)
@@ -123,6 +147,7 @@ static struct dfc_mask *mask_alloc(struct dfc_table *t,
 		return NULL;
 	}
 	m->mask = *mk;
+	m->retire_cookie = dfc_rcu_cookie();
 	RCU_INIT_POINTER(m->ti, ti);
 	t->mem += sizeof(*m);
 	return m;
@@ -142,10 +167,10 @@ static struct dfc_mask *masks_find(struct dfc_mask **v, u32 n,
 /* Publish a new array holding v[0..n); the old one goes after a grace period. */
 static int table_publish(struct dfc_table *t, struct dfc_mask **v, u32 n)
 {
-	struct dfc_mask_array *old = wderef(t->ma), *ma;
+	struct dfc_mask_array *old = wderef(t, t->ma), *ma;
 	u32 i;
 
-	ma = kzalloc(marray_size(n), GFP_KERNEL);
+	ma = kzalloc(marray_size(n), GFP_KERNEL_ACCOUNT);
 	if (!ma)
 		return -ENOMEM;
 	ma->n = n;
@@ -159,7 +184,7 @@ static int table_publish(struct dfc_table *t, struct dfc_mask **v, u32 n)
 
 int dfc_table_init(struct dfc_table *t, u32 max_masks)
 {
-	struct dfc_mask_array *ma = kzalloc(marray_size(0), GFP_KERNEL);
+	struct dfc_mask_array *ma = kzalloc(marray_size(0), GFP_KERNEL_ACCOUNT);
 
 	if (!ma)
 		return -ENOMEM;
@@ -170,14 +195,14 @@ int dfc_table_init(struct dfc_table *t, u32 max_masks)
 	return 0;
 }
 
-/* Caller guarantees no reader remains and every criterion was removed. */
+/* Caller holds the lock, no reader remains, every criterion was removed. */
 void dfc_table_destroy(struct dfc_table *t)
 {
-	struct dfc_mask_array *ma = wderef(t->ma);
+	struct dfc_mask_array *ma = wderef(t, t->ma);
 	u32 i;
 
 	for (i = 0; i < ma->n; i++)
-		mask_free(wderef(ma->masks[i]));
+		mask_free(wderef(t, ma->masks[i]));
 	kfree(ma);
 	RCU_INIT_POINTER(t->ma, NULL);
 }
@@ -204,65 +229,101 @@ static void mask_count(struct dfc_mask *m, const struct dfc_entry *e, int d)
 }
 
 /*
- * Link every entry of c (values in c->entries[i].key, masks in masks[i]).
- * All or nothing: -ENOSPC beyond max_masks, -ENOMEM.
+ * Make sure every mask the n criteria v[i] need (masks[i][j] for entry j)
+ * is in the table, all or nothing, before any entry is linked: a batch
+ * either becomes visible whole (dfc_table_link, which cannot fail) or not
+ * at all. New masks are published empty, which readers skip at the cost
+ * of a probe until table_compact drops them if the batch fails later.
+ * -ENOSPC beyond max_masks (*bad: the criterion), -ENOMEM.
  */
-int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
-		     const struct dfc_key *masks)
+int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
+		      const struct dfc_key *const *masks, unsigned int n,
+		      unsigned int *bad)
 {
-	struct dfc_mask_array *ma = wderef(t->ma);
-	struct dfc_mask **v;
-	u32 n = ma->n, i;
+	struct dfc_mask_array *ma = wderef(t, t->ma);
+	u32 have = ma->n, k, i, j;
+	struct dfc_mask **nv;
 	int err = 0;
 
-	v = kvcalloc(ma->n + c->n_entries, sizeof(*v), GFP_KERNEL);
-	if (!v)
+	*bad = 0;
+	nv = kvcalloc(t->max_masks > have ? t->max_masks : have, sizeof(*nv),
+		      GFP_KERNEL_ACCOUNT);
+	if (!nv)
 		return -ENOMEM;
-	for (i = 0; i < ma->n; i++)
-		v[i] = wderef(ma->masks[i]);
-	for (i = 0; i < c->n_entries && !err; i++) {
-		if (masks_find(v, n, &masks[i]))
-			continue;
-		if (n >= t->max_masks) {
-			err = -ENOSPC;
-			break;
+	for (i = 0; i < have; i++)
+		nv[i] = wderef(t, ma->masks[i]);
+	k = have;
+	for (i = 0; i < n && !err; i++) {
+		for (j = 0; j < v[i]->n_entries; j++) {
+			if (masks_find(nv, k, &masks[i][j]))
+				continue;
+			if (k >= t->max_masks) {
+				*bad = i;
+				err = -ENOSPC;
+				break;
+			}
+			nv[k] = mask_alloc(t, &masks[i][j]);
+			if (!nv[k]) {
+				*bad = i;
+				err = -ENOMEM;
+				break;
+			}
+			k++;
 		}
-		v[n] = mask_alloc(t, &masks[i]);
-		if (!v[n])
-			err = -ENOMEM;
-		else
-			n++;
 	}
-	if (!err && n != ma->n)
-		err = table_publish(t, v, n);
+	if (!err && k != have)
+		err = table_publish(t, nv, k);
 	if (err) {
-		for (i = ma->n; i < n; i++) {
-			t->mem -= sizeof(*v[i]) + tinst_size(DFC_TINST_MIN_BUCKETS);
-			mask_free(v[i]);
+		for (i = have; i < k; i++) {
+			t->mem -= sizeof(*nv[i]) + tinst_size(DFC_TINST_MIN_BUCKETS);
+			mask_free(nv[i]);
 		}
-		goto out;
 	}
+	kvfree(nv);
+	return err;
+}
 
-	/* From here on nothing can fail. */
+/*
+ * Link every entry of c (values in c->entries[i].key, masks in masks[i]),
+ * whose masks dfc_table_reserve() made sure of. c must be complete: from
+ * the first link on, readers count with it.
+ */
+void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
+		    const struct dfc_key *masks)
+{
+	struct dfc_mask_array *ma = wderef(t, t->ma);
+	u32 i, j;
+
 	for (i = 0; i < c->n_entries; i++) {
 		struct dfc_entry *e = &c->entries[i];
-		struct dfc_mask *m = masks_find(v, n, &masks[i]);
+		struct dfc_mask *m = NULL;
+
+		for (j = 0; j < ma->n && !m; j++) {
+			m = wderef(t, ma->masks[j]);
+			if (!dfc_key_equal(&m->mask, &masks[i]))
+				m = NULL;
+		}
 
 		dfc_key_mask(&e->key, &e->key, &masks[i]);
 		e->crit = c;
 		e->mask = m;
-		tinst_link(wderef(m->ti), e);
+		tinst_link(t, wderef(t, m->ti), e);
 		mask_count(m, e, 1);
 	}
 	t->n_entries += c->n_entries;
-	for (i = 0; i < c->n_entries; i++) {
-		struct dfc_mask *m = c->entries[i].mask;
+	for (i = 0; i < c->n_entries; i++)
+		mask_resize(t, c->entries[i].mask);
+}
 
-		if (m->count > wderef(m->ti)->n_buckets)
-			mask_resize(t, m, wderef(m->ti)->n_buckets * 2);
-	}
-out:
-	kvfree(v);
+/* One criterion: dfc_table_reserve() and dfc_table_link(). */
+int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
+		     const struct dfc_key *masks)
+{
+	unsigned int bad;
+	int err = dfc_table_reserve(t, &c, &masks, 1, &bad);
+
+	if (!err)
+		dfc_table_link(t, c, masks);
 	return err;
 }
 
@@ -272,22 +333,22 @@ out:
  */
 static void table_compact(struct dfc_table *t)
 {
-	struct dfc_mask_array *ma = wderef(t->ma);
+	struct dfc_mask_array *ma = wderef(t, t->ma);
 	u32 i, n = 0, total = ma->n, gone;
 	struct dfc_mask **v;
 
 	for (i = 0; i < total; i++)
-		if (!wderef(ma->masks[i])->count)
+		if (!wderef(t, ma->masks[i])->count)
 			break;
 	if (i == total)
 		return;
-	v = kvcalloc(total, sizeof(*v), GFP_KERNEL);
+	v = kvcalloc(total, sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return;
 	/* Kept masks at the front, empty ones from the back. */
 	gone = total;
 	for (i = 0; i < total; i++) {
-		struct dfc_mask *m = wderef(ma->masks[i]);
+		struct dfc_mask *m = wderef(t, ma->masks[i]);
 
 		if (m->count)
 			v[n++] = m;
@@ -296,7 +357,8 @@ static void table_compact(struct dfc_table *t)
 	}
 	if (!table_publish(t, v, n)) {
 		for (i = gone; i < total; i++) {
-			t->mem -= sizeof(*v[i]) + tinst_size(wderef(v[i]->ti)->n_buckets);
+			t->mem -= sizeof(*v[i]) +
+				  tinst_size(wderef(t, v[i]->ti)->n_buckets);
 			dfc_call_rcu(&v[i]->rcu, mask_free_rcu);
 		}
 	}
@@ -312,18 +374,14 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 	for (i = 0; i < c->n_entries; i++) {
 		struct dfc_entry *e = &c->entries[i];
 
-		tinst_unlink(wderef(e->mask->ti), e);
+		tinst_unlink(t, wderef(t, e->mask->ti), e);
 		mask_count(e->mask, e, -1);
 		empty |= !e->mask->count;
 	}
 	t->n_entries -= c->n_entries;
-	for (i = 0; i < c->n_entries; i++) {
-		struct dfc_mask *m = c->entries[i].mask;
-		u32 nb = wderef(m->ti)->n_buckets;
-
-		if (m->count && nb > DFC_TINST_MIN_BUCKETS && m->count < nb / 4)
-			mask_resize(t, m, nb / 2);
-	}
+	for (i = 0; i < c->n_entries; i++)
+		if (c->entries[i].mask->count)
+			mask_resize(t, c->entries[i].mask);
 	if (empty)
 		table_compact(t);
 }
@@ -404,17 +462,17 @@ int dfc_table_sort_masks(struct dfc_table *t)
 	int err;
 
 	table_compact(t);
-	ma = wderef(t->ma);
+	ma = wderef(t, t->ma);
 	n = ma->n;
 	if (n < 2)
 		return 0;
-	v = kvcalloc(n, sizeof(*v), GFP_KERNEL);
+	v = kvcalloc(n, sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		v[i] = wderef(ma->masks[i]);
+		v[i] = wderef(t, ma->masks[i]);
 	sort_by_hits(v, n);
-	for (i = 0; i < n && v[i] == wderef(ma->masks[i]); i++)
+	for (i = 0; i < n && v[i] == wderef(t, ma->masks[i]); i++)
 		;
 	/* Publishing frees ma after a grace period: only v and n from here. */
 	err = i < n ? table_publish(t, v, n) : 0;
@@ -424,7 +482,17 @@ int dfc_table_sort_masks(struct dfc_table *t)
 	return err;
 }
 
+/* Resizes that had to wait for a grace period: the worker's retry. */
+void dfc_table_rebalance(struct dfc_table *t)
+{
+	struct dfc_mask_array *ma = wderef(t, t->ma);
+	u32 i;
+
+	for (i = 0; i < ma->n; i++)
+		mask_resize(t, wderef(t, ma->masks[i]));
+}
+
 u32 dfc_table_masks(struct dfc_table *t)
 {
-	return rcu_dereference_protected(t->ma, 1)->n;
+	return wderef(t, t->ma)->n;
 }

@@ -44,7 +44,10 @@ struct dfc_mask {
 	struct dfc_tinst __rcu *ti;
 	u32 count;			/* entries, writer side */
 	u32 n_ver[2];			/* entries per IP version (4, 6) */
-	bool retired_pending;		/* an old instance may still be read */
+	/* Grace period after which no reader is left on the previous
+	 * instance, whose links the next resize reuses.
+	 */
+	unsigned long retire_cookie;
 	u64 hits;			/* approximate, orders the probing */
 	struct rcu_head rcu;
 };
@@ -60,18 +63,27 @@ struct dfc_table {
 	u32 max_masks;
 	u32 n_entries;
 	size_t mem;			/* bytes held: arrays, masks, buckets */
+#ifdef __KERNEL__
+	struct mutex *lock;		/* the writers' lock, for lockdep */
+#endif
 };
 
 typedef void (*dfc_match_fn)(struct dfc_crit *crit, void *ctx);
 
 int dfc_table_init(struct dfc_table *t, u32 max_masks);
 void dfc_table_destroy(struct dfc_table *t);
+int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
+		      const struct dfc_key *const *masks, unsigned int n,
+		      unsigned int *bad);
+void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
+		    const struct dfc_key *masks);
 int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
 		     const struct dfc_key *masks);
 void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c);
 unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 			     dfc_match_fn fn, void *ctx);
 int dfc_table_sort_masks(struct dfc_table *t);
+void dfc_table_rebalance(struct dfc_table *t);
 u32 dfc_table_masks(struct dfc_table *t);
 bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks);
 

@@ -13,9 +13,12 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -237,6 +240,74 @@ static int stat_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) == DFC_STATS_A_CRITS)
 			*(uint32_t *)data = mnl_attr_get_u32(a);
 	return MNL_CB_OK;
+}
+
+static int matched_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == DFC_STATS_A_MATCHED)
+			*(uint64_t *)data = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
+
+/* Frames that matched any criterion in the namespace so far. */
+static int64_t n_matched(struct dfc_nl *nl)
+{
+	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_STATS_GET, 0);
+	uint64_t n = UINT64_MAX;
+	int err = dfc_nl_request(nl, nlh, matched_cb, &n);
+
+	return err ?: (int64_t)n;
+}
+
+/* A static criterion on one IPv4 destination, into an open NEW message. */
+static void put_static(struct nlmsghdr *nlh, uint64_t id, const char *dst, uint8_t plen)
+{
+	struct nlattr *c = crit_begin(nlh, id);
+
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+	entry_dst4(nlh, DFC_CRIT_A_ENTRY, dst, plen);
+	mnl_attr_nest_end(nlh, c);
+}
+
+/* n static criteria ids [from, from + n) of owner on 10.x.y.z/32, batched. */
+static int add_many(struct dfc_nl *nl, uint32_t owner, uint64_t from, int n)
+{
+	int added = 0;
+
+	while (added < n) {
+		struct nlmsghdr *nlh = new_msg(nl, DFC_CMD_CRIT_NEW, owner);
+		int err;
+
+		while (added < n && nlh->nlmsg_len + 128 < dfc_nl_msg_room(nl)) {
+			uint64_t id = from + (uint64_t)added;
+			struct nlattr *c = crit_begin(nlh, id);
+			struct nlattr *e = mnl_attr_nest_start(nlh, DFC_CRIT_A_ENTRY);
+			uint32_t a = htonl(0x0a000000u + (uint32_t)id);
+
+			mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+			mnl_attr_put(nlh, DFC_ENTRY_A_DST, 4, &a);
+			mnl_attr_nest_end(nlh, e);
+			mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+			mnl_attr_nest_end(nlh, c);
+			added++;
+		}
+		err = dfc_nl_request(nl, nlh, NULL, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Delete id of owner and add it again at once (a new criterion, same id). */
+static int readd(struct dfc_nl *nl, uint32_t owner, uint64_t id)
+{
+	uint32_t n;
+	int err = del(nl, owner, (int64_t)id, -1, 1, &n);
+
+	return err ?: add_many(nl, owner, id, 1);
 }
 
 static int n_crits(struct dfc_nl *nl)
@@ -661,6 +732,336 @@ TEST_F_TIMEOUT(filter, hundred_thousand, 240)
 	EXPECT_EQ(total, n_crits(self->nl));
 	EXPECT_EQ(total, dump_count(self->nl, 9, 1));
 	EXPECT_EQ(total, dump_count(self->nl, -1, 0));
+}
+
+/* Limits of 2^63 and more are limits, counted exactly, never negative. */
+TEST_F_TIMEOUT(filter, limits_up_to_2_64_minus_1, 60)
+{
+	struct nlmsghdr *nlh;
+	struct crit_info ci;
+	struct nlattr *c;
+
+	ASSERT_EQ(0, add_crit(self->nl, 1, 1, "192.0.2.2", 32, 0, DFC_CRIT_A_LIMIT_PACKETS,
+			      UINT64_MAX));
+	ASSERT_EQ(0, add_crit(self->nl, 1, 2, "192.0.2.2", 32, 0, DFC_CRIT_A_LIMIT_BYTES,
+			      UINT64_MAX));
+	ASSERT_EQ(0, add_crit(self->nl, 1, 3, "192.0.2.2", 32, 0, DFC_CRIT_A_LIMIT_PACKETS,
+			      1ULL << 63));
+	ASSERT_EQ(0, inject(5, "ipv4", 100, "-D 192.0.2.2"));
+	/* Past two ticks of the expiry worker. */
+	sleep(3);
+	for (uint64_t id = 1; id <= 3; id++) {
+		ASSERT_EQ(0, get_crit(self->nl, 1, id, &ci)) TH_LOG("id %lu expired", (unsigned long)id);
+		EXPECT_EQ(5, ci.packets) TH_LOG("id %lu", (unsigned long)id);
+		EXPECT_EQ(500, ci.bytes) TH_LOG("id %lu", (unsigned long)id);
+	}
+	ASSERT_EQ(0, get_crit(self->nl, 1, 1, &ci));
+	EXPECT_EQ(UINT64_MAX - 5, ci.limit_packets);
+	ASSERT_EQ(0, get_crit(self->nl, 1, 3, &ci));
+	EXPECT_EQ((1ULL << 63) - 5, ci.limit_packets);
+
+	/* Refresh adds to the current count, saturating at 2^64 - 1. */
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_REFRESH, 1);
+	c = crit_begin(nlh, 3);
+	mnl_attr_put_u64(nlh, DFC_CRIT_A_LIMIT_PACKETS, UINT64_MAX);
+	mnl_attr_nest_end(nlh, c);
+	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	ASSERT_EQ(0, inject(2, "ipv4", 100, "-D 192.0.2.2"));
+	sleep(2);
+	ASSERT_EQ(0, get_crit(self->nl, 1, 3, &ci));
+	EXPECT_EQ(7, ci.packets);
+	EXPECT_EQ(UINT64_MAX - 7, ci.limit_packets);
+	EXPECT_EQ(1, ci.n_refresh);
+}
+
+/* Refreshing a static criterion would change nothing: refused. */
+TEST_F(filter, refresh_static_refused)
+{
+	struct nlmsghdr *nlh;
+	struct crit_info ci;
+	struct nlattr *c;
+
+	ASSERT_EQ(0, add_crit(self->nl, 1, 1, "192.0.2.2", 32, DFC_CRIT_F_STATIC, 0, 0));
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_REFRESH, 1);
+	c = crit_begin(nlh, 1);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_TIMEOUT_TOTAL, 60);
+	mnl_attr_nest_end(nlh, c);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_NE(0, strlen(dfc_nl_extack(self->nl)));
+	ASSERT_EQ(0, get_crit(self->nl, 1, 1, &ci));
+	EXPECT_EQ(0, ci.n_refresh);
+	EXPECT_EQ(0, ci.timeout_total);
+	/* Positive control: the same refresh of a timed criterion works. */
+	ASSERT_EQ(0, add_crit(self->nl, 1, 2, "192.0.2.2", 32, 0, DFC_CRIT_A_TIMEOUT_TOTAL, 30));
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_REFRESH, 1);
+	c = crit_begin(nlh, 2);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_TIMEOUT_TOTAL, 60);
+	mnl_attr_nest_end(nlh, c);
+	EXPECT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	ASSERT_EQ(0, get_crit(self->nl, 1, 2, &ci));
+	EXPECT_EQ(1, ci.n_refresh);
+}
+
+/* Each command takes only its own attributes. */
+TEST_F(filter, foreign_attributes_refused)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *bad;
+
+	ASSERT_EQ(0, add_crit(self->nl, 1, 1, "192.0.2.2", 32, DFC_CRIT_F_STATIC, 0, 0));
+	/* DEL with a criterion nest, GET with max-dup, STATS with an owner. */
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_DEL, 1);
+	mnl_attr_put_u64(nlh, DFC_A_ID, 1);
+	mnl_attr_put_u32(nlh, DFC_A_FLAGS, DFC_CRIT_F_STATIC);
+	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u32(nlh, DFC_A_MAX_DUP, 3);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_EQ((uint32_t)((char *)bad - (char *)nlh), dfc_nl_extack_offset(self->nl));
+	EXPECT_EQ(1, n_crits(self->nl));
+
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_GET, 1);
+	mnl_attr_put_u64(nlh, DFC_A_ID, 1);
+	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u32(nlh, DFC_A_CDEST, 1);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_EQ((uint32_t)((char *)bad - (char *)nlh), dfc_nl_extack_offset(self->nl));
+
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_STATS_GET, 0);
+	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_CRITS, 5);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_EQ((uint32_t)((char *)bad - (char *)nlh), dfc_nl_extack_offset(self->nl));
+
+	/* max-criteria has an upper bound. */
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_CRITS, DFC_NS_MAX_CRITS + 1);
+	EXPECT_GT(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_CRITS, DFC_NS_MAX_CRITS);
+	EXPECT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+}
+
+/*
+ * A batch the kernel rejects never counted a frame: the mask limit makes
+ * its last criterion fail after thousands of matching ones were checked,
+ * while frames matching all of them arrive.
+ */
+TEST_F_TIMEOUT(filter, rejected_batch_never_counts, 120)
+{
+	const char *top = getenv("DFC_TOP");
+	struct nlmsghdr *nlh;
+	char cmd[512];
+	pid_t pid;
+	int status, round, n;
+
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_MASKS, 1);
+	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	/* Traffic to 192.0.2.2 for the whole test. */
+	snprintf(cmd, sizeof(cmd), "%s/build/selftests/inject -i gen0 -n 0 -t 30 -l 100 -D 192.0.2.2 >/dev/null",
+		 top ? top : ".");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	usleep(300 * 1000);
+	for (round = 0; round < 10; round++) {
+		nlh = new_msg(self->nl, DFC_CMD_CRIT_NEW, 1);
+		/* Matching criteria, each /32 (one mask), then a /24: a second mask. */
+		for (n = 0; nlh->nlmsg_len + 256 < dfc_nl_msg_room(self->nl); n++)
+			put_static(nlh, (uint64_t)n + 1, "192.0.2.2", 32);
+		put_static(nlh, 0, "198.51.100.0", 24);
+		ASSERT_EQ(-ENOSPC, dfc_nl_request(self->nl, nlh, NULL, NULL));
+		EXPECT_STREQ("mask limit reached", dfc_nl_extack(self->nl));
+	}
+	EXPECT_EQ(0, n_crits(self->nl));
+	EXPECT_EQ(0, n_matched(self->nl)) TH_LOG("a rejected batch counted frames");
+	/* Positive control: the same criteria, accepted, do count. */
+	ASSERT_EQ(0, add_crit(self->nl, 1, 1, "192.0.2.2", 32, DFC_CRIT_F_STATIC, 0, 0));
+	usleep(500 * 1000);
+	EXPECT_LT(0, n_matched(self->nl));
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+}
+
+struct dump_tally {
+	unsigned int n;
+	unsigned int *seen;	/* per id */
+	int intr;
+};
+
+static int tally_msg(const struct nlmsghdr *nlh, struct dump_tally *t)
+{
+	struct crit_info ci;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		t->intr = 1;
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return 1;
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		return -1;
+	crit_msg_cb(nlh, &ci);
+	if (ci.id < t->n)
+		t->seen[ci.id]++;
+	return 0;
+}
+
+/* Read one datagram of a dump into t: 1 at DONE, -1 on error. */
+static int dump_recv(struct mnl_socket *s, struct dump_tally *t, int flags)
+{
+	static char buf[65536];
+	ssize_t len = recv(mnl_socket_get_fd(s), buf, sizeof(buf), flags);
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int r = 0, l = (int)len;
+	unsigned int last = UINT32_MAX;
+
+	if (len <= 0)
+		return -1;
+	for (; mnl_nlmsg_ok(nlh, l) && !r; nlh = mnl_nlmsg_next(nlh, &l)) {
+		struct crit_info ci;
+
+		if (flags & MSG_PEEK) {
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return -2;
+			crit_msg_cb(nlh, &ci);
+			last = (unsigned int)ci.id;
+			continue;
+		}
+		r = tally_msg(nlh, t);
+	}
+	return flags & MSG_PEEK ? (int)last : r;
+}
+
+/*
+ * A criterion deleted and added again with the same id between two parts
+ * of a dump: the rest is not jumped past, and the repeat is flagged.
+ * The receive buffer is tiny, so the kernel keeps one part queued ahead:
+ * the part after the one read is peeked to learn where the dump resumes.
+ */
+TEST_F_TIMEOUT(filter, dump_resume_after_readd, 120)
+{
+	const unsigned int total = 3000;
+	struct mnl_socket *s = mnl_socket_open(NETLINK_GENERIC);
+	unsigned int seen[3000] = { 0 }, i, twice = 0;
+	struct dump_tally t = { .n = total, .seen = seen };
+	struct nlmsghdr *nlh;
+	int one = 1, r, resume;
+	char req[256];
+
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID));
+	ASSERT_EQ(0, setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)));
+	ASSERT_EQ(0, add_many(self->nl, 1, 0, (int)total));
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_CRIT_GET, NLM_F_DUMP);
+	mnl_attr_put(nlh, DFC_A_TERSE, 0, NULL);
+	nlh->nlmsg_seq = 77;
+	memcpy(req, nlh, nlh->nlmsg_len);
+	ASSERT_LT(0, mnl_socket_sendto(s, req, ((struct nlmsghdr *)req)->nlmsg_len));
+	ASSERT_EQ(0, dump_recv(s, &t, 0));
+	resume = dump_recv(s, &t, MSG_PEEK);
+	ASSERT_LE(0, resume);
+	ASSERT_GT((int)total - 100, resume) TH_LOG("the dump should be far from its end");
+	ASSERT_EQ(0, readd(self->nl, 1, (uint64_t)resume));
+	do {
+		r = dump_recv(s, &t, 0);
+	} while (!r);
+	ASSERT_EQ(1, r);
+	for (i = 0; i < total; i++) {
+		EXPECT_LE(1, seen[i]) TH_LOG("id %u never sent (resumed at %d)", i, resume);
+		if (seen[i] > 1) {
+			twice++;
+			EXPECT_EQ((unsigned int)resume, i) TH_LOG("id %u sent %u times", i, seen[i]);
+		}
+	}
+	/* The id sent twice (old and new) is flagged, so userspace retakes it. */
+	if (twice)
+		EXPECT_EQ(1, t.intr);
+	mnl_socket_close(s);
+}
+
+struct snap {
+	unsigned int n;
+	unsigned int *seen;
+	int restarts;
+};
+
+static int snap_cb(const struct dfc_nl_crit *c, void *data)
+{
+	struct snap *sn = data;
+
+	if (c->id < sn->n)
+		sn->seen[c->id]++;
+	return 0;
+}
+
+static int snap_restart(void *data)
+{
+	struct snap *sn = data;
+
+	memset(sn->seen, 0, sn->n * sizeof(*sn->seen));
+	sn->restarts++;
+	return 0;
+}
+
+/*
+ * Dumps taken while another process deletes and adds again odd ids: every
+ * dump that completes (not flagged) lists every even id, which stay, once,
+ * and no id twice.
+ */
+TEST_F_TIMEOUT(filter, dump_consistent_under_readd, 180)
+{
+	const unsigned int total = 4000;
+	unsigned int *seen = calloc(total, sizeof(*seen));
+	struct snap sn = { .n = total, .seen = seen };
+	uint32_t owner = 1;
+	int ok_dumps = 0, status, k;
+	pid_t pid;
+
+	ASSERT_NE(NULL, seen);
+	ASSERT_EQ(0, add_many(self->nl, 1, 0, (int)total));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct dfc_nl *nl = dfc_nl_open();
+		unsigned int x = 12345;
+
+		if (!nl)
+			_exit(1);
+		/* Bursts with quiet spells, so that some dumps can complete. */
+		for (;;) {
+			for (int b = 0; b < 10; b++) {
+				x = x * 1103515245 + 12345;
+				if (readd(nl, 1, ((x >> 8) % (total / 2)) * 2 + 1))
+					_exit(2);
+			}
+			usleep(150 * 1000);
+		}
+	}
+	for (k = 0; k < 16; k++) {
+		int err;
+
+		memset(seen, 0, total * sizeof(*seen));
+		err = dfc_nl_crit_dump(self->nl, &owner, true, snap_cb, snap_restart, &sn);
+		if (err == -EAGAIN)
+			continue;
+		ASSERT_EQ(0, err);
+		ok_dumps++;
+		for (unsigned int i = 0; i < total; i++) {
+			if (i % 2 == 0) {
+				EXPECT_EQ(1, seen[i]) TH_LOG("dump %d: stable id %u seen %u times",
+							     k, i, seen[i]);
+			} else {
+				EXPECT_GE(1, seen[i]) TH_LOG("dump %d: id %u seen %u times", k, i, seen[i]);
+			}
+		}
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	TH_LOG("%d dumps complete, %d restarts", ok_dumps, sn.restarts);
+	EXPECT_LT(0, ok_dumps);
+	free(seen);
 }
 
 TEST_HARNESS_MAIN

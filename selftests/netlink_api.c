@@ -5,12 +5,16 @@
  * netnsok), with dummy devices to attach.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -276,6 +280,200 @@ TEST_F(api, netns_isolation)
 	dfc_nl_close(nl);
 	/* The first socket still talks to the first namespace. */
 	EXPECT_EQ(1, iface_count(self->nl));
+}
+
+/* Every request the family takes: each command, and each dump. */
+static const struct {
+	uint8_t cmd;
+	uint16_t flags;
+} all_cmds[] = {
+	{ DFC_CMD_IFACE_NEW, 0 }, { DFC_CMD_IFACE_DEL, 0 },
+	{ DFC_CMD_IFACE_GET, 0 }, { DFC_CMD_IFACE_GET, NLM_F_DUMP },
+	{ DFC_CMD_STATS_GET, 0 }, { DFC_CMD_CRIT_NEW, 0 },
+	{ DFC_CMD_CRIT_DEL, 0 }, { DFC_CMD_CRIT_REFRESH, 0 },
+	{ DFC_CMD_CRIT_GET, 0 }, { DFC_CMD_CRIT_GET, NLM_F_DUMP },
+	{ DFC_CMD_LIMITS_SET, 0 }, { DFC_CMD_CDEST_NEW, 0 },
+	{ DFC_CMD_CDEST_SET, 0 }, { DFC_CMD_CDEST_DEL, 0 },
+	{ DFC_CMD_CDEST_GET, 0 }, { DFC_CMD_CDEST_GET, NLM_F_DUMP },
+	{ DFC_CMD_OWNER_SET, 0 },
+};
+
+/* Index of the first request not refused with EPERM, or -1: all were. */
+static int first_not_eperm(struct dfc_nl *nl)
+{
+	for (size_t i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++) {
+		struct nlmsghdr *nlh = dfc_nl_msg_new(nl, all_cmds[i].cmd, all_cmds[i].flags);
+
+		/* Something plausible, so a lax module would act on it. */
+		mnl_attr_put_u32(nlh, 2, 1);
+		if (dfc_nl_request(nl, nlh, NULL, NULL) != -EPERM)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Join the events group: 0, or -errno. */
+static int events_join(struct dfc_nl *nl, struct mnl_socket **out)
+{
+	struct mnl_socket *s = mnl_socket_open(NETLINK_GENERIC);
+	int grp = (int)dfc_nl_mcast_group(nl, DFC_GENL_MCGRP_EVENTS);
+	int err = 0;
+
+	if (!s || grp <= 0 || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID))
+		return -EIO;
+	if (mnl_socket_setsockopt(s, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)))
+		err = -errno;
+	*out = s;
+	return err;
+}
+
+/* Datagrams on s within ms milliseconds. */
+static int events_count(struct mnl_socket *s, int ms)
+{
+	char buf[8192];
+	struct pollfd p = { .fd = mnl_socket_get_fd(s), .events = POLLIN };
+	int n = 0;
+
+	while (poll(&p, 1, ms) == 1 && mnl_socket_recvfrom(s, buf, sizeof(buf)) > 0)
+		n++;
+	return n;
+}
+
+/* Each request, and the events group, refused to a user without privilege. */
+TEST_F(api, every_command_eperm)
+{
+	struct mnl_socket *ev = NULL;
+	pid_t pid;
+	int status, i;
+
+	ASSERT_EQ(0, dfc_nl_iface_add(self->nl, 0, "d0", 0));
+	/* Positive control: the administrator is not refused any of them. */
+	for (i = 0; i < (int)(sizeof(all_cmds) / sizeof(all_cmds[0])); i++) {
+		struct nlmsghdr *nlh = dfc_nl_msg_new(self->nl, all_cmds[i].cmd,
+						      all_cmds[i].flags);
+
+		EXPECT_NE(-EPERM, dfc_nl_request(self->nl, nlh, NULL, NULL)) TH_LOG("request %d", i);
+	}
+	ASSERT_EQ(0, events_join(self->nl, &ev));
+	mnl_socket_close(ev);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct dfc_nl *nl;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(100);
+		nl = dfc_nl_open();
+		if (!nl)
+			_exit(101);
+		i = first_not_eperm(nl);
+		if (i >= 0)
+			_exit(i + 1);
+		if (events_join(nl, &ev) != -EPERM)
+			_exit(102);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child failed at %d", WEXITSTATUS(status));
+	EXPECT_EQ(1, iface_count(self->nl));
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/*
+ * An unprivileged user in a user and network namespace of its own
+ * (unshare -Urn) is root there, yet is refused every command; the host's
+ * administrator is refused there too, so no event is ever sent into that
+ * namespace, whether or not joining the group succeeds.
+ */
+TEST_F_TIMEOUT(api, unprivileged_userns_refused, 60)
+{
+	int ready[2], go[2], status, err;
+	struct mnl_socket *ev = NULL;
+	struct dfc_nl *nl;
+	char path[64], c;
+	pid_t pid;
+	int fd;
+
+	write_file("/proc/sys/kernel/unprivileged_userns_clone", "1");
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int i, joined;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(100);
+		/* Changing uid made /proc/self root's: make it ours again. */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(108);
+		if (unshare(CLONE_NEWUSER))
+			_exit(101);
+		if (write_file("/proc/self/setgroups", "deny") ||
+		    write_file("/proc/self/uid_map", "0 65534 1") ||
+		    write_file("/proc/self/gid_map", "0 65534 1"))
+			_exit(102);
+		if (unshare(CLONE_NEWNET))
+			_exit(103);
+		nl = dfc_nl_open();
+		if (!nl)
+			_exit(104);
+		i = first_not_eperm(nl);
+		if (i >= 0)
+			_exit(i + 1);
+		joined = events_join(nl, &ev);
+		if (joined && joined != -EPERM)
+			_exit(105);
+		c = 'r';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(106);
+		/* The administrator has tried to add a criterion here. */
+		if (!joined && events_count(ev, 3000))
+			_exit(107);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	/* EOF: the child stopped early, its status says where. */
+	if (read(ready[0], &c, 1) != 1) {
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("child failed at %d",
+							 WEXITSTATUS(status));
+	}
+	/* The host's administrator, in that namespace. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setns(fd, CLONE_NEWNET));
+	close(fd);
+	nl = dfc_nl_open();
+	ASSERT_NE(NULL, nl);
+	{
+		struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_LIMITS_SET, 0);
+
+		mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_CRITS, 5);
+		err = dfc_nl_request(nl, nlh, NULL, NULL);
+	}
+	EXPECT_EQ(-EPERM, err);
+	EXPECT_NE(0, strlen(dfc_nl_extack(nl)));
+	EXPECT_EQ(-1, first_not_eperm(nl));
+	dfc_nl_close(nl);
+	c = 'g';
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child failed at %d", WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -4,9 +4,15 @@
  *
  * Family DFC_GENL_NAME ("dfc"), version DFC_GENL_VERSION. The family is
  * netnsok: every object lives in the network namespace of the socket that
- * talks to it. Every command needs CAP_NET_ADMIN in the user namespace that
- * owns that network namespace (capture state is sensitive: reading it is as
- * privileged as changing it), otherwise EPERM.
+ * talks to it. Capture is a host facility: every command needs
+ * CAP_NET_ADMIN in the initial user namespace (capture state is sensitive:
+ * reading it is as privileged as changing it), otherwise EPERM; and dfc
+ * works only in network namespaces owned by the initial user namespace
+ * (one created by an unprivileged user, as with unshare -Urn, gets EPERM
+ * for every command, even from the host's administrator). The module is
+ * never loaded on demand (no family alias): the administrator loads it.
+ * Requests are validated strictly: an attribute the command does not take
+ * is EINVAL. A namespace's state is allocated by its first dfc command.
  *
  * Every rejection carries an extended ACK message and, where one attribute
  * is at fault, points at it (NLMSGERR_ATTR_OFFS). A rejected request changes
@@ -139,8 +145,15 @@
  *         same attributes as DFC_CRIT_A_ENTRY: frames it matches are not
  *         matched by the criterion
  *   Errors: EEXIST (owner and id exist, or repeated in the message),
- *   ENOSPC (max criteria or max masks reached), ENOENT (DFC_CRIT_A_CDEST
- *   names no content destination), EINVAL.
+ *   ENOSPC (max criteria or max masks reached, or a namespace cap:
+ *   DFC_NS_MAX_ENTRIES entries, DFC_NS_MAX_BLOB_BYTES of blobs), ENOENT
+ *   (unknown content destination), EINVAL. The batch becomes visible to
+ *   the data path whole, once nothing in it can fail: a rejected batch
+ *   never counted or copied a frame.
+ *   Packet and byte limits are u64 and compared as such: any value from 1
+ *   to 2^64-1 is honoured. A limit counts from the criterion's current
+ *   count; where count + limit exceeds 2^64-1 it is 2^64-1 (saturated; a
+ *   64-bit counter cannot get further).
  *
  * DFC_CMD_CRIT_DEL: DFC_A_OWNER required; then DFC_A_ID (one criterion,
  *   ENOENT if absent), or DFC_A_CDEST (those toward that destination), or
@@ -149,9 +162,10 @@
  *   carries DFC_A_COUNT: NLA_U32, criteria deleted.
  *
  * DFC_CMD_CRIT_REFRESH: DFC_A_OWNER, DFC_A_CRIT with DFC_CRIT_A_ID and the
- *   timeouts and limits to replace: each named kind restarts with the given
- *   amount left (packets and bytes from the current count); the others
- *   keep running.
+ *   timeouts and limits to replace (any other attribute: EINVAL): each
+ *   named kind restarts with the given amount left (packets and bytes from
+ *   the current count, saturated as above); the others keep running. A
+ *   static criterion has none to refresh: EINVAL, nothing changes.
  *
  * DFC_CMD_CRIT_GET: DFC_A_OWNER and DFC_A_ID: one criterion. As a dump:
  *   every criterion, or only DFC_A_OWNER's; DFC_A_TERSE (NLA_FLAG) keeps
@@ -169,13 +183,17 @@
  *     Entries and exclusions are in GET replies only, never in dumps (a
  *     criterion's entries may not fit a dump message); the blob is in both
  *     unless terse.
- *   The dump resumes after the last criterion it sent: every criterion
- *   present from its start to its end is sent exactly once, whatever else
- *   is added or removed meanwhile; only if that last criterion is removed
- *   between two parts does the dump start over, flagged NLM_F_DUMP_INTR.
+ *   The dump goes in order of addition and resumes by that order, which no
+ *   two criteria share: every criterion present from its start to its end
+ *   is sent exactly once, whatever else is added or removed meanwhile, and
+ *   criteria added meanwhile are sent too. If a criterion added after the
+ *   start is sent while others were removed meanwhile (an id deleted and
+ *   added again may then appear twice, old and new), the dump is flagged
+ *   NLM_F_DUMP_INTR: take it again.
  *
- * DFC_CMD_LIMITS_SET: DFC_STATS_A_MAX_CRITS, DFC_STATS_A_MAX_MASKS
- *   (NLA_U32, at least 1): new limits; existing criteria stay.
+ * DFC_CMD_LIMITS_SET: DFC_STATS_A_MAX_CRITS (NLA_U32, 1..DFC_NS_MAX_CRITS),
+ *   DFC_STATS_A_MAX_MASKS (NLA_U32, 1..4096): new limits; existing
+ *   criteria stay.
  *
  * Events, multicast group DFC_GENL_MCGRP_EVENTS ("events"), in the
  * namespace of the criteria:
@@ -185,7 +203,15 @@
  *     reached one of its limits and was removed. Sent for every criterion,
  *     SEND_ASYNC or not (the owner's agent keeps its state from them; the
  *     flag tells it whether to pass the notice on).
- *   Listening needs CAP_NET_ADMIN in the namespace.
+ *   Listening needs CAP_NET_ADMIN in the initial user namespace (dfc
+ *   sends events only in namespaces that user namespace owns).
+ *   Events are datagrams: a listener that falls behind (a mass expiry can
+ *   remove many criteria in one second) loses some, and its next recv()
+ *   fails with ENOBUFS. To resynchronise, dump the criteria
+ *   (DFC_CMD_CRIT_GET, NLM_F_DUMP) and the destinations: a criterion the
+ *   listener holds that the dump lacks was removed (expired, purged or
+ *   deleted); its final counters are lost with the event. A larger receive
+ *   buffer (SO_RCVBUFFORCE) makes losses rarer.
  *
  * Content destinations: where copies of matched frames go. Each has a u32
  * id chosen by userspace; criteria name it in DFC_CRIT_A_CDEST. Commands
@@ -262,6 +288,13 @@
 #define DFC_CRIT_MAX_EXCL 64
 #define DFC_CRIT_BLOB_MAX 2048
 #define DFC_TIMEOUT_MAX 86400
+
+/* Hard caps per network namespace, whatever DFC_CMD_LIMITS_SET says. */
+#define DFC_NS_MAX_CRITS (1U << 22)		/* upper bound of max-criteria */
+#define DFC_NS_MAX_ENTRIES (1U << 22)		/* entries of all criteria */
+#define DFC_NS_MAX_BLOB_BYTES (1U << 28)	/* blobs of all criteria */
+#define DFC_NS_MAX_OWNERS 4096			/* owners with their own max-dup */
+#define DFC_NS_MAX_CDESTS 1024			/* content destinations */
 
 enum dfc_cmd {
 	DFC_CMD_UNSPEC,
