@@ -533,6 +533,7 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 		else
 			c->notify_ver = ver;
 	}
+	c->max_criteria = DTCP_DEFAULT_MAX_CRITERIA;
 	if (get_int(x, g, "max-criteria", 0, UINT32_MAX, &v))
 		c->max_criteria = v;
 }

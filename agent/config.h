@@ -63,6 +63,7 @@ struct dtcp_csource {
 	bool request_dests;		/* may define destinations with X-JTap-Cdest-* */
 	int notify_ver;			/* DTCP_VER() of notifications */
 	uint32_t max_criteria;		/* 0: no limit (550 beyond) */
+#define DTCP_DEFAULT_MAX_CRITERIA 10000	/* one source may not take the whole kernel */
 	uint32_t owner;			/* kernel owner: stable hash of the id */
 	unsigned int line;
 };

@@ -19,8 +19,11 @@
 void dtcp_crit_free(struct dtcp_crit *c);
 /* Insert at its place by id. 0 or -ENOMEM. */
 int dtcp_src_insert(struct dtcp_src *src, struct dtcp_crit *c);
-/* Delete every kernel criterion of c (an expired one is no error). */
-void dtcp_crit_kernel_del(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_crit *c);
+/*
+ * Delete every kernel criterion of c (an expired one is no error). 0, or
+ * the first error: then c is (at least partly) still in the kernel.
+ */
+int dtcp_crit_kernel_del(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_crit *c);
 
 /* ---- reconfig.c ---- */
 
@@ -29,8 +32,11 @@ bool dtcp_crit_dests_valid(const struct dtcp_src *src, const struct dtcp_crit *c
 
 /* ---- server.c: control sources ---- */
 
+/* A new source takes the Seq window its id had, if it was configured before. */
 struct dtcp_src *dtcp_src_new(struct dtcp_server *s, struct dtcp_csource *cfg);
 void dtcp_src_free(struct dtcp_src *src);
+/* Keep the Seq window of a source that leaves the configuration. 0 or -ENOMEM. */
+int dtcp_src_retire(struct dtcp_server *s, const struct dtcp_src *src);
 
 /* ---- rdest.c: request-defined destinations, each owned by one source ---- */
 

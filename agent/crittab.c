@@ -108,8 +108,10 @@ void dtcp_server_gc(struct dtcp_server *s)
 	}
 }
 
-void dtcp_crit_kernel_del(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_crit *c)
+int dtcp_crit_kernel_del(struct dtcp_server *s, struct dtcp_src *src, struct dtcp_crit *c)
 {
+	int ret = 0;
+
 	for (unsigned int k = 0; k < c->n_dest; k++) {
 		int err = s->kops->del(s->kctx, src->cfg ? src->cfg->owner :
 				       dtcp_hash32(src->id, strlen(src->id), DTCP_HASH_INIT),
@@ -120,6 +122,8 @@ void dtcp_crit_kernel_del(struct dtcp_server *s, struct dtcp_src *src, struct dt
 			s->st.kernel_errors++;
 			LOG(s, src, LOG_ERR, "kernel: delete criterion %" PRIu32 ": %s", c->id,
 			    strerror(-err));
+			ret = ret ?: err;
 		}
 	}
+	return ret;
 }

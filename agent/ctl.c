@@ -220,6 +220,10 @@ char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line)
 			"notifications_failed", (json_int_t)s->st.notif_failed,
 			"kernel_errors", (json_int_t)s->st.kernel_errors,
 			"events_lost", (json_int_t)s->st.events_lost));
+		json_object_set_new(json_object_get(o, "counters"), "answers_unsaved",
+				    json_integer((json_int_t)s->st.unsaved_drops));
+		json_object_set_new(json_object_get(o, "counters"), "logs_suppressed",
+				    json_integer((json_int_t)s->st.log_suppressed));
 		out = reply(o);
 	} else if (!strcmp(cmd, "sources")) {
 		json_t *a = json_array();

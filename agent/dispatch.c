@@ -25,6 +25,44 @@ static enum dtcp_method method_of(const char *m)
 	return DTCP_M_OTHER;
 }
 
+/*
+ * Dropped datagrams are logged at most DROPLOG_BURST per DROPLOG_MS,
+ * server-wide: a flood (from anyone, authentic or not) cannot flood
+ * syslog. What was not logged is summed up once the period is over.
+ */
+#define DROPLOG_BURST 10
+#define DROPLOG_MS 10000
+
+void dtcp_server_droplog_flush(struct dtcp_server *s)
+{
+	uint64_t now = s->mono_ms ? s->mono_ms() : 0;
+
+	if (now - s->droplog_start < DROPLOG_MS)
+		return;
+	if (s->droplog_suppressed)
+		LOG(s, NULL, LOG_WARNING, "%" PRIu64 " more dropped datagrams not logged in the "
+		    "last %u s (rate limit; the counters have them all)", s->droplog_suppressed,
+		    DROPLOG_MS / 1000);
+	s->droplog_start = now;
+	s->droplog_n = 0;
+	s->droplog_suppressed = 0;
+}
+
+static bool droplog_ok(struct dtcp_server *s)
+{
+	dtcp_server_droplog_flush(s);
+	if (s->droplog_n < DROPLOG_BURST) {
+		s->droplog_n++;
+		return true;
+	}
+	s->droplog_suppressed++;
+	s->st.log_suppressed++;
+	return false;
+}
+
+#define DROP_LOG(s, src, prio, ...) \
+	do { if (droplog_ok(s)) LOG(s, src, prio, __VA_ARGS__); } while (0)
+
 void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			uint16_t local_port, const void *data, size_t len,
 			struct dtcp_replies *out)
@@ -49,54 +87,54 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			s->st.too_big++;
 		else
 			s->st.not_dtcp++;
-		LOG(s, NULL, LOG_DEBUG, "from %s: not a DTCP message, dropped", addr);
+		DROP_LOG(s, NULL, LOG_DEBUG, "from %s: not a DTCP message, dropped", addr);
 		return;
 	}
 	if (m->kind != DTCP_K_REQUEST) {
 		s->st.not_request++;
-		LOG(s, NULL, LOG_DEBUG, "from %s: not a request, dropped", addr);
+		DROP_LOG(s, NULL, LOG_DEBUG, "from %s: not a request, dropped", addr);
 		return;
 	}
 	/* Security checks: every failure is dropped without an answer. */
 	cs = dtcp_msg_get(m, "Csource-ID");
 	if (!cs) {
 		s->st.no_csource++;
-		LOG(s, NULL, LOG_WARNING, "from %s: no Csource-ID, dropped (499)", addr);
+		DROP_LOG(s, NULL, LOG_WARNING, "from %s: no Csource-ID, dropped (499)", addr);
 		return;
 	}
 	src = dtcp_server_src(s, cs->value);
 	if (!src || !src->cfg) {
 		s->st.unknown_csource++;
-		LOG(s, NULL, LOG_WARNING, "from %s: unknown control source, dropped (499)", addr);
+		DROP_LOG(s, NULL, LOG_WARNING, "from %s: unknown control source, dropped (499)", addr);
 		return;
 	}
 	if (local_port != src->cfg->port) {
 		src->st.drop_port++;
-		LOG(s, src, LOG_WARNING, "from %s: request to port %u, not the service port, "
+		DROP_LOG(s, src, LOG_WARNING, "from %s: request to port %u, not the service port, "
 		    "dropped", addr, local_port);
 		return;
 	}
 	if (!dtcp_csource_sender_ok(src->cfg, from)) {
 		src->st.drop_addr++;
-		LOG(s, src, LOG_WARNING, "from %s: sender not in source-addresses, dropped", addr);
+		DROP_LOG(s, src, LOG_WARNING, "from %s: sender not in source-addresses, dropped", addr);
 		return;
 	}
 	if (!m->auth || !dtcp_hmac_verify(src->cfg->key, src->cfg->key_len, m->raw,
 					  m->signed_len, m->auth)) {
 		src->st.drop_auth++;
-		LOG(s, src, LOG_WARNING, "from %s: authentication failed, dropped (497)", addr);
+		DROP_LOG(s, src, LOG_WARNING, "from %s: authentication failed, dropped (497)", addr);
 		return;
 	}
 	seqp = dtcp_msg_get(m, "Seq");
 	if (!seqp || dtcp_parse_u64(seqp->value, UINT64_MAX, &seq)) {
 		src->st.drop_noseq++;
-		LOG(s, src, LOG_WARNING, "from %s: no valid Seq, dropped (498)", addr);
+		DROP_LOG(s, src, LOG_WARNING, "from %s: no valid Seq, dropped (498)", addr);
 		return;
 	}
 	v = dtcp_seq_check(&src->seq, seq);
 	if (v != DTCP_SEQ_OK) {
 		src->st.drop_seq++;
-		LOG(s, src, LOG_WARNING, "from %s: Seq %" PRIu64 " %s (highest %" PRIu64
+		DROP_LOG(s, src, LOG_WARNING, "from %s: Seq %" PRIu64 " %s (highest %" PRIu64
 		    "), dropped (498)", addr, seq,
 		    v == DTCP_SEQ_REPLAY ? "already seen" : "outside the window", src->seq.max);
 		return;

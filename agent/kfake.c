@@ -70,7 +70,8 @@ static int f_add(void *p, uint32_t owner, const struct dfc_nl_crit *crits, unsig
 	for (unsigned int i = 0; i < n; i++) {
 		const struct dfc_nl_crit *c = &crits[i];
 
-		if (kfake_find(k, owner, c->id))
+		/* dtcpd hands out increasing ids: keep large tests off the linear search. */
+		if (c->id <= k->top_kid && kfake_find(k, owner, c->id))
 			return -EEXIST;
 		if (!c->n_entries || c->n_entries > DFC_CRIT_MAX_ENTRIES ||
 		    c->n_excl > DFC_CRIT_MAX_EXCL || c->blob_len > DFC_CRIT_BLOB_MAX)
@@ -101,6 +102,8 @@ static int f_add(void *p, uint32_t owner, const struct dfc_nl_crit *crits, unsig
 		kc->owner = owner;
 		kc->c = crits[i];
 		kc->c.owner = owner;
+		if (crits[i].id > k->top_kid)
+			k->top_kid = crits[i].id;
 		kc->c.entries = kc->c.excl = NULL;
 		if (crits[i].blob_len)
 			memcpy(kc->blob, crits[i].blob, crits[i].blob_len);
@@ -119,6 +122,8 @@ static int f_del(void *p, uint32_t owner, uint64_t kid)
 	struct kfake_crit *c = kfake_find(k, owner, kid);
 
 	k->calls_del++;
+	if (k->fail_del)
+		return k->fail_del;
 	if (!c)
 		return -ENOENT;
 	c->used = false;
@@ -131,6 +136,8 @@ static int f_del_owner(void *p, uint32_t owner, uint32_t *count)
 
 	k->calls_del++;
 	*count = 0;
+	if (k->fail_del)
+		return k->fail_del;
 	for (unsigned int i = 0; i < k->n; i++) {
 		if (k->v[i].used && k->v[i].owner == owner) {
 			k->v[i].used = false;

@@ -23,6 +23,8 @@ struct kfake {
 	uint64_t expired;
 	unsigned int calls_add, calls_del, calls_refresh, calls_dump;
 	int fail_add;			/* next add fails with this, once */
+	int fail_del;			/* del and del_owner fail with this while set */
+	uint64_t top_kid;		/* highest id added: above it, no duplicate to look for */
 	struct dtcp_kdest dests[64];	/* content destinations */
 	unsigned int n_dests;
 	uint32_t max_dup, dup_period;

@@ -187,7 +187,8 @@ unsigned int dtcp_method_list(struct dtcp_req *q)
 			dtcp_fail(&e, 500, NULL, "kernel: %s", strerror(-err));
 			return dtcp_reply_error(q, &e);
 		}
-		qsort(ks.v, ks.n, sizeof(*ks.v), kstat_cmp);
+		if (ks.n) /* qsort(NULL, 0) is undefined: the kernel may have none of them */
+			qsort(ks.v, ks.n, sizeof(*ks.v), kstat_cmp);
 	}
 	entry = malloc(sizeof(*entry));
 	if (!entry) {

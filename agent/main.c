@@ -381,13 +381,14 @@ static void send_reply(struct pending *p)
 
 /* ---- state ---- */
 
-static void save_state(void)
+/* 0 when the state file is current, else -errno (it stays dirty: retried). */
+static int save_state(void)
 {
 	struct dtcp_state st;
 	int err;
 
 	if (!A.s.dirty)
-		return;
+		return 0;
 	dtcp_server_state(&A.s, &st);
 	snprintf(st.boot_id, sizeof(st.boot_id), "%s", A.boot_id);
 	/* Refreshed each second, not per request: a lower value only makes restart checks lenient. */
@@ -398,6 +399,7 @@ static void save_state(void)
 		logf_(LOG_ERR, "state file %s: %s", A.s.cfg->state_file, strerror(-err));
 	else
 		A.s.dirty = false;
+	return err;
 }
 
 /* Read every datagram waiting on socket i; replies go to the pending list. */
@@ -454,8 +456,21 @@ static void read_sock(struct usock *us)
 
 static void flush_replies(void)
 {
-	/* Seq windows reach the disk before any answer leaves: no replay after a crash. */
-	save_state();
+	/*
+	 * Seq windows reach the disk before any answer leaves: no replay after
+	 * a crash. When they cannot, no answer leaves (the request took effect
+	 * in dtcpd and the kernel alike; the source sees no answer and may ask
+	 * again with a new Seq).
+	 */
+	if (A.n_pend && save_state()) {
+		A.s.st.unsaved_drops += A.n_pend;
+		for (unsigned int i = 0; i < A.n_pend; i++)
+			dtcp_replies_clear(&A.pend[i].r);
+		logf_(LOG_ERR, "%u answers not sent: the state file could not be written",
+		      A.n_pend);
+		A.n_pend = 0;
+		return;
+	}
 	for (unsigned int i = 0; i < A.n_pend; i++)
 		send_reply(&A.pend[i]);
 	A.n_pend = 0;
@@ -596,9 +611,25 @@ static void kernel_check(void)
 
 	if (A.kernel_up) {
 		int err = dfc_nl_stats_get(A.k.nl, &st);
+		struct dfc_nl *probe;
+		bool gone;
 
 		if (!err)
 			return;
+		/*
+		 * Only a family that is gone (ENOENT) or came back under another
+		 * id (the module was reloaded) means the criteria are lost; any
+		 * other error (ENOBUFS, EINTR, ENOMEM...) is retried next second.
+		 */
+		probe = dfc_nl_open();
+		gone = probe ? dfc_nl_family_id(probe) != dfc_nl_family_id(A.k.nl) :
+			       errno == ENOENT;
+		dfc_nl_close(probe);
+		if (!gone) {
+			A.s.st.kernel_errors++;
+			logf_(LOG_WARNING, "dfc.ko check: %s (transient: retried)", strerror(-err));
+			return;
+		}
 		logf_(LOG_DEBUG, "dfc.ko check: %s", strerror(-err));
 		kernel_lost();
 	}
@@ -692,6 +723,9 @@ static void loop(void)
 
 			if (read(A.tfd, &ticks, sizeof(ticks)) > 0) {
 				kernel_check();
+				dtcp_server_droplog_flush(&A.s);
+				if (A.kernel_up && A.s.n_orphans)
+					dtcp_server_retry(&A.s);
 				if (A.kernel_up) {
 					dtcp_server_tick(&A.s);
 					A.s.kops->expired(A.s.kctx, &A.kexpired);
@@ -792,8 +826,10 @@ int main(int argc, char **argv)
 	if (kernel_sync(&st, have_state, "criteria lost: dfc module reloaded or host rebooted"))
 		return 1;
 	/* Seq windows after the rebuild, which reset nothing of them. */
-	if (have_state)
-		dtcp_server_restore(&A.s, &st);
+	if (have_state && dtcp_server_restore(&A.s, &st)) {
+		logf_(LOG_ERR, "state file %s: out of memory", cfg->state_file);
+		return 1;
+	}
 	dtcp_state_free(&st);
 
 	A.any4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

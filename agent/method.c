@@ -22,6 +22,7 @@ unsigned int dtcp_method_delete(struct dtcp_req *q)
 	struct dtcp_crit **sel;
 	unsigned int n, fl, count = 0;
 	bool statics;
+	int err = 0;
 
 	if (!!pid == !!pcd) {
 		dtcp_fail(&e, 400, pid, "exactly one of Criteria-ID and Cdest-ID");
@@ -34,22 +35,41 @@ unsigned int dtcp_method_delete(struct dtcp_req *q)
 		/* Everything of the source: one kernel request. */
 		uint32_t kn = 0;
 
-		if (s->kops->del_owner(s->kctx, src->cfg->owner, &kn))
+		err = s->kops->del_owner(s->kctx, src->cfg->owner, &kn);
+		if (err && err != -ENOENT) {
+			/* Nothing is known deleted: the table keeps all of them. */
 			s->st.kernel_errors++;
-		for (unsigned int i = 0; i < n; i++)
-			dtcp_src_remove(s, src, sel[i], DFC_REASON_NONE);
-		count = n;
+			LOG(s, src, LOG_ERR, "kernel: delete all criteria: %s", strerror(-err));
+		} else {
+			err = 0;
+			for (unsigned int i = 0; i < n; i++)
+				dtcp_src_remove(s, src, sel[i], DFC_REASON_NONE);
+			count = n;
+		}
 	} else {
 		for (unsigned int i = 0; i < n; i++) {
+			int e1;
+
 			/* Static ones stay unless asked for: skipped, not an error. */
 			if ((sel[i]->flags & DFC_CRIT_F_STATIC) && !statics)
 				continue;
-			dtcp_crit_kernel_del(s, src, sel[i]);
+			/* One the kernel kept stays in the table too (LIST shows it). */
+			e1 = dtcp_crit_kernel_del(s, src, sel[i]);
+			if (e1) {
+				err = err ?: e1;
+				continue;
+			}
 			dtcp_src_remove(s, src, sel[i], DFC_REASON_NONE);
 			count++;
 		}
 	}
 	free(sel);
+	if (err) {
+		/* Never 200 for what the kernel still holds. */
+		dtcp_fail(&e, 500, NULL, "kernel: %s (%u of the criteria deleted)", strerror(-err),
+			  count);
+		return dtcp_reply_error(q, &e);
+	}
 	dtcp_reply_begin(q, s->out, 200);
 	dtcp_out_param(s->out, "Criteria-Count", "%u", count);
 	dtcp_reply_finish(q, s->out);

@@ -19,7 +19,49 @@ struct rebuild {
 	struct { uint32_t owner; uint64_t kid; } *stale;
 	unsigned int n_stale, cap_stale;
 	unsigned int n_bad;		/* of them, not consistent with our configuration */
+	/*
+	 * The criteria adopted so far by Criteria-ID (ids are server-wide),
+	 * open addressing: finding the one a destination k > 0 belongs to
+	 * costs O(1), not a walk of the table (40k criteria: O(N^2)).
+	 */
+	struct dtcp_crit **seen;
+	unsigned int n_seen, cap_seen;	/* cap_seen: a power of two */
 };
+
+static unsigned int seen_slot(const struct rebuild *r, uint32_t id)
+{
+	unsigned int i = (id * 2654435761u) & (r->cap_seen - 1);
+
+	while (r->seen[i] && r->seen[i]->id != id)
+		i = (i + 1) & (r->cap_seen - 1);
+	return i;
+}
+
+static struct dtcp_crit *seen_find(const struct rebuild *r, uint32_t id)
+{
+	return r->cap_seen ? r->seen[seen_slot(r, id)] : NULL;
+}
+
+static int seen_add(struct rebuild *r, struct dtcp_crit *c)
+{
+	if (2 * (r->n_seen + 1) > r->cap_seen) {
+		struct rebuild g = *r;
+
+		g.cap_seen = r->cap_seen ? 2 * r->cap_seen : 1024;
+		g.seen = calloc(g.cap_seen, sizeof(*g.seen));
+		if (!g.seen)
+			return -ENOMEM;
+		for (unsigned int i = 0; i < r->cap_seen; i++)
+			if (r->seen[i])
+				g.seen[seen_slot(&g, r->seen[i]->id)] = r->seen[i];
+		free(r->seen);
+		r->seen = g.seen;
+		r->cap_seen = g.cap_seen;
+	}
+	r->seen[seen_slot(r, c->id)] = c;
+	r->n_seen++;
+	return 0;
+}
 
 static void rebuild_reset(struct dtcp_server *s)
 {
@@ -40,6 +82,9 @@ static int rebuild_restart(void *data)
 	rebuild_reset(r->s);
 	r->found = 0;
 	r->n_stale = r->n_bad = 0;
+	if (r->cap_seen)
+		memset(r->seen, 0, r->cap_seen * sizeof(*r->seen));
+	r->n_seen = 0;
 	return 0;
 }
 
@@ -99,13 +144,12 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 	if (b.id >= s->next_id)
 		s->next_id = b.id + 1 ? b.id + 1 : 1;
 	/* Destination k > 0 of a criterion already seen adds nothing. */
-	for (unsigned int i = src->n_crits; i-- > 0;) {
-		if (src->crits[i]->id == b.id) {
-			dtcp_blob_free(&b);
-			if (b.k == 0)
-				src->crits[i]->n_refresh = kc->n_refresh;
-			return 0;
-		}
+	c = seen_find(r, b.id);
+	if (c) {
+		dtcp_blob_free(&b);
+		if (b.k == 0)
+			c->n_refresh = kc->n_refresh;
+		return 0;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -154,6 +198,10 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 		r->n_bad++;
 		return stale(r, kc);
 	}
+	if (seen_add(r, c)) {
+		dtcp_crit_free(c);
+		return -ENOMEM;
+	}
 	src->crits[src->n_crits++] = c;
 	src->n_live++;
 	if (c->flags & DFC_CRIT_F_STATIC)
@@ -193,6 +241,7 @@ int dtcp_server_rebuild(struct dtcp_server *s, unsigned int *found)
 			    "unreadable or names destinations their source may not use", r.n_bad);
 	}
 	free(r.stale);
+	free(r.seen);
 	*found = r.found;
 	return err;
 }

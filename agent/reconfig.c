@@ -31,6 +31,38 @@ bool dtcp_crit_dests_valid(const struct dtcp_src *src, const struct dtcp_crit *c
 	return c->n_dest > 0;
 }
 
+static int orphan_add(struct dtcp_server *s, uint32_t owner)
+{
+	uint32_t *n;
+
+	for (unsigned int i = 0; i < s->n_orphans; i++)
+		if (s->orphans[i] == owner)
+			return 0;
+	n = realloc(s->orphans, (s->n_orphans + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->orphans = n;
+	n[s->n_orphans++] = owner;
+	return 0;
+}
+
+void dtcp_server_retry(struct dtcp_server *s)
+{
+	unsigned int j = 0;
+
+	for (unsigned int i = 0; i < s->n_orphans; i++) {
+		uint32_t n = 0;
+		int err = s->kops->del_owner(s->kctx, s->orphans[i], &n);
+
+		if (err && err != -ENOENT)
+			s->orphans[j++] = s->orphans[i];
+		else
+			LOG(s, NULL, LOG_NOTICE, "criteria of a removed control source (owner "
+			    "%#x) deleted: %u", s->orphans[i], n);
+	}
+	s->n_orphans = j;
+}
+
 void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 {
 	struct dtcp_config *old = s->cfg;
@@ -44,14 +76,27 @@ void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 		if (!cs) {
 			uint32_t n = 0;
 			uint32_t owner = src->cfg->owner;
+			int err = src->n_live ? s->kops->del_owner(s->kctx, owner, &n) : 0;
 
 			/* A source that is gone takes its criteria with it. */
-			if (src->n_live && s->kops->del_owner(s->kctx, owner, &n))
+			if (err && orphan_add(s, owner))
+				LOG(s, NULL, LOG_ERR, "control source %s: out of memory: its kernel "
+				    "criteria are deleted at the next start", src->id);
+			if (err) {
 				s->st.kernel_errors++;
-			LOG(s, NULL, LOG_NOTICE, "control source %s removed: %u criteria deleted",
-			    src->id, src->n_live);
+				LOG(s, NULL, LOG_ERR, "control source %s removed: deleting its %u "
+				    "criteria: %s (retried every second)", src->id, src->n_live,
+				    strerror(-err));
+			} else {
+				LOG(s, NULL, LOG_NOTICE, "control source %s removed: %u criteria "
+				    "deleted", src->id, src->n_live);
+			}
 			for (unsigned int k = 0; k < src->n_crits; k++)
 				dtcp_src_remove(s, src, src->crits[k], DFC_REASON_NONE);
+			/* Its Seq window outlives it: added back, old requests stay replays. */
+			if (dtcp_src_retire(s, src))
+				LOG(s, NULL, LOG_ERR, "control source %s: Seq window: out of memory",
+				    src->id);
 			dtcp_src_free(src);
 			s->dirty = true;
 			continue;
@@ -63,7 +108,8 @@ void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 
 			if (c->dead || dtcp_crit_dests_valid(src, c))
 				continue;
-			dtcp_crit_kernel_del(s, src, c);
+			if (dtcp_crit_kernel_del(s, src, c))
+				continue; /* still in the kernel: stays listed, the next reload retries */
 			LOG(s, src, LOG_NOTICE, "criterion %" PRIu32 " deleted: destination %s "
 			    "no longer configured or allowed", c->id, c->cdests);
 			dtcp_src_remove(s, src, c, DFC_REASON_NONE);
@@ -74,6 +120,9 @@ void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 		for (unsigned int i = 0; i < cfg->groups[g].n_srcs; i++)
 			if (!dtcp_server_src(s, cfg->groups[g].srcs[i].id))
 				dtcp_src_new(s, &cfg->groups[g].srcs[i]);
+	/* Back before its old criteria could be deleted: they go now, or it waits. */
+	if (s->n_orphans)
+		dtcp_server_retry(s);
 	/* Destinations gone from the file go from the kernel; the rest are updated. */
 	for (unsigned int g = 0; s->kops->cdest_del && g < old->n_groups; g++)
 		for (unsigned int i = 0; i < old->groups[g].n_dests; i++) {

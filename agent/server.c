@@ -29,7 +29,44 @@ struct dtcp_src *dtcp_src_new(struct dtcp_server *s, struct dtcp_csource *cfg)
 	s->srcs = n;
 	src->cfg = cfg;
 	s->srcs[s->n_srcs++] = src;
+	for (unsigned int i = 0; i < s->n_retired; i++) {
+		if (strcmp(s->retired[i].id, src->id))
+			continue;
+		src->seq = s->retired[i].seq;
+		free(s->retired[i].id);
+		s->retired[i] = s->retired[--s->n_retired];
+		break;
+	}
 	return src;
+}
+
+static int retire(struct dtcp_server *s, const char *id, const struct dtcp_seq *seq)
+{
+	struct dtcp_state_src *n;
+
+	if (!seq->have)
+		return 0; /* nothing to remember: any Seq would set a new baseline anyway */
+	for (unsigned int i = 0; i < s->n_retired; i++) {
+		if (!strcmp(s->retired[i].id, id)) {
+			s->retired[i].seq = *seq;
+			return 0;
+		}
+	}
+	n = realloc(s->retired, (s->n_retired + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	s->retired = n;
+	n[s->n_retired].id = strdup(id);
+	if (!n[s->n_retired].id)
+		return -ENOMEM;
+	n[s->n_retired++].seq = *seq;
+	s->dirty = true;
+	return 0;
+}
+
+int dtcp_src_retire(struct dtcp_server *s, const struct dtcp_src *src)
+{
+	return retire(s, src->id, &src->seq);
 }
 
 void dtcp_src_free(struct dtcp_src *src)
@@ -81,6 +118,14 @@ void dtcp_server_fini(struct dtcp_server *s)
 		dtcp_src_free(s->srcs[i]);
 	free(s->srcs);
 	dtcp_rdest_reset(s);
+	for (unsigned int i = 0; i < s->n_retired; i++)
+		free(s->retired[i].id);
+	free(s->retired);
+	s->retired = NULL;
+	s->n_retired = 0;
+	free(s->orphans);
+	s->orphans = NULL;
+	s->n_orphans = 0;
 	free(s->entries);
 	free(s->excl);
 	free(s->msg);
@@ -93,21 +138,29 @@ void dtcp_server_fini(struct dtcp_server *s)
 
 void dtcp_server_state(const struct dtcp_server *s, struct dtcp_state *st)
 {
+	unsigned int n = s->n_srcs + s->n_retired;
+
 	memset(st, 0, sizeof(*st));
 	st->next_id = s->next_id;
-	st->src = calloc(s->n_srcs ? s->n_srcs : 1, sizeof(*st->src));
-	for (unsigned int i = 0; st->src && i < s->n_srcs; i++) {
+	st->src = calloc(n ? n : 1, sizeof(*st->src));
+	if (!st->src)
+		return;
+	for (unsigned int i = 0; i < s->n_srcs; i++) {
 		st->src[i].id = s->srcs[i]->id; /* borrowed: free st->src only */
 		st->src[i].seq = s->srcs[i]->seq;
 		st->n_static += s->srcs[i]->n_static;
 		st->n_dynamic += s->srcs[i]->n_live - s->srcs[i]->n_static;
 	}
-	if (st->src)
-		st->n_src = s->n_srcs;
+	/* Sources configured before: their windows stay until they come back. */
+	for (unsigned int i = 0; i < s->n_retired; i++)
+		st->src[s->n_srcs + i] = s->retired[i];
+	st->n_src = n;
 }
 
-void dtcp_server_restore(struct dtcp_server *s, const struct dtcp_state *st)
+int dtcp_server_restore(struct dtcp_server *s, const struct dtcp_state *st)
 {
+	int err = 0;
+
 	if (st->next_id > s->next_id)
 		s->next_id = st->next_id;
 	for (unsigned int i = 0; i < st->n_src; i++) {
@@ -115,5 +168,8 @@ void dtcp_server_restore(struct dtcp_server *s, const struct dtcp_state *st)
 
 		if (src)
 			src->seq = st->src[i].seq;
+		else if (retire(s, st->src[i].id, &st->src[i].seq))
+			err = -ENOMEM;
 	}
+	return err;
 }

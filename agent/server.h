@@ -129,6 +129,8 @@ struct dtcp_replies {
 struct dtcp_server_stats {
 	uint64_t rx, not_dtcp, too_big, not_request, no_csource, unknown_csource;
 	uint64_t replies, notif_sent, notif_failed, kernel_errors, events_lost;
+	uint64_t unsaved_drops;		/* answers withheld: the state file could not be written */
+	uint64_t log_suppressed;	/* drop messages not logged (rate limit) */
 };
 
 struct dtcp_server {
@@ -154,6 +156,17 @@ struct dtcp_server {
 	struct dtcp_rdest *rdests;	/* rdest.c */
 	unsigned int n_rdests, cap_rdests;
 	uint32_t next_rdest_kid;
+	/*
+	 * Seq windows of control sources no longer configured, kept (and
+	 * persisted) so that one added back does not accept its old requests.
+	 */
+	uint64_t droplog_start, droplog_suppressed;	/* dispatch.c: rate-limited drop logs */
+	unsigned int droplog_n;
+	struct dtcp_state_src *retired;
+	unsigned int n_retired;
+	/* Owners whose criteria a reload could not delete: retried each second. */
+	uint32_t *orphans;
+	unsigned int n_orphans;
 	struct dtcp_server_stats st;
 	uint64_t last_sample_ms;	/* rates: the last counter sample */
 	/* Scratch for one criterion's expansion. */
@@ -185,11 +198,18 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			uint16_t local_port, const void *data, size_t len,
 			struct dtcp_replies *out);
 void dtcp_replies_clear(struct dtcp_replies *r);
+/* Log how many dropped datagrams went unlogged (rate limit), once a period is over. */
+void dtcp_server_droplog_flush(struct dtcp_server *s);
 
 /* The state to persist now (Seq windows, next id, counts). */
 void dtcp_server_state(const struct dtcp_server *s, struct dtcp_state *st);
-/* Take Seq windows and the next id from a loaded state. */
-void dtcp_server_restore(struct dtcp_server *s, const struct dtcp_state *st);
+/* Take Seq windows and the next id from a loaded state. 0 or -ENOMEM. */
+int dtcp_server_restore(struct dtcp_server *s, const struct dtcp_state *st);
+/*
+ * Delete again the criteria of removed sources that the kernel refused to
+ * delete at the reload (a transient error): call it periodically.
+ */
+void dtcp_server_retry(struct dtcp_server *s);
 
 /*
  * Rebuild criteria from a kernel dump (restart without losing capture).
