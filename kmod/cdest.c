@@ -71,6 +71,26 @@ void dfc_cdest_cfg_replace(struct dfc_cdest *cd, struct dfc_cdest_cfg *cfg)
 	call_rcu(&old->rcu, cfg_free_rcu);
 }
 
+/*
+ * A device of the namespace goes away: every destination starts a new,
+ * empty route cache, so that no cached route or bundle keeps the device
+ * (or its dying namespace) referenced; the old ones go after a grace
+ * period. Bounded by the namespace's destination cap.
+ */
+void dfc_cdest_reroute_all(struct dfc_filter *f)
+{
+	struct dfc_cdest_cfg *cfg;
+	struct dfc_cdest *cd;
+
+	mutex_lock(&f->lock);
+	list_for_each_entry(cd, &f->cdests, list) {
+		cfg = dfc_cdest_cfg_new(dfc_cdest_cfg(cd));
+		if (cfg)
+			dfc_cdest_cfg_replace(cd, cfg);
+	}
+	mutex_unlock(&f->lock);
+}
+
 struct dfc_cdest *dfc_cdest_alloc(struct dfc_filter *f, u32 id,
 				  struct dfc_cdest_cfg *cfg)
 {

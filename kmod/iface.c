@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include "iface.h"
+#include "cdest.h"
 #include "hook.h"
 #include "netns.h"
 
@@ -126,15 +127,15 @@ static int dfc_iface_netdev_event(struct notifier_block *nb,
 
 	/*
 	 * Deletion and moving to another namespace both unregister. Only
-	 * devices we attached concern us: this runs under RTNL for every
-	 * device of the host, so it takes no other lock. Cached routes need
-	 * nothing: the stack moves them off a dying device.
+	 * namespaces that use dfc concern us. Cached routes are dropped: a
+	 * cached route toward the dying device would keep it referenced.
 	 */
 	if (event != NETDEV_UNREGISTER || !dn)
 		return NOTIFY_DONE;
 	iface = dfc_iface_find(dn, dev);
 	if (iface)
 		dfc_iface_detach(iface);
+	dfc_cdest_reroute_all(&dn->filter);
 	return NOTIFY_DONE;
 }
 
