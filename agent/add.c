@@ -34,7 +34,7 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	struct dtcp_add *a = malloc(sizeof(*a));
 	struct dtcp_crit *c = NULL;
 	char *blobs = malloc(DTCP_MAX_DEST * DFC_CRIT_BLOB_MAX);
-	unsigned int ne, nx, done = 0, fresh = 0, refs = 0;
+	unsigned int ne, nx, done = 0, fresh = 0, refs = 0, owned;
 	uint64_t now = s->wall_ms();
 	const char *why = NULL;
 	char from[48];
@@ -56,6 +56,12 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 			fresh += !dtcp_rdest_find(s, src, &a->kd[k]);
 		if (fresh && s->n_rdests + fresh > s->cfg->max_request_dests) {
 			dtcp_fail(&e, 551, NULL, "too many content destinations");
+			goto fail;
+		}
+		owned = dtcp_rdest_count(s, src);
+		if (fresh && owned + fresh > src->cfg->max_rdests) {
+			dtcp_fail(&e, 551, NULL, "this control source has %u of its %u "
+				  "request-defined content destinations", owned, src->cfg->max_rdests);
 			goto fail;
 		}
 	}

@@ -436,7 +436,7 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 	static const char *const keys[] = { "id", "source-addresses", "service-port",
 		"shared-key", "key-file", "notification-targets", "allowed-destinations",
 		"minimum-priority", "no-syslog", "mixed-case", "request-destinations",
-		"notification-version", "max-criteria", NULL };
+		"notification-version", "max-criteria", "max-request-destinations", NULL };
 	const char *id = get_str(x, g, "id", true), *key, *kf, *nv;
 	config_setting_t **tg;
 	char **addrs;
@@ -536,6 +536,33 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 	c->max_criteria = DTCP_DEFAULT_MAX_CRITERIA;
 	if (get_int(x, g, "max-criteria", 0, UINT32_MAX, &v))
 		c->max_criteria = v;
+	c->max_rdests = DTCP_RDESTS_SHARE;
+	if (get_int(x, g, "max-request-destinations", 0, 0x7fffffff, &v))
+		c->max_rdests = v;
+}
+
+/*
+ * Sources that may define destinations and set no max-request-destinations
+ * of their own share the server-wide limit evenly: one cannot take it all.
+ */
+static void share_rdests(struct dtcp_config *cfg)
+{
+	unsigned int n = 0;
+
+	for (unsigned int g = 0; g < cfg->n_groups; g++)
+		for (unsigned int i = 0; i < cfg->groups[g].n_srcs; i++)
+			n += cfg->groups[g].srcs[i].request_dests &&
+			     cfg->groups[g].srcs[i].max_rdests == DTCP_RDESTS_SHARE;
+	for (unsigned int g = 0; g < cfg->n_groups; g++)
+		for (unsigned int i = 0; i < cfg->groups[g].n_srcs; i++) {
+			struct dtcp_csource *c = &cfg->groups[g].srcs[i];
+
+			if (c->max_rdests != DTCP_RDESTS_SHARE)
+				continue;
+			c->max_rdests = !c->request_dests ? 0 :
+					cfg->max_request_dests / n ? cfg->max_request_dests / n :
+					!!cfg->max_request_dests;
+		}
 }
 
 static void load_group(struct ctx *x, struct dtcp_config *cfg, struct dtcp_group *grp,
@@ -740,6 +767,7 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 	}
 	if (!x.failed && !cfg->n_groups)
 		cerr(&x, root, "no capture-group: nothing to serve");
+	share_rdests(cfg);
 	config_destroy(&lc);
 	if (x.failed) {
 		dtcp_config_free(cfg);

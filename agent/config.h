@@ -64,6 +64,8 @@ struct dtcp_csource {
 	int notify_ver;			/* DTCP_VER() of notifications */
 	uint32_t max_criteria;		/* 0: no limit (550 beyond) */
 #define DTCP_DEFAULT_MAX_CRITERIA 10000	/* one source may not take the whole kernel */
+	uint32_t max_rdests;		/* its request-defined destinations (551 beyond) */
+#define DTCP_RDESTS_SHARE UINT32_MAX	/* unset: an even share of max-request-destinations */
 	uint32_t owner;			/* kernel owner: stable hash of the id */
 	unsigned int line;
 };

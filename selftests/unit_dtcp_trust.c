@@ -374,6 +374,54 @@ TEST_F(srv, request_dests_per_source)
 	EXPECT_EQ(0, self->s.n_rdests);
 }
 
+/* Each source's share of max-request-destinations, and the server-wide limit. */
+TEST_F(srv, request_dests_share)
+{
+	static const char *const confs[] = {
+		/* cs2 and cs3 share 3: one each. */
+		"max-criteria = 3; request-destinations = true;",
+		/* cs2 may have 2 of its own; cs3 alone shares the 3. */
+		"max-criteria = 3; request-destinations = true; }, { id = \"x\"; "
+		"service-port = 2409; shared-key = \"k\"; request-destinations = true; "
+		"max-request-destinations = 0;",
+	};
+	size_t len = sizeof(good_conf) + 256;
+	char *conf = malloc(len);
+
+	ASSERT_NE(NULL, conf);
+	for (unsigned int i = 0; i < 2; i++) {
+		snprintf(conf, len, "max-request-destinations = 3;\n%s", good_conf);
+		ASSERT_TRUE(replace(conf, len, "max-criteria = 2;", confs[i]));
+		if (i)
+			ASSERT_TRUE(replace(conf, len, "request-destinations = true; notification",
+					    "request-destinations = true; "
+					    "max-request-destinations = 2; notification"));
+		unlink(self->path);
+		self->path = write_conf(conf);
+		ASSERT_EQ(0, reload(self));
+		ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", JTAP("50000")));
+		ASSERT_EQ(200, reply(self, 1, 0));
+		/* Another definition: beyond cs2's share (i = 0) or not (i = 1). */
+		ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", JTAP("50001")));
+		ASSERT_EQ(i ? 200 : 551, reply(self, 1, 0));
+		/* A definition cs2 already has costs nothing. */
+		ASSERT_EQ(1, req(self, 1, "ADD DTCP/0.7", JTAP("50000")));
+		ASSERT_EQ(200, reply(self, 1, 0));
+		ASSERT_EQ(1, req(self, 2, "ADD DTCP/0.7", JTAP("50000")));
+		ASSERT_EQ(200, reply(self, 2, 0));
+		/* cs3: its share (i = 0), or the server's 3 (i = 1). */
+		ASSERT_EQ(1, req(self, 2, "ADD DTCP/0.7", JTAP("50002")));
+		ASSERT_EQ(551, reply(self, 2, 0));
+		EXPECT_EQ(i ? 3 : 2, self->s.n_rdests);
+		ASSERT_EQ(1, req(self, 1, "DELETE DTCP/0.7", "Criteria-ID: *|Flags: Static"));
+		ASSERT_EQ(200, reply(self, 1, 0));
+		ASSERT_EQ(1, req(self, 2, "DELETE DTCP/0.7", "Criteria-ID: *|Flags: Static"));
+		ASSERT_EQ(200, reply(self, 2, 0));
+		EXPECT_EQ(0, self->s.n_rdests);
+	}
+	free(conf);
+}
+
 /* ---- HMAC: a crypto failure rejects ---- */
 
 static unsigned int zero_signed_noop(struct _test_data_srv *self)
