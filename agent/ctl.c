@@ -224,6 +224,10 @@ char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line)
 				    json_integer((json_int_t)s->st.unsaved_drops));
 		json_object_set_new(json_object_get(o, "counters"), "logs_suppressed",
 				    json_integer((json_int_t)s->st.log_suppressed));
+		json_object_set_new(json_object_get(o, "counters"), "answers_waited",
+				    json_integer((json_int_t)s->st.send_waits));
+		json_object_set_new(json_object_get(o, "counters"), "answer_datagrams_lost",
+				    json_integer((json_int_t)s->st.send_lost));
 		out = reply(o);
 	} else if (!strcmp(cmd, "sources")) {
 		json_t *a = json_array();

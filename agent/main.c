@@ -32,29 +32,13 @@
 #include "ctl.h"
 #include "kernel.h"
 #include "server.h"
+#include "udp.h"
 
 #ifndef DFC_VERSION
 #define DFC_VERSION "unknown"
 #endif
 
-#define MAX_SOCKS 64
-#define BATCH 64		/* datagrams read per socket per round */
-
-struct usock {
-	int fd;
-	int family;
-	uint16_t port;
-};
-
-/* A reply waiting for the state file to be written. */
-struct pending {
-	int fd;
-	struct sockaddr_storage to;
-	socklen_t tolen;
-	struct sockaddr_storage local;	/* the request's destination: the reply's source */
-	int ifindex;
-	struct dtcp_replies r;
-};
+#define BATCH 64		/* kernel events read per round */
 
 struct agent {
 	const char *conf_path;
@@ -63,13 +47,9 @@ struct agent {
 	struct dtcp_server s;
 	struct dtcp_kernel k;
 	bool kernel_up;
-	struct usock socks[MAX_SOCKS];
-	unsigned int n_socks;
-	int any4, any6;			/* unbound sockets for notifications */
+	struct dtcp_udp u;
 	struct dtcp_ctl ctl;
 	int sfd, tfd;
-	struct pending *pend;
-	unsigned int n_pend, cap_pend;
 	char boot_id[40];
 	uint64_t kexpired;
 	bool stop;
@@ -170,215 +150,6 @@ static unsigned int ifindex_of(const char *name)
 	return if_nametoindex(name);
 }
 
-/* ---- UDP ---- */
-
-static int open_udp(int family, const struct dtcp_prefix *addr, uint16_t port)
-{
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len;
-	int fd, on = 1;
-
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		if (addr)
-			memcpy(&in->sin_addr, addr->addr, 4);
-		len = sizeof(*in);
-		/* The request's destination becomes the reply's source. */
-		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		if (addr)
-			memcpy(&in6->sin6_addr, addr->addr, 16);
-		len = sizeof(*in6);
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (bind(fd, (struct sockaddr *)&ss, len)) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-static bool have_sock(uint16_t port)
-{
-	for (unsigned int i = 0; i < A.n_socks; i++)
-		if (A.socks[i].port == port)
-			return true;
-	return false;
-}
-
-static bool port_wanted(const struct dtcp_config *c, uint16_t port)
-{
-	for (unsigned int g = 0; g < c->n_groups; g++)
-		for (unsigned int i = 0; i < c->groups[g].n_srcs; i++)
-			if (c->groups[g].srcs[i].port == port)
-				return true;
-	return false;
-}
-
-static int add_sock(int family, const struct dtcp_prefix *addr, uint16_t port)
-{
-	int fd;
-
-	if (A.n_socks == MAX_SOCKS)
-		return -ENOSPC;
-	fd = open_udp(family, addr, port);
-	if (fd < 0)
-		return fd;
-	A.socks[A.n_socks++] = (struct usock){ fd, family, port };
-	return 0;
-}
-
-/* One socket per service port and address family (or listen address); 0 if any is open. */
-static int open_port(const struct dtcp_config *c, uint16_t port)
-{
-	int ok = 0, err = 0;
-
-	if (c->n_listen) {
-		for (unsigned int i = 0; i < c->n_listen; i++) {
-			err = add_sock(c->listen[i].family, &c->listen[i], port);
-			if (err)
-				logf_(LOG_ERR, "UDP port %u: %s", port, strerror(-err));
-			else
-				ok++;
-		}
-	} else {
-		err = add_sock(AF_INET, NULL, port);
-		if (err)
-			logf_(LOG_ERR, "UDP port %u (IPv4): %s", port, strerror(-err));
-		else
-			ok++;
-		err = add_sock(AF_INET6, NULL, port);
-		if (err)
-			logf_(LOG_WARNING, "UDP port %u (IPv6): %s", port, strerror(-err));
-		else
-			ok++;
-	}
-	return ok ? 0 : -EADDRNOTAVAIL;
-}
-
-/* Open the ports the configuration needs, close the ones it no longer has. */
-static int sync_ports(const struct dtcp_config *c)
-{
-	unsigned int j = 0;
-	int err = 0;
-
-	for (unsigned int i = 0; i < A.n_socks; i++) {
-		if (port_wanted(c, A.socks[i].port)) {
-			A.socks[j++] = A.socks[i];
-		} else {
-			logf_(LOG_INFO, "closing UDP port %u", A.socks[i].port);
-			close(A.socks[i].fd);
-		}
-	}
-	A.n_socks = j;
-	for (unsigned int g = 0; g < c->n_groups; g++)
-		for (unsigned int i = 0; i < c->groups[g].n_srcs; i++) {
-			uint16_t port = c->groups[g].srcs[i].port;
-
-			if (!have_sock(port) && open_port(c, port))
-				err = -EADDRNOTAVAIL;
-			else
-				logf_(LOG_DEBUG, "listening on UDP port %u", port);
-		}
-	return err;
-}
-
-/* Notifications leave from the source's service port when we can. */
-static void send_notify(struct dtcp_server *s, const struct dtcp_csource *src,
-			const struct dtcp_target *t, const void *buf, size_t len)
-{
-	int fd = t->ss.ss_family == AF_INET ? A.any4 : A.any6;
-
-	for (unsigned int i = 0; i < A.n_socks; i++) {
-		if (A.socks[i].port == src->port && A.socks[i].family == t->ss.ss_family) {
-			fd = A.socks[i].fd;
-			break;
-		}
-	}
-	if (fd < 0 || sendto(fd, buf, len, 0, (const struct sockaddr *)&t->ss, t->len) < 0) {
-		s->st.notif_failed++;
-		logf_(LOG_WARNING, "control source %s: notification to %s: %s", src->id, t->text,
-		      fd < 0 ? "no socket" : strerror(errno));
-		return;
-	}
-	s->st.notif_sent++;
-}
-
-static struct pending *pend_new(void)
-{
-	if (A.n_pend == A.cap_pend) {
-		unsigned int cap = A.cap_pend ? A.cap_pend * 2 : 64;
-		struct pending *p = realloc(A.pend, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		memset(p + A.cap_pend, 0, (cap - A.cap_pend) * sizeof(*p));
-		A.pend = p;
-		A.cap_pend = cap;
-	}
-	return &A.pend[A.n_pend++];
-}
-
-static void send_reply(struct pending *p)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_name = &p->to, .msg_namelen = p->tolen };
-	struct cmsghdr *cm;
-
-	for (unsigned int i = 0; i < p->r.n; i++) {
-		struct iovec iov = { p->r.d[i].buf, p->r.d[i].len };
-
-		memset(&u, 0, sizeof(u));
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = u.buf;
-		cm = (struct cmsghdr *)u.buf;
-		if (p->local.ss_family == AF_INET) {
-			struct in_pktinfo pi = { 0 };
-
-			pi.ipi_spec_dst = ((struct sockaddr_in *)&p->local)->sin_addr;
-			cm->cmsg_level = IPPROTO_IP;
-			cm->cmsg_type = IP_PKTINFO;
-			cm->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-		} else if (p->local.ss_family == AF_INET6) {
-			struct in6_pktinfo pi = { 0 };
-
-			pi.ipi6_addr = ((struct sockaddr_in6 *)&p->local)->sin6_addr;
-			pi.ipi6_ifindex = p->ifindex;
-			cm->cmsg_level = IPPROTO_IPV6;
-			cm->cmsg_type = IPV6_PKTINFO;
-			cm->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-		} else {
-			mh.msg_control = NULL;
-			mh.msg_controllen = 0;
-		}
-		if (sendmsg(p->fd, &mh, 0) < 0)
-			logf_(LOG_WARNING, "reply: %s", strerror(errno));
-	}
-	dtcp_replies_clear(&p->r);
-}
-
 /* ---- state ---- */
 
 /* 0 when the state file is current, else -errno (it stays dirty: retried). */
@@ -400,80 +171,6 @@ static int save_state(void)
 	else
 		A.s.dirty = false;
 	return err;
-}
-
-/* Read every datagram waiting on socket i; replies go to the pending list. */
-static void read_sock(struct usock *us)
-{
-	static char buf[DTCP_MSG_MAX + 1];
-
-	for (int n = 0; n < BATCH; n++) {
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
-			struct cmsghdr align;
-		} u;
-		struct sockaddr_storage from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-				     .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-		struct pending *p;
-		ssize_t len = recvmsg(us->fd, &mh, MSG_TRUNC);
-
-		if (len < 0)
-			return;
-		p = pend_new();
-		if (!p)
-			return;
-		p->fd = us->fd;
-		p->to = from;
-		p->tolen = mh.msg_namelen;
-		memset(&p->local, 0, sizeof(p->local));
-		p->ifindex = 0;
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				p->local.ss_family = AF_INET;
-				((struct sockaddr_in *)&p->local)->sin_addr = pi.ipi_addr;
-			} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				p->local.ss_family = AF_INET6;
-				((struct sockaddr_in6 *)&p->local)->sin6_addr = pi.ipi6_addr;
-				p->ifindex = pi.ipi6_ifindex;
-			}
-		}
-		/* A truncated datagram is larger than any request we take. */
-		dtcp_server_handle(&A.s, (struct sockaddr *)&from, us->port, buf,
-				   (size_t)len > DTCP_MSG_MAX ? DTCP_MSG_MAX + 1 : (size_t)len, &p->r);
-		if (!p->r.n)
-			A.n_pend--;
-	}
-}
-
-static void flush_replies(void)
-{
-	/*
-	 * Seq windows reach the disk before any answer leaves: no replay after
-	 * a crash. When they cannot, no answer leaves (the request took effect
-	 * in dtcpd and the kernel alike; the source sees no answer and may ask
-	 * again with a new Seq).
-	 */
-	if (A.n_pend && save_state()) {
-		A.s.st.unsaved_drops += A.n_pend;
-		for (unsigned int i = 0; i < A.n_pend; i++)
-			dtcp_replies_clear(&A.pend[i].r);
-		logf_(LOG_ERR, "%u answers not sent: the state file could not be written",
-		      A.n_pend);
-		A.n_pend = 0;
-		return;
-	}
-	for (unsigned int i = 0; i < A.n_pend; i++)
-		send_reply(&A.pend[i]);
-	A.n_pend = 0;
 }
 
 /* ---- kernel ---- */
@@ -658,7 +355,8 @@ static int reload(void *u, char *err, size_t errlen)
 		return -1;
 	}
 	dtcp_server_reconfig(&A.s, c);
-	sync_ports(c);
+	if (dtcp_udp_sync(&A.u, c))
+		logf_(LOG_WARNING, "some service ports could not be opened");
 	if (A.kernel_up)
 		attach_groups();
 	logf_(LOG_NOTICE, "configuration %s reloaded", A.conf_path);
@@ -678,15 +376,34 @@ static void usage(FILE *f)
 		   "  -V, --version      print the version\n");
 }
 
+/*
+ * Seq windows reach the disk before any answer leaves: no replay after a
+ * crash. When they cannot, no answer leaves (the request took effect in
+ * dtcpd and the kernel alike; the source sees no answer and may ask again
+ * with a new Seq).
+ */
+static void release_answers(void)
+{
+	if (dtcp_udp_unreleased(&A.u))
+		dtcp_udp_release(&A.u, !save_state());
+	dtcp_udp_send(&A.u);
+}
+
 static void loop(void)
 {
-	struct pollfd pfd[MAX_SOCKS + DTCP_CTL_CLIENTS + 8];
+	struct pollfd pfd[DTCP_UDP_MAX_SOCKS + DTCP_CTL_CLIENTS + 8];
 
 	while (!A.stop) {
-		unsigned int n = 0, nc, first_ctl;
+		/* Reload may change the sockets: indices are this round's. */
+		unsigned int n = 0, nc, first_ctl, nu = A.u.n_socks;
+		/* Answers that could not all leave: only their socket, for POLLOUT. */
+		int wfd = dtcp_udp_backlog(&A.u) ? A.u.q[A.u.head].fd : -1;
 
-		for (unsigned int i = 0; i < A.n_socks; i++)
-			pfd[n++] = (struct pollfd){ A.socks[i].fd, POLLIN, 0 };
+		for (unsigned int i = 0; i < nu; i++) {
+			short ev = wfd < 0 ? POLLIN : A.u.socks[i].fd == wfd ? POLLOUT : 0;
+
+			pfd[n++] = (struct pollfd){ A.u.socks[i].fd, ev, 0 };
+		}
 		pfd[n++] = (struct pollfd){ A.sfd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ A.tfd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ A.kernel_up ? dfc_nl_events_fd(A.k.ev) : -1, POLLIN, 0 };
@@ -699,13 +416,13 @@ static void loop(void)
 			logf_(LOG_ERR, "poll: %s", strerror(errno));
 			return;
 		}
-		for (unsigned int i = 0; i < A.n_socks; i++)
-			if (pfd[i].revents)
-				read_sock(&A.socks[i]);
-		flush_replies();
-		if (pfd[A.n_socks + 2].revents && A.kernel_up)
+		for (unsigned int i = 0; i < nu && wfd < 0; i++)
+			if (pfd[i].revents & POLLIN)
+				dtcp_udp_read(&A.u, i);
+		release_answers();
+		if (pfd[nu + 2].revents && A.kernel_up)
 			read_events();
-		if (pfd[A.n_socks].revents) {
+		if (pfd[nu].revents) {
 			struct signalfd_siginfo si;
 
 			if (read(A.sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -718,7 +435,7 @@ static void loop(void)
 				}
 			}
 		}
-		if (pfd[A.n_socks + 1].revents) {
+		if (pfd[nu + 1].revents) {
 			uint64_t ticks;
 
 			if (read(A.tfd, &ticks, sizeof(ticks)) > 0) {
@@ -731,6 +448,8 @@ static void loop(void)
 					A.s.kops->expired(A.s.kctx, &A.kexpired);
 				}
 				dtcp_server_gc(&A.s);
+				dtcp_udp_tick(&A.u);
+				dtcp_udp_send(&A.u);
 			}
 		}
 		for (unsigned int i = first_ctl; i < n; i++)
@@ -796,7 +515,7 @@ int main(int argc, char **argv)
 	A.s.kctx = &A.k;
 	A.s.wall_ms = wall_ms;
 	A.s.mono_ms = mono_ms;
-	A.s.send = send_notify;
+	A.s.send = dtcp_udp_notify;
 	A.s.log = server_log;
 	A.s.ifindex = ifindex_of;
 	A.s.last_sample_ms = mono_ms();
@@ -832,11 +551,11 @@ int main(int argc, char **argv)
 	}
 	dtcp_state_free(&st);
 
-	A.any4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	A.any6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sync_ports(cfg))
+	if (dtcp_udp_init(&A.u, &A.s))
+		logf_(LOG_WARNING, "notification sockets: %s", strerror(errno));
+	if (dtcp_udp_sync(&A.u, cfg))
 		logf_(LOG_WARNING, "some service ports could not be opened");
-	if (!A.n_socks) {
+	if (!A.u.n_socks) {
 		logf_(LOG_ERR, "no service port could be opened");
 		return 1;
 	}
@@ -870,7 +589,7 @@ int main(int argc, char **argv)
 	timerfd_settime(A.tfd, 0, &its, NULL);
 	save_state();
 	logf_(LOG_NOTICE, "dtcpd %s ready: %u control sources, %u sockets", DFC_VERSION,
-	      A.s.n_srcs, A.n_socks);
+	      A.s.n_srcs, A.u.n_socks);
 	sd_notify_("READY=1");
 
 	loop();
@@ -881,10 +600,8 @@ int main(int argc, char **argv)
 	save_state();
 	logf_(LOG_NOTICE, "stopping; criteria stay in dfc.ko");
 	dtcp_ctl_close(&A.ctl);
-	for (unsigned int i = 0; i < A.n_socks; i++)
-		close(A.socks[i].fd);
+	dtcp_udp_fini(&A.u);
 	dtcp_kernel_close(&A.k);
 	dtcp_server_fini(&A.s);
-	free(A.pend);
 	return 0;
 }

@@ -131,6 +131,8 @@ struct dtcp_server_stats {
 	uint64_t replies, notif_sent, notif_failed, kernel_errors, events_lost;
 	uint64_t unsaved_drops;		/* answers withheld: the state file could not be written */
 	uint64_t log_suppressed;	/* drop messages not logged (rate limit) */
+	uint64_t send_waits;		/* answers that waited for a full socket (udp.c) */
+	uint64_t send_lost;		/* answer datagrams that could not be sent */
 };
 
 struct dtcp_server {
