@@ -535,21 +535,19 @@ out:
 	return err;
 }
 
-static int reply_count(struct genl_info *info, u32 count)
+/* The count reply, made before anything is deleted: afterwards nothing may fail. */
+static struct sk_buff *count_msg_new(struct genl_info *info, void **hdr)
 {
 	struct sk_buff *msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL_ACCOUNT);
-	void *hdr;
 
 	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &dfc_genl_family, 0,
-				info->genlhdr->cmd);
-	if (!hdr || nla_put_u32(msg, DFC_A_COUNT, count)) {
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &dfc_genl_family, 0, info->genlhdr->cmd);
+	if (!*hdr) {
 		nlmsg_free(msg);
-		return -EMSGSIZE;
+		return NULL;
 	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return msg;
 }
 
 int dfc_genl_crit_del(struct sk_buff *skb, struct genl_info *info)
@@ -561,6 +559,8 @@ int dfc_genl_crit_del(struct sk_buff *skb, struct genl_info *info)
 		       nla_get_u32(info->attrs[DFC_A_FLAGS]) & DFC_CRIT_F_STATIC;
 	struct dfc_crit *c, *tmp;
 	u32 owner, count = 0;
+	struct sk_buff *msg;
+	void *hdr;
 	int err;
 
 	err = need_owner(info, &owner);
@@ -571,6 +571,9 @@ int dfc_genl_crit_del(struct sk_buff *skb, struct genl_info *info)
 				    "delete by id or by destination, not both");
 		return -EINVAL;
 	}
+	msg = count_msg_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
 	mutex_lock(&f->lock);
 	if (id) {
 		c = dfc_filter_find(f, owner, nla_get_u64(id));
@@ -599,7 +602,19 @@ int dfc_genl_crit_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	dfc_filter_reap(f);
 	mutex_unlock(&f->lock);
-	return err ?: reply_count(info, count);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	/* Sized for it: cannot fail. */
+	nla_put_u32(msg, DFC_A_COUNT, count);
+	genlmsg_end(msg, hdr);
+	/*
+	 * The criteria are gone whatever happens to the count: a full socket
+	 * loses the count only, and the ack still says what happened.
+	 */
+	genlmsg_reply(msg, info);
+	return 0;
 }
 
 int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
