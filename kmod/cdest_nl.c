@@ -307,7 +307,7 @@ int dfc_genl_cdest_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&f->lock);
@@ -389,7 +389,7 @@ static void multicast(struct net *net, struct sk_buff *msg, void *hdr)
 
 void dfc_genl_notify_cdest(struct net *net, struct dfc_cdest *cd, u8 cmd)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 	struct nlattr *nest;
 	void *hdr;
 
@@ -413,7 +413,7 @@ fail:
 /* A message for owner's purged criteria; NULL when out of memory. */
 static struct sk_buff *purged_msg(struct dfc_cdest *cd, u32 owner, void **hdr)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 
 	if (!msg)
 		return NULL;
@@ -467,7 +467,7 @@ void dfc_genl_notify_purged(struct net *net, struct dfc_cdest *cd,
 
 static struct sk_buff *dup_msg(u32 owner, void **hdr)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 
 	if (!msg)
 		return NULL;

@@ -162,7 +162,7 @@ static int dfc_genl_iface_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err = -ENOMEM;
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return -ENOMEM;
 	rtnl_lock();
@@ -259,7 +259,7 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &dfc_genl_family, 0,
