@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "guest_harness.h"
 #include "dfc_nl.h"
 
 struct crit_info {
@@ -857,8 +858,8 @@ TEST_F_TIMEOUT(filter, rejected_batch_never_counts, 120)
 	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
 	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_MASKS, 1);
 	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
-	/* Traffic to 192.0.2.2 for the whole test. */
-	snprintf(cmd, sizeof(cmd), "%s/build/selftests/inject -i gen0 -n 0 -t 30 -l 100 -D 192.0.2.2 >/dev/null",
+	/* Traffic to 192.0.2.2 for the whole test (killed at its end), however slow the kernel. */
+	snprintf(cmd, sizeof(cmd), "%s/build/selftests/inject -i gen0 -n 0 -t 900 -l 100 -D 192.0.2.2 >/dev/null",
 		 top ? top : ".");
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -1064,4 +1065,4 @@ TEST_F_TIMEOUT(filter, dump_consistent_under_readd, 180)
 	free(seen);
 }
 
-TEST_HARNESS_MAIN
+DFC_HARNESS_MAIN

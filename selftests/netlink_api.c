@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "guest_harness.h"
 #include "dfc_nl.h"
 
 /* Load the module once, from DFC_KO, if it is not there yet. */
@@ -477,4 +478,4 @@ TEST_F_TIMEOUT(api, unprivileged_userns_refused, 60)
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("child failed at %d", WEXITSTATUS(status));
 }
 
-TEST_HARNESS_MAIN
+DFC_HARNESS_MAIN

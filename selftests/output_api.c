@@ -377,4 +377,4 @@ OUT_TEST(pktgen_load_hard_limit)
 	mnl_socket_close(ev);
 }
 
-TEST_HARNESS_MAIN
+DFC_HARNESS_MAIN

@@ -624,4 +624,4 @@ OUT_TEST(outer_headers)
 	close(wire);
 }
 
-TEST_HARNESS_MAIN
+DFC_HARNESS_MAIN
