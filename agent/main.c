@@ -53,6 +53,9 @@ struct agent {
 	char boot_id[40];
 	uint64_t kexpired;
 	bool stop;
+	/* save_state(): the error being reported, when, and the failures since. */
+	int state_err;
+	uint64_t state_err_ms, state_err_quiet;
 };
 
 static struct agent A;
@@ -152,6 +155,41 @@ static unsigned int ifindex_of(const char *name)
 
 /* ---- state ---- */
 
+/*
+ * A failed write is retried at every round of the loop, and datagrams
+ * from anyone make rounds: it is logged when it starts (or its error
+ * changes), then at most every STATE_LOG_MS with the count of failures
+ * not logged, and once when the file can be written again.
+ */
+#define STATE_LOG_MS 10000
+
+static void state_err_log(int err)
+{
+	uint64_t now = mono_ms();
+
+	if (!err) {
+		if (A.state_err)
+			logf_(LOG_NOTICE, "state file %s written again", A.s.cfg->state_file);
+		A.state_err = 0;
+		A.state_err_quiet = 0;
+		return;
+	}
+	if (err == A.state_err && now - A.state_err_ms < STATE_LOG_MS) {
+		A.state_err_quiet++;
+		A.s.st.log_suppressed++;
+		return;
+	}
+	if (A.state_err_quiet)
+		logf_(LOG_ERR, "state file %s: %s (%" PRIu64 " more failures not logged in the "
+		      "last %u s)", A.s.cfg->state_file, strerror(-err), A.state_err_quiet,
+		      STATE_LOG_MS / 1000);
+	else
+		logf_(LOG_ERR, "state file %s: %s", A.s.cfg->state_file, strerror(-err));
+	A.state_err = err;
+	A.state_err_ms = now;
+	A.state_err_quiet = 0;
+}
+
 /* 0 when the state file is current, else -errno (it stays dirty: retried). */
 static int save_state(void)
 {
@@ -166,9 +204,8 @@ static int save_state(void)
 	st.kexpired = A.kexpired;
 	err = dtcp_state_save(A.s.cfg->state_file, &st, A.s.cfg->state_sync);
 	free(st.src);
-	if (err)
-		logf_(LOG_ERR, "state file %s: %s", A.s.cfg->state_file, strerror(-err));
-	else
+	state_err_log(err);
+	if (!err)
 		A.s.dirty = false;
 	return err;
 }

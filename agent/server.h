@@ -130,7 +130,7 @@ struct dtcp_server_stats {
 	uint64_t rx, not_dtcp, too_big, not_request, no_csource, unknown_csource;
 	uint64_t replies, notif_sent, notif_failed, kernel_errors, events_lost;
 	uint64_t unsaved_drops;		/* answers withheld: the state file could not be written */
-	uint64_t log_suppressed;	/* drop messages not logged (rate limit) */
+	uint64_t log_suppressed;	/* messages not logged (rate limits: drops, state file errors) */
 	uint64_t send_waits;		/* answers that waited for a full socket (udp.c) */
 	uint64_t send_lost;		/* answer datagrams that could not be sent */
 };

@@ -48,11 +48,20 @@ static int open_udp(int family, const struct dtcp_prefix *addr, uint16_t port)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
-	int fd, on = 1;
+	int fd, on = 1, rcvbuf = 4 << 20;
 
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
+	/*
+	 * Room for bursts: a datagram near 64 KB is queued as its IP
+	 * fragments, which take most of the default receive buffer; while
+	 * one waits, every other datagram to the port, authentic requests
+	 * too, would be dropped. FORCE passes net.core.rmem_max (dtcpd has
+	 * CAP_NET_ADMIN); plain SO_RCVBUF, capped by it, is the fallback.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
