@@ -10,12 +10,20 @@
 
 #include <stdlib.h>
 
-static inline void dfc_harness_scale(void)
+/* How many times slower than Debian's kernel the kernel under test runs (1..100). */
+static inline int dfc_slow(void)
 {
 	const char *e = getenv("DFC_SLOW");
 	int k = e ? atoi(e) : 1;
 
-	if (k <= 1 || k > 100)
+	return k < 1 ? 1 : k > 100 ? 100 : k;
+}
+
+static inline void dfc_harness_scale(void)
+{
+	int k = dfc_slow();
+
+	if (k == 1)
 		return;
 	for (struct __fixture_metadata *f = __fixture_list; f; f = f->next)
 		for (struct __test_metadata *t = f->tests; t; t = t->next)
