@@ -20,6 +20,7 @@ counter() {
 list_count() {
 	dc -w "$(slow 30)" LIST Flags=Both > "$T/list" 2>&1
 	sed -n 's/^# LIST: \([0-9]*\) entries in \([0-9]*\) datagrams.*/\1 \2/p' "$T/list"
+	grep '^# LIST' "$T/list" | sed 's/^/# dtcpc: /' >&2
 }
 
 check_eq "$N Static criteria added" "$(dc bench -N $N -W 8 -d cd1 | tr ' ' '\n' | sed -n 's/^ok=//p')" $N

@@ -676,6 +676,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dtcpc: socket: %s\n", strerror(errno));
 		return 1;
 	}
+	{
+		/* A LIST answer can be thousands of datagrams, sent faster than we read. */
+		int sz = 8 << 20;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	if (o.bind_addr) {
 		struct sockaddr_storage b;
 		socklen_t blen;
