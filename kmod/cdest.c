@@ -72,22 +72,19 @@ void dfc_cdest_cfg_replace(struct dfc_cdest *cd, struct dfc_cdest_cfg *cfg)
 }
 
 /*
- * A device of the namespace goes away: every destination starts a new,
- * empty route cache, so that no cached route or bundle keeps the device
- * (or its dying namespace) referenced; the old ones go after a grace
- * period. Bounded by the namespace's destination cap.
+ * The namespace is dying (dfc_net_dev_exit): drop every cached route now,
+ * before its devices are unregistered, or a cached route would keep its
+ * loopback referenced. No reader uses the caches any more: copies in a
+ * dying namespace do not cache (dfc_xmit), and a grace period has passed
+ * since it began to die. Bounded by the namespace's destination cap.
  */
-void dfc_cdest_reroute_all(struct dfc_filter *f)
+void dfc_cdest_release_routes(struct dfc_filter *f)
 {
-	struct dfc_cdest_cfg *cfg;
 	struct dfc_cdest *cd;
 
 	mutex_lock(&f->lock);
-	list_for_each_entry(cd, &f->cdests, list) {
-		cfg = dfc_cdest_cfg_new(dfc_cdest_cfg(cd));
-		if (cfg)
-			dfc_cdest_cfg_replace(cd, cfg);
-	}
+	list_for_each_entry(cd, &f->cdests, list)
+		dst_cache_reset_now(&dfc_cdest_cfg(cd)->cache);
 	mutex_unlock(&f->lock);
 }
 

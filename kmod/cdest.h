@@ -95,7 +95,7 @@ struct dfc_cdest_cfg *dfc_cdest_cfg_new(const struct dfc_cdest_cfg *base);
 void dfc_cdest_cfg_free(struct dfc_cdest_cfg *cfg);
 struct dfc_cdest_cfg *dfc_cdest_cfg(struct dfc_cdest *cd);
 void dfc_cdest_cfg_replace(struct dfc_cdest *cd, struct dfc_cdest_cfg *cfg);
-void dfc_cdest_reroute_all(struct dfc_filter *f);
+void dfc_cdest_release_routes(struct dfc_filter *f);
 struct dfc_cdest *dfc_cdest_alloc(struct dfc_filter *f, u32 id,
 				  struct dfc_cdest_cfg *cfg);
 void dfc_cdest_free(struct dfc_cdest *cd);

@@ -127,15 +127,16 @@ static int dfc_iface_netdev_event(struct notifier_block *nb,
 
 	/*
 	 * Deletion and moving to another namespace both unregister. Only
-	 * namespaces that use dfc concern us. Cached routes are dropped: a
-	 * cached route toward the dying device would keep it referenced.
+	 * namespaces that use dfc concern us, and no filter lock is taken
+	 * here, under RTNL: cached routes let go of a deleted device by
+	 * themselves (the routing code moves them to blackhole_netdev); a
+	 * dying namespace's caches are dropped by dfc_net_dev_exit().
 	 */
 	if (event != NETDEV_UNREGISTER || !dn)
 		return NOTIFY_DONE;
 	iface = dfc_iface_find(dn, dev);
 	if (iface)
 		dfc_iface_detach(iface);
-	dfc_cdest_reroute_all(&dn->filter);
 	return NOTIFY_DONE;
 }
 

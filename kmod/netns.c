@@ -9,8 +9,9 @@
 
 #include <linux/rtnetlink.h>
 #include <net/netns/generic.h>
-#include "netns.h"
+#include "cdest.h"
 #include "iface.h"
+#include "netns.h"
 
 static unsigned int dfc_net_id __read_mostly;
 /* Serialises creation; readers see the pointer published whole. */
@@ -118,12 +119,39 @@ static struct pernet_operations dfc_net_ops = {
 	.size = sizeof(struct dfc_net_slot),
 };
 
+/*
+ * A dying namespace unregisters its devices before its subsystems exit,
+ * and a route cached by a destination would keep its loopback referenced.
+ * As a device exit registered after the core's, this runs before those
+ * devices go. Live namespaces (module unload) are left to exit_batch,
+ * which runs once their hooks are gone.
+ */
+static void __net_exit dfc_net_dev_exit(struct net *net)
+{
+	struct dfc_net *dn = dfc_net(net);
+
+	if (dn && !check_net(net))
+		dfc_cdest_release_routes(&dn->filter);
+}
+
+static struct pernet_operations dfc_net_dev_ops = {
+	.exit = dfc_net_dev_exit,
+};
+
 int dfc_netns_init(void)
 {
-	return register_pernet_subsys(&dfc_net_ops);
+	int err = register_pernet_subsys(&dfc_net_ops);
+
+	if (err)
+		return err;
+	err = register_pernet_device(&dfc_net_dev_ops);
+	if (err)
+		unregister_pernet_subsys(&dfc_net_ops);
+	return err;
 }
 
 void dfc_netns_uninit(void)
 {
+	unregister_pernet_device(&dfc_net_dev_ops);
 	unregister_pernet_subsys(&dfc_net_ops);
 }

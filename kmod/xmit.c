@@ -51,7 +51,7 @@ static struct dst_entry *route4(struct net *net, struct dst_cache *cache,
 				const struct dfc_cdest_cfg *cfg, u8 proto,
 				__be32 *saddr)
 {
-	struct rtable *rt = dst_cache_get_ip4(cache, saddr);
+	struct rtable *rt = cache ? dst_cache_get_ip4(cache, saddr) : NULL;
 	struct flowi4 fl4 = {
 		.daddr = cfg->addr.s6_addr32[0],
 		.saddr = cfg->has_src ? cfg->src.s6_addr32[0] : 0,
@@ -68,7 +68,8 @@ static struct dst_entry *route4(struct net *net, struct dst_cache *cache,
 	if (IS_ERR(rt))
 		return NULL;
 	*saddr = fl4.saddr;
-	dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
+	if (cache)
+		dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
 	return &rt->dst;
 }
 
@@ -76,7 +77,7 @@ static struct dst_entry *route6(struct net *net, struct dst_cache *cache,
 				const struct dfc_cdest_cfg *cfg, u8 proto,
 				struct in6_addr *saddr)
 {
-	struct dst_entry *dst = dst_cache_get_ip6(cache, saddr);
+	struct dst_entry *dst = cache ? dst_cache_get_ip6(cache, saddr) : NULL;
 	struct flowi6 fl6 = {
 		.daddr = cfg->addr,
 		.flowi6_proto = proto,
@@ -93,7 +94,8 @@ static struct dst_entry *route6(struct net *net, struct dst_cache *cache,
 	if (IS_ERR(dst))
 		return NULL;
 	*saddr = fl6.saddr;
-	dst_cache_set_ip6(cache, dst, &fl6.saddr);
+	if (cache)
+		dst_cache_set_ip6(cache, dst, &fl6.saddr);
 	return dst;
 }
 
@@ -172,6 +174,7 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 				     sizeof(struct udphdr) : 0);
 	u8 proto = outer_proto(cfg, inner_ver);
 	struct in6_addr saddr6 = {};
+	struct dst_cache *cache;
 	struct dst_entry *dst;
 	struct sk_buff *nskb;
 	unsigned int wire;
@@ -186,8 +189,10 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		dfc_cdest_drop(cd, DFC_DROP_TOOBIG);
 		return false;
 	}
-	dst = cfg->ipver == 6 ? route6(net, &cfg->cache, cfg, proto, &saddr6) :
-				route4(net, &cfg->cache, cfg, proto, &saddr4);
+	/* A dying namespace caches nothing: dfc_cdest_release_routes(). */
+	cache = check_net(net) ? &cfg->cache : NULL;
+	dst = cfg->ipver == 6 ? route6(net, cache, cfg, proto, &saddr6) :
+				route4(net, cache, cfg, proto, &saddr4);
 	if (!dst) {
 		dfc_cdest_drop(cd, DFC_DROP_NOROUTE);
 		return false;
