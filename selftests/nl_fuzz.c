@@ -552,6 +552,7 @@ static int sender(enum role role, double deadline, uint64_t max, const char *inj
 		steer(1);
 		if ((err = stats(&s0))) {
 			printf("# [%s] stats: %s\n", role_name[role], ename(err));
+			kill(tp, SIGTERM);
 			return 1;
 		}
 	}
@@ -582,9 +583,9 @@ static int sender(enum role role, double deadline, uint64_t max, const char *inj
 	}
 	/* Positive controls: the fuzzer reached both sides of every command. */
 	for (c = 0; c <= DFC_CMD_MAX && max == UINT64_MAX; c++) {
-		uint64_t refused = fz.sent[c] - fz.err[c][0];
+		uint64_t nrefused = fz.sent[c] - fz.err[c][0];
 
-		if (fz_known(c) && (!fz.err[c][0] || !refused)) {
+		if (fz_known(c) && (!fz.err[c][0] || !nrefused)) {
 			printf("# [%s] %s never %s\n", role_name[role], fz_cmd_name[c],
 			       fz.err[c][0] ? "refused" : "accepted");
 			ok = false;
