@@ -552,7 +552,8 @@ static int sender(enum role role, double deadline, uint64_t max, const char *inj
 		steer(1);
 		if ((err = stats(&s0))) {
 			printf("# [%s] stats: %s\n", role_name[role], ename(err));
-			kill(tp, SIGTERM);
+			if (tp > 0)
+				kill(tp, SIGTERM);
 			return 1;
 		}
 	}
@@ -561,7 +562,7 @@ static int sender(enum role role, double deadline, uint64_t max, const char *inj
 	printf("# [%s] set up in %.1f s\n", role_name[role], fz_now() - t0);
 	t0 = fz_now();
 	fuzz(deadline, max);
-	if (tp) {
+	if (tp > 0) {	/* fork may have failed: never kill(-1) */
 		kill(tp, SIGTERM);
 		waitpid(tp, NULL, 0);
 	}
