@@ -41,9 +41,20 @@ extern const char *const fz_mode_name[FZ_MODES];
 struct nlmsghdr *fz_gen(void *buf, uint16_t fam, uint32_t seq,
 			enum fz_mode *mode);
 
+/* The module accepted nlh: a CRIT_NEW's non-static criteria become refresh targets. */
+void fz_accepted(const struct nlmsghdr *nlh);
+
 /* Requests the driver sends to steer the state (cleanup, limits). */
 struct nlmsghdr *fz_msg(void *buf, uint16_t fam, uint32_t seq, uint8_t cmd,
 			uint16_t flags);
+
+/* nl_fuzz_doc.c: commands' names, documented errnos (0: success) and the core's answers. */
+#define FZ_NERR 160
+extern const char *const fz_cmd_name[DFC_CMD_MAX + 1];
+bool fz_known(unsigned int cmd);
+int fz_load_doc(const char *path);
+bool fz_documented(unsigned int cmd, int e);
+int fz_core_errno(const struct nlmsghdr *nlh, unsigned int cmd);
 
 /* nl_fuzz_env.c */
 double fz_now(void);

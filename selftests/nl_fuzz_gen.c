@@ -6,7 +6,10 @@
  * the devices, addresses and ports of the traffic the driver injects, so
  * that the data path matches what the control path adds), the rest are
  * those with one thing broken, attributes drawn from the policy with
- * boundary and out-of-range values, or random attributes.
+ * boundary and out-of-range values, or random attributes. Refreshes
+ * mostly name one of the last non-static criteria the module accepted (the
+ * driver reports every accepted request to fz_accepted()): picked at random,
+ * a criterion that exists and has limits is rarely hit.
  */
 #include <arpa/inet.h>
 #include <linux/genetlink.h>
@@ -305,6 +308,48 @@ static uint64_t pick_id(void)
 	return fz_chance(92) ? fz_below(48) : PICK(0, UINT64_MAX, 1ULL << 63, 48);
 }
 
+/* Non-static criteria the module accepted lately (fz_accepted): refresh targets. */
+#define KEPT 16
+static struct { uint32_t owner; uint64_t id; } kept[KEPT];
+static unsigned int nkept, kept_next;
+
+void fz_accepted(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *in;
+	uint32_t owner = 0;
+
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN || g->cmd != DFC_CMD_CRIT_NEW)
+		return;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == DFC_A_OWNER && mnl_attr_get_payload_len(a) == 4)
+			owner = mnl_attr_get_u32(a);
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint32_t flags = 0;
+		bool has_id = false;
+		uint64_t id = 0;
+
+		if (mnl_attr_get_type(a) != DFC_A_CRIT)
+			continue;
+		mnl_attr_for_each_nested(in, a) {
+			if (mnl_attr_get_type(in) == DFC_CRIT_A_ID && mnl_attr_get_payload_len(in) == 8) {
+				id = mnl_attr_get_u64(in);
+				has_id = true;
+			} else if (mnl_attr_get_type(in) == DFC_CRIT_A_FLAGS &&
+				   mnl_attr_get_payload_len(in) == 4) {
+				flags = mnl_attr_get_u32(in);
+			}
+		}
+		if (!has_id || (flags & DFC_CRIT_F_STATIC))
+			continue;
+		kept[kept_next].owner = owner;
+		kept[kept_next].id = id;
+		kept_next = (kept_next + 1) % KEPT;
+		if (nkept < KEPT)
+			nkept++;
+	}
+}
+
 static uint32_t pick_ifindex(void)
 {
 	if (fz_chance(85))
@@ -488,9 +533,17 @@ static void gen_valid(struct nlmsghdr *nlh, uint8_t cmd, bool dump)
 			put_u32(nlh, DFC_A_FLAGS, DFC_CRIT_F_STATIC);
 		break;
 	case DFC_CMD_CRIT_REFRESH:
-		put_u32(nlh, DFC_A_OWNER, pick_owner());
-		c = nest_start(nlh, DFC_A_CRIT);
-		put_u64(nlh, DFC_CRIT_A_ID, pick_id());
+		/* Mostly one the module holds (unless it expired meanwhile). */
+		if (nkept && fz_chance(75)) {
+			i = (kept_next + KEPT - 1 - fz_below(nkept)) % KEPT;
+			put_u32(nlh, DFC_A_OWNER, kept[i].owner);
+			c = nest_start(nlh, DFC_A_CRIT);
+			put_u64(nlh, DFC_CRIT_A_ID, kept[i].id);
+		} else {
+			put_u32(nlh, DFC_A_OWNER, pick_owner());
+			c = nest_start(nlh, DFC_A_CRIT);
+			put_u64(nlh, DFC_CRIT_A_ID, pick_id());
+		}
 		put_limits(nlh);
 		nest_end(nlh, c);
 		break;

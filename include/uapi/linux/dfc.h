@@ -22,8 +22,15 @@
  * policy refuses an attribute: unknown type, wrong length or type, value
  * out of range, read-only; or a required attribute is missing),
  * EOPNOTSUPP (unknown command, or NLM_F_DUMP on a command without a dump)
- * and ENOMEM. Beyond those, each command returns only these (the reasons
- * are given below; selftests/nl_fuzz.c holds the module to this table):
+ * and ENOMEM. The netlink core checks the header first, before the
+ * permission, for every sender: EINVAL for a message too short for the
+ * generic netlink header, a genlmsghdr.reserved that is not 0, or
+ * nlmsg_flags with bits other than NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO
+ * and NLM_F_DUMP (both of its bits); then EOPNOTSUPP for an unknown
+ * command. So a sender without the privilege gets one of those two or
+ * EPERM, nothing else. Beyond those, each command returns only these (the
+ * reasons are given below; selftests/nl_fuzz.c holds the module to this
+ * table):
  *   IFACE_NEW: ENODEV EEXIST
  *   IFACE_DEL: ENODEV ENOENT
  *   IFACE_GET: ENODEV ENOENT
