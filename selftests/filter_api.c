@@ -861,7 +861,7 @@ TEST_F_TIMEOUT(filter, rejected_batch_never_counts, 120)
 	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_MASKS, 1);
 	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
 	/* Traffic to 192.0.2.2 for the whole test (killed at its end), however slow the kernel. */
-	snprintf(cmd, sizeof(cmd), "%s/build/selftests/inject -i gen0 -n 0 -t 900 -l 100 -D 192.0.2.2 >/dev/null",
+	snprintf(cmd, sizeof(cmd), "exec %s/build/selftests/inject -i gen0 -n 0 -t 900 -l 100 -D 192.0.2.2 >/dev/null",
 		 top ? top : ".");
 	pid = fork();
 	ASSERT_LE(0, pid);
