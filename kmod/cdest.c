@@ -284,7 +284,7 @@ static void cdest_purge(struct dfc_filter *f, struct dfc_cdest *cd,
 	WRITE_ONCE(cd->over_hard, !!excess);
 	if (list_empty(&purged))
 		return;
-	dfc_genl_notify_purged(f->net, cd, &purged);
+	f->ev->purged(f->net, cd, &purged);
 	/* Freed by the worker's reap, after a grace period. */
 	list_splice_tail(&purged, &f->graveyard);
 }
@@ -303,11 +303,11 @@ void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now)
 
 	if (cfg->soft_limit && !cd->congested && cd->rate > cfg->soft_limit) {
 		cd->congested = true;
-		dfc_genl_notify_cdest(f->net, cd, DFC_CMD_CDEST_CONGESTED);
+		f->ev->congested(f->net, cd);
 	} else if (cd->congested &&
 		   cd->rate < (cfg->soft_clear ?: cfg->soft_limit)) {
 		cd->congested = false;
-		dfc_genl_notify_cdest(f->net, cd, DFC_CMD_CDEST_CONGESTED);
+		f->ev->congested(f->net, cd);
 	}
 
 	/*
@@ -326,7 +326,7 @@ void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now)
 	if (s.noipsec != cd->noipsec_seen) {
 		if (!cd->noipsec) {
 			cd->noipsec = true;
-			dfc_genl_notify_cdest(f->net, cd, DFC_CMD_CDEST_NOIPSEC);
+			f->ev->noipsec(f->net, cd);
 		}
 	} else if (s.copies != cd->copies_seen) {
 		cd->noipsec = false;

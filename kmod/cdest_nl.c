@@ -387,7 +387,7 @@ static void multicast(struct net *net, struct sk_buff *msg, void *hdr)
 				DFC_GENL_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
-void dfc_genl_notify_cdest(struct net *net, struct dfc_cdest *cd, u8 cmd)
+static void notify_cdest(struct net *net, struct dfc_cdest *cd, u8 cmd)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 	struct nlattr *nest;
@@ -408,6 +408,16 @@ void dfc_genl_notify_cdest(struct net *net, struct dfc_cdest *cd, u8 cmd)
 	return;
 fail:
 	nlmsg_free(msg);
+}
+
+void dfc_genl_notify_congested(struct net *net, struct dfc_cdest *cd)
+{
+	notify_cdest(net, cd, DFC_CMD_CDEST_CONGESTED);
+}
+
+void dfc_genl_notify_noipsec(struct net *net, struct dfc_cdest *cd)
+{
+	notify_cdest(net, cd, DFC_CMD_CDEST_NOIPSEC);
 }
 
 /* A message for owner's purged criteria; NULL when out of memory. */

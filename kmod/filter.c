@@ -435,7 +435,7 @@ static void filter_expire(struct dfc_filter *f, u32 now)
 			return;
 		list_for_each_entry_safe(lim, tmp, &f->dying, tlist) {
 			list_del_init(&lim->tlist);
-			dfc_genl_notify_expired(f->net, lim->crit);
+			f->ev->expired(f->net, lim->crit);
 			f->expired++;
 			dfc_filter_del(f, lim->crit);
 			if (!(++n % 1024))
@@ -508,7 +508,7 @@ static void filter_dup_events(struct dfc_filter *f)
 		if (i < n_done)
 			continue;
 		/* Marks every criterion of the owner as reported. */
-		dfc_genl_notify_dup(f->net, f, c->owner);
+		f->ev->dup(f->net, f, c->owner);
 		if (n_done < ARRAY_SIZE(done))
 			done[n_done++] = c->owner;
 	}
@@ -539,13 +539,14 @@ static void filter_work(struct work_struct *work)
 	mutex_unlock(&f->lock);
 }
 
-int dfc_filter_init(struct dfc_filter *f, struct net *net)
+int dfc_filter_init(struct dfc_filter *f, struct net *net, const struct dfc_events *ev)
 {
 	unsigned int i;
 	int err;
 
 	mutex_init(&f->lock);
 	f->net = net;
+	f->ev = ev;
 	INIT_LIST_HEAD(&f->crits);
 	INIT_LIST_HEAD(&f->counted);
 	INIT_LIST_HEAD(&f->dying);

@@ -6,6 +6,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/dfc.h>
 #include "crit.h"
+#include "events.h"
 
 struct net;
 struct dfc_cdest;
@@ -46,6 +47,7 @@ struct dfc_owners {
 struct dfc_filter {
 	struct mutex lock;		/* writers: netlink, the worker */
 	struct net *net;
+	const struct dfc_events *ev;	/* where events go (events.h) */
 	struct dfc_table table;
 	struct dfc_crit **idhash;
 	u32 idhash_size;		/* power of two */
@@ -92,7 +94,7 @@ struct dfc_filter_result {
 	struct dfc_crit *cand[DFC_MAX_DUP];
 };
 
-int dfc_filter_init(struct dfc_filter *f, struct net *net);
+int dfc_filter_init(struct dfc_filter *f, struct net *net, const struct dfc_events *ev);
 void dfc_filter_uninit(struct dfc_filter *f);
 void dfc_filter_match(struct dfc_filter *f, const struct dfc_key *key,
 		      struct dfc_filter_result *res);
@@ -123,12 +125,5 @@ void dfc_filter_free(struct dfc_crit *c);
 size_t dfc_filter_crit_mem(const struct dfc_crit *c);
 int dfc_filter_set_owner(struct dfc_filter *f, u32 owner, u32 max_dup);
 void dfc_filter_kick(struct dfc_filter *f);
-
-/* Events; built by the netlink code. */
-void dfc_genl_notify_expired(struct net *net, const struct dfc_crit *c);
-void dfc_genl_notify_cdest(struct net *net, struct dfc_cdest *cd, u8 cmd);
-void dfc_genl_notify_purged(struct net *net, struct dfc_cdest *cd,
-			    struct list_head *purged);
-void dfc_genl_notify_dup(struct net *net, struct dfc_filter *f, u32 owner);
 
 #endif /* _DFC_FILTER_H */

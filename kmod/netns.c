@@ -11,6 +11,7 @@
 #include <net/netns/generic.h>
 #include "cdest.h"
 #include "iface.h"
+#include "netlink.h"
 #include "netns.h"
 
 static unsigned int dfc_net_id __read_mostly;
@@ -64,7 +65,7 @@ struct dfc_net *dfc_net_get(struct net *net)
 	dn->stats = dfc_net_stats_alloc();
 	if (!dn->stats)
 		goto fail;
-	err = dfc_filter_init(&dn->filter, net);
+	err = dfc_filter_init(&dn->filter, net, &dfc_genl_events);
 	if (err)
 		goto fail;
 	/* Published complete: pairs with smp_load_acquire() in dfc_net(). */
