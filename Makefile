@@ -165,7 +165,7 @@ demo:
 	tools/vm-run -t 900 -- sh tools/demo.sh
 
 style: $(KSFT)
-	perl $(B)/ksft/checkpatch.pl --no-tree --terse -f kmod/*.c kmod/*.h \
+	perl $(B)/ksft/checkpatch.pl --no-tree --terse --strict -f kmod/*.c kmod/*.h \
 		include/uapi/linux/dfc.h
 
 clean:

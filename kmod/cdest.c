@@ -319,8 +319,9 @@ void dfc_cdest_tick(struct dfc_filter *f, struct dfc_cdest *cd, u64 now)
 	} else if (cfg->hard_limit && cd->rate > cfg->hard_limit) {
 		cdest_purge(f, cd, cfg, now);
 		cd->holdoff = DFC_RATE_SLOTS;
-	} else if (READ_ONCE(cd->over_hard) && cd->rate < cfg->hard_target)
+	} else if (READ_ONCE(cd->over_hard) && cd->rate < cfg->hard_target) {
 		WRITE_ONCE(cd->over_hard, false);
+	}
 
 	/* Copies dropped for want of IPsec: say so once per episode. */
 	if (s.noipsec != cd->noipsec_seen) {

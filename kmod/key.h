@@ -147,7 +147,7 @@ static inline u32 dfc_key_mask_hash(struct dfc_key *out,
 }
 
 /* The unrolled functions above cover exactly the six words of a key. */
-_Static_assert(sizeof(struct dfc_key) == 6 * sizeof(u64),
-	       "dfc_key_equal, dfc_key_hash and dfc_key_mask_hash unroll six words");
+static_assert(sizeof(struct dfc_key) == 6 * sizeof(u64),
+	      "dfc_key_equal, dfc_key_hash and dfc_key_mask_hash unroll six words");
 
 #endif /* _DFC_KEY_H */

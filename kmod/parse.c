@@ -54,6 +54,7 @@ static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
 	__be16 buf[2];
 	const __be16 *p;
 	const u8 *t;
+	bool v4, icmp4;
 
 	switch (key->proto) {
 	case IPPROTO_TCP:
@@ -73,7 +74,9 @@ static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		/* ICMP in IPv6 or ICMPv6 in IPv4: just a protocol number. */
-		if ((key->proto == IPPROTO_ICMP) != (key->ipver == 4))
+		v4 = key->ipver == 4;
+		icmp4 = key->proto == IPPROTO_ICMP;
+		if (v4 != icmp4)
 			return 0;
 		if (end - off < 2)
 			return -EINVAL;

@@ -7,6 +7,7 @@
 #ifndef DFC_KCOMPAT_USER_H
 #define DFC_KCOMPAT_USER_H
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
