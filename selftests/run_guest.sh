@@ -65,9 +65,12 @@ run() {
 		interp=$(sed -n '1s/^#!//p' "$1")
 		: "${interp:=sh}"
 	fi
+	t0=$(date +%s)
 	# shellcheck disable=SC2086 # the interpreter may have arguments
 	{ timeout -k 10 "$t" ${interp:-} "$1" </dev/null 2>&1; echo $? > "$out.rc"; } | tee "$out"
 	r=$(cat "$out.rc")
+	# What each test costs on this kernel, for the debug run's budget.
+	echo "# $name: took $(($(date +%s) - t0)) s
 	[ "$r" -ne 124 ] || harness "$name" "timeout after $t s"
 	why=$(awk -f "$top/selftests/tap_plan.awk" "$out")
 	[ -z "$why" ] || harness "$name" "$why"
