@@ -218,8 +218,16 @@ static int ev_one(const struct dfc_nl_event *e, void *data)
 
 	switch (e->cmd) {
 	case DFC_CMD_CRIT_EXPIRED:
-		if (cb->expired)
-			cb->expired(x->u, &e->crit);
+		for (unsigned int i = 0; cb->expired && i < e->expired.n; i++) {
+			const struct dfc_nl_expired *v = &e->expired.v[i];
+			struct dfc_nl_crit c = {
+				.owner = e->expired.owner, .id = v->id, .flags = v->flags,
+				.cdest = v->cdest, .reason = v->reason, .packets = v->packets,
+				.bytes = v->bytes,
+			};
+
+			cb->expired(x->u, &c);
+		}
 		break;
 	case DFC_CMD_CDEST_CONGESTED:
 		if (cb->congested)

@@ -22,7 +22,7 @@ struct dfc_limits {
 	u32 idle_base;			/* idle runs from max(this, last_match) */
 	u32 timeout_idle;		/* seconds without a match; 0: none */
 	u32 when;			/* second of the wheel slot it is in */
-	/* In its wheel slot (dfc_filter.wheel), or in dfc_filter.dying. */
+	/* In its wheel slot (dfc_filter.wheel), dfc_filter.dying or .expiring. */
 	struct list_head tlist;
 	struct list_head clist;		/* in dfc_filter.counted: a count limit */
 	struct dfc_crit *crit;

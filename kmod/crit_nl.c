@@ -969,34 +969,3 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&f->lock);
 	return 0;
 }
-
-void dfc_genl_notify_expired(struct net *net, const struct dfc_crit *c)
-{
-	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
-	struct nlattr *nest;
-	void *hdr;
-
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &dfc_genl_family, 0, DFC_CMD_CRIT_EXPIRED);
-	if (!hdr || nla_put_u32(msg, DFC_A_OWNER, c->owner))
-		goto fail;
-	nest = nla_nest_start(msg, DFC_A_CRIT);
-	if (!nest ||
-	    nla_put_u64_64bit(msg, DFC_CRIT_A_ID, c->id, DFC_CRIT_A_PAD) ||
-	    nla_put_u32(msg, DFC_CRIT_A_FLAGS, c->flags) ||
-	    nla_put_u32(msg, DFC_CRIT_A_CDEST, c->cdest) ||
-	    nla_put_u8(msg, DFC_CRIT_A_REASON, c->reason) ||
-	    nla_put_u64_64bit(msg, DFC_CRIT_A_PACKETS,
-			      atomic64_read(&c->packets), DFC_CRIT_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_CRIT_A_BYTES, atomic64_read(&c->bytes),
-			      DFC_CRIT_A_PAD))
-		goto fail;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&dfc_genl_family, net, msg, 0,
-				DFC_GENL_MCGRP_EVENTS_ID, GFP_KERNEL);
-	return;
-fail:
-	nlmsg_free(msg);
-}

@@ -17,8 +17,11 @@ struct dfc_cdest;
 struct dfc_filter;
 
 struct dfc_events {
-	/* A criterion ran out of one of its limits. */
-	void (*expired)(struct net *net, const struct dfc_crit *c);
+	/*
+	 * Criteria ran out of one of their limits: those linked by their
+	 * limits' tlist (struct dfc_limits), sorted by owner, then id.
+	 */
+	void (*expired)(struct net *net, struct list_head *lims);
 	/* The destination's rate crossed its soft limit (cd->congested says which way). */
 	void (*congested)(struct net *net, struct dfc_cdest *cd);
 	/* Copies to the destination are dropped for want of IPsec. */

@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) "dfc: " fmt
 
 #include <linux/jhash.h>
+#include <linux/list_sort.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
 #include <linux/ktime.h>
@@ -17,6 +18,13 @@
 #include "filter.h"
 
 #define DFC_IDHASH_MIN 1024
+
+/*
+ * Expired criteria reported a tick: about 17 messages of up to 8 KiB,
+ * some 150 KiB of socket buffer, within a listener's default
+ * (net.core.rmem_default, 208 KiB).
+ */
+#define DFC_EXPIRE_BATCH 2048
 
 static u32 idhash_slot(const struct dfc_filter *f, u32 owner, u64 id)
 {
@@ -414,6 +422,47 @@ static void lim_dying(struct dfc_filter *f, struct dfc_limits *lim, u8 reason)
 	list_del_init(&lim->clist);
 }
 
+static int lim_cmp(void *priv, const struct list_head *a, const struct list_head *b)
+{
+	const struct dfc_crit *x = list_entry(a, struct dfc_limits, tlist)->crit;
+	const struct dfc_crit *y = list_entry(b, struct dfc_limits, tlist)->crit;
+
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Report and remove up to DFC_EXPIRE_BATCH expired criteria, in messages
+ * of one owner each: a mass expiry reaches listeners at a rate whose
+ * second fits a default socket buffer, the rest a tick later (dead, they
+ * match nothing meanwhile).
+ */
+static void filter_report_expired(struct dfc_filter *f)
+{
+	struct dfc_limits *lim, *tmp;
+	unsigned int n = 0;
+	LIST_HEAD(batch);
+
+	list_for_each_entry_safe(lim, tmp, &f->expiring, tlist) {
+		if (n++ == DFC_EXPIRE_BATCH)
+			break;
+		list_move_tail(&lim->tlist, &batch);
+	}
+	if (list_empty(&batch))
+		return;
+	list_sort(NULL, &batch, lim_cmp);
+	f->ev->expired(f->net, &batch);
+	n = 0;
+	list_for_each_entry_safe(lim, tmp, &batch, tlist) {
+		list_del_init(&lim->tlist);
+		f->expired++;
+		dfc_filter_del(f, lim->crit);
+		if (!(++n % 1024))
+			cond_resched();
+	}
+}
+
 /*
  * Expiry in two ticks, without waiting for a grace period: criteria that
  * reached a limit are marked dead (the hook stops counting them) and kept
@@ -431,17 +480,13 @@ static void filter_expire(struct dfc_filter *f, u32 now)
 
 	if (!list_empty(&f->dying)) {
 		/* Marking more waits: they would need a grace period of their own. */
-		if (!dfc_rcu_done(f->dying_cookie))
+		if (!dfc_rcu_done(f->dying_cookie)) {
+			filter_report_expired(f);
 			return;
-		list_for_each_entry_safe(lim, tmp, &f->dying, tlist) {
-			list_del_init(&lim->tlist);
-			f->ev->expired(f->net, lim->crit);
-			f->expired++;
-			dfc_filter_del(f, lim->crit);
-			if (!(++n % 1024))
-				cond_resched();
 		}
+		list_splice_tail_init(&f->dying, &f->expiring);
 	}
+	filter_report_expired(f);
 	/* Late by more than a lap: one look at every slot is enough. */
 	if ((s32)(now - f->wheel_time) > DFC_WHEEL)
 		f->wheel_time = now - DFC_WHEEL;
@@ -550,6 +595,7 @@ int dfc_filter_init(struct dfc_filter *f, struct net *net, const struct dfc_even
 	INIT_LIST_HEAD(&f->crits);
 	INIT_LIST_HEAD(&f->counted);
 	INIT_LIST_HEAD(&f->dying);
+	INIT_LIST_HEAD(&f->expiring);
 	INIT_LIST_HEAD(&f->graveyard);
 	INIT_LIST_HEAD(&f->cdests);
 	f->max_dup = DFC_DEFAULT_MAX_DUP;

@@ -75,6 +75,8 @@ struct dfc_filter {
 	/* Marked dead, reported once no reader can still count them. */
 	struct list_head dying;
 	unsigned long dying_cookie;
+	/* Past their grace period: reported and removed, DFC_EXPIRE_BATCH a tick. */
+	struct list_head expiring;
 	struct list_head graveyard;	/* removed, freed after a grace period */
 	struct list_head cdests;
 	u32 n_cdests;

@@ -456,14 +456,6 @@ struct genl_family dfc_genl_family __ro_after_init = {
 	.resv_start_op = 0,
 };
 
-const struct dfc_events dfc_genl_events = {
-	.expired = dfc_genl_notify_expired,
-	.congested = dfc_genl_notify_congested,
-	.noipsec = dfc_genl_notify_noipsec,
-	.purged = dfc_genl_notify_purged,
-	.dup = dfc_genl_notify_dup,
-};
-
 int __init dfc_genl_init(void)
 {
 	return genl_register_family(&dfc_genl_family);

@@ -32,14 +32,8 @@ int dfc_genl_cdest_get(struct sk_buff *skb, struct genl_info *info);
 int dfc_genl_cdest_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int dfc_genl_owner_set(struct sk_buff *skb, struct genl_info *info);
 
-/* Events of the filter and destinations, sent to the events group. */
+/* Events of the filter and destinations, sent to the events group (notify.c). */
 extern const struct dfc_events dfc_genl_events;
-void dfc_genl_notify_expired(struct net *net, const struct dfc_crit *c);
-void dfc_genl_notify_congested(struct net *net, struct dfc_cdest *cd);
-void dfc_genl_notify_noipsec(struct net *net, struct dfc_cdest *cd);
-void dfc_genl_notify_purged(struct net *net, struct dfc_cdest *cd,
-			    struct list_head *purged);
-void dfc_genl_notify_dup(struct net *net, struct dfc_filter *f, u32 owner);
 
 int dfc_genl_init(void);
 void dfc_genl_uninit(void);

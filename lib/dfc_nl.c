@@ -1264,6 +1264,47 @@ static int event_dup_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
 	return 0;
 }
 
+/* DFC_CMD_CRIT_EXPIRED: DFC_A_OWNER, DFC_A_CRIT repeated (id, flags, cdest, reason, counts). */
+static int event_expired_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
+{
+	static const enum mnl_attr_data_type policy[DFC_A_MAX + 1] = {
+		[DFC_A_OWNER] = MNL_TYPE_U32,
+		[DFC_A_CRIT] = MNL_TYPE_NESTED,
+	};
+	static const enum mnl_attr_data_type cpolicy[DFC_CRIT_A_MAX + 1] = {
+		[DFC_CRIT_A_ID] = MNL_TYPE_U64,
+		[DFC_CRIT_A_FLAGS] = MNL_TYPE_U32,
+		[DFC_CRIT_A_CDEST] = MNL_TYPE_U32,
+		[DFC_CRIT_A_REASON] = MNL_TYPE_U8,
+		[DFC_CRIT_A_PACKETS] = MNL_TYPE_U64,
+		[DFC_CRIT_A_BYTES] = MNL_TYPE_U64,
+	};
+	const struct nlattr *tb[DFC_A_MAX + 1], *ct[DFC_CRIT_A_MAX + 1], *a;
+
+	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER] || !tb[DFC_A_CRIT])
+		return -EINVAL;
+	out->expired.owner = mnl_attr_get_u32(tb[DFC_A_OWNER]);
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		struct dfc_nl_expired *x;
+
+		if (mnl_attr_get_type(a) != DFC_A_CRIT)
+			continue;
+		if (parse_nested(a, ct, cpolicy, DFC_CRIT_A_MAX) < 0 || !ct[DFC_CRIT_A_ID])
+			return -EINVAL;
+		out->expired.n_total++;
+		if (out->expired.n == DFC_NL_EVENT_MAX_EXPIRED)
+			continue;
+		x = &out->expired.v[out->expired.n++];
+		x->id = mnl_attr_get_u64(ct[DFC_CRIT_A_ID]);
+		x->flags = opt_u32(ct[DFC_CRIT_A_FLAGS]);
+		x->cdest = opt_u32(ct[DFC_CRIT_A_CDEST]);
+		x->reason = opt_u8(ct[DFC_CRIT_A_REASON], 0);
+		x->packets = opt_u64(ct[DFC_CRIT_A_PACKETS]);
+		x->bytes = opt_u64(ct[DFC_CRIT_A_BYTES]);
+	}
+	return 0;
+}
+
 int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
 {
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
@@ -1274,8 +1315,7 @@ int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
 	switch (genl->cmd) {
 	case DFC_CMD_CRIT_EXPIRED:
 		out->cmd = genl->cmd;
-		/* an expiry names a criterion, it does not carry its entries */
-		return dfc_nl_crit_parse(nlh, &out->crit, NULL, 0, NULL, 0);
+		return event_expired_parse(nlh, out);
 	case DFC_CMD_CDEST_CONGESTED:
 	case DFC_CMD_CDEST_NOIPSEC:
 		out->cmd = genl->cmd;
@@ -1817,8 +1857,12 @@ struct dfc_nl_events *dfc_nl_events_open(void)
 		goto fail;
 	}
 	fd = mnl_socket_get_fd(ev->nl->sock);
-	/* best effort: a larger buffer loses fewer events in a burst */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/*
+	 * Best effort: a larger buffer loses fewer events in a burst. Beyond
+	 * net.core.rmem_max only with CAP_NET_ADMIN, which listening needs.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_setsockopt(ev->nl->sock, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
 		goto fail_errno;
 	return ev;

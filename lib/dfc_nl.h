@@ -404,15 +404,25 @@ int dfc_nl_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_cdest *out);
 struct dfc_nl_events;
 
 /*
- * The most ids (DFC_CMD_CDEST_PURGED) and criteria (DFC_CMD_DUP_DROPPED)
- * one event message can carry: the kernel builds each in one
- * NLMSG_GOODSIZE buffer (at most 8 KiB), an id taking at least 12 bytes,
- * a criterion's nest 36. A message with more (a kernel sending larger
+ * The most ids (DFC_CMD_CDEST_PURGED) and criteria (DFC_CMD_DUP_DROPPED,
+ * DFC_CMD_CRIT_EXPIRED) one event message can carry: the kernel builds
+ * each in one NLMSG_GOODSIZE buffer (at most 8 KiB), an id taking at
+ * least 12 bytes, a criterion's nest 36 (duplicates) or 64 (expiry). A message with more (a kernel sending larger
  * ones) is parsed up to these, and its total count told.
  */
 #define DFC_NL_EVENT_MSG_MAX 8192
 #define DFC_NL_EVENT_MAX_IDS (DFC_NL_EVENT_MSG_MAX / 12)
 #define DFC_NL_EVENT_MAX_DUPS (DFC_NL_EVENT_MSG_MAX / 36)
+/* An expired criterion's nest: 64 bytes. */
+#define DFC_NL_EVENT_MAX_EXPIRED (DFC_NL_EVENT_MSG_MAX / 64)
+
+/* One criterion of an expiry event. */
+struct dfc_nl_expired {
+	uint64_t id;
+	uint32_t flags, cdest;
+	uint8_t reason;		/* DFC_REASON_* */
+	uint64_t packets, bytes;	/* final counts */
+};
 
 /* One criterion of a duplicates-dropped event. */
 struct dfc_nl_dup {
@@ -428,8 +438,17 @@ struct dfc_nl_dup {
 struct dfc_nl_event {
 	uint8_t cmd;
 	union {
-		/* DFC_CMD_CRIT_EXPIRED: owner, id, flags, cdest, reason, packets, bytes */
-		struct dfc_nl_crit crit;
+		/*
+		 * DFC_CMD_CRIT_EXPIRED: owner's criteria removed by their
+		 * limits, v[0..n); n_total > n only if the message had more
+		 * than DFC_NL_EVENT_MAX_EXPIRED. A mass expiry comes as
+		 * several events.
+		 */
+		struct {
+			uint32_t owner;
+			unsigned int n, n_total;
+			struct dfc_nl_expired v[DFC_NL_EVENT_MAX_EXPIRED];
+		} expired;
 		/*
 		 * DFC_CMD_CDEST_CONGESTED: id, congested (1: above its
 		 * soft-limit, 0: back under soft-clear), rate (bit/s).

@@ -143,8 +143,9 @@ static int on_event(const struct dfc_nl_event *e, void *data)
 
 	switch (e->cmd) {
 	case DFC_CMD_CRIT_EXPIRED:
-		if (e->crit.reason < __DFC_REASON_MAX)
-			s->ev_expired[e->crit.reason]++;
+		for (unsigned int i = 0; i < e->expired.n; i++)
+			if (e->expired.v[i].reason < __DFC_REASON_MAX)
+				s->ev_expired[e->expired.v[i].reason]++;
 		break;
 	case DFC_CMD_CDEST_PURGED:
 		s->ev_purged_msgs++;

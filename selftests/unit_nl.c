@@ -1599,15 +1599,15 @@ TEST_F(msg, event_parse)
 	memset(&e, 0xa5, sizeof(e));
 	ASSERT_EQ(0, dfc_nl_event_parse(expired_event(self->buf, DFC_CMD_CRIT_EXPIRED), &e));
 	EXPECT_EQ(DFC_CMD_CRIT_EXPIRED, e.cmd);
-	EXPECT_EQ(0xabcdef01, e.crit.owner);
-	EXPECT_EQ(99, e.crit.id);
-	EXPECT_EQ(DFC_CRIT_F_SEND_ASYNC, e.crit.flags);
-	EXPECT_EQ(6, e.crit.cdest);
-	EXPECT_EQ(DFC_REASON_BYTES, e.crit.reason);
-	EXPECT_EQ(10, e.crit.packets);
-	EXPECT_EQ(15000, e.crit.bytes);
-	EXPECT_EQ(0, e.crit.n_entries);
-	EXPECT_EQ(NULL, e.crit.entries);
+	EXPECT_EQ(0xabcdef01, e.expired.owner);
+	ASSERT_EQ(1, e.expired.n);
+	EXPECT_EQ(1, e.expired.n_total);
+	EXPECT_EQ(99, e.expired.v[0].id);
+	EXPECT_EQ(DFC_CRIT_F_SEND_ASYNC, e.expired.v[0].flags);
+	EXPECT_EQ(6, e.expired.v[0].cdest);
+	EXPECT_EQ(DFC_REASON_BYTES, e.expired.v[0].reason);
+	EXPECT_EQ(10, e.expired.v[0].packets);
+	EXPECT_EQ(15000, e.expired.v[0].bytes);
 
 	EXPECT_EQ(-EOPNOTSUPP, dfc_nl_event_parse(expired_event(self->buf, DFC_CMD_CRIT_GET), &e));
 
@@ -1640,6 +1640,55 @@ TEST_F(msg, event_parse)
 		EXPECT_NE(0, dfc_nl_event_parse(t, &e)) TH_LOG("cut to %zu", len);
 		free(t);
 	}
+}
+
+/* One expiry event with n criteria, ids 1..n, packets id * 3. */
+static struct nlmsghdr *expired_many(char *buf, unsigned int n)
+{
+	struct nlmsghdr *nlh = genl_reply(buf, DFC_CMD_CRIT_EXPIRED);
+
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 7);
+	for (unsigned int i = 1; i <= n; i++) {
+		struct nlattr *crit = nest_start(nlh, DFC_A_CRIT);
+
+		put_u64(nlh, DFC_CRIT_A_ID, i, DFC_CRIT_A_PAD);
+		mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, 0);
+		mnl_attr_put_u32(nlh, DFC_CRIT_A_CDEST, 2);
+		mnl_attr_put_u8(nlh, DFC_CRIT_A_REASON, DFC_REASON_TOTAL);
+		put_u64(nlh, DFC_CRIT_A_PACKETS, i * 3, DFC_CRIT_A_PAD);
+		put_u64(nlh, DFC_CRIT_A_BYTES, 0, DFC_CRIT_A_PAD);
+		mnl_attr_nest_end(nlh, crit);
+	}
+	return nlh;
+}
+
+/* The kernel coalesces an owner's expiries: every criterion is read, up to the cap. */
+TEST_F(msg, event_expired_many)
+{
+	alignas(8) static char big[4 * DFC_NL_EVENT_MSG_MAX];
+	struct dfc_nl_event e;
+	struct nlmsghdr *nlh;
+
+	nlh = expired_many(big, 55);
+	ASSERT_GE(DFC_NL_EVENT_MSG_MAX, nlh->nlmsg_len);
+	ASSERT_EQ(0, dfc_nl_event_parse(nlh, &e));
+	EXPECT_EQ(7, e.expired.owner);
+	ASSERT_EQ(55, e.expired.n);
+	EXPECT_EQ(55, e.expired.n_total);
+	for (unsigned int i = 0; i < 55; i++) {
+		EXPECT_EQ(i + 1, e.expired.v[i].id);
+		EXPECT_EQ(3 * (i + 1), e.expired.v[i].packets);
+		EXPECT_EQ(DFC_REASON_TOTAL, e.expired.v[i].reason);
+	}
+	/* More than a message the library expects: the first ones, and the count. */
+	nlh = expired_many(big, DFC_NL_EVENT_MAX_EXPIRED + 20);
+	ASSERT_EQ(0, dfc_nl_event_parse(nlh, &e));
+	EXPECT_EQ(DFC_NL_EVENT_MAX_EXPIRED, e.expired.n);
+	EXPECT_EQ(DFC_NL_EVENT_MAX_EXPIRED + 20, e.expired.n_total);
+	EXPECT_EQ(DFC_NL_EVENT_MAX_EXPIRED, e.expired.v[DFC_NL_EVENT_MAX_EXPIRED - 1].id);
+	/* An owner without criteria is malformed. */
+	nlh = expired_many(big, 0);
+	EXPECT_EQ(-EINVAL, dfc_nl_event_parse(nlh, &e));
 }
 
 /* ---- content destinations: encoder and parser ---- */
@@ -2390,7 +2439,7 @@ TEST_F(msg, event_kinds)
 
 	ASSERT_EQ(0, dfc_nl_event_parse(expired_event(self->buf, DFC_CMD_CRIT_EXPIRED), &e));
 	EXPECT_EQ(DFC_CMD_CRIT_EXPIRED, e.cmd);
-	EXPECT_EQ(99, e.crit.id);
+	EXPECT_EQ(99, e.expired.v[0].id);
 	EXPECT_EQ(-EOPNOTSUPP, dfc_nl_event_parse(cdest_reply(self->buf, 1, false, true), &e));
 	EXPECT_EQ(-EOPNOTSUPP, dfc_nl_event_parse(cdest_event(self->buf, DFC_CMD_OWNER_SET, 1, 0, 0),
 						  &e));
@@ -3625,10 +3674,11 @@ TEST_F(fk, events)
 	EXPECT_EQ(1, dfc_nl_events_recv(ev, ev_cb, &log));
 	EXPECT_EQ(1, log.n);
 	EXPECT_EQ(DFC_CMD_CRIT_EXPIRED, log.last.cmd);
-	EXPECT_EQ(8, log.last.crit.owner);
-	EXPECT_EQ(5, log.last.crit.id);
-	EXPECT_EQ(DFC_REASON_IDLE, log.last.crit.reason);
-	EXPECT_EQ(1 << 20, log.last.crit.bytes);
+	EXPECT_EQ(8, log.last.expired.owner);
+	EXPECT_EQ(1, log.last.expired.n);
+	EXPECT_EQ(5, log.last.expired.v[0].id);
+	EXPECT_EQ(DFC_REASON_IDLE, log.last.expired.v[0].reason);
+	EXPECT_EQ(1 << 20, log.last.expired.v[0].bytes);
 
 	/* lost events are told, and the handle goes on */
 	fake.recv_errno = ENOBUFS;
@@ -3960,7 +4010,7 @@ static int ev_kinds_cb(const struct dfc_nl_event *e, void *data)
 		k->cmds[k->n++] = e->cmd;
 	switch (e->cmd) {
 	case DFC_CMD_CRIT_EXPIRED:
-		k->bad |= e->crit.id != 99 || e->crit.owner != 0xabcdef01;
+		k->bad |= e->expired.n != 1 || e->expired.v[0].id != 99 || e->expired.owner != 0xabcdef01;
 		break;
 	case DFC_CMD_CDEST_CONGESTED:
 		k->bad |= e->cdest.id != 4 || e->cdest.congested != 1 || e->cdest.rate != 123;

@@ -2108,15 +2108,44 @@ static int event_cdest(const struct dfc_nl_event *e, bool json)
 	return 0;
 }
 
+/* One line (or JSON object) per expired criterion. */
+static int event_expired(const struct dfc_nl_event *e, bool json)
+{
+	uint32_t owner = e->expired.owner;
+	char flags[32];
+
+	for (unsigned int i = 0; i < e->expired.n; i++) {
+		const struct dfc_nl_expired *c = &e->expired.v[i];
+
+		if (json) {
+			json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}",
+					      "event", "expired", "owner", (json_int_t)owner,
+					      "id", (json_int_t)c->id,
+					      "reason", reason_name(c->reason),
+					      "flags", (json_int_t)c->flags,
+					      "cdest", (json_int_t)c->cdest,
+					      "packets", (json_int_t)c->packets,
+					      "bytes", (json_int_t)c->bytes);
+
+			if (print_json(o))
+				return -EIO;
+			continue;
+		}
+		fmt_flags(flags, sizeof(flags), c->flags);
+		printf("expired owner %" PRIu32 " id %" PRIu64 " reason %s flags %s cdest %" PRIu32
+		       " packets %" PRIu64 " bytes %" PRIu64 "\n",
+		       owner, c->id, reason_name(c->reason), flags, c->cdest, c->packets, c->bytes);
+	}
+	return 0;
+}
+
 static int event_print(const struct dfc_nl_event *e, void *data)
 {
-	const struct dfc_nl_crit *c = &e->crit;
 	const struct ctl *ctl = data;
-	char flags[32];
 
 	switch (e->cmd) {
 	case DFC_CMD_CRIT_EXPIRED:
-		break;
+		return event_expired(e, ctl->json);
 	case DFC_CMD_CDEST_CONGESTED:
 	case DFC_CMD_CDEST_NOIPSEC:
 		return event_cdest(e, ctl->json);
@@ -2127,21 +2156,6 @@ static int event_print(const struct dfc_nl_event *e, void *data)
 	default:
 		return 0; /* an event this dfcctl cannot show */
 	}
-	if (ctl->json) {
-		json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}",
-				      "event", "expired", "owner", (json_int_t)c->owner,
-				      "id", (json_int_t)c->id, "reason", reason_name(c->reason),
-				      "flags", (json_int_t)c->flags, "cdest", (json_int_t)c->cdest,
-				      "packets", (json_int_t)c->packets,
-				      "bytes", (json_int_t)c->bytes);
-
-		return print_json(o) ? -EIO : 0;
-	}
-	fmt_flags(flags, sizeof(flags), c->flags);
-	printf("expired owner %" PRIu32 " id %" PRIu64 " reason %s flags %s cdest %" PRIu32
-	       " packets %" PRIu64 " bytes %" PRIu64 "\n",
-	       c->owner, c->id, reason_name(c->reason), flags, c->cdest, c->packets, c->bytes);
-	return 0;
 }
 
 static int cmd_monitor(struct ctl *c, int argc, char **argv)

@@ -204,21 +204,25 @@
  *
  * Events, multicast group DFC_GENL_MCGRP_EVENTS ("events"), in the
  * namespace of the criteria:
- *   DFC_CMD_CRIT_EXPIRED: DFC_A_OWNER, DFC_A_CRIT with DFC_CRIT_A_ID,
- *     DFC_CRIT_A_FLAGS, DFC_CRIT_A_CDEST, DFC_CRIT_A_REASON (NLA_U8,
- *     DFC_REASON_*), DFC_CRIT_A_PACKETS, DFC_CRIT_A_BYTES: a criterion
- *     reached one of its limits and was removed. Sent for every criterion,
+ *   DFC_CMD_CRIT_EXPIRED: DFC_A_OWNER, then DFC_A_CRIT repeated, each with
+ *     DFC_CRIT_A_ID, DFC_CRIT_A_FLAGS, DFC_CRIT_A_CDEST, DFC_CRIT_A_REASON
+ *     (NLA_U8, DFC_REASON_*), DFC_CRIT_A_PACKETS, DFC_CRIT_A_BYTES: the
+ *     owner's criteria that reached one of their limits and were removed,
+ *     as many as fit one message (about 120). Sent for every criterion,
  *     SEND_ASYNC or not (the owner's agent keeps its state from them; the
- *     flag tells it whether to pass the notice on).
+ *     flag tells it whether to pass the notice on). A mass expiry is
+ *     reported 2048 criteria a second per namespace (about 17 messages,
+ *     150 KiB of receive buffer, under net.core.rmem_default); the rest
+ *     wait, matching nothing, and are reported in the seconds after.
  *   Listening needs CAP_NET_ADMIN in the initial user namespace (dfc
  *   sends events only in namespaces that user namespace owns).
- *   Events are datagrams: a listener that falls behind (a mass expiry can
- *   remove many criteria in one second) loses some, and its next recv()
- *   fails with ENOBUFS. To resynchronise, dump the criteria
- *   (DFC_CMD_CRIT_GET, NLM_F_DUMP) and the destinations: a criterion the
- *   listener holds that the dump lacks was removed (expired, purged or
- *   deleted); its final counters are lost with the event. A larger receive
- *   buffer (SO_RCVBUFFORCE) makes losses rarer.
+ *   Events are datagrams: a listener that falls behind (one that does not
+ *   read for seconds, or whose buffer also holds purges and other events)
+ *   loses some, and its next recv() fails with ENOBUFS. To resynchronise,
+ *   dump the criteria (DFC_CMD_CRIT_GET, NLM_F_DUMP) and the destinations:
+ *   a criterion the listener holds that the dump lacks was removed
+ *   (expired, purged or deleted); its final counters are lost with the
+ *   event. A larger receive buffer (SO_RCVBUFFORCE) makes losses rarer.
  *
  * Content destinations: where copies of matched frames go. Each has a u32
  * id chosen by userspace; criteria name it in DFC_CRIT_A_CDEST. Commands
