@@ -70,7 +70,7 @@ run() {
 	{ timeout -k 10 "$t" ${interp:-} "$1" </dev/null 2>&1; echo $? > "$out.rc"; } | tee "$out"
 	r=$(cat "$out.rc")
 	# What each test costs on this kernel, for the debug run's budget.
-	echo "# $name: took $(($(date +%s) - t0)) s
+	echo "# $name: took $(($(date +%s) - t0)) s"
 	[ "$r" -ne 124 ] || harness "$name" "timeout after $t s"
 	why=$(awk -f "$top/selftests/tap_plan.awk" "$out")
 	[ -z "$why" ] || harness "$name" "$why"
