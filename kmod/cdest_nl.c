@@ -35,11 +35,6 @@ const struct nla_policy dfc_cdest_policy[DFC_CDEST_A_MAX + 1] = {
 	[DFC_CDEST_A_CONGESTED] = { .type = NLA_REJECT },
 };
 
-static struct dfc_filter *info_filter(struct genl_info *info)
-{
-	return &dfc_net(genl_info_net(info))->filter;
-}
-
 static int get_addr(struct nlattr *a, struct in6_addr *addr, u8 *ver,
 		    struct netlink_ext_ack *extack)
 {
@@ -124,7 +119,7 @@ static int cfg_parse(struct nlattr **tb, struct dfc_cdest_cfg *cfg,
 
 int dfc_genl_cdest_new(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dfc_filter *f = info_filter(info);
+	struct dfc_filter *f = dfc_genl_filter(info);
 	struct dfc_cdest_cfg *cfg;
 	struct dfc_cdest *cd;
 	u32 id;
@@ -183,7 +178,7 @@ static struct dfc_cdest *info_cdest(struct genl_info *info,
 
 int dfc_genl_cdest_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dfc_filter *f = info_filter(info);
+	struct dfc_filter *f = dfc_genl_filter(info);
 	struct dfc_cdest_cfg *cfg = NULL;
 	struct dfc_cdest *cd;
 	int err;
@@ -209,7 +204,7 @@ out:
 
 int dfc_genl_cdest_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dfc_filter *f = info_filter(info);
+	struct dfc_filter *f = dfc_genl_filter(info);
 	struct dfc_crit *c, *tmp;
 	struct dfc_cdest *cd;
 	int err;
@@ -300,7 +295,7 @@ static int cdest_fill(struct sk_buff *skb, struct dfc_filter *f,
 
 int dfc_genl_cdest_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dfc_filter *f = info_filter(info);
+	struct dfc_filter *f = dfc_genl_filter(info);
 	struct sk_buff *msg;
 	struct dfc_cdest *cd;
 	void *hdr;
@@ -366,7 +361,7 @@ int dfc_genl_cdest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 int dfc_genl_owner_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dfc_filter *f = info_filter(info);
+	struct dfc_filter *f = dfc_genl_filter(info);
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DFC_A_OWNER) ||

@@ -301,6 +301,24 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/* The request's namespace filter: pre_doit made sure its state exists. */
+struct dfc_filter *dfc_genl_filter(struct genl_info *info)
+{
+	return &dfc_net(genl_info_net(info))->filter;
+}
+
+/* The request's DFC_A_OWNER; -EINVAL, said in extack, without one. */
+int dfc_genl_owner(struct genl_info *info, u32 *owner)
+{
+	if (!info->attrs[DFC_A_OWNER]) {
+		GENL_REQ_ATTR_CHECK(info, DFC_A_OWNER);
+		NL_SET_ERR_MSG(info->extack, "owner required");
+		return -EINVAL;
+	}
+	*owner = nla_get_u32(info->attrs[DFC_A_OWNER]);
+	return 0;
+}
+
 /*
  * Capture is a host facility. The family is netnsok (objects live in the
  * namespace of the socket), but only in namespaces owned by the initial

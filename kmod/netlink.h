@@ -10,6 +10,9 @@
 enum { DFC_GENL_MCGRP_EVENTS_ID };
 
 extern struct genl_family dfc_genl_family;
+struct dfc_filter;
+struct dfc_filter *dfc_genl_filter(struct genl_info *info);
+int dfc_genl_owner(struct genl_info *info, u32 *owner);
 extern const struct nla_policy dfc_crit_new_policy[DFC_A_MAX + 1];
 extern const struct nla_policy dfc_crit_del_policy[DFC_A_MAX + 1];
 extern const struct nla_policy dfc_crit_refresh_policy[DFC_A_MAX + 1];

@@ -42,13 +42,14 @@ fail:
 	nlmsg_free(msg);
 }
 
-static struct sk_buff *expired_msg(u32 owner, void **hdr)
+/* A message of command cmd about owner's criteria; NULL when out of memory. */
+static struct sk_buff *owner_msg(u8 cmd, u32 owner, void **hdr)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
 
 	if (!msg)
 		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &dfc_genl_family, 0, DFC_CMD_CRIT_EXPIRED);
+	*hdr = genlmsg_put(msg, 0, 0, &dfc_genl_family, 0, cmd);
 	if (!*hdr || nla_put_u32(msg, DFC_A_OWNER, owner)) {
 		nlmsg_free(msg);
 		return NULL;
@@ -97,14 +98,14 @@ static void notify_expired(struct net *net, struct list_head *lims)
 		}
 		owner = c->owner;
 		if (!msg)
-			msg = expired_msg(owner, &hdr);
+			msg = owner_msg(DFC_CMD_CRIT_EXPIRED, owner, &hdr);
 		if (!msg)
 			return;
 		if (!expired_put(msg, c))
 			continue;
 		/* Full: send it, and go on in a new one. */
 		multicast(net, msg, hdr);
-		msg = expired_msg(owner, &hdr);
+		msg = owner_msg(DFC_CMD_CRIT_EXPIRED, owner, &hdr);
 		if (!msg || expired_put(msg, c)) {
 			nlmsg_free(msg);
 			return;
@@ -127,14 +128,9 @@ static void notify_noipsec(struct net *net, struct dfc_cdest *cd)
 /* A message for owner's purged criteria; NULL when out of memory. */
 static struct sk_buff *purged_msg(struct dfc_cdest *cd, u32 owner, void **hdr)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
+	struct sk_buff *msg = owner_msg(DFC_CMD_CDEST_PURGED, owner, hdr);
 
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &dfc_genl_family, 0,
-			   DFC_CMD_CDEST_PURGED);
-	if (!*hdr || nla_put_u32(msg, DFC_A_OWNER, owner) ||
-	    nla_put_u32(msg, DFC_A_CDEST, cd->id)) {
+	if (msg && nla_put_u32(msg, DFC_A_CDEST, cd->id)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -179,20 +175,6 @@ static void notify_purged(struct net *net, struct dfc_cdest *cd,
 		multicast(net, msg, hdr);
 }
 
-static struct sk_buff *dup_msg(u32 owner, void **hdr)
-{
-	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL_ACCOUNT);
-
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &dfc_genl_family, 0, DFC_CMD_DUP_DROPPED);
-	if (!*hdr || nla_put_u32(msg, DFC_A_OWNER, owner)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
 static int dup_put(struct sk_buff *msg, const struct dfc_crit *c, u64 n)
 {
 	struct nlattr *nest = nla_nest_start(msg, DFC_A_CRIT);
@@ -222,12 +204,12 @@ static void notify_dup(struct net *net, struct dfc_filter *f, u32 owner)
 		if (c->owner != owner || now == c->dup_reported)
 			continue;
 		if (!msg)
-			msg = dup_msg(owner, &hdr);
+			msg = owner_msg(DFC_CMD_DUP_DROPPED, owner, &hdr);
 		if (!msg)
 			return;
 		if (dup_put(msg, c, now - c->dup_reported)) {
 			multicast(net, msg, hdr);
-			msg = dup_msg(owner, &hdr);
+			msg = owner_msg(DFC_CMD_DUP_DROPPED, owner, &hdr);
 			if (!msg || dup_put(msg, c, now - c->dup_reported))
 				return;
 		}
