@@ -458,8 +458,12 @@ static const struct genl_multicast_group dfc_genl_mcgrps[] = {
 /*
  * resv_start_op 0: every command is validated strictly (unknown
  * attributes, trailing bytes and reserved header fields are refused); no
- * op sets .validate to relax it. parallel_ops stays off: the genl mutex
- * serialises requests, and f->lock the worker against them.
+ * op sets .validate to relax it. parallel_ops: requests do not hold the
+ * host-wide genl mutex (a 100k-criteria batch would stall every other
+ * generic netlink family meanwhile); dfc's own locks order them: RTNL for
+ * ports, the namespace's f->lock for criteria, destinations and limits
+ * (against each other and the worker), dfc_net_create for the state's
+ * creation.
  */
 struct genl_family dfc_genl_family __ro_after_init = {
 	.name = DFC_GENL_NAME,
@@ -471,6 +475,7 @@ struct genl_family dfc_genl_family __ro_after_init = {
 	.mcgrps = dfc_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(dfc_genl_mcgrps),
 	.pre_doit = dfc_genl_pre_doit,
+	.parallel_ops = true,
 	.resv_start_op = 0,
 };
 
