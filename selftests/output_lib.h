@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -410,6 +411,14 @@ FIXTURE_TEARDOWN(out)
 	sh("ip netns del %s; ip netns del %s", gen_ns, dst_ns);
 }
 
+
+static inline long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
 
 /* What pktgen in gen says it sent on p0 (its "pkts-sofar"), or -1. */
 static inline long pktgen_sent(void)

@@ -16,14 +16,6 @@
 #define GEN_SRC "192.0.2.1"
 #define GEN_DST "192.0.2.5"
 
-static long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
-}
-
 /*
  * Configure pktgen on p0 in gen: count frames of size bytes, delay ns
  * apart, plus the "pg p0 ..." lines in extra; then start it in a child
