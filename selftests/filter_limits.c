@@ -231,7 +231,7 @@ static int mass_read(struct mnl_socket *s, struct mass *m)
 }
 
 /*
- * 5000 criteria of two owners reach their total timeout in the same second.
+ * 5000 criteria of two owners reach their total timeout at about the same time.
  * A listener with the system's default receive buffer, reading only every
  * half second, hears of every one, once, in messages that each carry many
  * of one owner's criteria (one message per criterion overflowed such a
@@ -255,8 +255,9 @@ TEST_F_TIMEOUT(filter, mass_expiry_coalesced, 240)
 	ASSERT_EQ(0, getsockopt(mnl_socket_get_fd(ev), SOL_SOCKET, SO_RCVBUF, &sz, &len));
 	TH_LOG("listener's receive buffer: %d bytes", sz);
 
-	ASSERT_EQ(0, add_many_timed(self->nl, 10, 1, MASS_A, 2));
-	ASSERT_EQ(0, add_many_timed(self->nl, 20, 1, MASS_B, 2));
+	/* Long enough that none expires before all are in (the debug kernel is slow). */
+	ASSERT_EQ(0, add_many_timed(self->nl, 10, 1, MASS_A, 3 * k));
+	ASSERT_EQ(0, add_many_timed(self->nl, 20, 1, MASS_B, 3 * k));
 	ASSERT_EQ(MASS_A + MASS_B, n_crits(self->nl));
 	t0 = time(NULL);
 	while (m->crits < MASS_A + MASS_B && time(NULL) - t0 < 60L * k) {
@@ -282,8 +283,8 @@ TEST_F_TIMEOUT(filter, mass_expiry_coalesced, 240)
 	ASSERT_NE(NULL, tiny);
 	sz = 1;		/* the kernel's minimum */
 	ASSERT_EQ(0, setsockopt(mnl_socket_get_fd(tiny), SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)));
-	ASSERT_EQ(0, add_many_timed(self->nl, 10, 1, MASS_A, 1));
-	sleep(4 * k);
+	ASSERT_EQ(0, add_many_timed(self->nl, 10, 1, MASS_A, k));
+	sleep(5 * k);
 	err = mass_read(tiny, c);
 	EXPECT_EQ(-ENOBUFS, err);
 	EXPECT_GT(MASS_A, c->crits);

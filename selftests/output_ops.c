@@ -116,8 +116,18 @@ static int drain_pktgen(int fd, int size, int *bad)
 		n++;
 		/* size - 14 (Ethernet): the IPv4 packet. */
 		if (r != size - 14 || buf[0] != 0x45 || buf[9] != IPPROTO_UDP ||
-		    memcmp(buf + 12, &s, 4) || memcmp(buf + 16, &d, 4))
-			(*bad)++;
+		    memcmp(buf + 12, &s, 4) || memcmp(buf + 16, &d, 4)) {
+			char from[INET_ADDRSTRLEN] = "?", to[INET_ADDRSTRLEN] = "?";
+
+			if (r >= 20 && buf[0] >> 4 == 4) {
+				inet_ntop(AF_INET, buf + 12, from, sizeof(from));
+				inet_ntop(AF_INET, buf + 16, to, sizeof(to));
+			}
+			if (!(*bad)++)
+				fprintf(stderr, "# not as sent: %zd bytes, first byte %#x, "
+					"protocol %u, %s > %s\n", r, buf[0], r > 9 ? buf[9] : 0,
+					from, to);
+		}
 	}
 	return n;
 }
@@ -143,6 +153,7 @@ OUT_TEST(family_change_under_traffic)
 	const int count = 10000, size = 100;
 	int fd4 = in_dst(open_dev, "ipip0"), fd6 = in_dst(open_dev, "t6");
 	int n4, n6, bad4, bad6, flips = 0;
+	struct dfc_iface_info ifi;
 	struct cstats s;
 	pid_t pg;
 
@@ -166,7 +177,9 @@ OUT_TEST(family_change_under_traffic)
 	n4 = drain_pktgen(fd4, size, &bad4);
 	n6 = drain_pktgen(fd6, size, &bad6);
 	ASSERT_EQ(0, cdest_stats(self->nl, 1, &s));
-	TH_LOG("%d flips; %d copies under IPv4, %d under IPv6", flips, n4, n6);
+	ASSERT_EQ(0, dfc_nl_iface_get(self->nl, 0, "m0", &ifi));
+	TH_LOG("%d flips; %d copies under IPv4, %d under IPv6; m0 saw %llu frames", flips, n4,
+	       n6, (unsigned long long)ifi.stats.seen);
 	TH_LOG("nomem %llu noroute %llu loop %llu txerr %llu",
 	       (unsigned long long)s.v[DFC_CSTATS_A_NOMEM],
 	       (unsigned long long)s.v[DFC_CSTATS_A_NOROUTE],
