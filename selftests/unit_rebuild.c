@@ -6,7 +6,9 @@
  * destinations), taken over from the in-memory kernel. The rebuild must
  * be linear: it is timed at N/4 and at N criteria, and four times the
  * criteria may not take more than 8 times as long (a quadratic rebuild
- * takes 16 times as long).
+ * takes 16 times as long). The time is the process's CPU time, the best
+ * of three rebuilds of the same kernel: wall time counted the waits of a
+ * host busy with guests (one CI run measured x8.6 for a linear rebuild).
  */
 #include <time.h>
 
@@ -24,7 +26,7 @@ static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -32,7 +34,6 @@ static double now(void)
 static double rebuild_time(struct __test_metadata *_metadata, unsigned int n)
 {
 	static struct tsrv a, b;
-	unsigned int found;
 	double t0, t;
 
 	t0 = now();
@@ -50,18 +51,28 @@ static double rebuild_time(struct __test_metadata *_metadata, unsigned int n)
 		    tsrv_code(&a, "secret", 0) != 200)
 			return -1;
 	}
-	fprintf(stderr, "# filled %u in %.3f s\n", n, now() - t0);
-	b.k = a.k;
-	if (tsrv_start(&b, conf))
-		return -1;
-	t0 = now();
-	EXPECT_EQ(0, dtcp_server_rebuild(&b.s, &found));
-	t = now() - t0;
-	EXPECT_EQ(n, found);
-	EXPECT_EQ(n, dtcp_server_src(&b.s, "cs1")->n_live);
-	EXPECT_STREQ("cd1,cd2", dtcp_src_find(dtcp_server_src(&b.s, "cs1"), 2)->cdests);
-	EXPECT_EQ(n, dtcp_src_find(dtcp_server_src(&b.s, "cs1"), n)->id);
-	tsrv_stop(&b);
+	fprintf(stderr, "# filled %u in %.3f s of CPU\n", n, now() - t0);
+	t = -1;
+	for (int run = 0; run < 3; run++) {
+		unsigned int found;
+		double t1;
+
+		memset(&b, 0, sizeof(b));
+		b.k = a.k;
+		if (tsrv_start(&b, conf))
+			return -1;
+		t0 = now();
+		EXPECT_EQ(0, dtcp_server_rebuild(&b.s, &found));
+		t1 = now() - t0;
+		if (t < 0 || t1 < t)
+			t = t1;
+		EXPECT_EQ(n, found);
+		EXPECT_EQ(n, dtcp_server_src(&b.s, "cs1")->n_live);
+		EXPECT_STREQ("cd1,cd2", dtcp_src_find(dtcp_server_src(&b.s, "cs1"), 2)->cdests);
+		EXPECT_EQ(n, dtcp_src_find(dtcp_server_src(&b.s, "cs1"), n)->id);
+		tsrv_stop(&b);
+		unlink(b.path);
+	}
 	tsrv_stop(&a);
 	kfake_fini(&a.k);
 	return t;
