@@ -27,7 +27,14 @@ static const bool special[256] = {
 	[0 ... 0x1f] = true, [0x7f] = true, ['\\'] = true,
 };
 
-/* How many bytes from s on need no look. */
+/*
+ * How many bytes from s on need no look. Not traced by a fuzzer's coverage
+ * (a byte loop over a table: tracing its compares taught libFuzzer nothing
+ * and took 70% of the time of a 64 KB input).
+ */
+#if defined(__clang__)
+__attribute__((no_sanitize("coverage")))
+#endif
 static size_t plain_run(const char *s, size_t len)
 {
 	size_t i = 0;

@@ -15,6 +15,8 @@
 
 static struct dtcp_msg M;
 
+/* A byte loop of the checker's own: nothing for coverage to learn from. */
+__attribute__((noinline, no_sanitize("coverage")))
 static void check_text(const char *s, bool name, bool tab)
 {
 	for (; *s; s++) {
@@ -26,23 +28,24 @@ static void check_text(const char *s, bool name, bool tab)
 	}
 }
 
-static void check_param(const struct dtcp_param *p)
+static void check_param(const struct dtcp_param *p, unsigned int i)
 {
-	static char out[DTCP_MSG_MAX + 1], esc[4 * 1024 + 1];
+	static char out[DTCP_MSG_MAX + 1], esc[4 * 256 + 1];
 	struct dtcp_span el[DTCP_MAX_PARAMS];
 	size_t vlen = strlen(p->value);
 	int n;
 
 	check_text(p->name, true, false);
 	check_text(p->value, false, false);
-	if (vlen > strlen(p->raw) || !dtcp_msg_get(&M, p->name))
+	/* Found by name (the first few: a lookup walks them all, 256 of 256 is O(n^2)). */
+	if (vlen > strlen(p->raw) || (i < 16 && !dtcp_msg_get(&M, p->name)))
 		abort();
 	/*
 	 * Escaped, it comes back as it was (its HTABs were already SPs). Short
 	 * values only: the parser is what this target is for, and a 40 KB
-	 * value is no more interesting to the printer than a 1 KB one.
+	 * value is no more interesting to the printer than a 256-byte one.
 	 */
-	if (vlen <= 1024) {
+	if (vlen <= 256) {
 		n = (int)dtcp_escape(esc, sizeof(esc), p->value);
 		if (dtcp_unescape(esc, n, out, sizeof(out)) != (int)vlen ||
 		    memcmp(out, p->value, vlen))
@@ -72,6 +75,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* The reason phrase is the start line's own text: HTAB may stay. */
 	check_text(M.reason, false, true);
 	for (unsigned int i = 0; i < M.n; i++)
-		check_param(&M.p[i]);
+		check_param(&M.p[i], i);
 	return 0;
 }
