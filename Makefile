@@ -115,9 +115,9 @@ bench-dtcp:
 	$(MAKE) all
 	tools/vm-run -t 900 -- sh selftests/dtcp_bench.sh
 
-$(B)/dfcctl: tools/dfcctl.c $(LIB_SRC) $(LIB_HDR)
+$(B)/dfcctl: tools/dfcctl/dfcctl.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -o $@ tools/dfcctl.c $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ tools/dfcctl/dfcctl.c $(LIB_SRC) $(LDLIBS)
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.
