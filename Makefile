@@ -115,9 +115,13 @@ bench-dtcp:
 	$(MAKE) all
 	tools/vm-run -t 900 -- sh selftests/dtcp_bench.sh
 
-$(B)/dfcctl: tools/dfcctl/dfcctl.c $(LIB_SRC) $(LIB_HDR)
+# dfcctl: the operator CLI; main, the command table and the shared helpers
+# in dfcctl.c, each object's commands in a file of its own.
+DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
+	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
+$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -o $@ tools/dfcctl/dfcctl.c $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.
