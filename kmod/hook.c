@@ -16,11 +16,13 @@
 #include "parse.h"
 
 /*
- * One frame into one set of counters. @err and @ipver are dfc_parse()'s
- * result; @stages adds the per-stage counters (kept per namespace only).
+ * One frame into one set of counters. @err, @ipver and @no_l4 are
+ * dfc_parse()'s result; @stages adds the per-stage counters (kept per
+ * namespace only).
  */
 static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
-			   unsigned int len, int err, u8 ipver, bool stages)
+			   unsigned int len, int err, u8 ipver, u8 no_l4,
+			   bool stages)
 {
 	struct dfc_pcpu_stats *s = this_cpu_ptr(pcpu);
 
@@ -33,6 +35,12 @@ static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
 		u64_stats_inc(&s->ipv6);
 	else
 		u64_stats_inc(&s->other);
+	if (!err && no_l4 == DFC_NO_L4_EXTHDRS)
+		u64_stats_inc(&s->no_l4_exthdrs);
+	else if (!err && no_l4 == DFC_NO_L4_TRUNCATED)
+		u64_stats_inc(&s->no_l4_truncated);
+	else if (!err && no_l4 == DFC_NO_L4_FRAGMENT)
+		u64_stats_inc(&s->no_l4_fragment);
 	if (stages) {
 		if (!err)
 			u64_stats_inc(&s->parsed);
@@ -84,8 +92,8 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 		len += VLAN_HLEN;
 
 	err = dfc_parse(skb, &key, &l3);
-	dfc_hook_count(iface->stats, len, err, key.ipver, false);
-	dfc_hook_count(iface->dn->stats, len, err, key.ipver, true);
+	dfc_hook_count(iface->stats, len, err, key.ipver, l3.no_l4, false);
+	dfc_hook_count(iface->dn->stats, len, err, key.ipver, l3.no_l4, true);
 	if (likely(!err))
 		dfc_hook_lookup(iface, skb, &key, &l3, len);
 

@@ -128,6 +128,17 @@ static int dfc_genl_put_u64s(struct sk_buff *skb, const struct dfc_stats *s,
 	return 0;
 }
 
+/* The no_l4_* counters, under the three attribute types given. */
+static int dfc_genl_put_no_l4(struct sk_buff *skb, const struct dfc_stats *s,
+			      int exthdrs, int truncated, int fragment, int pad)
+{
+	if (nla_put_u64_64bit(skb, exthdrs, s->no_l4_exthdrs, pad) ||
+	    nla_put_u64_64bit(skb, truncated, s->no_l4_truncated, pad) ||
+	    nla_put_u64_64bit(skb, fragment, s->no_l4_fragment, pad))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int dfc_genl_iface_fill(struct sk_buff *skb, struct dfc_iface *iface)
 {
 	struct dfc_stats s;
@@ -146,7 +157,10 @@ static int dfc_genl_iface_fill(struct sk_buff *skb, struct dfc_iface *iface)
 			      DFC_ISTATS_A_OTHER, DFC_ISTATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, DFC_ISTATS_A_ATTACHED,
 			      ktime_get_boottime_seconds() - iface->attached,
-			      DFC_ISTATS_A_PAD)) {
+			      DFC_ISTATS_A_PAD) ||
+	    dfc_genl_put_no_l4(skb, &s, DFC_ISTATS_A_NO_L4_EXTHDRS,
+			       DFC_ISTATS_A_NO_L4_TRUNCATED,
+			       DFC_ISTATS_A_NO_L4_FRAGMENT, DFC_ISTATS_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -291,7 +305,10 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, DFC_STATS_A_COPIES, s.copies,
 			      DFC_STATS_A_PAD) ||
 	    nla_put_u64_64bit(msg, DFC_STATS_A_DUP_DROPPED, s.dup_dropped,
-			      DFC_STATS_A_PAD))
+			      DFC_STATS_A_PAD) ||
+	    dfc_genl_put_no_l4(msg, &s, DFC_STATS_A_NO_L4_EXTHDRS,
+			       DFC_STATS_A_NO_L4_TRUNCATED,
+			       DFC_STATS_A_NO_L4_FRAGMENT, DFC_STATS_A_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

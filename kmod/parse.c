@@ -19,15 +19,17 @@
  *
  * Until an IP header is reached a frame is "other" (-EPROTONOSUPPORT):
  * non-IP EtherTypes, too many tags or labels, non-IP MPLS payload, and
- * encapsulation headers cut short. From there on, anything inconsistent is
- * "unparseable" (-EINVAL): an IP header cut short or with a bad version,
- * header length or total/payload length beyond the frame, an extension
- * header chain running past the payload or longer than the bound, a
- * transport header of an unfragmented packet or first fragment too short
- * for its ports or ICMP type/code. The IPv4 header checksum is not checked
- * (that is the stack's business, and a capture should see such packets).
- * Lengths are checked against the IP total/payload length, so Ethernet
- * padding is never taken for headers.
+ * encapsulation headers cut short. An IP header cut short or with a bad
+ * version, header length or total/payload length beyond the frame is
+ * "unparseable" (-EINVAL). Past a readable IP header every frame gets a
+ * key with its addresses, so that no target escapes an address criterion
+ * by shaping what follows: when ports or ICMP type/code cannot be read
+ * (an extension header chain longer than the bound, headers cut by the IP
+ * length, a fragment other than the first) the key lacks them, l3->no_l4
+ * says why, and key->proto is the last header type reached. The IPv4
+ * header checksum is not checked (that is the stack's business, and a
+ * capture should see such packets). Lengths are checked against the IP
+ * total/payload length, so Ethernet padding is never taken for headers.
  */
 #define pr_fmt(fmt) "dfc: " fmt
 
@@ -49,7 +51,8 @@
  * checked to lie within the skb). key->proto and key->ipver are set.
  */
 static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
-			unsigned int end, struct dfc_key *key)
+			unsigned int end, struct dfc_key *key,
+			struct dfc_l3 *l3)
 {
 	__be16 buf[2];
 	const __be16 *p;
@@ -63,10 +66,10 @@ static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
 	case IPPROTO_UDPLITE:
 		/* Source and destination port lead all four headers. */
 		if (end - off < sizeof(buf))
-			return -EINVAL;
+			goto truncated;
 		p = skb_header_pointer(skb, off, sizeof(buf), buf);
 		if (unlikely(!p))
-			return -EINVAL;
+			goto truncated;
 		key->sport = p[0];
 		key->dport = p[1];
 		key->flags |= DFC_KEY_F_PORTS;
@@ -79,10 +82,10 @@ static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
 		if (v4 != icmp4)
 			return 0;
 		if (end - off < 2)
-			return -EINVAL;
+			goto truncated;
 		t = skb_header_pointer(skb, off, 2, buf);
 		if (unlikely(!t))
-			return -EINVAL;
+			goto truncated;
 		key->icmp_type = t[0];
 		key->icmp_code = t[1];
 		key->flags |= DFC_KEY_F_ICMP;
@@ -90,6 +93,9 @@ static int dfc_parse_l4(const struct sk_buff *skb, unsigned int off,
 	default:
 		return 0;
 	}
+truncated:
+	l3->no_l4 = DFC_NO_L4_TRUNCATED;
+	return 0;
 }
 
 static int dfc_parse_ipv4(const struct sk_buff *skb, unsigned int off,
@@ -119,10 +125,12 @@ static int dfc_parse_ipv4(const struct sk_buff *skb, unsigned int off,
 	if (unlikely(iph->frag_off & htons(IP_MF | IP_OFFSET))) {
 		key->flags |= DFC_KEY_F_FRAG;
 		/* Only the first fragment carries the transport header. */
-		if (iph->frag_off & htons(IP_OFFSET))
+		if (iph->frag_off & htons(IP_OFFSET)) {
+			l3->no_l4 = DFC_NO_L4_FRAGMENT;
 			return 0;
+		}
 	}
-	return dfc_parse_l4(skb, off + hlen, off + tot, key);
+	return dfc_parse_l4(skb, off + hlen, off + tot, key, l3);
 }
 
 static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
@@ -160,32 +168,39 @@ static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
 			struct frag_hdr fh;
 		} hb;
 
+		/* Until the walk ends, the header it is at. */
+		key->proto = nexthdr;
 		switch (nexthdr) {
 		case NEXTHDR_HOP:
 		case NEXTHDR_ROUTING:
 		case NEXTHDR_DEST:
 		case NEXTHDR_AUTH:
-			if (n == DFC_PARSE_MAX_EXTHDRS ||
-			    end - off < sizeof(hb.oh))
-				return -EINVAL;
+			if (n == DFC_PARSE_MAX_EXTHDRS)
+				goto exthdrs;
+			if (end - off < sizeof(hb.oh))
+				goto truncated;
 			oh = skb_header_pointer(skb, off, sizeof(hb.oh), &hb);
 			if (unlikely(!oh))
-				return -EINVAL;
+				goto truncated;
 			len = nexthdr == NEXTHDR_AUTH ? ipv6_authlen(oh) :
 							ipv6_optlen(oh);
+			if (len > end - off)
+				goto truncated;
 			nexthdr = oh->nexthdr;
 			break;
 		case NEXTHDR_FRAGMENT:
-			if (n == DFC_PARSE_MAX_EXTHDRS ||
-			    end - off < sizeof(hb.fh))
-				return -EINVAL;
+			if (n == DFC_PARSE_MAX_EXTHDRS)
+				goto exthdrs;
+			if (end - off < sizeof(hb.fh))
+				goto truncated;
 			fh = skb_header_pointer(skb, off, sizeof(hb.fh), &hb);
 			if (unlikely(!fh))
-				return -EINVAL;
+				goto truncated;
 			key->flags |= DFC_KEY_F_FRAG;
 			if (fh->frag_off & htons(IP6_OFFSET)) {
 				/* Not the first: no transport header. */
 				key->proto = fh->nexthdr;
+				l3->no_l4 = DFC_NO_L4_FRAGMENT;
 				return 0;
 			}
 			len = sizeof(hb.fh);
@@ -193,13 +208,16 @@ static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
 			break;
 		default:
 			/* Transport, or ESP / no next header: stop there. */
-			key->proto = nexthdr;
-			return dfc_parse_l4(skb, off, end, key);
+			return dfc_parse_l4(skb, off, end, key, l3);
 		}
-		if (len > end - off)
-			return -EINVAL;
 		off += len;
 	}
+exthdrs:
+	l3->no_l4 = DFC_NO_L4_EXTHDRS;
+	return 0;
+truncated:
+	l3->no_l4 = DFC_NO_L4_TRUNCATED;
+	return 0;
 }
 
 int dfc_parse(const struct sk_buff *skb, struct dfc_key *key, struct dfc_l3 *l3)
@@ -209,6 +227,7 @@ int dfc_parse(const struct sk_buff *skb, struct dfc_key *key, struct dfc_l3 *l3)
 
 	memset(key, 0, sizeof(*key));
 	key->ifindex = skb->dev->ifindex;
+	l3->no_l4 = DFC_NO_L4_NONE;
 
 	if (likely(proto == htons(ETH_P_IP)))
 		return dfc_parse_ipv4(skb, off, key, l3);

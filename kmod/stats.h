@@ -9,7 +9,9 @@
  * Frame counters, one set per CPU: the hook never shares a cache line.
  * ipv4/ipv6 count frames parsed into a key (behind VLAN tags and MPLS
  * labels too), other everything else, unparseable frames included.
- * parsed/unparseable (the per-stage counters) are kept per namespace only.
+ * parsed/unparseable (the per-stage counters) are kept per namespace only;
+ * no_l4_* (IP frames looked up without ports or ICMP fields, by cause,
+ * enum dfc_no_l4) per interface too.
  */
 struct dfc_pcpu_stats {
 	u64_stats_t seen;
@@ -17,6 +19,9 @@ struct dfc_pcpu_stats {
 	u64_stats_t ipv4;
 	u64_stats_t ipv6;
 	u64_stats_t other;
+	u64_stats_t no_l4_exthdrs;
+	u64_stats_t no_l4_truncated;
+	u64_stats_t no_l4_fragment;
 	u64_stats_t parsed;		/* IP frames parsed into a key */
 	u64_stats_t unparseable;	/* IP frames malformed or cut short */
 	u64_stats_t matched;		/* frames matching any criterion */
@@ -33,6 +38,9 @@ struct dfc_stats {
 	u64 ipv4;
 	u64 ipv6;
 	u64 other;
+	u64 no_l4_exthdrs;
+	u64 no_l4_truncated;
+	u64 no_l4_fragment;
 	u64 parsed;
 	u64 unparseable;
 	u64 matched;
@@ -59,6 +67,9 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 			v.ipv4 = u64_stats_read(&s->ipv4);
 			v.ipv6 = u64_stats_read(&s->ipv6);
 			v.other = u64_stats_read(&s->other);
+			v.no_l4_exthdrs = u64_stats_read(&s->no_l4_exthdrs);
+			v.no_l4_truncated = u64_stats_read(&s->no_l4_truncated);
+			v.no_l4_fragment = u64_stats_read(&s->no_l4_fragment);
 			v.parsed = u64_stats_read(&s->parsed);
 			v.unparseable = u64_stats_read(&s->unparseable);
 			v.matched = u64_stats_read(&s->matched);
@@ -71,6 +82,9 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 		sum->ipv4 += v.ipv4;
 		sum->ipv6 += v.ipv6;
 		sum->other += v.other;
+		sum->no_l4_exthdrs += v.no_l4_exthdrs;
+		sum->no_l4_truncated += v.no_l4_truncated;
+		sum->no_l4_fragment += v.no_l4_fragment;
 		sum->parsed += v.parsed;
 		sum->unparseable += v.unparseable;
 		sum->matched += v.matched;

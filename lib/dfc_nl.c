@@ -507,6 +507,9 @@ int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 		[DFC_ISTATS_A_IPV6] = MNL_TYPE_U64,
 		[DFC_ISTATS_A_OTHER] = MNL_TYPE_U64,
 		[DFC_ISTATS_A_ATTACHED] = MNL_TYPE_U64,
+		[DFC_ISTATS_A_NO_L4_EXTHDRS] = MNL_TYPE_U64,
+		[DFC_ISTATS_A_NO_L4_TRUNCATED] = MNL_TYPE_U64,
+		[DFC_ISTATS_A_NO_L4_FRAGMENT] = MNL_TYPE_U64,
 	};
 	const struct nlattr *tb[DFC_IFACE_A_MAX + 1], *st[DFC_ISTATS_A_MAX + 1];
 
@@ -531,6 +534,10 @@ int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 	out->stats.ipv6 = mnl_attr_get_u64(st[DFC_ISTATS_A_IPV6]);
 	out->stats.other = mnl_attr_get_u64(st[DFC_ISTATS_A_OTHER]);
 	out->stats.attached_secs = mnl_attr_get_u64(st[DFC_ISTATS_A_ATTACHED]);
+	/* an older module does not send these */
+	out->stats.no_l4.exthdrs = opt_u64(st[DFC_ISTATS_A_NO_L4_EXTHDRS]);
+	out->stats.no_l4.truncated = opt_u64(st[DFC_ISTATS_A_NO_L4_TRUNCATED]);
+	out->stats.no_l4.fragment = opt_u64(st[DFC_ISTATS_A_NO_L4_FRAGMENT]);
 	return 0;
 }
 
@@ -559,6 +566,9 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 		[DFC_STATS_A_DUP_PERIOD] = MNL_TYPE_U32,
 		[DFC_STATS_A_COPIES] = MNL_TYPE_U64,
 		[DFC_STATS_A_DUP_DROPPED] = MNL_TYPE_U64,
+		[DFC_STATS_A_NO_L4_EXTHDRS] = MNL_TYPE_U64,
+		[DFC_STATS_A_NO_L4_TRUNCATED] = MNL_TYPE_U64,
+		[DFC_STATS_A_NO_L4_FRAGMENT] = MNL_TYPE_U64,
 	};
 	const struct nlattr *tb[DFC_STATS_A_MAX + 1];
 
@@ -593,6 +603,10 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->dup_period = opt_u32(tb[DFC_STATS_A_DUP_PERIOD]);
 	out->copies = opt_u64(tb[DFC_STATS_A_COPIES]);
 	out->dup_dropped = opt_u64(tb[DFC_STATS_A_DUP_DROPPED]);
+	/* and these with address-level lookups */
+	out->no_l4.exthdrs = opt_u64(tb[DFC_STATS_A_NO_L4_EXTHDRS]);
+	out->no_l4.truncated = opt_u64(tb[DFC_STATS_A_NO_L4_TRUNCATED]);
+	out->no_l4.fragment = opt_u64(tb[DFC_STATS_A_NO_L4_FRAGMENT]);
 	return 0;
 }
 

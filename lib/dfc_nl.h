@@ -70,8 +70,17 @@ typedef int (*dfc_nl_cb)(const struct nlmsghdr *nlh, void *data);
  */
 int dfc_nl_request(struct dfc_nl *nl, struct nlmsghdr *nlh, dfc_nl_cb cb, void *data);
 
+/*
+ * no_l4_*: IP frames looked up without ports or ICMP fields, by cause
+ * (DFC_ISTATS_A_NO_L4_*); 0 when the module does not send them.
+ */
+struct dfc_no_l4 {
+	uint64_t exthdrs, truncated, fragment;
+};
+
 struct dfc_iface_stats {
 	uint64_t seen, bytes, ipv4, ipv6, other, attached_secs;
+	struct dfc_no_l4 no_l4;
 };
 
 struct dfc_iface_info {
@@ -101,6 +110,7 @@ struct dfc_stats {
 	 */
 	uint32_t max_dup, dup_period;
 	uint64_t copies, dup_dropped;
+	struct dfc_no_l4 no_l4;
 };
 
 /*

@@ -24,7 +24,7 @@
 #define FRAME_MAX 9000
 #define MAX_TAGS 4	/* more than the module looks through, on purpose */
 #define MAX_LABELS 16
-#define MAX_EXT 16
+#define MAX_EXT 128
 
 static void usage(void)
 {

@@ -21,6 +21,10 @@
 #     frames carrying ports (TCP, UDP, SCTP, UDP-Lite; not a later
 #     fragment), an ICMP condition only ICMP/ICMPv6 (not a later fragment);
 #     address-only and protocol criteria match later fragments too;
+#   - no shaping of what follows the IP header evades an address
+#     criterion: more than 64 IPv6 extension headers, transport headers
+#     cut to 0-3 bytes (first fragments or not) still match on addresses
+#     (and on the protocol when it was reached), never on ports or ICMP;
 #   - lists, ranges, prefixes and negations ("!") as DTCP defines them.
 # Then the totals: per criterion by id, and the namespace's parsed and
 # matched counters.
@@ -185,6 +189,29 @@ expect "ipv6 later fragment TCP behind 802.1Q and MPLS" 2 "addr6 proto" \
 	-i p0.100 -k ipv6 -F later -P tcp -m 16,17,18
 expect "ipv6 first fragment ICMPv6 echo" 2 "addr6 icmp" -i p0 -k ipv6 -F first -P icmp
 expect "ipv6 later fragment ICMPv6" 2 "addr6" -i p0 -k ipv6 -F later -P icmp
+
+# Evasion by shaping: the key keeps addresses (and the protocol reached)
+# when ports or ICMP fields cannot be read. A chain of 64 extension headers
+# is still walked to the transport header; the 65th is past the bound.
+exts() { printf 'hbh'; i=1; while [ $i -lt "$1" ]; do printf ',dst'; i=$((i + 1)); done; }
+expect "ipv6 with 16 extension headers to TCP 443" 2 "addr6 port proto v6ports notport" \
+	-i p0 -k ipv6 -x "$(exts 16)" -P tcp -p 443
+expect "ipv6 with 64 extension headers to TCP 443" 2 "addr6 port proto v6ports notport" \
+	-i p0 -k ipv6 -x "$(exts 64)" -P tcp -p 443
+expect "ipv6 with 65 extension headers to TCP 443: addresses only" 2 "addr6" \
+	-i p0 -k ipv6 -x "$(exts 65)" -P tcp -p 443
+expect "ipv6 with 100 extension headers to ICMPv6 echo: addresses only" 2 "addr6" \
+	-i p0 -k ipv6 -x "$(exts 100)" -P icmp
+for b in 0 1 2 3; do
+	expect "ipv4 first fragment with $b bytes of TCP header: address and protocol" 3 \
+		"addr4 proto" -i p0 -F first -P tcp -p 443 -L $((20 + b))
+	expect "ipv6 first fragment with $b bytes of TCP header: address and protocol" 2 \
+		"addr6 proto" -i p0 -k ipv6 -F first -P tcp -p 443 -L $((8 + b))
+done
+expect "ipv4 UDP header cut to 3 bytes, not a fragment: address only" 3 "addr4" -i p0 -L 23
+expect "ipv4 ICMP header cut to 1 byte: address only" 3 "addr4" -i p0 -P icmp -L 21
+expect "ipv6 hop-by-hop header beyond the payload: address only" 2 "addr6" \
+	-i p0 -k ipv6 -x hbh -L 4
 
 # Transport protocols against port and ICMP conditions.
 expect "ipv4 TCP 443" 3 "addr4 port proto notport" -i p0 -P tcp -p 443

@@ -212,6 +212,37 @@ TEST_F(msg, iface_no_pad_unaligned)
 	EXPECT_EQ(istats[DFC_ISTATS_A_ATTACHED], info.stats.attached_secs);
 }
 
+/* The no_l4 counters, by cause; an older module sends none (0 each). */
+TEST_F(msg, iface_no_l4_counters)
+{
+	struct nlmsghdr *nlh = genl_reply(self->buf, DFC_CMD_IFACE_GET);
+	struct dfc_iface_info info;
+	struct nlattr *nest;
+
+	mnl_attr_put_u32(nlh, DFC_IFACE_A_IFINDEX, 1);
+	mnl_attr_put_strz(nlh, DFC_IFACE_A_IFNAME, "x");
+	mnl_attr_put_u32(nlh, DFC_IFACE_A_FLAGS, 0);
+	nest = nest_start(nlh, DFC_IFACE_A_STATS);
+	for (unsigned int t = DFC_ISTATS_A_SEEN; t <= DFC_ISTATS_A_ATTACHED; t++)
+		put_u64(nlh, t, istats[t], DFC_ISTATS_A_PAD);
+	put_u64(nlh, DFC_ISTATS_A_NO_L4_EXTHDRS, (1ULL << 35) + 1, DFC_ISTATS_A_PAD);
+	put_u64(nlh, DFC_ISTATS_A_NO_L4_TRUNCATED, 2, DFC_ISTATS_A_PAD);
+	put_u64(nlh, DFC_ISTATS_A_NO_L4_FRAGMENT, 3, DFC_ISTATS_A_PAD);
+	mnl_attr_nest_end(nlh, nest);
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, dfc_nl_iface_parse(nlh, &info));
+	EXPECT_EQ((1ULL << 35) + 1, info.stats.no_l4.exthdrs);
+	EXPECT_EQ(2, info.stats.no_l4.truncated);
+	EXPECT_EQ(3, info.stats.no_l4.fragment);
+	EXPECT_EQ(istats[DFC_ISTATS_A_ATTACHED], info.stats.attached_secs);
+
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, dfc_nl_iface_parse(iface_reply(self->buf, "eth1"), &info));
+	EXPECT_EQ(0, info.stats.no_l4.exthdrs);
+	EXPECT_EQ(0, info.stats.no_l4.truncated);
+	EXPECT_EQ(0, info.stats.no_l4.fragment);
+}
+
 /* A newer module may add attributes: unknown ones are skipped. */
 TEST_F(msg, iface_unknown_attrs_ignored)
 {
@@ -490,6 +521,15 @@ TEST_F(msg, stats_new_counters)
 	EXPECT_EQ(1000 + DFC_STATS_A_MAX_MASKS, st.max_masks);
 	EXPECT_EQ(1000 + DFC_STATS_A_ENTRIES, st.entries);
 	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_TABLE_MEM, st.table_mem);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_EXPIRED, st.expired);
+	EXPECT_EQ(0, st.no_l4.exthdrs);
+
+	for (unsigned int t = DFC_STATS_A_NO_L4_EXTHDRS; t <= DFC_STATS_A_NO_L4_FRAGMENT; t++)
+		put_u64(nlh, t, (1ULL << 41) + t, DFC_STATS_A_PAD);
+	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
+	EXPECT_EQ((1ULL << 41) + DFC_STATS_A_NO_L4_EXTHDRS, st.no_l4.exthdrs);
+	EXPECT_EQ((1ULL << 41) + DFC_STATS_A_NO_L4_TRUNCATED, st.no_l4.truncated);
+	EXPECT_EQ((1ULL << 41) + DFC_STATS_A_NO_L4_FRAGMENT, st.no_l4.fragment);
 	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_EXPIRED, st.expired);
 }
 

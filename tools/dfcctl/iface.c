@@ -87,7 +87,7 @@ static json_t *iface_json(const struct iface_list *l)
 
 	for (size_t i = 0; arr && i < l->n; i++) {
 		const struct dfc_iface_info *f = &l->v[i];
-		json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 				      "ifname", f->ifname,
 				      "ifindex", (json_int_t)f->ifindex,
 				      "mode", iface_mode(f->flags),
@@ -97,7 +97,10 @@ static json_t *iface_json(const struct iface_list *l)
 				      "ipv4", (json_int_t)f->stats.ipv4,
 				      "ipv6", (json_int_t)f->stats.ipv6,
 				      "other", (json_int_t)f->stats.other,
-				      "attached_secs", (json_int_t)f->stats.attached_secs);
+				      "attached_secs", (json_int_t)f->stats.attached_secs,
+				      "no_l4_exthdrs", (json_int_t)f->stats.no_l4.exthdrs,
+				      "no_l4_truncated", (json_int_t)f->stats.no_l4.truncated,
+				      "no_l4_fragment", (json_int_t)f->stats.no_l4.fragment);
 
 		if (!o || json_array_append_new(arr, o)) {
 			json_decref(arr);

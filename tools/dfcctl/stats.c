@@ -39,6 +39,8 @@ int cmd_stats_show(struct ctl *c, int argc, char **argv)
 		{ "ifaces", s.ifaces }, { "seen", s.seen }, { "bytes", s.bytes },
 		{ "ipv4", s.ipv4 }, { "ipv6", s.ipv6 }, { "other", s.other },
 		{ "parsed", s.parsed }, { "unparseable", s.unparseable },
+		{ "no_l4_exthdrs", s.no_l4.exthdrs }, { "no_l4_truncated", s.no_l4.truncated },
+		{ "no_l4_fragment", s.no_l4.fragment },
 		{ "matched", s.matched }, { "masks_probed", s.masks_probed },
 		{ "crits", s.crits }, { "max_crits", s.max_crits }, { "masks", s.masks },
 		{ "max_masks", s.max_masks }, { "entries", s.entries },

@@ -79,6 +79,14 @@
  *       DFC_ISTATS_A_IPV6: NLA_U64, of them IPv6
  *       DFC_ISTATS_A_OTHER: NLA_U64, of them neither (ARP, ...)
  *       DFC_ISTATS_A_ATTACHED: NLA_U64, seconds since attach (boottime)
+ *       DFC_ISTATS_A_NO_L4_EXTHDRS, DFC_ISTATS_A_NO_L4_TRUNCATED,
+ *       DFC_ISTATS_A_NO_L4_FRAGMENT: NLA_U64, IPv4/IPv6 frames whose
+ *         ports or ICMP type/code could not be read, by cause: more IPv6
+ *         extension headers than the parser walks (64), headers cut by
+ *         the IP length, a fragment other than the first. They are still
+ *         looked up by input interface, addresses and protocol (the last
+ *         header type reached); only criteria with ports or ICMP fields
+ *         miss them.
  *   A dump is generation-checked: if the set of attached interfaces
  *   changes while it runs, a message carries NLM_F_DUMP_INTR.
  *
@@ -90,9 +98,12 @@
  *       DFC_ISTATS_A_*, summed over every interface ever attached in this
  *       namespace since it was created (or the module loaded).
  *     Per stage of the data path, NLA_U64: DFC_STATS_A_PARSED (IP frames
- *       parsed into a key), DFC_STATS_A_UNPARSEABLE (IP frames too short or
- *       malformed), DFC_STATS_A_MATCHED (frames matching at least one
- *       criterion), DFC_STATS_A_MASKS_PROBED (sum over frames).
+ *       parsed into a key), DFC_STATS_A_UNPARSEABLE (IP frames whose IP
+ *       header is too short or malformed: never looked up),
+ *       DFC_STATS_A_MATCHED (frames matching at least one criterion),
+ *       DFC_STATS_A_MASKS_PROBED (sum over frames).
+ *     DFC_STATS_A_NO_L4_EXTHDRS, DFC_STATS_A_NO_L4_TRUNCATED,
+ *       DFC_STATS_A_NO_L4_FRAGMENT (NLA_U64): as DFC_ISTATS_A_NO_L4_*.
  *     DFC_STATS_A_COPIES, DFC_STATS_A_DUP_DROPPED (NLA_U64): copies sent,
  *       copies lost to max-duplicates.
  *     DFC_STATS_A_MAX_DUP, DFC_STATS_A_DUP_PERIOD (NLA_U32): see below.
@@ -358,6 +369,9 @@ enum dfc_istats_attr {
 	DFC_ISTATS_A_IPV6,
 	DFC_ISTATS_A_OTHER,
 	DFC_ISTATS_A_ATTACHED,
+	DFC_ISTATS_A_NO_L4_EXTHDRS,
+	DFC_ISTATS_A_NO_L4_TRUNCATED,
+	DFC_ISTATS_A_NO_L4_FRAGMENT,
 	__DFC_ISTATS_A_LAST
 };
 
@@ -388,6 +402,9 @@ enum dfc_stats_attr {
 	DFC_STATS_A_DUP_PERIOD,
 	DFC_STATS_A_COPIES,
 	DFC_STATS_A_DUP_DROPPED,
+	DFC_STATS_A_NO_L4_EXTHDRS,
+	DFC_STATS_A_NO_L4_TRUNCATED,
+	DFC_STATS_A_NO_L4_FRAGMENT,
 	__DFC_STATS_A_LAST
 };
 
