@@ -199,6 +199,7 @@ int dtcp_kernel_attach(struct dtcp_kernel *k, const char *ifname)
 struct ev_ctx {
 	const struct dtcp_kevents *cb;
 	void *u;
+	bool cut;	/* an event named more criteria than the library kept */
 };
 
 static void ev_dups(const struct ev_ctx *x, const struct dfc_nl_event *e)
@@ -213,11 +214,13 @@ static void ev_dups(const struct ev_ctx *x, const struct dfc_nl_event *e)
 
 static int ev_one(const struct dfc_nl_event *e, void *data)
 {
-	const struct ev_ctx *x = data;
+	struct ev_ctx *x = data;
 	const struct dtcp_kevents *cb = x->cb;
 
 	switch (e->cmd) {
 	case DFC_CMD_CRIT_EXPIRED:
+		if (e->expired.n_total > e->expired.n)
+			x->cut = true;
 		for (unsigned int i = 0; cb->expired && i < e->expired.n; i++) {
 			const struct dfc_nl_expired *v = &e->expired.v[i];
 			struct dfc_nl_crit c = {
@@ -239,6 +242,8 @@ static int ev_one(const struct dfc_nl_event *e, void *data)
 		break;
 	case DFC_CMD_CDEST_PURGED:
 		/* the kernel sends a large purge as several events, each within the library's cap */
+		if (e->purged.n_total > e->purged.n_ids)
+			x->cut = true;
 		if (cb->purged && e->purged.n_ids)
 			cb->purged(x->u, e->purged.owner, e->purged.cdest, e->purged.ids,
 				   e->purged.n_ids);
@@ -253,9 +258,16 @@ static int ev_one(const struct dfc_nl_event *e, void *data)
 
 int dtcp_kernel_events(struct dtcp_kernel *k, const struct dtcp_kevents *cb, void *u)
 {
-	struct ev_ctx x = { cb, u };
+	struct ev_ctx x = { cb, u, false };
+	int n;
 
 	if (!k->ev)
 		return -ENODEV;
-	return dfc_nl_events_recv(k->ev, ev_one, &x);
+	n = dfc_nl_events_recv(k->ev, ev_one, &x);
+	/*
+	 * Criteria an event named beyond what the library keeps are gone
+	 * from the kernel without us hearing of them: events were lost, as
+	 * much as on ENOBUFS, and the caller resynchronises the same way.
+	 */
+	return n >= 0 && x.cut ? -ENOBUFS : n;
 }

@@ -37,7 +37,8 @@ struct dtcp_kevents {
 /*
  * Read one datagram of events (the socket is non-blocking) and dispatch
  * them (dfc_nl_events_recv). The number of events, -EAGAIN (none
- * waiting), -ENOBUFS (events were lost: resynchronise), -EINVAL (a
+ * waiting), -ENOBUFS (events were lost, or an event named more criteria
+ * than the library keeps: resynchronise), -EINVAL (a
  * malformed event: the rest of its datagram is skipped), or another -errno.
  */
 int dtcp_kernel_events(struct dtcp_kernel *k, const struct dtcp_kevents *cb, void *u);
