@@ -3,7 +3,9 @@
  * Which matching criteria get a copy of a frame: one copy per content
  * destination, at most max-duplicates in all and per owner, best criteria
  * first (lower priority value, then older). Those left out count dropped
- * duplicates.
+ * duplicates. A frame that GRO merged (or a GSO frame from a veth or
+ * virtio peer) is copied as the packets that crossed the wire: segmented
+ * once, each segment copied.
  */
 #define pr_fmt(fmt) "dfc: " fmt
 
@@ -19,16 +21,61 @@ void dfc_copy_lost(struct dfc_crit *c)
 	dfc_cdest_drop(c->cd, DFC_DROP_DUPCAP);
 }
 
+/*
+ * The wire packets of a GSO frame, or NULL to copy it whole (not IP at the
+ * network header, or segmentation failed). The frame may be shared with
+ * packet sockets and the stack: only a private copy of its head is
+ * segmented (its pages are shared, never written), in software (no
+ * device features), so each segment carries its own computed checksum.
+ */
+static struct sk_buff *dfc_copy_segment(struct sk_buff *skb,
+					const struct dfc_l3 *l3)
+{
+	struct sk_buff *c, *segs;
+
+	if (l3->off || (skb->protocol != htons(ETH_P_IP) &&
+			skb->protocol != htons(ETH_P_IPV6)))
+		return NULL;
+	c = pskb_copy(skb, GFP_ATOMIC);
+	if (!c)
+		return NULL;
+	/* Receive path: data at the network header, so no link header. */
+	segs = __skb_gso_segment(c, 0, false);
+	if (IS_ERR_OR_NULL(segs) || segs == c) {
+		kfree_skb(c);
+		return NULL;
+	}
+	consume_skb(c);
+	return segs;
+}
+
+/* One copy of the frame, or of each of its segments, to cd. */
+static unsigned int dfc_copy_one(struct net *net, struct dfc_cdest *cd,
+				 struct sk_buff *skb, struct sk_buff *segs,
+				 const struct dfc_l3 *l3, u8 ipver)
+{
+	unsigned int sent = 0;
+	struct sk_buff *s;
+
+	if (!segs)
+		return dfc_xmit(net, cd, skb, l3->off, l3->len, ipver);
+	for (s = segs; s; s = s->next)
+		sent += dfc_xmit(net, cd, s, 0, s->len, ipver);
+	return sent;
+}
+
 /* Returns the number of copies sent; *lost grows by those capped. */
 unsigned int dfc_copy_frame(struct dfc_filter *f,
 			    const struct dfc_filter_result *res,
-			    const struct sk_buff *skb, const struct dfc_l3 *l3,
+			    struct sk_buff *skb, const struct dfc_l3 *l3,
 			    u8 ipver, unsigned int *lost)
 {
 	struct dfc_cdest *served[DFC_MAX_DUP];
 	u32 owner[DFC_MAX_DUP], share[DFC_MAX_DUP];
 	unsigned int n_served = 0, n_owners = 0, sent = 0, i, j, k;
 	u32 max = READ_ONCE(f->max_dup);
+	struct sk_buff *segs = NULL;
+	bool segmented = false;
 
 	for (i = 0; i < res->n; i++) {
 		struct dfc_crit *c = res->cand[i];
@@ -56,7 +103,16 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 			dfc_cdest_drop(c->cd, DFC_DROP_RATELIMIT);
 			continue;
 		}
-		sent += dfc_xmit(f->net, c->cd, skb, l3->off, l3->len, ipver);
+		if (!segmented && skb_is_gso(skb))
+			segs = dfc_copy_segment(skb, l3);
+		segmented = true;
+		sent += dfc_copy_one(f->net, c->cd, skb, segs, l3, ipver);
+	}
+	while (segs) {
+		struct sk_buff *next = segs->next;
+
+		consume_skb(segs);
+		segs = next;
 	}
 	return sent;
 }

@@ -12,7 +12,7 @@ struct dfc_l3;
 void dfc_copy_lost(struct dfc_crit *c);
 unsigned int dfc_copy_frame(struct dfc_filter *f,
 			    const struct dfc_filter_result *res,
-			    const struct sk_buff *skb, const struct dfc_l3 *l3,
+			    struct sk_buff *skb, const struct dfc_l3 *l3,
 			    u8 ipver, unsigned int *lost);
 
 #endif /* _DFC_COPY_H */

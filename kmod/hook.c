@@ -51,7 +51,7 @@ static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
 }
 
 /* Every frame parsed into a key is looked up exactly once, here. */
-static void dfc_hook_lookup(struct dfc_iface *iface, const struct sk_buff *skb,
+static void dfc_hook_lookup(struct dfc_iface *iface, struct sk_buff *skb,
 			    const struct dfc_key *key, const struct dfc_l3 *l3,
 			    unsigned int len)
 {

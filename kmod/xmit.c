@@ -159,6 +159,26 @@ static void put_ip4(struct net *net, struct sk_buff *skb,
 }
 
 /*
+ * A frame whose sender left its transport checksum to the device
+ * (CHECKSUM_PARTIAL: from a veth or virtio peer) carries only the
+ * pseudo-header sum: the copy (the IP packet at hlen in nskb) gets the
+ * checksum the device would have written.
+ */
+static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
+			  unsigned int off, unsigned int len, unsigned int hlen)
+{
+	int start = skb_checksum_start_offset(skb) - (int)off;
+	__wsum csum;
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL || start < 0 ||
+	    start + skb->csum_offset + sizeof(__sum16) > len)
+		return;
+	csum = skb_checksum(nskb, hlen + start, len - start, 0);
+	*(__sum16 *)(nskb->data + hlen + start + skb->csum_offset) =
+		csum_fold(csum) ?: CSUM_MANGLED_0;
+}
+
+/*
  * Copy len bytes of the IP packet at offset off of skb to cd. Called from
  * the hook (softirq, RCU held). Counts the outcome on cd: a copy is sent
  * only once the output path took it. True if sent.
@@ -209,8 +229,9 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		return false;
 	}
 
+	/* Room for what xfrm adds (ESP: header, trailer): never reallocated. */
 	nskb = alloc_skb(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
-			 hlen + len, GFP_ATOMIC);
+			 hlen + len + dst->trailer_len, GFP_ATOMIC);
 	if (!nskb) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
@@ -224,6 +245,7 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
 		return false;
 	}
+	dfc_xmit_csum(nskb, skb, off, len, hlen);
 	skb_reset_network_header(nskb);
 	skb_set_transport_header(nskb, iplen);
 	skb_dst_set(nskb, dst);
