@@ -76,29 +76,45 @@ static const uint64_t istats[] = {
 	[DFC_ISTATS_A_IPV6] = 4,
 	[DFC_ISTATS_A_OTHER] = 5,
 	[DFC_ISTATS_A_ATTACHED] = 86400 * 365,
+	[DFC_ISTATS_A_NO_L4_EXTHDRS] = (1ULL << 35) + 1,
+	[DFC_ISTATS_A_NO_L4_TRUNCATED] = 2,
+	[DFC_ISTATS_A_NO_L4_FRAGMENT] = 3,
 };
 
-/* The nested DFC_IFACE_A_STATS, with counter `skip` left out (0: none). */
-static void put_istats(struct nlmsghdr *nlh, unsigned int skip)
+/*
+ * The nested DFC_IFACE_A_STATS up to counter `last` (DFC_ISTATS_A_ATTACHED:
+ * what an older module sends), with counter `skip` left out (0: none).
+ */
+static void put_istats_to(struct nlmsghdr *nlh, unsigned int skip, unsigned int last)
 {
 	struct nlattr *nest = nest_start(nlh, DFC_IFACE_A_STATS);
 
-	for (unsigned int t = DFC_ISTATS_A_SEEN; t <= DFC_ISTATS_A_ATTACHED; t++)
+	for (unsigned int t = DFC_ISTATS_A_SEEN; t <= last; t++)
 		if (t != skip)
 			put_u64(nlh, t, istats[t], DFC_ISTATS_A_PAD);
 	mnl_attr_nest_end(nlh, nest);
 }
 
-/* A DFC_CMD_IFACE_GET reply, as dfc.ko sends it. */
-static struct nlmsghdr *iface_reply(void *buf, const char *ifname)
+static void put_istats(struct nlmsghdr *nlh, unsigned int skip)
+{
+	put_istats_to(nlh, skip, DFC_ISTATS_A_ATTACHED);
+}
+
+/* A DFC_CMD_IFACE_GET reply, as dfc.ko sends it (up to counter last). */
+static struct nlmsghdr *iface_reply_to(void *buf, const char *ifname, unsigned int last)
 {
 	struct nlmsghdr *nlh = genl_reply(buf, DFC_CMD_IFACE_GET);
 
 	mnl_attr_put_u32(nlh, DFC_IFACE_A_IFINDEX, 7);
 	mnl_attr_put_strz(nlh, DFC_IFACE_A_IFNAME, ifname);
 	mnl_attr_put_u32(nlh, DFC_IFACE_A_FLAGS, DFC_IFACE_F_PASS);
-	put_istats(nlh, 0);
+	put_istats_to(nlh, 0, last);
 	return nlh;
+}
+
+static struct nlmsghdr *iface_reply(void *buf, const char *ifname)
+{
+	return iface_reply_to(buf, ifname, DFC_ISTATS_A_ATTACHED);
 }
 
 static const uint64_t gstats[] = {
@@ -215,23 +231,12 @@ TEST_F(msg, iface_no_pad_unaligned)
 /* The no_l4 counters, by cause; an older module sends none (0 each). */
 TEST_F(msg, iface_no_l4_counters)
 {
-	struct nlmsghdr *nlh = genl_reply(self->buf, DFC_CMD_IFACE_GET);
 	struct dfc_iface_info info;
-	struct nlattr *nest;
 
-	mnl_attr_put_u32(nlh, DFC_IFACE_A_IFINDEX, 1);
-	mnl_attr_put_strz(nlh, DFC_IFACE_A_IFNAME, "x");
-	mnl_attr_put_u32(nlh, DFC_IFACE_A_FLAGS, 0);
-	nest = nest_start(nlh, DFC_IFACE_A_STATS);
-	for (unsigned int t = DFC_ISTATS_A_SEEN; t <= DFC_ISTATS_A_ATTACHED; t++)
-		put_u64(nlh, t, istats[t], DFC_ISTATS_A_PAD);
-	put_u64(nlh, DFC_ISTATS_A_NO_L4_EXTHDRS, (1ULL << 35) + 1, DFC_ISTATS_A_PAD);
-	put_u64(nlh, DFC_ISTATS_A_NO_L4_TRUNCATED, 2, DFC_ISTATS_A_PAD);
-	put_u64(nlh, DFC_ISTATS_A_NO_L4_FRAGMENT, 3, DFC_ISTATS_A_PAD);
-	mnl_attr_nest_end(nlh, nest);
 	memset(&info, 0xa5, sizeof(info));
-	ASSERT_EQ(0, dfc_nl_iface_parse(nlh, &info));
-	EXPECT_EQ((1ULL << 35) + 1, info.stats.no_l4.exthdrs);
+	ASSERT_EQ(0, dfc_nl_iface_parse(iface_reply_to(self->buf, "x", DFC_ISTATS_A_MAX),
+					&info));
+	EXPECT_EQ(istats[DFC_ISTATS_A_NO_L4_EXTHDRS], info.stats.no_l4.exthdrs);
 	EXPECT_EQ(2, info.stats.no_l4.truncated);
 	EXPECT_EQ(3, info.stats.no_l4.fragment);
 	EXPECT_EQ(istats[DFC_ISTATS_A_ATTACHED], info.stats.attached_secs);
