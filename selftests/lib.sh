@@ -66,6 +66,10 @@ dfc_unload() { ! dfc_loaded || rmmod dfc; }
 # dfcctl NS ARGS...: the operator CLI inside a namespace.
 dfcctl() { ns=$1; shift; ip netns exec "$ns" "$DFCCTL" "$@"; }
 
+# exts N: an inject -x list of N IPv6 extension headers (hop-by-hop, then
+# N-1 destination options).
+exts() { printf 'hbh'; i=1; while [ $i -lt "$1" ]; do printf ',dst'; i=$((i + 1)); done; }
+
 # slow SECONDS: a wait scaled for the kernel under test. The debug kernel
 # (KASAN, lockdep, kmemleak under TCG) is several times slower; run_guest.sh
 # exports DFC_SLOW (4 there, 1 on Debian's kernel).

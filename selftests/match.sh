@@ -193,7 +193,6 @@ expect "ipv6 later fragment ICMPv6" 2 "addr6" -i p0 -k ipv6 -F later -P icmp
 # Evasion by shaping: the key keeps addresses (and the protocol reached)
 # when ports or ICMP fields cannot be read. A chain of 64 extension headers
 # is still walked to the transport header; the 65th is past the bound.
-exts() { printf 'hbh'; i=1; while [ $i -lt "$1" ]; do printf ',dst'; i=$((i + 1)); done; }
 expect "ipv6 with 16 extension headers to TCP 443" 2 "addr6 port proto v6ports notport" \
 	-i p0 -k ipv6 -x "$(exts 16)" -P tcp -p 443
 expect "ipv6 with 64 extension headers to TCP 443" 2 "addr6 port proto v6ports notport" \

@@ -155,8 +155,6 @@ expect "ipv6 hbh,rt,dst,frag,ah to UDP behind QinQ and MPLS" 0 2 0 \
 	-i p0 -n 2 -k ipv6 -q 100,200 -m 16 -x hbh,rt,dst,frag,ah
 expect "ipv6 with 8 extension headers" 0 2 0 \
 	-i p0 -n 2 -k ipv6 -x hbh,dst,dst,dst,dst,dst,dst,rt -P icmp
-# exts N: hop-by-hop, then N-1 destination options headers.
-exts() { printf 'hbh'; i=1; while [ $i -lt "$1" ]; do printf ',dst'; i=$((i + 1)); done; }
 for n in 9 16 64; do
 	expect "ipv6 with $n extension headers (the walk goes up to 64)" 0 2 0 \
 		-i p0 -n 2 -k ipv6 -x "$(exts $n)" -P tcp
