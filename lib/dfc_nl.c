@@ -1204,6 +1204,45 @@ static int event_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *ou
 	return 0;
 }
 
+/*
+ * The list an event carries: every top-level attribute of type in nlh, in
+ * order. Each is checked by entry(a, slot), which fills slot, the next free
+ * element of v (max elements of size bytes), or only checks the attribute
+ * when v is full (slot NULL). *n counts the elements filled, *n_total every
+ * attribute. The first failure of entry is returned.
+ */
+typedef int (*event_entry_fn)(const struct nlattr *a, void *slot);
+
+static int event_list_parse(const struct nlmsghdr *nlh, uint16_t type, event_entry_fn entry,
+			    void *v, size_t size, unsigned int max,
+			    unsigned int *n, unsigned int *n_total)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		void *slot = *n < max ? (char *)v + *n * size : NULL;
+		int err;
+
+		if (mnl_attr_get_type(a) != type)
+			continue;
+		err = entry(a, slot);
+		if (err)
+			return err;
+		if (slot)
+			(*n)++;
+		(*n_total)++;
+	}
+	return 0;
+}
+
+/* A DFC_A_ID of a purge, already validated with the message. */
+static int purged_entry(const struct nlattr *a, void *slot)
+{
+	if (slot)
+		*(uint64_t *)slot = mnl_attr_get_u64(a);
+	return 0;
+}
+
 /* DFC_CMD_CDEST_PURGED: DFC_A_OWNER, DFC_A_CDEST, DFC_A_ID repeated. */
 static int event_purged_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
 {
@@ -1212,65 +1251,60 @@ static int event_purged_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *o
 		[DFC_A_ID] = MNL_TYPE_U64,
 		[DFC_A_CDEST] = MNL_TYPE_U32,
 	};
-	const struct nlattr *tb[DFC_A_MAX + 1], *a;
+	const struct nlattr *tb[DFC_A_MAX + 1];
 
 	/* validates every attribute, each of the repeated ids included */
 	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER] || !tb[DFC_A_CDEST])
 		return -EINVAL;
 	out->purged.owner = mnl_attr_get_u32(tb[DFC_A_OWNER]);
 	out->purged.cdest = mnl_attr_get_u32(tb[DFC_A_CDEST]);
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) != DFC_A_ID)
-			continue;
-		if (out->purged.n_ids < DFC_NL_EVENT_MAX_IDS)
-			out->purged.ids[out->purged.n_ids++] = mnl_attr_get_u64(a);
-		out->purged.n_total++;
-	}
+	return event_list_parse(nlh, DFC_A_ID, purged_entry, out->purged.ids,
+				sizeof(out->purged.ids[0]), DFC_NL_EVENT_MAX_IDS,
+				&out->purged.n_ids, &out->purged.n_total);
+}
+
+/* The top level of the events that list criteria: DFC_A_OWNER, DFC_A_CRIT repeated. */
+static const enum mnl_attr_data_type crit_list_policy[DFC_A_MAX + 1] = {
+	[DFC_A_OWNER] = MNL_TYPE_U32,
+	[DFC_A_CRIT] = MNL_TYPE_NESTED,
+};
+
+/* A DFC_A_CRIT of a duplicates-dropped event: id, cdest, dup_dropped. */
+static int dup_entry(const struct nlattr *a, void *slot)
+{
+	static const enum mnl_attr_data_type cpolicy[DFC_CRIT_A_MAX + 1] = {
+		[DFC_CRIT_A_ID] = MNL_TYPE_U64,
+		[DFC_CRIT_A_CDEST] = MNL_TYPE_U32,
+		[DFC_CRIT_A_DUP_DROPPED] = MNL_TYPE_U64,
+	};
+	const struct nlattr *ct[DFC_CRIT_A_MAX + 1];
+	struct dfc_nl_dup *d = slot;
+
+	if (parse_nested(a, ct, cpolicy, DFC_CRIT_A_MAX) < 0 || !ct[DFC_CRIT_A_ID])
+		return -EINVAL;
+	if (!d)
+		return 0;
+	d->id = mnl_attr_get_u64(ct[DFC_CRIT_A_ID]);
+	d->cdest = opt_u32(ct[DFC_CRIT_A_CDEST]);
+	d->dropped = opt_u64(ct[DFC_CRIT_A_DUP_DROPPED]);
 	return 0;
 }
 
 /* DFC_CMD_DUP_DROPPED: DFC_A_OWNER, DFC_A_CRIT repeated (id, cdest, dup_dropped). */
 static int event_dup_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
 {
-	static const enum mnl_attr_data_type policy[DFC_A_MAX + 1] = {
-		[DFC_A_OWNER] = MNL_TYPE_U32,
-		[DFC_A_CRIT] = MNL_TYPE_NESTED,
-	};
-	static const enum mnl_attr_data_type cpolicy[DFC_CRIT_A_MAX + 1] = {
-		[DFC_CRIT_A_ID] = MNL_TYPE_U64,
-		[DFC_CRIT_A_CDEST] = MNL_TYPE_U32,
-		[DFC_CRIT_A_DUP_DROPPED] = MNL_TYPE_U64,
-	};
-	const struct nlattr *tb[DFC_A_MAX + 1], *ct[DFC_CRIT_A_MAX + 1], *a;
+	const struct nlattr *tb[DFC_A_MAX + 1];
 
-	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER])
+	if (parse_genl(nlh, tb, crit_list_policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER])
 		return -EINVAL;
 	out->dup.owner = mnl_attr_get_u32(tb[DFC_A_OWNER]);
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		struct dfc_nl_dup *d;
-
-		if (mnl_attr_get_type(a) != DFC_A_CRIT)
-			continue;
-		if (parse_nested(a, ct, cpolicy, DFC_CRIT_A_MAX) < 0 || !ct[DFC_CRIT_A_ID])
-			return -EINVAL;
-		out->dup.n_total++;
-		if (out->dup.n == DFC_NL_EVENT_MAX_DUPS)
-			continue;
-		d = &out->dup.v[out->dup.n++];
-		d->id = mnl_attr_get_u64(ct[DFC_CRIT_A_ID]);
-		d->cdest = opt_u32(ct[DFC_CRIT_A_CDEST]);
-		d->dropped = opt_u64(ct[DFC_CRIT_A_DUP_DROPPED]);
-	}
-	return 0;
+	return event_list_parse(nlh, DFC_A_CRIT, dup_entry, out->dup.v, sizeof(out->dup.v[0]),
+				DFC_NL_EVENT_MAX_DUPS, &out->dup.n, &out->dup.n_total);
 }
 
-/* DFC_CMD_CRIT_EXPIRED: DFC_A_OWNER, DFC_A_CRIT repeated (id, flags, cdest, reason, counts). */
-static int event_expired_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
+/* A DFC_A_CRIT of an expiry event: id, flags, cdest, reason, counts. */
+static int expired_entry(const struct nlattr *a, void *slot)
 {
-	static const enum mnl_attr_data_type policy[DFC_A_MAX + 1] = {
-		[DFC_A_OWNER] = MNL_TYPE_U32,
-		[DFC_A_CRIT] = MNL_TYPE_NESTED,
-	};
 	static const enum mnl_attr_data_type cpolicy[DFC_CRIT_A_MAX + 1] = {
 		[DFC_CRIT_A_ID] = MNL_TYPE_U64,
 		[DFC_CRIT_A_FLAGS] = MNL_TYPE_U32,
@@ -1279,30 +1313,34 @@ static int event_expired_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *
 		[DFC_CRIT_A_PACKETS] = MNL_TYPE_U64,
 		[DFC_CRIT_A_BYTES] = MNL_TYPE_U64,
 	};
-	const struct nlattr *tb[DFC_A_MAX + 1], *ct[DFC_CRIT_A_MAX + 1], *a;
+	const struct nlattr *ct[DFC_CRIT_A_MAX + 1];
+	struct dfc_nl_expired *x = slot;
 
-	if (parse_genl(nlh, tb, policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER] || !tb[DFC_A_CRIT])
+	if (parse_nested(a, ct, cpolicy, DFC_CRIT_A_MAX) < 0 || !ct[DFC_CRIT_A_ID])
+		return -EINVAL;
+	if (!x)
+		return 0;
+	x->id = mnl_attr_get_u64(ct[DFC_CRIT_A_ID]);
+	x->flags = opt_u32(ct[DFC_CRIT_A_FLAGS]);
+	x->cdest = opt_u32(ct[DFC_CRIT_A_CDEST]);
+	x->reason = opt_u8(ct[DFC_CRIT_A_REASON], 0);
+	x->packets = opt_u64(ct[DFC_CRIT_A_PACKETS]);
+	x->bytes = opt_u64(ct[DFC_CRIT_A_BYTES]);
+	return 0;
+}
+
+/* DFC_CMD_CRIT_EXPIRED: DFC_A_OWNER, DFC_A_CRIT repeated (id, flags, cdest, reason, counts). */
+static int event_expired_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
+{
+	const struct nlattr *tb[DFC_A_MAX + 1];
+
+	if (parse_genl(nlh, tb, crit_list_policy, DFC_A_MAX) < 0 || !tb[DFC_A_OWNER] ||
+	    !tb[DFC_A_CRIT])
 		return -EINVAL;
 	out->expired.owner = mnl_attr_get_u32(tb[DFC_A_OWNER]);
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		struct dfc_nl_expired *x;
-
-		if (mnl_attr_get_type(a) != DFC_A_CRIT)
-			continue;
-		if (parse_nested(a, ct, cpolicy, DFC_CRIT_A_MAX) < 0 || !ct[DFC_CRIT_A_ID])
-			return -EINVAL;
-		out->expired.n_total++;
-		if (out->expired.n == DFC_NL_EVENT_MAX_EXPIRED)
-			continue;
-		x = &out->expired.v[out->expired.n++];
-		x->id = mnl_attr_get_u64(ct[DFC_CRIT_A_ID]);
-		x->flags = opt_u32(ct[DFC_CRIT_A_FLAGS]);
-		x->cdest = opt_u32(ct[DFC_CRIT_A_CDEST]);
-		x->reason = opt_u8(ct[DFC_CRIT_A_REASON], 0);
-		x->packets = opt_u64(ct[DFC_CRIT_A_PACKETS]);
-		x->bytes = opt_u64(ct[DFC_CRIT_A_BYTES]);
-	}
-	return 0;
+	return event_list_parse(nlh, DFC_A_CRIT, expired_entry, out->expired.v,
+				sizeof(out->expired.v[0]), DFC_NL_EVENT_MAX_EXPIRED,
+				&out->expired.n, &out->expired.n_total);
 }
 
 int dfc_nl_event_parse(const struct nlmsghdr *nlh, struct dfc_nl_event *out)
