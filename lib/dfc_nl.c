@@ -102,6 +102,16 @@ static int parse_genl(const struct nlmsghdr *nlh, const struct nlattr **tb,
 			   mnl_nlmsg_get_payload_len(nlh) - GENL_HDRLEN, tb, policy, max);
 }
 
+/*
+ * mnl_nlmsg_ok() with nlmsg_len compared as the unsigned it is: libmnl
+ * 1.0.4 compares (int)nlmsg_len <= len, so a message claiming 2 GiB or
+ * more passes, and parsing or stepping over it reads far past the buffer.
+ */
+static bool nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (unsigned int)len;
+}
+
 /* Copy a validated NUL_STRING attribute, rejecting one that does not fit. */
 static int copy_str(char *dst, size_t size, const struct nlattr *attr)
 {
@@ -245,7 +255,7 @@ static int exchange(struct dfc_nl *nl, struct nlmsghdr *req, enum xmode mode,
 				continue;
 			return -errno;
 		}
-		for (nlh = (const void *)nl->rx; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const void *)nl->rx; nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			/* replies to an abandoned earlier request */
 			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->portid)
@@ -298,7 +308,7 @@ int dfc_nl_request(struct dfc_nl *nl, struct nlmsghdr *nlh, dfc_nl_cb cb, void *
 			continue; /* the set changed under the dump: take it again */
 		err = 0;
 		len = (int)nl->dump_len;
-		for (m = (const void *)nl->dump; cb_on && mnl_nlmsg_ok(m, len);
+		for (m = (const void *)nl->dump; cb_on && nlmsg_ok(m, len);
 		     m = mnl_nlmsg_next(m, &len))
 			run_cb(cb, data, m, &cb_on, &err);
 		return err;
@@ -1936,7 +1946,7 @@ int dfc_nl_events_recv(struct dfc_nl_events *ev,
 
 	if (n < 0)
 		return -errno;
-	for (nlh = (const void *)nl->rx; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+	for (nlh = (const void *)nl->rx; nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 		struct dfc_nl_event e;
 		int err;
 
