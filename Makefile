@@ -75,6 +75,8 @@ FUZZ_MAX_LEN ?= 65535
 FUZZ_TARGETS := $(patsubst selftests/fuzz_%/,%,$(sort $(dir $(wildcard selftests/fuzz_*/fuzz_*.c))))
 FUZZ_LINK := $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
 FUZZ_LINK_msg := agent/msg.c agent/auth.c
+# the netlink event parser: the library alone
+FUZZ_LINK_nlevent := lib/dfc_nl.c
 FUZZ_CC := clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # target, time, first corpus directory
