@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host-tier unit tests of lib/dfc_nl.c, no dfc module needed:
+ * Host-tier unit tests of lib/dfc_nl*.c, no dfc module needed:
  * - the reply parsers, fed messages built here exactly as the kernel
  *   builds them (genl header, nested stats, 64-bit values after PAD);
  *   malformed and truncated replies must give -EINVAL, never a crash;

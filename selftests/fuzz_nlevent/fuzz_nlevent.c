@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the event parser of lib/dfc_nl.c (dfc_nl_event_parse).
+ * libFuzzer target: the event parser of lib/dfc_nl_event.c (dfc_nl_event_parse).
  * Each input is a receive buffer of the dfc events multicast group, one or
  * more netlink messages as recvmsg() returns them (up to 65535 bytes),
- * walked with mnl_nlmsg_ok/mnl_nlmsg_next as dfc_nl_events_recv() walks
+ * walked with dfc_nl_msg_ok/mnl_nlmsg_next as dfc_nl_events_recv() walks
  * its own; every message is parsed, whatever its type (the library skips
  * other families and senders before parsing: parsing them too only adds
  * inputs). Beyond ASan/UBSan it checks what the callers rely on:
@@ -29,7 +29,7 @@
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "dfc_nl.h"
+#include "dfc_nl_priv.h"	/* dfc_nl_msg_ok(): the library's own walk */
 
 static struct dfc_nl_event E;
 
@@ -229,15 +229,6 @@ static void check_one(const struct nlmsghdr *nlh)
 	}
 }
 
-/*
- * As the library walks a datagram (lib/dfc_nl.c, nlmsg_ok): libmnl 1.0.4's
- * mnl_nlmsg_ok() alone lets an nlmsg_len of 2 GiB or more through.
- */
-static bool msg_ok(const struct nlmsghdr *nlh, int left)
-{
-	return mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (unsigned int)left;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	const struct nlmsghdr *nlh = (const void *)data;
@@ -245,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 	if (len > 65535)
 		return 0;	/* larger than any datagram the fuzzer is run with */
-	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+	for (; dfc_nl_msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
 		check_one(nlh);
 	return 0;
 }
