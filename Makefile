@@ -23,8 +23,11 @@ LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 export CC CFLAGS LDLIBS SAN
 
-LIB_SRC := lib/dfc_nl.c lib/dfc_spec.c
-LIB_HDR := lib/dfc_nl.h lib/dfc_spec.h include/uapi/linux/dfc.h
+# The netlink client: its core (socket, requests), then one file a subject.
+# selftests/Makefile lists them too.
+LIB_NL_SRC := lib/dfc_nl.c lib/dfc_nl_iface.c lib/dfc_nl_crit.c lib/dfc_nl_cdest.c lib/dfc_nl_event.c
+LIB_SRC := $(LIB_NL_SRC) lib/dfc_spec.c
+LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs selftests deps check check-debug debug-module demo style clean \
@@ -75,6 +78,8 @@ FUZZ_MAX_LEN ?= 65535
 FUZZ_TARGETS := $(patsubst selftests/fuzz_%/,%,$(sort $(dir $(wildcard selftests/fuzz_*/fuzz_*.c))))
 FUZZ_LINK := $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
 FUZZ_LINK_msg := agent/msg.c agent/auth.c
+# the netlink event parser: the library alone
+FUZZ_LINK_nlevent := $(LIB_NL_SRC)
 FUZZ_CC := clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # target, time, first corpus directory

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host-tier unit tests of lib/dfc_nl.c, no dfc module needed:
+ * Host-tier unit tests of lib/dfc_nl*.c, no dfc module needed:
  * - the reply parsers, fed messages built here exactly as the kernel
  *   builds them (genl header, nested stats, 64-bit values after PAD);
  *   malformed and truncated replies must give -EINVAL, never a crash;
@@ -3663,6 +3663,33 @@ TEST_F(fk, limits_set)
 	free(log.req);
 }
 
+/*
+ * A reply claiming 2 GiB or more (libmnl 1.0.4's mnl_nlmsg_ok() passes
+ * it, and mnl_nlmsg_next() would step 4 GiB on): the rest of its datagram
+ * is dropped, nothing past it is read, and the ACK in the next datagram
+ * still ends the request.
+ */
+static void kernel_huge_then_ack(struct fake *f, const struct nlmsghdr *req, uint32_t portid)
+{
+	struct nlmsghdr *nlh;
+
+	fake_dgram(f);
+	nlh = fake_genl(f, req, portid, FAKE_FAMILY, DFC_CMD_LIMITS_SET, 0);
+	mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+	fake_end(f, nlh);
+	nlh->nlmsg_len = 0xfffff000u;	/* (int)-4096: the next would be 4 GiB on */
+	fake_ack(f, req, portid, -EPERM, NULL, 0);
+	fake_dgram(f);
+	fake_ack(f, req, portid, 0, NULL, 0);
+}
+
+TEST_F(fk, reply_huge_len)
+{
+	FAKE_OPEN(kernel_huge_then_ack);
+	EXPECT_EQ(0, dfc_nl_limits_set(self->nl, 0, 64));
+	EXPECT_EQ(1, fake.n_req);
+}
+
 /* ---- events ---- */
 
 struct ev_log {
@@ -4129,6 +4156,38 @@ TEST_F(fk, events_every_kind)
 	EXPECT_EQ(-EINVAL, dfc_nl_events_recv(ev, ev_kinds_cb, &k));
 	EXPECT_EQ(1, k.n);
 	EXPECT_EQ(0, fake.n_req);
+	dfc_nl_events_close(ev);
+}
+
+/*
+ * A message claiming 2 GiB or more, ours or not, ends the walk of its
+ * datagram: the events before it are delivered, nothing past it is read.
+ */
+TEST_F(fk, events_huge_len)
+{
+	alignas(8) static char buf[4096];
+	struct ev_kinds k;
+	struct dfc_nl_events *ev;
+
+	fake.kernel = fake_nop;
+	ev = dfc_nl_events_open();
+	ASSERT_NE(NULL, ev) TH_LOG("events_open: %s", strerror(errno));
+	for (int ours = 0; ours < 2; ours++) {
+		struct nlmsghdr *nlh;
+
+		fake_dgram(&fake);
+		fake_copy(&fake, cdest_event(buf, DFC_CMD_CDEST_CONGESTED, 4, 1, 123));
+		nlh = fake_genl(&fake, NULL, 0, ours ? FAKE_FAMILY : GENL_ID_CTRL,
+				DFC_CMD_CRIT_EXPIRED, 0);
+		mnl_attr_put_u32(nlh, DFC_A_OWNER, 1);
+		fake_end(&fake, nlh);
+		nlh->nlmsg_len = 0xfffff000u;	/* (int)-4096: the next would be 4 GiB on */
+		fake_copy(&fake, cdest_event(buf, DFC_CMD_CDEST_NOIPSEC, 6, 0, 0));
+		k = (struct ev_kinds){ 0 };
+		EXPECT_EQ(1, dfc_nl_events_recv(ev, ev_kinds_cb, &k)) TH_LOG("ours %d", ours);
+		EXPECT_FALSE(k.bad);
+		EXPECT_EQ(DFC_CMD_CDEST_CONGESTED, k.cmds[0]);
+	}
 	dfc_nl_events_close(ev);
 }
 

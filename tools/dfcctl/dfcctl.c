@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * dfcctl: operator CLI for dfc.ko over generic netlink (lib/dfc_nl.c).
+ * dfcctl: operator CLI for dfc.ko over generic netlink (lib/dfc_nl.h).
  *
  * Commands live in one table of {object, verb, handler}: a new object
  * (filters, destinations, ...) is a few handlers and table rows.
