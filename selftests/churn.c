@@ -773,7 +773,7 @@ static int cmd_check(void)
 
 struct snap {
 	const char *p;
-	uint64_t sum;
+	uint64_t sum, txerr;
 };
 
 static int snap_crit(const struct dfc_nl_crit *c, void *data)
@@ -801,8 +801,11 @@ static int snap_cdest(const struct dfc_nl_cdest *d, void *data)
 
 	if (d->id < 1 || d->id > 5)
 		return 0;
-	printf("%s_cd%u=%" PRIu64 "\n", k->p, d->id - 1, d->stats.copies + drops);
+	/* A copy the output path refused (txerr) is neither sent nor lost here. */
+	printf("%s_cd%u=%" PRIu64 "\n", k->p, d->id - 1,
+	       d->stats.copies + drops + d->stats.txerr);
 	k->sum += drops;
+	k->txerr += d->stats.txerr;
 	return 0;
 }
 
@@ -820,9 +823,10 @@ static int snap_iface(const struct dfc_iface_info *f, void *data)
 
 /*
  * churn snap PREFIX: criteria 1001.. of owner 1 (PREFIX_critN, N = id -
- * 1001), the sum over owner 2's (PREFIX_ports), copies + drops of
- * destinations 1..5 (PREFIX_cd0..4) and their drops (PREFIX_drops), the
- * namespace's counters and every attached interface's.
+ * 1001), the sum over owner 2's (PREFIX_ports), copies + drops + txerr of
+ * destinations 1..5 (PREFIX_cd0..4), their drops (PREFIX_drops) and the
+ * copies the output path refused (PREFIX_txerr), the namespace's counters
+ * and every attached interface's.
  */
 static int cmd_snap(const char *p)
 {
@@ -844,7 +848,7 @@ static int cmd_snap(const char *p)
 	if (!err)
 		err = dfc_nl_cdest_dump(nl, snap_cdest, &k);
 	if (!err)
-		printf("%s_drops=%" PRIu64 "\n", p, k.sum);
+		printf("%s_drops=%" PRIu64 " %s_txerr=%" PRIu64 "\n", p, k.sum, p, k.txerr);
 	if (!err)
 		err = dfc_nl_stats_get(nl, &st);
 	if (!err)
