@@ -168,14 +168,13 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
 			  unsigned int off, unsigned int len, unsigned int hlen)
 {
 	int start = skb_checksum_start_offset(skb) - (int)off;
-	__wsum csum;
 
 	if (skb->ip_summed != CHECKSUM_PARTIAL || start < 0 ||
 	    start + skb->csum_offset + sizeof(__sum16) > len)
 		return;
-	csum = skb_checksum(nskb, hlen + start, len - start, 0);
-	*(__sum16 *)(nskb->data + hlen + start + skb->csum_offset) =
-		csum_fold(csum) ?: CSUM_MANGLED_0;
+	/* The stack's own resolution, on the copy's inner packet. */
+	if (skb_partial_csum_set(nskb, hlen + start, skb->csum_offset))
+		skb_checksum_help(nskb);
 }
 
 /*
