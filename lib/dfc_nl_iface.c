@@ -9,6 +9,15 @@
 
 #include "dfc_nl_priv.h"
 
+/* The no_l4 counters under three attribute types; 0 each when absent (an older module). */
+static void no_l4_get(struct dfc_no_l4 *o, const struct nlattr *exthdrs,
+		      const struct nlattr *truncated, const struct nlattr *fragment)
+{
+	o->exthdrs = opt_u64(exthdrs);
+	o->truncated = opt_u64(truncated);
+	o->fragment = opt_u64(fragment);
+}
+
 /* ---- parsers ---- */
 
 int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
@@ -53,10 +62,8 @@ int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 	out->stats.ipv6 = mnl_attr_get_u64(st[DFC_ISTATS_A_IPV6]);
 	out->stats.other = mnl_attr_get_u64(st[DFC_ISTATS_A_OTHER]);
 	out->stats.attached_secs = mnl_attr_get_u64(st[DFC_ISTATS_A_ATTACHED]);
-	/* an older module does not send these */
-	out->stats.no_l4.exthdrs = opt_u64(st[DFC_ISTATS_A_NO_L4_EXTHDRS]);
-	out->stats.no_l4.truncated = opt_u64(st[DFC_ISTATS_A_NO_L4_TRUNCATED]);
-	out->stats.no_l4.fragment = opt_u64(st[DFC_ISTATS_A_NO_L4_FRAGMENT]);
+	no_l4_get(&out->stats.no_l4, st[DFC_ISTATS_A_NO_L4_EXTHDRS],
+		  st[DFC_ISTATS_A_NO_L4_TRUNCATED], st[DFC_ISTATS_A_NO_L4_FRAGMENT]);
 	return 0;
 }
 
@@ -122,10 +129,8 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->dup_period = opt_u32(tb[DFC_STATS_A_DUP_PERIOD]);
 	out->copies = opt_u64(tb[DFC_STATS_A_COPIES]);
 	out->dup_dropped = opt_u64(tb[DFC_STATS_A_DUP_DROPPED]);
-	/* and these with address-level lookups */
-	out->no_l4.exthdrs = opt_u64(tb[DFC_STATS_A_NO_L4_EXTHDRS]);
-	out->no_l4.truncated = opt_u64(tb[DFC_STATS_A_NO_L4_TRUNCATED]);
-	out->no_l4.fragment = opt_u64(tb[DFC_STATS_A_NO_L4_FRAGMENT]);
+	no_l4_get(&out->no_l4, tb[DFC_STATS_A_NO_L4_EXTHDRS],
+		  tb[DFC_STATS_A_NO_L4_TRUNCATED], tb[DFC_STATS_A_NO_L4_FRAGMENT]);
 	return 0;
 }
 
