@@ -90,8 +90,7 @@ check_eq "the flood was sent, none of it answered" "$?/$(grep -c ' 0 answered$' 
 cat "$T/flood.out"
 rate=$(sed -n 's/^# flood: .*(\([0-9]*\)\/s).*/\1/p' "$T/flood.out")
 check "over a thousand datagrams per second (${rate:-?}/s)" test "${rate:-0}" -ge $((1000 / ${DFC_SLOW:-1}))
-echo "# UDP datagrams the kernel dropped (dtcpd's sockets full): $(ip netns exec "$MON" \
-	awk '/^Udp:/ && n++ { print $6 }' /proc/net/snmp)"
+echo "# UDP datagrams the kernel dropped (dtcpd's sockets full): $(snmp "$MON" Udp RcvbufErrors)"
 check_eq "dtcpd still runs after the flood" "$alive$(kill -0 "$DPID" 2>/dev/null && echo yes)" yesyes
 check_eq "after the flood: cs1 answered" "$(dc NOOP | code)" 200
 check_eq "after the flood: cs2 answered" "$(dc2 NOOP | code)" 200

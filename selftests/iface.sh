@@ -19,9 +19,7 @@ field() { dfcctl "$1" -j interface show "$2" | jq -r ".[0].$3"; }
 gstat() { dfcctl "$1" -j stats | jq -r ".$2"; }
 # inject NS ARGS...: frames out of p0 in gen; prints "frames bytes".
 inject() { ns=$1; shift; ip netns exec "$ns" "$INJECT" "$@"; }
-in_receives() {
-	ip netns exec "$1" awk '/^Ip:/ { if (h) print $4; h = 1 }' /proc/net/snmp
-}
+in_receives() { snmp "$1" Ip InReceives; }
 veth() { # veth GEN_NS MON_NS PEER_NAME MON_NAME
 	ip link add "$3" netns "$1" type veth peer name "$4" netns "$2" &&
 	ip -n "$1" link set "$3" up && ip -n "$2" link set "$4" up

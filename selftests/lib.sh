@@ -66,6 +66,14 @@ dfc_unload() { ! dfc_loaded || rmmod dfc; }
 # dfcctl NS ARGS...: the operator CLI inside a namespace.
 dfcctl() { ns=$1; shift; ip netns exec "$ns" "$DFCCTL" "$@"; }
 
+# snmp NS SECTION FIELD: a counter of /proc/net/snmp in NS, by its name
+# (e.g. snmp "$NS" Tcp InSegs).
+snmp() {
+	ip netns exec "$1" awk -v s="$2:" -v f="$3" '$1 == s {
+		if (!n) { for (i = 2; i <= NF; i++) col[$i] = i; n = 1; next }
+		print $col[f] }' /proc/net/snmp
+}
+
 # exts N: an inject -x list of N IPv6 extension headers (hop-by-hop, then
 # N-1 destination options).
 exts() { printf 'hbh'; i=1; while [ $i -lt "$1" ]; do printf ',dst'; i=$((i + 1)); done; }

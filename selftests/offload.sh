@@ -27,12 +27,6 @@ if ! command -v ethtool >/dev/null || [ ! -x "$PY" ]; then
 	ktap_finish
 fi
 
-# snmp NS FIELD: a Tcp: counter of /proc/net/snmp in NS.
-snmp() {
-	ip netns exec "$1" awk -v f="$2" '$1 == "Tcp:" {
-		if (!n) { for (i = 2; i <= NF; i++) col[$i] = i; n = 1; next }
-		print $col[f] }' /proc/net/snmp
-}
 rx() { ip netns exec "$DST" cat /sys/class/net/ipip0/statistics/rx_packets; }
 over_mtu() {
 	ip netns exec "$DST" nft list chain netdev offl in |
@@ -77,7 +71,8 @@ check "destination 1: dst over ipip" dfcctl "$MON" cdest add 1 address 198.51.10
 check "criterion: TCP from gen" \
 	dfcctl "$MON" filter add owner 1 id 1 static cdest 1 src 10.9.0.1 proto 6
 
-out0=$(($(snmp "$GEN" OutSegs) + $(snmp "$GEN" RetransSegs))) in0=$(snmp "$DST" InSegs) err0=$(snmp "$DST" InCsumErrors)
+out0=$(($(snmp "$GEN" Tcp OutSegs) + $(snmp "$GEN" Tcp RetransSegs)))
+in0=$(snmp "$DST" Tcp InSegs) err0=$(snmp "$DST" Tcp InCsumErrors)
 rx0=$(rx) seen0=$(dfcctl "$MON" -j interface show m0 | jq -r '.[0].seen')
 ip netns exec "$MON" "$PY" -c '
 import socket
@@ -105,7 +100,7 @@ check_eq "mon received every byte" "$(cat "/tmp/offload.$$")" "$BYTES"
 rm -f "/tmp/offload.$$"
 sleep "$(slow 2)"
 
-segs=$(($(snmp "$GEN" OutSegs) + $(snmp "$GEN" RetransSegs) - out0))
+segs=$(($(snmp "$GEN" Tcp OutSegs) + $(snmp "$GEN" Tcp RetransSegs) - out0))
 frames=$(($(dfcctl "$MON" -j interface show m0 | jq -r '.[0].seen') - seen0))
 copies=$(($(rx) - rx0))
 echo "# gen sent $segs TCP segments; m0 saw $frames frames; dst took $copies copies"
@@ -117,8 +112,8 @@ check_eq "destination 1 counts them sent, nothing dropped" \
 		"\(.copies) \([.nomem, .noroute, .noipsec, .toobig, .loop, .ratelimit,
 		.dupcap, .txerr] | add)"')" "$segs 0"
 check_eq "no copy larger than the 1500-byte MTU" "$(over_mtu)" 0
-check_eq "dst's TCP checked every copy" "$(($(snmp "$DST" InSegs) - in0))" "$copies"
-check_eq "no checksum error among them" "$(($(snmp "$DST" InCsumErrors) - err0))" 0
+check_eq "dst's TCP checked every copy" "$(($(snmp "$DST" Tcp InSegs) - in0))" "$copies"
+check_eq "no checksum error among them" "$(($(snmp "$DST" Tcp InCsumErrors) - err0))" 0
 
 check "module unloads" rmmod dfc
 ktap_finish
