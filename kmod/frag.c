@@ -168,11 +168,14 @@ static struct dfc_frag_ent *dfc_frag_new(struct dfc_frag *fr,
 					 bool evict, struct list_head *gone)
 {
 	struct dfc_frag_ent *e;
+	unsigned int n = 0;
 
 	if (fr->n >= fr->max) {
 		if (!evict || list_empty(&fr->lru))
 			return NULL;
 		e = list_first_entry(&fr->lru, struct dfc_frag_ent, lru);
+		e->held = dfc_frag_take(fr, e, &n);
+		fr->st.missed += n;
 		dfc_frag_unlink(fr, e);
 		list_add_tail(&e->lru, gone);
 		fr->st.evicted++;
