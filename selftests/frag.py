@@ -18,8 +18,8 @@ each flow's fragments must be copied ("X0:..." only that fragment of X);
 every fragment sent of such a flow
 must arrive there exactly once per time sent, as sent, and nothing else
 may arrive within --wait seconds. Prints "sent=N copies=N want=N exact=0|1".
---flood FLOW:first|FLOW:later N sends N fragments of FLOW, each of its
-own datagram (ids from --id), and checks nothing.
+--flood FLOW:first:N FLOW:later:N ... sends N fragments of FLOW, each of
+its own datagram (ids from --id on), and checks nothing.
 """
 import argparse
 import ctypes
@@ -104,7 +104,7 @@ def main():
     ap.add_argument("--seq", default="")
     ap.add_argument("--expect", default="")
     ap.add_argument("--wait", type=float, default=2.0)
-    ap.add_argument("--flood", nargs=2)
+    ap.add_argument("--flood", nargs="+")
     a = ap.parse_args()
 
     rx = None
@@ -119,11 +119,13 @@ def main():
         struct.pack("!H", 0x0800 if a.v == 4 else 0x86DD)
 
     if a.flood:
-        flow, kind = a.flood[0].split(":")
-        n, idx = int(a.flood[1]), 0 if kind == "first" else 1
-        for i in range(n):
-            tx.send(eth + fragments(a.v, flow, a.id + i)[idx])
-        print("sent=%d" % n)
+        ident = a.id
+        for spec in a.flood:
+            flow, kind, n = spec.split(":")
+            for i in range(int(n)):
+                tx.send(eth + fragments(a.v, flow, ident)[0 if kind == "first" else 1])
+                ident += 1
+        print("sent=%d" % (ident - a.id))
         return 0
 
     ids = {f: a.id + i for i, f in enumerate(sorted(FLOWS))}

@@ -128,18 +128,21 @@ check_eq "expiry: hits held missed evicted" "$got" "0 2 2 0"
 
 # Bounds.
 seen() { dfcctl "$MON" -j interface show m0 | jq -r '.[0].seen'; }
+# flood ID FLOW:KIND:N...
 flood() {
+	id=$1
+	shift
 	ip netns exec "$DST" "$PY" "$TOP/selftests/frag.py" --gen-ns "/run/netns/$GEN" \
-		--tx p0 --v 4 --id "$3" --flood "$1" "$2"
+		--tx p0 --v 4 --id "$id" --flood "$@"
 }
 s0=$(seen)
-check "flood: 3000 first fragments nobody wants" flood Z:first 3000 20000
+check "flood: 3000 first fragments nobody wants" flood 20000 Z:first:3000
 check_eq "flood: m0 saw them" "$(($(seen) - s0))" 3000
 check_eq "flood: no datagram remembered" "$(fs entries) $(fs mem)" "0 0"
 
 check "frag-hold 65536" dfcctl "$MON" limits set frag-hold 65536
 before=$(counters)
-check "flood: 2000 later fragments with no first" flood Z:later 2000 30000
+check "flood: 2000 later fragments with no first" flood 30000 Z:later:2000
 mem=$(fs mem)
 held=$(($(echo "$(counters)" | awk '{ print $2 }') - $(echo "$before" | awk '{ print $2 }')))
 if [ "$held" -gt 0 ] && [ "$held" -lt 2000 ]; then
@@ -160,9 +163,9 @@ check_eq "flood: nothing left" "$(fs entries) $(fs mem)" "0 0"
 
 check "frag-max 16" dfcctl "$MON" limits set frag-max 16 frag-timeout 30
 before=$(counters)
-check "eviction: 40 matched datagrams" flood X:first 40 40000
-got=$(echo "$before $(counters)" | awk '{ print $8 - $4 }')
-check_eq "eviction: 24 evicted" "$got" 24
+check "eviction: a held fragment, then 40 matched datagrams" flood 40000 Z:later:1 X:first:40
+got=$(echo "$before $(counters)" | awk '{ print $6 - $2, $7 - $3, $8 - $4 }')
+check_eq "eviction: the held one missed at once, 25 evicted" "$got" "1 1 25"
 check_eq "eviction: 16 remembered" "$(fs entries)" 16
 
 check "frag-max 0: following off" dfcctl "$MON" limits set frag-max 0
