@@ -125,11 +125,18 @@ static struct netlink_range_validation dfc_max_crits_range = {
 	.max = DFC_NS_MAX_CRITS,
 };
 
+static struct netlink_range_validation dfc_frag_hold_range = {
+	.max = DFC_NS_MAX_FRAG_HOLD,
+};
+
 const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1] = {
 	[DFC_STATS_A_MAX_CRITS] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_max_crits_range),
 	[DFC_STATS_A_MAX_MASKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
 	[DFC_STATS_A_MAX_DUP] = NLA_POLICY_RANGE(NLA_U32, 1, DFC_MAX_DUP),
 	[DFC_STATS_A_DUP_PERIOD] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
+	[DFC_STATS_A_FRAG_MAX] = NLA_POLICY_MAX(NLA_U32, DFC_NS_MAX_FRAGS),
+	[DFC_STATS_A_FRAG_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
+	[DFC_STATS_A_FRAG_HOLD_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_frag_hold_range),
 };
 
 static u32 get_u32(struct nlattr **tb, int type, u32 def)
@@ -662,12 +669,24 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *mm = info->attrs[DFC_STATS_A_MAX_MASKS];
 	struct nlattr *md = info->attrs[DFC_STATS_A_MAX_DUP];
 	struct nlattr *dp = info->attrs[DFC_STATS_A_DUP_PERIOD];
+	struct nlattr *fm = info->attrs[DFC_STATS_A_FRAG_MAX];
+	struct nlattr *ft = info->attrs[DFC_STATS_A_FRAG_TIMEOUT];
+	struct nlattr *fh = info->attrs[DFC_STATS_A_FRAG_HOLD_MAX];
 	struct dfc_filter *f = dfc_genl_filter(info);
+	u32 v[3];
 
-	if (!mc && !mm && !md && !dp) {
+	if (!mc && !mm && !md && !dp && !fm && !ft && !fh) {
 		NL_SET_ERR_MSG(info->extack, "no limit given");
 		return -EINVAL;
 	}
+	if (fm)
+		v[0] = nla_get_u32(fm);
+	if (ft)
+		v[1] = nla_get_u32(ft);
+	if (fh)
+		v[2] = nla_get_u32(fh);
+	dfc_frag_set(&dfc_net(genl_info_net(info))->frag, fm ? &v[0] : NULL,
+		     ft ? &v[1] : NULL, fh ? &v[2] : NULL);
 	mutex_lock(&f->lock);
 	if (mc)
 		f->max_crits = nla_get_u32(mc);

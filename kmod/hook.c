@@ -12,6 +12,7 @@
 #include "hook.h"
 #include "iface.h"
 #include "copy.h"
+#include "frag.h"
 #include "netns.h"
 #include "parse.h"
 
@@ -50,20 +51,24 @@ static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
 	u64_stats_update_end(&s->syncp);
 }
 
-/* Every frame parsed into a key is looked up exactly once, here. */
-static void dfc_hook_lookup(struct dfc_iface *iface, struct sk_buff *skb,
-			    const struct dfc_key *key, const struct dfc_l3 *l3,
-			    unsigned int len)
+/*
+ * Every frame parsed into a key is looked up exactly once, here (a
+ * fragment through dfc_frag_rx(), which may hold it for its first).
+ * True if it matched.
+ */
+bool dfc_hook_lookup(struct dfc_net *dn, struct sk_buff *skb,
+		     const struct dfc_key *key, const struct dfc_l3 *l3,
+		     unsigned int len)
 {
 	struct dfc_filter_result res = { .len = len };
 	struct dfc_pcpu_stats *s;
 	unsigned int copies = 0;
 
-	dfc_filter_match(&iface->dn->filter, key, &res);
+	dfc_filter_match(&dn->filter, key, &res);
 	if (res.n)
-		copies = dfc_copy_frame(&iface->dn->filter, &res, skb, l3,
-					key->ipver, &res.lost);
-	s = this_cpu_ptr(iface->dn->stats);
+		copies = dfc_copy_frame(&dn->filter, &res, skb, l3, key->ipver,
+					&res.lost);
+	s = this_cpu_ptr(dn->stats);
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_add(&s->probed, res.probed);
 	u64_stats_add(&s->copies, copies);
@@ -71,6 +76,7 @@ static void dfc_hook_lookup(struct dfc_iface *iface, struct sk_buff *skb,
 	if (res.matched)
 		u64_stats_inc(&s->matched);
 	u64_stats_update_end(&s->syncp);
+	return res.matched;
 }
 
 unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
@@ -94,8 +100,10 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 	err = dfc_parse(skb, &key, &l3);
 	dfc_hook_count(iface->stats, len, err, key.ipver, l3.no_l4, false);
 	dfc_hook_count(iface->dn->stats, len, err, key.ipver, l3.no_l4, true);
-	if (likely(!err))
-		dfc_hook_lookup(iface, skb, &key, &l3, len);
+	if (unlikely(!err && (key.flags & DFC_KEY_F_FRAG)))
+		dfc_frag_rx(&iface->dn->frag, skb, &key, &l3, len);
+	else if (likely(!err))
+		dfc_hook_lookup(iface->dn, skb, &key, &l3, len);
 
 	if (READ_ONCE(iface->flags) & DFC_IFACE_F_PASS)
 		return NF_ACCEPT;

@@ -6,6 +6,7 @@
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <uapi/linux/dfc.h>
+#include "frag.h"
 #include "iface.h"
 #include "netlink.h"
 #include "netns.h"
@@ -19,9 +20,12 @@ static int __init dfc_mod_init(void)
 {
 	int err;
 
-	err = dfc_netns_init();
+	err = dfc_frag_cache_init();
 	if (err)
 		return err;
+	err = dfc_netns_init();
+	if (err)
+		goto err_frag;
 	err = dfc_iface_init();
 	if (err)
 		goto err_netns;
@@ -35,6 +39,8 @@ err_iface:
 	dfc_iface_uninit();
 err_netns:
 	dfc_netns_uninit();
+err_frag:
+	dfc_frag_cache_uninit();
 	return err;
 }
 
@@ -45,6 +51,7 @@ static void __exit dfc_mod_exit(void)
 	dfc_netns_uninit();
 	/* Objects freed after a grace period must be gone before the code. */
 	rcu_barrier();
+	dfc_frag_cache_uninit();
 	pr_info("unloaded\n");
 }
 

@@ -264,6 +264,29 @@ static int dfc_genl_put_table(struct sk_buff *skb, struct dfc_filter *f)
 	return 0;
 }
 
+static int dfc_genl_put_frag(struct sk_buff *skb, struct dfc_frag *fr)
+{
+	u32 n, mem, max, timeout, hold_max;
+	struct dfc_frag_stats st;
+
+	dfc_frag_read(fr, &st, &n, &mem, &max, &timeout, &hold_max);
+	if (nla_put_u32(skb, DFC_STATS_A_FRAG_MAX, max) ||
+	    nla_put_u32(skb, DFC_STATS_A_FRAG_TIMEOUT, timeout) ||
+	    nla_put_u32(skb, DFC_STATS_A_FRAG_HOLD_MAX, hold_max) ||
+	    nla_put_u32(skb, DFC_STATS_A_FRAG_ENTRIES, n) ||
+	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_MEM, mem, DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_HITS, st.hits,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_MISSED, st.missed,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_HELD, st.held,
+			      DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_EVICTED, st.evicted,
+			      DFC_STATS_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dfc_net *dn = dfc_net(genl_info_net(info));
@@ -287,7 +310,7 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&dn->filter.lock);
 	err = dfc_genl_put_table(msg, &dn->filter);
 	mutex_unlock(&dn->filter.lock);
-	if (err)
+	if (err || dfc_genl_put_frag(msg, &dn->frag))
 		goto nospace;
 	if (nla_put_string(msg, DFC_STATS_A_VERSION, DFC_VERSION) ||
 	    nla_put_u32(msg, DFC_STATS_A_IFACES, n) ||

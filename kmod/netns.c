@@ -65,6 +65,9 @@ struct dfc_net *dfc_net_get(struct net *net)
 	dn->stats = dfc_net_stats_alloc();
 	if (!dn->stats)
 		goto fail;
+	err = dfc_frag_init(&dn->frag, dn);
+	if (err)
+		goto fail;
 	err = dfc_filter_init(&dn->filter, net, &dfc_genl_events);
 	if (err)
 		goto fail;
@@ -74,8 +77,10 @@ out:
 	mutex_unlock(&dfc_net_create);
 	return dn;
 fail:
-	if (dn)
+	if (dn) {
+		dfc_frag_uninit(&dn->frag);
 		free_percpu(dn->stats);
+	}
 	kfree(dn);
 	mutex_unlock(&dfc_net_create);
 	return ERR_PTR(err);
@@ -107,6 +112,8 @@ static void __net_exit dfc_net_exit_batch(struct list_head *net_exit_list)
 
 		if (!dn)
 			continue;
+		/* Held fragments are released through the filter: first. */
+		dfc_frag_uninit(&dn->frag);
 		dfc_filter_uninit(&dn->filter);
 		free_percpu(dn->stats);
 		kfree(dn);

@@ -5,6 +5,7 @@
 #include <linux/list.h>
 #include <net/net_namespace.h>
 #include "filter.h"
+#include "frag.h"
 #include "stats.h"
 
 /*
@@ -21,6 +22,7 @@ struct dfc_net {
 	/* Every frame seen in this namespace, surviving detach. */
 	struct dfc_pcpu_stats __percpu *stats;
 	struct dfc_filter filter;
+	struct dfc_frag frag;		/* later fragments follow their first */
 };
 
 /* The namespace's state, or NULL if dfc was never used there. */

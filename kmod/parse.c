@@ -124,6 +124,8 @@ static int dfc_parse_ipv4(const struct sk_buff *skb, unsigned int off,
 	key->dst[0] = iph->daddr;
 	if (unlikely(iph->frag_off & htons(IP_MF | IP_OFFSET))) {
 		key->flags |= DFC_KEY_F_FRAG;
+		l3->frag_proto = iph->protocol;
+		l3->frag_id = (__force __be32)iph->id;
 		/* Only the first fragment carries the transport header. */
 		if (iph->frag_off & htons(IP_OFFSET)) {
 			l3->no_l4 = DFC_NO_L4_FRAGMENT;
@@ -197,6 +199,8 @@ static int dfc_parse_ipv6(const struct sk_buff *skb, unsigned int off,
 			if (unlikely(!fh))
 				goto truncated;
 			key->flags |= DFC_KEY_F_FRAG;
+			l3->frag_proto = fh->nexthdr;
+			l3->frag_id = fh->identification;
 			if (fh->frag_off & htons(IP6_OFFSET)) {
 				/* Not the first: no transport header. */
 				key->proto = fh->nexthdr;

@@ -27,6 +27,9 @@ struct dfc_l3 {
 	unsigned int off;		/* from skb->data */
 	unsigned int len;		/* IP total length, no link padding */
 	u8 no_l4;			/* enum dfc_no_l4 */
+	/* A fragment (key->flags DFC_KEY_F_FRAG): the datagram's identity. */
+	u8 frag_proto;			/* IPv4 protocol, IPv6 fragment nexthdr */
+	__be32 frag_id;			/* IPv4 id (in the low 16 bits), IPv6 id */
 };
 
 /*

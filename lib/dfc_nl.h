@@ -78,6 +78,16 @@ struct dfc_no_l4 {
 	uint64_t exthdrs, truncated, fragment;
 };
 
+/*
+ * Later fragments following their first (DFC_STATS_A_FRAG_*; all 0 from
+ * a module without them): settings max (datagrams, 0: off), timeout
+ * (seconds), hold_max (bytes); now: entries, mem (bytes); counters.
+ */
+struct dfc_frag_info {
+	uint32_t max, timeout, hold_max, entries;
+	uint64_t mem, hits, missed, held, evicted;
+};
+
 struct dfc_iface_stats {
 	uint64_t seen, bytes, ipv4, ipv6, other, attached_secs;
 	struct dfc_no_l4 no_l4;
@@ -111,6 +121,7 @@ struct dfc_stats {
 	uint32_t max_dup, dup_period;
 	uint64_t copies, dup_dropped;
 	struct dfc_no_l4 no_l4;
+	struct dfc_frag_info frag;
 };
 
 /*
@@ -267,7 +278,17 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 struct dfc_nl_limits {
 	uint32_t max_crits, max_masks;
 	uint32_t max_dup, dup_period;
+	/*
+	 * Fragment following, where 0 is a value (frag_max 0: off, hold 0:
+	 * never hold): each is sent only if its DFC_NL_FRAG_* bit is in
+	 * frag_set. frag_timeout: 1..3600 s.
+	 */
+	uint32_t frag_max, frag_timeout, frag_hold_max;
+	unsigned int frag_set;
 };
+#define DFC_NL_FRAG_MAX		0x1
+#define DFC_NL_FRAG_TIMEOUT	0x2
+#define DFC_NL_FRAG_HOLD_MAX	0x4
 int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l);
 /* The copy limits alone: dfc_nl_limits_update() with only these two. */
 int dfc_nl_dup_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t dup_period);

@@ -95,6 +95,15 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 		[DFC_STATS_A_NO_L4_EXTHDRS] = MNL_TYPE_U64,
 		[DFC_STATS_A_NO_L4_TRUNCATED] = MNL_TYPE_U64,
 		[DFC_STATS_A_NO_L4_FRAGMENT] = MNL_TYPE_U64,
+		[DFC_STATS_A_FRAG_MAX] = MNL_TYPE_U32,
+		[DFC_STATS_A_FRAG_TIMEOUT] = MNL_TYPE_U32,
+		[DFC_STATS_A_FRAG_HOLD_MAX] = MNL_TYPE_U32,
+		[DFC_STATS_A_FRAG_ENTRIES] = MNL_TYPE_U32,
+		[DFC_STATS_A_FRAG_MEM] = MNL_TYPE_U64,
+		[DFC_STATS_A_FRAG_HITS] = MNL_TYPE_U64,
+		[DFC_STATS_A_FRAG_MISSED] = MNL_TYPE_U64,
+		[DFC_STATS_A_FRAG_HELD] = MNL_TYPE_U64,
+		[DFC_STATS_A_FRAG_EVICTED] = MNL_TYPE_U64,
 	};
 	const struct nlattr *tb[DFC_STATS_A_MAX + 1];
 
@@ -131,6 +140,16 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->dup_dropped = opt_u64(tb[DFC_STATS_A_DUP_DROPPED]);
 	no_l4_get(&out->no_l4, tb[DFC_STATS_A_NO_L4_EXTHDRS],
 		  tb[DFC_STATS_A_NO_L4_TRUNCATED], tb[DFC_STATS_A_NO_L4_FRAGMENT]);
+	/* and these with fragment following */
+	out->frag.max = opt_u32(tb[DFC_STATS_A_FRAG_MAX]);
+	out->frag.timeout = opt_u32(tb[DFC_STATS_A_FRAG_TIMEOUT]);
+	out->frag.hold_max = opt_u32(tb[DFC_STATS_A_FRAG_HOLD_MAX]);
+	out->frag.entries = opt_u32(tb[DFC_STATS_A_FRAG_ENTRIES]);
+	out->frag.mem = opt_u64(tb[DFC_STATS_A_FRAG_MEM]);
+	out->frag.hits = opt_u64(tb[DFC_STATS_A_FRAG_HITS]);
+	out->frag.missed = opt_u64(tb[DFC_STATS_A_FRAG_MISSED]);
+	out->frag.held = opt_u64(tb[DFC_STATS_A_FRAG_HELD]);
+	out->frag.evicted = opt_u64(tb[DFC_STATS_A_FRAG_EVICTED]);
 	return 0;
 }
 
@@ -228,25 +247,33 @@ int dfc_nl_stats_get(struct dfc_nl *nl, struct dfc_stats *out)
 
 int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l)
 {
+	/* given: sent; the first four are given when not 0 */
 	const struct {
 		uint16_t type;
 		uint32_t v;
+		bool given;
 	} lim[] = {
-		{ DFC_STATS_A_MAX_CRITS, l->max_crits },
-		{ DFC_STATS_A_MAX_MASKS, l->max_masks },
-		{ DFC_STATS_A_MAX_DUP, l->max_dup },
-		{ DFC_STATS_A_DUP_PERIOD, l->dup_period },
+		{ DFC_STATS_A_MAX_CRITS, l->max_crits, l->max_crits != 0 },
+		{ DFC_STATS_A_MAX_MASKS, l->max_masks, l->max_masks != 0 },
+		{ DFC_STATS_A_MAX_DUP, l->max_dup, l->max_dup != 0 },
+		{ DFC_STATS_A_DUP_PERIOD, l->dup_period, l->dup_period != 0 },
+		{ DFC_STATS_A_FRAG_MAX, l->frag_max, l->frag_set & DFC_NL_FRAG_MAX },
+		{ DFC_STATS_A_FRAG_TIMEOUT, l->frag_timeout,
+		  l->frag_set & DFC_NL_FRAG_TIMEOUT },
+		{ DFC_STATS_A_FRAG_HOLD_MAX, l->frag_hold_max,
+		  l->frag_set & DFC_NL_FRAG_HOLD_MAX },
 	};
 	struct nlmsghdr *nlh;
 	bool any = false;
 
 	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
-		any |= lim[i].v != 0;
+		any |= lim[i].given;
 	if (!any)
 		return -EINVAL;
 	nlh = dfc_nl_msg_new(nl, DFC_CMD_LIMITS_SET, 0);
 	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
-		if (lim[i].v && !mnl_attr_put_u32_check(nlh, nl->tx_room, lim[i].type, lim[i].v))
+		if (lim[i].given &&
+		    !mnl_attr_put_u32_check(nlh, nl->tx_room, lim[i].type, lim[i].v))
 			return -EMSGSIZE;
 	return dfc_nl_request(nl, nlh, NULL, NULL);
 }

@@ -115,6 +115,9 @@ ip link add p0 netns "$GEN" type veth peer name m0 netns "$MON" &&
 check "module loads" insmod "$DFC_KO"
 check "attach m0" dfcctl "$MON" interface add m0
 check "attach m1" dfcctl "$MON" interface add m1
+# Each frame here is looked up as it is, at once: later fragments following
+# their first (and waiting for it) are frag.sh's subject.
+check "fragments not followed" dfcctl "$MON" limits set frag-max 0
 # (while loops read from here-documents: a pipe would run them in a
 # subshell and lose the result count.)
 while read -r name owner id fields; do

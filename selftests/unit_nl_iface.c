@@ -397,6 +397,24 @@ TEST_F(msg, stats_new_counters)
 	EXPECT_EQ((1ULL << 41) + DFC_STATS_A_NO_L4_TRUNCATED, st.no_l4.truncated);
 	EXPECT_EQ((1ULL << 41) + DFC_STATS_A_NO_L4_FRAGMENT, st.no_l4.fragment);
 	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_EXPIRED, st.expired);
+	EXPECT_EQ(0, st.frag.max);
+	EXPECT_EQ(0, st.frag.hits);
+
+	/* the fragment table's settings and counters */
+	for (unsigned int t = DFC_STATS_A_FRAG_MAX; t <= DFC_STATS_A_FRAG_ENTRIES; t++)
+		mnl_attr_put_u32(nlh, t, 2000 + t);
+	for (unsigned int t = DFC_STATS_A_FRAG_MEM; t <= DFC_STATS_A_FRAG_EVICTED; t++)
+		put_u64(nlh, t, (1ULL << 42) + t, DFC_STATS_A_PAD);
+	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
+	EXPECT_EQ(2000 + DFC_STATS_A_FRAG_MAX, st.frag.max);
+	EXPECT_EQ(2000 + DFC_STATS_A_FRAG_TIMEOUT, st.frag.timeout);
+	EXPECT_EQ(2000 + DFC_STATS_A_FRAG_HOLD_MAX, st.frag.hold_max);
+	EXPECT_EQ(2000 + DFC_STATS_A_FRAG_ENTRIES, st.frag.entries);
+	EXPECT_EQ((1ULL << 42) + DFC_STATS_A_FRAG_MEM, st.frag.mem);
+	EXPECT_EQ((1ULL << 42) + DFC_STATS_A_FRAG_HITS, st.frag.hits);
+	EXPECT_EQ((1ULL << 42) + DFC_STATS_A_FRAG_MISSED, st.frag.missed);
+	EXPECT_EQ((1ULL << 42) + DFC_STATS_A_FRAG_HELD, st.frag.held);
+	EXPECT_EQ((1ULL << 42) + DFC_STATS_A_FRAG_EVICTED, st.frag.evicted);
 }
 
 /* An older module sends none of them, a newer one maybe only some: 0 each. */
@@ -433,9 +451,11 @@ TEST_F(msg, stats_new_counter_malformed)
 {
 	struct dfc_stats st;
 
-	for (unsigned int t = DFC_STATS_A_PARSED; t <= DFC_STATS_A_EXPIRED; t++) {
+	for (unsigned int t = DFC_STATS_A_PARSED; t <= DFC_STATS_A_FRAG_EVICTED; t++) {
 		struct nlmsghdr *nlh = stats_reply(self->buf, "2.0", 0);
-		bool is32 = t >= DFC_STATS_A_CRITS && t <= DFC_STATS_A_ENTRIES;
+		bool is32 = (t >= DFC_STATS_A_CRITS && t <= DFC_STATS_A_ENTRIES) ||
+			    t == DFC_STATS_A_MAX_DUP || t == DFC_STATS_A_DUP_PERIOD ||
+			    (t >= DFC_STATS_A_FRAG_MAX && t <= DFC_STATS_A_FRAG_ENTRIES);
 
 		put_new_stats(nlh, t);
 		if (is32)

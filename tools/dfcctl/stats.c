@@ -47,6 +47,9 @@ int cmd_stats_show(struct ctl *c, int argc, char **argv)
 		{ "table_mem", s.table_mem }, { "expired", s.expired },
 		{ "copies", s.copies }, { "dup_dropped", s.dup_dropped },
 		{ "max_duplicates", s.max_dup }, { "dup_period", s.dup_period },
+		{ "frag_entries", s.frag.entries }, { "frag_mem", s.frag.mem },
+		{ "frag_hits", s.frag.hits }, { "frag_missed", s.frag.missed },
+		{ "frag_held", s.frag.held }, { "frag_evicted", s.frag.evicted },
 	};
 	size_t n = sizeof(rows) / sizeof(rows[0]);
 

@@ -111,6 +111,29 @@
  *       DFC_STATS_A_MASKS, DFC_STATS_A_MAX_MASKS, DFC_STATS_A_ENTRIES;
  *       DFC_STATS_A_TABLE_MEM (NLA_U64): bytes of criteria and tables;
  *       DFC_STATS_A_EXPIRED (NLA_U64): criteria removed by their limits.
+ *     Fragments follow their first fragment: when a first fragment matches,
+ *       its key (ports included) is remembered per datagram (addresses,
+ *       protocol, IP id or IPv6 fragment id), and the datagram's later
+ *       fragments are looked up with it; a later fragment that comes first
+ *       is held up to 2 s for its first. Only while some criterion asks
+ *       for ports or ICMP fields. Settings (NLA_U32, also taken by
+ *       DFC_CMD_LIMITS_SET): DFC_STATS_A_FRAG_MAX (datagrams remembered,
+ *       0..DFC_NS_MAX_FRAGS, default 4096, 0: off; when full, a matched
+ *       first fragment forgets the oldest), DFC_STATS_A_FRAG_TIMEOUT
+ *       (seconds a datagram is remembered after its first fragment,
+ *       1..3600, default 30; a change applies to those remembered),
+ *       DFC_STATS_A_FRAG_HOLD_MAX (bytes of held fragments,
+ *       0..DFC_NS_MAX_FRAG_HOLD, default 1 MiB). Counters:
+ *       DFC_STATS_A_FRAG_ENTRIES (NLA_U32, datagrams now),
+ *       DFC_STATS_A_FRAG_MEM (NLA_U64, bytes now, entries and held
+ *       fragments), and NLA_U64: DFC_STATS_A_FRAG_HITS (later fragments
+ *       looked up with their first fragment's key), DFC_STATS_A_FRAG_MISSED
+ *       (later fragments whose first fragment did not come within the
+ *       2 s, or that found no room to wait for it: looked up by addresses
+ *       and protocol alone), DFC_STATS_A_FRAG_HELD (later fragments held
+ *       for their first), DFC_STATS_A_FRAG_EVICTED (datagrams forgotten to
+ *       make room). Later fragments of a datagram whose first fragment
+ *       matched nothing are looked up as they are, and counted in none.
  *
  * Criteria. A criterion belongs to an owner (a control source, any u32
  * chosen by userspace) and has a 64-bit id unique within that owner. It
@@ -317,6 +340,8 @@
 #define DFC_NS_MAX_BLOB_BYTES (1U << 28)	/* blobs of all criteria */
 #define DFC_NS_MAX_OWNERS 4096			/* owners with their own max-dup */
 #define DFC_NS_MAX_CDESTS 1024			/* content destinations */
+#define DFC_NS_MAX_FRAGS 16384			/* datagrams followed */
+#define DFC_NS_MAX_FRAG_HOLD (64U << 20)	/* bytes of held fragments */
 
 enum dfc_cmd {
 	DFC_CMD_UNSPEC,
@@ -405,6 +430,15 @@ enum dfc_stats_attr {
 	DFC_STATS_A_NO_L4_EXTHDRS,
 	DFC_STATS_A_NO_L4_TRUNCATED,
 	DFC_STATS_A_NO_L4_FRAGMENT,
+	DFC_STATS_A_FRAG_MAX,
+	DFC_STATS_A_FRAG_TIMEOUT,
+	DFC_STATS_A_FRAG_HOLD_MAX,
+	DFC_STATS_A_FRAG_ENTRIES,
+	DFC_STATS_A_FRAG_MEM,
+	DFC_STATS_A_FRAG_HITS,
+	DFC_STATS_A_FRAG_MISSED,
+	DFC_STATS_A_FRAG_HELD,
+	DFC_STATS_A_FRAG_EVICTED,
 	__DFC_STATS_A_LAST
 };
 
