@@ -130,6 +130,7 @@ const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1] = {
 	[DFC_STATS_A_MAX_MASKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
 	[DFC_STATS_A_MAX_DUP] = NLA_POLICY_RANGE(NLA_U32, 1, DFC_MAX_DUP),
 	[DFC_STATS_A_DUP_PERIOD] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
+	[DFC_STATS_A_COPY_MARK] = { .type = NLA_U32 },
 };
 
 static u32 get_u32(struct nlattr **tb, int type, u32 def)
@@ -662,9 +663,10 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *mm = info->attrs[DFC_STATS_A_MAX_MASKS];
 	struct nlattr *md = info->attrs[DFC_STATS_A_MAX_DUP];
 	struct nlattr *dp = info->attrs[DFC_STATS_A_DUP_PERIOD];
+	struct nlattr *cm = info->attrs[DFC_STATS_A_COPY_MARK];
 	struct dfc_filter *f = dfc_genl_filter(info);
 
-	if (!mc && !mm && !md && !dp) {
+	if (!mc && !mm && !md && !dp && !cm) {
 		NL_SET_ERR_MSG(info->extack, "no limit given");
 		return -EINVAL;
 	}
@@ -677,6 +679,9 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(f->max_dup, nla_get_u32(md));
 	if (dp)
 		f->dup_period = nla_get_u32(dp);
+	/* Read by the hook and by each copy: 0 turns the mark guard off. */
+	if (cm)
+		WRITE_ONCE(f->copy_mark, nla_get_u32(cm));
 	mutex_unlock(&f->lock);
 	return 0;
 }
