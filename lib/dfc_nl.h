@@ -81,6 +81,8 @@ struct dfc_no_l4 {
 struct dfc_iface_stats {
 	uint64_t seen, bytes, ipv4, ipv6, other, attached_secs;
 	struct dfc_no_l4 no_l4;
+	/* dfc's own copies come back (not in seen); 0 from an older module */
+	uint64_t looped;
 };
 
 struct dfc_iface_info {
@@ -111,6 +113,13 @@ struct dfc_stats {
 	uint32_t max_dup, dup_period;
 	uint64_t copies, dup_dropped;
 	struct dfc_no_l4 no_l4;
+	/*
+	 * The loop guard: looped, dfc's own copies come back to a monitored
+	 * port (not in seen); copy_mark, the skb->mark copies carry (0: none,
+	 * and so from an older module, which has no such guard).
+	 */
+	uint64_t looped;
+	uint32_t copy_mark;
 };
 
 /*
@@ -260,17 +269,23 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 
 /*
  * Every namespace-wide limit DFC_CMD_LIMITS_SET takes, in one request (the
- * kernel applies all or none); 0 leaves one unchanged, all 0 is -EINVAL
- * without asking. max_dup: copies per matched frame, 1..64; dup_period:
- * seconds between duplicates-dropped events, 1..3600.
+ * kernel applies all or none); 0 leaves one unchanged, all 0 (and no
+ * set_copy_mark) is -EINVAL without asking. max_dup: copies per matched
+ * frame, 1..64; dup_period: seconds between duplicates-dropped events,
+ * 1..3600. copy_mark, sent only with set_copy_mark (0 is a value there:
+ * copies unmarked, the mark loop guard off): the skb->mark of copies.
  */
 struct dfc_nl_limits {
 	uint32_t max_crits, max_masks;
 	uint32_t max_dup, dup_period;
+	bool set_copy_mark;
+	uint32_t copy_mark;
 };
 int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l);
 /* The copy limits alone: dfc_nl_limits_update() with only these two. */
 int dfc_nl_dup_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t dup_period);
+/* The copy mark alone (0: copies unmarked, the mark loop guard off). */
+int dfc_nl_copy_mark_set(struct dfc_nl *nl, uint32_t mark);
 /* Owner's own max-duplicates, 1..64; 0 returns it to the namespace's. */
 int dfc_nl_owner_set(struct dfc_nl *nl, uint32_t owner, uint32_t max_dup);
 

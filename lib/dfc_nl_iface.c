@@ -38,6 +38,7 @@ int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 		[DFC_ISTATS_A_NO_L4_EXTHDRS] = MNL_TYPE_U64,
 		[DFC_ISTATS_A_NO_L4_TRUNCATED] = MNL_TYPE_U64,
 		[DFC_ISTATS_A_NO_L4_FRAGMENT] = MNL_TYPE_U64,
+		[DFC_ISTATS_A_LOOPED] = MNL_TYPE_U64,
 	};
 	const struct nlattr *tb[DFC_IFACE_A_MAX + 1], *st[DFC_ISTATS_A_MAX + 1];
 
@@ -64,6 +65,7 @@ int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 	out->stats.attached_secs = mnl_attr_get_u64(st[DFC_ISTATS_A_ATTACHED]);
 	no_l4_get(&out->stats.no_l4, st[DFC_ISTATS_A_NO_L4_EXTHDRS],
 		  st[DFC_ISTATS_A_NO_L4_TRUNCATED], st[DFC_ISTATS_A_NO_L4_FRAGMENT]);
+	out->stats.looped = opt_u64(st[DFC_ISTATS_A_LOOPED]);
 	return 0;
 }
 
@@ -95,6 +97,8 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 		[DFC_STATS_A_NO_L4_EXTHDRS] = MNL_TYPE_U64,
 		[DFC_STATS_A_NO_L4_TRUNCATED] = MNL_TYPE_U64,
 		[DFC_STATS_A_NO_L4_FRAGMENT] = MNL_TYPE_U64,
+		[DFC_STATS_A_LOOPED] = MNL_TYPE_U64,
+		[DFC_STATS_A_COPY_MARK] = MNL_TYPE_U32,
 	};
 	const struct nlattr *tb[DFC_STATS_A_MAX + 1];
 
@@ -131,6 +135,9 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->dup_dropped = opt_u64(tb[DFC_STATS_A_DUP_DROPPED]);
 	no_l4_get(&out->no_l4, tb[DFC_STATS_A_NO_L4_EXTHDRS],
 		  tb[DFC_STATS_A_NO_L4_TRUNCATED], tb[DFC_STATS_A_NO_L4_FRAGMENT]);
+	/* and these with the loop guard */
+	out->looped = opt_u64(tb[DFC_STATS_A_LOOPED]);
+	out->copy_mark = opt_u32(tb[DFC_STATS_A_COPY_MARK]);
 	return 0;
 }
 
@@ -238,7 +245,7 @@ int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l)
 		{ DFC_STATS_A_DUP_PERIOD, l->dup_period },
 	};
 	struct nlmsghdr *nlh;
-	bool any = false;
+	bool any = l->set_copy_mark;
 
 	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
 		any |= lim[i].v != 0;
@@ -248,6 +255,10 @@ int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l)
 	for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
 		if (lim[i].v && !mnl_attr_put_u32_check(nlh, nl->tx_room, lim[i].type, lim[i].v))
 			return -EMSGSIZE;
+	/* 0 is a mark too (none): sent whenever asked for */
+	if (l->set_copy_mark &&
+	    !mnl_attr_put_u32_check(nlh, nl->tx_room, DFC_STATS_A_COPY_MARK, l->copy_mark))
+		return -EMSGSIZE;
 	return dfc_nl_request(nl, nlh, NULL, NULL);
 }
 
@@ -261,6 +272,13 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 int dfc_nl_dup_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t dup_period)
 {
 	struct dfc_nl_limits l = { .max_dup = max_dup, .dup_period = dup_period };
+
+	return dfc_nl_limits_update(nl, &l);
+}
+
+int dfc_nl_copy_mark_set(struct dfc_nl *nl, uint32_t mark)
+{
+	struct dfc_nl_limits l = { .set_copy_mark = true, .copy_mark = mark };
 
 	return dfc_nl_limits_update(nl, &l);
 }

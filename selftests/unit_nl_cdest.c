@@ -683,6 +683,22 @@ TEST_F(fk, owner_and_copy_limits)
 	EXPECT_EQ(1, req_n_attrs(log.req));
 	EXPECT_EQ(5, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_MAX_CRITS)));
 
+	/* the copy mark: sent only when asked for, and then 0 too */
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_STATS_A_COPY_MARK));
+	ASSERT_EQ(0, dfc_nl_copy_mark_set(self->nl, 0));
+	EXPECT_EQ(DFC_CMD_LIMITS_SET, req_cmd(log.req));
+	EXPECT_EQ(1, req_n_attrs(log.req));
+	ASSERT_NE(NULL, req_attr(log.req, DFC_STATS_A_COPY_MARK));
+	EXPECT_EQ(0, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_COPY_MARK)));
+	ASSERT_EQ(0, dfc_nl_copy_mark_set(self->nl, 0xfffffffe));
+	EXPECT_EQ(0xfffffffe, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_COPY_MARK)));
+	l.set_copy_mark = true;
+	l.copy_mark = 0x0dfc0001;
+	ASSERT_EQ(0, dfc_nl_limits_update(self->nl, &l));
+	EXPECT_EQ(5, req_n_attrs(log.req));
+	EXPECT_EQ(0x0dfc0001, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_COPY_MARK)));
+	EXPECT_EQ(10, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_DUP_PERIOD)));
+
 	fake.n_req = 0;
 	EXPECT_EQ(-EINVAL, dfc_nl_dup_set(self->nl, 0, 0));
 	l = (struct dfc_nl_limits){ 0 };

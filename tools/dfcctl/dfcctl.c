@@ -60,10 +60,12 @@ static const struct cmd cmds[] = {
 	  "(0: back to the namespace's max-duplicates)" },
 	{ "limits", "show", cmd_limits_show, "", "criteria, mask and copy limits, and their use" },
 	{ "limits", "set", cmd_limits_set,
-	  "[max-criteria N] [max-masks N] [max-duplicates N] [dup-period S]",
+	  "[max-criteria N] [max-masks N] [max-duplicates N] [dup-period S] [copy-mark MARK]",
 	  "change limits: max-duplicates copies per frame,\n"
 	  "dup-period seconds between dropped-duplicates\n"
-	  "events (applied together, or none)" },
+	  "events; copy-mark the skb mark of copies, decimal\n"
+	  "or 0x hex (0: unmarked, loop guard off) (applied\n"
+	  "together, or none)" },
 	{ "stats", "show", cmd_stats_show, "", "global counters of this network namespace" },
 	{ "monitor", "events", cmd_monitor, "",
 	  "print events as they come, until interrupted:\n"

@@ -47,6 +47,7 @@ int cmd_stats_show(struct ctl *c, int argc, char **argv)
 		{ "table_mem", s.table_mem }, { "expired", s.expired },
 		{ "copies", s.copies }, { "dup_dropped", s.dup_dropped },
 		{ "max_duplicates", s.max_dup }, { "dup_period", s.dup_period },
+		{ "looped", s.looped }, { "copy_mark", s.copy_mark },
 	};
 	size_t n = sizeof(rows) / sizeof(rows[0]);
 
