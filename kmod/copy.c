@@ -52,15 +52,15 @@ static struct sk_buff *dfc_copy_segment(struct sk_buff *skb,
 /* One copy of the frame, or of each of its segments, to cd. */
 static unsigned int dfc_copy_one(struct net *net, struct dfc_cdest *cd,
 				 struct sk_buff *skb, struct sk_buff *segs,
-				 const struct dfc_l3 *l3, u8 ipver)
+				 const struct dfc_l3 *l3, u8 ipver, u32 mark)
 {
 	unsigned int sent = 0;
 	struct sk_buff *s;
 
 	if (!segs)
-		return dfc_xmit(net, cd, skb, l3->off, l3->len, ipver);
+		return dfc_xmit(net, cd, skb, l3->off, l3->len, ipver, mark);
 	for (s = segs; s; s = s->next)
-		sent += dfc_xmit(net, cd, s, 0, s->len, ipver);
+		sent += dfc_xmit(net, cd, s, 0, s->len, ipver, mark);
 	return sent;
 }
 
@@ -74,6 +74,7 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 	u32 owner[DFC_MAX_DUP], share[DFC_MAX_DUP];
 	unsigned int n_served = 0, n_owners = 0, sent = 0, i, j, k;
 	u32 max = READ_ONCE(f->max_dup);
+	u32 mark = READ_ONCE(f->copy_mark);
 	struct sk_buff *segs = NULL;
 	bool segmented = false;
 
@@ -106,7 +107,7 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 		if (!segmented && skb_is_gso(skb))
 			segs = dfc_copy_segment(skb, l3);
 		segmented = true;
-		sent += dfc_copy_one(f->net, c->cd, skb, segs, l3, ipver);
+		sent += dfc_copy_one(f->net, c->cd, skb, segs, l3, ipver, mark);
 	}
 	while (segs) {
 		struct sk_buff *next = segs->next;

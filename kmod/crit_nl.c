@@ -137,6 +137,7 @@ const struct nla_policy dfc_limits_policy[DFC_STATS_A_MAX + 1] = {
 	[DFC_STATS_A_FRAG_MAX] = NLA_POLICY_MAX(NLA_U32, DFC_NS_MAX_FRAGS),
 	[DFC_STATS_A_FRAG_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 	[DFC_STATS_A_FRAG_HOLD_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &dfc_frag_hold_range),
+	[DFC_STATS_A_COPY_MARK] = { .type = NLA_U32 },
 };
 
 static u32 get_u32(struct nlattr **tb, int type, u32 def)
@@ -672,10 +673,11 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *fm = info->attrs[DFC_STATS_A_FRAG_MAX];
 	struct nlattr *ft = info->attrs[DFC_STATS_A_FRAG_TIMEOUT];
 	struct nlattr *fh = info->attrs[DFC_STATS_A_FRAG_HOLD_MAX];
+	struct nlattr *cm = info->attrs[DFC_STATS_A_COPY_MARK];
 	struct dfc_filter *f = dfc_genl_filter(info);
 	u32 v[3];
 
-	if (!mc && !mm && !md && !dp && !fm && !ft && !fh) {
+	if (!mc && !mm && !md && !dp && !fm && !ft && !fh && !cm) {
 		NL_SET_ERR_MSG(info->extack, "no limit given");
 		return -EINVAL;
 	}
@@ -696,6 +698,9 @@ int dfc_genl_limits_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(f->max_dup, nla_get_u32(md));
 	if (dp)
 		f->dup_period = nla_get_u32(dp);
+	/* Read by the hook and by each copy: 0 turns the mark guard off. */
+	if (cm)
+		WRITE_ONCE(f->copy_mark, nla_get_u32(cm));
 	mutex_unlock(&f->lock);
 	return 0;
 }

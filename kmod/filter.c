@@ -600,6 +600,7 @@ int dfc_filter_init(struct dfc_filter *f, struct net *net, const struct dfc_even
 	INIT_LIST_HEAD(&f->cdests);
 	f->max_dup = DFC_DEFAULT_MAX_DUP;
 	f->dup_period = DFC_DEFAULT_DUP_PERIOD;
+	f->copy_mark = DFC_DEFAULT_COPY_MARK;
 	INIT_DELAYED_WORK(&f->work, filter_work);
 	f->max_crits = DFC_DEFAULT_MAX_CRITS;
 	f->idseed = get_random_u32();

@@ -56,6 +56,7 @@ struct dfc_filter {
 	u32 max_crits;
 	u32 max_dup;			/* copies per frame, read by the hook */
 	u32 dup_period;			/* seconds between dup events */
+	u32 copy_mark;			/* skb->mark of copies, 0: none */
 	struct dfc_owners __rcu *owners;
 	unsigned int gen;		/* bumped on every change */
 	unsigned int del_gen;		/* bumped on every removal, for dumps */

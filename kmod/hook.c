@@ -79,14 +79,40 @@ bool dfc_hook_lookup(struct dfc_net *dn, struct sk_buff *skb,
 	return res.matched;
 }
 
+/* One of our own copies came back: counted, never looked up again. */
+static void dfc_hook_looped(struct dfc_iface *iface)
+{
+	struct dfc_pcpu_stats __percpu *pcpu[] = { iface->stats, iface->dn->stats };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pcpu); i++) {
+		struct dfc_pcpu_stats *s = this_cpu_ptr(pcpu[i]);
+
+		u64_stats_update_begin(&s->syncp);
+		u64_stats_inc(&s->looped);
+		u64_stats_update_end(&s->syncp);
+	}
+}
+
 unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
 {
 	struct dfc_iface *iface = priv;
+	u32 mark = READ_ONCE(iface->dn->filter.copy_mark);
 	unsigned int len = skb->len;
 	struct dfc_key key;
 	struct dfc_l3 l3;
 	int err;
+
+	/*
+	 * A copy that left by a device that is not monitored and came back
+	 * in this namespace (veth, bridge, tunnel: skb->mark survives them)
+	 * would be copied again, for ever. dfc_xmit() marked it.
+	 */
+	if (unlikely(mark && skb->mark == mark)) {
+		dfc_hook_looped(iface);
+		goto out;
+	}
 
 	/*
 	 * Count the frame as it was on the wire, link header included, and
@@ -105,6 +131,7 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 	else if (likely(!err))
 		dfc_hook_lookup(iface->dn, skb, &key, &l3, len);
 
+out:
 	if (READ_ONCE(iface->flags) & DFC_IFACE_F_PASS)
 		return NF_ACCEPT;
 	/* A passive port feeds nothing to the host: consumed, not dropped. */

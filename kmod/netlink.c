@@ -160,7 +160,9 @@ static int dfc_genl_iface_fill(struct sk_buff *skb, struct dfc_iface *iface)
 			      DFC_ISTATS_A_PAD) ||
 	    dfc_genl_put_no_l4(skb, &s, DFC_ISTATS_A_NO_L4_EXTHDRS,
 			       DFC_ISTATS_A_NO_L4_TRUNCATED,
-			       DFC_ISTATS_A_NO_L4_FRAGMENT, DFC_ISTATS_A_PAD)) {
+			       DFC_ISTATS_A_NO_L4_FRAGMENT, DFC_ISTATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, DFC_ISTATS_A_LOOPED, s.looped,
+			      DFC_ISTATS_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -259,7 +261,8 @@ static int dfc_genl_put_table(struct sk_buff *skb, struct dfc_filter *f)
 	    nla_put_u64_64bit(skb, DFC_STATS_A_EXPIRED, f->expired,
 			      DFC_STATS_A_PAD) ||
 	    nla_put_u32(skb, DFC_STATS_A_MAX_DUP, f->max_dup) ||
-	    nla_put_u32(skb, DFC_STATS_A_DUP_PERIOD, f->dup_period))
+	    nla_put_u32(skb, DFC_STATS_A_DUP_PERIOD, f->dup_period) ||
+	    nla_put_u32(skb, DFC_STATS_A_COPY_MARK, f->copy_mark))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -331,7 +334,9 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 			      DFC_STATS_A_PAD) ||
 	    dfc_genl_put_no_l4(msg, &s, DFC_STATS_A_NO_L4_EXTHDRS,
 			       DFC_STATS_A_NO_L4_TRUNCATED,
-			       DFC_STATS_A_NO_L4_FRAGMENT, DFC_STATS_A_PAD))
+			       DFC_STATS_A_NO_L4_FRAGMENT, DFC_STATS_A_PAD) ||
+	    nla_put_u64_64bit(msg, DFC_STATS_A_LOOPED, s.looped,
+			      DFC_STATS_A_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

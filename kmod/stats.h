@@ -28,6 +28,7 @@ struct dfc_pcpu_stats {
 	u64_stats_t probed;		/* masks probed, summed over frames */
 	u64_stats_t copies;		/* copies sent */
 	u64_stats_t dup_dropped;	/* copies lost to max-duplicates */
+	u64_stats_t looped;		/* our own copies, come back */
 	struct u64_stats_sync syncp;
 };
 
@@ -47,6 +48,7 @@ struct dfc_stats {
 	u64 probed;
 	u64 copies;
 	u64 dup_dropped;
+	u64 looped;
 };
 
 static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
@@ -76,6 +78,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 			v.probed = u64_stats_read(&s->probed);
 			v.copies = u64_stats_read(&s->copies);
 			v.dup_dropped = u64_stats_read(&s->dup_dropped);
+			v.looped = u64_stats_read(&s->looped);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		sum->seen += v.seen;
 		sum->bytes += v.bytes;
@@ -91,6 +94,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 		sum->probed += v.probed;
 		sum->copies += v.copies;
 		sum->dup_dropped += v.dup_dropped;
+		sum->looped += v.looped;
 	}
 }
 

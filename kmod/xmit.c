@@ -178,12 +178,13 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
 }
 
 /*
- * Copy len bytes of the IP packet at offset off of skb to cd. Called from
- * the hook (softirq, RCU held). Counts the outcome on cd: a copy is sent
- * only once the output path took it. True if sent.
+ * Copy len bytes of the IP packet at offset off of skb to cd, with
+ * skb->mark mark (the namespace's copy mark). Called from the hook
+ * (softirq, RCU held). Counts the outcome on cd: a copy is sent only once
+ * the output path took it. True if sent.
  */
 bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
-	      unsigned int off, unsigned int len, u8 inner_ver)
+	      unsigned int off, unsigned int len, u8 inner_ver, u32 mark)
 {
 	/* Settings and routes of one version: never mixed with another. */
 	struct dfc_cdest_cfg *cfg = rcu_dereference(cd->cfg);
@@ -248,6 +249,11 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	skb_reset_network_header(nskb);
 	skb_set_transport_header(nskb, iplen);
 	skb_dst_set(nskb, dst);
+	/*
+	 * After the route lookup, so routing and xfrm policy never see it:
+	 * dfc_hook_rx() knows the copy by it if it comes back.
+	 */
+	nskb->mark = mark;
 
 	if (cfg->ipver == 6)
 		put_ip6(nskb, cfg, proto, &saddr6, hlen - iplen + len);

@@ -7,6 +7,6 @@
 struct dfc_cdest;
 
 bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
-	      unsigned int off, unsigned int len, u8 inner_ver);
+	      unsigned int off, unsigned int len, u8 inner_ver, u32 mark);
 
 #endif /* _DFC_XMIT_H */

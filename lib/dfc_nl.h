@@ -91,6 +91,8 @@ struct dfc_frag_info {
 struct dfc_iface_stats {
 	uint64_t seen, bytes, ipv4, ipv6, other, attached_secs;
 	struct dfc_no_l4 no_l4;
+	/* dfc's own copies come back (not in seen); 0 from an older module */
+	uint64_t looped;
 };
 
 struct dfc_iface_info {
@@ -122,6 +124,13 @@ struct dfc_stats {
 	uint64_t copies, dup_dropped;
 	struct dfc_no_l4 no_l4;
 	struct dfc_frag_info frag;
+	/*
+	 * The loop guard: looped, dfc's own copies come back to a monitored
+	 * port (not in seen); copy_mark, the skb->mark copies carry (0: none,
+	 * and so from an older module, which has no such guard).
+	 */
+	uint64_t looped;
+	uint32_t copy_mark;
 };
 
 /*
@@ -271,27 +280,31 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 
 /*
  * Every namespace-wide limit DFC_CMD_LIMITS_SET takes, in one request (the
- * kernel applies all or none); 0 leaves one unchanged, all 0 is -EINVAL
- * without asking. max_dup: copies per matched frame, 1..64; dup_period:
- * seconds between duplicates-dropped events, 1..3600.
+ * kernel applies all or none). The first four: 0 leaves one unchanged.
+ * max_dup: copies per matched frame, 1..64; dup_period: seconds between
+ * duplicates-dropped events, 1..3600. The rest, where 0 is a value, are
+ * sent only with their DFC_NL_SET_* bit in set: frag_max (datagrams whose
+ * later fragments follow their first; 0: off), frag_timeout (1..3600 s),
+ * frag_hold_max (bytes held; 0: never hold), copy_mark (the skb->mark of
+ * copies; 0: unmarked, the mark loop guard off). Nothing to set is
+ * -EINVAL without asking.
  */
 struct dfc_nl_limits {
 	uint32_t max_crits, max_masks;
 	uint32_t max_dup, dup_period;
-	/*
-	 * Fragment following, where 0 is a value (frag_max 0: off, hold 0:
-	 * never hold): each is sent only if its DFC_NL_FRAG_* bit is in
-	 * frag_set. frag_timeout: 1..3600 s.
-	 */
 	uint32_t frag_max, frag_timeout, frag_hold_max;
-	unsigned int frag_set;
+	uint32_t copy_mark;
+	unsigned int set;
 };
-#define DFC_NL_FRAG_MAX		0x1
-#define DFC_NL_FRAG_TIMEOUT	0x2
-#define DFC_NL_FRAG_HOLD_MAX	0x4
+#define DFC_NL_SET_FRAG_MAX		0x1
+#define DFC_NL_SET_FRAG_TIMEOUT		0x2
+#define DFC_NL_SET_FRAG_HOLD_MAX	0x4
+#define DFC_NL_SET_COPY_MARK		0x8
 int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l);
 /* The copy limits alone: dfc_nl_limits_update() with only these two. */
 int dfc_nl_dup_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t dup_period);
+/* The copy mark alone (0: copies unmarked, the mark loop guard off). */
+int dfc_nl_copy_mark_set(struct dfc_nl *nl, uint32_t mark);
 /* Owner's own max-duplicates, 1..64; 0 returns it to the namespace's. */
 int dfc_nl_owner_set(struct dfc_nl *nl, uint32_t owner, uint32_t max_dup);
 

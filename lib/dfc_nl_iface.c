@@ -38,6 +38,7 @@ int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 		[DFC_ISTATS_A_NO_L4_EXTHDRS] = MNL_TYPE_U64,
 		[DFC_ISTATS_A_NO_L4_TRUNCATED] = MNL_TYPE_U64,
 		[DFC_ISTATS_A_NO_L4_FRAGMENT] = MNL_TYPE_U64,
+		[DFC_ISTATS_A_LOOPED] = MNL_TYPE_U64,
 	};
 	const struct nlattr *tb[DFC_IFACE_A_MAX + 1], *st[DFC_ISTATS_A_MAX + 1];
 
@@ -64,6 +65,7 @@ int dfc_nl_iface_parse(const struct nlmsghdr *nlh, struct dfc_iface_info *out)
 	out->stats.attached_secs = mnl_attr_get_u64(st[DFC_ISTATS_A_ATTACHED]);
 	no_l4_get(&out->stats.no_l4, st[DFC_ISTATS_A_NO_L4_EXTHDRS],
 		  st[DFC_ISTATS_A_NO_L4_TRUNCATED], st[DFC_ISTATS_A_NO_L4_FRAGMENT]);
+	out->stats.looped = opt_u64(st[DFC_ISTATS_A_LOOPED]);
 	return 0;
 }
 
@@ -104,6 +106,8 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 		[DFC_STATS_A_FRAG_MISSED] = MNL_TYPE_U64,
 		[DFC_STATS_A_FRAG_HELD] = MNL_TYPE_U64,
 		[DFC_STATS_A_FRAG_EVICTED] = MNL_TYPE_U64,
+		[DFC_STATS_A_LOOPED] = MNL_TYPE_U64,
+		[DFC_STATS_A_COPY_MARK] = MNL_TYPE_U32,
 	};
 	const struct nlattr *tb[DFC_STATS_A_MAX + 1];
 
@@ -150,6 +154,9 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->frag.missed = opt_u64(tb[DFC_STATS_A_FRAG_MISSED]);
 	out->frag.held = opt_u64(tb[DFC_STATS_A_FRAG_HELD]);
 	out->frag.evicted = opt_u64(tb[DFC_STATS_A_FRAG_EVICTED]);
+	/* and these with the loop guard */
+	out->looped = opt_u64(tb[DFC_STATS_A_LOOPED]);
+	out->copy_mark = opt_u32(tb[DFC_STATS_A_COPY_MARK]);
 	return 0;
 }
 
@@ -257,11 +264,10 @@ int dfc_nl_limits_update(struct dfc_nl *nl, const struct dfc_nl_limits *l)
 		{ DFC_STATS_A_MAX_MASKS, l->max_masks, l->max_masks != 0 },
 		{ DFC_STATS_A_MAX_DUP, l->max_dup, l->max_dup != 0 },
 		{ DFC_STATS_A_DUP_PERIOD, l->dup_period, l->dup_period != 0 },
-		{ DFC_STATS_A_FRAG_MAX, l->frag_max, l->frag_set & DFC_NL_FRAG_MAX },
-		{ DFC_STATS_A_FRAG_TIMEOUT, l->frag_timeout,
-		  l->frag_set & DFC_NL_FRAG_TIMEOUT },
-		{ DFC_STATS_A_FRAG_HOLD_MAX, l->frag_hold_max,
-		  l->frag_set & DFC_NL_FRAG_HOLD_MAX },
+		{ DFC_STATS_A_FRAG_MAX, l->frag_max, l->set & DFC_NL_SET_FRAG_MAX },
+		{ DFC_STATS_A_FRAG_TIMEOUT, l->frag_timeout, l->set & DFC_NL_SET_FRAG_TIMEOUT },
+		{ DFC_STATS_A_FRAG_HOLD_MAX, l->frag_hold_max, l->set & DFC_NL_SET_FRAG_HOLD_MAX },
+		{ DFC_STATS_A_COPY_MARK, l->copy_mark, l->set & DFC_NL_SET_COPY_MARK },
 	};
 	struct nlmsghdr *nlh;
 	bool any = false;
@@ -288,6 +294,13 @@ int dfc_nl_limits_set(struct dfc_nl *nl, uint32_t max_crits, uint32_t max_masks)
 int dfc_nl_dup_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t dup_period)
 {
 	struct dfc_nl_limits l = { .max_dup = max_dup, .dup_period = dup_period };
+
+	return dfc_nl_limits_update(nl, &l);
+}
+
+int dfc_nl_copy_mark_set(struct dfc_nl *nl, uint32_t mark)
+{
+	struct dfc_nl_limits l = { .copy_mark = mark, .set = DFC_NL_SET_COPY_MARK };
 
 	return dfc_nl_limits_update(nl, &l);
 }

@@ -156,7 +156,9 @@ static void snap_cb(const struct nlmsghdr *nlh, void *data)
 		put_attrs(sn, a, len, B(DFC_STATS_A_IFACES) | B(DFC_STATS_A_CRITS) |
 			  B(DFC_STATS_A_MAX_CRITS) | B(DFC_STATS_A_MASKS) | B(DFC_STATS_A_MAX_MASKS) |
 			  B(DFC_STATS_A_ENTRIES) | B(DFC_STATS_A_TABLE_MEM) | B(DFC_STATS_A_MAX_DUP) |
-			  B(DFC_STATS_A_DUP_PERIOD), 0);
+			  B(DFC_STATS_A_DUP_PERIOD) | B(DFC_STATS_A_COPY_MARK) |
+			  B(DFC_STATS_A_FRAG_MAX) | B(DFC_STATS_A_FRAG_TIMEOUT) |
+			  B(DFC_STATS_A_FRAG_HOLD_MAX), 0);
 		break;
 	case DFC_CMD_CDEST_GET:
 		put_attrs(sn, a, len, ~(B(DFC_CDEST_A_PAD) | B(DFC_CDEST_A_STATS)), 0);

@@ -111,6 +111,55 @@ TEST_F(api, stats)
 	EXPECT_NE(0, strlen(st.version));
 }
 
+/*
+ * The copy mark (the loop guard's): a namespace setting with a non-zero
+ * default, any u32 including 0 (no mark, guard off), shown by STATS_GET,
+ * changed alone; the looped counter beside it is read-only.
+ */
+TEST_F(api, copy_mark_setting)
+{
+	struct nlmsghdr *nlh;
+	struct dfc_stats st;
+	struct dfc_nl *nl;
+
+	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &st));
+	EXPECT_EQ(DFC_DEFAULT_COPY_MARK, st.copy_mark);
+	EXPECT_NE(0, DFC_DEFAULT_COPY_MARK);
+	EXPECT_EQ(0, st.looped);
+	EXPECT_EQ(3, st.max_dup);
+
+	ASSERT_EQ(0, dfc_nl_copy_mark_set(self->nl, 0xffffffff));
+	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &st));
+	EXPECT_EQ(0xffffffff, st.copy_mark);
+	ASSERT_EQ(0, dfc_nl_copy_mark_set(self->nl, 0));
+	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &st));
+	EXPECT_EQ(0, st.copy_mark);
+	EXPECT_EQ(3, st.max_dup);
+	ASSERT_EQ(0, dfc_nl_dup_set(self->nl, 5, 0));
+	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &st));
+	EXPECT_EQ(0, st.copy_mark);
+	EXPECT_EQ(5, st.max_dup);
+
+	/* read-only, and of the wrong width: refused, nothing changes */
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
+	mnl_attr_put_u64(nlh, DFC_STATS_A_LOOPED, 0);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
+	mnl_attr_put_u64(nlh, DFC_STATS_A_COPY_MARK, 7);
+	EXPECT_GT(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	ASSERT_EQ(0, dfc_nl_copy_mark_set(self->nl, 0x1234));
+	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &st));
+	EXPECT_EQ(0x1234, st.copy_mark);
+
+	/* per namespace: another one has the default */
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	nl = dfc_nl_open();
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, dfc_nl_stats_get(nl, &st));
+	EXPECT_EQ(DFC_DEFAULT_COPY_MARK, st.copy_mark);
+	dfc_nl_close(nl);
+}
+
 TEST_F(api, unknown_interface)
 {
 	EXPECT_EQ(-ENODEV, dfc_nl_iface_add(self->nl, 0, "nosuch0", 0));

@@ -132,13 +132,17 @@ static const struct attr iface_a[DFC_IFACE_A_MAX + 1] = {
 };
 static const struct space iface_s = { DFC_IFACE_A_MAX, iface_a };
 
-/* STATS_GET takes nothing; LIMITS_SET these four. */
+/* STATS_GET takes nothing; LIMITS_SET these eight. */
 static const struct attr stats_a[DFC_STATS_A_MAX + 1] = {
 	[DFC_STATS_A_VERSION] = { K_REJECT },
 	[DFC_STATS_A_MAX_CRITS] = { K_U32, 1 },
 	[DFC_STATS_A_MAX_MASKS] = { K_U32, 1, 4096 },
 	[DFC_STATS_A_MAX_DUP] = { K_U32, 1, 64 },
 	[DFC_STATS_A_DUP_PERIOD] = { K_U32, 1, 3600 },
+	[DFC_STATS_A_COPY_MARK] = { K_U32 },
+	[DFC_STATS_A_FRAG_MAX] = { K_U32, 0, DFC_NS_MAX_FRAGS },
+	[DFC_STATS_A_FRAG_TIMEOUT] = { K_U32, 1, 3600 },
+	[DFC_STATS_A_FRAG_HOLD_MAX] = { K_U32, 0, DFC_NS_MAX_FRAG_HOLD },
 };
 static const struct space stats_s = { DFC_STATS_A_MAX, stats_a };
 
@@ -557,11 +561,17 @@ static void gen_valid(struct nlmsghdr *nlh, uint8_t cmd, bool dump)
 		break;
 	case DFC_CMD_LIMITS_SET:
 		do {
-			switch (fz_below(4)) {
+			switch (fz_below(8)) {
 			case 0: put_u32(nlh, DFC_STATS_A_MAX_CRITS, (uint32_t)PICK(1, 64, 4096, 100000)); break;
 			case 1: put_u32(nlh, DFC_STATS_A_MAX_MASKS, (uint32_t)PICK(1, 16, 128, 4096)); break;
 			case 2: put_u32(nlh, DFC_STATS_A_MAX_DUP, (uint32_t)PICK(1, 3, 64)); break;
-			default: put_u32(nlh, DFC_STATS_A_DUP_PERIOD, (uint32_t)PICK(1, 30, 3600));
+			case 3: put_u32(nlh, DFC_STATS_A_DUP_PERIOD, (uint32_t)PICK(1, 30, 3600)); break;
+			case 4: put_u32(nlh, DFC_STATS_A_FRAG_MAX, (uint32_t)PICK(0, 1, 4096, 16384)); break;
+			case 5: put_u32(nlh, DFC_STATS_A_FRAG_TIMEOUT, (uint32_t)PICK(1, 30, 3600)); break;
+			case 6: put_u32(nlh, DFC_STATS_A_FRAG_HOLD_MAX,
+					(uint32_t)PICK(0, 1500, 1 << 20, DFC_NS_MAX_FRAG_HOLD)); break;
+			default: put_u32(nlh, DFC_STATS_A_COPY_MARK,
+					 (uint32_t)PICK(0, 1, DFC_DEFAULT_COPY_MARK, 0xffffffff));
 			}
 		} while (fz_chance(40));
 		break;

@@ -258,13 +258,6 @@ OUT_TEST(soft_and_hard_limits)
 	mnl_socket_close(ev);
 }
 
-/* pktgen_load_hard_limit: a criterion's packet counter, by GET. */
-static int crit_packets_cb(const struct dfc_nl_crit *c, void *data)
-{
-	*(uint64_t *)data = c->packets;
-	return 0;
-}
-
 /*
  * pktgen_load_hard_limit: count frames of size from gen, delay ns apart;
  * the microseconds pktgen took to queue them on the veth, -1 on failure.

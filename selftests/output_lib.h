@@ -322,6 +322,35 @@ static inline int limits_set(struct dfc_nl *nl, uint32_t max_dup, uint32_t perio
 	return dfc_nl_request(nl, nlh, NULL, NULL);
 }
 
+/* A criterion of n entries toward cdest that ends after limit frames. */
+static inline int add_crit_limited(struct dfc_nl *nl, uint32_t owner, uint64_t id,
+				   uint32_t cdest, uint64_t limit, struct dfc_nl_entry *e,
+				   unsigned int n)
+{
+	struct dfc_nl_crit c = { .id = id, .prio = 1, .cdest = cdest, .limit_packets = limit,
+				 .n_entries = n, .entries = e };
+	unsigned int done;
+
+	return dfc_nl_crit_add(nl, owner, &c, 1, &done);
+}
+
+/* dfc_nl_crit_get's callback: the criterion's packet counter, into a uint64_t. */
+static inline int crit_packets_cb(const struct dfc_nl_crit *c, void *data)
+{
+	*(uint64_t *)data = c->packets;
+	return 0;
+}
+
+/* Frames the criterion matched so far, or -1 (no such criterion). */
+static inline int64_t crit_packets(struct dfc_nl *nl, uint32_t owner, uint64_t id)
+{
+	uint64_t n;
+
+	if (dfc_nl_crit_get(nl, owner, id, crit_packets_cb, &n))
+		return -1;
+	return (int64_t)n;
+}
+
 static inline int crit_exists(struct dfc_nl *nl, uint32_t owner, uint64_t id)
 {
 	struct nlmsghdr *nlh = dfc_nl_msg_new(nl, DFC_CMD_CRIT_GET, 0);

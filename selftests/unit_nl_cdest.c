@@ -683,12 +683,29 @@ TEST_F(fk, owner_and_copy_limits)
 	EXPECT_EQ(1, req_n_attrs(log.req));
 	EXPECT_EQ(5, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_MAX_CRITS)));
 
+	/* the copy mark: sent only when asked for, and then 0 too */
+	EXPECT_EQ(NULL, req_attr(log.req, DFC_STATS_A_COPY_MARK));
+	ASSERT_EQ(0, dfc_nl_copy_mark_set(self->nl, 0));
+	EXPECT_EQ(DFC_CMD_LIMITS_SET, req_cmd(log.req));
+	EXPECT_EQ(1, req_n_attrs(log.req));
+	ASSERT_NE(NULL, req_attr(log.req, DFC_STATS_A_COPY_MARK));
+	EXPECT_EQ(0, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_COPY_MARK)));
+	ASSERT_EQ(0, dfc_nl_copy_mark_set(self->nl, 0xfffffffe));
+	EXPECT_EQ(0xfffffffe, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_COPY_MARK)));
+	l.set = DFC_NL_SET_COPY_MARK;
+	l.copy_mark = 0x0dfc0001;
+	ASSERT_EQ(0, dfc_nl_limits_update(self->nl, &l));
+	EXPECT_EQ(5, req_n_attrs(log.req));
+	EXPECT_EQ(0x0dfc0001, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_COPY_MARK)));
+	EXPECT_EQ(10, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_DUP_PERIOD)));
+
 	fake.n_req = 0;
 	EXPECT_EQ(-EINVAL, dfc_nl_dup_set(self->nl, 0, 0));
 	l = (struct dfc_nl_limits){ 0 };
 	EXPECT_EQ(-EINVAL, dfc_nl_limits_update(self->nl, &l));
-	/* fragment settings without their bit are not given */
-	l = (struct dfc_nl_limits){ .frag_max = 5, .frag_timeout = 6, .frag_hold_max = 7 };
+	/* settings where 0 is a value, without their bit, are not given */
+	l = (struct dfc_nl_limits){ .frag_max = 5, .frag_timeout = 6, .frag_hold_max = 7,
+				    .copy_mark = 8 };
 	EXPECT_EQ(-EINVAL, dfc_nl_limits_update(self->nl, &l));
 	EXPECT_EQ(0, fake.n_req);
 	free(log.req);
@@ -697,7 +714,7 @@ TEST_F(fk, owner_and_copy_limits)
 /* Fragment settings: 0 is a value (off, never hold), sent when flagged. */
 TEST_F(fk, frag_limits)
 {
-	struct dfc_nl_limits l = { .frag_set = DFC_NL_FRAG_MAX };
+	struct dfc_nl_limits l = { .set = DFC_NL_SET_FRAG_MAX };
 	struct req_log log = { 0 };
 
 	fake.ctx = &log;
@@ -710,8 +727,8 @@ TEST_F(fk, frag_limits)
 
 	l = (struct dfc_nl_limits){ .max_dup = 2, .frag_max = 100, .frag_timeout = 60,
 				    .frag_hold_max = 0,
-				    .frag_set = DFC_NL_FRAG_MAX | DFC_NL_FRAG_TIMEOUT |
-						DFC_NL_FRAG_HOLD_MAX };
+				    .set = DFC_NL_SET_FRAG_MAX | DFC_NL_SET_FRAG_TIMEOUT |
+					   DFC_NL_SET_FRAG_HOLD_MAX };
 	ASSERT_EQ(0, dfc_nl_limits_update(self->nl, &l));
 	EXPECT_EQ(4, req_n_attrs(log.req));
 	EXPECT_EQ(2, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_MAX_DUP)));
@@ -719,7 +736,7 @@ TEST_F(fk, frag_limits)
 	EXPECT_EQ(60, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_FRAG_TIMEOUT)));
 	EXPECT_EQ(0, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_FRAG_HOLD_MAX)));
 
-	l = (struct dfc_nl_limits){ .frag_timeout = 9, .frag_set = DFC_NL_FRAG_TIMEOUT };
+	l = (struct dfc_nl_limits){ .frag_timeout = 9, .set = DFC_NL_SET_FRAG_TIMEOUT };
 	ASSERT_EQ(0, dfc_nl_limits_update(self->nl, &l));
 	EXPECT_EQ(1, req_n_attrs(log.req));
 	EXPECT_EQ(9, mnl_attr_get_u32(req_attr(log.req, DFC_STATS_A_FRAG_TIMEOUT)));

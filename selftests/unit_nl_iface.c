@@ -18,6 +18,7 @@ static const uint64_t istats[] = {
 	[DFC_ISTATS_A_NO_L4_EXTHDRS] = (1ULL << 35) + 1,
 	[DFC_ISTATS_A_NO_L4_TRUNCATED] = 2,
 	[DFC_ISTATS_A_NO_L4_FRAGMENT] = 3,
+	[DFC_ISTATS_A_LOOPED] = (1ULL << 36) + 9,
 };
 
 /*
@@ -120,6 +121,41 @@ TEST_F(msg, iface_no_l4_counters)
 	EXPECT_EQ(0, info.stats.no_l4.exthdrs);
 	EXPECT_EQ(0, info.stats.no_l4.truncated);
 	EXPECT_EQ(0, info.stats.no_l4.fragment);
+}
+
+/* The copies come back (loop guard); 0 from an older module; 64-bit or broken. */
+TEST_F(msg, iface_looped_counter)
+{
+	struct dfc_iface_info info;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, dfc_nl_iface_parse(iface_reply_to(self->buf, "x", DFC_ISTATS_A_LOOPED),
+					&info));
+	EXPECT_EQ(istats[DFC_ISTATS_A_LOOPED], info.stats.looped);
+	EXPECT_EQ(3, info.stats.no_l4.fragment);
+
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, dfc_nl_iface_parse(iface_reply_to(self->buf, "x",
+						       DFC_ISTATS_A_NO_L4_FRAGMENT), &info));
+	EXPECT_EQ(0, info.stats.looped);
+	EXPECT_EQ(3, info.stats.no_l4.fragment);
+
+	/* the nest is last: LOOPED appended to it, as a u64 (control), then a u32 */
+	nlh = iface_reply_to(self->buf, "x", DFC_ISTATS_A_NO_L4_FRAGMENT);
+	nest = find_attr(nlh, DFC_IFACE_A_STATS);
+	ASSERT_NE(NULL, nest);
+	mnl_attr_put_u64(nlh, DFC_ISTATS_A_LOOPED, 6);
+	nest->nla_len += MNL_ATTR_HDRLEN + sizeof(uint64_t);
+	ASSERT_EQ(0, dfc_nl_iface_parse(nlh, &info));
+	EXPECT_EQ(6, info.stats.looped);
+	nlh = iface_reply_to(self->buf, "x", DFC_ISTATS_A_NO_L4_FRAGMENT);
+	nest = find_attr(nlh, DFC_IFACE_A_STATS);
+	ASSERT_NE(NULL, nest);
+	mnl_attr_put_u32(nlh, DFC_ISTATS_A_LOOPED, 1);
+	nest->nla_len += MNL_ATTR_HDRLEN + sizeof(uint32_t);
+	EXPECT_EQ(-EINVAL, dfc_nl_iface_parse(nlh, &info));
 }
 
 /* A newer module may add attributes: unknown ones are skipped. */
@@ -444,6 +480,44 @@ TEST_F(msg, stats_without_new_counters)
 	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
 	EXPECT_EQ(0, st.max_masks);
 	EXPECT_EQ(1000 + DFC_STATS_A_MASKS, st.masks);
+}
+
+/* The loop guard's counter and mark: read when sent, 0 when not, checked. */
+TEST_F(msg, stats_loop_guard)
+{
+	struct nlmsghdr *nlh = stats_reply(self->buf, "4.0", 0);
+	struct dfc_stats st;
+
+	put_new_stats(nlh, 0);
+	put_u64(nlh, DFC_STATS_A_LOOPED, (1ULL << 42) + 5, DFC_STATS_A_PAD);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_COPY_MARK, DFC_DEFAULT_COPY_MARK);
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
+	EXPECT_EQ((1ULL << 42) + 5, st.looped);
+	EXPECT_EQ(DFC_DEFAULT_COPY_MARK, st.copy_mark);
+	EXPECT_EQ((1ULL << 40) + DFC_STATS_A_EXPIRED, st.expired);
+
+	/* 0 is a mark like any other (the guard off) */
+	nlh = stats_reply(self->buf, "4.0", 0);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_COPY_MARK, 0);
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
+	EXPECT_EQ(0, st.copy_mark);
+	EXPECT_EQ(0, st.looped);
+
+	/* an older module: no guard, 0 */
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(stats_reply(self->buf, "1.0", 0), &st));
+	EXPECT_EQ(0, st.looped);
+	EXPECT_EQ(0, st.copy_mark);
+
+	/* each of the wrong width */
+	nlh = stats_reply(self->buf, "4.0", 0);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_LOOPED, 1);
+	EXPECT_EQ(-EINVAL, dfc_nl_stats_parse(nlh, &st));
+	nlh = stats_reply(self->buf, "4.0", 0);
+	put_u64(nlh, DFC_STATS_A_COPY_MARK, 1, DFC_STATS_A_PAD);
+	EXPECT_EQ(-EINVAL, dfc_nl_stats_parse(nlh, &st));
 }
 
 /* Optional is not unchecked: a new counter of the wrong width is a broken reply. */

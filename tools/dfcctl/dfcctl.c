@@ -61,13 +61,15 @@ static const struct cmd cmds[] = {
 	{ "limits", "show", cmd_limits_show, "", "criteria, mask and copy limits, and their use" },
 	{ "limits", "set", cmd_limits_set,
 	  "[max-criteria N] [max-masks N] [max-duplicates N] [dup-period S]\n"
-	  "[frag-max N] [frag-timeout S] [frag-hold BYTES]",
+	  "[frag-max N] [frag-timeout S] [frag-hold BYTES] [copy-mark MARK]",
 	  "change limits: max-duplicates copies per frame,\n"
 	  "dup-period seconds between dropped-duplicates\n"
 	  "events; frag-max datagrams whose later fragments\n"
 	  "follow their first (0: off), frag-timeout seconds\n"
 	  "one is remembered, frag-hold bytes of fragments\n"
-	  "held for their first (applied together, or none)" },
+	  "held for their first; copy-mark the skb mark of\n"
+	  "copies, decimal or 0x hex (0: unmarked, loop guard\n"
+	  "off) (applied together, or none)" },
 	{ "stats", "show", cmd_stats_show, "", "global counters of this network namespace" },
 	{ "monitor", "events", cmd_monitor, "",
 	  "print events as they come, until interrupted:\n"

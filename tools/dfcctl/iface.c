@@ -87,7 +87,8 @@ static json_t *iface_json(const struct iface_list *l)
 
 	for (size_t i = 0; arr && i < l->n; i++) {
 		const struct dfc_iface_info *f = &l->v[i];
-		json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+				      " s:I, s:I}",
 				      "ifname", f->ifname,
 				      "ifindex", (json_int_t)f->ifindex,
 				      "mode", iface_mode(f->flags),
@@ -100,7 +101,8 @@ static json_t *iface_json(const struct iface_list *l)
 				      "attached_secs", (json_int_t)f->stats.attached_secs,
 				      "no_l4_exthdrs", (json_int_t)f->stats.no_l4.exthdrs,
 				      "no_l4_truncated", (json_int_t)f->stats.no_l4.truncated,
-				      "no_l4_fragment", (json_int_t)f->stats.no_l4.fragment);
+				      "no_l4_fragment", (json_int_t)f->stats.no_l4.fragment,
+				      "looped", (json_int_t)f->stats.looped);
 
 		if (!o || json_array_append_new(arr, o)) {
 			json_decref(arr);
@@ -111,7 +113,7 @@ static json_t *iface_json(const struct iface_list *l)
 }
 
 enum { COL_IFACE, COL_IFINDEX, COL_MODE, COL_SEEN, COL_BYTES, COL_IPV4, COL_IPV6,
-	COL_OTHER, COL_ATTACHED, NCOLS };
+	COL_OTHER, COL_LOOPED, COL_ATTACHED, NCOLS };
 
 static void iface_row(char cell[NCOLS][24], const struct dfc_iface_info *f)
 {
@@ -123,6 +125,7 @@ static void iface_row(char cell[NCOLS][24], const struct dfc_iface_info *f)
 	snprintf(cell[COL_IPV4], 24, "%" PRIu64, f->stats.ipv4);
 	snprintf(cell[COL_IPV6], 24, "%" PRIu64, f->stats.ipv6);
 	snprintf(cell[COL_OTHER], 24, "%" PRIu64, f->stats.other);
+	snprintf(cell[COL_LOOPED], 24, "%" PRIu64, f->stats.looped);
 	fmt_duration(cell[COL_ATTACHED], 24, f->stats.attached_secs);
 }
 
@@ -130,7 +133,8 @@ static void iface_row(char cell[NCOLS][24], const struct dfc_iface_info *f)
 static void iface_table(const struct iface_list *l)
 {
 	static const char *const head[NCOLS] = {
-		"IFACE", "IFINDEX", "MODE", "SEEN", "BYTES", "IPV4", "IPV6", "OTHER", "ATTACHED",
+		"IFACE", "IFINDEX", "MODE", "SEEN", "BYTES", "IPV4", "IPV6", "OTHER", "LOOPED",
+		"ATTACHED",
 	};
 	char cell[NCOLS][24];
 	int width[NCOLS];

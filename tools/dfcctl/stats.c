@@ -50,6 +50,7 @@ int cmd_stats_show(struct ctl *c, int argc, char **argv)
 		{ "frag_entries", s.frag.entries }, { "frag_mem", s.frag.mem },
 		{ "frag_hits", s.frag.hits }, { "frag_missed", s.frag.missed },
 		{ "frag_held", s.frag.held }, { "frag_evicted", s.frag.evicted },
+		{ "looped", s.looped }, { "copy_mark", s.copy_mark },
 	};
 	size_t n = sizeof(rows) / sizeof(rows[0]);
 

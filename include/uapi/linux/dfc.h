@@ -73,7 +73,8 @@
  *     DFC_IFACE_A_IFNAME: NLA_NUL_STRING
  *     DFC_IFACE_A_FLAGS: NLA_U32
  *     DFC_IFACE_A_STATS: NLA_NESTED
- *       DFC_ISTATS_A_SEEN: NLA_U64, frames received by the hook
+ *       DFC_ISTATS_A_SEEN: NLA_U64, frames received by the hook (but
+ *         our own copies come back, counted in LOOPED only)
  *       DFC_ISTATS_A_BYTES: NLA_U64, their bytes from the MAC header on
  *       DFC_ISTATS_A_IPV4: NLA_U64, of them IPv4
  *       DFC_ISTATS_A_IPV6: NLA_U64, of them IPv6
@@ -87,6 +88,9 @@
  *         looked up by input interface, addresses and protocol (the last
  *         header type reached); only criteria with ports or ICMP fields
  *         miss them.
+ *       DFC_ISTATS_A_LOOPED: NLA_U64, frames carrying the namespace's
+ *         copy mark: dfc's own copies come back (see "Loops" below),
+ *         neither looked up nor copied; passed or consumed as any other
  *   A dump is generation-checked: if the set of attached interfaces
  *   changes while it runs, a message carries NLM_F_DUMP_INTR.
  *
@@ -107,6 +111,8 @@
  *     DFC_STATS_A_COPIES, DFC_STATS_A_DUP_DROPPED (NLA_U64): copies sent,
  *       copies lost to max-duplicates.
  *     DFC_STATS_A_MAX_DUP, DFC_STATS_A_DUP_PERIOD (NLA_U32): see below.
+ *     DFC_STATS_A_LOOPED (NLA_U64): as DFC_ISTATS_A_LOOPED;
+ *       DFC_STATS_A_COPY_MARK (NLA_U32): the copy mark, see "Loops".
  *     The table, NLA_U32: DFC_STATS_A_CRITS, DFC_STATS_A_MAX_CRITS,
  *       DFC_STATS_A_MASKS, DFC_STATS_A_MAX_MASKS, DFC_STATS_A_ENTRIES;
  *       DFC_STATS_A_TABLE_MEM (NLA_U64): bytes of criteria and tables;
@@ -234,7 +240,9 @@
  *
  * DFC_CMD_LIMITS_SET: DFC_STATS_A_MAX_CRITS (NLA_U32, 1..DFC_NS_MAX_CRITS),
  *   DFC_STATS_A_MAX_MASKS (NLA_U32, 1..4096): new limits; existing
- *   criteria stay.
+ *   criteria stay. Also DFC_STATS_A_MAX_DUP, DFC_STATS_A_DUP_PERIOD
+ *   ("Copies") and DFC_STATS_A_COPY_MARK ("Loops"); each optional, at
+ *   least one of them all.
  *
  * Events, multicast group DFC_GENL_MCGRP_EVENTS ("events"), in the
  * namespace of the criteria:
@@ -288,7 +296,8 @@
  *   NLA_U64): COPIES, BYTES sent; drops by cause NOMEM, NOROUTE, NOIPSEC
  *   (no xfrm on the route of an ipsec-required destination), TOOBIG
  *   (larger than 64 KiB with its outer header), LOOP (the route leads out
- *   a monitored interface), RATELIMIT (above the hard limit, until the
+ *   a monitored interface, or the copy would be sent from within the
+ *   output path of another copy), RATELIMIT (above the hard limit, until the
  *   purge brings it under the target), DUPCAP (lost to max-duplicates),
  *   TXERR (the output path refused it: a netfilter drop, a full queue,
  *   an IPsec error; COPIES counts only what it accepted);
@@ -303,6 +312,31 @@
  * (seconds between duplicates-dropped events, default 30);
  * DFC_CMD_OWNER_SET sets an owner's own max-duplicates: DFC_A_OWNER,
  * DFC_A_MAX_DUP (NLA_U32, 1..64; 0 returns to the global value).
+ *
+ * Loops. A copy must never be captured again: that copy would be copied
+ * too, for ever. Three guards: a destination whose route leads out a
+ * monitored interface gets no copy (LOOP above); nor does one whose copy
+ * would be sent from within another copy's output path on the same CPU
+ * (LOOP); and every copy leaves with skb->mark set to the namespace's
+ * copy mark, DFC_STATS_A_COPY_MARK (default DFC_DEFAULT_COPY_MARK,
+ * 0x0dfc0000: no bit in the low 16 that kube-proxy, Cilium, wg-quick and
+ * most hand-written rules use; any u32 by DFC_CMD_LIMITS_SET). The mark is
+ * set after the route lookup, so routing and xfrm policy selection never
+ * see it (netfilter rules on the output path do). A monitored port that
+ * receives a frame carrying that mark (a copy that left by a veth, bridge
+ * or tunnel device of the same namespace and came back: the mark survives
+ * those; an SA with an output mark replaces it) neither looks it up nor
+ * copies it, and counts it LOOPED. 0 marks nothing and turns that guard
+ * off. The mark never leaves the host: a copy fed back into a monitored
+ * port over a wire (the uplink the copies leave by, mirrored into a
+ * monitored port; a destination that sends them back) or from another
+ * namespace (which clears marks) is captured again if a criterion
+ * matches its outer header. Do not monitor a mirror of the path the
+ * copies take, or exclude the copies' outer header (protocol 4, 41 or
+ * the UDP port, toward the destinations) from criteria there. Any local
+ * sender allowed to set marks (CAP_NET_ADMIN: SO_MARK, netfilter, tc)
+ * can make its frames skip capture on a port in this namespace by
+ * setting the copy mark; change it if that matters.
  *
  * More events on the "events" group:
  *   DFC_CMD_CDEST_CONGESTED: DFC_CDEST_A_ID, DFC_CDEST_A_STATS (RATE), and
@@ -342,6 +376,9 @@
 #define DFC_NS_MAX_CDESTS 1024			/* content destinations */
 #define DFC_NS_MAX_FRAGS 16384			/* datagrams followed */
 #define DFC_NS_MAX_FRAG_HOLD (64U << 20)	/* bytes of held fragments */
+
+/* skb->mark of copies until DFC_CMD_LIMITS_SET changes it ("dfc" << 16). */
+#define DFC_DEFAULT_COPY_MARK 0x0dfc0000
 
 enum dfc_cmd {
 	DFC_CMD_UNSPEC,
@@ -397,6 +434,7 @@ enum dfc_istats_attr {
 	DFC_ISTATS_A_NO_L4_EXTHDRS,
 	DFC_ISTATS_A_NO_L4_TRUNCATED,
 	DFC_ISTATS_A_NO_L4_FRAGMENT,
+	DFC_ISTATS_A_LOOPED,
 	__DFC_ISTATS_A_LAST
 };
 
@@ -439,6 +477,8 @@ enum dfc_stats_attr {
 	DFC_STATS_A_FRAG_MISSED,
 	DFC_STATS_A_FRAG_HELD,
 	DFC_STATS_A_FRAG_EVICTED,
+	DFC_STATS_A_LOOPED,
+	DFC_STATS_A_COPY_MARK,
 	__DFC_STATS_A_LAST
 };
 
