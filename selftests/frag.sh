@@ -136,19 +136,19 @@ flood() {
 		--tx p0 --v 4 --id "$id" --flood "$@"
 }
 s0=$(seen)
-check "flood: 3000 first fragments nobody wants" flood 20000 Z:first:3000
-check_eq "flood: m0 saw them" "$(($(seen) - s0))" 3000
+check "flood: 1000 first fragments nobody wants" flood 20000 Z:first:1000
+check_eq "flood: m0 saw them" "$(($(seen) - s0))" 1000
 check_eq "flood: no datagram remembered" "$(fs entries) $(fs mem)" "0 0"
 
 check "frag-hold 65536" dfcctl "$MON" limits set frag-hold 65536
 before=$(counters)
-check "flood: 2000 later fragments with no first" flood 30000 Z:later:2000
+check "flood: 1000 later fragments with no first" flood 30000 Z:later:1000
 mem=$(fs mem)
 held=$(($(echo "$(counters)" | awk '{ print $2 }') - $(echo "$before" | awk '{ print $2 }')))
-if [ "$held" -gt 0 ] && [ "$held" -lt 2000 ]; then
+if [ "$held" -gt 0 ] && [ "$held" -lt 1000 ]; then
 	ok "flood: some held ($held), not all"
 else
-	fail "flood: some held, not all" "held $held of 2000"
+	fail "flood: some held, not all" "held $held of 1000"
 fi
 # Entries are at most 256 bytes each here.
 if [ "$mem" -le $((65536 + held * 256)) ]; then
@@ -158,7 +158,7 @@ else
 fi
 sleep "$(slow 4)"
 got=$(echo "$before $(counters)" | awk '{ print $7 - $3 }')
-check_eq "flood: every one missed, held or not" "$got" 2000
+check_eq "flood: every one missed, held or not" "$got" 1000
 check_eq "flood: nothing left" "$(fs entries) $(fs mem)" "0 0"
 
 check "frag-max 16" dfcctl "$MON" limits set frag-max 16 frag-timeout 30
