@@ -9,7 +9,11 @@
 KVER := $(or $(KVER),$(shell sh $(CURDIR)/tools/kver.sh))
 KDIR ?= /lib/modules/$(KVER)/build
 B := $(CURDIR)/build
-DFC_VERSION := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)
+# The version: `git describe` in a git checkout, else the VERSION file (a
+# tarball, a `git archive` export, the DKMS source). Only this tree's own
+# .git counts: a tarball unpacked inside another repository is not it.
+DFC_VERSION := $(or $(if $(wildcard $(CURDIR)/.git),$(shell git -C $(CURDIR) describe --always \
+	--dirty 2>/dev/null)),$(shell cat $(CURDIR)/VERSION 2>/dev/null),unknown)
 export KVER B DFC_VERSION
 
 CC ?= gcc
