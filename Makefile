@@ -34,9 +34,9 @@ LIB_SRC := $(LIB_NL_SRC) lib/dfc_spec.c
 LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
-.PHONY: all module progs selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp
-all: module progs
+.PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
+	bench-classifier fuzz bench-dtcp FORCE
+all: module progs man
 
 module:
 	@test -n "$(KVER)" || { echo "no kernel with headers found: run 'make deps'" >&2; exit 1; }
@@ -131,6 +131,20 @@ DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter
 $(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
+
+# Man pages: scdoc sources in docs/man/NAME.SECTION.scd, roff in build/man/.
+MAN_SRC := $(wildcard docs/man/*.scd)
+MAN := $(patsubst docs/man/%.scd,$(B)/man/%,$(MAN_SRC))
+man: $(MAN)
+
+# Rewritten only when the version changes: what embeds it is rebuilt then.
+$(B)/version: FORCE
+	@mkdir -p $(B)
+	@echo '$(DFC_VERSION)' | cmp -s - $@ || echo '$(DFC_VERSION)' > $@
+
+$(B)/man/%: docs/man/%.scd $(B)/version
+	@mkdir -p $(B)/man
+	sed 's|@VERSION@|$(DFC_VERSION)|g' $< | scdoc > $@.tmp && mv $@.tmp $@
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.
