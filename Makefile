@@ -35,7 +35,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp FORCE
+	bench-classifier fuzz bench-dtcp install uninstall FORCE
 all: module progs man
 
 module:
@@ -145,6 +145,59 @@ $(B)/version: FORCE
 $(B)/man/%: docs/man/%.scd $(B)/version
 	@mkdir -p $(B)/man
 	sed 's|@VERSION@|$(DFC_VERSION)|g' $< | scdoc > $@.tmp && mv $@.tmp $@
+
+# ---- install ----
+# `make install` puts the programs, the systemd unit, the man pages, bash
+# completion, the docs and an example configuration under PREFIX (default
+# /usr/local, where Debian expects what no package installed; PREFIX=/usr
+# for a package), the configuration in SYSCONFDIR (/etc) whatever PREFIX.
+# DESTDIR stages it all. An existing configuration is never overwritten;
+# `make uninstall` removes what install put there but the configuration.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/dfc
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+CONF := $(SYSCONFDIR)/dtcpd/dtcpd.conf
+# man page NAME.SECTION goes to MANDIR/manSECTION/
+man_path = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(1)
+INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(UNITDIR)/dtcpd.service \
+	$(foreach m,$(notdir $(MAN)),$(call man_path,$(m))) \
+	$(BASHCOMPDIR)/dfcctl $(BASHCOMPDIR)/dtcpc \
+	$(DOCDIR)/README.md $(DOCDIR)/dtcpd.md $(DOCDIR)/examples/dtcpd.conf
+
+$(B)/dtcpd.service: agent/dtcpd.service.in FORCE
+	@mkdir -p $(B)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(DOCDIR)|g' $< > $@
+
+install: progs man $(B)/dtcpd.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(sort $(foreach m,$(notdir $(MAN)),$(DESTDIR)$(dir $(call man_path,$(m)))))
+	install -m 0755 $(B)/dtcpd $(B)/dfcctl $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/dtcpc $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(B)/dtcpd.service $(DESTDIR)$(UNITDIR)/
+	$(foreach m,$(MAN),install -m 0644 $(m) $(DESTDIR)$(call man_path,$(notdir $(m)));)
+	install -m 0644 tools/completion/dfcctl tools/completion/dtcpc $(DESTDIR)$(BASHCOMPDIR)/
+	install -m 0644 README.md docs/dtcpd.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 agent/dtcpd.conf.example $(DESTDIR)$(DOCDIR)/examples/dtcpd.conf
+	install -d -m 0755 $(DESTDIR)$(dir $(CONF))
+	@if [ -e $(DESTDIR)$(CONF) ]; then \
+		echo "install: $(DESTDIR)$(CONF) exists: kept (the example: $(DOCDIR)/examples/dtcpd.conf)"; \
+	else \
+		echo "install -m 0600 agent/dtcpd.conf.example $(DESTDIR)$(CONF)"; \
+		install -m 0600 agent/dtcpd.conf.example $(DESTDIR)$(CONF); \
+	fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+	@echo "uninstall: $(DESTDIR)$(CONF) kept (the operator's)"
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.
