@@ -35,7 +35,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp install uninstall FORCE
+	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms FORCE
 all: module progs man
 
 module:
@@ -153,6 +153,7 @@ $(B)/man/%: docs/man/%.scd $(B)/version
 # for a package), the configuration in SYSCONFDIR (/etc) whatever PREFIX.
 # DESTDIR stages it all. An existing configuration is never overwritten;
 # `make uninstall` removes what install put there but the configuration.
+# dfc.ko is installed apart: `make install-dkms` (below).
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
@@ -198,6 +199,34 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
 	@echo "uninstall: $(DESTDIR)$(CONF) kept (the operator's)"
+
+# DKMS: the module's sources and dkms.conf in /usr/src/dfc-VERSION, from
+# which DKMS builds dfc.ko for each installed kernel (AUTOINSTALL: and for
+# the kernels installed later). Without DESTDIR, dkms then adds, builds and
+# installs it for the running kernel (DKMS_KVER: another one) if dkms is
+# there. uninstall-dkms removes it from DKMS and /usr/src.
+DKMS_SRC := /usr/src/dfc-$(DFC_VERSION)
+DKMS_KVER ?= $(shell uname -r)
+
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_SRC)/kmod $(DESTDIR)$(DKMS_SRC)/include/uapi/linux
+	install -m 0644 Kbuild $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 $(wildcard kmod/*.c kmod/*.h) $(DESTDIR)$(DKMS_SRC)/kmod/
+	install -m 0644 include/uapi/linux/dfc.h $(DESTDIR)$(DKMS_SRC)/include/uapi/linux/
+	echo '$(DFC_VERSION)' > $(DESTDIR)$(DKMS_SRC)/VERSION
+	sed 's|@VERSION@|$(DFC_VERSION)|g' dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null; then \
+		echo "dkms install -m dfc -v $(DFC_VERSION) -k $(DKMS_KVER)"; \
+		dkms install -m dfc -v $(DFC_VERSION) -k $(DKMS_KVER); \
+	fi
+
+uninstall-dkms:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && \
+	    dkms status -m dfc -v $(DFC_VERSION) | grep -q .; then \
+		echo "dkms remove -m dfc -v $(DFC_VERSION) --all"; \
+		dkms remove -m dfc -v $(DFC_VERSION) --all; \
+	fi
+	rm -rf $(DESTDIR)$(DKMS_SRC)
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.
