@@ -35,7 +35,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms FORCE
+	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms version FORCE
 all: module progs man
 
 module:
@@ -53,12 +53,12 @@ AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/addr.c a
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
 DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/udp.c agent/main.c $(LIB_SRC)
 
-$(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR)
+$(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -o $@ $(DTCPD_SRC) $(LDLIBS)
 
 $(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c agent/msg.h agent/auth.h \
-		agent/key.h
+		agent/key.h $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
 
@@ -128,7 +128,7 @@ bench-dtcp:
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
-$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR)
+$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
 
@@ -136,6 +136,10 @@ $(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR)
 MAN_SRC := $(wildcard docs/man/*.scd)
 MAN := $(patsubst docs/man/%.scd,$(B)/man/%,$(MAN_SRC))
 man: $(MAN)
+
+# The version, for scripts (dkms -v, selftests/install.sh).
+version:
+	@echo '$(DFC_VERSION)'
 
 # Rewritten only when the version changes: what embeds it is rebuilt then.
 $(B)/version: FORCE
