@@ -9,7 +9,11 @@
 KVER := $(or $(KVER),$(shell sh $(CURDIR)/tools/kver.sh))
 KDIR ?= /lib/modules/$(KVER)/build
 B := $(CURDIR)/build
-DFC_VERSION := $(shell git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)
+# The version: `git describe` in a git checkout, else the VERSION file (a
+# tarball, a `git archive` export, the DKMS source). Only this tree's own
+# .git counts: a tarball unpacked inside another repository is not it.
+DFC_VERSION := $(or $(if $(wildcard $(CURDIR)/.git),$(shell git -C $(CURDIR) describe --always \
+	--dirty 2>/dev/null)),$(shell cat $(CURDIR)/VERSION 2>/dev/null),unknown)
 export KVER B DFC_VERSION
 
 CC ?= gcc
@@ -30,9 +34,9 @@ LIB_SRC := $(LIB_NL_SRC) lib/dfc_spec.c
 LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
-.PHONY: all module progs selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp
-all: module progs
+.PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
+	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms version FORCE
+all: module progs man
 
 module:
 	@test -n "$(KVER)" || { echo "no kernel with headers found: run 'make deps'" >&2; exit 1; }
@@ -49,12 +53,12 @@ AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/addr.c a
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
 DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/udp.c agent/main.c $(LIB_SRC)
 
-$(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR)
+$(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -o $@ $(DTCPD_SRC) $(LDLIBS)
 
 $(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c agent/msg.h agent/auth.h \
-		agent/key.h
+		agent/key.h $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
 
@@ -124,9 +128,109 @@ bench-dtcp:
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
-$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR)
+$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
+
+# Man pages: scdoc sources in docs/man/NAME.SECTION.scd, roff in build/man/.
+MAN_SRC := $(wildcard docs/man/*.scd)
+MAN := $(patsubst docs/man/%.scd,$(B)/man/%,$(MAN_SRC))
+man: $(MAN)
+
+# The version, for scripts (dkms -v, selftests/install.sh).
+version:
+	@echo '$(DFC_VERSION)'
+
+# Rewritten only when the version changes: what embeds it is rebuilt then.
+$(B)/version: FORCE
+	@mkdir -p $(B)
+	@echo '$(DFC_VERSION)' | cmp -s - $@ || echo '$(DFC_VERSION)' > $@
+
+$(B)/man/%: docs/man/%.scd $(B)/version
+	@mkdir -p $(B)/man
+	sed 's|@VERSION@|$(DFC_VERSION)|g' $< | scdoc > $@.tmp && mv $@.tmp $@
+
+# ---- install ----
+# `make install` puts the programs, the systemd unit, the man pages, bash
+# completion, the docs and an example configuration under PREFIX (default
+# /usr/local, where Debian expects what no package installed; PREFIX=/usr
+# for a package), the configuration in SYSCONFDIR (/etc) whatever PREFIX.
+# DESTDIR stages it all. An existing configuration is never overwritten;
+# `make uninstall` removes what install put there but the configuration.
+# dfc.ko is installed apart: `make install-dkms` (below).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/dfc
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+CONF := $(SYSCONFDIR)/dtcpd/dtcpd.conf
+# man page NAME.SECTION goes to MANDIR/manSECTION/
+man_path = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(1)
+INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(UNITDIR)/dtcpd.service \
+	$(foreach m,$(notdir $(MAN)),$(call man_path,$(m))) \
+	$(BASHCOMPDIR)/dfcctl $(BASHCOMPDIR)/dtcpc \
+	$(DOCDIR)/README.md $(DOCDIR)/dtcpd.md $(DOCDIR)/examples/dtcpd.conf
+
+$(B)/dtcpd.service: agent/dtcpd.service.in FORCE
+	@mkdir -p $(B)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(DOCDIR)|g' $< > $@
+
+install: progs man $(B)/dtcpd.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(sort $(foreach m,$(notdir $(MAN)),$(DESTDIR)$(dir $(call man_path,$(m)))))
+	install -m 0755 $(B)/dtcpd $(B)/dfcctl $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(B)/dtcpc $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(B)/dtcpd.service $(DESTDIR)$(UNITDIR)/
+	$(foreach m,$(MAN),install -m 0644 $(m) $(DESTDIR)$(call man_path,$(notdir $(m)));)
+	install -m 0644 tools/completion/dfcctl tools/completion/dtcpc $(DESTDIR)$(BASHCOMPDIR)/
+	install -m 0644 README.md docs/dtcpd.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 agent/dtcpd.conf.example $(DESTDIR)$(DOCDIR)/examples/dtcpd.conf
+	install -d -m 0755 $(DESTDIR)$(dir $(CONF))
+	@if [ -e $(DESTDIR)$(CONF) ]; then \
+		echo "install: $(DESTDIR)$(CONF) exists: kept (the example: $(DOCDIR)/examples/dtcpd.conf)"; \
+	else \
+		echo "install -m 0600 agent/dtcpd.conf.example $(DESTDIR)$(CONF)"; \
+		install -m 0600 agent/dtcpd.conf.example $(DESTDIR)$(CONF); \
+	fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+	@echo "uninstall: $(DESTDIR)$(CONF) kept (the operator's)"
+
+# DKMS: the module's sources and dkms.conf in /usr/src/dfc-VERSION, from
+# which DKMS builds dfc.ko for each installed kernel (AUTOINSTALL: and for
+# the kernels installed later). Without DESTDIR, dkms then adds, builds and
+# installs it for the running kernel (DKMS_KVER: another one) if dkms is
+# there. uninstall-dkms removes it from DKMS and /usr/src.
+DKMS_SRC := /usr/src/dfc-$(DFC_VERSION)
+DKMS_KVER ?= $(shell uname -r)
+
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_SRC)/kmod $(DESTDIR)$(DKMS_SRC)/include/uapi/linux
+	install -m 0644 Kbuild $(DESTDIR)$(DKMS_SRC)/
+	install -m 0644 $(wildcard kmod/*.c kmod/*.h) $(DESTDIR)$(DKMS_SRC)/kmod/
+	install -m 0644 include/uapi/linux/dfc.h $(DESTDIR)$(DKMS_SRC)/include/uapi/linux/
+	echo '$(DFC_VERSION)' > $(DESTDIR)$(DKMS_SRC)/VERSION
+	sed 's|@VERSION@|$(DFC_VERSION)|g' dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null; then \
+		echo "dkms install -m dfc -v $(DFC_VERSION) -k $(DKMS_KVER)"; \
+		dkms install -m dfc -v $(DFC_VERSION) -k $(DKMS_KVER); \
+	fi
+
+uninstall-dkms:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && \
+	    dkms status -m dfc -v $(DFC_VERSION) | grep -q .; then \
+		echo "dkms remove -m dfc -v $(DFC_VERSION) --all"; \
+		dkms remove -m dfc -v $(DFC_VERSION) --all; \
+	fi
+	rm -rf $(DESTDIR)$(DKMS_SRC)
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.

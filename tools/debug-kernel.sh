@@ -112,7 +112,7 @@ build_module() {
 	cp -r "$top/kmod" "$top/include" "$out/"
 	{ cat "$top/Kbuild"; echo 'UBSAN_SANITIZE := y'; } > "$out/Kbuild"
 	make -C "$entry/linux" M="$out" \
-		DFC_VERSION="$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \
+		DFC_VERSION="$(git -C "$top" describe --always --dirty 2>/dev/null || cat "$top/VERSION")" \
 		modules >&2
 	echo "debug-kernel: $out/dfc.ko for $kver" >&2
 }

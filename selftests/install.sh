@@ -1,0 +1,239 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# install.sh: host-tier test of what a monitoring host gets. make install
+# into a DESTDIR (PREFIX /usr/local and /usr): every file with its mode,
+# the unit's paths (and systemd-analyze verify when there is one), a
+# second install that keeps a modified configuration, make uninstall
+# leaving the configuration alone. The man pages render without a groff
+# warning and name every option, setting and command of their program;
+# the bash completion parses and completes. A `git archive` export (no
+# .git) builds with the VERSION file's version. make install-dkms, then
+# dkms builds dfc.ko from it for the kernel under test, in a private DKMS
+# tree (skipped without dkms or root).
+
+cd "$(dirname "$0")/.." || exit 1
+. selftests/lib.sh
+
+# Not the outer make's: they carry its tree's -I and -DDFC_VERSION.
+unset CFLAGS LDLIBS DFC_VERSION B MAKEFLAGS MAKELEVEL MFLAGS
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+ktap_header
+
+# mk DIR ARGS...: make quietly in DIR, its output in $tmp/make.log
+mk() {
+	mk_dir=$1
+	shift
+	make -s --no-print-directory -C "$mk_dir" "$@" >"$tmp/make.log" 2>&1
+}
+# listing DIR: "MODE ./PATH" of everything under DIR but directories
+listing() { (cd "$1" 2>/dev/null && find . ! -type d -printf '%m %p\n' | LC_ALL=C sort); }
+# expect PREFIX: the listing of an install there (PREFIX without its /)
+expect() {
+	LC_ALL=C sort <<EOF
+600 ./etc/dtcpd/dtcpd.conf
+755 ./$1/sbin/dtcpd
+755 ./$1/sbin/dfcctl
+755 ./$1/bin/dtcpc
+644 ./$1/lib/systemd/system/dtcpd.service
+644 ./$1/share/man/man8/dtcpd.8
+644 ./$1/share/man/man5/dtcpd.conf.5
+644 ./$1/share/man/man8/dfcctl.8
+644 ./$1/share/man/man1/dtcpc.1
+644 ./$1/share/bash-completion/completions/dfcctl
+644 ./$1/share/bash-completion/completions/dtcpc
+644 ./$1/share/doc/dfc/README.md
+644 ./$1/share/doc/dfc/dtcpd.md
+644 ./$1/share/doc/dfc/examples/dtcpd.conf
+EOF
+}
+# same NAME WANT-FILE GOT-FILE: one result, the difference on failure
+same() {
+	if diff -u "$2" "$3" >"$tmp/diff"; then
+		ok "$1"
+	else
+		fail "$1" "$(cat "$tmp/diff")"
+	fi
+}
+
+version=$(make -s --no-print-directory version)
+check_eq "make version is not unknown" "$([ -n "$version" ] && [ "$version" != unknown ] && echo y)" y
+
+# ---- make install, PREFIX /usr/local (the default) ----
+a=$tmp/a
+if mk . install DESTDIR="$a"; then
+	ok "make install DESTDIR"
+else
+	fail "make install DESTDIR" "$(cat "$tmp/make.log")"
+fi
+expect usr/local >"$tmp/want"
+listing "$a" >"$tmp/got"
+same "install: every file, with its mode" "$tmp/want" "$tmp/got"
+unit=$a/usr/local/lib/systemd/system/dtcpd.service
+check "unit: modprobe dfc outside the sandbox" grep -qx 'ExecStartPre=+/sbin/modprobe dfc' "$unit"
+check "unit: ExecStart in SBINDIR, the configuration in /etc" \
+	grep -qx 'ExecStart=/usr/local/sbin/dtcpd -f -c /etc/dtcpd/dtcpd.conf' "$unit"
+check_eq "no @PLACEHOLDER@ left in a text file" "$(grep -rIl '@[A-Z]*@' "$a")" ""
+check_eq "installed dtcpd -V" "$("$a/usr/local/sbin/dtcpd" -V)" "dtcpd $version"
+check_eq "installed dfcctl -V" "$("$a/usr/local/sbin/dfcctl" -V)" "dfcctl $version"
+check "installed configuration is the example" cmp -s agent/dtcpd.conf.example "$a/etc/dtcpd/dtcpd.conf"
+if command -v systemd-analyze >/dev/null; then
+	# the unit as installed, its programs where DESTDIR put them
+	sed "s|/usr/local/sbin/|$a/usr/local/sbin/|g" "$unit" >"$tmp/dtcpd.service"
+	out=$(systemd-analyze verify --man=no "$tmp/dtcpd.service" 2>&1)
+	check_eq "systemd-analyze verify: no complaint" "$out" ""
+else
+	skip "systemd-analyze verify" "no systemd-analyze"
+fi
+
+# ---- a second install keeps the operator's configuration ----
+conf=$a/etc/dtcpd/dtcpd.conf
+echo '# the operator was here' >>"$conf"
+chmod 640 "$conf"
+cp "$conf" "$tmp/conf.mine"
+if mk . install DESTDIR="$a" && grep -q 'exists: kept' "$tmp/make.log"; then
+	ok "second install says the configuration is kept"
+else
+	fail "second install says the configuration is kept" "$(cat "$tmp/make.log")"
+fi
+check "second install: configuration unchanged" cmp -s "$tmp/conf.mine" "$conf"
+check_eq "second install: its mode unchanged" "$(stat -c %a "$conf")" 640
+
+# ---- make uninstall: everything but the configuration ----
+if mk . uninstall DESTDIR="$a"; then ok "make uninstall"; else fail "make uninstall" "$(cat "$tmp/make.log")"; fi
+echo "640 ./etc/dtcpd/dtcpd.conf" >"$tmp/want"
+listing "$a" >"$tmp/got"
+same "uninstall: only the configuration is left" "$tmp/want" "$tmp/got"
+check_eq "uninstall: the doc directory is gone" "$([ -e "$a/usr/local/share/doc/dfc" ] && echo there)" ""
+
+# ---- PREFIX=/usr ----
+b=$tmp/b
+mk . install DESTDIR="$b" PREFIX=/usr || fail "make install PREFIX=/usr" "$(cat "$tmp/make.log")"
+expect usr >"$tmp/want"
+listing "$b" >"$tmp/got"
+same "install PREFIX=/usr: every file, with its mode" "$tmp/want" "$tmp/got"
+check "PREFIX=/usr: unit runs /usr/sbin/dtcpd" \
+	grep -qx 'ExecStart=/usr/sbin/dtcpd -f -c /etc/dtcpd/dtcpd.conf' "$b/usr/lib/systemd/system/dtcpd.service"
+check "PREFIX=/usr: unit documents /usr/share/doc/dfc" \
+	grep -q 'file:///usr/share/doc/dfc/dtcpd.md' "$b/usr/lib/systemd/system/dtcpd.service"
+mk . uninstall DESTDIR="$b" PREFIX=/usr || fail "make uninstall PREFIX=/usr" "$(cat "$tmp/make.log")"
+echo "600 ./etc/dtcpd/dtcpd.conf" >"$tmp/want"
+listing "$b" >"$tmp/got"
+same "uninstall PREFIX=/usr: only the configuration is left" "$tmp/want" "$tmp/got"
+
+# ---- man pages ----
+for f in build/man/*.[0-9]; do
+	n=${f##*/}
+	warn=$(man --warnings -l "$f" 2>&1 >"$tmp/man.txt")
+	if [ -n "$warn" ]; then
+		fail "man $n: no warning" "$warn"
+	elif ! grep -q "$version" "$tmp/man.txt"; then
+		fail "man $n: no warning" "the version $version is not in the page"
+	else
+		ok "man $n: no warning"
+	fi
+done
+# missing PAGE WORD...: the words PAGE's source does not have
+missing() {
+	p=docs/man/$1.scd
+	shift
+	for w in "$@"; do grep -qF -- "$w" "$p" || printf '%s ' "$w"; done
+}
+opts() { "$@" 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u; }
+# shellcheck disable=SC2046 # a list of words
+check_eq "dtcpd.8 has every option of dtcpd -h" "$(missing dtcpd.8 $(opts build/dtcpd -h))" ""
+# shellcheck disable=SC2046
+check_eq "dtcpc.1 has every option of dtcpc -h" "$(missing dtcpc.1 $(opts build/dtcpc -h))" ""
+# shellcheck disable=SC2046
+check_eq "dfcctl.8 has every option of dfcctl -h" "$(missing dfcctl.8 $(opts build/dfcctl -h))" ""
+# every key of the configuration's `keys[]` lists, as *key*
+keys=$(sed -n '/keys\[\] = {/,/NULL };/p; /mkeys\[\] = {/,/NULL };/p' agent/config.c |
+	grep -o '"[a-z-]*"' | tr -d '"' | sort -u | sed 's/.*/*&*/')
+# shellcheck disable=SC2086
+check_eq "dtcpd.conf.5 has every setting of agent/config.c" "$(missing dtcpd.conf.5 $keys)" ""
+# dfcctl's command table: "OBJECT VERB" rows
+cmds=$(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", "\([a-z-]*\)", cmd_.*/\1:\2/p' tools/dfcctl/dfcctl.c)
+gaps=
+for c in $cmds; do
+	grep -qF -- "*${c%%:*} ${c#*:}" docs/man/dfcctl.8.scd || gaps="$gaps ${c%%:*} ${c#*:},"
+done
+check_eq "dfcctl.8 has every command of dfcctl's table ($(echo "$cmds" | wc -w))" "$gaps" ""
+
+# ---- bash completion ----
+for f in tools/completion/*; do
+	check "bash -n ${f##*/} completion" bash -n "$f"
+done
+# comp FUNCTION WORD...: what completing the last WORD offers
+comp() {
+	bash -c '. tools/completion/dfcctl; . tools/completion/dtcpc; f=$1; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); $f; echo "${COMPREPLY[*]}"' comp "$@"
+}
+check_eq "completion: dfcctl fi" "$(comp _dfcctl dfcctl -j "fi")" filter
+gaps=
+for c in $cmds; do
+	case " $(comp _dfcctl dfcctl "${c%%:*}" "") " in
+	*" ${c#*:} "*) ;;
+	*) gaps="$gaps ${c%%:*} ${c#*:}," ;;
+	esac
+done
+check_eq "completion: every command of dfcctl's table" "$gaps" ""
+check_eq "completion: dtcpc ADD Dest-" "$(comp _dtcpc dtcpc -i cs1 ADD Dest-)" \
+	"Dest-Address= Dest-Port="
+
+# ---- a tree without .git builds with VERSION's version ----
+if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
+	# the working tree's tracked files as they are now (HEAD if clean)
+	rev=$(git stash create 2>/dev/null)
+	mkdir "$tmp/src"
+	if git archive --format=tar "${rev:-HEAD}" | tar -xf - -C "$tmp/src"; then
+		ok "git archive export"
+	else
+		fail "git archive export"
+	fi
+	want=$(cat "$tmp/src/VERSION")
+	check_eq "export: make version is the VERSION file" \
+		"$(make -s --no-print-directory -C "$tmp/src" version)" "$want"
+	if mk "$tmp/src" "$tmp/src/build/dfcctl"; then
+		check_eq "export: dfcctl -V" "$("$tmp/src/build/dfcctl" -V)" "dfcctl $want"
+	else
+		fail "export: dfcctl -V" "$(cat "$tmp/make.log")"
+	fi
+else
+	skip "git archive export" "not a git checkout"
+fi
+
+# ---- DKMS: install-dkms, then dkms builds dfc.ko ----
+dk=$tmp/dk
+src=$dk/usr/src/dfc-$version
+kver=${KVER:-$(sh tools/kver.sh)}
+mk . install-dkms DESTDIR="$dk" || fail "make install-dkms DESTDIR" "$(cat "$tmp/make.log")"
+check "install-dkms: dkms.conf names the version" grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf"
+check_eq "install-dkms: VERSION" "$(cat "$src/VERSION")" "$version"
+check "install-dkms: the module's sources" test -f "$src/Kbuild" -a -f "$src/kmod/main.c" \
+	-a -f "$src/include/uapi/linux/dfc.h"
+if ! command -v dkms >/dev/null; then
+	skip "dkms build" "dkms not installed (make deps installs it)"
+elif [ "$(id -u)" != 0 ]; then
+	skip "dkms build" "not root"
+elif [ -z "$kver" ]; then
+	skip "dkms build" "no kernel with headers"
+else
+	# A private DKMS tree; no signing (it would make a key in /var/lib/dkms).
+	mkdir "$tmp/dkms"
+	if sign_file=/nonexistent dkms build -m dfc -v "$version" -k "$kver" \
+		--sourcetree "$dk/usr/src" --dkmstree "$tmp/dkms" >"$tmp/dkms.log" 2>&1; then
+		ok "dkms build -m dfc -v $version -k $kver"
+	else
+		fail "dkms build -m dfc -v $version -k $kver" "$(tail -n 20 "$tmp/dkms.log")" \
+			"$(tail -n 20 "$tmp/dkms/dfc/$version/build/make.log" 2>/dev/null)"
+	fi
+	ko=$(find "$tmp/dkms/dfc/$version/$kver" -name 'dfc.ko*' 2>/dev/null | head -n 1)
+	check_eq "dkms: dfc.ko's version" "$([ -n "$ko" ] && modinfo -F version "$ko")" "$version"
+	check_eq "dkms: dfc.ko's vermagic" "$([ -n "$ko" ] && modinfo -F vermagic "$ko" | cut -d' ' -f1)" \
+		"$kver"
+fi
+mk . uninstall-dkms DESTDIR="$dk" || fail "make uninstall-dkms DESTDIR" "$(cat "$tmp/make.log")"
+check_eq "uninstall-dkms: nothing left" "$(listing "$dk")" ""
+
+ktap_finish
