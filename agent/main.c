@@ -426,7 +426,8 @@ static void release_answers(void)
 	dtcp_udp_send(&A.u);
 }
 
-static void loop(void)
+/* Until asked to stop (0), or poll() fails (-1). */
+static int loop(void)
 {
 	struct pollfd pfd[DTCP_UDP_MAX_SOCKS + DTCP_CTL_CLIENTS + 8];
 
@@ -451,7 +452,7 @@ static void loop(void)
 			if (errno == EINTR)
 				continue;
 			logf_(LOG_ERR, "poll: %s", strerror(errno));
-			return;
+			return -1;
 		}
 		for (unsigned int i = 0; i < nu && wfd < 0; i++)
 			if (pfd[i].revents & POLLIN)
@@ -494,6 +495,7 @@ static void loop(void)
 				dtcp_ctl_ready(&A.ctl, pfd[i].fd, pfd[i].revents);
 		save_state();
 	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -511,6 +513,7 @@ int main(int argc, char **argv)
 	struct dtcp_state st = { 0 };
 	struct dtcp_config *cfg;
 	bool test = false, have_state;
+	int failed;
 	char err[512], why[256];
 	sigset_t mask;
 	int o, r;
@@ -629,7 +632,7 @@ int main(int argc, char **argv)
 	      A.s.n_srcs, A.u.n_socks);
 	sd_notify_("READY=1");
 
-	loop();
+	failed = loop();
 
 	sd_notify_("STOPPING=1");
 	/* Criteria stay in the kernel: a restarted dtcpd takes them over. */
@@ -640,5 +643,6 @@ int main(int argc, char **argv)
 	dtcp_udp_fini(&A.u);
 	dtcp_kernel_close(&A.k);
 	dtcp_server_fini(&A.s);
-	return 0;
+	/* A loop that failed is a failure, for systemd's Restart= too. */
+	return failed ? 1 : 0;
 }
