@@ -115,6 +115,24 @@ static int dfc_genl_iface_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* A list of 64-bit counters, each under its attribute type. */
+struct dfc_genl_u64 {
+	int type;
+	u64 v;
+};
+
+static int dfc_genl_put_u64_list(struct sk_buff *skb,
+				 const struct dfc_genl_u64 *c, unsigned int n,
+				 int pad)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (nla_put_u64_64bit(skb, c[i].type, c[i].v, pad))
+			return -EMSGSIZE;
+	return 0;
+}
+
 static int dfc_genl_put_u64s(struct sk_buff *skb, const struct dfc_stats *s,
 			     int seen, int bytes, int ipv4, int ipv6,
 			     int other, int pad)
@@ -273,21 +291,39 @@ static int dfc_genl_put_frag(struct sk_buff *skb, struct dfc_frag *fr)
 	struct dfc_frag_stats st;
 
 	dfc_frag_read(fr, &st, &n, &mem, &max, &timeout, &hold_max);
-	if (nla_put_u32(skb, DFC_STATS_A_FRAG_MAX, max) ||
-	    nla_put_u32(skb, DFC_STATS_A_FRAG_TIMEOUT, timeout) ||
-	    nla_put_u32(skb, DFC_STATS_A_FRAG_HOLD_MAX, hold_max) ||
-	    nla_put_u32(skb, DFC_STATS_A_FRAG_ENTRIES, n) ||
-	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_MEM, mem, DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_HITS, st.hits,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_MISSED, st.missed,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_HELD, st.held,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, DFC_STATS_A_FRAG_EVICTED, st.evicted,
-			      DFC_STATS_A_PAD))
-		return -EMSGSIZE;
+	{
+		const struct dfc_genl_u64 c[] = {
+			{ DFC_STATS_A_FRAG_MEM, mem },
+			{ DFC_STATS_A_FRAG_HITS, st.hits },
+			{ DFC_STATS_A_FRAG_MISSED, st.missed },
+			{ DFC_STATS_A_FRAG_HELD, st.held },
+			{ DFC_STATS_A_FRAG_EVICTED, st.evicted },
+		};
+
+		if (nla_put_u32(skb, DFC_STATS_A_FRAG_MAX, max) ||
+		    nla_put_u32(skb, DFC_STATS_A_FRAG_TIMEOUT, timeout) ||
+		    nla_put_u32(skb, DFC_STATS_A_FRAG_HOLD_MAX, hold_max) ||
+		    nla_put_u32(skb, DFC_STATS_A_FRAG_ENTRIES, n) ||
+		    dfc_genl_put_u64_list(skb, c, ARRAY_SIZE(c), DFC_STATS_A_PAD))
+			return -EMSGSIZE;
+	}
 	return 0;
+}
+
+/* The namespace's per-stage counters (kept per namespace only). */
+static int dfc_genl_put_stages(struct sk_buff *skb, const struct dfc_stats *s)
+{
+	const struct dfc_genl_u64 c[] = {
+		{ DFC_STATS_A_PARSED, s->parsed },
+		{ DFC_STATS_A_UNPARSEABLE, s->unparseable },
+		{ DFC_STATS_A_MATCHED, s->matched },
+		{ DFC_STATS_A_MASKS_PROBED, s->probed },
+		{ DFC_STATS_A_COPIES, s->copies },
+		{ DFC_STATS_A_DUP_DROPPED, s->dup_dropped },
+		{ DFC_STATS_A_LOOPED, s->looped },
+	};
+
+	return dfc_genl_put_u64_list(skb, c, ARRAY_SIZE(c), DFC_STATS_A_PAD);
 }
 
 static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
@@ -320,23 +356,10 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    dfc_genl_put_u64s(msg, &s, DFC_STATS_A_SEEN, DFC_STATS_A_BYTES,
 			      DFC_STATS_A_IPV4, DFC_STATS_A_IPV6,
 			      DFC_STATS_A_OTHER, DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_STATS_A_PARSED, s.parsed,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_STATS_A_UNPARSEABLE, s.unparseable,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_STATS_A_MATCHED, s.matched,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_STATS_A_MASKS_PROBED, s.probed,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_STATS_A_COPIES, s.copies,
-			      DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_STATS_A_DUP_DROPPED, s.dup_dropped,
-			      DFC_STATS_A_PAD) ||
+	    dfc_genl_put_stages(msg, &s) ||
 	    dfc_genl_put_no_l4(msg, &s, DFC_STATS_A_NO_L4_EXTHDRS,
 			       DFC_STATS_A_NO_L4_TRUNCATED,
-			       DFC_STATS_A_NO_L4_FRAGMENT, DFC_STATS_A_PAD) ||
-	    nla_put_u64_64bit(msg, DFC_STATS_A_LOOPED, s.looped,
-			      DFC_STATS_A_PAD))
+			       DFC_STATS_A_NO_L4_FRAGMENT, DFC_STATS_A_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
