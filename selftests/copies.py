@@ -12,15 +12,11 @@ exactly its first IP-total-length bytes. --want "198.51.100.2:3
 within --wait seconds; any other copy fails. Prints "D=N ... exact=0|1".
 """
 import argparse
-import ctypes
-import os
-import socket
 import struct
 import subprocess
 import sys
-import time
 
-CLONE_NEWNET = 0x40000000
+import copyrx
 
 
 def ip_packet(raw):
@@ -40,14 +36,8 @@ def main():
     ap.add_argument("cmd", nargs="+")
     a = ap.parse_args()
 
-    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-    rx.bind((a.rx, 0))
-    libc = ctypes.CDLL(None, use_errno=True)
-    fd = os.open(a.gen_ns, os.O_RDONLY)
-    if libc.setns(fd, CLONE_NEWNET) != 0:
-        sys.exit("setns: " + os.strerror(ctypes.get_errno()))
-    os.close(fd)
+    rx = copyrx.open_rx(a.rx)
+    copyrx.join_netns(a.gen_ns)
     subprocess.run(a.cmd, check=True, stdout=subprocess.DEVNULL)
     with open(a.file, "rb") as f:
         sent = ip_packet(f.read())
@@ -55,18 +45,7 @@ def main():
     want = {d: int(n) for d, n in (w.split(":") for w in a.want.split())}
     got = {d: 0 for d in want}
     bad = 0
-    rx.settimeout(0.2)
-    end = time.monotonic() + a.wait
-    while time.monotonic() < end:
-        try:
-            frame = rx.recv(65535)
-        except socket.timeout:
-            continue
-        ip = frame[14:]
-        if len(ip) < 20 or ip[9] not in (4, 41):
-            continue
-        dst = socket.inet_ntoa(ip[16:20])
-        inner = ip[(ip[0] & 0xF) * 4:struct.unpack("!H", ip[2:4])[0]]
+    for dst, inner in copyrx.copies(rx, a.wait):
         if dst in got and inner == sent:
             got[dst] += 1
         else:

@@ -17,30 +17,12 @@
 # no_l4_truncated). Plain TCP to 443 is the control: both destinations.
 . "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-D1=198.51.100.2
-D2=198.51.100.3
 
 trap 'cleanup_ns; rm -rf "$TMPD"' EXIT
 TMPD=$(mktemp -d)
 ktap_header
 dfc_unload 2>/dev/null
-if [ ! -x "$PY" ]; then
-	skip "evasion" "needs python3 (make deps)"
-	ktap_finish
-fi
-
-topo() {
-	ip link add p0 netns "$GEN" type veth peer name m0 netns "$MON" &&
-	ip link add c0 netns "$MON" type veth peer name d0 netns "$DST" &&
-	ip -n "$GEN" link set p0 up && ip -n "$MON" link set m0 up &&
-	ip -n "$MON" link set c0 mtu 9000 up && ip -n "$DST" link set d0 mtu 9000 up &&
-	ip -n "$MON" addr add 198.51.100.1/24 dev c0 &&
-	ip -n "$DST" addr add $D1/24 dev d0 && ip -n "$DST" addr add $D2/24 dev d0 &&
-	mac=$(ip -n "$DST" -br link show d0 | awk '{ print $3 }') &&
-	ip -n "$MON" neigh replace $D1 nud permanent dev c0 lladdr "$mac" &&
-	ip -n "$MON" neigh replace $D2 nud permanent dev c0 lladdr "$mac"
-}
+need_python3 evasion
 
 nol4() { dfcctl "$MON" -j stats | jq -r ".no_l4_$1"; }
 
@@ -60,12 +42,7 @@ shaped() {
 		check_eq "$desc: counted no_l4_$cause" "$(($(nol4 "$cause") - before))" "$n"
 }
 
-setup_ns GEN MON DST
-check "topology: gen, mon, dst with two destination addresses" topo
-check "module loads" insmod "$DFC_KO"
-check "attach m0" dfcctl "$MON" interface add m0
-check "destination 1" dfcctl "$MON" cdest add 1 address $D1
-check "destination 2" dfcctl "$MON" cdest add 2 address $D2
+copy_lab_up
 check "criterion 1/1: to 192.0.2.2, destination 1" \
 	dfcctl "$MON" filter add owner 1 id 1 static cdest 1 dst 192.0.2.2
 check "criterion 1/2: to 2001:db8::2, destination 1" \

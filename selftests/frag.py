@@ -23,14 +23,12 @@ wanted copy). Prints "sent=N copies=N want=N exact=0|1".
 its own datagram (ids from --id on), and checks nothing.
 """
 import argparse
-import ctypes
-import os
 import socket
 import struct
 import sys
-import time
 
-CLONE_NEWNET = 0x40000000
+import copyrx
+
 FLOWS = {
     "X": ("192.0.2.1", "2001:db8::1", 40000, 5001),
     "Y": ("192.0.2.7", "2001:db8::7", 40001, 5002),
@@ -87,14 +85,6 @@ def fragments(v, flow, ident):
     return out
 
 
-def setns(path):
-    libc = ctypes.CDLL(None, use_errno=True)
-    fd = os.open(path, os.O_RDONLY)
-    if libc.setns(fd, CLONE_NEWNET) != 0:
-        sys.exit("setns %s: %s" % (path, os.strerror(ctypes.get_errno())))
-    os.close(fd)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gen-ns", required=True)
@@ -108,12 +98,8 @@ def main():
     ap.add_argument("--flood", nargs="+")
     a = ap.parse_args()
 
-    rx = None
-    if a.rx:
-        rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-        rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-        rx.bind((a.rx, 0))
-    setns(a.gen_ns)
+    rx = copyrx.open_rx(a.rx) if a.rx else None
+    copyrx.join_netns(a.gen_ns)
     tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     tx.bind((a.tx, 0))
     eth = b"\x02\0\0\0\0\x99" + b"\x02\0\0\0\0\x01" + \
@@ -144,24 +130,10 @@ def main():
             want[key] = want.get(key, 0) + 1
 
     got, other = {}, 0
-    rx.settimeout(0.2)
-    end = time.monotonic() + a.wait
-    while time.monotonic() < end:
-        try:
-            frame = rx.recv(65535)
-        except socket.timeout:
-            continue
-        ip = frame[14:]
-        if len(ip) < 20 or ip[9] not in (4, 41):
-            continue
-        outer_dst = socket.inet_ntoa(ip[16:20])
-        inner = ip[(ip[0] & 0xF) * 4:struct.unpack("!H", ip[2:4])[0]]
-        key = (outer_dst, inner)
+    # all there: only strays are left to see
+    for key in copyrx.copies(rx, a.wait, lambda: got == want):
         if key in want:
             got[key] = got.get(key, 0) + 1
-            # all there: only strays are left to see
-            if got == want:
-                end = min(end, time.monotonic() + 0.5)
         else:
             other += 1
     copies = sum(got.values()) + other

@@ -21,30 +21,11 @@
 # reversed datagram then loses its later fragments).
 . "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
-D1=198.51.100.2
-D2=198.51.100.3
 
 trap cleanup_ns EXIT
 ktap_header
 dfc_unload 2>/dev/null
-if [ ! -x "$PY" ]; then
-	skip "fragments" "needs python3 (make deps)"
-	ktap_finish
-fi
-
-topo() {
-	ip link add p0 netns "$GEN" type veth peer name m0 netns "$MON" &&
-	ip link add c0 netns "$MON" type veth peer name d0 netns "$DST" &&
-	ip -n "$GEN" link set p0 up && ip -n "$MON" link set m0 up &&
-	# Room for a 1500-byte fragment behind its outer header, unfragmented.
-	ip -n "$MON" link set c0 mtu 9000 up && ip -n "$DST" link set d0 mtu 9000 up &&
-	ip -n "$MON" addr add 198.51.100.1/24 dev c0 &&
-	ip -n "$DST" addr add $D1/24 dev d0 && ip -n "$DST" addr add $D2/24 dev d0 &&
-	mac=$(ip -n "$DST" -br link show d0 | awk '{ print $3 }') &&
-	ip -n "$MON" neigh replace $D1 nud permanent dev c0 lladdr "$mac" &&
-	ip -n "$MON" neigh replace $D2 nud permanent dev c0 lladdr "$mac"
-}
+need_python3 fragments
 
 fs() { dfcctl "$MON" -j stats | jq -r ".frag_$1"; }
 # counters: "hits held missed evicted" now
@@ -77,12 +58,7 @@ case_() {
 	check_eq "$1: hits held missed evicted" "$got" "$6"
 }
 
-setup_ns GEN MON DST
-check "topology: gen, mon, dst with two destination addresses" topo
-check "module loads" insmod "$DFC_KO"
-check "attach m0" dfcctl "$MON" interface add m0
-check "destination 1" dfcctl "$MON" cdest add 1 address $D1
-check "destination 2" dfcctl "$MON" cdest add 2 address $D2
+copy_lab_up
 check "criterion 1/1: dport 5001 to destination 1" \
 	dfcctl "$MON" filter add owner 1 id 1 static cdest 1 proto 17 dport 5001
 check "criterion 2/2: 192.0.2.7 dport 5002 to destination 2" \

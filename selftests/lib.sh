@@ -59,6 +59,40 @@ cleanup_ns() {
 	NSLIST=""
 }
 
+# need_python3 WHAT: the whole test skipped without python3 (make deps).
+PY=/usr/bin/python3
+need_python3() { [ -x "$PY" ] || { skip "$1" "needs python3 (make deps)"; ktap_finish; }; }
+
+# copy_lab: the lab of the copy checkers (frag.py, copies.py), in the
+# namespaces GEN, MON and DST (setup_ns): gen's p0 into mon's m0 (to be
+# monitored), mon's c0 to dst's d0, which owns the two destination
+# addresses $D1 and $D2, resolved for good. MTU 9000 from mon to dst: a
+# copy of a 1500-byte frame crosses whole behind its outer header.
+D1=198.51.100.2
+D2=198.51.100.3
+copy_lab() {
+	ip link add p0 netns "$GEN" type veth peer name m0 netns "$MON" &&
+	ip link add c0 netns "$MON" type veth peer name d0 netns "$DST" &&
+	ip -n "$GEN" link set p0 up && ip -n "$MON" link set m0 up &&
+	ip -n "$MON" link set c0 mtu 9000 up && ip -n "$DST" link set d0 mtu 9000 up &&
+	ip -n "$MON" addr add 198.51.100.1/24 dev c0 &&
+	ip -n "$DST" addr add $D1/24 dev d0 && ip -n "$DST" addr add $D2/24 dev d0 &&
+	mac=$(ip -n "$DST" -br link show d0 | awk '{ print $3 }') &&
+	ip -n "$MON" neigh replace $D1 nud permanent dev c0 lladdr "$mac" &&
+	ip -n "$MON" neigh replace $D2 nud permanent dev c0 lladdr "$mac"
+}
+
+# copy_lab_up: namespaces GEN, MON, DST with copy_lab, dfc.ko loaded, m0
+# attached, destinations 1 ($D1) and 2 ($D2); a result line each.
+copy_lab_up() {
+	setup_ns GEN MON DST
+	check "topology: gen, mon, dst with two destination addresses" copy_lab
+	check "module loads" insmod "$DFC_KO"
+	check "attach m0" dfcctl "$MON" interface add m0
+	check "destination 1" dfcctl "$MON" cdest add 1 address $D1
+	check "destination 2" dfcctl "$MON" cdest add 2 address $D2
+}
+
 dfc_loaded() { [ -d /sys/module/dfc ]; }
 dfc_load() { dfc_loaded || insmod "$DFC_KO"; }
 dfc_unload() { ! dfc_loaded || rmmod dfc; }

@@ -16,7 +16,6 @@
 # RetransSegs: OutSegs leaves retransmissions out).
 . "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
 BYTES=${OFFLOAD_BYTES:-2000000}
 
 trap cleanup_ns EXIT
