@@ -468,4 +468,13 @@ static inline long pktgen_sent(void)
 	return n;
 }
 
+/* Every copy the destination dropped, whatever the cause. */
+static inline uint64_t drops(const struct cstats *s)
+{
+	return s->v[DFC_CSTATS_A_NOMEM] + s->v[DFC_CSTATS_A_NOROUTE] +
+	       s->v[DFC_CSTATS_A_NOIPSEC] + s->v[DFC_CSTATS_A_TOOBIG] +
+	       s->v[DFC_CSTATS_A_LOOP] + s->v[DFC_CSTATS_A_RATELIMIT] +
+	       s->v[DFC_CSTATS_A_DUPCAP] + s->v[DFC_CSTATS_A_TXERR];
+}
+
 #endif /* _DFC_OUTPUT_LIB_H */
