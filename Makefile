@@ -37,7 +37,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms version FORCE
+	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms deb version FORCE
 all: module progs man
 
 module:
@@ -233,6 +233,11 @@ uninstall-dkms:
 		dkms remove -m dfc -v $(DFC_VERSION) --all; \
 	fi
 	rm -rf $(DESTDIR)$(DKMS_SRC)
+
+# Debian packages dfc-dkms and dfc-tools (debian/, debhelper), built from
+# an export of the tree into build/deb/; tools/deb.sh maps the version.
+deb:
+	sh tools/deb.sh
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.
