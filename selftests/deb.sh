@@ -176,6 +176,7 @@ check_eq "dfc-tools postinst: no systemctl start (only deb-systemd-invoke)" \
 	"$(grep -E '^systemctl .*start' "$tmp/calls")" ""
 check "dfc-dkms postinst: DKMS adds, builds and installs dfc $v" \
 	grep -qx "DKMS_VERSION=$v" "$tmp/dk.ctl/postinst"
+# shellcheck disable=SC2016 # the script's own variables, literally
 check "dfc-dkms prerm: dkms remove" grep -q 'dkms remove -m $DKMS_NAME -v $DKMS_VERSION --all' \
 	"$tmp/dk.ctl/prerm"
 

@@ -75,4 +75,6 @@ fi
 unset CFLAGS LDLIBS DFC_VERSION B MAKEFLAGS MAKELEVEL MFLAGS KVER
 (cd "$src" && dpkg-buildpackage -b -us -uc)
 rm -rf "$src"
-echo "deb: $(cd "$out" && ls ./*.deb | sed 's|^\./||' | tr '\n' ' ')in build/deb/"
+debs=
+for f in "$out"/*.deb; do debs="$debs ${f##*/}"; done
+echo "deb:$debs in build/deb/"
