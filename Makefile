@@ -23,6 +23,8 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(CURDIR)/include/uapi 
 	-I$(CURDIR)/lib -DDFC_VERSION=\"$(DFC_VERSION)\" \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# CPPFLAGS and LDFLAGS (empty by default) reach the programs dtcpd, dfcctl
+# and dtcpc: a package build's dpkg-buildflags (hardening) among them.
 # Tests run under ASan/UBSan.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 export CC CFLAGS LDLIBS SAN
@@ -35,7 +37,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms version FORCE
+	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms deb version FORCE
 all: module progs man
 
 module:
@@ -55,12 +57,12 @@ DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/udp.c agent/main.c $
 
 $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -Iagent -o $@ $(DTCPD_SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(DTCPD_SRC) $(LDLIBS)
 
 $(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c agent/msg.h agent/auth.h \
 		agent/key.h $(B)/version
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
 
 # Fuzzing: libFuzzer under ASan/UBSan (clang). A target is a directory
 # selftests/fuzz_NAME/ holding fuzz_NAME.c (LLVMFuzzerTestOneInput), its
@@ -130,7 +132,7 @@ DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
 $(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(B)/version
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
 
 # Man pages: scdoc sources in docs/man/NAME.SECTION.scd, roff in build/man/.
 MAN_SRC := $(wildcard docs/man/*.scd)
@@ -231,6 +233,11 @@ uninstall-dkms:
 		dkms remove -m dfc -v $(DFC_VERSION) --all; \
 	fi
 	rm -rf $(DESTDIR)$(DKMS_SRC)
+
+# Debian packages dfc-dkms and dfc-tools (debian/, debhelper), built from
+# an export of the tree into build/deb/; tools/deb.sh maps the version.
+deb:
+	sh tools/deb.sh
 
 # kselftest.h, kselftest_harness.h and checkpatch.pl, extracted once from
 # Debian's linux-source-6.1 into the build cache.
