@@ -81,13 +81,13 @@ static inline ssize_t expected(uint8_t *buf, size_t len)
 	return n;
 }
 
-/* Run fn's socket creation inside the dst namespace. */
-static inline int in_dst(int (*fn)(const void *), const void *arg)
+/* fn's socket, created in namespace name. */
+static inline int in_ns(const char *name, int (*fn)(const void *), const void *arg)
 {
 	char path[128];
 	int self = open("/proc/self/ns/net", O_RDONLY), ns, fd;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", dst_ns);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
 	ns = open(path, O_RDONLY);
 	if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET))
 		return -1;
@@ -97,6 +97,12 @@ static inline int in_dst(int (*fn)(const void *), const void *arg)
 	close(self);
 	close(ns);
 	return fd;
+}
+
+/* Run fn's socket creation inside the dst namespace. */
+static inline int in_dst(int (*fn)(const void *), const void *arg)
+{
+	return in_ns(dst_ns, fn, arg);
 }
 
 /* Decapsulated packets as the tunnel device delivers them. */

@@ -9,24 +9,6 @@
  */
 #include "output_lib.h"
 
-/* fn's socket, created in namespace ns. */
-static int in_ns(const char *name, int (*fn)(const void *), const void *arg)
-{
-	char path[128];
-	int self = open("/proc/self/ns/net", O_RDONLY), ns, fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	ns = open(path, O_RDONLY);
-	if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET))
-		return -1;
-	fd = fn(arg);
-	if (setns(self, CLONE_NEWNET))
-		fd = -1;
-	close(self);
-	close(ns);
-	return fd;
-}
-
 /*
  * The loop guard: a destination routed out of a monitored port gets no
  * copy and counts loop, and nothing leaves by that port. Control: once
