@@ -223,24 +223,6 @@ check_eq "dkms.conf: PACKAGE_VERSION" "$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1
 check_eq "dkms source: VERSION" "$(cat "$root/usr/src/dfc-$v/VERSION")" "$v"
 
 # ---- dkms builds dfc.ko from the packaged sources ----
-kver=${KVER:-$(sh tools/kver.sh)}
-if ! command -v dkms >/dev/null; then
-	skip "dkms build of the packaged sources" "dkms not installed (make deps installs it)"
-elif [ "$(id -u)" != 0 ]; then
-	skip "dkms build of the packaged sources" "not root"
-elif [ -z "$kver" ]; then
-	skip "dkms build of the packaged sources" "no kernel with headers"
-else
-	# A private DKMS tree; no signing (it would make a key in /var/lib/dkms).
-	mkdir "$tmp/dkms"
-	if sign_file=/nonexistent dkms build -m dfc -v "$v" -k "$kver" \
-		--sourcetree "$root/usr/src" --dkmstree "$tmp/dkms" >"$tmp/dkms.log" 2>&1; then
-		ok "dkms build -m dfc -v $v -k $kver (packaged sources)"
-	else
-		fail "dkms build -m dfc -v $v -k $kver (packaged sources)" "$(tail -n 20 "$tmp/dkms.log")"
-	fi
-	ko=$(find "$tmp/dkms/dfc/$v/$kver" -name 'dfc.ko*' 2>/dev/null | head -n 1)
-	check_eq "dkms: dfc.ko's version" "$([ -n "$ko" ] && modinfo -F version "$ko")" "$v"
-fi
+dkms_check "dkms build of the packaged sources" "$root/usr/src" "$v" "$tmp/dkms"
 
 ktap_finish

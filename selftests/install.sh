@@ -206,33 +206,12 @@ fi
 # ---- DKMS: install-dkms, then dkms builds dfc.ko ----
 dk=$tmp/dk
 src=$dk/usr/src/dfc-$version
-kver=${KVER:-$(sh tools/kver.sh)}
 mk . install-dkms DESTDIR="$dk" || fail "make install-dkms DESTDIR" "$(cat "$tmp/make.log")"
 check "install-dkms: dkms.conf names the version" grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf"
 check_eq "install-dkms: VERSION" "$(cat "$src/VERSION")" "$version"
 check "install-dkms: the module's sources" test -f "$src/Kbuild" -a -f "$src/kmod/main.c" \
 	-a -f "$src/include/uapi/linux/dfc.h"
-if ! command -v dkms >/dev/null; then
-	skip "dkms build" "dkms not installed (make deps installs it)"
-elif [ "$(id -u)" != 0 ]; then
-	skip "dkms build" "not root"
-elif [ -z "$kver" ]; then
-	skip "dkms build" "no kernel with headers"
-else
-	# A private DKMS tree; no signing (it would make a key in /var/lib/dkms).
-	mkdir "$tmp/dkms"
-	if sign_file=/nonexistent dkms build -m dfc -v "$version" -k "$kver" \
-		--sourcetree "$dk/usr/src" --dkmstree "$tmp/dkms" >"$tmp/dkms.log" 2>&1; then
-		ok "dkms build -m dfc -v $version -k $kver"
-	else
-		fail "dkms build -m dfc -v $version -k $kver" "$(tail -n 20 "$tmp/dkms.log")" \
-			"$(tail -n 20 "$tmp/dkms/dfc/$version/build/make.log" 2>/dev/null)"
-	fi
-	ko=$(find "$tmp/dkms/dfc/$version/$kver" -name 'dfc.ko*' 2>/dev/null | head -n 1)
-	check_eq "dkms: dfc.ko's version" "$([ -n "$ko" ] && modinfo -F version "$ko")" "$version"
-	check_eq "dkms: dfc.ko's vermagic" "$([ -n "$ko" ] && modinfo -F vermagic "$ko" | cut -d' ' -f1)" \
-		"$kver"
-fi
+dkms_check "dkms build" "$dk/usr/src" "$version" "$tmp/dkms"
 mk . uninstall-dkms DESTDIR="$dk" || fail "make uninstall-dkms DESTDIR" "$(cat "$tmp/make.log")"
 check_eq "uninstall-dkms: nothing left" "$(listing "$dk")" ""
 

@@ -59,6 +59,37 @@ cleanup_ns() {
 	NSLIST=""
 }
 
+# dkms_check DESC SRCTREE VERSION DIR: DKMS builds dfc.ko from
+# SRCTREE/dfc-VERSION for the kernel whose headers are installed, in the
+# private DKMS tree DIR, unsigned (signing would make a key in
+# /var/lib/dkms); then the module's version and vermagic. Skipped without
+# dkms, root or headers.
+dkms_check() {
+	kver=${KVER:-$(sh "$TOP/tools/kver.sh")}
+	if ! command -v dkms >/dev/null; then
+		skip "$1" "dkms not installed (make deps installs it)"
+		return
+	elif [ "$(id -u)" != 0 ]; then
+		skip "$1" "not root"
+		return
+	elif [ -z "$kver" ]; then
+		skip "$1" "no kernel with headers"
+		return
+	fi
+	mkdir "$4"
+	if sign_file=/nonexistent dkms build -m dfc -v "$3" -k "$kver" \
+		--sourcetree "$2" --dkmstree "$4" >"$4.log" 2>&1; then
+		ok "$1: dkms build -m dfc -v $3 -k $kver"
+	else
+		fail "$1: dkms build -m dfc -v $3 -k $kver" "$(tail -n 20 "$4.log")" \
+			"$(tail -n 20 "$4/dfc/$3/build/make.log" 2>/dev/null)"
+	fi
+	ko=$(find "$4/dfc/$3/$kver" -name 'dfc.ko*' 2>/dev/null | head -n 1)
+	check_eq "$1: dfc.ko's version" "$([ -n "$ko" ] && modinfo -F version "$ko")" "$3"
+	check_eq "$1: dfc.ko's vermagic" \
+		"$([ -n "$ko" ] && modinfo -F vermagic "$ko" | cut -d' ' -f1)" "$kver"
+}
+
 # need_python3 WHAT: the whole test skipped without python3 (make deps).
 PY=/usr/bin/python3
 need_python3() { [ -x "$PY" ] || { skip "$1" "needs python3 (make deps)"; ktap_finish; }; }
