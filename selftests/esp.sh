@@ -234,18 +234,19 @@ check_eq "destinations 1-4 sent every copy, dropped none" \
 		.ratelimit, .dupcap, .txerr) | add)"')" "$sent 0"
 
 # Controls: the same counting sees reallocations where they must happen.
-window 0x105 "$N" inject -k ipv4 -l 64 -p 5005
-h=$(hits "$COPY_RE")
-echo "# TFC padding 1024, 64-byte frames: hits in the copy path ${h%%  *}," \
-	"in all ${h#*  }; ESP out $out, in $in"
-check_eq "control: TFC padding 1024: 2 page fragments per copy in the copy path" \
-	"${h%%  *} $out $in" "0 0 $((2 * N)) 0 $N $N"
-window 0x106 "$N" inject -k ipv4 -l 64 -p 5006
-h=$(hits "$COPY_RE")
-echo "# TFC padding 8000, 64-byte frames: hits in the copy path ${h%%  *}," \
-	"in all ${h#*  }; ESP out $out, in $in"
-check_eq "control: TFC padding 8000: skb_cow_data and a tail expansion per copy" \
-	"${h%%  *} $out $in" "$N $N 0 0 $N $N"
+# tfc_control SPI DPORT PAD WHAT WANT: 64-byte frames copied through the SA
+# with TFC padding PAD; WANT: the copy path's hits, then ESP out and in.
+tfc_control() {
+	window "$1" "$N" inject -k ipv4 -l 64 -p "$2"
+	h=$(hits "$COPY_RE")
+	echo "# TFC padding $3, 64-byte frames: hits in the copy path ${h%%  *}," \
+		"in all ${h#*  }; ESP out $out, in $in"
+	check_eq "control: TFC padding $3: $4" "${h%%  *} $out $in" "$5"
+}
+tfc_control 0x105 5005 1024 "2 page fragments per copy in the copy path" \
+	"0 0 $((2 * N)) 0 $N $N"
+tfc_control 0x106 5006 8000 "skb_cow_data and a tail expansion per copy" \
+	"$N $N 0 0 $N $N"
 window 0x101 "$N" ip netns exec "$MON" "$PY" -c "
 import socket, struct
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
