@@ -96,9 +96,10 @@ EOF2
 }
 
 # dtcpc as cs1 / cs2 from the control source namespace, waiting for answers as
-# long as the kernel under test needs (-w again overrides).
-dc() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k secret -S "$T/cs1.seq" -w "$(slow 2)" "$@"; }
-dc2() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2401 -i cs2 -K "$T/cs2.key" -S "$T/cs2.seq" -w "$(slow 2)" "$@"; }
+# long as the kernel under test needs (-w again overrides). The answer ends the
+# wait, so the margin costs nothing; a loaded host stalls a guest for seconds.
+dc() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k secret -S "$T/cs1.seq" -w "$(slow 10)" "$@"; }
+dc2() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2401 -i cs2 -K "$T/cs2.key" -S "$T/cs2.seq" -w "$(slow 10)" "$@"; }
 # code: the status code of the first answer in dtcpc's output on stdin.
 code() { sed -n '1s|^DTCP/[0-9.]* \([0-9][0-9][0-9]\).*|\1|p'; }
 # field NAME: a parameter's value in dtcpc's output (any case).
