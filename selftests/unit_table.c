@@ -12,7 +12,9 @@
  *
  * Also: removal of a random 30% of the criteria half-way, insertion of new
  * ones into the compacted table, mask sorting by hits, and the table's
- * memory back to its baseline once every criterion is gone.
+ * memory back to its baseline once every criterion is gone. The same runs
+ * on ClassBench-style rule sets (tools/cbgen.h: acl, fw, ipc), each rule
+ * one criterion with prefixes, port ranges and a protocol.
  *
  * The naive side costs frames x criteria (10^10 evaluations): two worker
  * processes; frames sorted by version, protocol and source (the naive
@@ -38,6 +40,8 @@
 #include "entry.h"
 #include "dfc_spec.h"
 #include "kselftest_harness.h"
+#include "crit_host.h"
+#include "cbgen.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -50,6 +54,8 @@ __extension__ typedef unsigned __int128 u128;
 #define N_SORT_FRAMES	20000		/* checked in the parent, then sort */
 #define N_ADDED		1000		/* inserted after the removal */
 #define REMOVE_PCT	30
+#define N_CB_CRITS	2000		/* per ClassBench-style profile */
+#define N_CB_FRAMES	60000
 #define WORKERS		2
 #define BLOCK		2048		/* frames per naive block */
 #define MAX_MASKS	65536
@@ -354,6 +360,9 @@ static const struct profile profiles[] = {
 
 static const unsigned int w_wild[] = { 45, 15, 8, 8, 10, 6, 8 };
 
+/* Set by the classbench tests: criteria are ClassBench-style rules. */
+static struct cbgen cb;
+
 /* Random spec until one expands within the bounds; entries in g_ents. */
 static void gen_spec(struct __test_metadata *_metadata, struct dfc_spec *s,
 		     unsigned int *ne, unsigned int *nx)
@@ -362,6 +371,20 @@ static void gen_spec(struct __test_metadata *_metadata, struct dfc_spec *s,
 	const char *why;
 	int err, ver, f;
 
+	while (cb.pf) {
+		struct cb_rule r;
+
+		cbgen_rule(&cb, &r);
+		ASSERT_EQ(0, cb_rule_spec(&r, s, &why)) TH_LOG("%s", why);
+		err = dfc_spec_expand(s, g_ents, DFC_CRIT_MAX_ENTRIES, ne, g_excl,
+				      DFC_CRIT_MAX_EXCL, nx, &why);
+		if (err == -E2BIG) {
+			gen_e2big++;
+			continue;
+		}
+		ASSERT_EQ(0, err) TH_LOG("%s", why);
+		return;
+	}
 	for (;;) {
 		unsigned int r = rn(1000), neg_field = DFC_SPEC_NFIELDS, p;
 		const struct profile *pr = NULL;
@@ -427,60 +450,18 @@ static void gen_spec(struct __test_metadata *_metadata, struct dfc_spec *s,
 	}
 }
 
-static void nl_to_espec(const struct dfc_nl_entry *n, struct dfc_espec *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->ipver = n->ipver;
-	e->src_plen = n->src_plen;
-	e->dst_plen = n->dst_plen;
-	memcpy(e->src, n->src, 16);
-	memcpy(e->dst, n->dst, 16);
-	e->ports = n->ports;
-	e->sport = n->sport;
-	e->sport_mask = n->sport_mask;
-	e->dport = n->dport;
-	e->dport_mask = n->dport_mask;
-	e->proto = n->proto;
-	e->proto_mask = n->proto_mask;
-	e->icmp = n->icmp;
-	e->icmp_type = n->icmp_type;
-	e->icmp_type_mask = n->icmp_type_mask;
-	e->icmp_code = n->icmp_code;
-	e->icmp_code_mask = n->icmp_code_mask;
-	e->ifindex = n->ifindex;
-}
-
 static size_t crit_bytes;	/* criterion allocations held */
 
 /* Build criterion i from spec i (entries in g_ents) and insert it. */
 static void add_crit(struct __test_metadata *_metadata, struct dfc_table *t,
 		     unsigned int i, unsigned int ne, unsigned int nx)
 {
-	enum dfc_espec_field bad;
-	struct dfc_espec es;
 	struct dfc_crit *c;
 	const char *why;
-	unsigned int j;
 
-	c = calloc(1, dfc_crit_size(ne));
-	ASSERT_NE(NULL, c);
+	c = crit_host_build(g_ents, ne, g_excl, nx, g_masks, &why);
+	ASSERT_NE(NULL, c) TH_LOG("criterion %u: %s", i, why ? why : "no memory");
 	c->id = i;
-	c->n_entries = (u16)ne;
-	c->n_excl = (u16)nx;
-	for (j = 0; j < ne; j++) {
-		nl_to_espec(&g_ents[j], &es);
-		ASSERT_EQ(0, dfc_espec_to_key(&es, &c->entries[j].key, &g_masks[j],
-					      &bad, &why)) TH_LOG("%s", why);
-	}
-	if (nx) {
-		c->excl = calloc(nx, sizeof(*c->excl));
-		ASSERT_NE(NULL, c->excl);
-	}
-	for (j = 0; j < nx; j++) {
-		nl_to_espec(&g_excl[j], &es);
-		ASSERT_EQ(0, dfc_espec_to_key(&es, &c->excl[j].key, &c->excl[j].mask,
-					      &bad, &why)) TH_LOG("%s", why);
-	}
 	/* What the kernel checks before inserting. */
 	ASSERT_FALSE(dfc_crit_overlaps(c, g_masks)) TH_LOG("criterion %u", i);
 	ASSERT_EQ(0, dfc_table_insert(t, c, g_masks));
@@ -980,13 +961,16 @@ FIXTURE_TEARDOWN(table)
 {
 }
 
-TEST_F_TIMEOUT(table, differential, 900)
+/*
+ * Build crits criteria, check frames frames in three phases (a sample,
+ * then sort; every criterion; after removing 30% and adding N_ADDED), then
+ * empty the table: no mismatch, memory back to where it was.
+ */
+static void differential(struct __test_metadata *_metadata, struct dfc_table *t,
+			 const char *profile, unsigned int crits, unsigned int frames)
 {
-	unsigned int crits = env_uint("DFC_CRITS", N_CRITS);
-	unsigned int frames = env_uint("DFC_FRAMES", N_FRAMES);
 	unsigned int n_a, n_b, i, ne, nx, removed = 0;
 	struct stats total = { 0 }, st;
-	struct dfc_table *t = &self->t;
 	size_t mem0 = t->mem;
 	struct dfc_flow *fr;
 	double t0, t1, tstart = now_s();
@@ -998,6 +982,10 @@ TEST_F_TIMEOUT(table, differential, 900)
 	rng_state = seed;
 	kr_state = seed * 3 + 1;
 	TH_LOG("DFC_SEED=%" PRIu64 " (set it to replay this run)", seed);
+	if (profile) {
+		cbgen_init(&cb, cb_profile(profile), seed);
+		TH_LOG("ClassBench-style profile %s", profile);
+	}
 
 	n_specs = crits + N_ADDED;
 	specs = calloc(n_specs, sizeof(*specs));
@@ -1097,6 +1085,40 @@ TEST_F_TIMEOUT(table, differential, 900)
 	/* The harness leaves with _exit(): ask LeakSanitizer now. */
 	EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
 #endif
+}
+
+TEST_F_TIMEOUT(table, differential, 900)
+{
+	differential(_metadata, &self->t, NULL, env_uint("DFC_CRITS", N_CRITS),
+		     env_uint("DFC_FRAMES", N_FRAMES));
+}
+
+/*
+ * ClassBench-style rule sets (tools/cbgen.h), each rule one criterion as
+ * dtcpd sends it: prefixes, port ranges, protocol, expanded as dtcpd
+ * expands them. Fewer criteria than above: the naive side is the cost.
+ */
+static void classbench(struct __test_metadata *_metadata, struct dfc_table *t,
+		       const char *profile)
+{
+	ASSERT_NE(NULL, cb_profile(profile));
+	differential(_metadata, t, profile, env_uint("DFC_CB_CRITS", N_CB_CRITS),
+		     env_uint("DFC_CB_FRAMES", N_CB_FRAMES));
+}
+
+TEST_F_TIMEOUT(table, classbench_acl, 600)
+{
+	classbench(_metadata, &self->t, "acl");
+}
+
+TEST_F_TIMEOUT(table, classbench_fw, 600)
+{
+	classbench(_metadata, &self->t, "fw");
+}
+
+TEST_F_TIMEOUT(table, classbench_ipc, 600)
+{
+	classbench(_metadata, &self->t, "ipc");
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A kernel criterion (kmod/crit.h) built in userspace from the library's
+ * entries, the way kmod/crit_nl.c builds one from the netlink request:
+ * for the host builds of the filter table (selftests/unit_table.c,
+ * tools/bench_ruleset.c). Include after crit.h, entry.h and dfc_nl.h.
+ */
+#ifndef DFC_CRIT_HOST_H
+#define DFC_CRIT_HOST_H
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline void crit_host_espec(const struct dfc_nl_entry *n, struct dfc_espec *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ipver = n->ipver;
+	e->src_plen = n->src_plen;
+	e->dst_plen = n->dst_plen;
+	memcpy(e->src, n->src, 16);
+	memcpy(e->dst, n->dst, 16);
+	e->ports = n->ports;
+	e->sport = n->sport;
+	e->sport_mask = n->sport_mask;
+	e->dport = n->dport;
+	e->dport_mask = n->dport_mask;
+	e->proto = n->proto;
+	e->proto_mask = n->proto_mask;
+	e->icmp = n->icmp;
+	e->icmp_type = n->icmp_type;
+	e->icmp_type_mask = n->icmp_type_mask;
+	e->icmp_code = n->icmp_code;
+	e->icmp_code_mask = n->icmp_code_mask;
+	e->ifindex = n->ifindex;
+}
+
+/*
+ * A criterion with ne entries (their masks into masks[]) and nx
+ * exclusions, not yet in a table; free() it and its excl. NULL with *why
+ * set when an entry is refused, or without memory (*why NULL).
+ */
+static inline struct dfc_crit *
+crit_host_build(const struct dfc_nl_entry *ents, unsigned int ne,
+		const struct dfc_nl_entry *excl, unsigned int nx,
+		struct dfc_key *masks, const char **why)
+{
+	enum dfc_espec_field bad;
+	struct dfc_espec es;
+	struct dfc_crit *c;
+	unsigned int j;
+
+	*why = NULL;
+	c = calloc(1, dfc_crit_size(ne));
+	if (!c)
+		return NULL;
+	c->n_entries = (u16)ne;
+	c->n_excl = (u16)nx;
+	if (nx) {
+		c->excl = calloc(nx, sizeof(*c->excl));
+		if (!c->excl)
+			goto fail;
+	}
+	for (j = 0; j < ne; j++) {
+		crit_host_espec(&ents[j], &es);
+		if (dfc_espec_to_key(&es, &c->entries[j].key, &masks[j], &bad, why))
+			goto fail;
+	}
+	for (j = 0; j < nx; j++) {
+		crit_host_espec(&excl[j], &es);
+		if (dfc_espec_to_key(&es, &c->excl[j].key, &c->excl[j].mask, &bad, why))
+			goto fail;
+	}
+	return c;
+fail:
+	free(c->excl);
+	free(c);
+	return NULL;
+}
+
+#endif /* DFC_CRIT_HOST_H */
