@@ -6,10 +6,13 @@
 #   filters=N masks=M insn_per_pkt=X masks_probed=Y bytes_per_filter=Z
 # then the targets: at fixed masks 1M filters cost <= 1.2x the
 # instructions of 1k; <= 150 instructions per probed mask; <= 256 bytes
-# of table memory per filter. Exit status 1 if a target is missed.
+# of table memory per filter. Then ClassBench-style rule sets
+# (tools/cbgen.c, tools/bench_ruleset.c), one line per profile, size and
+# traffic, against the rule-set goals. Exit status 1 if a target is missed.
 #
 # Environment: B (build dir, default build/), CC, BENCH_FILTERS,
-# BENCH_MASKS, BENCH_LOOKUPS (per case, default 50000).
+# BENCH_MASKS, BENCH_LOOKUPS (per case, default 50000); BENCH_PROFILES,
+# BENCH_RULES, BENCH_RULE_LOOKUPS (default 20000) for the rule sets.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +53,34 @@ for n in $FILTERS; do
 	done
 done | tee "$tmp/table"
 
+# Rule sets: ClassBench-style acl, fw and ipc sets (tools/cbgen.c), each
+# rule one DTCP criterion, at the kernel's default limit of 128 masks;
+# random frames over the whole space, then frames inside random rules.
+$CC -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$B/cbgen" "$top/tools/cbgen.c"
+$CC -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-I"$top/kmod" -I"$top/lib" -I"$top/include/uapi" -I"$top/tools" \
+	-o "$B/bench_ruleset" "$top/tools/bench_ruleset.c" "$top/kmod/table.c" \
+	"$top/kmod/entry.c" "$top/lib/dfc_spec.c"
+for p in ${BENCH_PROFILES:-acl fw ipc}; do
+	for n in ${BENCH_RULES:-1000 8000}; do
+		"$B/cbgen" -p "$p" -n "$n" > "$tmp/rules"
+		for tr in random match; do
+			valgrind --tool=callgrind --instr-atstart=no \
+				--toggle-collect=dfc_table_match \
+				--callgrind-out-file="$tmp/cg.out" "$B/bench_ruleset" \
+				-l "${BENCH_RULE_LOOKUPS:-20000}" -t "$tr" \
+				< "$tmp/rules" > "$tmp/res" 2>"$tmp/err" || {
+				cat "$tmp/err" >&2
+				exit 1
+			}
+			ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg.out")
+			echo "profile=$p traffic=$tr $(cat "$tmp/res") insn_per_pkt=$(awk -v ir="$ir" \
+				-v l="$(tr ' ' '\n' < "$tmp/res" | sed -n 's/^lookups=//p')" \
+				'BEGIN { printf "%.1f", ir / l }')"
+		done
+	done
+done | tee "$tmp/rulesets"
+
 # Targets.
 awk '
 {
@@ -77,4 +108,21 @@ END {
 	ok = worst_b <= 256; bad += !ok
 	printf "bytes_per_filter max=%.1f at %s (target <= 256) %s\n", worst_b, wb, ok ? "ok" : "MISSED"
 	exit bad ? 1 : 0
-}' "$tmp/table"
+}' "$tmp/table" || missed=1
+
+# Rule-set goals: every rule accepted at the default limits, at most 16
+# masks probed per frame, at most 256 bytes per criterion
+# (docs/classifier.md).
+awk '
+{
+	for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	c = v["profile"] " " v["rules"] " rules, " v["traffic"]
+	ok = v["refused_masks"] + v["refused_size"] == 0; bad += !ok
+	printf "%s: %d refused (target 0) %s\n", c, v["refused_masks"] + v["refused_size"], ok ? "ok" : "MISSED"
+	ok = v["masks_probed"] <= 16; bad += !ok
+	printf "%s: %.1f masks probed per frame (target <= 16) %s\n", c, v["masks_probed"], ok ? "ok" : "MISSED"
+	ok = v["bytes_per_crit"] <= 256; bad += !ok
+	printf "%s: %.1f bytes per criterion (target <= 256) %s\n", c, v["bytes_per_crit"], ok ? "ok" : "MISSED"
+}
+END { exit bad ? 1 : 0 }' "$tmp/rulesets" || missed=1
+exit "${missed:-0}"
