@@ -19,7 +19,8 @@ ktap_header
 
 # src_files ROOT: the tree's source and documentation files, relative.
 # Not this script (it holds the patterns), nor fuzz inputs (arbitrary
-# bytes), nor build products.
+# bytes), nor hidden files and build products (kbuild's .*.cmd and
+# .*.o.d name the build directory).
 src_files() {
 	if git -C "$1" rev-parse --git-dir >/dev/null 2>&1; then
 		git -C "$1" ls-files --cached --others --exclude-standard
@@ -27,7 +28,8 @@ src_files() {
 		(cd "$1" && find . -path ./build -prune -o -path ./.git -prune -o -type f -print |
 			sed 's|^\./||')
 	fi | grep -v -e '^selftests/docs\.sh$' -e '^selftests/fuzz_[^/]*/corpus/' \
-		-e '\(^\|/\)\.[^/]*\.cmd$' -e '\.\(o\|ko\|mod\|mod\.c\)$' | LC_ALL=C sort -u
+		-e '\(^\|/\)\.[^/]*$' -e '\.\(o\|ko\|mod\|mod\.c\|d\|order\|symvers\)$' |
+		LC_ALL=C sort -u
 }
 
 # outside_refs ROOT: "file:line: text" of every line naming a place
