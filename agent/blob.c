@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The blob: a criterion's DTCP form as one JSON object. See blob.h; the
- * members are listed in docs/dtcpd.md ("The criteria blob").
+ * members are listed in docs/dtcpd.md ("The blob is hostile text").
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * One datagram in: the security checks in the order docs/dtcp.md §6.3
- * suggests (port, sender, Csource-ID, HMAC, Seq: any failure is dropped
- * silently, logged and counted), then the version, the parameters and the
- * method. Every answer is signed with the source's key and carries its Seq.
+ * One datagram in: the security checks in the order of docs/dtcp.md §6.3
+ * (Csource-ID, port, sender, HMAC, Seq: any failure is dropped silently,
+ * logged and counted), then the version, the parameters and the method.
+ * Every answer is signed with the source's key and carries its Seq.
  */
 #include <errno.h>
 #include <inttypes.h>

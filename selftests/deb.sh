@@ -126,6 +126,7 @@ $r ./usr/share/bash-completion/completions/dtcpc
 $r ./usr/share/doc/dfc-tools/README.md
 $r ./usr/share/doc/dfc-tools/changelog.gz
 $r ./usr/share/doc/dfc-tools/copyright
+$r ./usr/share/doc/dfc-tools/dtcp.md
 $r ./usr/share/doc/dfc-tools/dtcpd.md
 $r ./usr/share/doc/dfc-tools/examples/dtcpd.conf
 EOF
@@ -214,8 +215,8 @@ unit=$root/lib/systemd/system/dtcpd.service
 check "unit: checks then runs /usr/sbin/dtcpd with /etc/dtcpd/dtcpd.conf" \
 	sh -c "grep -qx 'ExecStartPre=/usr/sbin/dtcpd -t -c /etc/dtcpd/dtcpd.conf' '$unit' &&
 		grep -qx 'ExecStart=/usr/sbin/dtcpd -f -c /etc/dtcpd/dtcpd.conf' '$unit'"
-doc=$(sed -n 's|^Documentation=.*file://\([^ ]*\).*|\1|p' "$unit")
-check "unit: Documentation= names a packaged file ($doc)" test -f "$root$doc"
+check_eq "unit: every file its Documentation= names is packaged" \
+	"$(unit_docs_missing "$unit" "$root")" ""
 check "installed example is agent/dtcpd.conf.example" cmp -s agent/dtcpd.conf.example \
 	"$root/usr/share/doc/dfc-tools/examples/dtcpd.conf"
 check "installed man page dtcpd.8 names the version" sh -c "zcat '$root/usr/share/man/man8/dtcpd.8.gz' | grep -qF '$v'"

@@ -45,6 +45,7 @@ expect() {
 644 ./$1/share/bash-completion/completions/dtcpc
 644 ./$1/share/doc/dfc/README.md
 644 ./$1/share/doc/dfc/dtcpd.md
+644 ./$1/share/doc/dfc/dtcp.md
 644 ./$1/share/doc/dfc/examples/dtcpd.conf
 EOF
 }
@@ -75,6 +76,15 @@ check "unit: modprobe dfc outside the sandbox" grep -qx 'ExecStartPre=+/sbin/mod
 check "unit: ExecStart in SBINDIR, the configuration in /etc" \
 	grep -qx 'ExecStart=/usr/local/sbin/dtcpd -f -c /etc/dtcpd/dtcpd.conf' "$unit"
 check_eq "no @PLACEHOLDER@ left in a text file" "$(grep -rIl '@[A-Z]*@' "$a")" ""
+check_eq "unit: every file its Documentation= names is installed" \
+	"$(unit_docs_missing "$unit" "$a")" ""
+# positive control: a name that is not installed, a unit that names none
+sed 's|^Documentation=.*|& file:///usr/local/share/doc/dfc/nope.md|' "$unit" >"$tmp/doc.service"
+check_eq "control: a Documentation= file not installed is found" \
+	"$(unit_docs_missing "$tmp/doc.service" "$a")" /usr/local/share/doc/dfc/nope.md
+sed '/^Documentation=/d' "$unit" >"$tmp/doc.service"
+check_eq "control: a unit without Documentation= files is found" \
+	"$(unit_docs_missing "$tmp/doc.service" "$a")" "none named"
 check_eq "installed dtcpd -V" "$("$a/usr/local/sbin/dtcpd" -V)" "dtcpd $version"
 check_eq "installed dfcctl -V" "$("$a/usr/local/sbin/dfcctl" -V)" "dfcctl $version"
 check "installed configuration is the example" cmp -s agent/dtcpd.conf.example "$a/etc/dtcpd/dtcpd.conf"
@@ -117,6 +127,8 @@ check "PREFIX=/usr: unit runs /usr/sbin/dtcpd" \
 	grep -qx 'ExecStart=/usr/sbin/dtcpd -f -c /etc/dtcpd/dtcpd.conf' "$b/usr/lib/systemd/system/dtcpd.service"
 check "PREFIX=/usr: unit documents /usr/share/doc/dfc" \
 	grep -q 'file:///usr/share/doc/dfc/dtcpd.md' "$b/usr/lib/systemd/system/dtcpd.service"
+check_eq "PREFIX=/usr: every file the unit's Documentation= names is installed" \
+	"$(unit_docs_missing "$b/usr/lib/systemd/system/dtcpd.service" "$b")" ""
 mk . uninstall DESTDIR="$b" PREFIX=/usr || fail "make uninstall PREFIX=/usr" "$(cat "$tmp/make.log")"
 echo "600 ./etc/dtcpd/dtcpd.conf" >"$tmp/want"
 listing "$b" >"$tmp/got"

@@ -90,6 +90,15 @@ dkms_check() {
 		"$([ -n "$ko" ] && modinfo -F vermagic "$ko" | cut -d' ' -f1)" "$kver"
 }
 
+# unit_docs_missing UNIT ROOT: the files the unit's Documentation= lines
+# name (file://PATH) that are not under ROOT, one per line; "none named"
+# when it names no file at all.
+unit_docs_missing() {
+	udm=$(sed -n 's/^Documentation=//p' "$1" | tr ' ' '\n' | sed -n 's|^file://||p')
+	[ -n "$udm" ] || { echo "none named"; return; }
+	for f in $udm; do [ -f "$2$f" ] || echo "$f"; done
+}
+
 # need_python3 WHAT: the whole test skipped without python3 (make deps).
 PY=/usr/bin/python3
 need_python3() { [ -x "$PY" ] || { skip "$1" "needs python3 (make deps)"; ktap_finish; }; }
