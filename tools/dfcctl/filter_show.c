@@ -19,6 +19,7 @@
 struct crit_row {
 	struct dfc_nl_crit c; /* pointers cleared */
 	char *text;	      /* crit_text(), NULL if none */
+	json_t *blob;	      /* JSON only: the blob as stored, null unless UTF-8 text */
 	char csource[NAME_MAX_SHOWN]; /* the control source its dtcpd blob names, escaped */
 	json_t *entries, *excl; /* from a GET, JSON only */
 };
@@ -41,6 +42,7 @@ static void crit_list_clear(struct crit_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].text);
+		json_decref(l->v[i].blob);
 		json_decref(l->v[i].entries);
 		json_decref(l->v[i].excl);
 	}
@@ -64,6 +66,10 @@ static int crit_list_add(const struct dfc_nl_crit *c, void *data)
 		r->text = crit_text(c->blob, c->blob_len, r->csource, sizeof(r->csource));
 		if (!r->text)
 			return -ENOMEM;
+		/* scripts comparing what the kernel keeps get it unchanged (JSON escapes it) */
+		r->blob = json_stringn(c->blob, c->blob_len);
+		if (!r->blob)
+			r->blob = json_null();
 	}
 	l->n++;
 	return 0;
@@ -237,6 +243,7 @@ static json_t *crit_json(const struct crit_list *l, const struct crit_row *r, bo
 	if (!o)
 		return NULL;
 	if ((r->text && json_object_set_new(o, "criterion", json_string(r->text))) ||
+	    (r->blob && json_object_set(o, "blob", r->blob)) ||
 	    (r->entries && json_object_set(o, "entries", r->entries)) ||
 	    (r->excl && json_object_set(o, "exclusions", r->excl))) {
 		json_decref(o);
