@@ -130,9 +130,11 @@ bench-dtcp:
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
-$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(B)/version
+# dtcpd's blob reader (and the DTCP text helpers it needs) decode dtcpd's criteria.
+DFCCTL_AGENT := agent/blob.c agent/msg.c agent/auth.c
+$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(DFCCTL_AGENT) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(DFCCTL_SRC) $(DFCCTL_AGENT) $(LIB_SRC) $(LDLIBS)
 
 # Man pages: scdoc sources in docs/man/NAME.SECTION.scd, roff in build/man/.
 MAN_SRC := $(wildcard docs/man/*.scd)

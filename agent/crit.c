@@ -27,28 +27,6 @@ int dtcp_fail(struct dtcp_err *e, unsigned int code, const struct dtcp_param *p,
 	return -1;
 }
 
-static const char *const canon[] = {
-	"Csource-ID", "Seq", "Authentication-Info", "Cdest-ID", "Source-Address",
-	"Dest-Address", "Protocol", "Source-Port", "Dest-Port", "ICMP-Type", "ICMP-Code",
-	"Timeout-Idle", "Timeout-Total", "Timeout-Packets", "Timeout-Bytes", "Priority",
-	"Action", "Flags", "Criteria-ID", "Criteria-Count", "Criteria-Num",
-	"Csource-Address", "Timestamp", "Last-Refresh", "Remaining-Idle", "Remaining-Total",
-	"Remaining-Packets", "Remaining-Bytes", "Average-Bandwidth", "Matching-Packets",
-	"Matching-Bytes", "Num-Refresh", "Alert-Info", "Alert-Bandwidth", "Max-Bandwidth",
-	"X-JTap-Cdest-Dest-Address", "X-JTap-Cdest-Dest-Port", "X-JTap-Cdest-Source-Address",
-	"X-JTap-Cdest-Source-Port", "X-JTap-Cdest-TTL", "X-JTap-VRF-Name",
-	"X-JTap-Input-Interface", "X-JTap-Output-Interface", "X-JTap-IP-Version",
-	"X-JTap-Filter-Family", NULL
-};
-
-const char *dtcp_param_canon(const char *name)
-{
-	for (const char *const *c = canon; *c; c++)
-		if (!strcasecmp(*c, name))
-			return *c;
-	return NULL;
-}
-
 int dtcp_flags_parse(const char *raw, unsigned int *flags)
 {
 	struct dtcp_span el[16];

@@ -84,9 +84,6 @@ int dtcp_add_expand(struct dtcp_server *s, const struct dtcp_add *a, unsigned in
  */
 int dtcp_crit_dest(const struct dtcp_crit *c, unsigned int k, char *out, size_t size);
 
-/* Canonical spelling of a known parameter name, or NULL. */
-const char *dtcp_param_canon(const char *name);
-
 /* Timeout values of a request (ADD, REFRESH). Each 0 if absent. */
 struct dtcp_timeouts {
 	uint32_t idle, total;

@@ -670,3 +670,27 @@ void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len)
 	out_name(o, "Authentication-Info");
 	out_fmt(o, "%s\r\n\r\n", hex);
 }
+
+/* ---- parameter names ---- */
+
+static const char *const canon[] = {
+	"Csource-ID", "Seq", "Authentication-Info", "Cdest-ID", "Source-Address",
+	"Dest-Address", "Protocol", "Source-Port", "Dest-Port", "ICMP-Type", "ICMP-Code",
+	"Timeout-Idle", "Timeout-Total", "Timeout-Packets", "Timeout-Bytes", "Priority",
+	"Action", "Flags", "Criteria-ID", "Criteria-Count", "Criteria-Num",
+	"Csource-Address", "Timestamp", "Last-Refresh", "Remaining-Idle", "Remaining-Total",
+	"Remaining-Packets", "Remaining-Bytes", "Average-Bandwidth", "Matching-Packets",
+	"Matching-Bytes", "Num-Refresh", "Alert-Info", "Alert-Bandwidth", "Max-Bandwidth",
+	"X-JTap-Cdest-Dest-Address", "X-JTap-Cdest-Dest-Port", "X-JTap-Cdest-Source-Address",
+	"X-JTap-Cdest-Source-Port", "X-JTap-Cdest-TTL", "X-JTap-VRF-Name",
+	"X-JTap-Input-Interface", "X-JTap-Output-Interface", "X-JTap-IP-Version",
+	"X-JTap-Filter-Family", NULL
+};
+
+const char *dtcp_param_canon(const char *name)
+{
+	for (const char *const *c = canon; *c; c++)
+		if (!strcasecmp(*c, name))
+			return *c;
+	return NULL;
+}

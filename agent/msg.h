@@ -159,6 +159,9 @@ int dtcp_list_split(const char *raw, struct dtcp_span *el, unsigned int max);
 /* dtcp_unescape() of one element. */
 int dtcp_span_decode(const struct dtcp_span *el, char *out, size_t size);
 
+/* Canonical spelling of a known parameter name, or NULL. */
+const char *dtcp_param_canon(const char *name);
+
 /* ---- building messages ---- */
 
 struct dtcp_out {

@@ -112,7 +112,8 @@ check "the summary line says how many were not logged" \
 # (counters, time left).
 kstate() {
 	dfcctl "$MON" -j filter show |
-		jq -c '[.[] | {owner, id, cdest, prio, flags, n_entries, n_excl, criterion}] | sort_by(.owner, .id)'
+		jq -c '[.[] | {owner, id, cdest, prio, flags, n_entries, n_excl, criterion, blob}] |
+		sort_by(.owner, .id)'
 	dfcctl "$MON" -j cdest show | jq -c '[.[] | {id, name, encap, address, src, sport, dport,
 		ttl, flags}] | sort_by(.id)'
 }

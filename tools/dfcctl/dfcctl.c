@@ -97,7 +97,7 @@ static const struct cmd cmds[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: dfcctl [-j] [-S PATH] OBJECT [COMMAND [ARGS]]\n"
+	fprintf(f, "Usage: dfcctl [-j] [-d] [-S PATH] OBJECT [COMMAND [ARGS]]\n"
 		   "       dfcctl --version | help\n\nCommands:\n");
 	for (size_t i = 0; i < N_CMDS; i++) {
 		const char *h = cmds[i].help, *nl;
@@ -117,7 +117,8 @@ static void usage(FILE *f)
 	fprintf(f, "\nDEV is an interface name, or 'index N' for the interface with ifindex N.\n"
 		   "An OBJECT alone runs its first COMMAND (show).\n"
 		   "filter show: LAST is the time since the last match, ENTRIES counts\n"
-		   "entries[/exclusions], CRITERION is the text the criterion was added with.\n"
+		   "entries[/exclusions], CRITERION is the criterion as its owner gave it\n"
+		   "(dtcpd's in DTCP form); OWNER and CDEST are names where known.\n"
 		   "BPS is a bit rate: a number, optionally with a k, M, G or T (x1000)\n"
 		   "suffix, e.g. 2.5G; 0 is no limit.\n"
 		   "cdest show: RATE in bit/s (10 s average), DROPS the total with its\n"
@@ -129,6 +130,7 @@ static void usage(FILE *f)
 		   "Options:\n"
 		   "  -j, --json         JSON output (show, stats, filter del, monitor; agent\n"
 		   "                     show, status and criteria: dtcpd's JSON)\n"
+		   "  -d, --details      filter show: the ids behind owner and destination names\n"
 		   "  -S, --socket PATH  dtcpd's control socket (default " DTCPD_SOCKET ")\n"
 		   "  -V, --version      print the version\n"
 		   "  -h, --help         print this help\n");
@@ -281,6 +283,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "details", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "socket", required_argument, NULL, 'S' },
@@ -290,10 +293,13 @@ int main(int argc, char **argv)
 	int opt, ret;
 
 	/* '+': options only before OBJECT, so DEV names may start with '-' */
-	while ((opt = getopt_long(argc, argv, "+jhVS:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jdhVS:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;
+			break;
+		case 'd':
+			c.details = true;
 			break;
 		case 'h':
 			usage(stdout);

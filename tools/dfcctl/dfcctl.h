@@ -31,6 +31,7 @@ struct cmd {
 
 struct ctl {
 	bool json;
+	bool details; /* -d: ids beside names */
 	const struct cmd *cmd;
 	struct dfc_nl *nl;
 	const char *socket; /* -S: dtcpd's control socket, for 'agent' */
@@ -79,7 +80,10 @@ const char *reason_name(uint8_t r);
 void fmt_flags(char *buf, size_t size, uint32_t flags);
 void fmt_entry(char *buf, size_t size, const struct dfc_nl_entry *e);
 json_t *entries_json(const struct dfc_nl_entry *v, unsigned int n);
-char *blob_line(const void *blob, uint16_t len);
+/* A name (owner, destination) with control characters escaped. */
+void fmt_name(char *buf, size_t size, const char *name);
+/* A criterion's text: its blob in DTCP form (dtcpd's) or as added (malloc'd). */
+char *crit_text(const void *blob, uint16_t len, char *csource, size_t cs_size);
 
 /* cdest.c */
 void fmt_rate(char *buf, size_t size, uint64_t v);

@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <sys/socket.h>
 
+#include "blob.h"
 #include "dfcctl.h"
 
 /* ---- filter: formatting ---- */
@@ -172,38 +173,187 @@ json_t *entries_json(const struct dfc_nl_entry *v, unsigned int n)
 	return arr;
 }
 
-/*
- * The blob as one line of text: the criterion as it was added (by
- * 'filter add', or a DTCP client through dtcpd). Line breaks become "; ";
- * anything else unprintable makes it "<N bytes>".
- */
-char *blob_line(const void *blob, uint16_t len)
+/* ---- a criterion's text ---- */
+
+/* Room for n bytes of input escaped (\xNN, \u00NN at most 6 per byte), quotes and NUL. */
+#define ESCAPED_MAX(n) (6 * (size_t)(n) + 3)
+
+static bool is_c1(const unsigned char *s, size_t left)
 {
-	const unsigned char *b = blob;
-	char *out = malloc(2 * (size_t)len + 16), *o = out;
-	bool sep = false;
+	return left >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f;
+}
 
-	if (!out)
-		return NULL;
-	for (uint16_t i = 0; i < len; i++) {
-		unsigned char ch = b[i];
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
+		   (s[0] & 0xf8) == 0xf0 ? 4 : 0;
 
-		if (ch == '\r' || ch == '\n') {
-			sep = o != out;
+	if (!n || n > left || (n == 2 && s[0] < 0xc2) || (n == 4 && s[0] > 0xf4))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* Would s need quotes (empty, blanks, quotes, backslashes, anything escaped)? */
+static bool needs_quotes(const unsigned char *s, size_t len)
+{
+	if (!len)
+		return true;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(s + i, len - i);
+
+		if (!n || s[i] <= 0x20 || s[i] == 0x7f || s[i] == '"' || s[i] == '\\' ||
+		    is_c1(s + i, len - i))
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+/*
+ * s[0..len) appended at out (room checked by the caller: ESCAPED_MAX):
+ * control characters (C0, DEL, C1) and bytes that are not UTF-8 as \xNN
+ * or \u00NN, backslash as \\, and in quotes (quote) '"' as \". Returns the
+ * end.
+ */
+static char *escape_to(char *out, const void *str, size_t len, bool quote)
+{
+	const unsigned char *s = str;
+
+	if (quote)
+		*out++ = '"';
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(s + i, len - i);
+
+		if (is_c1(s + i, len - i)) {
+			out += sprintf(out, "\\u%04x", s[i + 1]);
+			i += 2;
 			continue;
 		}
-		if (ch == '\0' && i == len - 1)
-			break; /* a C string's terminator */
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-			snprintf(out, 16, "<%u bytes>", len);
-			return out;
+		if (!n || s[i] < 0x20 || s[i] == 0x7f) {
+			out += sprintf(out, "\\x%02x", s[i]);
+			i++;
+			continue;
+		}
+		if (s[i] == '\\' || (quote && s[i] == '"'))
+			*out++ = '\\';
+		memcpy(out, s + i, n);
+		out += n;
+		i += n;
+	}
+	if (quote)
+		*out++ = '"';
+	*out = '\0';
+	return out;
+}
+
+void fmt_name(char *buf, size_t size, const char *name)
+{
+	size_t len = strlen(name);
+	char *t = malloc(ESCAPED_MAX(len));
+
+	if (!t) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	escape_to(t, name, len, false);
+	snprintf(buf, size, "%s", t);
+	free(t);
+}
+
+struct dtcp_form {
+	char *out, *o;
+};
+
+static void dtcp_form_param(const char *name, const char *value, void *data)
+{
+	struct dtcp_form *f = data;
+	size_t vlen = strlen(value);
+
+	if (f->o != f->out)
+		*f->o++ = ' ';
+	f->o = escape_to(f->o, name, strlen(name), false);
+	*f->o++ = '=';
+	f->o = escape_to(f->o, value, vlen, needs_quotes((const unsigned char *)value, vlen));
+}
+
+/*
+ * A dtcpd blob read strictly (agent/blob.c): its parameters as
+ * "Name=value ..." in the order sent, and its control source. NULL with
+ * *bad set if it does not read.
+ */
+static char *dtcp_form(const void *blob, uint16_t len, char *csource, size_t cs_size, bool *bad)
+{
+	struct dtcp_form f = { 0 };
+	struct dtcp_blob b;
+
+	if (dtcp_blob_parse(blob, len, &b)) {
+		*bad = true;
+		return NULL;
+	}
+	fmt_name(csource, cs_size, b.csource);
+	dtcp_blob_free(&b);
+	/* each byte of the blob at most once in a value or name, escaped, plus quotes and '=' */
+	f.out = f.o = malloc(ESCAPED_MAX(len) + 4 * (size_t)len);
+	if (!f.out)
+		return NULL;
+	*f.o = '\0';
+	if (dtcp_blob_lines(blob, len, dtcp_form_param, &f)) {
+		free(f.out);
+		*bad = true;
+		return NULL;
+	}
+	*f.o = '\0';
+	return f.out;
+}
+
+/*
+ * The criterion as its owner added it. A dtcpd blob in DTCP form (see
+ * dtcp_form(); csource gets its control source), or "<unreadable dtcpd
+ * blob, N bytes>"; any other blob is the text it was added with ('filter
+ * add'), line breaks as "; ", control characters escaped. NULL without
+ * memory.
+ */
+char *crit_text(const void *blob, uint16_t len, char *csource, size_t cs_size)
+{
+	const unsigned char *b = blob;
+	char *out, *o;
+	bool sep = false, bad = false;
+
+	csource[0] = '\0';
+	if (dtcp_blob_is_dtcpd(blob, len)) {
+		out = dtcp_form(blob, len, csource, cs_size, &bad);
+		if (bad && asprintf(&out, "<unreadable dtcpd blob, %u bytes>", len) < 0)
+			out = NULL;
+		return out;
+	}
+	out = o = malloc(ESCAPED_MAX(len) + 2 * (size_t)len);
+	if (!out)
+		return NULL;
+	if (len && b[len - 1] == '\0')
+		len--; /* a C string's terminator */
+	for (uint16_t i = 0; i < len; i++) {
+		size_t run = 0;
+
+		if (b[i] == '\r' || b[i] == '\n') {
+			sep = o != out;
+			continue;
 		}
 		if (sep) {
 			*o++ = ';';
 			*o++ = ' ';
 			sep = false;
 		}
-		*o++ = ch == '\t' ? ' ' : (char)ch;
+		while (i + run < len && b[i + run] != '\r' && b[i + run] != '\n')
+			run++;
+		o = escape_to(o, b + i, run, false);
+		i = (uint16_t)(i + run - 1);
 	}
 	*o = '\0';
 	return out;

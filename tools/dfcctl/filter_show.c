@@ -13,23 +13,36 @@
 
 /* ---- filter show ---- */
 
-/* A criterion as listed: what a dump gives, blob copied. */
+#define NAME_MAX_SHOWN 96
+
+/* A criterion as listed: what a dump gives, blob decoded. */
 struct crit_row {
 	struct dfc_nl_crit c; /* pointers cleared */
-	char *text;	      /* blob_line(), NULL if none */
+	char *text;	      /* crit_text(), NULL if none */
+	json_t *blob;	      /* JSON only: the blob as stored, null unless UTF-8 text */
+	char csource[NAME_MAX_SHOWN]; /* the control source its dtcpd blob names, escaped */
 	json_t *entries, *excl; /* from a GET, JSON only */
+};
+
+/* A content destination's name, by id (cdest dump). */
+struct cdest_name {
+	uint32_t id;
+	char name[NAME_MAX_SHOWN]; /* escaped */
 };
 
 struct crit_list {
 	struct crit_row *v;
 	size_t n, cap;
-	bool terse;
+	bool terse, details;
+	struct cdest_name *cd;
+	size_t n_cd, cap_cd;
 };
 
 static void crit_list_clear(struct crit_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].text);
+		json_decref(l->v[i].blob);
 		json_decref(l->v[i].entries);
 		json_decref(l->v[i].excl);
 	}
@@ -50,12 +63,45 @@ static int crit_list_add(const struct dfc_nl_crit *c, void *data)
 	r->c.blob = NULL;
 	r->c.entries = r->c.excl = NULL;
 	if (c->blob_len) {
-		r->text = blob_line(c->blob, c->blob_len);
+		r->text = crit_text(c->blob, c->blob_len, r->csource, sizeof(r->csource));
 		if (!r->text)
 			return -ENOMEM;
+		/* scripts comparing what the kernel keeps get it unchanged (JSON escapes it) */
+		r->blob = json_stringn(c->blob, c->blob_len);
+		if (!r->blob)
+			r->blob = json_null();
 	}
 	l->n++;
 	return 0;
+}
+
+static int cdest_name_add(const struct dfc_nl_cdest *d, void *data)
+{
+	struct crit_list *l = data;
+	struct cdest_name *v = vec_grow(l->cd, l->n_cd, &l->cap_cd, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	l->cd = v;
+	v[l->n_cd].id = d->id;
+	fmt_name(v[l->n_cd].name, sizeof(v[l->n_cd].name), d->name);
+	l->n_cd++;
+	return 0;
+}
+
+/* The destination's name, NULL if it has none (or is gone). */
+static const char *cdest_name(const struct crit_list *l, uint32_t id)
+{
+	for (size_t i = 0; i < l->n_cd; i++)
+		if (l->cd[i].id == id)
+			return l->cd[i].name[0] ? l->cd[i].name : NULL;
+	return NULL;
+}
+
+/* The owner's name: the control source its dtcpd blob names, NULL if none. */
+static const char *owner_name(const struct crit_row *r)
+{
+	return r->csource[0] ? r->csource : NULL;
 }
 
 /* The dump starts over: forget what it gave so far. */
@@ -65,19 +111,33 @@ static int crit_list_restart(void *data)
 	return 0;
 }
 
-enum { CC_OWNER, CC_ID, CC_PRIO, CC_FLAGS, CC_CDEST, CC_PACKETS, CC_BYTES, CC_LAST, CC_AGE,
-	CC_ENTRIES, CC_CRIT, CC_N };
-#define CELL 32
+enum { CC_OWNER, CC_OWNER_ID, CC_ID, CC_PRIO, CC_FLAGS, CC_CDEST, CC_CDEST_ID, CC_PACKETS,
+	CC_BYTES, CC_LAST, CC_AGE, CC_ENTRIES, CC_CRIT, CC_N };
+#define CELL NAME_MAX_SHOWN
 
-static void crit_cells(char cell[CC_N][CELL], const struct crit_row *r)
+/* A name, or the id where there is none. */
+static void name_cell(char *cell, const char *name, uint32_t id)
+{
+	if (name)
+		snprintf(cell, CELL, "%s", name);
+	else
+		snprintf(cell, CELL, "%" PRIu32, id);
+}
+
+static void crit_cells(char cell[CC_N][CELL], const struct crit_list *l, const struct crit_row *r)
 {
 	const struct dfc_nl_crit *c = &r->c;
 
-	snprintf(cell[CC_OWNER], CELL, "%" PRIu32, c->owner);
+	name_cell(cell[CC_OWNER], owner_name(r), c->owner);
+	snprintf(cell[CC_OWNER_ID], CELL, "%" PRIu32, c->owner);
 	snprintf(cell[CC_ID], CELL, "%" PRIu64, c->id);
 	snprintf(cell[CC_PRIO], CELL, "%" PRIu32, c->prio);
 	fmt_flags(cell[CC_FLAGS], CELL, c->flags);
-	snprintf(cell[CC_CDEST], CELL, "%" PRIu32, c->cdest);
+	if (c->cdest)
+		name_cell(cell[CC_CDEST], cdest_name(l, c->cdest), c->cdest);
+	else
+		snprintf(cell[CC_CDEST], CELL, "-");
+	snprintf(cell[CC_CDEST_ID], CELL, "%" PRIu32, c->cdest);
 	snprintf(cell[CC_PACKETS], CELL, "%" PRIu64, c->packets);
 	snprintf(cell[CC_BYTES], CELL, "%" PRIu64, c->bytes);
 	if (c->last_match_secs == UINT64_MAX)
@@ -92,16 +152,19 @@ static void crit_cells(char cell[CC_N][CELL], const struct crit_row *r)
 	cell[CC_CRIT][0] = '\0'; /* printed from r->text: any length */
 }
 
-/* Fitted widths; terse replies carry no prio, flags, cdest or counts of entries. */
+/*
+ * Fitted widths; terse replies carry no prio, flags, cdest or counts of
+ * entries; the ids behind names only with -d.
+ */
 static void crit_table(const struct crit_list *l)
 {
 	static const char *const head[CC_N] = {
-		"OWNER", "ID", "PRIO", "FLAGS", "CDEST", "PACKETS", "BYTES", "LAST", "AGE",
-		"ENTRIES", "CRITERION",
+		"OWNER", "OWNER-ID", "ID", "PRIO", "FLAGS", "CDEST", "CDEST-ID", "PACKETS", "BYTES",
+		"LAST", "AGE", "ENTRIES", "CRITERION",
 	};
 	static const bool in_terse[CC_N] = {
-		[CC_OWNER] = true, [CC_ID] = true, [CC_PACKETS] = true, [CC_BYTES] = true,
-		[CC_LAST] = true, [CC_AGE] = true,
+		[CC_OWNER] = true, [CC_OWNER_ID] = true, [CC_ID] = true, [CC_PACKETS] = true,
+		[CC_BYTES] = true, [CC_LAST] = true, [CC_AGE] = true,
 	};
 	char cell[CC_N][CELL];
 	int width[CC_N];
@@ -109,7 +172,7 @@ static void crit_table(const struct crit_list *l)
 	for (int c = 0; c < CC_N; c++)
 		width[c] = (int)strlen(head[c]);
 	for (size_t i = 0; i < l->n; i++) {
-		crit_cells(cell, &l->v[i]);
+		crit_cells(cell, l, &l->v[i]);
 		for (int c = 0; c < CC_N; c++)
 			if ((int)strlen(cell[c]) > width[c])
 				width[c] = (int)strlen(cell[c]);
@@ -123,13 +186,14 @@ static void crit_table(const struct crit_list *l)
 				snprintf(cell[c], CELL, "%s", head[c]);
 			text = head[CC_CRIT];
 		} else {
-			crit_cells(cell, &l->v[i - 1]);
+			crit_cells(cell, l, &l->v[i - 1]);
 			text = l->v[i - 1].text ? l->v[i - 1].text : "-";
 		}
 		for (int c = 0; c < CC_CRIT; c++) {
 			bool left = c == CC_FLAGS;
 
-			if (l->terse && !in_terse[c])
+			if ((l->terse && !in_terse[c]) ||
+			    (!l->details && (c == CC_OWNER_ID || c == CC_CDEST_ID)))
 				continue;
 			printf("%s%*s", first ? "" : "  ", left ? -width[c] : width[c], cell[c]);
 			first = false;
@@ -140,7 +204,13 @@ static void crit_table(const struct crit_list *l)
 	}
 }
 
-static json_t *crit_json(const struct crit_row *r, bool terse)
+/* A name as JSON: null if there is none. */
+static json_t *name_json(const char *name)
+{
+	return name ? json_string(name) : json_null();
+}
+
+static json_t *crit_json(const struct crit_list *l, const struct crit_row *r, bool terse)
 {
 	const struct dfc_nl_crit *c = &r->c;
 	json_t *last = c->last_match_secs == UINT64_MAX ? json_null() :
@@ -148,17 +218,20 @@ static json_t *crit_json(const struct crit_row *r, bool terse)
 	json_t *o;
 
 	if (terse)
-		return json_pack("{s:I, s:I, s:I, s:I, s:o, s:I}",
-				 "owner", (json_int_t)c->owner, "id", (json_int_t)c->id,
+		return json_pack("{s:I, s:o, s:I, s:I, s:I, s:o, s:I}",
+				 "owner", (json_int_t)c->owner, "owner_name", name_json(owner_name(r)),
+				 "id", (json_int_t)c->id,
 				 "packets", (json_int_t)c->packets, "bytes", (json_int_t)c->bytes,
 				 "last_match_secs", last, "age_secs", (json_int_t)c->age_secs);
-	o = json_pack("{s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o,"
-		      " s:I, s:I, s:I, s:I}",
-		      "owner", (json_int_t)c->owner, "id", (json_int_t)c->id,
+	o = json_pack("{s:I, s:o, s:I, s:I, s:I, s:b, s:b, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I,"
+		      " s:o, s:I, s:I, s:I, s:I}",
+		      "owner", (json_int_t)c->owner, "owner_name", name_json(owner_name(r)),
+		      "id", (json_int_t)c->id,
 		      "prio", (json_int_t)c->prio, "flags", (json_int_t)c->flags,
 		      "static", !!(c->flags & DFC_CRIT_F_STATIC),
 		      "async", !!(c->flags & DFC_CRIT_F_SEND_ASYNC),
 		      "cdest", (json_int_t)c->cdest,
+		      "cdest_name", name_json(c->cdest ? cdest_name(l, c->cdest) : NULL),
 		      "timeout_total", (json_int_t)c->timeout_total,
 		      "timeout_idle", (json_int_t)c->timeout_idle,
 		      "limit_packets", (json_int_t)c->limit_packets,
@@ -170,6 +243,7 @@ static json_t *crit_json(const struct crit_row *r, bool terse)
 	if (!o)
 		return NULL;
 	if ((r->text && json_object_set_new(o, "criterion", json_string(r->text))) ||
+	    (r->blob && json_object_set(o, "blob", r->blob)) ||
 	    (r->entries && json_object_set(o, "entries", r->entries)) ||
 	    (r->excl && json_object_set(o, "exclusions", r->excl))) {
 		json_decref(o);
@@ -183,7 +257,7 @@ static json_t *crit_list_json(const struct crit_list *l)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < l->n; i++)
-		if (json_array_append_new(arr, crit_json(&l->v[i], l->terse))) {
+		if (json_array_append_new(arr, crit_json(l, &l->v[i], l->terse))) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -258,7 +332,7 @@ static int crit_list_entries(struct ctl *c, struct crit_list *l)
 
 int cmd_filter_show(struct ctl *c, int argc, char **argv)
 {
-	struct crit_list l = { 0 };
+	struct crit_list l = { .details = c->details };
 	struct crit_one one = { .l = &l, .json = c->json };
 	uint64_t owner = 0, id = 0;
 	bool has_owner = false, has_id = false;
@@ -313,6 +387,9 @@ int cmd_filter_show(struct ctl *c, int argc, char **argv)
 		if (!err && c->json && !l.terse)
 			err = crit_list_entries(c, &l);
 	}
+	/* Destinations by name: their ids are hashes of dtcpd's Cdest-IDs. */
+	if (!err && !l.terse)
+		err = dfc_nl_cdest_dump(c->nl, cdest_name_add, &l);
 	if (err) {
 		ret = fail(c, what, err);
 	} else if (c->json) {
@@ -326,5 +403,6 @@ int cmd_filter_show(struct ctl *c, int argc, char **argv)
 	crit_one_free(&one);
 	crit_list_clear(&l);
 	free(l.v);
+	free(l.cd);
 	return ret;
 }
