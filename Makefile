@@ -129,10 +129,14 @@ bench-dtcp:
 # dfcctl: the operator CLI; main, the command table and the shared helpers
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
-	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
-$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(B)/version
+	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c \
+	ipsec.c ipsec_match.c)
+# libnl-xfrm: cdest show's view of the xfrm policies and SAs; dfcctl alone links it.
+XFRM_PKG := libnl-xfrm-3.0
+$(B)/dfcctl: $(DFCCTL_SRC) $(wildcard tools/dfcctl/*.h) $(LIB_SRC) $(LIB_HDR) $(B)/version
 	@mkdir -p $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags $(XFRM_PKG)) $(LDFLAGS) -o $@ \
+		$(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS) $(shell pkg-config --libs $(XFRM_PKG))
 
 # Man pages: scdoc sources in docs/man/NAME.SECTION.scd, roff in build/man/.
 MAN_SRC := $(wildcard docs/man/*.scd)

@@ -102,7 +102,7 @@ check_eq "dfc-tools: Architecture" "$(dpkg-deb -f "$tl" Architecture)" "$arch"
 check_eq "dfc-dkms: Version" "$(dpkg-deb -f "$dk" Version)" "$v"
 check_eq "dfc-tools: Version" "$(dpkg-deb -f "$tl" Version)" "$v"
 check "dfc-dkms: Depends on dkms" has_dep "$dk" dkms
-for p in libmnl0 libjansson4 libconfig9 libssl3 kmod; do
+for p in libmnl0 libjansson4 libconfig9 libssl3 libnl-3-200 libnl-xfrm-3-200 kmod; do
 	check "dfc-tools: Depends on $p" has_dep "$tl" $p
 done
 check_eq "dfc-tools: Recommends" "$(dpkg-deb -f "$tl" Recommends)" dfc-dkms
