@@ -179,7 +179,8 @@ man_path = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(1)
 INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(UNITDIR)/dtcpd.service \
 	$(foreach m,$(notdir $(MAN)),$(call man_path,$(m))) \
 	$(BASHCOMPDIR)/dfcctl $(BASHCOMPDIR)/dtcpc \
-	$(DOCDIR)/README.md $(DOCDIR)/dtcpd.md $(DOCDIR)/examples/dtcpd.conf
+	$(DOCDIR)/README.md $(DOCDIR)/dtcpd.md $(DOCDIR)/ipsec.md $(DOCDIR)/examples/dtcpd.conf \
+	$(DOCDIR)/examples/monitor.swanctl.conf $(DOCDIR)/examples/destination.swanctl.conf
 
 $(B)/dtcpd.service: agent/dtcpd.service.in FORCE
 	@mkdir -p $(B)
@@ -195,8 +196,10 @@ install: progs man $(B)/dtcpd.service
 	install -m 0644 $(B)/dtcpd.service $(DESTDIR)$(UNITDIR)/
 	$(foreach m,$(MAN),install -m 0644 $(m) $(DESTDIR)$(call man_path,$(notdir $(m)));)
 	install -m 0644 tools/completion/dfcctl tools/completion/dtcpc $(DESTDIR)$(BASHCOMPDIR)/
-	install -m 0644 README.md docs/dtcpd.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/dtcpd.md docs/ipsec.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 agent/dtcpd.conf.example $(DESTDIR)$(DOCDIR)/examples/dtcpd.conf
+	install -m 0644 docs/ipsec/monitor.swanctl.conf docs/ipsec/destination.swanctl.conf \
+		$(DESTDIR)$(DOCDIR)/examples/
 	install -d -m 0755 $(DESTDIR)$(dir $(CONF))
 	@if [ -e $(DESTDIR)$(CONF) ]; then \
 		echo "install: $(DESTDIR)$(CONF) exists: kept (the example: $(DOCDIR)/examples/dtcpd.conf)"; \

@@ -127,7 +127,10 @@ $r ./usr/share/doc/dfc-tools/README.md
 $r ./usr/share/doc/dfc-tools/changelog.gz
 $r ./usr/share/doc/dfc-tools/copyright
 $r ./usr/share/doc/dfc-tools/dtcpd.md
+$r ./usr/share/doc/dfc-tools/examples/destination.swanctl.conf
 $r ./usr/share/doc/dfc-tools/examples/dtcpd.conf
+$r ./usr/share/doc/dfc-tools/examples/monitor.swanctl.conf
+$r ./usr/share/doc/dfc-tools/ipsec.md
 EOF
 } | LC_ALL=C sort >"$tmp/want"
 files "$tl" >"$tmp/got"
