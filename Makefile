@@ -129,12 +129,16 @@ bench-dtcp:
 # dfcctl: the operator CLI; main, the command table and the shared helpers
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
-	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
+	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c \
+	ipsec.c ipsec_match.c)
 # dtcpd's blob reader (and the DTCP text helpers it needs) decode dtcpd's criteria.
 DFCCTL_AGENT := agent/blob.c agent/msg.c agent/auth.c
-$(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(DFCCTL_AGENT) $(AGENT_HDR) $(B)/version
+# libnl-xfrm: cdest show's view of the xfrm policies and SAs; dfcctl alone links it.
+XFRM_PKG := libnl-xfrm-3.0
+$(B)/dfcctl: $(DFCCTL_SRC) $(wildcard tools/dfcctl/*.h) $(LIB_SRC) $(LIB_HDR) $(DFCCTL_AGENT) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(DFCCTL_SRC) $(DFCCTL_AGENT) $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell pkg-config --cflags $(XFRM_PKG)) $(LDFLAGS) -Iagent -o $@ \
+		$(DFCCTL_SRC) $(DFCCTL_AGENT) $(LIB_SRC) $(LDLIBS) $(shell pkg-config --libs $(XFRM_PKG))
 
 # Man pages: scdoc sources in docs/man/NAME.SECTION.scd, roff in build/man/.
 MAN_SRC := $(wildcard docs/man/*.scd)
@@ -177,7 +181,9 @@ man_path = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(1)
 INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(UNITDIR)/dtcpd.service \
 	$(foreach m,$(notdir $(MAN)),$(call man_path,$(m))) \
 	$(BASHCOMPDIR)/dfcctl $(BASHCOMPDIR)/dtcpc \
-	$(DOCDIR)/README.md $(DOCDIR)/dtcpd.md $(DOCDIR)/dtcp.md $(DOCDIR)/examples/dtcpd.conf
+	$(DOCDIR)/README.md $(DOCDIR)/dtcpd.md $(DOCDIR)/dtcp.md $(DOCDIR)/ipsec.md \
+	$(DOCDIR)/examples/dtcpd.conf \
+	$(DOCDIR)/examples/monitor.swanctl.conf $(DOCDIR)/examples/destination.swanctl.conf
 
 $(B)/dtcpd.service: agent/dtcpd.service.in FORCE
 	@mkdir -p $(B)
@@ -193,8 +199,10 @@ install: progs man $(B)/dtcpd.service
 	install -m 0644 $(B)/dtcpd.service $(DESTDIR)$(UNITDIR)/
 	$(foreach m,$(MAN),install -m 0644 $(m) $(DESTDIR)$(call man_path,$(notdir $(m)));)
 	install -m 0644 tools/completion/dfcctl tools/completion/dtcpc $(DESTDIR)$(BASHCOMPDIR)/
-	install -m 0644 README.md docs/dtcpd.md docs/dtcp.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md docs/dtcpd.md docs/dtcp.md docs/ipsec.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 agent/dtcpd.conf.example $(DESTDIR)$(DOCDIR)/examples/dtcpd.conf
+	install -m 0644 docs/ipsec/monitor.swanctl.conf docs/ipsec/destination.swanctl.conf \
+		$(DESTDIR)$(DOCDIR)/examples/
 	install -d -m 0755 $(DESTDIR)$(dir $(CONF))
 	@if [ -e $(DESTDIR)$(CONF) ]; then \
 		echo "install: $(DESTDIR)$(CONF) exists: kept (the example: $(DOCDIR)/examples/dtcpd.conf)"; \

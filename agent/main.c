@@ -240,8 +240,7 @@ static void ev_dups(void *u, uint32_t owner, const struct dtcp_dup *v, unsigned 
 static void ev_noipsec(void *u, uint32_t cdest)
 {
 	(void)u;
-	logf_(LOG_WARNING, "content destination %#x requires IPsec but its route has none: "
-	      "copies are dropped", cdest);
+	dtcp_server_noipsec(&A.s, cdest);
 }
 
 static const struct dtcp_kevents kevents = {

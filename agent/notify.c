@@ -264,6 +264,22 @@ void dtcp_server_congested(struct dtcp_server *s, uint32_t cdest, uint64_t rate,
 	free(p);
 }
 
+void dtcp_server_noipsec(struct dtcp_server *s, uint32_t cdest)
+{
+	const struct dtcp_cdest *d = cdest_by_kid(s, cdest);
+	char name[128] = "";
+
+	/* its configured name, else the label a request gave it; the kernel id last */
+	if (d)
+		snprintf(name, sizeof(name), "%s", d->id);
+	for (unsigned int i = 0; i < s->n_srcs && !name[0]; i++)
+		dest_name(s, s->srcs[i], cdest, name, sizeof(name));
+	if (!name[0])
+		snprintf(name, sizeof(name), "%#" PRIx32, cdest);
+	LOG(s, NULL, LOG_WARNING, "content destination %s requires IPsec but its route has "
+	    "none: copies are dropped", name);
+}
+
 void dtcp_server_purged(struct dtcp_server *s, uint32_t owner, uint32_t cdest,
 			const uint64_t *kids, unsigned int n)
 {

@@ -239,6 +239,8 @@ void dtcp_server_expired(struct dtcp_server *s, uint32_t owner, uint64_t kid, ui
 void dtcp_server_tick(struct dtcp_server *s);
 /* Kernel events about destinations, turned into notifications. */
 void dtcp_server_congested(struct dtcp_server *s, uint32_t cdest, uint64_t rate, bool on);
+/* NoIPSecDestination: logged under the destination's name. */
+void dtcp_server_noipsec(struct dtcp_server *s, uint32_t cdest);
 void dtcp_server_purged(struct dtcp_server *s, uint32_t owner, uint32_t cdest,
 			const uint64_t *kids, unsigned int n);
 struct dtcp_dup {

@@ -33,6 +33,7 @@ const struct nla_policy dfc_cdest_policy[DFC_CDEST_A_MAX + 1] = {
 				.reject_message = "counters are read-only" },
 	[DFC_CDEST_A_CRITS] = { .type = NLA_REJECT },
 	[DFC_CDEST_A_CONGESTED] = { .type = NLA_REJECT },
+	[DFC_CDEST_A_NOIPSEC] = { .type = NLA_REJECT },
 };
 
 static int get_addr(struct nlattr *a, struct in6_addr *addr, u8 *ver,
@@ -270,7 +271,8 @@ static int cdest_fill(struct sk_buff *skb, struct dfc_filter *f,
 	    nla_put_u64_64bit(skb, DFC_CDEST_A_HARD_TARGET, cfg->hard_target,
 			      DFC_CDEST_A_PAD) ||
 	    nla_put_u32(skb, DFC_CDEST_A_CRITS, cd->n_crits) ||
-	    nla_put_u8(skb, DFC_CDEST_A_CONGESTED, cd->congested))
+	    nla_put_u8(skb, DFC_CDEST_A_CONGESTED, cd->congested) ||
+	    nla_put_u8(skb, DFC_CDEST_A_NOIPSEC, cd->noipsec))
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, DFC_CDEST_A_STATS);
 	if (!nest)

@@ -399,6 +399,7 @@ struct dfc_nl_cdest {
 	/* filled by get and dump */
 	uint32_t crits;			/* criteria toward it */
 	uint8_t congested;		/* 1: above soft-limit, not yet back under soft-clear */
+	uint8_t noipsec;		/* 1: copies dropped for want of IPsec (ipsec-required) */
 	struct {
 		uint64_t copies, bytes;	/* sent */
 		/* dropped, by cause (DFC_CSTATS_A_*) */

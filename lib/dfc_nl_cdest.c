@@ -150,6 +150,7 @@ int dfc_nl_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_cdest *out)
 		[DFC_CDEST_A_STATS] = MNL_TYPE_NESTED,
 		[DFC_CDEST_A_CRITS] = MNL_TYPE_U32,
 		[DFC_CDEST_A_CONGESTED] = MNL_TYPE_U8,
+		[DFC_CDEST_A_NOIPSEC] = MNL_TYPE_U8,
 	};
 	const struct nlattr *tb[DFC_CDEST_A_MAX + 1], *st[DFC_CSTATS_A_MAX + 1];
 	const struct nlattr *addr, *src;
@@ -195,6 +196,7 @@ int dfc_nl_cdest_parse(const struct nlmsghdr *nlh, struct dfc_nl_cdest *out)
 			out->set_mask |= 1U << t;
 	out->crits = opt_u32(tb[DFC_CDEST_A_CRITS]);
 	out->congested = opt_u8(tb[DFC_CDEST_A_CONGESTED], 0);
+	out->noipsec = opt_u8(tb[DFC_CDEST_A_NOIPSEC], 0);
 	if (tb[DFC_CDEST_A_STATS]) {
 		out->stats.copies = opt_u64(st[DFC_CSTATS_A_COPIES]);
 		out->stats.bytes = opt_u64(st[DFC_CSTATS_A_BYTES]);

@@ -102,7 +102,7 @@ check_eq "dfc-tools: Architecture" "$(dpkg-deb -f "$tl" Architecture)" "$arch"
 check_eq "dfc-dkms: Version" "$(dpkg-deb -f "$dk" Version)" "$v"
 check_eq "dfc-tools: Version" "$(dpkg-deb -f "$tl" Version)" "$v"
 check "dfc-dkms: Depends on dkms" has_dep "$dk" dkms
-for p in libmnl0 libjansson4 libconfig9 libssl3 kmod; do
+for p in libmnl0 libjansson4 libconfig9 libssl3 libnl-3-200 libnl-xfrm-3-200 kmod; do
 	check "dfc-tools: Depends on $p" has_dep "$tl" $p
 done
 check_eq "dfc-tools: Recommends" "$(dpkg-deb -f "$tl" Recommends)" dfc-dkms
@@ -128,7 +128,10 @@ $r ./usr/share/doc/dfc-tools/changelog.gz
 $r ./usr/share/doc/dfc-tools/copyright
 $r ./usr/share/doc/dfc-tools/dtcp.md
 $r ./usr/share/doc/dfc-tools/dtcpd.md
+$r ./usr/share/doc/dfc-tools/examples/destination.swanctl.conf
 $r ./usr/share/doc/dfc-tools/examples/dtcpd.conf
+$r ./usr/share/doc/dfc-tools/examples/monitor.swanctl.conf
+$r ./usr/share/doc/dfc-tools/ipsec.md
 EOF
 } | LC_ALL=C sort >"$tmp/want"
 files "$tl" >"$tmp/got"

@@ -46,7 +46,10 @@ expect() {
 644 ./$1/share/doc/dfc/README.md
 644 ./$1/share/doc/dfc/dtcpd.md
 644 ./$1/share/doc/dfc/dtcp.md
+644 ./$1/share/doc/dfc/ipsec.md
+644 ./$1/share/doc/dfc/examples/destination.swanctl.conf
 644 ./$1/share/doc/dfc/examples/dtcpd.conf
+644 ./$1/share/doc/dfc/examples/monitor.swanctl.conf
 EOF
 }
 # same NAME WANT-FILE GOT-FILE: one result, the difference on failure

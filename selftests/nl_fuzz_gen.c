@@ -165,6 +165,7 @@ static const struct attr cdest_a[DFC_CDEST_A_MAX + 1] = {
 	[DFC_CDEST_A_STATS] = { K_REJECT },
 	[DFC_CDEST_A_CRITS] = { K_REJECT },
 	[DFC_CDEST_A_CONGESTED] = { K_REJECT },
+	[DFC_CDEST_A_NOIPSEC] = { K_REJECT },
 };
 static const struct space cdest_s = { DFC_CDEST_A_MAX, cdest_a };
 

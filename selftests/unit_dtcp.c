@@ -1164,6 +1164,21 @@ TEST_F(srv, destinations_programmed)
 	EXPECT_EQ(3, self->k.n_dests);
 }
 
+static char last_log[256];
+
+static void keep_log(struct dtcp_server *s, const struct dtcp_src *src, int prio,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)s;
+	(void)src;
+	(void)prio;
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+}
+
 TEST_F(srv, congestion_events)
 {
 	uint32_t owner = self->s.cfg->groups[0].srcs[0].owner;
@@ -1184,6 +1199,15 @@ TEST_F(srv, congestion_events)
 	EXPECT_EQ(2000000, num("Max-Bandwidth"));
 	dtcp_server_congested(&self->s, cd2, 400000, false);
 	EXPECT_EQ(1, n_sent);
+	/* NoIPSecDestination: logged under the configured name, not the kernel id; nothing sent */
+	self->s.log = keep_log;
+	dtcp_server_noipsec(&self->s, cd2);
+	EXPECT_EQ(1, n_sent);
+	EXPECT_STREQ("content destination cd2 requires IPsec but its route has none: copies are "
+		     "dropped", last_log);
+	dtcp_server_noipsec(&self->s, 0x1234abcd);
+	EXPECT_STREQ("content destination 0x1234abcd requires IPsec but its route has none: "
+		     "copies are dropped", last_log);
 	/* Hard limit: the kernel purged two; 4 goes whole (its cd1 part too). */
 	purged[0] = DTCP_KID(4, 1);
 	purged[1] = DTCP_KID(2, 0);

@@ -434,6 +434,9 @@ static struct nlmsghdr *cdest_reply(void *buf, uint32_t id, bool v6, bool stats)
 	put_u64(nlh, DFC_CDEST_A_HARD_TARGET, 9000000000ULL, DFC_CDEST_A_PAD);
 	mnl_attr_put_u32(nlh, DFC_CDEST_A_CRITS, 12);
 	mnl_attr_put_u8(nlh, DFC_CDEST_A_CONGESTED, 1);
+	/* the ipsec-required one is dropping for want of IPsec; the other leaves it out */
+	if (v6)
+		mnl_attr_put_u8(nlh, DFC_CDEST_A_NOIPSEC, 1);
 	if (stats) {
 		struct nlattr *st = nest_start(nlh, DFC_CDEST_A_STATS);
 

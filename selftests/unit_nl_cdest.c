@@ -33,6 +33,7 @@ TEST_F(msg, cdest_parse_kernel_reply)
 	EXPECT_EQ(9000000000ULL, d.hard_target);
 	EXPECT_EQ(12, d.crits);
 	EXPECT_EQ(1, d.congested);
+	EXPECT_EQ(0, d.noipsec);
 	EXPECT_EQ(cstat_val(DFC_CSTATS_A_COPIES), d.stats.copies);
 	EXPECT_EQ(cstat_val(DFC_CSTATS_A_BYTES), d.stats.bytes);
 	EXPECT_EQ(cstat_val(DFC_CSTATS_A_NOMEM), d.stats.nomem);
@@ -59,6 +60,7 @@ TEST_F(msg, cdest_parse_kernel_reply)
 	EXPECT_EQ(0, memcmp(a, d.src, 16));
 	EXPECT_EQ(0, d.dport);
 	EXPECT_EQ(DFC_CDEST_F_IPSEC_REQUIRED, d.flags);
+	EXPECT_EQ(1, d.noipsec);
 	/* no counters: all 0 */
 	EXPECT_EQ(0, d.stats.copies);
 	EXPECT_EQ(0, d.stats.rate);
@@ -130,6 +132,7 @@ TEST_F(msg, cdest_round_trip)
 		EXPECT_EQ(DFC_NL_CDEST_SET_ALL, d.set_mask);
 		EXPECT_EQ(0, d.crits);
 		EXPECT_EQ(0, d.congested);
+		EXPECT_EQ(0, d.noipsec);
 
 		/* and what was parsed encodes the same again, byte for byte */
 		{

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "dfcctl.h"
+#include "ipsec.h"
 
 /* ---- content destinations ---- */
 
@@ -430,17 +431,19 @@ static void cdest_flags(char *buf, size_t size, const struct dfc_nl_cdest *d)
 {
 	bool ipsec = d->flags & DFC_CDEST_F_IPSEC_REQUIRED;
 
-	snprintf(buf, size, "%s%s%s", ipsec ? "ipsec" : "", ipsec && d->congested ? "," : "",
-		 d->congested ? "congested" : "");
+	snprintf(buf, size, "%s%s%s%s%s", ipsec ? "ipsec" : "", ipsec && d->congested ? "," : "",
+		 d->congested ? "congested" : "", (ipsec || d->congested) && d->noipsec ? "," : "",
+		 d->noipsec ? "noipsec" : "");
 	if (!*buf)
 		snprintf(buf, size, "-");
 }
 
 enum { DC_ID, DC_NAME, DC_ENCAP, DC_ADDR, DC_TTL, DC_FLAGS, DC_CRITS, DC_RATE, DC_COPIES,
-	DC_BYTES, DC_DROPS, DC_N };
+	DC_BYTES, DC_IPSEC, DC_DROPS, DC_N };
 #define DCELL 256 /* DROPS: every cause, with 20 digits each */
 
-static void cdest_cells(char cell[DC_N][DCELL], const struct dfc_nl_cdest *d)
+static void cdest_cells(char cell[DC_N][DCELL], const struct dfc_nl_cdest *d,
+			const struct dfc_ipsec *x)
 {
 	const char *name[N_DROPS];
 	uint64_t v[N_DROPS], total = 0;
@@ -456,6 +459,7 @@ static void cdest_cells(char cell[DC_N][DCELL], const struct dfc_nl_cdest *d)
 	fmt_rate(cell[DC_RATE], DCELL, d->stats.rate);
 	snprintf(cell[DC_COPIES], DCELL, "%" PRIu64, d->stats.copies);
 	snprintf(cell[DC_BYTES], DCELL, "%" PRIu64, d->stats.bytes);
+	snprintf(cell[DC_IPSEC], DCELL, "%s", dfc_ipsec_summary(x, d));
 	/* the total, then the causes that count */
 	cdest_drops(d, name, v);
 	for (int i = 0; i < N_DROPS; i++)
@@ -471,11 +475,11 @@ static void cdest_cells(char cell[DC_N][DCELL], const struct dfc_nl_cdest *d)
 		snprintf(cell[DC_DROPS] + n, DCELL - n, ")");
 }
 
-static void cdest_table(const struct cdest_list *l)
+static void cdest_table(const struct cdest_list *l, const struct dfc_ipsec *x)
 {
 	static const char *const head[DC_N] = {
 		"ID", "NAME", "ENCAP", "ADDRESS", "TTL", "FLAGS", "CRITS", "RATE", "COPIES",
-		"BYTES", "DROPS",
+		"BYTES", "IPSEC", "DROPS",
 	};
 	char cell[DC_N][DCELL];
 	int width[DC_N];
@@ -483,7 +487,7 @@ static void cdest_table(const struct cdest_list *l)
 	for (int c = 0; c < DC_N; c++)
 		width[c] = (int)strlen(head[c]);
 	for (size_t i = 0; i < l->n; i++) {
-		cdest_cells(cell, &l->v[i]);
+		cdest_cells(cell, &l->v[i], x);
 		for (int c = 0; c < DC_N; c++)
 			if ((int)strlen(cell[c]) > width[c])
 				width[c] = (int)strlen(cell[c]);
@@ -493,10 +497,10 @@ static void cdest_table(const struct cdest_list *l)
 			for (int c = 0; c < DC_N; c++)
 				snprintf(cell[c], DCELL, "%s", head[c]);
 		else
-			cdest_cells(cell, &l->v[i - 1]);
+			cdest_cells(cell, &l->v[i - 1], x);
 		for (int c = 0; c < DC_N; c++) {
 			bool left = c == DC_NAME || c == DC_ENCAP || c == DC_ADDR ||
-				    c == DC_FLAGS || c == DC_DROPS;
+				    c == DC_FLAGS || c == DC_IPSEC || c == DC_DROPS;
 
 			/* the last column is not padded */
 			if (c == DC_DROPS)
@@ -509,7 +513,7 @@ static void cdest_table(const struct cdest_list *l)
 }
 
 /* Below the table of one destination: what its row leaves out. */
-static void cdest_details(const struct dfc_nl_cdest *d)
+static void cdest_details(const struct dfc_nl_cdest *d, const struct dfc_ipsec *x)
 {
 	char a[INET6_ADDRSTRLEN], r[4][32];
 	const uint64_t lim[4] = { d->soft_limit, d->soft_clear, d->hard_limit, d->hard_target };
@@ -537,9 +541,10 @@ static void cdest_details(const struct dfc_nl_cdest *d)
 	for (int i = 0; i < N_DROPS; i++)
 		printf(" %s %" PRIu64, name[i], v[i]);
 	putchar('\n');
+	dfc_ipsec_print(x, d);
 }
 
-static json_t *cdest_json(const struct dfc_nl_cdest *d)
+static json_t *cdest_json(const struct dfc_nl_cdest *d, const struct dfc_ipsec *x)
 {
 	char addr[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
 	const char *name[N_DROPS];
@@ -564,7 +569,7 @@ static json_t *cdest_json(const struct dfc_nl_cdest *d)
 	if (!st)
 		return NULL;
 	o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I,"
-		      " s:I, s:I, s:I, s:b, s:o}",
+		      " s:I, s:I, s:I, s:b, s:o, s:o}",
 		      "id", (json_int_t)d->id, "name", d->name, "encap", encap_name(d->encap),
 		      "ipver", (json_int_t)d->ipver, "address", addr,
 		      "src", d->has_src ? json_string(src) : json_null(),
@@ -577,16 +582,17 @@ static json_t *cdest_json(const struct dfc_nl_cdest *d)
 		      "hard_limit", (json_int_t)d->hard_limit,
 		      "hard_target", (json_int_t)d->hard_target,
 		      "crits", (json_int_t)d->crits, "congested", d->congested != 0,
-		      "stats", st);
+		      "stats", st, "ipsec", dfc_ipsec_json(x, d));
 	return o;
 }
 
 int cmd_cdest_show(struct ctl *c, int argc, char **argv)
 {
 	struct cdest_list l = { 0 };
+	struct dfc_ipsec *x = NULL;
 	bool one = argc > 0;
 	uint32_t id = 0;
-	char what[64];
+	char what[64], why[128];
 	int err, ret;
 
 	if (one && take_cdest_id(&argc, &argv, &id))
@@ -608,23 +614,27 @@ int cmd_cdest_show(struct ctl *c, int argc, char **argv)
 		if (!err && l.n)
 			qsort(l.v, l.n, sizeof(*l.v), cdest_cmp);
 	}
+	/* without the xfrm tables the rest still shows, marked unknown */
+	if (!err && !(x = dfc_ipsec_load(why, sizeof(why))))
+		fprintf(stderr, "dfcctl: %s: %s\n", what, why);
 	if (err) {
 		ret = fail(c, what, err);
 	} else if (c->json) {
 		json_t *arr = json_array();
 
 		for (size_t i = 0; arr && i < l.n; i++)
-			if (json_array_append_new(arr, cdest_json(&l.v[i]))) {
+			if (json_array_append_new(arr, cdest_json(&l.v[i], x))) {
 				json_decref(arr);
 				arr = NULL;
 			}
 		ret = print_json(arr);
 	} else {
-		cdest_table(&l);
+		cdest_table(&l, x);
 		if (one && l.n)
-			cdest_details(&l.v[0]);
+			cdest_details(&l.v[0], x);
 		ret = 0;
 	}
+	dfc_ipsec_free(x);
 	free(l.v);
 	return ret;
 }

@@ -302,7 +302,12 @@
  *   TXERR (the output path refused it: a netfilter drop, a full queue,
  *   an IPsec error; COPIES counts only what it accepted);
  *   RATE (bit/s, 10 s average), and DFC_CDEST_A_CRITS (NLA_U32),
- *   criteria toward it.
+ *   criteria toward it, DFC_CDEST_A_CONGESTED (NLA_U8, as in the event
+ *   below) and DFC_CDEST_A_NOIPSEC (NLA_U8: 1 while copies to this
+ *   ipsec-required destination are dropped for want of xfrm, from the
+ *   second that counted the first NOIPSEC drop, the one that sent the
+ *   DFC_CMD_CDEST_NOIPSEC event, until a copy goes out again; 0
+ *   otherwise, and always for a destination without ipsec-required).
  *
  * Copies. For each matched frame at most one copy goes to each content
  * destination and at most max-duplicates copies in all (per owner too),
@@ -598,6 +603,7 @@ enum dfc_cdest_attr {
 	DFC_CDEST_A_STATS,
 	DFC_CDEST_A_CRITS,
 	DFC_CDEST_A_CONGESTED,
+	DFC_CDEST_A_NOIPSEC,
 	__DFC_CDEST_A_LAST
 };
 
