@@ -129,7 +129,8 @@ bench-dtcp:
 # dfcctl: the operator CLI; main, the command table and the shared helpers
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
-	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c)
+	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c \
+	netns.c batch.c)
 $(B)/dfcctl: $(DFCCTL_SRC) tools/dfcctl/dfcctl.h $(LIB_SRC) $(LIB_HDR) $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(DFCCTL_SRC) $(LIB_SRC) $(LDLIBS)
