@@ -152,14 +152,14 @@ wait $mons 2>/dev/null
 mons=
 check_eq "monitor -t: a Timestamp line, then the event" "$(sed -n 1p "$tmp/mon-t" |
 	grep -cE '^Timestamp: [A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} [0-9]{4} [0-9]+ usec$'):$(sed -n 2p "$tmp/mon-t" | cut -d' ' -f1-5)" \
-	"1:expired owner 9 id 1 reason"
+	"1:expired owner 9 id 1"
 check_eq "monitor -ts: the stamp on the event's line" \
 	"$(grep -cE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}\] expired owner 9 id 1 ' "$tmp/mon-ts"):$(grep -c '' "$tmp/mon-ts")" \
 	"1:1"
 check_eq "monitor -j -t: a time member, UTC" \
 	"$(jq -r 'select(.event == "expired") | "\(.id) \(.time)"' "$tmp/mon-j" | grep -cE '^1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}Z$')" 1
 # the control: without -t, the same event and no stamp
-check_eq "monitor: no stamp without -t" "$(cut -d' ' -f1-4 "$tmp/mon-plain")" "expired owner 9 id 1"
+check_eq "monitor: no stamp without -t" "$(cut -d' ' -f1-5 "$tmp/mon-plain")" "expired owner 9 id 1"
 # the stamp is now's: within a minute of the guest's clock
 t=$(jq -r 'select(.event == "expired") | .time' "$tmp/mon-j" | cut -d. -f1)
 d=$(($(date -u +%s) - $(date -u -d "${t%Z}" +%s 2>/dev/null || echo 0)))
