@@ -130,7 +130,7 @@ bench-dtcp:
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c \
-	ipsec.c ipsec_match.c)
+	ipsec.c ipsec_match.c netns.c batch.c)
 # dtcpd's blob reader (and the DTCP text helpers it needs) decode dtcpd's criteria.
 DFCCTL_AGENT := agent/blob.c agent/msg.c agent/auth.c
 # libnl-xfrm: cdest show's view of the xfrm policies and SAs; dfcctl alone links it.

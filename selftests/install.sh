@@ -160,8 +160,12 @@ opts() { "$@" 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u; }
 check_eq "dtcpd.8 has every option of dtcpd -h" "$(missing dtcpd.8 $(opts build/dtcpd -h))" ""
 # shellcheck disable=SC2046
 check_eq "dtcpc.1 has every option of dtcpc -h" "$(missing dtcpc.1 $(opts build/dtcpc -h))" ""
+# dfcctl's options are iproute2's: one dash ("-json", "-netns")
+opts1() { "$@" 2>&1 | grep -oE -- '(^| )-[A-Za-z][A-Za-z-]+' | tr -d ' ' | sort -u; }
+check_eq "dfcctl -h: its options found (-json, -netns)" \
+	"$(opts1 build/dfcctl -h | grep -cx -e -json -e -netns)" 2
 # shellcheck disable=SC2046
-check_eq "dfcctl.8 has every option of dfcctl -h" "$(missing dfcctl.8 $(opts build/dfcctl -h))" ""
+check_eq "dfcctl.8 has every option of dfcctl -h" "$(missing dfcctl.8 $(opts1 build/dfcctl -h))" ""
 # every key of the configuration's `keys[]` lists, as *key*
 keys=$(sed -n '/keys\[\] = {/,/NULL };/p; /mkeys\[\] = {/,/NULL };/p' agent/config.c |
 	grep -o '"[a-z-]*"' | tr -d '"' | sort -u | sed 's/.*/*&*/')

@@ -107,7 +107,7 @@ fail_errno:
  * true. NULL after saying on stderr what went wrong: no agent, a failed
  * request (dtcpd's "error"), or a reply that is not one.
  */
-static json_t *agent_call(const struct ctl *c, json_t *req)
+static json_t *agent_call(struct ctl *c, json_t *req)
 {
 	const char *path = agent_path(c);
 	char *line = req ? json_dumps(req, JSON_COMPACT) : NULL, *text = NULL;
@@ -121,6 +121,8 @@ static json_t *agent_call(const struct ctl *c, json_t *req)
 		fprintf(stderr, "dfcctl: json: %s\n", strerror(ENOMEM));
 		return NULL;
 	}
+	if (!ctl_go(c))
+		goto out;
 	fd = agent_connect(path);
 	if (fd < 0) {
 		int err = errno;

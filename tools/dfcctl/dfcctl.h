@@ -29,9 +29,19 @@ struct cmd {
 	const char *help;
 };
 
+/* -t and -ts: how monitor stamps its events (as ip -t and ip -ts). */
+enum ctl_ts { CTL_TS_NONE, CTL_TS_LONG, CTL_TS_SHORT };
+
 struct ctl {
 	bool json;
 	bool details; /* -d: ids beside names */
+	bool pretty; /* -p: indented JSON */
+	enum ctl_ts ts;
+	/*
+	 * check: -batch's first pass, arguments only: ctl_go() notes in
+	 * checked that a command's arguments were good and stops it there.
+	 */
+	bool check, checked;
 	const struct cmd *cmd;
 	struct dfc_nl *nl;
 	const char *socket; /* -S: dtcpd's control socket, for 'agent' */
@@ -64,6 +74,16 @@ int cmd_agent_reload(struct ctl *c, int argc, char **argv);
 
 /* dfcctl.c */
 int bad_usage(const struct ctl *c);
+bool ctl_go(struct ctl *c);
+bool opt_matches(const char *arg, const char *name);
+/* A command line resolved (ctl_lookup). */
+struct ctl_cmdline {
+	const struct cmd *cmd;
+	int args;  /* where cmd's arguments start */
+	bool help; /* only the help: of cmd's object, or of all (cmd NULL) */
+};
+int ctl_lookup(int argc, char **argv, struct ctl_cmdline *out);
+int ctl_dispatch(struct ctl *c, int argc, char **argv);
 int fail(const struct ctl *c, const char *what, int err);
 struct dfc_nl *ctl_nl(struct ctl *c);
 int print_json(json_t *root);
@@ -71,6 +91,25 @@ void fmt_duration(char *buf, size_t size, uint64_t s);
 void *vec_grow(void *v, size_t n, size_t *cap, size_t sz);
 int parse_num(const char *arg, uint64_t max, uint64_t *out);
 int take_num(int *argc, char ***argv, uint64_t max, uint64_t *out);
+
+/* netns.c */
+int netns_switch(const char *name);
+
+/* batch.c */
+int batch_run(struct ctl *c, const char *file, bool force);
+
+/*
+ * filter_add.c: one 'filter add' line parsed into what the kernel gets
+ * (entries, exclusions and text allocated: filter_add_free), so that
+ * -batch can send many in one request.
+ */
+struct filter_add {
+	uint32_t owner;
+	struct dfc_nl_crit crit;
+};
+int filter_add_parse(struct ctl *c, int argc, char **argv, struct filter_add *fa);
+void filter_add_free(struct filter_add *fa);
+void filter_add_what(char *buf, size_t size, const struct filter_add *fa);
 
 /* stats.c */
 int stats_get(struct ctl *c, struct dfc_stats *s);

@@ -105,7 +105,42 @@ static int filter_spec(struct dfc_spec *spec, const char *const value[N_ADD_FIEL
 	return 0;
 }
 
-int cmd_filter_add(struct ctl *c, int argc, char **argv)
+void filter_add_free(struct filter_add *fa)
+{
+	free(fa->crit.entries);
+	free(fa->crit.excl);
+	free((void *)fa->crit.blob);
+	fa->crit.entries = fa->crit.excl = NULL;
+	fa->crit.blob = NULL;
+}
+
+/* "filter add owner O id I": what a failure is about. */
+void filter_add_what(char *buf, size_t size, const struct filter_add *fa)
+{
+	snprintf(buf, size, "filter add owner %" PRIu32 " id %" PRIu64, fa->owner, fa->crit.id);
+}
+
+/* A copy of len bytes (NULL for none); *nomem set if there is no memory. */
+static void *copy_of(const void *v, size_t len, bool *nomem)
+{
+	void *p;
+
+	if (!len)
+		return NULL;
+	p = malloc(len);
+	if (!p) {
+		*nomem = true;
+		return NULL;
+	}
+	return memcpy(p, v, len);
+}
+
+/*
+ * The words after 'filter add' into fa, all checked and expanded (nothing
+ * is sent): 0, EXIT_USAGE after saying why, or EXIT_FAILURE (no memory,
+ * built without lib/dfc_spec.c).
+ */
+int filter_add_parse(struct ctl *c, int argc, char **argv, struct filter_add *fa)
 {
 	static struct dfc_nl_entry entries[DFC_CRIT_MAX_ENTRIES], excl[DFC_CRIT_MAX_EXCL];
 	struct dfc_nl_crit crit = { .prio = 1 };
@@ -116,12 +151,11 @@ int cmd_filter_add(struct ctl *c, int argc, char **argv)
 	uint64_t owner = 0, v;
 	bool has_owner = false, has_id = false;
 	const char *why = NULL;
+	bool nomem = false;
 	size_t tlen = 0;
-
-	unsigned int done;
-	char what[96];
 	int err;
 
+	memset(fa, 0, sizeof(*fa));
 	while (argc) {
 		const char *kw = argv[0];
 		size_t f;
@@ -189,13 +223,35 @@ int cmd_filter_add(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "dfcctl: filter add: %s\n", why ? why : strerror(-err));
 		return err == -ENOMEM ? EXIT_FAILURE : EXIT_USAGE;
 	}
-	crit.entries = entries;
-	crit.excl = excl;
-	crit.blob = text;
-	crit.blob_len = (uint16_t)tlen;
-	if (!ctl_nl(c))
+	fa->owner = (uint32_t)owner;
+	fa->crit = crit;
+	fa->crit.entries = copy_of(entries, crit.n_entries * sizeof(*entries), &nomem);
+	fa->crit.excl = copy_of(excl, crit.n_excl * sizeof(*excl), &nomem);
+	fa->crit.blob = copy_of(text, tlen, &nomem);
+	fa->crit.blob_len = (uint16_t)tlen;
+	if (nomem) {
+		filter_add_free(fa);
+		return fail(c, "filter add", -ENOMEM);
+	}
+	return 0;
+}
+
+int cmd_filter_add(struct ctl *c, int argc, char **argv)
+{
+	struct filter_add fa;
+	unsigned int done;
+	char what[96];
+	int err;
+
+	err = filter_add_parse(c, argc, argv, &fa);
+	if (err)
+		return err;
+	if (!ctl_nl(c)) {
+		filter_add_free(&fa);
 		return EXIT_FAILURE;
-	err = dfc_nl_crit_add(c->nl, (uint32_t)owner, &crit, 1, &done);
-	snprintf(what, sizeof(what), "filter add owner %" PRIu64 " id %" PRIu64, owner, crit.id);
+	}
+	err = dfc_nl_crit_add(c->nl, fa.owner, &fa.crit, 1, &done);
+	filter_add_what(what, sizeof(what), &fa);
+	filter_add_free(&fa);
 	return err ? fail(c, what, err) : 0;
 }

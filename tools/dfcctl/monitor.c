@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * dfcctl monitor: dfc.ko's events (expired criteria, congestion,
- * purges, missing IPsec, dropped duplicates) as they come.
+ * purges, missing IPsec, dropped duplicates) as they come, stamped
+ * with the time they were received with -t or -ts (as ip monitor).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,12 +11,60 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dfcctl.h"
 
 /* ---- monitor ---- */
 
 static volatile sig_atomic_t stop;
+
+/* One received datagram's events: how to print them, and when they came. */
+struct mon {
+	bool json;
+	enum ctl_ts ts;
+	char stamp[96]; /* text: what goes before each line ("" without -ts) */
+	char time[96];	/* JSON: the "time" member (UTC), "" without -t or -ts */
+	char when[128];	/* -t: the Timestamp line */
+};
+
+/* The stamps of now, as ip -t and -ts print them (local time), and in RFC 3339 UTC. */
+static void mon_stamp(struct mon *m)
+{
+	struct timespec now;
+	struct tm tm;
+	unsigned int us;
+	char t[64];
+
+	m->stamp[0] = m->time[0] = m->when[0] = '\0';
+	if (m->ts == CTL_TS_NONE || clock_gettime(CLOCK_REALTIME, &now))
+		return;
+	us = (unsigned int)(now.tv_nsec / 1000 % 1000000);
+	if (m->json) {
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(m->time, sizeof(m->time), "%s.%06uZ", t, us);
+		return;
+	}
+	localtime_r(&now.tv_sec, &tm);
+	if (m->ts == CTL_TS_SHORT) {
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(m->stamp, sizeof(m->stamp), "[%s.%06u] ", t, us);
+	} else {
+		strftime(t, sizeof(t), "%a %b %e %H:%M:%S %Y", &tm);
+		snprintf(m->when, sizeof(m->when), "Timestamp: %s %u usec\n", t, us);
+	}
+}
+
+/* Print o (taken), with the time it came under -t or -ts: 0, or -EIO. */
+static int mon_json(const struct mon *m, json_t *o)
+{
+	if (o && m->time[0] && json_object_set_new(o, "time", json_string(m->time))) {
+		json_decref(o);
+		o = NULL;
+	}
+	return print_json(o) ? -EIO : 0;
+}
 
 static void on_signal(int sig)
 {
@@ -24,11 +73,11 @@ static void on_signal(int sig)
 }
 
 /* A purge: "purged owner O cdest D ids 1,2,3" (ids in the order the kernel removed them). */
-static int event_purged(const struct dfc_nl_event *e, bool json)
+static int event_purged(const struct dfc_nl_event *e, const struct mon *m)
 {
 	unsigned int n = e->purged.n_ids;
 
-	if (json) {
+	if (m->json) {
 		json_t *ids = json_array(), *o;
 
 		for (unsigned int i = 0; ids && i < n; i++)
@@ -42,8 +91,9 @@ static int event_purged(const struct dfc_nl_event *e, bool json)
 			      "owner", (json_int_t)e->purged.owner,
 			      "cdest", (json_int_t)e->purged.cdest,
 			      "count", (json_int_t)e->purged.n_total, "ids", ids);
-		return print_json(o) ? -EIO : 0;
+		return mon_json(m, o);
 	}
+	fputs(m->stamp, stdout);
 	printf("purged owner %" PRIu32 " cdest %" PRIu32 " count %u ids ", e->purged.owner,
 	       e->purged.cdest, e->purged.n_total);
 	for (unsigned int i = 0; i < n; i++)
@@ -55,11 +105,11 @@ static int event_purged(const struct dfc_nl_event *e, bool json)
 }
 
 /* Dropped duplicates: "dup-dropped owner O id I cdest D dropped N, id ..." */
-static int event_dup(const struct dfc_nl_event *e, bool json)
+static int event_dup(const struct dfc_nl_event *e, const struct mon *m)
 {
 	unsigned int n = e->dup.n;
 
-	if (json) {
+	if (m->json) {
 		json_t *v = json_array(), *o;
 
 		for (unsigned int i = 0; v && i < n; i++) {
@@ -78,8 +128,9 @@ static int event_dup(const struct dfc_nl_event *e, bool json)
 		o = json_pack("{s:s, s:I, s:I, s:o}", "event", "dup_dropped",
 			      "owner", (json_int_t)e->dup.owner, "count", (json_int_t)e->dup.n_total,
 			      "crits", v);
-		return print_json(o) ? -EIO : 0;
+		return mon_json(m, o);
 	}
+	fputs(m->stamp, stdout);
 	printf("dup-dropped owner %" PRIu32, e->dup.owner);
 	for (unsigned int i = 0; i < n; i++)
 		printf("%s id %" PRIu64 " cdest %" PRIu32 " dropped %" PRIu64, i ? "," : "",
@@ -91,11 +142,11 @@ static int event_dup(const struct dfc_nl_event *e, bool json)
 }
 
 /* Congestion and missing IPsec: about one destination. */
-static int event_cdest(const struct dfc_nl_event *e, bool json)
+static int event_cdest(const struct dfc_nl_event *e, const struct mon *m)
 {
 	bool congested = e->cmd == DFC_CMD_CDEST_CONGESTED;
 
-	if (json) {
+	if (m->json) {
 		json_t *o = congested ?
 			json_pack("{s:s, s:I, s:b, s:I}", "event", "congested",
 				  "cdest", (json_int_t)e->cdest.id,
@@ -103,8 +154,9 @@ static int event_cdest(const struct dfc_nl_event *e, bool json)
 				  "rate", (json_int_t)e->cdest.rate) :
 			json_pack("{s:s, s:I}", "event", "noipsec", "cdest", (json_int_t)e->cdest.id);
 
-		return print_json(o) ? -EIO : 0;
+		return mon_json(m, o);
 	}
+	fputs(m->stamp, stdout);
 	if (congested)
 		printf("congested cdest %" PRIu32 " %s rate %" PRIu64 "\n", e->cdest.id,
 		       e->cdest.congested ? "on" : "off", e->cdest.rate);
@@ -114,7 +166,7 @@ static int event_cdest(const struct dfc_nl_event *e, bool json)
 }
 
 /* One line (or JSON object) per expired criterion. */
-static int event_expired(const struct dfc_nl_event *e, bool json)
+static int event_expired(const struct dfc_nl_event *e, const struct mon *m)
 {
 	uint32_t owner = e->expired.owner;
 	char flags[32];
@@ -122,7 +174,7 @@ static int event_expired(const struct dfc_nl_event *e, bool json)
 	for (unsigned int i = 0; i < e->expired.n; i++) {
 		const struct dfc_nl_expired *c = &e->expired.v[i];
 
-		if (json) {
+		if (m->json) {
 			json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}",
 					      "event", "expired", "owner", (json_int_t)owner,
 					      "id", (json_int_t)c->id,
@@ -132,11 +184,12 @@ static int event_expired(const struct dfc_nl_event *e, bool json)
 					      "packets", (json_int_t)c->packets,
 					      "bytes", (json_int_t)c->bytes);
 
-			if (print_json(o))
+			if (mon_json(m, o))
 				return -EIO;
 			continue;
 		}
 		fmt_flags(flags, sizeof(flags), c->flags);
+		fputs(m->stamp, stdout);
 		printf("expired owner %" PRIu32 " id %" PRIu64 " reason %s flags %s cdest %" PRIu32
 		       " packets %" PRIu64 " bytes %" PRIu64 "\n",
 		       owner, c->id, reason_name(c->reason), flags, c->cdest, c->packets, c->bytes);
@@ -146,33 +199,50 @@ static int event_expired(const struct dfc_nl_event *e, bool json)
 
 static int event_print(const struct dfc_nl_event *e, void *data)
 {
-	const struct ctl *ctl = data;
+	const struct mon *m = data;
 
 	switch (e->cmd) {
 	case DFC_CMD_CRIT_EXPIRED:
-		return event_expired(e, ctl->json);
 	case DFC_CMD_CDEST_CONGESTED:
 	case DFC_CMD_CDEST_NOIPSEC:
-		return event_cdest(e, ctl->json);
 	case DFC_CMD_CDEST_PURGED:
-		return event_purged(e, ctl->json);
 	case DFC_CMD_DUP_DROPPED:
-		return event_dup(e, ctl->json);
+		fputs(m->when, stdout);
+		break;
 	default:
 		return 0; /* an event this dfcctl cannot show */
+	}
+	switch (e->cmd) {
+	case DFC_CMD_CRIT_EXPIRED:
+		return event_expired(e, m);
+	case DFC_CMD_CDEST_PURGED:
+		return event_purged(e, m);
+	case DFC_CMD_DUP_DROPPED:
+		return event_dup(e, m);
+	default:
+		return event_cdest(e, m);
 	}
 }
 
 int cmd_monitor(struct ctl *c, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll returns */
+	struct mon m = { .json = c->json, .ts = c->ts };
 	struct dfc_nl_events *ev;
 	struct pollfd pfd;
 	int ret = 0;
 
-	(void)argv;
-	if (argc)
-		return bad_usage(c);
+	/* ip's -t and -ts, here too: 'monitor -t' */
+	for (; argc; argc--, argv++) {
+		if (opt_matches(argv[0], "-timestamp"))
+			m.ts = CTL_TS_LONG;
+		else if (!strcmp(argv[0], "-ts") || opt_matches(argv[0], "-tshort"))
+			m.ts = CTL_TS_SHORT;
+		else
+			return bad_usage(c);
+	}
+	if (!ctl_go(c))
+		return EXIT_FAILURE;
 	ev = dfc_nl_events_open();
 	if (!ev) {
 		if (errno == ENOENT)
@@ -196,13 +266,14 @@ int cmd_monitor(struct ctl *c, int argc, char **argv)
 			ret = fail(c, "monitor", -errno);
 			break;
 		}
-		n = dfc_nl_events_recv(ev, event_print, c);
+		mon_stamp(&m);
+		n = dfc_nl_events_recv(ev, event_print, &m);
 		if (n == -ENOBUFS) {
 			/* the socket overflowed: say so where the events go */
-			if (c->json)
-				printf("{\"event\":\"overrun\"}\n");
-			else
-				printf("overrun: events were lost\n");
+			if (c->json && mon_json(&m, json_pack("{s:s}", "event", "overrun")))
+				break;
+			if (!c->json)
+				printf("%s%soverrun: events were lost\n", m.when, m.stamp);
 		} else if (n < 0 && n != -EINTR && n != -EAGAIN) {
 			ret = fail(c, "monitor", n);
 			break;
