@@ -39,6 +39,7 @@ void dtcp_config_free(struct dtcp_config *c)
 		free(g->srcs);
 		free(g->name);
 		free_strs(g->ifaces, g->n_ifaces);
+		free(g->iface_lines);
 	}
 	for (unsigned int i = 0; i < c->n_ifmap; i++) {
 		free(c->ifmap[i].name);
