@@ -48,7 +48,8 @@ progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
 
 # dtcpd: the DTCP agent. AGENT_CORE is the protocol core (no sockets),
 # shared with the unit test and the fuzzer (selftests/Makefile lists it too).
-AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/addr.c agent/crit.c agent/blob.c \
+AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_query.c \
+	agent/hostcheck.c agent/addr.c agent/crit.c agent/blob.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
 	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c

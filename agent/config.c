@@ -13,10 +13,12 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <libconfig.h>
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "hostcheck.h"
 #include "key.h"
 #include "msg.h"
 
@@ -27,6 +29,7 @@ struct ctx {
 	bool failed;
 	mode_t mode;			/* of the file: may it hold a shared-key? */
 	bool insecure_keys;		/* insecure-key-permissions */
+	bool host;			/* check against this host too (dtcpd -t) */
 };
 
 static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
@@ -255,8 +258,12 @@ static void load_cdest(struct ctx *x, struct dtcp_group *grp, struct dtcp_cdest 
 		snprintf(d->addr_text, sizeof(d->addr_text), "%s", a);
 	}
 	d->ttl = 255;
-	if (get_int(x, g, "ttl", 0, 255, &v))
+	if (get_int(x, g, "ttl", 0, 255, &v)) {
+		if (!v)
+			cerr(x, config_setting_get_member(g, "ttl"), "content destination '%s': "
+			     "ttl 0 would drop every copy at the first hop: 1..255", id);
 		d->ttl = v;
+	}
 	snprintf(d->encap, sizeof(d->encap), "ipip");
 	enc = get_str(x, g, "encapsulation", false);
 	if (enc) {
@@ -395,7 +402,8 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 		OPENSSL_cleanse((char *)key, c->key_len);
 		if (!c->key_len)
 			cerr(x, config_setting_get_member(g, "shared-key"),
-			     "control source '%s': empty shared-key", id);
+			     "control source '%s': empty shared-key (make one with: "
+			     DTCP_KEY_GEN ")", id);
 		else if (!x->insecure_keys && dtcp_key_mode_open(mode_of(x, g)))
 			cerr(x, config_setting_get_member(g, "shared-key"),
 			     "control source '%s': shared-key in a file with permissions %04o: too "
@@ -403,11 +411,20 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 			     "insecure-key-permissions)", id, (unsigned int)(mode_of(x, g) & 07777),
 			     config_setting_source_file(g) ? config_setting_source_file(g) : x->path);
 	} else if (kf) {
-		char why[256];
+		char why[256], how[320];
+		int r = dtcp_key_read(kf, !x->insecure_keys, &c->key, &c->key_len, why,
+				      sizeof(why));
 
-		if (dtcp_key_read(kf, !x->insecure_keys, &c->key, &c->key_len, why, sizeof(why)))
+		if (r) {
+			/* Missing, empty or too long: say how to make a good one. */
+			bool remake = r == -ENOENT || r == -ENODATA || r == -EFBIG;
+
+			if (remake)
+				dtcp_key_howto(kf, how, sizeof(how));
 			cerr(x, config_setting_get_member(g, "key-file"),
-			     "control source '%s': key file %s: %s", id, kf, why);
+			     "control source '%s': key file %s: %s%s%s", id, kf, why,
+			     remake ? "; create one with: " : "", remake ? how : "");
+		}
 	} else {
 		cerr(x, g, "control source '%s': shared-key or key-file is required", id);
 	}
@@ -447,6 +464,41 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 	c->max_rdests = DTCP_RDESTS_SHARE;
 	if (get_int(x, g, "max-request-destinations", 0, 0x7fffffff, &v))
 		c->max_rdests = v;
+}
+
+/* Element i of a list setting (or the setting itself, a single string). */
+static config_setting_t *elem(config_setting_t *s, unsigned int i)
+{
+	return config_setting_type(s) == CONFIG_TYPE_STRING ? s : config_setting_get_elem(s, i);
+}
+
+/*
+ * An interface is attached to dfc.ko once, for one capture group: listed
+ * twice is a mistake. With x->host, each must exist on this host.
+ */
+static void check_ifaces(struct ctx *x, const struct dtcp_config *cfg, unsigned int gi,
+			 config_setting_t *list)
+{
+	const struct dtcp_group *grp = &cfg->groups[gi];
+	char why[128];
+
+	for (unsigned int i = 0; i < grp->n_ifaces && !x->failed; i++) {
+		const char *ifn = grp->ifaces[i];
+		config_setting_t *e = elem(list, i);
+
+		for (unsigned int gj = 0; gj <= gi && !x->failed; gj++) {
+			const struct dtcp_group *h = &cfg->groups[gj];
+
+			for (unsigned int j = 0; j < (gj == gi ? i : h->n_ifaces); j++)
+				if (!strcmp(ifn, h->ifaces[j])) {
+					cerr(x, e, "interface '%s' listed twice (first in capture group "
+					     "'%s', line %u)", ifn, h->name, h->iface_lines[j]);
+					break;
+				}
+		}
+		if (x->host && dtcp_host_check_iface(ifn, why, sizeof(why)))
+			cerr(x, e, "capture group '%s': interface '%s': %s", grp->name, ifn, why);
+	}
 }
 
 /*
@@ -490,6 +542,17 @@ static void load_group(struct ctx *x, struct dtcp_config *cfg, struct dtcp_group
 		return;
 	grp->name = strdup(name);
 	grp->ifaces = get_strs(x, g, "interfaces", &grp->n_ifaces);
+	if (grp->n_ifaces) {
+		config_setting_t *l = config_setting_get_member(g, "interfaces");
+
+		grp->iface_lines = calloc(grp->n_ifaces, sizeof(*grp->iface_lines));
+		for (unsigned int i = 0; grp->iface_lines && i < grp->n_ifaces; i++)
+			grp->iface_lines[i] = config_setting_source_line(elem(l, i));
+		if (!grp->iface_lines)
+			cerr(x, g, "out of memory");
+		else
+			check_ifaces(x, cfg, grp - cfg->groups, l);
+	}
 	grp->max_dups = cfg->g_max_dups;
 	grp->dup_period = cfg->g_dup_period;
 	if (get_int(x, g, "max-duplicates", 1, 64, &v))
@@ -531,11 +594,17 @@ static void load_group(struct ctx *x, struct dtcp_config *cfg, struct dtcp_group
 
 struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 {
+	return dtcp_config_load_host(path, false, err, errlen);
+}
+
+struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err,
+					  size_t errlen)
+{
 	static const char *const keys[] = { "state-file", "state-sync", "control-socket",
 		"listen-addresses", "g-max-duplicates", "g-duplicates-dropped-periodicity",
 		"max-request-destinations", "interface-map", "capture-group",
 		"insecure-key-permissions", NULL };
-	struct ctx x = { .path = path, .err = err, .errlen = errlen };
+	struct ctx x = { .path = path, .err = err, .errlen = errlen, .host = host };
 	struct dtcp_config *cfg = calloc(1, sizeof(*cfg));
 	config_setting_t *root, **list;
 	const char *s;
@@ -585,15 +654,23 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 	cfg->state_sync = get_bool(&x, root, "state-sync", true);
 	s = get_str(&x, root, "control-socket", false);
 	cfg->ctl_socket = strdup(s ? s : "/run/dtcpd/dtcpd.sock");
+	if (s && (!*s || strlen(s) >= sizeof(((struct sockaddr_un *)0)->sun_path)))
+		cerr(&x, config_setting_get_member(root, "control-socket"), "control-socket: "
+		     "a unix socket path is 1..%zu bytes, not %zu",
+		     sizeof(((struct sockaddr_un *)0)->sun_path) - 1, strlen(s));
 	la = get_strs(&x, root, "listen-addresses", &nla);
 	if (nla) {
 		cfg->listen = calloc(nla, sizeof(*cfg->listen));
 		for (unsigned int i = 0; cfg->listen && i < nla; i++) {
 			struct dtcp_prefix *p = &cfg->listen[cfg->n_listen];
+			config_setting_t *e = elem(config_setting_get_member(root,
+							"listen-addresses"), i);
+			char why[128];
 
 			if (dtcp_prefix_parse(la[i], p) || strchr(la[i], '/'))
-				cerr(&x, config_setting_get_member(root, "listen-addresses"),
-				     "bad listen address '%s'", la[i]);
+				cerr(&x, e, "bad listen address '%s'", la[i]);
+			else if (x.host && dtcp_host_check_addr(p, why, sizeof(why)))
+				cerr(&x, e, "listen address '%s': %s", la[i], why);
 			else
 				cfg->n_listen++;
 		}
@@ -619,10 +696,14 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 		for (int i = 0; cfg->ifmap && i < n; i++) {
 			const char *a = get_str(&x, list[i], "name", true);
 			const char *b = get_str(&x, list[i], "interface", true);
+			char why[128];
 
 			only(&x, list[i], mkeys);
 			if (!a || !b)
 				break;
+			if (x.host && dtcp_host_check_iface(b, why, sizeof(why)))
+				cerr(&x, config_setting_get_member(list[i], "interface"),
+				     "interface-map '%s': interface '%s': %s", a, b, why);
 			cfg->ifmap[cfg->n_ifmap].name = strdup(a);
 			cfg->ifmap[cfg->n_ifmap++].ifname = strdup(b);
 		}
@@ -682,94 +763,4 @@ struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return cfg;
-}
-
-static void free_strs(char **v, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-void dtcp_config_free(struct dtcp_config *c)
-{
-	if (!c)
-		return;
-	for (unsigned int gi = 0; gi < c->n_groups; gi++) {
-		struct dtcp_group *g = &c->groups[gi];
-
-		for (unsigned int i = 0; i < g->n_dests; i++)
-			free(g->dests[i].id);
-		for (unsigned int i = 0; i < g->n_srcs; i++) {
-			struct dtcp_csource *s = &g->srcs[i];
-
-			free(s->id);
-			free(s->src_addrs);
-			dtcp_key_free(s->key, s->key_len);
-			free(s->targets);
-			free_strs(s->allowed, s->n_allowed);
-		}
-		free(g->dests);
-		free(g->srcs);
-		free(g->name);
-		free_strs(g->ifaces, g->n_ifaces);
-	}
-	for (unsigned int i = 0; i < c->n_ifmap; i++) {
-		free(c->ifmap[i].name);
-		free(c->ifmap[i].ifname);
-	}
-	free(c->ifmap);
-	free(c->groups);
-	free(c->listen);
-	free(c->file);
-	free(c->state_file);
-	free(c->ctl_socket);
-	free(c);
-}
-
-struct dtcp_csource *dtcp_config_source(const struct dtcp_config *c, const char *id)
-{
-	for (unsigned int gi = 0; gi < c->n_groups; gi++)
-		for (unsigned int i = 0; i < c->groups[gi].n_srcs; i++)
-			if (!strcmp(c->groups[gi].srcs[i].id, id))
-				return &c->groups[gi].srcs[i];
-	return NULL;
-}
-
-struct dtcp_cdest *dtcp_config_cdest(const struct dtcp_group *g, const char *id)
-{
-	for (unsigned int i = 0; i < g->n_dests; i++)
-		if (g->dests[i].id && !strcmp(g->dests[i].id, id))
-			return &g->dests[i];
-	return NULL;
-}
-
-bool dtcp_csource_allows(const struct dtcp_csource *src, const struct dtcp_cdest *d)
-{
-	if (!d || d->group != src->group)
-		return false;
-	if (!src->n_allowed)
-		return true; /* an empty allow-list allows the group's every destination */
-	for (unsigned int i = 0; i < src->n_allowed; i++)
-		if (!strcmp(src->allowed[i], d->id))
-			return true;
-	return false;
-}
-
-bool dtcp_csource_sender_ok(const struct dtcp_csource *src, const struct sockaddr *sa)
-{
-	if (!src->n_src_addrs)
-		return true;
-	for (unsigned int i = 0; i < src->n_src_addrs; i++)
-		if (dtcp_prefix_match(&src->src_addrs[i], sa))
-			return true;
-	return false;
-}
-
-const char *dtcp_config_ifname(const struct dtcp_config *c, const char *name)
-{
-	for (unsigned int i = 0; i < c->n_ifmap; i++)
-		if (!strcmp(c->ifmap[i].name, name))
-			return c->ifmap[i].ifname;
-	return name;
 }

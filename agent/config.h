@@ -74,6 +74,7 @@ struct dtcp_group {
 	char *name;
 	char **ifaces;
 	unsigned int n_ifaces;
+	unsigned int *iface_lines;	/* where each is listed */
 	unsigned int max_dups, dup_period;
 	struct dtcp_cdest *dests;
 	unsigned int n_dests;
@@ -106,6 +107,13 @@ struct dtcp_config {
  * Load and check path. NULL on error, with err = "file:line: what".
  */
 struct dtcp_config *dtcp_config_load(const char *path, char *err, size_t errlen);
+/*
+ * The same, and with host, against this host too (dtcpd -t, agent/hostcheck.h):
+ * interfaces exist, listen addresses can be bound. Not at reload: a running
+ * dtcpd keeps serving what it can.
+ */
+struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err,
+					  size_t errlen);
 void dtcp_config_free(struct dtcp_config *c);
 
 struct dtcp_csource *dtcp_config_source(const struct dtcp_config *c, const char *id);

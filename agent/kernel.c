@@ -115,7 +115,7 @@ static int k_cdest_set(void *k, const struct dtcp_kdest *d)
 	cdest_of(d, &c);
 	/*
 	 * New, or (it survived a restart of dtcpd) updated in place. A TTL
-	 * of 0 (the configuration and X-JTap-Cdest-TTL let it through) goes
+	 * of 0 (X-JTap-Cdest-TTL lets it through; the configuration does not) goes
 	 * straight to SET, which sends it and has the kernel refuse it, as
 	 * NEW always did: dfc_nl_cdest_add() would leave it out instead and
 	 * quietly give the kernel's default.

@@ -88,6 +88,35 @@ out:
 	return err;
 }
 
+void dtcp_key_howto(const char *file, char *buf, size_t size)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				    "0123456789/._-+,:@%=";
+	char q[DTCP_KEY_PATH_QUOTED];
+	const char *p = file;
+	size_t n = 0;
+
+	if (*file && strspn(file, plain) == strlen(file)) {
+		n = snprintf(q, sizeof(q), "%s", file);
+		p += strlen(p);
+	} else {
+		/* In single quotes, a quote as '\'' */
+		q[n++] = '\'';
+		for (; *p && n + 6 < sizeof(q) && (unsigned char)*p >= 0x20 && *p != 0x7f; p++) {
+			if (*p == '\'')
+				n += snprintf(q + n, sizeof(q) - n, "'\\''");
+			else
+				q[n++] = *p;
+		}
+		q[n++] = '\'';
+		q[n] = '\0';
+	}
+	/* Cut short (too long, a control character): not to be pasted into a shell. */
+	if (*p || n >= sizeof(q))
+		snprintf(q, sizeof(q), "FILE");
+	snprintf(buf, size, "umask 077; " DTCP_KEY_GEN " > %s", q);
+}
+
 void dtcp_key_free(void *key, size_t len)
 {
 	if (key)

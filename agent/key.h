@@ -33,6 +33,14 @@ static inline bool dtcp_key_mode_open(mode_t mode)
  */
 int dtcp_key_read(const char *file, bool strict, uint8_t **key, size_t *len, char *why,
 		  size_t whylen);
+/* A good key, as text: 32 random bytes in hex. */
+#define DTCP_KEY_GEN "openssl rand -hex 32"
+/*
+ * The shell command that writes a good key file, mode 0600: "umask 077;
+ * openssl rand -hex 32 > FILE" (FILE quoted for the shell if need be).
+ */
+void dtcp_key_howto(const char *file, char *buf, size_t size);
+#define DTCP_KEY_PATH_QUOTED 256	/* longer, or with control characters: "FILE" */
 /* Wipe and free. */
 void dtcp_key_free(void *key, size_t len);
 

@@ -533,7 +533,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cfg = dtcp_config_load(A.conf_path, err, sizeof(err));
+	/* -t: against this host too (interfaces, listen addresses), not only the file. */
+	cfg = dtcp_config_load_host(A.conf_path, test, err, sizeof(err));
 	if (!cfg) {
 		fprintf(stderr, "dtcpd: %s\n", err);
 		return 1;

@@ -15,22 +15,23 @@ dtcp_setup
 conf '"cd1", "cd2"' > "$T/dtcpd.conf"
 
 # ---- configuration ----
-check "dtcpd -t accepts the configuration" "$DTCPD" -t -c "$T/dtcpd.conf"
+# -t checks against the host dtcpd runs on: in its namespace (m0 is there).
+check "dtcpd -t accepts the configuration" ip netns exec "$MON" "$DTCPD" -t -c "$T/dtcpd.conf"
 printf 'capture-group = ( { name = "g";\n  control-source = ( { id = "x"; shared-key = "k"; } ); } );\n' \
 	> "$T/bad.conf"
-out=$("$DTCPD" -t -c "$T/bad.conf" 2>&1)
+out=$(ip netns exec "$MON" "$DTCPD" -t -c "$T/bad.conf" 2>&1)
 check_eq "dtcpd -t names file and line" "$out" \
 	"dtcpd: $T/bad.conf:2: control source 'x': 'service-port' (1..65535) is required"
 # Secrets others may read are refused, as ssh refuses such private keys.
 cp "$T/dtcpd.conf" "$T/open.conf" && chmod 644 "$T/open.conf"
-out=$("$DTCPD" -t -c "$T/open.conf" 2>&1)
+out=$(ip netns exec "$MON" "$DTCPD" -t -c "$T/open.conf" 2>&1)
 case $out in
 *"control source 'cs1': shared-key in a file with permissions 0644: too open"*)
 	ok "dtcpd -t refuses a shared-key in a file others may read" ;;
 *) fail "dtcpd -t refuses a shared-key in a file others may read" "$out" ;;
 esac
 chmod 640 "$T/cs2.key"
-out=$("$DTCPD" -t -c "$T/dtcpd.conf" 2>&1)
+out=$(ip netns exec "$MON" "$DTCPD" -t -c "$T/dtcpd.conf" 2>&1)
 case $out in
 *"permissions 0640 for '$T/cs2.key' are too open"*) ok "dtcpd -t refuses a key file group may read" ;;
 *) fail "dtcpd -t refuses a key file group may read" "$out" ;;

@@ -15,6 +15,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -33,6 +34,10 @@
 #include "auth.h"
 #include "key.h"
 #include "msg.h"
+
+#ifndef DFC_VERSION
+#define DFC_VERSION "unknown"
+#endif
 
 #define EXIT_USAGE 2
 #define EXIT_NOANSWER 3
@@ -76,7 +81,73 @@ static void usage(FILE *f)
 		"  -l, --listen ADDR:PORT  listen: where notifications arrive\n"
 		"  -c, --count N           listen: stop after N notifications\n"
 		"  -Q, --quiet             print only the status line of each answer\n"
+		"  -V, --version           print the version\n"
 		"Answers are printed as received, then '# verified' or '# NOT VERIFIED: why'.\n");
+}
+
+/*
+ * Numbers on the command line: all of the argument, in range, or a usage
+ * error that names the option (nothing is sent).
+ */
+#define WAIT_MAX 86400		/* seconds: -w; a poll() timeout in ms fits an int */
+#define BENCH_MAX (1ul << 24)	/* bench -N: one source address each, 10.0.0.0/8 */
+
+static bool opt_u64(int opt, const char *arg, uint64_t min, uint64_t max, const char *what,
+		    uint64_t *out)
+{
+	uint64_t v;
+
+	if (dtcp_parse_u64(arg, max, &v) || v < min) {
+		fprintf(stderr, "dtcpc: -%c: '%s' is not %s (%" PRIu64 "..%" PRIu64 ")\n", opt,
+			arg, what, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* Seconds: decimal digits with at most one point ("2", "0.5", ".5", "1."), 0..WAIT_MAX. */
+static bool opt_wait(const char *arg, double *out)
+{
+	size_t ip = strspn(arg, "0123456789"), fp = 0;
+	const char *f = arg + ip;
+	double v;
+
+	if (*f == '.') {
+		fp = strspn(f + 1, "0123456789");
+		f += 1 + fp;
+	}
+	if (!*f && (ip || fp)) {
+		errno = 0;
+		v = strtod(arg, NULL);
+		if (!errno && isfinite(v) && v <= WAIT_MAX) {
+			*out = v;
+			return true;
+		}
+	}
+	fprintf(stderr, "dtcpc: -w: '%s' is not a number of seconds (0..%d, fractions "
+		"allowed)\n", arg, WAIT_MAX);
+	return false;
+}
+
+static bool opt_port(const char *arg, uint16_t *port)
+{
+	uint64_t v;
+
+	if (!opt_u64('p', arg, 1, 65535, "a port", &v))
+		return false;
+	*port = v;
+	return true;
+}
+
+static bool opt_count(const char *arg, long *count)
+{
+	uint64_t v;
+
+	if (!opt_u64('c', arg, 0, UINT32_MAX, "a count", &v))
+		return false;
+	*count = v;
+	return true;
 }
 
 static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
@@ -140,7 +211,14 @@ static int next_seq(struct opts *o, uint64_t *seq)
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n > 0) {
 		buf[n] = '\0';
-		last = strtoull(buf, NULL, 10);
+		buf[strcspn(buf, "\n")] = '\0';
+		/* Not a Seq: starting over could replay one; the operator decides. */
+		if (dtcp_parse_u64(buf, UINT64_MAX, &last)) {
+			fprintf(stderr, "dtcpc: state file %s: not a Seq (a decimal number); "
+				"remove it to start from the clock\n", path);
+			close(fd);
+			return -1;
+		}
 	} else if (!o->have_seq) {
 		/* A new client: start from the clock so a fresh state file does not replay. */
 		last = (uint64_t)time(NULL) * 1000;
@@ -509,6 +587,7 @@ int main(int argc, char **argv)
 		{ "no-sign", no_argument, NULL, 'n' }, { "out", required_argument, NULL, 'o' },
 		{ "listen", required_argument, NULL, 'l' }, { "count", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'Q' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .server = "127.0.0.1", .port = 2400, .ver = DTCP_VER_CUR, .wait = 2 };
@@ -520,10 +599,10 @@ int main(int argc, char **argv)
 	socklen_t len;
 	int c, fd;
 
-	while ((c = getopt_long(argc, argv, "+s:p:b:i:k:K:S:q:v:w:uno:l:c:Qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:p:b:i:k:K:S:q:v:w:uno:l:c:QVh", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o.server = optarg; break;
-		case 'p': o.port = atoi(optarg); break;
+		case 'p': if (!opt_port(optarg, &o.port)) return EXIT_USAGE; break;
 		case 'b': o.bind_addr = optarg; break;
 		case 'i': o.id = optarg; break;
 		case 'k': o.key = strdup(optarg); o.key_len = strlen(optarg); break;
@@ -537,20 +616,22 @@ int main(int argc, char **argv)
 			o.have_seq = true;
 			break;
 		case 'v':
+			/* Whole: a version cut short by the buffer would be another. */
 			snprintf(vbuf, sizeof(vbuf), "DTCP/%s", optarg);
-			o.ver = dtcp_ver_parse(vbuf);
+			o.ver = strlen(optarg) + 5 < sizeof(vbuf) ? dtcp_ver_parse(vbuf) : -1;
 			if (o.ver < 0) {
 				fprintf(stderr, "dtcpc: bad version '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 'w': o.wait = atof(optarg); break;
+		case 'w': if (!opt_wait(optarg, &o.wait)) return EXIT_USAGE; break;
 		case 'u': o.upper = true; break;
 		case 'n': o.no_sign = true; break;
 		case 'o': o.out = optarg; break;
 		case 'l': o.listen = optarg; break;
-		case 'c': o.count = atol(optarg); break;
+		case 'c': if (!opt_count(optarg, &o.count)) return EXIT_USAGE; break;
 		case 'Q': o.quiet = true; break;
+		case 'V': printf("dtcpc %s\n", DFC_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -565,8 +646,8 @@ int main(int argc, char **argv)
 		while ((c = getopt_long(argc, argv, "l:c:w:k:K:Q", lo, NULL)) != -1) {
 			switch (c) {
 			case 'l': o.listen = optarg; break;
-			case 'c': o.count = atol(optarg); break;
-			case 'w': o.wait = atof(optarg); break;
+			case 'c': if (!opt_count(optarg, &o.count)) return EXIT_USAGE; break;
+			case 'w': if (!opt_wait(optarg, &o.wait)) return EXIT_USAGE; break;
 			case 'k': o.key = strdup(optarg); o.key_len = strlen(optarg); break;
 			case 'K': if (read_key(&o, optarg)) return EXIT_USAGE; break;
 			case 'Q': o.quiet = true; break;
@@ -576,8 +657,7 @@ int main(int argc, char **argv)
 		return do_listen(&o);
 	}
 	if (!strcmp(method, "bench")) {
-		unsigned long count = 1000;
-		unsigned int window = 1;
+		uint64_t count = 1000, window = 1;
 		const char *cdest = "cd1";
 		struct sockaddr_storage bs;
 		socklen_t blen;
@@ -585,14 +665,20 @@ int main(int argc, char **argv)
 
 		while ((c = getopt(argc, argv, "N:W:d:")) != -1) {
 			switch (c) {
-			case 'N': count = strtoul(optarg, NULL, 10); break;
-			case 'W': window = strtoul(optarg, NULL, 10); break;
+			case 'N':
+				if (!opt_u64('N', optarg, 1, BENCH_MAX, "a count", &count))
+					return EXIT_USAGE;
+				break;
+			case 'W':
+				if (!opt_u64('W', optarg, 1, 256, "a window", &window))
+					return EXIT_USAGE;
+				break;
 			case 'd': cdest = optarg; break;
 			default: usage(stderr); return EXIT_USAGE;
 			}
 		}
-		if (!o.id || !o.key || !count || !window || window > 256) {
-			fprintf(stderr, "dtcpc: bench needs -i and -k; WINDOW 1..256\n");
+		if (!o.id || !o.key) {
+			fprintf(stderr, "dtcpc: bench needs -i and -k\n");
 			return EXIT_USAGE;
 		}
 		if (resolve(o.server, o.port, &bs, &blen))
