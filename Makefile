@@ -54,7 +54,7 @@ AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_q
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
 	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
-DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/udp.c agent/main.c $(LIB_SRC)
+DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/main.c $(LIB_SRC)
 
 $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)

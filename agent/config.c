@@ -53,6 +53,39 @@ static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 	x->failed = true;
 }
 
+/*
+ * dtcpd -t only: what start-up survives but the operator should see (an
+ * interface not there yet is attached when it appears), on stderr with
+ * file:line; the configuration stays valid.
+ */
+static void cwarn(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void cwarn(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+{
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "dtcpd: %s:%u: warning: %s\n", file ? file : x->path,
+		s ? config_setting_source_line(s) : 0, what);
+}
+
+/* The host check of an interface: a bad name fails, a missing one warns. */
+static void host_iface(struct ctx *x, const config_setting_t *s, const char *ifn,
+		       const char *what)
+{
+	char why[128];
+	int err = dtcp_host_check_iface(ifn, why, sizeof(why));
+
+	if (err == -ENODEV || err == -ENXIO)
+		cwarn(x, s, "%s: interface '%s': %s: attached when it appears", what, ifn, why);
+	else if (err)
+		cerr(x, s, "%s: interface '%s': %s", what, ifn, why);
+}
+
 static const char *get_str(struct ctx *x, const config_setting_t *g, const char *name,
 			   bool required)
 {
@@ -496,8 +529,10 @@ static void check_ifaces(struct ctx *x, const struct dtcp_config *cfg, unsigned 
 					break;
 				}
 		}
-		if (x->host && dtcp_host_check_iface(ifn, why, sizeof(why)))
-			cerr(x, e, "capture group '%s': interface '%s': %s", grp->name, ifn, why);
+		if (x->host) {
+			snprintf(why, sizeof(why), "capture group '%s'", grp->name);
+			host_iface(x, e, ifn, why);
+		}
 	}
 }
 
@@ -701,9 +736,11 @@ struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err
 			only(&x, list[i], mkeys);
 			if (!a || !b)
 				break;
-			if (x.host && dtcp_host_check_iface(b, why, sizeof(why)))
-				cerr(&x, config_setting_get_member(list[i], "interface"),
-				     "interface-map '%s': interface '%s': %s", a, b, why);
+			if (x.host) {
+				snprintf(why, sizeof(why), "interface-map '%s'", a);
+				host_iface(&x, config_setting_get_member(list[i], "interface"), b,
+					   why);
+			}
 			cfg->ifmap[cfg->n_ifmap].name = strdup(a);
 			cfg->ifmap[cfg->n_ifmap++].ifname = strdup(b);
 		}

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "ctl.h"
+#include "link.h"
 
 int dtcp_ctl_open(struct dtcp_ctl *ctl, const char *path)
 {
@@ -160,6 +161,25 @@ static json_t *criteria_json(const struct dtcp_src *src)
 	return a;
 }
 
+/* Each configured interface: name, group, state, and ifindex or error. */
+static json_t *interfaces_json(const struct dtcp_links *l)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < l->n; i++) {
+		const struct dtcp_link_if *e = &l->v[i];
+		json_t *o = json_pack("{s:s,s:s,s:s}", "name", e->name, "group", e->group,
+				      "state", dtcp_link_state_name(e->state));
+
+		if (e->state == DTCP_LINK_ATTACHED)
+			json_object_set_new(o, "ifindex", json_integer(e->ifindex));
+		else if (e->state == DTCP_LINK_FAILED)
+			json_object_set_new(o, "error", json_string(e->why));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static char *reply(json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT);
@@ -228,6 +248,11 @@ char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line)
 				    json_integer((json_int_t)s->st.send_waits));
 		json_object_set_new(json_object_get(o, "counters"), "answer_datagrams_lost",
 				    json_integer((json_int_t)s->st.send_lost));
+		if (ctl->links) {
+			json_object_set_new(json_object_get(o, "counters"), "link_events_lost",
+					    json_integer((json_int_t)ctl->links->lost));
+			json_object_set_new(o, "interfaces", interfaces_json(ctl->links));
+		}
 		out = reply(o);
 	} else if (!strcmp(cmd, "sources")) {
 		json_t *a = json_array();

@@ -12,6 +12,8 @@
 
 #include "server.h"
 
+struct dtcp_links;
+
 #define DTCP_CTL_CLIENTS 16
 
 struct dtcp_ctl_client {
@@ -31,6 +33,8 @@ struct dtcp_ctl {
 	/* "reload": re-read the configuration; 0, or -1 with err filled. */
 	int (*reload)(void *u, char *err, size_t errlen);
 	void *u;
+	/* The capture groups' interfaces for "status" (agent/link.h); NULL: none shown. */
+	const struct dtcp_links *links;
 	const char *version;
 	long pid;
 };

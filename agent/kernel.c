@@ -187,13 +187,6 @@ void dtcp_kernel_close(struct dtcp_kernel *k)
 	k->nl = NULL;
 }
 
-int dtcp_kernel_attach(struct dtcp_kernel *k, const char *ifname)
-{
-	int err = dfc_nl_iface_add(k->nl, 0, ifname, 0);
-
-	return err == -EEXIST ? 0 : err;
-}
-
 /* ---- events ---- */
 
 struct ev_ctx {

@@ -18,8 +18,6 @@ extern const struct dtcp_kops dtcp_kernel_ops;
 /* 0 or -errno (-ENOENT: dfc.ko is not loaded). */
 int dtcp_kernel_open(struct dtcp_kernel *k);
 void dtcp_kernel_close(struct dtcp_kernel *k);
-/* Attach a capture group interface (already attached is fine). */
-int dtcp_kernel_attach(struct dtcp_kernel *k, const char *ifname);
 
 /*
  * What the events group says (lib/dfc_nl's struct dfc_nl_event), one

@@ -31,6 +31,7 @@
 
 #include "ctl.h"
 #include "kernel.h"
+#include "link.h"
 #include "server.h"
 #include "udp.h"
 
@@ -47,6 +48,7 @@ struct agent {
 	struct dtcp_server s;
 	struct dtcp_kernel k;
 	bool kernel_up;
+	struct dtcp_links links;	/* the capture groups' interfaces */
 	struct dtcp_udp u;
 	struct dtcp_ctl ctl;
 	int sfd, tfd;
@@ -270,19 +272,6 @@ static void read_events(void)
 	dtcp_server_gc(&A.s);
 }
 
-static void attach_groups(void)
-{
-	for (unsigned int g = 0; g < A.s.cfg->n_groups; g++)
-		for (unsigned int i = 0; i < A.s.cfg->groups[g].n_ifaces; i++) {
-			const char *ifn = A.s.cfg->groups[g].ifaces[i];
-			int err = dtcp_kernel_attach(&A.k, ifn);
-
-			if (err)
-				logf_(LOG_WARNING, "capture group %s: interface %s: %s",
-				      A.s.cfg->groups[g].name, ifn, strerror(-err));
-		}
-}
-
 /*
  * Take over what the kernel holds, and decide whether criteria were lost
  * since the state file was written (the module reloaded, the host
@@ -326,6 +315,7 @@ static void kernel_lost(void)
 	logf_(LOG_ERR, "dfc.ko went away: all criteria are lost");
 	dtcp_kernel_close(&A.k);
 	A.kernel_up = false;
+	dtcp_link_lost(&A.links);
 	for (unsigned int i = 0; i < A.s.n_srcs; i++) {
 		struct dtcp_src *src = A.s.srcs[i];
 
@@ -369,7 +359,7 @@ static void kernel_check(void)
 	if (!dtcp_kernel_open(&A.k)) {
 		A.kernel_up = true;
 		logf_(LOG_NOTICE, "dfc.ko is back");
-		attach_groups();
+		dtcp_link_sync(&A.links, true);
 		dtcp_server_program(&A.s);
 		A.s.kops->expired(A.s.kctx, &A.kexpired);
 		A.s.dirty = true;
@@ -393,8 +383,10 @@ static int reload(void *u, char *err, size_t errlen)
 	dtcp_server_reconfig(&A.s, c);
 	if (dtcp_udp_sync(&A.u, c))
 		logf_(LOG_WARNING, "some service ports could not be opened");
-	if (A.kernel_up)
-		attach_groups();
+	/* Interfaces gone from the file are detached, new ones attached if they exist. */
+	if (dtcp_link_configure(&A.links, c))
+		logf_(LOG_ERR, "reload: interfaces: out of memory; the old list is kept");
+	dtcp_link_sync(&A.links, false);
 	logf_(LOG_NOTICE, "configuration %s reloaded", A.conf_path);
 	sd_notify_("READY=1");
 	return 0;
@@ -444,6 +436,7 @@ static int loop(void)
 		pfd[n++] = (struct pollfd){ A.sfd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ A.tfd, POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ A.kernel_up ? dfc_nl_events_fd(A.k.ev) : -1, POLLIN, 0 };
+		pfd[n++] = (struct pollfd){ dtcp_link_fd(&A.links), POLLIN, 0 };
 		first_ctl = n;
 		nc = dtcp_ctl_fds(&A.ctl, pfd + n, DTCP_CTL_CLIENTS + 1);
 		n += nc;
@@ -459,6 +452,8 @@ static int loop(void)
 		release_answers();
 		if (pfd[nu + 2].revents && A.kernel_up)
 			read_events();
+		if (pfd[nu + 3].revents)
+			dtcp_link_read(&A.links);
 		if (pfd[nu].revents) {
 			struct signalfd_siginfo si;
 
@@ -477,6 +472,7 @@ static int loop(void)
 
 			if (read(A.tfd, &ticks, sizeof(ticks)) > 0) {
 				kernel_check();
+				dtcp_link_tick(&A.links);
 				dtcp_server_droplog_flush(&A.s);
 				if (A.kernel_up && A.s.n_orphans)
 					dtcp_server_retry(&A.s);
@@ -580,7 +576,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	A.kernel_up = true;
-	attach_groups();
+	/*
+	 * Listening before the first look: an interface that appears in
+	 * between is not missed. One that does not exist yet is no error:
+	 * it is attached when it appears (docs/dtcpd.md).
+	 */
+	A.links.k = &A.k;
+	A.links.log = logf_;
+	r = dtcp_link_open(&A.links);
+	if (r)
+		logf_(LOG_WARNING, "link events: %s; interfaces are looked for every second",
+		      strerror(-r));
+	if (dtcp_link_configure(&A.links, cfg)) {
+		logf_(LOG_ERR, "out of memory");
+		return 1;
+	}
+	dtcp_link_sync(&A.links, true);
 	dtcp_server_program(&A.s);
 	if (kernel_sync(&st, have_state, "criteria lost: dfc module reloaded or host rebooted"))
 		return 1;
@@ -612,6 +623,7 @@ int main(int argc, char **argv)
 	}
 	A.ctl.s = &A.s;
 	A.ctl.reload = reload;
+	A.ctl.links = &A.links;
 	A.ctl.version = DFC_VERSION;
 	A.ctl.pid = getpid();
 	r = dtcp_ctl_open(&A.ctl, cfg->ctl_socket);
@@ -641,6 +653,7 @@ int main(int argc, char **argv)
 	logf_(LOG_NOTICE, "stopping; criteria stay in dfc.ko");
 	dtcp_ctl_close(&A.ctl);
 	dtcp_udp_fini(&A.u);
+	dtcp_link_close(&A.links);
 	dtcp_kernel_close(&A.k);
 	dtcp_server_fini(&A.s);
 	/* A loop that failed is a failure, for systemd's Restart= too. */

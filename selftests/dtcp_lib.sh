@@ -58,8 +58,10 @@ dtcp_setup() {
 }
 
 # conf ALLOWED [CS1_MORE]: the configuration, cs1 allowed those
-# destinations (and CS1_MORE settings); the state file is $STATE_FILE.
+# destinations (and CS1_MORE settings), g1's interfaces $IFACES; the state
+# file is $STATE_FILE.
 STATE_FILE=$T/state
+IFACES='"m0"'
 conf() {
 	cat <<EOF2
 state-file = "$STATE_FILE";
@@ -67,7 +69,7 @@ control-socket = "$T/ctl.sock";
 g-duplicates-dropped-periodicity = 2;
 capture-group = ( {
   name = "g1";
-  interfaces = [ "m0" ];
+  interfaces = [ $IFACES ];
   content-destination = (
     { id = "cd1"; address = "192.0.2.1"; },
     { id = "cd2"; address = "192.0.2.1"; ttl = 9; },

@@ -4,7 +4,7 @@
  * AF_UNIX socket: a reply far larger than the socket buffer (the criteria
  * of a source with thousands of them) arrives whole while the client
  * reads it slowly, and the next request on the connection is answered
- * after it.
+ * after it. The status request's list of capture interfaces.
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +15,7 @@
 #include "kselftest_harness.h"
 #include "ctl.h"
 #include "dtcp_srv.h"
+#include "link.h"
 
 static const char conf[] =
 	"capture-group = ( { name = \"g1\";\n"
@@ -122,6 +123,59 @@ TEST(large_reply_streamed)
 	dtcp_ctl_close(&ctl);
 	*strrchr(sock, '/') = '\0';
 	rmdir(sock);
+	tsrv_stop(&t);
+	kfake_fini(&t.k);
+}
+
+/* The status request lists the capture interfaces as agent/link.c keeps them. */
+TEST(status_interfaces)
+{
+	static struct tsrv t;
+	struct dtcp_link_if v[3] = {
+		{ .name = "m0", .group = "g1", .state = DTCP_LINK_ATTACHED, .ifindex = 7 },
+		{ .name = "m\001", .group = "g1", .state = DTCP_LINK_ABSENT },
+		{ .name = "lo", .group = "g2", .state = DTCP_LINK_FAILED, .err = -EINVAL,
+		  .why = "not an Ethernet interface" },
+	};
+	struct dtcp_links l = { .v = v, .n = 3, .lost = 2 };
+	struct dtcp_ctl ctl = { .fd = -1 };
+	json_t *o, *a;
+	char *out;
+
+	kfake_init(&t.k);
+	ASSERT_EQ(0, tsrv_start(&t, conf));
+	ctl.s = &t.s;
+	/* Without the table (a core with no links), no member at all. */
+	out = dtcp_ctl_request(&ctl, "{\"cmd\":\"status\"}");
+	o = json_loads(out, 0, NULL);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(NULL, json_object_get(o, "interfaces"));
+	json_decref(o);
+	free(out);
+	ctl.links = &l;
+	out = dtcp_ctl_request(&ctl, "{\"cmd\":\"status\"}");
+	o = json_loads(out, 0, NULL);
+	ASSERT_NE(NULL, o) TH_LOG("%s", out);
+	EXPECT_EQ(2, json_integer_value(json_object_get(json_object_get(o, "counters"),
+							"link_events_lost")));
+	a = json_object_get(o, "interfaces");
+	ASSERT_EQ(3, json_array_size(a));
+	EXPECT_STREQ("m0", json_string_value(json_object_get(json_array_get(a, 0), "name")));
+	EXPECT_STREQ("attached", json_string_value(json_object_get(json_array_get(a, 0), "state")));
+	EXPECT_EQ(7, json_integer_value(json_object_get(json_array_get(a, 0), "ifindex")));
+	EXPECT_EQ(NULL, json_object_get(json_array_get(a, 0), "error"));
+	/* A control character reaches JSON escaped, as the string it is. */
+	EXPECT_NE(NULL, strstr(out, "\"m\\u0001\""));
+	EXPECT_STREQ("absent", json_string_value(json_object_get(json_array_get(a, 1), "state")));
+	EXPECT_EQ(NULL, json_object_get(json_array_get(a, 1), "ifindex"));
+	EXPECT_EQ(NULL, json_object_get(json_array_get(a, 1), "error"));
+	EXPECT_STREQ("g2", json_string_value(json_object_get(json_array_get(a, 2), "group")));
+	EXPECT_STREQ("failed", json_string_value(json_object_get(json_array_get(a, 2), "state")));
+	EXPECT_STREQ("not an Ethernet interface",
+		     json_string_value(json_object_get(json_array_get(a, 2), "error")));
+	EXPECT_EQ(NULL, json_object_get(json_array_get(a, 2), "ifindex"));
+	json_decref(o);
+	free(out);
 	tsrv_stop(&t);
 	kfake_fini(&t.k);
 }

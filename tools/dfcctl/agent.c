@@ -384,6 +384,40 @@ int cmd_agent_show(struct ctl *c, int argc, char **argv)
 	return ret;
 }
 
+/* s for one line of text: a control character (a name from the file may have one) becomes '?'. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* The capture groups' interfaces, one line each: attached (ifindex), absent, or failed (why). */
+static void agent_ifaces_print(const json_t *a)
+{
+	size_t i;
+	json_t *o;
+
+	if (!json_is_array(a))
+		return; /* a dtcpd that does not report them */
+	printf("  interfaces:%s\n", json_array_size(a) ? "" : " none");
+	json_array_foreach(a, i, o) {
+		const char *st = jstr(o, "state", "?");
+		char n[ACELL], g[ACELL], e[ACELL];
+
+		printf("    %s (group %s): %s", printable(jstr(o, "name", "?"), n, sizeof(n)),
+		       printable(jstr(o, "group", "?"), g, sizeof(g)), printable(st, e, sizeof(e)));
+		if (!strcmp(st, "attached"))
+			printf(", ifindex %" PRIu64, jnum(o, "ifindex"));
+		else if (json_is_string(json_object_get(o, "error")))
+			printf(": %s", printable(jstr(o, "error", ""), e, sizeof(e)));
+		putchar('\n');
+	}
+}
+
 int cmd_agent_status(struct ctl *c, int argc, char **argv)
 {
 	json_t *rep;
@@ -403,6 +437,7 @@ int cmd_agent_status(struct ctl *c, int argc, char **argv)
 	printf("  sources %" PRIu64 "  criteria %" PRIu64 "  next criteria id %" PRIu64 "\n",
 	       jnum(rep, "sources"), jnum(rep, "criteria"), jnum(rep, "next_criteria_id"));
 	print_counts("counters", json_object_get(rep, "counters"));
+	agent_ifaces_print(json_object_get(rep, "interfaces"));
 	json_decref(rep);
 	return 0;
 }
