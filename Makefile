@@ -268,9 +268,12 @@ selftests: $(KSFT) progs
 deps:
 	sh tools/deps.sh
 
+# The packages too, and dfc.ko as DKMS builds it from dfc-dkms: the guest
+# test selftests/pkg.sh installs and runs them.
 check:
 	@sh tools/deps.sh
-	$(MAKE) all selftests
+	$(MAKE) all selftests deb
+	sh tools/deb-module.sh
 	sh tools/check.sh
 
 # The debug kernel (KASAN, lockdep, kmemleak, fault injection; built once per

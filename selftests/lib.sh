@@ -11,7 +11,9 @@ ktap_n=0
 ktap_failed=0
 NSLIST=""
 
-ktap_header() { echo "TAP version 13"; }
+# ktap_header: once per test, whoever calls it first (dtcp_setup calls it too).
+ktap_hdr=
+ktap_header() { [ -n "$ktap_hdr" ] || echo "TAP version 13"; ktap_hdr=y; }
 
 # ok DESCRIPTION / fail DESCRIPTION [DIAGNOSTIC...]
 ok() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $1"; }
