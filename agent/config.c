@@ -34,9 +34,21 @@ struct ctx {
 
 static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+/* "FILE:LINE: what" (or "FILE: what") for the setting s into buf. */
+static void where(char *buf, size_t len, const struct ctx *x, const config_setting_t *s,
+		  const char *what)
 {
 	const char *file = s ? config_setting_source_file(s) : NULL;
+
+	if (s && config_setting_source_line(s))
+		snprintf(buf, len, "%s:%u: %s", file ? file : x->path,
+			 config_setting_source_line(s), what);
+	else
+		snprintf(buf, len, "%s: %s", file ? file : x->path, what);
+}
+
+static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+{
 	char what[512];
 	va_list ap;
 
@@ -45,11 +57,7 @@ static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (s && config_setting_source_line(s))
-		snprintf(x->err, x->errlen, "%s:%u: %s", file ? file : x->path,
-			 config_setting_source_line(s), what);
-	else
-		snprintf(x->err, x->errlen, "%s: %s", file ? file : x->path, what);
+	where(x->err, x->errlen, x, s, what);
 	x->failed = true;
 }
 
@@ -62,15 +70,15 @@ static void cwarn(struct ctx *x, const config_setting_t *s, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 static void cwarn(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 {
-	const char *file = s ? config_setting_source_file(s) : NULL;
-	char what[512];
+	char what[512], line[640];
 	va_list ap;
 
+	strcpy(what, "warning: ");
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vsnprintf(what + 9, sizeof(what) - 9, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "dtcpd: %s:%u: warning: %s\n", file ? file : x->path,
-		s ? config_setting_source_line(s) : 0, what);
+	where(line, sizeof(line), x, s, what);
+	fprintf(stderr, "dtcpd: %s\n", line);
 }
 
 /* The host check of an interface: a bad name fails, a missing one warns. */

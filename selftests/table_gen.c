@@ -310,90 +310,91 @@ static const unsigned int w_wild[] = { 45, 15, 8, 8, 10, 6, 8 };
 /* Set by the classbench tests: criteria are ClassBench-style rules. */
 struct cbgen cb;
 
-/* Random spec until one expands within the bounds; entries in g_ents. */
-int gen_spec(struct dfc_spec *s, unsigned int *ne, unsigned int *nx, const char **why)
+/* One random criterion of the profiles above into s. 0, or the parser's error. */
+static int random_spec(struct dfc_spec *s, const char **why)
 {
 	char buf[2048];
 	int err, ver, f;
 
-	while (cb.pf) {
-		struct cb_rule r;
+	unsigned int r = rn(1000), neg_field = DFC_SPEC_NFIELDS, p;
+	const struct profile *pr = NULL;
+	bool wild = r < 3, any_addr = false;
+	enum cls c[DFC_SPEC_NFIELDS];
 
-		cbgen_rule(&cb, &r);
-		if (cb_rule_spec(&r, s, why))
-			return -EINVAL;
-		err = dfc_spec_expand(s, g_ents, DFC_CRIT_MAX_ENTRIES, ne, g_excl,
-				      DFC_CRIT_MAX_EXCL, nx, why);
-		if (err == -E2BIG) {
-			gen_e2big++;
-			continue;
-		}
-		return err;
+	memset(s, 0, sizeof(*s));
+	for (p = 0; !wild; p++) {
+		pr = &profiles[p % (sizeof(profiles) / sizeof(profiles[0]))];
+		if (r < pr->weight)
+			break;
+		r -= pr->weight;
 	}
-	for (;;) {
-		unsigned int r = rn(1000), neg_field = DFC_SPEC_NFIELDS, p;
-		const struct profile *pr = NULL;
-		bool wild = r < 3, any_addr = false;
-		enum cls c[DFC_SPEC_NFIELDS];
-
-		memset(s, 0, sizeof(*s));
-		for (p = 0; !wild; p++) {
-			pr = &profiles[p % (sizeof(profiles) / sizeof(profiles[0]))];
-			if (r < pr->weight)
-				break;
-			r -= pr->weight;
-		}
-		ver = pct(55) ? 4 : 6;
-		if (wild) {
-			for (f = 0; f < DFC_SPEC_NFIELDS; f++)
-				c[f] = pick_cls(w_wild);
-			if (pct(10))
-				ver = 0;
-			/* Port and ICMP conditions: never matches; rarely. */
-			if ((c[DFC_SPEC_SPORT] || c[DFC_SPEC_DPORT]) && pct(85))
-				c[DFC_SPEC_ICMP_TYPE] = c[DFC_SPEC_ICMP_CODE] = C_NONE;
-		} else {
-			memcpy(c, pr->c, sizeof(c));
-			if (!pr->ver)
-				ver = 0;
-		}
-		if (!ver)
-			c[DFC_SPEC_SRC] = c[DFC_SPEC_DST] = C_NONE;
-		/* Negation in an eighth: holes mostly, negation only at times. */
-		if (pct(12) || wild) {
-			neg_field = rn(DFC_SPEC_NFIELDS);
-			if (!ver && neg_field <= DFC_SPEC_DST)
-				neg_field = DFC_SPEC_PROTO;
-			if (!c[neg_field] && pct(70))
-				neg_field = DFC_SPEC_NFIELDS;
-		}
-		for (f = 0; f < DFC_SPEC_NFIELDS; f++) {
-			unsigned int n_pos = c[f] ? n_items() : 0;
-			unsigned int n_neg = (unsigned int)f == neg_field ? 1 + rn(2) : 0;
-
-			if (!n_pos && !n_neg)
-				continue;
-			gen_field(buf, sizeof(buf), (enum dfc_spec_field)f, ver,
-				  c[f], n_pos, n_neg, wild);
-			err = dfc_spec_parse_field(s, (enum dfc_spec_field)f, buf, why);
-			if (err)
-				return err;
-			any_addr |= f <= DFC_SPEC_DST;
-		}
-		if (ver && !any_addr)
-			s->ipver = (uint8_t)ver;	/* the version alone */
-		if (pct(wild ? 30 : pr->ifindex_pct))
-			s->ifindex = 1 + rn(4);
-		err = dfc_spec_expand(s, g_ents, DFC_CRIT_MAX_ENTRIES, ne, g_excl,
-				      DFC_CRIT_MAX_EXCL, nx, why);
-		if (err == -E2BIG) {
-			gen_e2big++;
-			continue;
-		}
-		return err;
+	ver = pct(55) ? 4 : 6;
+	if (wild) {
+		for (f = 0; f < DFC_SPEC_NFIELDS; f++)
+			c[f] = pick_cls(w_wild);
+		if (pct(10))
+			ver = 0;
+		/* Port and ICMP conditions: never matches; rarely. */
+		if ((c[DFC_SPEC_SPORT] || c[DFC_SPEC_DPORT]) && pct(85))
+			c[DFC_SPEC_ICMP_TYPE] = c[DFC_SPEC_ICMP_CODE] = C_NONE;
+	} else {
+		memcpy(c, pr->c, sizeof(c));
+		if (!pr->ver)
+			ver = 0;
 	}
+	if (!ver)
+		c[DFC_SPEC_SRC] = c[DFC_SPEC_DST] = C_NONE;
+	/* Negation in an eighth: holes mostly, negation only at times. */
+	if (pct(12) || wild) {
+		neg_field = rn(DFC_SPEC_NFIELDS);
+		if (!ver && neg_field <= DFC_SPEC_DST)
+			neg_field = DFC_SPEC_PROTO;
+		if (!c[neg_field] && pct(70))
+			neg_field = DFC_SPEC_NFIELDS;
+	}
+	for (f = 0; f < DFC_SPEC_NFIELDS; f++) {
+		unsigned int n_pos = c[f] ? n_items() : 0;
+		unsigned int n_neg = (unsigned int)f == neg_field ? 1 + rn(2) : 0;
+
+		if (!n_pos && !n_neg)
+			continue;
+		gen_field(buf, sizeof(buf), (enum dfc_spec_field)f, ver,
+			  c[f], n_pos, n_neg, wild);
+		err = dfc_spec_parse_field(s, (enum dfc_spec_field)f, buf, why);
+		if (err)
+			return err;
+		any_addr |= f <= DFC_SPEC_DST;
+	}
+	if (ver && !any_addr)
+		s->ipver = (uint8_t)ver;	/* the version alone */
+	if (pct(wild ? 30 : pr->ifindex_pct))
+		s->ifindex = 1 + rn(4);
+	return 0;
 }
 
+/* One ClassBench-style rule (cb) as a criterion into s. */
+static int cb_spec(struct dfc_spec *s, const char **why)
+{
+	struct cb_rule r;
+
+	cbgen_rule(&cb, &r);
+	return cb_rule_spec(&r, s, why) ? -EINVAL : 0;
+}
+
+/* Random spec until one expands within the bounds; entries in g_ents. */
+int gen_spec(struct dfc_spec *s, unsigned int *ne, unsigned int *nx, const char **why)
+{
+	for (;;) {
+		int err = cb.pf ? cb_spec(s, why) : random_spec(s, why);
+
+		if (!err)
+			err = dfc_spec_expand(s, g_ents, DFC_CRIT_MAX_ENTRIES, ne, g_excl,
+					      DFC_CRIT_MAX_EXCL, nx, why);
+		if (err != -E2BIG)
+			return err;
+		gen_e2big++;
+	}
+}
 
 /* ------------------------------------------------------- random frames */
 

@@ -28,31 +28,7 @@
 #include "crit.h"
 #include "entry.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#endif
-#endif
-#ifndef CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_START_INSTRUMENTATION do { } while (0)
-#define CALLGRIND_STOP_INSTRUMENTATION do { } while (0)
-#endif
-
-static uint64_t rng = 0x5eed;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-u32 get_random_u32(void)
-{
-	return (u32)rnd();
-}
+#include "bench.h"
 
 /* Mask shapes: source x destination prefix lengths. */
 static const u8 src_plens[4] = { 32, 24, 16, 0 };

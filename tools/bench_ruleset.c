@@ -33,33 +33,9 @@
 #include "crit_host.h"
 #include "cbgen.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#endif
-#endif
-#ifndef CALLGRIND_START_INSTRUMENTATION
-#define CALLGRIND_START_INSTRUMENTATION do { } while (0)
-#define CALLGRIND_STOP_INSTRUMENTATION do { } while (0)
-#endif
+#include "bench.h"
 
 #define DEFAULT_MAX_MASKS 128	/* kmod/filter.h DFC_DEFAULT_MAX_MASKS */
-
-static uint64_t rng = 0x5eed;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-u32 get_random_u32(void)
-{
-	return (u32)rnd();
-}
 
 static uint16_t in_range(uint16_t lo, uint16_t hi)
 {
