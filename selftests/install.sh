@@ -138,17 +138,7 @@ listing "$b" >"$tmp/got"
 same "uninstall PREFIX=/usr: only the configuration is left" "$tmp/want" "$tmp/got"
 
 # ---- man pages ----
-for f in build/man/*.[0-9]; do
-	n=${f##*/}
-	warn=$(man --warnings -l "$f" 2>&1 >"$tmp/man.txt")
-	if [ -n "$warn" ]; then
-		fail "man $n: no warning" "$warn"
-	elif ! grep -q "$version" "$tmp/man.txt"; then
-		fail "man $n: no warning" "the version $version is not in the page"
-	else
-		ok "man $n: no warning"
-	fi
-done
+man_pages "$version" build/man/*.[0-9]
 # missing PAGE WORD...: the words PAGE's source does not have
 missing() {
 	p=docs/man/$1.scd

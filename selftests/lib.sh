@@ -61,6 +61,27 @@ cleanup_ns() {
 	NSLIST=""
 }
 
+# man_pages VERSION PAGE...: one result per page (roff, or gzipped roff):
+# man --warnings says nothing about it and the rendered page shows VERSION.
+man_pages() {
+	mp_v=$1
+	shift
+	mp_out=$(mktemp) || return 1
+	for mp_f; do
+		mp_n=${mp_f##*/}
+		mp_n=${mp_n%.gz}
+		mp_warn=$(man --warnings -l "$mp_f" 2>&1 >"$mp_out")
+		if [ -n "$mp_warn" ]; then
+			fail "man $mp_n: no warning" "$mp_warn"
+		elif ! grep -qF "$mp_v" "$mp_out"; then
+			fail "man $mp_n: no warning" "the version $mp_v is not in the page"
+		else
+			ok "man $mp_n: no warning"
+		fi
+	done
+	rm -f "$mp_out"
+}
+
 # dkms_check DESC SRCTREE VERSION DIR: DKMS builds dfc.ko from
 # SRCTREE/dfc-VERSION for the kernel whose headers are installed, in the
 # private DKMS tree DIR, unsigned (signing would make a key in
