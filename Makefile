@@ -51,9 +51,9 @@ progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
 AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/addr.c agent/crit.c agent/blob.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
-	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c
+	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c agent/ratelimit.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
-DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/udp.c agent/main.c $(LIB_SRC)
+DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/ctl.c agent/udp.c agent/log.c agent/main.c $(LIB_SRC)
 
 $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)

@@ -403,11 +403,13 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 			     "insecure-key-permissions)", id, (unsigned int)(mode_of(x, g) & 07777),
 			     config_setting_source_file(g) ? config_setting_source_file(g) : x->path);
 	} else if (kf) {
-		char why[256];
+		char why[256], cred[DTCP_KEY_PATH_MAX];
+		/* A bare name is a credential of the unit (LoadCredential=). */
+		const char *file = dtcp_key_path(kf, cred, sizeof(cred));
 
-		if (dtcp_key_read(kf, !x->insecure_keys, &c->key, &c->key_len, why, sizeof(why)))
+		if (dtcp_key_read(file, !x->insecure_keys, &c->key, &c->key_len, why, sizeof(why)))
 			cerr(x, config_setting_get_member(g, "key-file"),
-			     "control source '%s': key file %s: %s", id, kf, why);
+			     "control source '%s': key file %s: %s", id, file, why);
 	} else {
 		cerr(x, g, "control source '%s': shared-key or key-file is required", id);
 	}

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #define DTCP_KEY_FILE_MAX 4096	/* bytes a key file may hold, its final newline included */
+#define DTCP_KEY_PATH_MAX 4096	/* dtcp_key_path()'s buffer */
 
 /*
  * Is a file with this mode too open to hold a key? Any access by group or
@@ -33,6 +34,13 @@ static inline bool dtcp_key_mode_open(mode_t mode)
  */
 int dtcp_key_read(const char *file, bool strict, uint8_t **key, size_t *len, char *why,
 		  size_t whylen);
+/*
+ * The file a key-file setting names: a bare name (no '/') is a credential
+ * when systemd gave dtcpd some (LoadCredential=, which sets
+ * $CREDENTIALS_DIRECTORY): that directory's file of that name. Anything
+ * else is the path as written. Returns the path (buf, or name itself).
+ */
+const char *dtcp_key_path(const char *name, char *buf, size_t len);
 /* Wipe and free. */
 void dtcp_key_free(void *key, size_t len);
 
