@@ -52,9 +52,9 @@ AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_q
 	agent/hostcheck.c agent/addr.c agent/crit.c agent/blob.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
-	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c
+	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c agent/ratelimit.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
-DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/main.c $(LIB_SRC)
+DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/log.c agent/main.c $(LIB_SRC)
 
 $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
@@ -166,6 +166,9 @@ $(B)/man/%: docs/man/%.scd $(B)/version
 # for a package), the configuration in SYSCONFDIR (/etc) whatever PREFIX.
 # DESTDIR stages it all. An existing configuration is never overwritten;
 # `make uninstall` removes what install put there but the configuration.
+# The unit runs dtcpd as the system user dtcpd (sysusers.d/dtcpd.conf):
+# without DESTDIR, install creates it (systemd-sysusers) and gives it the
+# configuration it installs; uninstall leaves the user (its files may remain).
 # dfc.ko is installed apart: `make install-dkms` (below).
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -175,11 +178,13 @@ MANDIR ?= $(DATADIR)/man
 DOCDIR ?= $(DATADIR)/doc/dfc
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR ?= /etc
 CONF := $(SYSCONFDIR)/dtcpd/dtcpd.conf
 # man page NAME.SECTION goes to MANDIR/manSECTION/
 man_path = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(1)
 INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(UNITDIR)/dtcpd.service \
+	$(SYSUSERSDIR)/dtcpd.conf \
 	$(foreach m,$(notdir $(MAN)),$(call man_path,$(m))) \
 	$(BASHCOMPDIR)/dfcctl $(BASHCOMPDIR)/dtcpc \
 	$(DOCDIR)/README.md $(DOCDIR)/dtcpd.md $(DOCDIR)/dtcp.md $(DOCDIR)/ipsec.md \
@@ -192,23 +197,31 @@ $(B)/dtcpd.service: agent/dtcpd.service.in FORCE
 		-e 's|@DOCDIR@|$(DOCDIR)|g' $< > $@
 
 install: progs man $(B)/dtcpd.service
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples \
 		$(sort $(foreach m,$(notdir $(MAN)),$(DESTDIR)$(dir $(call man_path,$(m)))))
 	install -m 0755 $(B)/dtcpd $(B)/dfcctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/dtcpc $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(B)/dtcpd.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 agent/dtcpd.sysusers $(DESTDIR)$(SYSUSERSDIR)/dtcpd.conf
 	$(foreach m,$(MAN),install -m 0644 $(m) $(DESTDIR)$(call man_path,$(notdir $(m)));)
 	install -m 0644 tools/completion/dfcctl tools/completion/dtcpc $(DESTDIR)$(BASHCOMPDIR)/
 	install -m 0644 README.md docs/dtcpd.md docs/dtcp.md docs/ipsec.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 agent/dtcpd.conf.example $(DESTDIR)$(DOCDIR)/examples/dtcpd.conf
 	install -m 0644 docs/ipsec/monitor.swanctl.conf docs/ipsec/destination.swanctl.conf \
 		$(DESTDIR)$(DOCDIR)/examples/
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+		echo "systemd-sysusers $(SYSUSERSDIR)/dtcpd.conf"; \
+		systemd-sysusers $(SYSUSERSDIR)/dtcpd.conf; \
+	fi
 	install -d -m 0755 $(DESTDIR)$(dir $(CONF))
 	@if [ -e $(DESTDIR)$(CONF) ]; then \
 		echo "install: $(DESTDIR)$(CONF) exists: kept (the example: $(DOCDIR)/examples/dtcpd.conf)"; \
+	elif [ -z "$(DESTDIR)" ] && id -u dtcpd >/dev/null 2>&1; then \
+		echo "install -o dtcpd -g dtcpd -m 0600 agent/dtcpd.conf.example $(CONF)"; \
+		install -o dtcpd -g dtcpd -m 0600 agent/dtcpd.conf.example $(CONF); \
 	else \
-		echo "install -m 0600 agent/dtcpd.conf.example $(DESTDIR)$(CONF)"; \
+		echo "install -m 0600 agent/dtcpd.conf.example $(DESTDIR)$(CONF) (dtcpd runs as user dtcpd: chown it)"; \
 		install -m 0600 agent/dtcpd.conf.example $(DESTDIR)$(CONF); \
 	fi
 

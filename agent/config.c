@@ -452,8 +452,10 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 			     "insecure-key-permissions)", id, (unsigned int)(mode_of(x, g) & 07777),
 			     config_setting_source_file(g) ? config_setting_source_file(g) : x->path);
 	} else if (kf) {
-		char why[256], how[320];
-		int r = dtcp_key_read(kf, !x->insecure_keys, &c->key, &c->key_len, why,
+		char why[256], how[320], cred[DTCP_KEY_PATH_MAX];
+		/* A bare name is a credential of the unit (LoadCredential=). */
+		const char *file = dtcp_key_path(kf, cred, sizeof(cred));
+		int r = dtcp_key_read(file, !x->insecure_keys, &c->key, &c->key_len, why,
 				      sizeof(why));
 
 		if (r) {
@@ -461,9 +463,9 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 			bool remake = r == -ENOENT || r == -ENODATA || r == -EFBIG;
 
 			if (remake)
-				dtcp_key_howto(kf, how, sizeof(how));
+				dtcp_key_howto(file, how, sizeof(how));
 			cerr(x, config_setting_get_member(g, "key-file"),
-			     "control source '%s': key file %s: %s%s%s", id, kf, why,
+			     "control source '%s': key file %s: %s%s%s", id, file, why,
 			     remake ? "; create one with: " : "", remake ? how : "");
 		}
 	} else {

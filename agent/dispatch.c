@@ -26,42 +26,11 @@ static enum dtcp_method method_of(const char *m)
 }
 
 /*
- * Dropped datagrams are logged at most DROPLOG_BURST per DROPLOG_MS,
- * server-wide: a flood (from anyone, authentic or not) cannot flood
- * syslog. What was not logged is summed up once the period is over.
+ * Dropped datagrams share one rate limit, server-wide (ratelimit.h): a
+ * flood (from anyone, authentic or not, of any kind) cannot flood the log.
  */
-#define DROPLOG_BURST 10
-#define DROPLOG_MS 10000
-
-void dtcp_server_droplog_flush(struct dtcp_server *s)
-{
-	uint64_t now = s->mono_ms ? s->mono_ms() : 0;
-
-	if (now - s->droplog_start < DROPLOG_MS)
-		return;
-	if (s->droplog_suppressed)
-		LOG(s, NULL, LOG_WARNING, "%" PRIu64 " more dropped datagrams not logged in the "
-		    "last %u s (rate limit; the counters have them all)", s->droplog_suppressed,
-		    DROPLOG_MS / 1000);
-	s->droplog_start = now;
-	s->droplog_n = 0;
-	s->droplog_suppressed = 0;
-}
-
-static bool droplog_ok(struct dtcp_server *s)
-{
-	dtcp_server_droplog_flush(s);
-	if (s->droplog_n < DROPLOG_BURST) {
-		s->droplog_n++;
-		return true;
-	}
-	s->droplog_suppressed++;
-	s->st.log_suppressed++;
-	return false;
-}
-
 #define DROP_LOG(s, src, prio, ...) \
-	do { if (droplog_ok(s)) LOG(s, src, prio, __VA_ARGS__); } while (0)
+	do { if (dtcp_server_log_ok(s, DTCP_RL_DROP)) LOG(s, src, prio, __VA_ARGS__); } while (0)
 
 void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			uint16_t local_port, const void *data, size_t len,

@@ -117,6 +117,17 @@ void dtcp_key_howto(const char *file, char *buf, size_t size)
 	snprintf(buf, size, "umask 077; " DTCP_KEY_GEN " > %s", q);
 }
 
+const char *dtcp_key_path(const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	int n;
+
+	if (!dir || !*dir || strchr(name, '/'))
+		return name;
+	n = snprintf(buf, len, "%s/%s", dir, name);
+	return n >= 0 && (size_t)n < len ? buf : name;
+}
+
 void dtcp_key_free(void *key, size_t len)
 {
 	if (key)

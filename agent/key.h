@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #define DTCP_KEY_FILE_MAX 4096	/* bytes a key file may hold, its final newline included */
+#define DTCP_KEY_PATH_MAX 4096	/* dtcp_key_path()'s buffer */
 
 /*
  * Is a file with this mode too open to hold a key? Any access by group or
@@ -41,6 +42,14 @@ int dtcp_key_read(const char *file, bool strict, uint8_t **key, size_t *len, cha
  */
 void dtcp_key_howto(const char *file, char *buf, size_t size);
 #define DTCP_KEY_PATH_QUOTED 256	/* longer, or with control characters: "FILE" */
+
+/*
+ * The file a key-file setting names: a bare name (no '/') is a credential
+ * when systemd gave dtcpd some (LoadCredential=, which sets
+ * $CREDENTIALS_DIRECTORY): that directory's file of that name. Anything
+ * else is the path as written. Returns the path (buf, or name itself).
+ */
+const char *dtcp_key_path(const char *name, char *buf, size_t len);
 /* Wipe and free. */
 void dtcp_key_free(void *key, size_t len);
 

@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "kernel.h"
 #include "link.h"
+#include "log.h"
 #include "server.h"
 #include "udp.h"
 
@@ -64,29 +65,13 @@ static struct agent A;
 
 /* ---- logging ---- */
 
-static void vlogf(int prio, const char *fmt, va_list ap)
-{
-	if (prio == LOG_DEBUG && A.verbose < 1)
-		return;
-	if (A.foreground) {
-		static const char *const p[] = { "emerg", "alert", "crit", "error", "warning",
-						 "notice", "info", "debug" };
-
-		fprintf(stderr, "dtcpd: %s: ", p[prio & 7]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	} else {
-		vsyslog(prio, fmt, ap);
-	}
-}
-
 static void logf_(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void logf_(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlogf(prio, fmt, ap);
+	dtcp_vlog(prio, fmt, ap);
 	va_end(ap);
 }
 
@@ -350,7 +335,9 @@ static void kernel_check(void)
 		dfc_nl_close(probe);
 		if (!gone) {
 			A.s.st.kernel_errors++;
-			logf_(LOG_WARNING, "dfc.ko check: %s (transient: retried)", strerror(-err));
+			if (dtcp_server_log_ok(&A.s, DTCP_RL_KERNEL))
+				logf_(LOG_WARNING, "dfc.ko check: %s (transient: retried)",
+				      strerror(-err));
 			return;
 		}
 		logf_(LOG_DEBUG, "dfc.ko check: %s", strerror(-err));
@@ -473,7 +460,7 @@ static int loop(void)
 			if (read(A.tfd, &ticks, sizeof(ticks)) > 0) {
 				kernel_check();
 				dtcp_link_tick(&A.links);
-				dtcp_server_droplog_flush(&A.s);
+				dtcp_server_log_flush(&A.s);
 				if (A.kernel_up && A.s.n_orphans)
 					dtcp_server_retry(&A.s);
 				if (A.kernel_up) {
@@ -532,7 +519,7 @@ int main(int argc, char **argv)
 	/* -t: against this host too (interfaces, listen addresses), not only the file. */
 	cfg = dtcp_config_load_host(A.conf_path, test, err, sizeof(err));
 	if (!cfg) {
-		fprintf(stderr, "dtcpd: %s\n", err);
+		dtcp_log_stderr(LOG_ERR, "%s", err);
 		return 1;
 	}
 	if (test) {
@@ -540,8 +527,7 @@ int main(int argc, char **argv)
 		dtcp_config_free(cfg);
 		return 0;
 	}
-	if (!A.foreground)
-		openlog("dtcpd", LOG_PID, LOG_DAEMON);
+	dtcp_log_open(A.foreground, A.verbose);
 
 	if (dtcp_server_init(&A.s, cfg)) {
 		logf_(LOG_ERR, "out of memory");
@@ -643,6 +629,7 @@ int main(int argc, char **argv)
 	logf_(LOG_NOTICE, "dtcpd %s ready: %u control sources, %u sockets", DFC_VERSION,
 	      A.s.n_srcs, A.u.n_socks);
 	sd_notify_("READY=1");
+	dtcp_log_started();
 
 	failed = loop();
 
@@ -656,6 +643,7 @@ int main(int argc, char **argv)
 	dtcp_link_close(&A.links);
 	dtcp_kernel_close(&A.k);
 	dtcp_server_fini(&A.s);
+	dtcp_log_close();
 	/* A loop that failed is a failure, for systemd's Restart= too. */
 	return failed ? 1 : 0;
 }

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "dfc_nl.h"
 #include "msg.h"
+#include "ratelimit.h"
 #include "state.h"
 
 #define DTCP_MAX_DEST 2		/* content destinations per criterion (flow-tap: 2) */
@@ -162,8 +163,7 @@ struct dtcp_server {
 	 * Seq windows of control sources no longer configured, kept (and
 	 * persisted) so that one added back does not accept its old requests.
 	 */
-	uint64_t droplog_start, droplog_suppressed;	/* dispatch.c: rate-limited drop logs */
-	unsigned int droplog_n;
+	struct dtcp_rl rl[DTCP_RL_N];	/* ratelimit.c: log rate limits, per cause */
 	struct dtcp_state_src *retired;
 	unsigned int n_retired;
 	/* Owners whose criteria a reload could not delete: retried each second. */
@@ -200,8 +200,10 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			uint16_t local_port, const void *data, size_t len,
 			struct dtcp_replies *out);
 void dtcp_replies_clear(struct dtcp_replies *r);
-/* Log how many dropped datagrams went unlogged (rate limit), once a period is over. */
-void dtcp_server_droplog_flush(struct dtcp_server *s);
+/* May a line of cause c be logged (rate limit; the summary of the last period first)? */
+bool dtcp_server_log_ok(struct dtcp_server *s, enum dtcp_rl_cause c);
+/* Log how many lines of each cause were left out, once their period is over. */
+void dtcp_server_log_flush(struct dtcp_server *s);
 
 /* The state to persist now (Seq windows, next id, counts). */
 void dtcp_server_state(const struct dtcp_server *s, struct dtcp_state *st);

@@ -359,14 +359,17 @@ int dtcp_udp_send(struct dtcp_udp *u)
 
 		while (a->next < a->r.n) {
 			if (send_one(a, &a->r.d[a->next]) < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
-				    errno == EINTR) {
+				int err = errno;
+
+				if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS ||
+				    err == EINTR) {
 					/* Full: the rest waits for POLLOUT (or the stall timeout). */
 					u->s->st.send_waits++;
 					return a->fd;
 				}
 				u->s->st.send_lost++;
-				LOG(u->s, NULL, LOG_WARNING, "answer: %s", strerror(errno));
+				if (dtcp_server_log_ok(u->s, DTCP_RL_ANSWER))
+					LOG(u->s, NULL, LOG_WARNING, "answer: %s", strerror(err));
 			}
 			a->next++;
 			u->progress_ms = u->s->mono_ms();
@@ -403,9 +406,12 @@ void dtcp_udp_notify(struct dtcp_server *s, const struct dtcp_csource *src,
 		}
 	}
 	if (fd < 0 || sendto(fd, buf, len, 0, (const struct sockaddr *)&t->ss, t->len) < 0) {
+		int err = errno;
+
 		s->st.notif_failed++;
-		LOG(s, NULL, LOG_WARNING, "control source %s: notification to %s: %s", src->id,
-		    t->text, fd < 0 ? "no socket" : strerror(errno));
+		if (dtcp_server_log_ok(s, DTCP_RL_NOTIFY))
+			LOG(s, NULL, LOG_WARNING, "control source %s: notification to %s: %s",
+			    src->id, t->text, fd < 0 ? "no socket" : strerror(err));
 		return;
 	}
 	s->st.notif_sent++;

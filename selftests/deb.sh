@@ -102,7 +102,8 @@ check_eq "dfc-tools: Architecture" "$(dpkg-deb -f "$tl" Architecture)" "$arch"
 check_eq "dfc-dkms: Version" "$(dpkg-deb -f "$dk" Version)" "$v"
 check_eq "dfc-tools: Version" "$(dpkg-deb -f "$tl" Version)" "$v"
 check "dfc-dkms: Depends on dkms" has_dep "$dk" dkms
-for p in libmnl0 libjansson4 libconfig9 libssl3 libnl-3-200 libnl-xfrm-3-200 kmod; do
+# systemd: its postinst's systemd-sysusers (the user dtcpd)
+for p in libmnl0 libjansson4 libconfig9 libssl3 libnl-3-200 libnl-xfrm-3-200 kmod systemd; do
 	check "dfc-tools: Depends on $p" has_dep "$tl" $p
 done
 check_eq "dfc-tools: Recommends" "$(dpkg-deb -f "$tl" Recommends)" dfc-dkms
@@ -118,6 +119,7 @@ x='-rwxr-xr-x'
 	done
 	cat <<EOF
 $r ./lib/systemd/system/dtcpd.service
+$r ./usr/lib/sysusers.d/dtcpd.conf
 $x ./usr/bin/dtcpc
 $x ./usr/sbin/dfcctl
 $x ./usr/sbin/dtcpd
@@ -166,13 +168,16 @@ esac
 exit 0
 EOF
 chmod +x "$fk/stub"
-for c in deb-systemd-helper deb-systemd-invoke systemctl; do ln -s stub "$fk/$c"; done
+for c in deb-systemd-helper deb-systemd-invoke systemctl systemd-sysusers; do ln -s stub "$fk/$c"; done
 : >"$tmp/calls"
 if PATH=$fk:$PATH sh "$tmp/tl.ctl/postinst" configure "" >"$tmp/postinst.log" 2>&1; then
 	ok "dfc-tools postinst configure (stand-ins)"
 else
 	fail "dfc-tools postinst configure (stand-ins)" "$(cat "$tmp/postinst.log")"
 fi
+# the user dtcpd (sysusers.d), before anything about the unit
+check_eq "dfc-tools postinst: systemd-sysusers creates dtcpd first" \
+	"$(head -n 1 "$tmp/calls")" "systemd-sysusers dtcpd.conf"
 check_eq "dfc-tools postinst: the package does not enable dtcpd" \
 	"$(grep -E '^deb-systemd-helper (--quiet )?enable' "$tmp/calls")" ""
 # deb-systemd-invoke starts no disabled unit; systemctl itself must not

@@ -3,7 +3,9 @@
 #
 # install.sh: host-tier test of what a monitoring host gets. make install
 # into a DESTDIR (PREFIX /usr/local and /usr): every file with its mode,
-# the unit's paths (and systemd-analyze verify when there is one), a
+# the unit's paths (and systemd-analyze verify when there is one), its
+# sandbox (systemd-analyze security: exposure 2.5 or less, and more for a
+# weakened copy), the sysusers.d file creating user dtcpd in a scratch root, a
 # second install that keeps a modified configuration, make uninstall
 # leaving the configuration alone. The man pages render without a groff
 # warning and name every option, setting and command of their program;
@@ -37,6 +39,7 @@ expect() {
 755 ./$1/sbin/dfcctl
 755 ./$1/bin/dtcpc
 644 ./$1/lib/systemd/system/dtcpd.service
+644 ./$1/lib/sysusers.d/dtcpd.conf
 644 ./$1/share/man/man8/dtcpd.8
 644 ./$1/share/man/man5/dtcpd.conf.5
 644 ./$1/share/man/man8/dfcctl.8
@@ -98,6 +101,65 @@ if command -v systemd-analyze >/dev/null; then
 	check_eq "systemd-analyze verify: no complaint" "$out" ""
 else
 	skip "systemd-analyze verify" "no systemd-analyze"
+fi
+
+# ---- the sandbox ----
+# exposure UNIT: systemd-analyze security's overall exposure of UNIT (0.0 to 10.0)
+exposure() {
+	systemd-analyze security --offline=yes "$1" 2>/dev/null |
+		sed -n 's/^→ Overall exposure level for .*: \([0-9.]*\) .*/\1/p'
+}
+# le VALUE MAX: VALUE is a number, MAX or less
+le() { [ -n "$1" ] && awk -v e="$1" -v m="$2" 'BEGIN { exit !(e <= m) }'; }
+if command -v systemd-analyze >/dev/null && systemd-analyze security --help 2>&1 | grep -q -- --offline; then
+	e=$(exposure "$unit")
+	if le "$e" 2.5; then
+		ok "systemd-analyze security: exposure 2.5 or less ($e)"
+	else
+		fail "systemd-analyze security: exposure 2.5 or less (${e:-no value})" \
+			"$(systemd-analyze security --offline=yes "$unit" 2>&1 | grep '✗')"
+	fi
+	# Positive control: the same check on the unit without its user, its
+	# system call filter and its capability bounding set.
+	grep -Ev '^(User|Group|SystemCallFilter|CapabilityBoundingSet)=' "$unit" >"$tmp/weak.service"
+	e=$(exposure "$tmp/weak.service")
+	if [ -n "$e" ] && ! le "$e" 2.5; then
+		ok "positive control: a weakened unit is above 2.5 ($e)"
+	else
+		fail "positive control: a weakened unit is above 2.5 (${e:-no value})"
+	fi
+	systemd-analyze security --offline=yes "$unit" >"$tmp/sec" 2>&1
+	for want in 'User=/DynamicUser=' 'CapabilityBoundingSet=~CAP_SYS_MODULE' \
+		'CapabilityBoundingSet=~CAP_NET_(BIND_SERVICE|BROADCAST|RAW)' 'SystemCallFilter=~@module' \
+		'SystemCallArchitectures=' 'ProtectKernelTunables=' 'ProtectControlGroups=' \
+		'RestrictNamespaces=~user' 'UMask=' 'ProtectClock=' 'ProtectHostname=' \
+		'PrivateDevices=' 'RestrictRealtime=' 'RestrictSUIDSGID=' 'ProtectProc='; do
+		check "systemd-analyze security: ✓ $want" grep -qF "✓ $want " "$tmp/sec"
+	done
+else
+	skip "systemd-analyze security" "no systemd-analyze with --offline"
+fi
+check "unit: dtcpd runs as user dtcpd" grep -qx 'User=dtcpd' "$unit"
+check "unit: CAP_NET_ADMIN, ambient" grep -qx 'AmbientCapabilities=CAP_NET_ADMIN' "$unit"
+check "unit: state and control socket in its own directories" \
+	sh -c "grep -qx 'StateDirectory=dtcpd' '$unit' && grep -qx 'RuntimeDirectory=dtcpd' '$unit'"
+# The paths dtcpd uses by default are those directories.
+check "dtcpd's default state file is in StateDirectory" grep -qF '"/var/lib/dtcpd/state"' agent/config.c
+check "dtcpd's default control socket is in RuntimeDirectory" grep -qF '"/run/dtcpd/dtcpd.sock"' agent/config.c
+# sysusers.d: creates dtcpd (user and group) in a scratch root.
+if command -v systemd-sysusers >/dev/null; then
+	mkdir -p "$tmp/root/etc"
+	if systemd-sysusers --root="$tmp/root" "$a/usr/local/lib/sysusers.d/dtcpd.conf" \
+		>"$tmp/sysusers.log" 2>&1; then
+		check_eq "sysusers.d: user dtcpd, no login" \
+			"$(cut -d: -f1,6,7 "$tmp/root/etc/passwd" | grep '^dtcpd:')" \
+			"dtcpd:/nonexistent:/usr/sbin/nologin"
+		check "sysusers.d: group dtcpd" grep -q '^dtcpd:' "$tmp/root/etc/group"
+	else
+		fail "systemd-sysusers creates dtcpd" "$(cat "$tmp/sysusers.log")"
+	fi
+else
+	skip "sysusers.d creates dtcpd" "no systemd-sysusers"
 fi
 
 # ---- a second install keeps the operator's configuration ----

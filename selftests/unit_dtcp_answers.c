@@ -220,7 +220,7 @@ TEST_F(srv, drop_logs_rate_limited)
 	EXPECT_LE(n_logged, 10) TH_LOG("%u lines logged for 5000 dropped datagrams", n_logged);
 	/* Once the period is over, one line says how many were not logged. */
 	fake_mono += 10000;
-	dtcp_server_droplog_flush(&self->s);
+	dtcp_server_log_flush(&self->s);
 	EXPECT_EQ(11, n_logged);
 	EXPECT_NE(NULL, strstr(last_logged, "4990 more dropped datagrams not logged"))
 		TH_LOG("%s", last_logged);
