@@ -21,8 +21,11 @@ out=$(pwd)/build/deb-module
 rm -rf "$out"
 mkdir -p "$out/tree"
 dpkg-deb -x "$deb" "$out/root"
-# sign_file: signing would make a key in /var/lib/dkms.
-if ! sign_file=/nonexistent dkms build -m dfc -v "$v" -k "$kver" \
+# sign_file: signing would make a key in /var/lib/dkms. Without what the
+# top Makefile exports (DFC_VERSION, B, CC, CFLAGS...): the module is built
+# as on a host, its version from the packaged VERSION file.
+if ! env -u DFC_VERSION -u B -u KVER -u CC -u CFLAGS -u LDLIBS -u SAN \
+	sign_file=/nonexistent dkms build -m dfc -v "$v" -k "$kver" \
 	--sourcetree "$out/root/usr/src" --dkmstree "$out/tree" >"$out/dkms.log" 2>&1; then
 	tail -n 20 "$out/dkms.log" "$out/tree/dfc/$v/build/make.log" >&2 2>/dev/null
 	echo "deb-module: dkms build -m dfc -v $v -k $kver failed" >&2
