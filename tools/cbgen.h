@@ -284,12 +284,22 @@ static inline void cbgen_rule(struct cbgen *g, struct cb_rule *r)
 	r->pmask = pr->mask;
 }
 
+/* An address and its prefix length as "a.b.c.d/len" into buf (CB_PREFIX_LEN bytes). */
+#define CB_PREFIX_LEN 32
+static inline const char *cb_prefix_fmt(char *buf, uint32_t a, unsigned int len)
+{
+	snprintf(buf, CB_PREFIX_LEN, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+		 a & 255, len);
+	return buf;
+}
+
 /* ClassBench's text format, one line. */
 static inline void cb_rule_print(FILE *f, const struct cb_rule *r)
 {
-	fprintf(f, "@%u.%u.%u.%u/%u\t%u.%u.%u.%u/%u\t%u : %u\t%u : %u\t0x%02x/0x%02x\t0x0000/0x0000\t\n",
-		r->src >> 24, (r->src >> 16) & 255, (r->src >> 8) & 255, r->src & 255, r->slen,
-		r->dst >> 24, (r->dst >> 16) & 255, (r->dst >> 8) & 255, r->dst & 255, r->dlen,
+	char src[CB_PREFIX_LEN], dst[CB_PREFIX_LEN];
+
+	fprintf(f, "@%s\t%s\t%u : %u\t%u : %u\t0x%02x/0x%02x\t0x0000/0x0000\t\n",
+		cb_prefix_fmt(src, r->src, r->slen), cb_prefix_fmt(dst, r->dst, r->dlen),
 		r->slo, r->shi, r->dlo, r->dhi, r->proto, r->pmask);
 }
 
@@ -333,15 +343,11 @@ static inline int cb_rule_spec(const struct cb_rule *r, struct dfc_spec *s, cons
 
 	memset(s, 0, sizeof(*s));
 	if (r->slen) {
-		snprintf(v, sizeof(v), "%u.%u.%u.%u/%u", r->src >> 24, (r->src >> 16) & 255,
-			 (r->src >> 8) & 255, r->src & 255, r->slen);
-		if (dfc_spec_parse_field(s, DFC_SPEC_SRC, v, why))
+		if (dfc_spec_parse_field(s, DFC_SPEC_SRC, cb_prefix_fmt(v, r->src, r->slen), why))
 			return -1;
 	}
 	if (r->dlen) {
-		snprintf(v, sizeof(v), "%u.%u.%u.%u/%u", r->dst >> 24, (r->dst >> 16) & 255,
-			 (r->dst >> 8) & 255, r->dst & 255, r->dlen);
-		if (dfc_spec_parse_field(s, DFC_SPEC_DST, v, why))
+		if (dfc_spec_parse_field(s, DFC_SPEC_DST, cb_prefix_fmt(v, r->dst, r->dlen), why))
 			return -1;
 	}
 	if (r->slo || r->shi != 65535) {
