@@ -60,10 +60,13 @@ $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(DTCPD_SRC) $(LDLIBS)
 
-$(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c agent/msg.h agent/auth.h \
-		agent/key.h $(B)/version
+# dtcpc: the DTCP client; main dispatches on the method, one file a part
+# (command line, Seq file, request, answers, listen, bench).
+DTCPC_SRC := $(addprefix tools/dtcpc/,main.c opts.c seq.c request.c answer.c listen.c bench.c) \
+	agent/msg.c agent/auth.c agent/key.c
+$(B)/dtcpc: $(DTCPC_SRC) tools/dtcpc/dtcpc.h agent/msg.h agent/auth.h agent/key.h $(B)/version
 	@mkdir -p $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(DTCPC_SRC) $(LDLIBS)
 
 # Fuzzing: libFuzzer under ASan/UBSan (clang). A target is a directory
 # selftests/fuzz_NAME/ holding fuzz_NAME.c (LLVMFuzzerTestOneInput), its
