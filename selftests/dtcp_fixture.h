@@ -3,7 +3,8 @@
  * What the host tests of dtcpd share: a parsed message M, the test
  * configuration (three control sources, three destinations) and the srv
  * fixture, a server on the in-memory kernel (agent/kfake.c) with requests
- * signed as each source. Included once per test program.
+ * signed as each source, a LIST answer reassembled, a notification
+ * checked. Included once per test program.
  */
 #ifndef DTCP_FIXTURE_H
 #define DTCP_FIXTURE_H
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
@@ -106,6 +108,16 @@ static unsigned int fake_ifindex(const char *name)
 	return 0;
 }
 
+/* Server s on the in-memory kernel k, the fake clocks, its datagrams into sent[]. */
+static void srv_wire(struct dtcp_server *s, struct kfake *k)
+{
+	s->kops = &kfake_ops;
+	s->kctx = k;
+	s->wall_ms = wall;
+	s->mono_ms = mono;
+	s->send = send_cb;
+}
+
 FIXTURE(srv) {
 	struct dtcp_server s;
 	struct kfake k;
@@ -126,11 +138,7 @@ FIXTURE_SETUP(srv)
 	memset(&self->s, 0, sizeof(self->s));
 	kfake_init(&self->k);
 	ASSERT_EQ(0, dtcp_server_init(&self->s, c));
-	self->s.kops = &kfake_ops;
-	self->s.kctx = &self->k;
-	self->s.wall_ms = wall;
-	self->s.mono_ms = mono;
-	self->s.send = send_cb;
+	srv_wire(&self->s, &self->k);
 	self->s.ifindex = fake_ifindex;
 	memset(&self->r, 0, sizeof(self->r));
 	self->from.sin_family = AF_INET;
@@ -211,6 +219,44 @@ static uint64_t num(const char *name)
 
 #define ADD1 "Cdest-ID: cd1|Source-Address: 192.0.2.10|Dest-Address: *|Protocol: 6|" \
 	     "Dest-Port: 80|Timeout-Idle: 600|Priority: 1"
+
+/* Reassemble a LIST answer: entries by Criteria-Num; returns the count, checks each datagram. */
+static unsigned int list_entries(struct _test_data_srv *self, unsigned int src, uint64_t seq,
+				 char ids[][16], unsigned int max)
+{
+	unsigned int total = 0, got = 0;
+
+	for (unsigned int d = 0; d < self->r.n; d++) {
+		if (reply(self, src, d) != 200 || num("Seq") != seq || self->r.d[d].len > 1400)
+			return UINT32_MAX;
+		for (unsigned int i = 0; i < M.n; i++) {
+			uint64_t n;
+
+			if (!strcasecmp(M.p[i].name, "Criteria-ID")) {
+				if (got >= max)
+					return UINT32_MAX;
+				snprintf(ids[got], 16, "%s", M.p[i].value);
+			} else if (!strcasecmp(M.p[i].name, "Criteria-Num")) {
+				dtcp_parse_u64(M.p[i].value, UINT64_MAX, &n);
+				if (n != ++got)
+					return UINT32_MAX;
+			} else if (!strcasecmp(M.p[i].name, "Criteria-Count")) {
+				dtcp_parse_u64(M.p[i].value, UINT64_MAX, &n);
+				total = n;
+			}
+		}
+	}
+	return got == total ? got : UINT32_MAX;
+}
+
+/* Notification i as sent: a status code, signed with key, no Seq, a Timestamp. */
+static bool notified(unsigned int i, const char *key, unsigned int code)
+{
+	return !dtcp_msg_parse(&M, sent[i].buf, sent[i].len) && M.kind == DTCP_K_STATUS &&
+	       M.code == code && M.auth &&
+	       dtcp_hmac_verify(key, strlen(key), M.raw, M.signed_len, M.auth) &&
+	       !dtcp_msg_get(&M, "Seq") && dtcp_msg_get(&M, "Timestamp");
+}
 
 #pragma GCC diagnostic pop
 

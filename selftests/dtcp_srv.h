@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A dtcpd protocol core over the in-memory kernel (agent/kfake.c) for the
- * host tests that are not unit_dtcp: a configuration written to a
+ * host tests that do not share dtcp_fixture.h: a configuration written to a
  * temporary file, requests signed as a control source would sign them,
  * answers parsed and verified. Logged lines are counted.
  */

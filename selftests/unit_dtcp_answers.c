@@ -99,11 +99,7 @@ TEST_F(srv, replay_after_remove_and_readd)
 		c = dtcp_config_load(self->path, err, sizeof(err));
 		ASSERT_NE(NULL, c);
 		ASSERT_EQ(0, dtcp_server_init(&s2, c));
-		s2.kops = &kfake_ops;
-		s2.kctx = &self->k;
-		s2.wall_ms = wall;
-		s2.mono_ms = mono;
-		s2.send = send_cb;
+		srv_wire(&s2, &self->k);
 		ASSERT_EQ(0, dtcp_server_restore(&s2, &st));
 		free(st.src);
 		dtcp_server_fini(&self->s);

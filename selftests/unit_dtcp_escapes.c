@@ -161,11 +161,7 @@ TEST_F(srv, escaped_comma_in_cdest_id_after_restart)
 	ASSERT_NE(NULL, c) TH_LOG("%s", err);
 	memset(&s2, 0, sizeof(s2));
 	ASSERT_EQ(0, dtcp_server_init(&s2, c));
-	s2.kops = &kfake_ops;
-	s2.kctx = &self->k;
-	s2.wall_ms = wall;
-	s2.mono_ms = mono;
-	s2.send = send_cb;
+	srv_wire(&s2, &self->k);
 	s2.ifindex = fake_ifindex;
 	ASSERT_EQ(0, dtcp_server_rebuild(&s2, &found));
 	EXPECT_EQ(1, found);

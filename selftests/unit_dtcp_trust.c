@@ -41,11 +41,7 @@ static int restart(struct _test_data_srv *self)
 	c = dtcp_config_load(self->path, err, sizeof(err));
 	if (!c || dtcp_server_init(&s2, c))
 		return -1;
-	s2.kops = &kfake_ops;
-	s2.kctx = &self->k;
-	s2.wall_ms = wall;
-	s2.mono_ms = mono;
-	s2.send = send_cb;
+	srv_wire(&s2, &self->k);
 	s2.ifindex = fake_ifindex;
 	dtcp_server_program(&s2);
 	if (dtcp_server_rebuild(&s2, &found))
