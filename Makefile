@@ -90,7 +90,9 @@ FUZZ_LINK := $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
 FUZZ_LINK_msg := agent/msg.c agent/auth.c
 # the netlink event parser: the library alone
 FUZZ_LINK_nlevent := $(LIB_NL_SRC)
-FUZZ_CC := clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent \
+# dfcctl's -batch reader: its file alone
+FUZZ_LINK_batch := tools/dfcctl/batch_read.c tools/dfcctl/vec.c
+FUZZ_CC := clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent -Itools/dfcctl \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # target, time, first corpus directory
 fuzz_run = $(B)/fuzz_$(1) -max_total_time=$(2) -max_len=$(FUZZ_MAX_LEN) -timeout=10 -entropic_scale_per_exec_time=1 \
@@ -100,7 +102,8 @@ fuzz_run = $(B)/fuzz_$(1) -max_total_time=$(2) -max_len=$(FUZZ_MAX_LEN) -timeout
 
 .PHONY: fuzz-ci $(addprefix fuzz-,$(FUZZ_TARGETS)) fuzz-build
 define fuzz_rule
-$(B)/fuzz_$(1): selftests/fuzz_$(1)/fuzz_$(1).c $(or $(FUZZ_LINK_$(1)),$(FUZZ_LINK)) $(AGENT_HDR)
+$(B)/fuzz_$(1): selftests/fuzz_$(1)/fuzz_$(1).c $(or $(FUZZ_LINK_$(1)),$(FUZZ_LINK)) $(AGENT_HDR) \
+		$(wildcard tools/dfcctl/*.h)
 	@mkdir -p $(B)
 	$(FUZZ_CC) -o $$@ $$< $(or $(FUZZ_LINK_$(1)),$(FUZZ_LINK)) $(LDLIBS)
 endef
@@ -134,7 +137,7 @@ bench-dtcp:
 # in dfcctl.c, each object's commands in a file of its own.
 DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter_fmt.c \
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c \
-	ipsec.c ipsec_match.c netns.c batch.c)
+	ipsec.c ipsec_match.c netns.c batch.c batch_read.c vec.c)
 # dtcpd's blob reader (and the DTCP text helpers it needs) decode dtcpd's criteria.
 DFCCTL_AGENT := agent/blob.c agent/msg.c agent/auth.c
 # libnl-xfrm: cdest show's view of the xfrm policies and SAs; dfcctl alone links it.

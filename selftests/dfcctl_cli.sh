@@ -6,7 +6,7 @@
 # command's usage a bad line gets), options with one dash or two and
 # abbreviated, usage errors (exit 2), -n with a bad or missing namespace,
 # and -batch's reading and checking: words, quotes, comments,
-# continuations, every bad line reported as FILE:LINE before anything is
+# continuations, the longest command, every bad line reported as FILE:LINE before anything is
 # sent. "Nothing is sent" is seen with a request that cannot succeed and
 # says so when tried (agent, toward a socket that does not exist), and its
 # positive control is -force, which then runs it. No command here reaches
@@ -202,5 +202,23 @@ printf 'stats\000 show\nagent status \\' >"$tmp/b6"
 run -S "$NOSOCK" -batch "$tmp/b6"
 check_eq "NUL byte: refused; a trailing '\\' line is a command" "$rc:$(err)" \
 	"2:dfcctl: $tmp/b6:1: NUL byte in the line"
+
+# The longest command: 32768 bytes, its lines joined by a blank. One more
+# byte, on one line or over continued lines, and it is refused.
+pad() { printf "%$1s" ''; }
+{ printf 'help stats'; pad 32758; printf '\n'; } >"$tmp/b7"
+run -batch "$tmp/b7"
+check_eq "a command of 32768 bytes runs" "$rc:$(err):$(out | grep -c '^  stats show')" "0::1"
+{ printf 'help \\\n'; printf 'stats'; pad 32757; printf '\n'; } >"$tmp/b8"
+run -batch "$tmp/b8"
+check_eq "... continued over two lines" "$rc:$(err):$(out | grep -c '^  stats show')" "0::1"
+{ printf 'help stats'; pad 32759; printf '\n'; } >"$tmp/b9"
+run -batch "$tmp/b9"
+check_eq "a command of 32769 bytes: refused" "$rc:$(err):$(out)" \
+	"2:dfcctl: $tmp/b9:1: command longer than 32768 bytes:"
+{ printf 'help \\\n'; printf 'stats'; pad 32758; printf '\n'; } >"$tmp/b10"
+run -batch "$tmp/b10"
+check_eq "... continued over two lines: refused, named by its first line" "$rc:$(err):$(out)" \
+	"2:dfcctl: $tmp/b10:1: command longer than 32768 bytes:"
 
 ktap_finish

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * dfcctl -batch FILE: one command a line, as ip -batch.
- *
- * Lines are split into words as ip splits them: blanks separate words, a
- * word that begins with ' or " runs to the same quote; a '#' that begins
- * a word starts a comment; a line ending in '\' goes on on the next one.
+ * dfcctl -batch FILE: one command a line, as ip -batch, read and split
+ * into words as ip splits them (batch_read.c).
  *
  * The whole input is read and every line checked (words, object,
  * command, arguments, 'filter add' values expanded) before anything is
@@ -24,24 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dfcctl.h"
-
-struct bline {
-	unsigned int no; /* its (first) line in the file */
-	char *text;	 /* the words, NUL-separated */
-	char **argv;
-	int argc;
-	const char *why; /* the words could not be read: why */
-	bool bad;	 /* refused when checked: not run (-force) */
-	bool add;	 /* 'filter add', parsed into fa */
-	struct filter_add fa;
-};
-
-struct batch {
-	const char *name; /* for messages: the file, or "stdin" */
-	struct bline *v;
-	size_t n, cap;
-};
+#include "batch.h"
 
 /* ---- messages: the handlers' own, with FILE:LINE ---- */
 
@@ -94,161 +74,6 @@ static void say_end(struct say *s, const struct batch *b, unsigned int no)
 static void say_line(const struct batch *b, unsigned int no, const char *msg)
 {
 	fprintf(stderr, "dfcctl: %s:%u: %s\n", b->name, no, msg);
-}
-
-/* ---- reading ---- */
-
-static bool is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-/*
- * Split text (a line, joined with its continuations) into words, in
- * place: *argv (allocated, NULL-terminated) and *argc; 0 words for a
- * blank or comment line. -1 with *why for a bad line.
- */
-static int split_words(char *text, char ***argv, int *argc, const char **why)
-{
-	size_t cap = 0;
-	char **v = NULL, *p = text;
-	int n = 0;
-
-	*argv = NULL;
-	*argc = 0;
-	for (;;) {
-		char *w;
-
-		while (is_blank(*p))
-			p++;
-		if (!*p || *p == '#')
-			break;
-		v = vec_grow(v, (size_t)n + 1, &cap, sizeof(*v));
-		if (!v) {
-			*why = strerror(ENOMEM);
-			return -1;
-		}
-		if (*p == '\'' || *p == '"') {
-			char *end = strchr(p + 1, *p);
-
-			if (!end) {
-				free(v);
-				*why = "unterminated quoted string";
-				return -1;
-			}
-			w = p + 1;
-			*end = '\0';
-			p = end + 1;
-		} else {
-			w = p;
-			while (*p && !is_blank(*p))
-				p++;
-			if (*p)
-				*p++ = '\0';
-		}
-		v[n++] = w;
-	}
-	if (n) {
-		v[n] = NULL;
-		*argv = v;
-		*argc = n;
-	}
-	return 0;
-}
-
-/* A control character other than blanks: decoded text must not carry one along. */
-static bool has_control(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] < 0x20 && !is_blank(s[i])) || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
-/*
- * One command (text: taken) into b, split into words; a blank or comment
- * line is dropped. why: the reason it is bad, if it is (kept for the
- * check, which reports it). -1 without memory.
- */
-static int batch_push(struct batch *b, char *text, unsigned int no, const char *why)
-{
-	struct bline *v, *l;
-	char **argv = NULL;
-	int argc = 0;
-
-	if (!why && !split_words(text, &argv, &argc, &why) && !argc) {
-		free(text);
-		return 0;
-	}
-	v = vec_grow(b->v, b->n, &b->cap, sizeof(*b->v));
-	if (!v) {
-		free(text);
-		free(argv);
-		return -1;
-	}
-	b->v = v;
-	l = &b->v[b->n++];
-	*l = (struct bline){ .no = no, .text = text, .argv = argv, .argc = argc, .why = why };
-	return 0;
-}
-
-/* Every command of f into b: 0, or -1 if f cannot be read or memory runs out. */
-static int batch_read(struct batch *b, FILE *f)
-{
-	char *line = NULL, *cmd = NULL;
-	size_t size = 0, clen = 0;
-	unsigned int no = 0, first = 0;
-	const char *why = NULL;
-	ssize_t len;
-	int ret = 0;
-
-	while ((len = getline(&line, &size, f)) >= 0) {
-		bool more;
-		char *t;
-
-		no++;
-		if (!cmd) {
-			first = no;
-			why = NULL;
-		}
-		if (len && line[len - 1] == '\n')
-			len--;
-		if (!why && memchr(line, '\0', (size_t)len))
-			why = "NUL byte in the line";
-		else if (!why && has_control(line, (size_t)len))
-			why = "control character in the line";
-		/* a '\' at the end: the command goes on on the next line */
-		more = len && line[len - 1] == '\\';
-		if (more)
-			len--;
-		t = realloc(cmd, clen + (size_t)len + 2);
-		if (!t) {
-			ret = -1;
-			break;
-		}
-		cmd = t;
-		memcpy(cmd + clen, line, (size_t)len);
-		clen += (size_t)len;
-		cmd[clen++] = ' ';
-		cmd[clen] = '\0';
-		if (more)
-			continue;
-		ret = batch_push(b, cmd, first, why);
-		cmd = NULL;
-		clen = 0;
-		if (ret)
-			break;
-	}
-	/* a last line that ended in '\' is a command as it is */
-	if (!ret && cmd) {
-		ret = batch_push(b, cmd, first, why);
-		cmd = NULL;
-	}
-	if (!ret && ferror(f))
-		ret = -1;
-	free(line);
-	free(cmd);
-	return ret;
 }
 
 /* ---- checking ---- */
@@ -388,13 +213,10 @@ static int batch_adds(struct ctl *c, const struct batch *b, size_t *i, bool forc
 
 static void batch_free(struct batch *b)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		free(b->v[i].text);
-		free(b->v[i].argv);
+	for (size_t i = 0; i < b->n; i++)
 		if (b->v[i].add)
 			filter_add_free(&b->v[i].fa);
-	}
-	free(b->v);
+	dfc_batch_free(b);
 }
 
 int batch_run(struct ctl *c, const char *file, bool force)
@@ -409,7 +231,7 @@ int batch_run(struct ctl *c, const char *file, bool force)
 		return EXIT_FAILURE;
 	}
 	errno = 0;
-	if (batch_read(&b, f)) {
+	if (dfc_batch_read(&b, f)) {
 		fprintf(stderr, "dfcctl: -batch: %s: %s\n", b.name,
 			strerror(errno ? errno : EIO));
 		ret = EXIT_FAILURE;

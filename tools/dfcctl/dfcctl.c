@@ -285,22 +285,6 @@ void fmt_duration(char *buf, size_t size, uint64_t s)
 		snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s % 86400 / 3600);
 }
 
-/*
- * A growing array v of n used and *cap allocated elements of size sz,
- * with room for one more: the array (perhaps moved), NULL without memory.
- */
-void *vec_grow(void *v, size_t n, size_t *cap, size_t sz)
-{
-	size_t c = *cap ? 2 * *cap : 16;
-
-	if (n < *cap)
-		return v;
-	v = realloc(v, c * sz);
-	if (v)
-		*cap = c;
-	return v;
-}
-
 /* ---- numbers ---- */
 
 /* A decimal number 0..max (no sign, no spaces); -1 if it is not one. */

@@ -88,6 +88,7 @@ int fail(const struct ctl *c, const char *what, int err);
 struct dfc_nl *ctl_nl(struct ctl *c);
 int print_json(json_t *root);
 void fmt_duration(char *buf, size_t size, uint64_t s);
+/* vec.c */
 void *vec_grow(void *v, size_t n, size_t *cap, size_t sz);
 int parse_num(const char *arg, uint64_t max, uint64_t *out);
 int take_num(int *argc, char ***argv, uint64_t max, uint64_t *out);
@@ -95,7 +96,7 @@ int take_num(int *argc, char ***argv, uint64_t max, uint64_t *out);
 /* netns.c */
 int netns_switch(const char *name);
 
-/* batch.c */
+/* batch.c (batch.h: its reader, batch_read.c) */
 int batch_run(struct ctl *c, const char *file, bool force);
 
 /*
