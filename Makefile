@@ -44,17 +44,18 @@ module:
 	@test -n "$(KVER)" || { echo "no kernel with headers found: run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) DFC_VERSION=$(DFC_VERSION) modules
 
-progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
+progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc $(B)/dtcpd-ssh-relay
 
 # dtcpd: the DTCP agent. AGENT_CORE is the protocol core (no sockets),
 # shared with the unit test and the fuzzer (selftests/Makefile lists it too).
 AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_query.c \
-	agent/hostcheck.c agent/addr.c agent/crit.c agent/blob.c \
+	agent/config_host.c agent/config_ssh.c agent/hostcheck.c agent/addr.c agent/crit.c agent/blob.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
 	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c agent/ratelimit.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
-DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/log.c agent/main.c $(LIB_SRC)
+DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/ssh.c \
+	agent/log.c agent/main.c $(LIB_SRC)
 
 $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
@@ -64,6 +65,12 @@ $(B)/dtcpc: tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c agent/msg.h agent
 		agent/key.h $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ tools/dtcpc.c agent/msg.c agent/auth.c agent/key.c $(LDLIBS)
+
+# sshd's subsystem flow-tap-dtcp: DTCP over SSH relayed to dtcpd (agent/relay.c).
+RELAY_SRC := agent/relay.c agent/sshframe.c
+$(B)/dtcpd-ssh-relay: $(RELAY_SRC) agent/sshframe.h agent/msg.h $(B)/version
+	@mkdir -p $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(RELAY_SRC)
 
 # Fuzzing: libFuzzer under ASan/UBSan (clang). A target is a directory
 # selftests/fuzz_NAME/ holding fuzz_NAME.c (LLVMFuzzerTestOneInput), its
