@@ -92,6 +92,8 @@ FUZZ_MAX_LEN ?= 65535
 FUZZ_TARGETS := $(patsubst selftests/fuzz_%/,%,$(sort $(dir $(wildcard selftests/fuzz_*/fuzz_*.c))))
 FUZZ_LINK := $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
 FUZZ_LINK_msg := agent/msg.c agent/auth.c
+# the relay's framer alone (sshd's channel into DTCP messages)
+FUZZ_LINK_sshframe := agent/sshframe.c
 # the netlink event parser: the library alone
 FUZZ_LINK_nlevent := $(LIB_NL_SRC)
 FUZZ_CC := clang -O1 -g -std=c11 -D_GNU_SOURCE -Iinclude/uapi -Ilib -Iagent \
@@ -186,11 +188,14 @@ DOCDIR ?= $(DATADIR)/doc/dfc
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# Programs run by another program (sshd runs dtcpd-ssh-relay), not by users.
+LIBEXECDIR ?= $(PREFIX)/lib/dfc
 SYSCONFDIR ?= /etc
 CONF := $(SYSCONFDIR)/dtcpd/dtcpd.conf
 # man page NAME.SECTION goes to MANDIR/manSECTION/
 man_path = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(1)
-INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(UNITDIR)/dtcpd.service \
+INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(LIBEXECDIR)/dtcpd-ssh-relay \
+	$(UNITDIR)/dtcpd.service \
 	$(SYSUSERSDIR)/dtcpd.conf \
 	$(foreach m,$(notdir $(MAN)),$(call man_path,$(m))) \
 	$(BASHCOMPDIR)/dfcctl $(BASHCOMPDIR)/dtcpc \
@@ -209,6 +214,8 @@ install: progs man $(B)/dtcpd.service
 		$(sort $(foreach m,$(notdir $(MAN)),$(DESTDIR)$(dir $(call man_path,$(m)))))
 	install -m 0755 $(B)/dtcpd $(B)/dfcctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/dtcpc $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(B)/dtcpd-ssh-relay $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 $(B)/dtcpd.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 agent/dtcpd.sysusers $(DESTDIR)$(SYSUSERSDIR)/dtcpd.conf
 	$(foreach m,$(MAN),install -m 0644 $(m) $(DESTDIR)$(call man_path,$(notdir $(m)));)
@@ -234,7 +241,7 @@ install: progs man $(B)/dtcpd.service
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)
 	@echo "uninstall: $(DESTDIR)$(CONF) kept (the operator's)"
 
 # DKMS: the module's sources and dkms.conf in /usr/src/dfc-VERSION, from
