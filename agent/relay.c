@@ -126,6 +126,7 @@ int main(int argc, char **argv)
 		struct pollfd p[2] = { { in_open ? 0 : -1, POLLIN, 0 }, { fd, POLLIN, 0 } };
 		const char *msg;
 		size_t room, len;
+		char *buf;
 		ssize_t n;
 		int r;
 
@@ -143,7 +144,9 @@ int main(int argc, char **argv)
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		n = read(0, dtcp_framer_space(&fr, &room), room);
+		/* room is set by dtcp_framer_space(): not in the same call's arguments. */
+		buf = dtcp_framer_space(&fr, &room);
+		n = read(0, buf, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
