@@ -618,16 +618,6 @@ int main(int argc, char **argv)
 	}
 	dtcp_ssh_init(&A.ssh, &A.s);
 	A.ssh.save = ssh_save;
-	if (cfg->ssh.socket) {
-		/* Its directory must let the relay (another user) through. */
-		char *dir = strdup(cfg->ssh.socket), *slash = dir ? strrchr(dir, '/') : NULL;
-
-		if (slash && slash != dir) {
-			*slash = '\0';
-			mkdir(dir, 0755);
-		}
-		free(dir);
-	}
 	dtcp_ssh_sync(&A.ssh, cfg);
 	/* Their directories, when not made by systemd (StateDirectory, RuntimeDirectory). */
 	for (int i = 0; i < 2; i++) {

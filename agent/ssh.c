@@ -65,11 +65,19 @@ void dtcp_ssh_fini(struct dtcp_ssh *h)
 static int open_listener(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char *slash;
 	int fd, err;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
+	/* Its directory, when systemd did not make it: the relay (another user) passes through. */
+	slash = strrchr(sun.sun_path, '/');
+	if (slash && slash != sun.sun_path) {
+		*slash = '\0';
+		mkdir(sun.sun_path, 0711);
+		*slash = '/';
+	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
