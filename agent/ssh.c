@@ -200,7 +200,7 @@ int dtcp_ssh_hello_parse(const char *p, size_t len, char login[33],
 
 static void accept_one(struct dtcp_ssh *h)
 {
-	struct ucred cr;
+	struct ucred cr = { 0 };
 	socklen_t crlen = sizeof(cr);
 	int fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), sndbuf = 1 << 20;
 	uint64_t now = h->s->mono_ms();
@@ -208,6 +208,16 @@ static void accept_one(struct dtcp_ssh *h)
 
 	if (fd < 0)
 		return;
+	/* Credentials first: a local user without the relay-group spends no one's rate. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) || cr.gid != h->cfg->relay_gid) {
+		h->st.refused_peer++;
+		if (dtcp_server_log_ok(h->s, DTCP_RL_DROP))
+			LOG(h->s, NULL, LOG_WARNING, "SSH relay socket: a peer (uid %u, gid %u) "
+			    "without relay-group %s, refused", (unsigned int)cr.uid,
+			    (unsigned int)cr.gid, h->cfg->relay_group);
+		close(fd);
+		return;
+	}
 	if (now - h->rate_ms >= 60000) {
 		h->rate_ms = now;
 		h->rate_n = 0;
@@ -221,15 +231,6 @@ static void accept_one(struct dtcp_ssh *h)
 		return;
 	}
 	h->rate_n++;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) || cr.gid != h->cfg->relay_gid) {
-		h->st.refused_peer++;
-		if (dtcp_server_log_ok(h->s, DTCP_RL_DROP))
-			LOG(h->s, NULL, LOG_WARNING, "SSH relay socket: a peer (uid %u, gid %u) "
-			    "without relay-group %s, refused", (unsigned int)cr.uid,
-			    (unsigned int)cr.gid, h->cfg->relay_group);
-		close(fd);
-		return;
-	}
 	if (h->n >= h->cfg->max_sessions) {
 		h->st.refused_limit++;
 		if (dtcp_server_log_ok(h->s, DTCP_RL_DROP))
