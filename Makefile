@@ -44,17 +44,18 @@ module:
 	@test -n "$(KVER)" || { echo "no kernel with headers found: run 'make deps'" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) DFC_VERSION=$(DFC_VERSION) modules
 
-progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc
+progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc $(B)/dtcpd-ssh-relay
 
 # dtcpd: the DTCP agent. AGENT_CORE is the protocol core (no sockets),
 # shared with the unit test and the fuzzer (selftests/Makefile lists it too).
 AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_query.c \
-	agent/hostcheck.c agent/addr.c agent/crit.c agent/blob.c \
+	agent/config_host.c agent/config_ssh.c agent/hostcheck.c agent/addr.c agent/crit.c agent/blob.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
 	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c agent/ratelimit.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
-DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/log.c agent/main.c $(LIB_SRC)
+DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/ssh.c \
+	agent/log.c agent/main.c $(LIB_SRC)
 
 $(B)/dtcpd: $(DTCPD_SRC) $(AGENT_HDR) $(B)/version
 	@mkdir -p $(B)
@@ -67,6 +68,12 @@ DTCPC_SRC := $(addprefix tools/dtcpc/,main.c opts.c seq.c request.c answer.c lis
 $(B)/dtcpc: $(DTCPC_SRC) tools/dtcpc/dtcpc.h agent/msg.h agent/auth.h agent/key.h $(B)/version
 	@mkdir -p $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(DTCPC_SRC) $(LDLIBS)
+
+# sshd's subsystem flow-tap-dtcp: DTCP over SSH relayed to dtcpd (agent/relay.c).
+RELAY_SRC := agent/relay.c agent/sshframe.c
+$(B)/dtcpd-ssh-relay: $(RELAY_SRC) agent/sshframe.h agent/msg.h $(B)/version
+	@mkdir -p $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Iagent -o $@ $(RELAY_SRC)
 
 # Fuzzing: libFuzzer under ASan/UBSan (clang). A target is a directory
 # selftests/fuzz_NAME/ holding fuzz_NAME.c (LLVMFuzzerTestOneInput), its
@@ -88,6 +95,8 @@ FUZZ_MAX_LEN ?= 65535
 FUZZ_TARGETS := $(patsubst selftests/fuzz_%/,%,$(sort $(dir $(wildcard selftests/fuzz_*/fuzz_*.c))))
 FUZZ_LINK := $(AGENT_CORE) agent/kfake.c $(LIB_SRC)
 FUZZ_LINK_msg := agent/msg.c agent/auth.c
+# the relay's framer alone (sshd's channel into DTCP messages)
+FUZZ_LINK_sshframe := agent/sshframe.c
 # the netlink event parser: the library alone
 FUZZ_LINK_nlevent := $(LIB_NL_SRC)
 # dfcctl's -batch reader: its file alone
@@ -185,11 +194,14 @@ DOCDIR ?= $(DATADIR)/doc/dfc
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# Programs run by another program (sshd runs dtcpd-ssh-relay), not by users.
+LIBEXECDIR ?= $(PREFIX)/lib/dfc
 SYSCONFDIR ?= /etc
 CONF := $(SYSCONFDIR)/dtcpd/dtcpd.conf
 # man page NAME.SECTION goes to MANDIR/manSECTION/
 man_path = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(1)
-INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(UNITDIR)/dtcpd.service \
+INSTALLED := $(SBINDIR)/dtcpd $(SBINDIR)/dfcctl $(BINDIR)/dtcpc $(LIBEXECDIR)/dtcpd-ssh-relay \
+	$(UNITDIR)/dtcpd.service \
 	$(SYSUSERSDIR)/dtcpd.conf \
 	$(foreach m,$(notdir $(MAN)),$(call man_path,$(m))) \
 	$(BASHCOMPDIR)/dfcctl $(BASHCOMPDIR)/dtcpc \
@@ -208,6 +220,8 @@ install: progs man $(B)/dtcpd.service
 		$(sort $(foreach m,$(notdir $(MAN)),$(DESTDIR)$(dir $(call man_path,$(m)))))
 	install -m 0755 $(B)/dtcpd $(B)/dfcctl $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(B)/dtcpc $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(B)/dtcpd-ssh-relay $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 $(B)/dtcpd.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 agent/dtcpd.sysusers $(DESTDIR)$(SYSUSERSDIR)/dtcpd.conf
 	$(foreach m,$(MAN),install -m 0644 $(m) $(DESTDIR)$(call man_path,$(notdir $(m)));)
@@ -233,7 +247,7 @@ install: progs man $(B)/dtcpd.service
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)
 	@echo "uninstall: $(DESTDIR)$(CONF) kept (the operator's)"
 
 # DKMS: the module's sources and dkms.conf in /usr/src/dfc-VERSION, from

@@ -18,36 +18,21 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "config_ctx.h"
 #include "hostcheck.h"
 #include "key.h"
 #include "msg.h"
 
-struct ctx {
-	const char *path;
-	char *err;
-	size_t errlen;
-	bool failed;
-	mode_t mode;			/* of the file: may it hold a shared-key? */
-	bool insecure_keys;		/* insecure-key-permissions */
-	bool host;			/* check against this host too (dtcpd -t) */
-};
+/* Short names inside this file for the shared readers (config_ctx.h). */
+#define ctx dtcp_cfg_ctx
+#define cerr dtcp_cfg_err
+#define host_iface dtcp_cfg_host_iface
+#define get_str dtcp_cfg_str
+#define get_int dtcp_cfg_int
+#define get_strs dtcp_cfg_strs
+#define only dtcp_cfg_only
 
-static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* "FILE:LINE: what" (or "FILE: what") for the setting s into buf. */
-static void where(char *buf, size_t len, const struct ctx *x, const config_setting_t *s,
-		  const char *what)
-{
-	const char *file = s ? config_setting_source_file(s) : NULL;
-
-	if (s && config_setting_source_line(s))
-		snprintf(buf, len, "%s:%u: %s", file ? file : x->path,
-			 config_setting_source_line(s), what);
-	else
-		snprintf(buf, len, "%s: %s", file ? file : x->path, what);
-}
-
-static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
+void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -57,44 +42,11 @@ static void cerr(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	where(x->err, x->errlen, x, s, what);
+	dtcp_cfg_where(x->err, x->errlen, x, s, what);
 	x->failed = true;
 }
 
-/*
- * dtcpd -t only: what start-up survives but the operator should see (an
- * interface not there yet is attached when it appears), on stderr with
- * file:line; the configuration stays valid.
- */
-static void cwarn(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void cwarn(struct ctx *x, const config_setting_t *s, const char *fmt, ...)
-{
-	char what[512], line[640];
-	va_list ap;
-
-	strcpy(what, "warning: ");
-	va_start(ap, fmt);
-	vsnprintf(what + 9, sizeof(what) - 9, fmt, ap);
-	va_end(ap);
-	where(line, sizeof(line), x, s, what);
-	fprintf(stderr, "dtcpd: %s\n", line);
-}
-
-/* The host check of an interface: a bad name fails, a missing one warns. */
-static void host_iface(struct ctx *x, const config_setting_t *s, const char *ifn,
-		       const char *what)
-{
-	char why[128];
-	int err = dtcp_host_check_iface(ifn, why, sizeof(why));
-
-	if (err == -ENODEV || err == -ENXIO)
-		cwarn(x, s, "%s: interface '%s': %s: attached when it appears", what, ifn, why);
-	else if (err)
-		cerr(x, s, "%s: interface '%s': %s", what, ifn, why);
-}
-
-static const char *get_str(struct ctx *x, const config_setting_t *g, const char *name,
+const char *get_str(struct ctx *x, const config_setting_t *g, const char *name,
 			   bool required)
 {
 	config_setting_t *s = config_setting_get_member(g, name);
@@ -111,7 +63,7 @@ static const char *get_str(struct ctx *x, const config_setting_t *g, const char 
 	return config_setting_get_string(s);
 }
 
-static bool get_int(struct ctx *x, const config_setting_t *g, const char *name,
+bool get_int(struct ctx *x, const config_setting_t *g, const char *name,
 		    long long min, long long max, long long *out)
 {
 	config_setting_t *s = config_setting_get_member(g, name);
@@ -147,7 +99,7 @@ static bool get_bool(struct ctx *x, const config_setting_t *g, const char *name,
 }
 
 /* A list or array setting of strings: a NULL-free strdup'd vector. */
-static char **get_strs(struct ctx *x, const config_setting_t *g, const char *name,
+char **get_strs(struct ctx *x, const config_setting_t *g, const char *name,
 		       unsigned int *n)
 {
 	config_setting_t *s = config_setting_get_member(g, name);
@@ -196,7 +148,7 @@ static char **get_strs(struct ctx *x, const config_setting_t *g, const char *nam
 }
 
 /* Refuse settings we do not know: a typo must not pass silently. */
-static void only(struct ctx *x, const config_setting_t *g, const char *const *names)
+void only(struct ctx *x, const config_setting_t *g, const char *const *names)
 {
 	int len = config_setting_length(g);
 
@@ -392,7 +344,8 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 	static const char *const keys[] = { "id", "source-addresses", "service-port",
 		"shared-key", "key-file", "notification-targets", "allowed-destinations",
 		"minimum-priority", "no-syslog", "mixed-case", "request-destinations",
-		"notification-version", "max-criteria", "max-request-destinations", NULL };
+		"notification-version", "max-criteria", "max-request-destinations", "ssh-logins",
+		NULL };
 	const char *id = get_str(x, g, "id", true), *key, *kf, *nv;
 	config_setting_t **tg;
 	char **addrs;
@@ -507,6 +460,7 @@ static void load_csource(struct ctx *x, struct dtcp_group *grp, struct dtcp_csou
 	c->max_rdests = DTCP_RDESTS_SHARE;
 	if (get_int(x, g, "max-request-destinations", 0, 0x7fffffff, &v))
 		c->max_rdests = v;
+	dtcp_cfg_load_logins(x, c, g);
 }
 
 /* Element i of a list setting (or the setting itself, a single string). */
@@ -648,7 +602,7 @@ struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err
 	static const char *const keys[] = { "state-file", "state-sync", "control-socket",
 		"listen-addresses", "g-max-duplicates", "g-duplicates-dropped-periodicity",
 		"max-request-destinations", "interface-map", "capture-group",
-		"insecure-key-permissions", NULL };
+		"insecure-key-permissions", "ssh", NULL };
 	struct ctx x = { .path = path, .err = err, .errlen = errlen, .host = host };
 	struct dtcp_config *cfg = calloc(1, sizeof(*cfg));
 	config_setting_t *root, **list;
@@ -733,6 +687,8 @@ struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err
 	if (get_int(&x, root, "max-request-destinations", 0, 0x7fffffff, &v))
 		cfg->max_request_dests = v;
 
+	dtcp_cfg_load_ssh(&x, cfg, root);
+
 	n = each_group(&x, root, "interface-map", &list);
 	if (n > 0) {
 		static const char *const mkeys[] = { "name", "interface", NULL };
@@ -803,6 +759,7 @@ struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err
 	}
 	if (!x.failed && !cfg->n_groups)
 		cerr(&x, root, "no capture-group: nothing to serve");
+	dtcp_cfg_check_ssh(&x, cfg, root);
 	share_rdests(cfg);
 	config_destroy(&lc);
 	if (x.failed) {

@@ -67,6 +67,8 @@ struct dtcp_csource {
 	uint32_t max_rdests;		/* its request-defined destinations (551 beyond) */
 #define DTCP_RDESTS_SHARE UINT32_MAX	/* unset: an even share of max-request-destinations */
 	uint32_t owner;			/* kernel owner: stable hash of the id */
+	char **ssh_logins;		/* SSH logins that speak for it (config_ssh.c) */
+	unsigned int n_ssh_logins;
 	unsigned int line;
 };
 
@@ -88,6 +90,16 @@ struct dtcp_ifmap {
 	char *ifname;			/* the Linux interface */
 };
 
+/* DTCP over SSH (the root's "ssh" group): sshd's relay reaches dtcpd here. */
+struct dtcp_ssh_cfg {
+	char *socket;			/* NULL: no "ssh" group, DTCP over SSH is off */
+	char *relay_group;		/* the relay's (effective) group */
+	unsigned int relay_gid;
+	unsigned int max_sessions;	/* in all */
+	unsigned int max_per_source;
+	unsigned int rate;		/* new sessions a minute */
+};
+
 struct dtcp_config {
 	char *file;
 	char *state_file;
@@ -101,6 +113,7 @@ struct dtcp_config {
 	unsigned int n_ifmap;
 	struct dtcp_group *groups;
 	unsigned int n_groups;
+	struct dtcp_ssh_cfg ssh;
 };
 
 /*
@@ -122,6 +135,10 @@ struct dtcp_cdest *dtcp_config_cdest(const struct dtcp_group *g, const char *id)
 bool dtcp_csource_allows(const struct dtcp_csource *src, const struct dtcp_cdest *d);
 /* Is the sender address sa allowed for src? */
 bool dtcp_csource_sender_ok(const struct dtcp_csource *src, const struct sockaddr *sa);
+/* Does login (sshd's) speak for src? */
+bool dtcp_csource_has_login(const struct dtcp_csource *src, const char *login);
+/* How many control sources login speaks for. */
+unsigned int dtcp_config_login_sources(const struct dtcp_config *c, const char *login);
 /* Linux interface for a name a control source uses (interface-map, then as is). */
 const char *dtcp_config_ifname(const struct dtcp_config *c, const char *name);
 

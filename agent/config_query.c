@@ -34,6 +34,7 @@ void dtcp_config_free(struct dtcp_config *c)
 			dtcp_key_free(s->key, s->key_len);
 			free(s->targets);
 			free_strs(s->allowed, s->n_allowed);
+			free_strs(s->ssh_logins, s->n_ssh_logins);
 		}
 		free(g->dests);
 		free(g->srcs);
@@ -51,6 +52,8 @@ void dtcp_config_free(struct dtcp_config *c)
 	free(c->file);
 	free(c->state_file);
 	free(c->ctl_socket);
+	free(c->ssh.socket);
+	free(c->ssh.relay_group);
 	free(c);
 }
 

@@ -73,6 +73,7 @@ struct dtcp_req {
 	int ver;
 	const char *seq;		/* as sent: echoed exactly */
 	struct dtcp_replies *out;
+	size_t budget;			/* LIST: bytes an answer aims to stay under (0: a datagram's) */
 };
 
 /* Queue o's datagram (dropped, and logged, if it overflowed). */

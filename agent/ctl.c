@@ -131,10 +131,10 @@ static json_t *source_json(const struct dtcp_src *src)
 	json_object_set_new(o, "answers", json_pack("{s:I,s:I,s:I,s:I}",
 		"2xx", (json_int_t)st->answers[2], "4xx", (json_int_t)st->answers[4],
 		"5xx", (json_int_t)st->answers[5], "9xx", (json_int_t)st->answers[9]));
-	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+	json_object_set_new(o, "drops", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 		"auth", (json_int_t)st->drop_auth, "seq", (json_int_t)st->drop_seq,
 		"no_seq", (json_int_t)st->drop_noseq, "address", (json_int_t)st->drop_addr,
-		"port", (json_int_t)st->drop_port));
+		"port", (json_int_t)st->drop_port, "login", (json_int_t)st->drop_login));
 	json_object_set_new(o, "notifications", counts(st->notif, notif, DTCP_N_N));
 	json_object_set_new(o, "deleted", counts(st->deleted_by, del, 5));
 	return o;
@@ -253,6 +253,8 @@ char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line)
 					    json_integer((json_int_t)ctl->links->lost));
 			json_object_set_new(o, "interfaces", interfaces_json(ctl->links));
 		}
+		if (ctl->ssh_status)
+			json_object_set_new(o, "ssh", ctl->ssh_status());
 		out = reply(o);
 	} else if (!strcmp(cmd, "sources")) {
 		json_t *a = json_array();

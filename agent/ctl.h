@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <jansson.h>
 
 #include "server.h"
 
@@ -37,6 +38,8 @@ struct dtcp_ctl {
 	const struct dtcp_links *links;
 	const char *version;
 	long pid;
+	/* DTCP over SSH for "status" and "ssh" (agent/ssh.h); NULL: not shown. */
+	json_t *(*ssh_status)(void);
 };
 
 /* 0 or -errno. An old socket file at path is replaced. */

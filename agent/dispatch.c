@@ -32,10 +32,12 @@ static enum dtcp_method method_of(const char *m)
 #define DROP_LOG(s, src, prio, ...) \
 	do { if (dtcp_server_log_ok(s, DTCP_RL_DROP)) LOG(s, src, prio, __VA_ARGS__); } while (0)
 
-void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
-			uint16_t local_port, const void *data, size_t len,
-			struct dtcp_replies *out)
+/* ssh NULL: a UDP datagram to local_port. */
+static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t local_port,
+		   struct dtcp_ssh_req *ssh, const void *data, size_t len,
+		   struct dtcp_replies *out)
 {
+	struct dtcp_seq *win;
 	struct dtcp_msg *m = s->msg;
 	const struct dtcp_param *cs, *seqp;
 	struct dtcp_err e = { 0 };
@@ -49,6 +51,8 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 	int err;
 
 	s->st.rx++;
+	if (ssh)
+		ssh->verdict = DTCP_SSH_REFUSED;
 	dtcp_sa_text(from, addr, sizeof(addr));
 	err = dtcp_msg_parse(m, data, len);
 	if (err) {
@@ -77,7 +81,16 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 		DROP_LOG(s, NULL, LOG_WARNING, "from %s: unknown control source, dropped (499)", addr);
 		return;
 	}
-	if (local_port != src->cfg->port) {
+	if (ssh && (!dtcp_csource_has_login(src->cfg, ssh->login) ||
+		    (ssh->src && ssh->src != src))) {
+		src->st.drop_login++;
+		DROP_LOG(s, src, LOG_WARNING, "from %s: SSH login %s does not speak for this control "
+		    "source, session closed (499)", addr, ssh->login);
+		return;
+	}
+	if (ssh)
+		ssh->verdict = DTCP_SSH_DROPPED;
+	if (!ssh && local_port != src->cfg->port) {
 		src->st.drop_port++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: request to port %u, not the service port, "
 		    "dropped", addr, local_port);
@@ -100,16 +113,22 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 		DROP_LOG(s, src, LOG_WARNING, "from %s: no valid Seq, dropped (498)", addr);
 		return;
 	}
-	v = dtcp_seq_check(&src->seq, seq);
+	/* Over SSH the window is the session's: Junos clients start at 1 on each. */
+	win = ssh ? ssh->seq : &src->seq;
+	v = dtcp_seq_check(win, seq);
 	if (v != DTCP_SEQ_OK) {
 		src->st.drop_seq++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: Seq %" PRIu64 " %s (highest %" PRIu64
 		    "), dropped (498)", addr, seq,
-		    v == DTCP_SEQ_REPLAY ? "already seen" : "outside the window", src->seq.max);
+		    v == DTCP_SEQ_REPLAY ? "already seen" : "outside the window", win->max);
 		return;
 	}
 	/* Authentic: the window moves even if the request then fails (§6.2). */
-	if (dtcp_seq_accept(&src->seq, seq)) {
+	if (ssh) {
+		ssh->verdict = DTCP_SSH_OK;
+		ssh->src = src;
+	}
+	if (dtcp_seq_accept(win, seq)) {
 		LOG(s, src, LOG_NOTICE, "sequence number rolled over (Seq %" PRIu64 ")", seq);
 		dtcp_notify(s, src, 130, NULL);
 	}
@@ -118,7 +137,8 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 
 	meth = method_of(m->method);
 	src->st.req[meth]++;
-	q = (struct dtcp_req){ s, src, m, from, m->version, seqp->value, out };
+	q = (struct dtcp_req){ s, src, m, from, m->version, seqp->value, out,
+			       ssh ? DTCP_OUT_MAX - 1 : 0 };
 	if (m->version < 0) {
 		q.ver = DTCP_VER_CUR;
 		dtcp_fail(&e, 400, NULL, "%s", m->bad_why);
@@ -156,4 +176,18 @@ void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 		src->st.req_failed[meth]++;
 	src->st.answers[code / 100 % 10]++;
 	dtcp_server_gc(s);
+}
+
+void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
+			uint16_t local_port, const void *data, size_t len,
+			struct dtcp_replies *out)
+{
+	handle(s, from, local_port, NULL, data, len, out);
+}
+
+void dtcp_server_handle_ssh(struct dtcp_server *s, const struct sockaddr *from,
+			    struct dtcp_ssh_req *r, const void *data, size_t len,
+			    struct dtcp_replies *out)
+{
+	handle(s, from, 0, r, data, len, out);
 }

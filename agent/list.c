@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The LIST method: entries with the kernel's counters, split over
- * datagrams as whole entries.
+ * datagrams as whole entries (over SSH, one answer up to DTCP_OUT_MAX).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -162,7 +162,7 @@ unsigned int dtcp_method_list(struct dtcp_req *q)
 	struct dtcp_crit **sel;
 	struct dtcp_out *entry = NULL;
 	unsigned int n, fl, i = 0;
-	size_t head;
+	size_t head, budget = q->budget ? q->budget : DTCP_DGRAM_BUDGET;
 
 	if (pid && pcd) {
 		dtcp_fail(&e, 400, pcd, "Criteria-ID or Cdest-ID, not both");
@@ -209,7 +209,7 @@ unsigned int dtcp_method_list(struct dtcp_req *q)
 			list_entry(q, entry, sel[i], fl, kstat_find(&ks, DTCP_KID(sel[i]->id, 0)),
 				   i + 1, n);
 			/* An entry never straddles datagrams; one too big goes alone. */
-			if (o->len > head && o->len + entry->len + DTCP_TRAILER > DTCP_DGRAM_BUDGET)
+			if (o->len > head && o->len + entry->len + DTCP_TRAILER > budget)
 				break;
 			dtcp_out_raw(o, entry->buf, entry->len);
 		}

@@ -34,6 +34,7 @@
 #include "link.h"
 #include "log.h"
 #include "server.h"
+#include "ssh.h"
 #include "udp.h"
 
 #ifndef DFC_VERSION
@@ -51,6 +52,7 @@ struct agent {
 	bool kernel_up;
 	struct dtcp_links links;	/* the capture groups' interfaces */
 	struct dtcp_udp u;
+	struct dtcp_ssh ssh;		/* DTCP over SSH: the relay's socket, the sessions */
 	struct dtcp_ctl ctl;
 	int sfd, tfd;
 	char boot_id[40];
@@ -370,6 +372,7 @@ static int reload(void *u, char *err, size_t errlen)
 	dtcp_server_reconfig(&A.s, c);
 	if (dtcp_udp_sync(&A.u, c))
 		logf_(LOG_WARNING, "some service ports could not be opened");
+	dtcp_ssh_sync(&A.ssh, c);
 	/* Interfaces gone from the file are detached, new ones attached if they exist. */
 	if (dtcp_link_configure(&A.links, c))
 		logf_(LOG_ERR, "reload: interfaces: out of memory; the old list is kept");
@@ -404,14 +407,26 @@ static void release_answers(void)
 	dtcp_udp_send(&A.u);
 }
 
+/* An SSH session's answers leave once the state file is written, as UDP ones do. */
+static bool ssh_save(void)
+{
+	return !save_state();
+}
+
+/* The control socket's view of DTCP over SSH (null: off). */
+static json_t *ssh_status(void)
+{
+	return A.ssh.fd >= 0 || A.ssh.n ? dtcp_ssh_json(&A.ssh) : json_null();
+}
+
 /* Until asked to stop (0), or poll() fails (-1). */
 static int loop(void)
 {
-	struct pollfd pfd[DTCP_UDP_MAX_SOCKS + DTCP_CTL_CLIENTS + 8];
+	static struct pollfd pfd[DTCP_UDP_MAX_SOCKS + DTCP_CTL_CLIENTS + DTCP_SSH_FDS_MAX + 8];
 
 	while (!A.stop) {
 		/* Reload may change the sockets: indices are this round's. */
-		unsigned int n = 0, nc, first_ctl, nu = A.u.n_socks;
+		unsigned int n = 0, nc, first_ctl, first_ssh, nu = A.u.n_socks;
 		/* Answers that could not all leave: only their socket, for POLLOUT. */
 		int wfd = dtcp_udp_backlog(&A.u) ? A.u.q[A.u.head].fd : -1;
 
@@ -427,6 +442,8 @@ static int loop(void)
 		first_ctl = n;
 		nc = dtcp_ctl_fds(&A.ctl, pfd + n, DTCP_CTL_CLIENTS + 1);
 		n += nc;
+		first_ssh = n;
+		n += dtcp_ssh_fds(&A.ssh, pfd + n, DTCP_SSH_FDS_MAX);
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -472,9 +489,12 @@ static int loop(void)
 				dtcp_udp_send(&A.u);
 			}
 		}
-		for (unsigned int i = first_ctl; i < n; i++)
+		for (unsigned int i = first_ctl; i < first_ssh; i++)
 			if (pfd[i].revents)
 				dtcp_ctl_ready(&A.ctl, pfd[i].fd, pfd[i].revents);
+		for (unsigned int i = first_ssh; i < n; i++)
+			if (pfd[i].revents && !A.stop)
+				dtcp_ssh_ready(&A.ssh, pfd[i].fd, pfd[i].revents);
 		save_state();
 	}
 	return 0;
@@ -596,6 +616,9 @@ int main(int argc, char **argv)
 		logf_(LOG_ERR, "no service port could be opened");
 		return 1;
 	}
+	dtcp_ssh_init(&A.ssh, &A.s);
+	A.ssh.save = ssh_save;
+	dtcp_ssh_sync(&A.ssh, cfg);
 	/* Their directories, when not made by systemd (StateDirectory, RuntimeDirectory). */
 	for (int i = 0; i < 2; i++) {
 		char *dir = strdup(i ? cfg->ctl_socket : cfg->state_file);
@@ -612,6 +635,7 @@ int main(int argc, char **argv)
 	A.ctl.links = &A.links;
 	A.ctl.version = DFC_VERSION;
 	A.ctl.pid = getpid();
+	A.ctl.ssh_status = ssh_status;
 	r = dtcp_ctl_open(&A.ctl, cfg->ctl_socket);
 	if (r)
 		logf_(LOG_WARNING, "control socket %s: %s", cfg->ctl_socket, strerror(-r));
@@ -639,6 +663,7 @@ int main(int argc, char **argv)
 	save_state();
 	logf_(LOG_NOTICE, "stopping; criteria stay in dfc.ko");
 	dtcp_ctl_close(&A.ctl);
+	dtcp_ssh_fini(&A.ssh);
 	dtcp_udp_fini(&A.u);
 	dtcp_link_close(&A.links);
 	dtcp_kernel_close(&A.k);

@@ -41,7 +41,7 @@ void dtcp_notify(struct dtcp_server *s, struct dtcp_src *src, unsigned int code,
 	struct dtcp_out *o;
 	char ts[32];
 
-	if (!cs || !cs->n_targets)
+	if (!cs || (!cs->n_targets && !s->send_ssh))
 		return;
 	o = malloc(sizeof(*o));
 	if (!o)
@@ -54,10 +54,16 @@ void dtcp_notify(struct dtcp_server *s, struct dtcp_src *src, unsigned int code,
 	dtcp_out_param(o, "Timestamp", "%s", ts);
 	dtcp_out_sign(o, cs->key, cs->key_len);
 	if (!o->overflow) {
-		src->st.notif[notif_kind(code)]++;
+		unsigned int n = cs->n_targets;
+
 		for (unsigned int i = 0; i < cs->n_targets; i++)
 			if (s->send)
 				s->send(s, cs, &cs->targets[i], o->buf, o->len);
+		/* A source speaking over SSH hears them in its open sessions too. */
+		if (s->send_ssh)
+			n += s->send_ssh(s, src, o->buf, o->len);
+		if (n)
+			src->st.notif[notif_kind(code)]++;
 	}
 	free(o);
 }

@@ -92,6 +92,7 @@ struct dtcp_src_stats {
 	uint64_t req[DTCP_M_N], req_failed[DTCP_M_N];
 	uint64_t answers[10];		/* answered requests by status class: code / 100 */
 	uint64_t drop_auth, drop_seq, drop_addr, drop_port, drop_noseq;
+	uint64_t drop_login;		/* over SSH: a login that does not speak for it */
 	uint64_t added, add_failed;
 	uint64_t notif[DTCP_N_N];
 	uint64_t deleted_by[5];		/* DFC_REASON_*: none (client/other), total, idle, packets, bytes */
@@ -149,6 +150,10 @@ struct dtcp_server {
 	/* Send one notification datagram to one target. */
 	void (*send)(struct dtcp_server *s, const struct dtcp_csource *src,
 		     const struct dtcp_target *t, const void *buf, size_t len);
+	/* Send one notification down src's SSH sessions (agent/ssh.c); NULL: none. */
+	unsigned int (*send_ssh)(struct dtcp_server *s, const struct dtcp_src *src,
+				 const void *buf, size_t len);	/* sessions it went to */
+	void *ssh;			/* its struct dtcp_ssh */
 	/* Log (syslog priorities); src NULL: server-wide. */
 	void (*log)(struct dtcp_server *s, const struct dtcp_src *src, int prio,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -199,6 +204,27 @@ struct dtcp_src *dtcp_server_src_by_owner(const struct dtcp_server *s, uint32_t 
 void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			uint16_t local_port, const void *data, size_t len,
 			struct dtcp_replies *out);
+/* A request from an SSH session (agent/ssh.c). */
+enum dtcp_ssh_verdict {
+	DTCP_SSH_OK,			/* authentic (answered, whatever the answer) */
+	DTCP_SSH_DROPPED,		/* failed HMAC or Seq: dropped silently, counted */
+	DTCP_SSH_REFUSED,		/* not DTCP, not a request, or not the login's: close */
+};
+struct dtcp_ssh_req {
+	const char *login;		/* sshd's, known from the relay's credentials */
+	struct dtcp_seq *seq;		/* the session's own window */
+	struct dtcp_src *src;		/* in: the session's source once bound; out: the request's */
+	enum dtcp_ssh_verdict verdict;	/* out */
+};
+/*
+ * As dtcp_server_handle(), for one message of an SSH session: the source
+ * named must list r->login in ssh-logins (and be r->src once bound), Seq
+ * is checked in the session's window; no service port check. from: the
+ * SSH client's address (AF_UNSPEC if unknown).
+ */
+void dtcp_server_handle_ssh(struct dtcp_server *s, const struct sockaddr *from,
+			    struct dtcp_ssh_req *r, const void *data, size_t len,
+			    struct dtcp_replies *out);
 void dtcp_replies_clear(struct dtcp_replies *r);
 /* May a line of cause c be logged (rate limit; the summary of the last period first)? */
 bool dtcp_server_log_ok(struct dtcp_server *s, enum dtcp_rl_cause c);

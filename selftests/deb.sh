@@ -121,6 +121,7 @@ x='-rwxr-xr-x'
 $r ./lib/systemd/system/dtcpd.service
 $r ./usr/lib/sysusers.d/dtcpd.conf
 $x ./usr/bin/dtcpc
+$x ./usr/lib/dfc/dtcpd-ssh-relay
 $x ./usr/sbin/dfcctl
 $x ./usr/sbin/dtcpd
 $r ./usr/share/bash-completion/completions/dfcctl

@@ -38,6 +38,7 @@ expect() {
 755 ./$1/sbin/dtcpd
 755 ./$1/sbin/dfcctl
 755 ./$1/bin/dtcpc
+755 ./$1/lib/dfc/dtcpd-ssh-relay
 644 ./$1/lib/systemd/system/dtcpd.service
 644 ./$1/lib/sysusers.d/dtcpd.conf
 644 ./$1/share/man/man8/dtcpd.8

@@ -8,7 +8,7 @@ xz-utils iproute2 libmnl-dev libnl-3-dev libnl-genl-3-dev libnl-xfrm-3-dev libss
 libconfig-dev libjansson-dev strongswan-charon strongswan-swanctl linux-source-6.1
 pkg-config valgrind tcpdump jq python3 clang libclang-rt-14-dev nftables
 bc bison flex libelf-dev ethtool scdoc dkms man-db
-build-essential debhelper dh-dkms dpkg-dev lintian"
+build-essential debhelper dh-dkms dpkg-dev lintian openssh-server python3-paramiko"
 
 missing=""
 for p in $PKGS; do

@@ -418,6 +418,28 @@ static void agent_ifaces_print(const json_t *a)
 	}
 }
 
+/* DTCP over SSH: the relay's socket, its counters, one line per session. */
+static void agent_ssh_print(const json_t *o)
+{
+	char l[ACELL], f[ACELL], src[ACELL], since[ACELL];
+	size_t i;
+	json_t *x;
+
+	if (!json_is_object(o))
+		return; /* off, or a dtcpd without it */
+	printf("  ssh: socket %s\n", printable(jstr(o, "socket", "(closed)"), l, sizeof(l)));
+	print_counts("ssh counters", json_object_get(o, "counters"));
+	printf("  ssh sessions:%s\n", json_array_size(json_object_get(o, "sessions")) ? "" : " none");
+	json_array_foreach(json_object_get(o, "sessions"), i, x)
+		printf("    %" PRIu64 " login %s from %s source %s since %s: %" PRIu64 " in, %" PRIu64
+		       " out, %" PRIu64 " dropped\n", jnum(x, "id"),
+		       printable(jstr(x, "login", "?"), l, sizeof(l)),
+		       printable(jstr(x, "from", "?"), f, sizeof(f)),
+		       *jstr(x, "source", "") ? printable(jstr(x, "source", ""), src, sizeof(src)) : "-",
+		       printable(jstr(x, "since", "?"), since, sizeof(since)), jnum(x, "received"),
+		       jnum(x, "sent"), jnum(x, "dropped"));
+}
+
 int cmd_agent_status(struct ctl *c, int argc, char **argv)
 {
 	json_t *rep;
@@ -438,6 +460,7 @@ int cmd_agent_status(struct ctl *c, int argc, char **argv)
 	       jnum(rep, "sources"), jnum(rep, "criteria"), jnum(rep, "next_criteria_id"));
 	print_counts("counters", json_object_get(rep, "counters"));
 	agent_ifaces_print(json_object_get(rep, "interfaces"));
+	agent_ssh_print(json_object_get(rep, "ssh"));
 	json_decref(rep);
 	return 0;
 }
