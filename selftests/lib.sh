@@ -179,3 +179,14 @@ exts() { printf 'hbh'; i=1; while [ $i -lt "$1" ]; do printf ',dst'; i=$((i + 1)
 # (KASAN, lockdep, kmemleak under TCG) is several times slower; run_guest.sh
 # exports DFC_SLOW (4 there, 1 on Debian's kernel).
 slow() { echo $(($1 * ${DFC_SLOW:-1})); }
+
+# shrink N [MIN]: a volume (frames, criteria, repetitions) scaled for the
+# kernel under test: N divided by DFC_SHRINK, at least MIN (default 1).
+# run_guest.sh exports DFC_SHRINK (10 on the debug kernel, 1 on Debian's):
+# the debug run looks for KASAN, lockdep, RCU and leak reports, not rates,
+# so it runs the same code paths with less volume.
+shrink() {
+	n=$(($1 / ${DFC_SHRINK:-1}))
+	[ "$n" -ge "${2:-1}" ] || n=${2:-1}
+	echo "$n"
+}

@@ -54,6 +54,26 @@ static inline int sh(const char *fmt, ...)
 	return system(cmd);
 }
 
+/* Lines of `ip -batch` (printf-style), in namespace ns (NULL: ours): 0 if all worked. */
+static inline int ip_batch(const char *ns, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline int ip_batch(const char *ns, const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "ip %s%s -batch -", ns ? "-n " : "", ns ?: "");
+	p = popen(cmd, "w");
+	if (!p)
+		return -1;
+	va_start(ap, fmt);
+	vfprintf(p, fmt, ap);
+	va_end(ap);
+	st = pclose(p);
+	return st == 0 ? 0 : -1;
+}
+
 static inline const char *top(void)
 {
 	return getenv("DFC_TOP") ?: ".";
@@ -415,26 +435,36 @@ FIXTURE_SETUP(out)
 	snprintf(gen_ns, sizeof(gen_ns), "dfcgen%d", getpid());
 	snprintf(dst_ns, sizeof(dst_ns), "dfcdst%d", getpid());
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	ASSERT_EQ(0, sh(
-		"ip netns add %1$s && ip netns add %2$s && ip link set lo up && "
-		"ip netns exec %1$s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
-		"net.ipv6.conf.default.disable_ipv6=1 && "
-		"ip -n %2$s link set lo up && "
-		"ip link add m0 type veth peer name p0 netns %1$s && "
-		"ip link set m0 up && ip -n %1$s link set p0 up && "
-		"ip link add c0 type veth peer name d0 netns %2$s && "
-		"ip link set c0 up mtu 1400 && ip -n %2$s link set d0 up mtu 1400 && "
-		"ip addr add " MON_V4 "/24 dev c0 && ip -n %2$s addr add " DST_V4 "/24 dev d0 && "
-		"ip addr add " MON_V6 "/64 dev c0 nodad && "
-		"ip -n %2$s addr add " DST_V6 "/64 dev d0 nodad && "
-		"ip -n %2$s link add ipip0 type ipip local " DST_V4 " remote " MON_V4 " && "
-		"ip -n %2$s link add sit0x type sit local " DST_V4 " remote " MON_V4 " && "
-		"ip -n %2$s link add t6 type ip6tnl mode any local " DST_V6 " remote " MON_V6 " && "
-		"ip -n %2$s link set ipip0 up && ip -n %2$s link set sit0x up && "
-		"ip -n %2$s link set t6 up && "
-		"ip netns exec %2$s sysctl -qw net.ipv4.conf.all.rp_filter=0 "
-		"net.ipv4.conf.ipip0.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
-		gen_ns, dst_ns));
+	/*
+	 * One ip process per namespace (their sysctls apart): processes are
+	 * slow to start under TCG, and every test sets this up again.
+	 */
+	ASSERT_EQ(0, sh("ip netns add %1$s && ip netns add %2$s && "
+			"ip netns exec %1$s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+			"net.ipv6.conf.default.disable_ipv6=1 && "
+			"ip netns exec %2$s sysctl -qw net.ipv4.conf.all.rp_filter=0 "
+			"net.ipv4.conf.default.rp_filter=0", gen_ns, dst_ns));
+	/* ipip0 and the other tunnels below take rp_filter from default. */
+	ASSERT_EQ(0, ip_batch(NULL,
+		"link set lo up\n"
+		"link add m0 type veth peer name p0 netns %1$s\n"
+		"link set m0 up\n"
+		"link add c0 type veth peer name d0 netns %2$s\n"
+		"link set c0 up mtu 1400\n"
+		"addr add " MON_V4 "/24 dev c0\n"
+		"addr add " MON_V6 "/64 dev c0 nodad\n", gen_ns, dst_ns));
+	ASSERT_EQ(0, ip_batch(gen_ns, "link set p0 up\n"));
+	ASSERT_EQ(0, ip_batch(dst_ns,
+		"link set lo up\n"
+		"link set d0 up mtu 1400\n"
+		"addr add " DST_V4 "/24 dev d0\n"
+		"addr add " DST_V6 "/64 dev d0 nodad\n"
+		"link add ipip0 type ipip local " DST_V4 " remote " MON_V4 "\n"
+		"link add sit0x type sit local " DST_V4 " remote " MON_V4 "\n"
+		"link add t6 type ip6tnl mode any local " DST_V6 " remote " MON_V6 "\n"
+		"link set ipip0 up\n"
+		"link set sit0x up\n"
+		"link set t6 up\n"));
 	self->nl = dfc_nl_open();
 	ASSERT_NE(NULL, self->nl);
 	ASSERT_EQ(0, dfc_nl_iface_add(self->nl, 0, "m0", 0));

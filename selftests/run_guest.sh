@@ -20,15 +20,17 @@ export DFC_KO DFC_TOP="$top" DFC_DEBUG
 
 # Per-test timeout, kselftest style. The debug kernel (KASAN, lockdep,
 # kmemleak under TCG) runs everything several times slower: tests scale
-# their own waits by DFC_SLOW (lib.sh), the runner its timeout.
+# their own waits by DFC_SLOW (lib.sh), the runner its timeout. It is there
+# for kernel reports, not rates: tests divide their volume (frames,
+# criteria, repetitions) by DFC_SHRINK (lib.sh's shrink, dfc_shrink()).
 t=$(sed -n 's/^timeout=//p' "$top/selftests/settings" 2>/dev/null)
 : "${t:=300}"
 if [ "$DFC_DEBUG" = 1 ]; then
-	: "${DFC_SLOW:=4}"
+	: "${DFC_SLOW:=4}" "${DFC_SHRINK:=10}"
 else
-	: "${DFC_SLOW:=1}"
+	: "${DFC_SLOW:=1}" "${DFC_SHRINK:=1}"
 fi
-export DFC_SLOW
+export DFC_SLOW DFC_SHRINK
 t=$((t * DFC_SLOW))
 
 # list VAR: the words of VAR in selftests/Makefile (":=", "=" or "+=").

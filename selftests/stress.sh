@@ -65,8 +65,9 @@ QUIET=${STRESS_QUIET_FRAMES:-$((4000 / DFC_SLOW))}
 # CPU runs fewer of kmemleak's RCU callbacks than arrive).
 QUIET_DELAY=0
 [ "$DFC_SLOW" = 1 ] || QUIET_DELAY=$((1000000000 / (4 * PPS)))
-# One batch of BIGBATCH criteria, then random batches up to MAXBATCH.
-BIGBATCH=${STRESS_BIG_BATCH:-100000}
+# One batch of BIGBATCH criteria (a tenth on the debug kernel: DFC_SHRINK,
+# still dozens of messages), then random batches up to MAXBATCH.
+BIGBATCH=${STRESS_BIG_BATCH:-$(shrink 100000 10000)}
 MAXBATCH=${STRESS_MAX_BATCH:-$((10000 / DFC_SLOW))}
 echo "# stress: ${SECS}s of chaos, $PPS frames/s per port, a batch of $BIGBATCH criteria" \
 	"then batches up to $MAXBATCH, slow x$DFC_SLOW; quiet phases $QUIET frames per port," \

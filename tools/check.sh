@@ -71,20 +71,43 @@ wait_tier() { # wait_tier NAME PID: a guest, after it ends
 	fi
 }
 
-# The guest tests, split round-robin over VM_JOBS guests that run at once
-# (most tests wait on timers and traffic, so two guests share two cores
-# well), started before the host tier so that it overlaps them too. The
-# debug tests come after all of them, split the same way.
+# The guest tests, split over VM_JOBS guests that run at once (most tests
+# wait on timers and traffic, so two guests share two cores well), started
+# before the host tier so that it overlaps them too. The debug tests run
+# after the others in their guest. The split balances what each test costs
+# on this kernel (selftests/guest_times): longest first, each to the guest
+# with the least so far, so that the guests end together.
 : "${VM_JOBS:=2}"
 list() { sed -n "s/^$1[[:space:]]*[:+]\{0,1\}=//p" selftests/Makefile; }
 tests=$(list TEST_GEN_PROGS; list TEST_PROGS)
 [ $debug = 0 ] || tests="$tests $(list DEBUG_PROGS)"
+# One "GUEST NAME" line per test.
+# shellcheck disable=SC2086 # the test names are words
+split=$(printf '%s\n' $tests | awk -v n="$VM_JOBS" -v col=$((2 + debug)) '
+	NR == FNR { if ($1 !~ /^#/ && NF >= 3) cost[$1] = $col; next }
+	NF { name[++k] = $1; c[k] = ($1 in cost) ? cost[$1] : 60 }
+	END {
+		for (i = 1; i <= k; i++)
+			for (j = i + 1; j <= k; j++)
+				if (c[j] > c[i]) {
+					t = c[i]; c[i] = c[j]; c[j] = t
+					t = name[i]; name[i] = name[j]; name[j] = t
+				}
+		for (i = 1; i <= k; i++) {
+			g = 0
+			for (h = 1; h < n; h++)
+				if (load[h] < load[g])
+					g = h
+			load[g] += c[i]
+			print g, name[i]
+		}
+	}' selftests/guest_times -)
 pids=
 g=0
 while [ $g -lt "$VM_JOBS" ]; do
-	# One word a line; this guest takes every VM_JOBS-th, from the g-th.
-	# shellcheck disable=SC2086 # the test names are words
-	group=$(printf '%s\n' $tests | awk -v g=$g -v n="$VM_JOBS" '(NR - 1) % n == g')
+	group=$(echo "$split" | awk -v g=$g '$1 == g { print $2 }')
+	# shellcheck disable=SC2086 # one line
+	echo "# guest $g:" $group
 	# shellcheck disable=SC2086 # the test names are words
 	( tools/vm-run $vmopt -l "build/vm/console-$g.log" -t "$VM_TIMEOUT" -- \
 		sh selftests/run_guest.sh $group </dev/null >"$tmp/g$g.log" 2>&1
