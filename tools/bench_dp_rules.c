@@ -21,7 +21,7 @@
  * A comment line "# sets N" says how many it took.
  *
  * frames: SAMPLES rules (evenly spread) that UDP frames can match (UDP or
- * any protocol), one a line, as pktgen ranges:
+ * any protocol) and pktgen can draw destinations in, one a line, as pktgen ranges:
  * "src_min src_max dst_min dst_max sport_min sport_max dport_min dport_max".
  */
 #include <errno.h>
@@ -168,12 +168,39 @@ static int nft_sets(const struct cb_rule *rules, unsigned long n, const char *de
 	return 0;
 }
 
+/*
+ * pktgen draws a random destination again until it is not 0/8, 127/8,
+ * multicast or 255.255.255.255: a range holding nothing else would
+ * never end (and the kernel thread would spin).
+ */
+static int dst_drawable(const struct cb_rule *r)
+{
+	static const uint32_t bad[][2] = {
+		{ 0x00000000, 0x00ffffff }, { 0x7f000000, 0x7fffffff }, { 0xe0000000, 0xefffffff },
+	};
+	struct box b;
+
+	rule_box(r, &b);
+	if (b.lo[1] == b.hi[1])
+		return 1;	/* one address: pktgen does not draw it */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (b.lo[1] >= bad[i][0] && b.hi[1] <= bad[i][1])
+			return 0;
+	return 1;
+}
+
+/* UDP frames can match it, and pktgen can draw them. */
+static int eligible_rule(const struct cb_rule *r)
+{
+	return (!r->pmask || r->proto == 17) && dst_drawable(r);
+}
+
 static void frames(const struct cb_rule *rules, unsigned long n, unsigned long samples)
 {
 	unsigned long eligible = 0, k = 0, j = 0, i;
 
 	for (i = 0; i < n; i++)
-		eligible += !rules[i].pmask || rules[i].proto == 17;
+		eligible += eligible_rule(&rules[i]);
 	if (samples > eligible)
 		samples = eligible;
 	for (i = 0; i < n && j < samples; i++) {
@@ -181,7 +208,7 @@ static void frames(const struct cb_rule *rules, unsigned long n, unsigned long s
 		struct box b;
 		char a[4][16];
 
-		if (r->pmask && r->proto != 17)
+		if (!eligible_rule(r))
 			continue;
 		/* the eligible rules j * eligible / samples, j = 0..samples-1 */
 		if (k++ != j * eligible / samples)
