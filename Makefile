@@ -37,7 +37,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp install uninstall install-dkms uninstall-dkms deb version FORCE
+	bench-classifier fuzz bench-dtcp bench-datapath install uninstall install-dkms uninstall-dkms deb version FORCE
 all: module progs man
 
 module:
@@ -141,6 +141,22 @@ bench-dtcp:
 	@sh tools/deps.sh
 	$(MAKE) all
 	tools/vm-run -t 900 -- sh selftests/dtcp_bench.sh
+
+# dfc.ko's data path beside nftables and tc, in one VM run: pktgen
+# (netif_receive) into a dummy port; table, JSON and plots in build/bench/.
+BENCH_DP_PROGS := $(B)/cbgen $(B)/bench_dp_uniform $(B)/bench_dp_rules
+BENCH_DP_CFLAGS := -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itools
+$(B)/cbgen: tools/cbgen.c tools/cbgen.h
+	@mkdir -p $(B)
+	$(CC) $(BENCH_DP_CFLAGS) -o $@ $<
+$(B)/bench_dp_%: tools/bench_dp_%.c tools/cbgen.h
+	@mkdir -p $(B)
+	$(CC) $(BENCH_DP_CFLAGS) -o $@ $<
+
+bench-datapath:
+	@sh tools/deps.sh
+	$(MAKE) all $(BENCH_DP_PROGS)
+	sh tools/bench-datapath/host.sh
 
 # dfcctl: the operator CLI; main, the command table and the shared helpers
 # in dfcctl.c, each object's commands in a file of its own.
@@ -295,7 +311,7 @@ $(KSFT):
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
 
-selftests: $(KSFT) progs
+selftests: $(KSFT) progs $(BENCH_DP_PROGS)
 	$(MAKE) -C selftests OUTPUT=$(B)/selftests KSFT_DIR=$(B)/ksft TOP=$(CURDIR)
 
 deps:

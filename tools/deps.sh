@@ -6,7 +6,7 @@ set -eu
 PKGS="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static kmod cpio
 xz-utils iproute2 libmnl-dev libnl-3-dev libnl-genl-3-dev libnl-xfrm-3-dev libssl-dev
 libconfig-dev libjansson-dev strongswan-charon strongswan-swanctl linux-source-6.1
-pkg-config valgrind tcpdump jq python3 clang libclang-rt-14-dev nftables
+pkg-config valgrind tcpdump jq python3 gnuplot-nox clang libclang-rt-14-dev nftables
 bc bison flex libelf-dev ethtool scdoc dkms man-db
 build-essential debhelper dh-dkms dpkg-dev lintian openssh-server python3-paramiko"
 
