@@ -125,12 +125,17 @@ static inline int in_dst(int (*fn)(const void *), const void *arg)
 	return in_ns(dst_ns, fn, arg);
 }
 
-/* Decapsulated packets as the tunnel device delivers them. */
+/*
+ * Decapsulated packets as the tunnel device delivers them. The socket takes
+ * its protocol at bind(), not before: a packet socket created with one
+ * receives from every device of the namespace until it is bound, and a
+ * frame of d0 queued in that moment would be counted as a copy.
+ */
 static inline int open_dev(const void *name)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
 				   .sll_protocol = htons(ETH_P_ALL) };
-	int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+	int fd = socket(AF_PACKET, SOCK_DGRAM, 0);
 
 	sll.sll_ifindex = (int)if_nametoindex(name);
 	if (fd < 0 || !sll.sll_ifindex || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
@@ -150,12 +155,26 @@ static inline int open_udp(const void *port)
 	return fd;
 }
 
-/* Count what arrives within ms; each must equal want[0..wlen). */
+/* The device a packet socket is bound to (0 for any other socket). */
+static inline int bound_ifindex(int fd)
+{
+	struct sockaddr_ll me;
+	socklen_t len = sizeof(me);
+
+	if (getsockname(fd, (struct sockaddr *)&me, &len) || me.sll_family != AF_PACKET)
+		return 0;
+	return me.sll_ifindex;
+}
+
+/*
+ * Count what arrives within ms; each must equal want[0..wlen) and, on a
+ * packet socket, come from the device it is bound to.
+ */
 static inline int collect(int fd, const uint8_t *want, ssize_t wlen, int ms, int *bad)
 {
 	uint8_t buf[70000];
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int n = 0;
+	int n = 0, ifindex = bound_ifindex(fd);
 
 	*bad = 0;
 	while (poll(&p, 1, ms) == 1) {
@@ -170,7 +189,8 @@ static inline int collect(int fd, const uint8_t *want, ssize_t wlen, int ms, int
 		    from.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		n++;
-		if (r != wlen || memcmp(buf, want, (size_t)wlen))
+		if (r != wlen || memcmp(buf, want, (size_t)wlen) ||
+		    (ifindex && from.sll_ifindex != ifindex))
 			(*bad)++;
 		ms = 500;
 	}

@@ -92,13 +92,22 @@ static int cdest_set_addr(struct dfc_nl *nl, uint32_t id, const char *addr)
 	return dfc_nl_request(nl, nlh, NULL, NULL);
 }
 
-/* The pktgen packets one socket received: all, and those not as sent. */
-static int drain_pktgen(int fd, int size, int *bad)
+/* What pktgen puts behind the UDP header: magic, then sequence (from 1). */
+#define PKTGEN_MAGIC 0xbe9be955
+
+/*
+ * The copies one socket received: pktgen packets as sent, from the device
+ * the socket is bound to, told apart by pktgen's sequence number, which
+ * seen[] (count entries, shared by the sockets) takes once. Anything else
+ * (another device's frame, a packet not as sent, a sequence number again)
+ * counts in *bad, the first one logged.
+ */
+static int drain_pktgen(int fd, int size, uint8_t *seen, long count, int *bad)
 {
 	uint8_t buf[2048];
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n = 0, ifindex = bound_ifindex(fd);
 	struct in_addr s, d;
-	int n = 0;
 
 	inet_pton(AF_INET, GEN_SRC, &s);
 	inet_pton(AF_INET, GEN_DST, &d);
@@ -108,27 +117,39 @@ static int drain_pktgen(int fd, int size, int *bad)
 		socklen_t sl = sizeof(sll);
 		ssize_t r = recvfrom(fd, buf, sizeof(buf), 0,
 				     (struct sockaddr *)&sll, &sl);
+		char from[INET_ADDRSTRLEN] = "?", to[INET_ADDRSTRLEN] = "?";
+		uint32_t magic = 0, seq = 0;
+		int as_sent;
 
 		if (r < 0)
 			break;
 		/* What the device itself sends (IPv6 chatter) is no copy. */
 		if (sll.sll_pkttype == PACKET_OUTGOING)
 			continue;
-		n++;
-		/* size - 14 (Ethernet): the IPv4 packet. */
-		if (r != size - 14 || buf[0] != 0x45 || buf[9] != IPPROTO_UDP ||
-		    memcmp(buf + 12, &s, 4) || memcmp(buf + 16, &d, 4)) {
-			char from[INET_ADDRSTRLEN] = "?", to[INET_ADDRSTRLEN] = "?";
-
-			if (r >= 20 && buf[0] >> 4 == 4) {
-				inet_ntop(AF_INET, buf + 12, from, sizeof(from));
-				inet_ntop(AF_INET, buf + 16, to, sizeof(to));
-			}
-			if (!(*bad)++)
-				fprintf(stderr, "# not as sent: %zd bytes, first byte %#x, "
-					"protocol %u, %s > %s\n", r, buf[0], r > 9 ? buf[9] : 0,
-					from, to);
+		/* size - 14 (Ethernet): the IPv4 packet, pktgen's header at 28. */
+		as_sent = r == size - 14 && buf[0] == 0x45 && buf[9] == IPPROTO_UDP &&
+			  !memcmp(buf + 12, &s, 4) && !memcmp(buf + 16, &d, 4);
+		if (as_sent) {
+			memcpy(&magic, buf + 28, 4);
+			memcpy(&seq, buf + 32, 4);
+			seq = ntohl(seq);
+			as_sent = ntohl(magic) == PKTGEN_MAGIC && seq >= 1 && seq <= count;
 		}
+		if (as_sent && sll.sll_ifindex == ifindex && !seen[seq - 1]++) {
+			n++;
+			continue;
+		}
+		if ((*bad)++)
+			continue;
+		if (r >= 20 && buf[0] >> 4 == 4) {
+			inet_ntop(AF_INET, buf + 12, from, sizeof(from));
+			inet_ntop(AF_INET, buf + 16, to, sizeof(to));
+		}
+		fprintf(stderr, "# not a copy: device %d (bound to %d), packet type %u, "
+			"ethertype %#06x, %zd bytes, first byte %#x, protocol %u, %s > %s%s\n",
+			sll.sll_ifindex, ifindex, sll.sll_pkttype, ntohs(sll.sll_protocol), r,
+			r > 0 ? buf[0] : 0, r > 9 ? buf[9] : 0, from, to,
+			as_sent && sll.sll_ifindex == ifindex ? ", pktgen sequence again" : "");
 	}
 	return n;
 }
@@ -139,12 +160,14 @@ static int drain_pktgen(int fd, int size, int *bad)
  * the outer header of the address it was routed for, so each arrives,
  * whole, at dst's ipip (IPv4 outer) or ip6tnl (IPv6 outer) device, and
  * what arrives is exactly what was counted sent (a copy routed for the
- * other version would count as sent and never arrive).
+ * other version would count as sent and never arrive): each pktgen packet
+ * at most once, known by its sequence number, and nothing else.
  */
 OUT_TEST(family_change_under_traffic)
 {
 	/* 2,000 on the debug kernel: still hundreds of flips under traffic. */
 	const int count = (int)dfc_shrink(10000, 2000), size = 100;
+	uint8_t seen[10000] = { 0 };	/* per pktgen sequence number */
 	int fd4 = in_dst(open_dev, "ipip0"), fd6 = in_dst(open_dev, "t6");
 	int n4, n6, bad4, bad6, flips = 0;
 	struct dfc_iface_info ifi;
@@ -168,8 +191,8 @@ OUT_TEST(family_change_under_traffic)
 	}
 	EXPECT_EQ(count, pktgen_sent());
 	pktgen_stop(-1);
-	n4 = drain_pktgen(fd4, size, &bad4);
-	n6 = drain_pktgen(fd6, size, &bad6);
+	n4 = drain_pktgen(fd4, size, seen, count, &bad4);
+	n6 = drain_pktgen(fd6, size, seen, count, &bad6);
 	ASSERT_EQ(0, cdest_stats(self->nl, 1, &s));
 	ASSERT_EQ(0, dfc_nl_iface_get(self->nl, 0, "m0", &ifi));
 	TH_LOG("%d flips; %d copies under IPv4, %d under IPv6; m0 saw %llu frames", flips, n4,
