@@ -13,9 +13,11 @@ CLONE_NEWNET = 0x40000000
 
 
 def open_rx(ifname):
-    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+    # Protocol 0 at socket(), IPv4 at bind(): a socket created with a
+    # protocol receives from every device until it is bound.
+    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-    rx.bind((ifname, 0))
+    rx.bind((ifname, 0x0800))
     rx.settimeout(0.2)
     return rx
 
