@@ -22,12 +22,14 @@ struct dfc_entry {
 	struct dfc_crit *crit;
 	struct dfc_mask *mask;
 	struct dfc_key key;		/* masked value */
+	struct dfc_prange pr;		/* port ranges beside the mask */
 };
 
 /* An exclusion: checked only after a positive hit of its criterion. */
 struct dfc_xentry {
 	struct dfc_key key;		/* masked value */
 	struct dfc_key mask;
+	struct dfc_prange pr;
 };
 
 /* One instance of a mask's hash table; replaced whole on resize. */
