@@ -368,6 +368,9 @@ static bool has_limits(struct nlattr **tb)
 	       tb[DFC_CRIT_A_LIMIT_PACKETS] || tb[DFC_CRIT_A_LIMIT_BYTES];
 }
 
+/* An entry finds its criterion by its index, a u8 (dfc_entry_crit). */
+static_assert(DFC_CRIT_MAX_ENTRIES <= 256, "entry index is a u8");
+
 /* One DFC_A_CRIT nest of a NEW request into a criterion and its masks. */
 static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 		      struct dfc_crit **cp, struct dfc_key **mp,

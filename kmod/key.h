@@ -31,8 +31,20 @@ struct dfc_key {
 	u8 icmp_type;
 	u8 icmp_code;
 	u8 flags;		/* DFC_KEY_F_* */
-	u8 pad[3];
+	/* In a table entry: its index in its criterion; never compared. */
+	u8 aux;
+	u8 pad[2];
 } __aligned(8);
+
+/*
+ * Word 5 (ipver .. flags) as compared and hashed: without aux and pad,
+ * which are zero in frames and masks but not in entries.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DFC_KEY_W5_CMP 0x000000ffffffffffULL
+#else
+#define DFC_KEY_W5_CMP 0xffffffffff000000ULL
+#endif
 
 #define DFC_KEY_WORDS (sizeof(struct dfc_key) / sizeof(u64))
 
@@ -63,7 +75,8 @@ static inline bool dfc_key_equal(const struct dfc_key *a,
 	const u64 *x = dfc_key_words(a), *y = dfc_key_words(b);
 
 	return x[0] == y[0] && x[2] == y[2] && x[4] == y[4] &&
-	       x[1] == y[1] && x[3] == y[3] && x[5] == y[5];
+	       x[1] == y[1] && x[3] == y[3] &&
+	       !((x[5] ^ y[5]) & DFC_KEY_W5_CMP);
 }
 
 /* (key & mask) == value, value being already masked. */
@@ -187,7 +200,7 @@ static inline u32 dfc_key_hash(const struct dfc_key *k, u32 seed)
 	h = dfc_hash_word(h, w[2]);
 	h = dfc_hash_word(h, w[3]);
 	h = dfc_hash_word(h, w[4]);
-	h = dfc_hash_word(h, w[5]);
+	h = dfc_hash_word(h, w[5] & DFC_KEY_W5_CMP);
 	return (u32)h;
 }
 
@@ -217,5 +230,8 @@ static inline u32 dfc_key_mask_hash(struct dfc_key *out,
 /* The unrolled functions above cover exactly the six words of a key. */
 static_assert(sizeof(struct dfc_key) == 6 * sizeof(u64),
 	      "dfc_key_equal, dfc_key_hash and dfc_key_mask_hash unroll six words");
+static_assert(offsetof(struct dfc_key, flags) == 44 &&
+	      offsetof(struct dfc_key, aux) == 45,
+	      "DFC_KEY_W5_CMP keeps bytes 40..44 of the key");
 
 #endif /* _DFC_KEY_H */

@@ -309,7 +309,7 @@ void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
 		}
 
 		dfc_key_mask(&e->key, &e->key, &masks[i]);
-		e->crit = c;
+		e->key.aux = i;		/* after masking, which clears it */
 		e->mask = m;
 		tinst_link(t, wderef(t, m->ti), e);
 		mask_count(m, e, 1);
@@ -430,14 +430,16 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 		h = dfc_key_mask_hash(&mk, key, &m->mask, ti->seed);
 		e = rcu_dereference(ti->buckets[h & (ti->n_buckets - 1)]);
 		for (; e; e = rcu_dereference(e->next[ti->ver])) {
+			struct dfc_crit *c;
+
 			if (!dfc_key_equal(&e->key, &mk) ||
 			    !dfc_prange_match(&e->pr, sp, dp))
 				continue;
-			if (unlikely(e->crit->n_excl) &&
-			    crit_excluded(e->crit, key, sp, dp))
+			c = dfc_entry_crit(e);
+			if (unlikely(c->n_excl) && crit_excluded(c, key, sp, dp))
 				continue;
 			hit = true;
-			fn(e->crit, ctx);
+			fn(c, ctx);
 		}
 		if (hit)
 			WRITE_ONCE(m->hits, m->hits + 1);
