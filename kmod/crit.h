@@ -65,6 +65,13 @@ struct dfc_crit {
 	struct dfc_entry entries[];
 };
 
+/* The criterion whose entries[] holds e (at index e->key.aux). */
+static inline struct dfc_crit *dfc_entry_crit(const struct dfc_entry *e)
+{
+	return (struct dfc_crit *)((char *)(e - e->key.aux) -
+				   offsetof(struct dfc_crit, entries));
+}
+
 /* Bytes one criterion with n entries takes, as allocated. */
 static inline size_t dfc_crit_size(unsigned int n_entries)
 {

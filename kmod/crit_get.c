@@ -19,9 +19,20 @@ static u64 left(u64 limit, u64 used)
 	return limit > used ? limit - used : 0;
 }
 
-/* Value and mask back into entry attributes. */
+/* One port back: a range as SPORT..SPORT_MAX, else value and mask. */
+static int port_fill(struct sk_buff *skb, int a, int mask_a, int max_a,
+		     __be16 v, __be16 m, u16 lo, u16 span)
+{
+	if (span != 0xffff)
+		return nla_put_u16(skb, a, lo) ||
+		       nla_put_u16(skb, max_a, lo + span) ? -EMSGSIZE : 0;
+	return nla_put_u16(skb, a, ntohs(v)) ||
+	       nla_put_u16(skb, mask_a, ntohs(m)) ? -EMSGSIZE : 0;
+}
+
+/* Value, mask and port ranges back into entry attributes. */
 static int entry_fill(struct sk_buff *skb, int type, const struct dfc_key *v,
-		      const struct dfc_key *m)
+		      const struct dfc_key *m, const struct dfc_prange *pr)
 {
 	unsigned int alen = v->ipver == 6 ? 16 : 4;
 	struct nlattr *nest = nla_nest_start(skb, type);
@@ -43,10 +54,12 @@ static int entry_fill(struct sk_buff *skb, int type, const struct dfc_key *v,
 			goto cancel;
 	}
 	if ((m->flags & DFC_KEY_F_PORTS) &&
-	    (nla_put_u16(skb, DFC_ENTRY_A_SPORT, ntohs(v->sport)) ||
-	     nla_put_u16(skb, DFC_ENTRY_A_SPORT_MASK, ntohs(m->sport)) ||
-	     nla_put_u16(skb, DFC_ENTRY_A_DPORT, ntohs(v->dport)) ||
-	     nla_put_u16(skb, DFC_ENTRY_A_DPORT_MASK, ntohs(m->dport))))
+	    (port_fill(skb, DFC_ENTRY_A_SPORT, DFC_ENTRY_A_SPORT_MASK,
+		       DFC_ENTRY_A_SPORT_MAX, v->sport, m->sport, pr->slo,
+		       pr->sspan) ||
+	     port_fill(skb, DFC_ENTRY_A_DPORT, DFC_ENTRY_A_DPORT_MASK,
+		       DFC_ENTRY_A_DPORT_MAX, v->dport, m->dport, pr->dlo,
+		       pr->dspan)))
 		goto cancel;
 	if (m->proto && (nla_put_u8(skb, DFC_ENTRY_A_PROTO, v->proto) ||
 			 nla_put_u8(skb, DFC_ENTRY_A_PROTO_MASK, m->proto)))
@@ -120,11 +133,11 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 		goto end;
 	for (i = 0; i < c->n_entries; i++)
 		if (entry_fill(skb, DFC_CRIT_A_ENTRY, &c->entries[i].key,
-			       &c->entries[i].mask->mask))
+			       &c->entries[i].mask->mask, &c->entries[i].pr))
 			goto cancel;
 	for (i = 0; i < c->n_excl; i++)
 		if (entry_fill(skb, DFC_CRIT_A_EXCL, &c->excl[i].key,
-			       &c->excl[i].mask))
+			       &c->excl[i].mask, &c->excl[i].pr))
 			goto cancel;
 end:
 	/* nla_len is 16 bits: a longer nest would wrap, not fail. */

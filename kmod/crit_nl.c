@@ -33,6 +33,8 @@ static const struct nla_policy dfc_entry_policy[DFC_ENTRY_A_MAX + 1] = {
 	[DFC_ENTRY_A_ICMP_CODE] = { .type = NLA_U8 },
 	[DFC_ENTRY_A_ICMP_CODE_MASK] = { .type = NLA_U8 },
 	[DFC_ENTRY_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[DFC_ENTRY_A_SPORT_MAX] = { .type = NLA_U16 },
+	[DFC_ENTRY_A_DPORT_MAX] = { .type = NLA_U16 },
 };
 
 static struct netlink_range_validation dfc_timeout_range = {
@@ -164,6 +166,8 @@ static const struct nlattr *espec_blame(struct nlattr **tb,
 		[DFC_ESPEC_PROTO] = DFC_ENTRY_A_PROTO,
 		[DFC_ESPEC_ICMP_TYPE] = DFC_ENTRY_A_ICMP_TYPE,
 		[DFC_ESPEC_ICMP_CODE] = DFC_ENTRY_A_ICMP_CODE,
+		[DFC_ESPEC_SPORT_RANGE] = DFC_ENTRY_A_SPORT_MAX,
+		[DFC_ESPEC_DPORT_RANGE] = DFC_ENTRY_A_DPORT_MAX,
 	};
 
 	if (bad < ARRAY_SIZE(attr) && attr[bad] && tb[attr[bad]])
@@ -193,6 +197,11 @@ static void espec_err(struct netlink_ext_ack *extack, const struct nlattr *at,
 	case DFC_ESPEC_SPORT:
 	case DFC_ESPEC_DPORT:
 		NL_SET_ERR_MSG_ATTR(extack, at, "port has bits outside its mask");
+		break;
+	case DFC_ESPEC_SPORT_RANGE:
+	case DFC_ESPEC_DPORT_RANGE:
+		NL_SET_ERR_MSG_ATTR(extack, at,
+				    "port range ends below its start");
 		break;
 	case DFC_ESPEC_PROTO:
 		NL_SET_ERR_MSG_ATTR(extack, at,
@@ -232,9 +241,22 @@ static int addr_get(struct nlattr **tb, int a, int plen_a, u8 ipver, u8 *addr,
 	return 0;
 }
 
-/* One DFC_CRIT_A_ENTRY/EXCL nest into a value and a mask. */
+/* A port given both as a range and with a mask: which one is meant? */
+static int port_form_check(struct nlattr **tb, int max_a, int mask_a,
+			   struct netlink_ext_ack *extack)
+{
+	if (tb[max_a] && tb[mask_a]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[mask_a],
+				    "a port takes a range or a mask, not both");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One DFC_CRIT_A_ENTRY/EXCL nest into a value, a mask and port ranges. */
 static int entry_parse(const struct nlattr *nest, struct dfc_key *val,
-		       struct dfc_key *mask, struct netlink_ext_ack *extack)
+		       struct dfc_key *mask, struct dfc_prange *pr,
+		       struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[DFC_ENTRY_A_MAX + 1];
 	struct dfc_espec s = {};
@@ -253,16 +275,26 @@ static int entry_parse(const struct nlattr *nest, struct dfc_key *val,
 		       s.dst, &s.dst_plen, extack);
 	if (err)
 		return err;
+	err = port_form_check(tb, DFC_ENTRY_A_SPORT_MAX, DFC_ENTRY_A_SPORT_MASK,
+			      extack) ?:
+	      port_form_check(tb, DFC_ENTRY_A_DPORT_MAX, DFC_ENTRY_A_DPORT_MASK,
+			      extack);
+	if (err)
+		return err;
+	s.sport_range = !!tb[DFC_ENTRY_A_SPORT_MAX];
+	s.dport_range = !!tb[DFC_ENTRY_A_DPORT_MAX];
+	s.sport_max = s.sport_range ? nla_get_u16(tb[DFC_ENTRY_A_SPORT_MAX]) : 0;
+	s.dport_max = s.dport_range ? nla_get_u16(tb[DFC_ENTRY_A_DPORT_MAX]) : 0;
 	s.ports = tb[DFC_ENTRY_A_SPORT] || tb[DFC_ENTRY_A_SPORT_MASK] ||
 		  tb[DFC_ENTRY_A_DPORT] || tb[DFC_ENTRY_A_DPORT_MASK];
 	s.sport = tb[DFC_ENTRY_A_SPORT] ? nla_get_u16(tb[DFC_ENTRY_A_SPORT]) : 0;
 	s.sport_mask = tb[DFC_ENTRY_A_SPORT_MASK] ?
 		       nla_get_u16(tb[DFC_ENTRY_A_SPORT_MASK]) :
-		       tb[DFC_ENTRY_A_SPORT] ? 0xffff : 0;
+		       tb[DFC_ENTRY_A_SPORT] && !s.sport_range ? 0xffff : 0;
 	s.dport = tb[DFC_ENTRY_A_DPORT] ? nla_get_u16(tb[DFC_ENTRY_A_DPORT]) : 0;
 	s.dport_mask = tb[DFC_ENTRY_A_DPORT_MASK] ?
 		       nla_get_u16(tb[DFC_ENTRY_A_DPORT_MASK]) :
-		       tb[DFC_ENTRY_A_DPORT] ? 0xffff : 0;
+		       tb[DFC_ENTRY_A_DPORT] && !s.dport_range ? 0xffff : 0;
 	s.proto = get_u8(tb, DFC_ENTRY_A_PROTO, 0);
 	s.proto_mask = get_u8(tb, DFC_ENTRY_A_PROTO_MASK,
 			      tb[DFC_ENTRY_A_PROTO] ? 0xff : 0);
@@ -276,7 +308,7 @@ static int entry_parse(const struct nlattr *nest, struct dfc_key *val,
 				  tb[DFC_ENTRY_A_ICMP_CODE] ? 0xff : 0);
 	s.ifindex = get_u32(tb, DFC_ENTRY_A_IFINDEX, 0);
 
-	err = dfc_espec_to_key(&s, val, mask, &bad, &why);
+	err = dfc_espec_to_key(&s, val, mask, pr, &bad, &why);
 	if (err)
 		espec_err(extack, espec_blame(tb, nest, bad), bad, s.ipver);
 	return err;
@@ -335,6 +367,9 @@ static bool has_limits(struct nlattr **tb)
 	return tb[DFC_CRIT_A_TIMEOUT_TOTAL] || tb[DFC_CRIT_A_TIMEOUT_IDLE] ||
 	       tb[DFC_CRIT_A_LIMIT_PACKETS] || tb[DFC_CRIT_A_LIMIT_BYTES];
 }
+
+/* An entry finds its criterion by its index, a u8 (dfc_entry_crit). */
+static_assert(DFC_CRIT_MAX_ENTRIES <= 256, "entry index is a u8");
 
 /* One DFC_A_CRIT nest of a NEW request into a criterion and its masks. */
 static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
@@ -406,11 +441,11 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	nla_for_each_nested(a, nest, rem) {
 		if (nla_type(a) == DFC_CRIT_A_ENTRY) {
 			err = entry_parse(a, &c->entries[ie].key, &masks[ie],
-					  extack);
+					  &c->entries[ie].pr, extack);
 			ie++;
 		} else if (nla_type(a) == DFC_CRIT_A_EXCL) {
 			err = entry_parse(a, &c->excl[ix].key, &c->excl[ix].mask,
-					  extack);
+					  &c->excl[ix].pr, extack);
 			ix++;
 		}
 		if (err)

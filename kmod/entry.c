@@ -29,14 +29,41 @@ static int addr_to_key(const u8 *addr, u8 plen, unsigned int alen,
 	return 0;
 }
 
+/*
+ * A port range into value, mask and span: a single port is hashed (mask
+ * 0xffff), the whole space is a wildcard, anything else is checked beside
+ * the key (mask 0). Host order in, host order out.
+ */
+static int port_range(bool range, u16 lo, u16 hi, u16 *v, u16 *m, u16 *plo,
+		      u16 *span)
+{
+	*plo = 0;
+	*span = 0xffff;
+	if (!range)
+		return 0;
+	if (*m || hi < lo)
+		return -1;
+	if (lo == hi) {
+		*v = lo;
+		*m = 0xffff;
+	} else if (lo || hi != 0xffff) {
+		*plo = lo;
+		*span = hi - lo;
+	}
+	return 0;
+}
+
 int dfc_espec_to_key(const struct dfc_espec *s, struct dfc_key *val,
-		     struct dfc_key *mask, enum dfc_espec_field *bad,
-		     const char **why)
+		     struct dfc_key *mask, struct dfc_prange *pr,
+		     enum dfc_espec_field *bad, const char **why)
 {
 	unsigned int alen = s->ipver == 6 ? 16 : 4;
+	u16 sport = s->sport, sport_mask = s->sport_mask;
+	u16 dport = s->dport, dport_mask = s->dport_mask;
 
 	memset(val, 0, sizeof(*val));
 	memset(mask, 0, sizeof(*mask));
+	*pr = DFC_PRANGE_ANY;
 	*bad = DFC_ESPEC_OK;
 
 	if (s->ipver && s->ipver != 4 && s->ipver != 6) {
@@ -65,16 +92,33 @@ int dfc_espec_to_key(const struct dfc_espec *s, struct dfc_key *val,
 		*why = "destination prefix too long or host bits set";
 		return -EINVAL;
 	}
-	if ((s->sport & ~s->sport_mask) || (s->dport & ~s->dport_mask)) {
-		*bad = s->sport & ~s->sport_mask ? DFC_ESPEC_SPORT : DFC_ESPEC_DPORT;
+	if (port_range(s->sport_range, s->sport, s->sport_max, &sport,
+		       &sport_mask, &pr->slo, &pr->sspan)) {
+		*bad = DFC_ESPEC_SPORT_RANGE;
+		*why = "port range ends below its start or has a mask";
+		return -EINVAL;
+	}
+	if (port_range(s->dport_range, s->dport, s->dport_max, &dport,
+		       &dport_mask, &pr->dlo, &pr->dspan)) {
+		*bad = DFC_ESPEC_DPORT_RANGE;
+		*why = "port range ends below its start or has a mask";
+		return -EINVAL;
+	}
+	if (s->sport_range)
+		sport &= sport_mask;
+	if (s->dport_range)
+		dport &= dport_mask;
+	if ((sport & ~sport_mask) || (dport & ~dport_mask)) {
+		*bad = sport & ~sport_mask ? DFC_ESPEC_SPORT : DFC_ESPEC_DPORT;
 		*why = "port has bits outside its mask";
 		return -EINVAL;
 	}
-	if (s->ports || s->sport_mask || s->dport_mask) {
-		val->sport = htons(s->sport);
-		mask->sport = htons(s->sport_mask);
-		val->dport = htons(s->dport);
-		mask->dport = htons(s->dport_mask);
+	if (s->ports || sport_mask || dport_mask || s->sport_range ||
+	    s->dport_range) {
+		val->sport = htons(sport);
+		mask->sport = htons(sport_mask);
+		val->dport = htons(dport);
+		mask->dport = htons(dport_mask);
 		/* Only frames that carry ports can match a port condition. */
 		val->flags |= DFC_KEY_F_PORTS;
 		mask->flags |= DFC_KEY_F_PORTS;

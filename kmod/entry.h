@@ -17,6 +17,9 @@ struct dfc_espec {
 	bool ports;			/* a port condition, even all-zero */
 	u16 sport, sport_mask;
 	u16 dport, dport_mask;
+	/* A range sport..sport_max instead of a mask (which is then 0). */
+	bool sport_range, dport_range;
+	u16 sport_max, dport_max;
 	u8 proto, proto_mask;
 	bool icmp;			/* an ICMP condition, even all-zero */
 	u8 icmp_type, icmp_type_mask;
@@ -35,10 +38,12 @@ enum dfc_espec_field {
 	DFC_ESPEC_PROTO,
 	DFC_ESPEC_ICMP_TYPE,
 	DFC_ESPEC_ICMP_CODE,
+	DFC_ESPEC_SPORT_RANGE,
+	DFC_ESPEC_DPORT_RANGE,
 };
 
 int dfc_espec_to_key(const struct dfc_espec *s, struct dfc_key *val,
-		     struct dfc_key *mask, enum dfc_espec_field *bad,
-		     const char **why);
+		     struct dfc_key *mask, struct dfc_prange *pr,
+		     enum dfc_espec_field *bad, const char **why);
 
 #endif /* _DFC_ENTRY_H */

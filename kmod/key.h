@@ -9,6 +9,12 @@
 
 #include "compat.h"
 
+#ifdef __KERNEL__
+#include <asm/byteorder.h>
+#else
+#include <arpa/inet.h>
+#endif
+
 /* dfc_key.flags */
 #define DFC_KEY_F_PORTS	0x01	/* sport/dport hold transport ports */
 #define DFC_KEY_F_ICMP	0x02	/* icmp_type/icmp_code are valid */
@@ -25,8 +31,20 @@ struct dfc_key {
 	u8 icmp_type;
 	u8 icmp_code;
 	u8 flags;		/* DFC_KEY_F_* */
-	u8 pad[3];
+	/* In a table entry: its index in its criterion; never compared. */
+	u8 aux;
+	u8 pad[2];
 } __aligned(8);
+
+/*
+ * Word 5 (ipver .. flags) as compared and hashed: without aux and pad,
+ * which are zero in frames and masks but not in entries.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DFC_KEY_W5_CMP 0x000000ffffffffffULL
+#else
+#define DFC_KEY_W5_CMP 0xffffffffff000000ULL
+#endif
 
 #define DFC_KEY_WORDS (sizeof(struct dfc_key) / sizeof(u64))
 
@@ -57,7 +75,8 @@ static inline bool dfc_key_equal(const struct dfc_key *a,
 	const u64 *x = dfc_key_words(a), *y = dfc_key_words(b);
 
 	return x[0] == y[0] && x[2] == y[2] && x[4] == y[4] &&
-	       x[1] == y[1] && x[3] == y[3] && x[5] == y[5];
+	       x[1] == y[1] && x[3] == y[3] &&
+	       !((x[5] ^ y[5]) & DFC_KEY_W5_CMP);
 }
 
 /* (key & mask) == value, value being already masked. */
@@ -94,6 +113,68 @@ static inline bool dfc_key_overlap(const struct dfc_key *v1,
 }
 
 /*
+ * Port ranges checked beside the masked key: a port condition given as a
+ * range lo..hi hashes nothing (its mask is 0) and is compared here, so one
+ * entry covers what would be up to 30 prefix blocks. Host order; span is
+ * hi - lo, and 0..0xffff (span 0xffff) passes every port.
+ */
+struct dfc_prange {
+	u16 slo, sspan;
+	u16 dlo, dspan;
+};
+
+#define DFC_PRANGE_ANY ((struct dfc_prange){ 0, 0xffff, 0, 0xffff })
+
+/* sp, dp: the frame's ports in host order. */
+static inline bool dfc_prange_match(const struct dfc_prange *r, u16 sp, u16 dp)
+{
+	return (u16)(sp - r->slo) <= r->sspan && (u16)(dp - r->dlo) <= r->dspan;
+}
+
+static inline bool dfc_span_overlap(u16 alo, u16 aspan, u16 blo, u16 bspan)
+{
+	u32 ahi = (u32)alo + aspan, bhi = (u32)blo + bspan;
+
+	return alo <= bhi && blo <= ahi;
+}
+
+/*
+ * Whether one port of two entries can be equal: a range is lo..lo+span,
+ * a masked value v/m lies within v..v|~m (exactly that for the prefix
+ * masks ranges used to expand into; a hull, so never a missed overlap,
+ * for others). Two masked values are left to dfc_key_overlap.
+ */
+static inline bool dfc_port_overlap(__be16 v1, __be16 m1, u16 lo1, u16 span1,
+				    __be16 v2, __be16 m2, u16 lo2, u16 span2)
+{
+	if (span1 == 0xffff && span2 == 0xffff)
+		return true;
+	if (span1 == 0xffff) {
+		lo1 = ntohs(v1);
+		span1 = (u16)~ntohs(m1);
+	}
+	if (span2 == 0xffff) {
+		lo2 = ntohs(v2);
+		span2 = (u16)~ntohs(m2);
+	}
+	return dfc_span_overlap(lo1, span1, lo2, span2);
+}
+
+/* Ports of two entries (value, mask, ranges) that can both match a frame. */
+static inline bool dfc_prange_overlap(const struct dfc_key *v1,
+				      const struct dfc_key *m1,
+				      const struct dfc_prange *r1,
+				      const struct dfc_key *v2,
+				      const struct dfc_key *m2,
+				      const struct dfc_prange *r2)
+{
+	return dfc_port_overlap(v1->sport, m1->sport, r1->slo, r1->sspan,
+				v2->sport, m2->sport, r2->slo, r2->sspan) &&
+	       dfc_port_overlap(v1->dport, m1->dport, r1->dlo, r1->dspan,
+				v2->dport, m2->dport, r2->dlo, r2->dspan);
+}
+
+/*
  * A fast multiplicative hash of a masked key, seeded per table instance:
  * per 64-bit word, xor, multiply by the golden ratio and swap the halves,
  * so the well-mixed high bits feed the next multiply and, at the end, the
@@ -119,7 +200,7 @@ static inline u32 dfc_key_hash(const struct dfc_key *k, u32 seed)
 	h = dfc_hash_word(h, w[2]);
 	h = dfc_hash_word(h, w[3]);
 	h = dfc_hash_word(h, w[4]);
-	h = dfc_hash_word(h, w[5]);
+	h = dfc_hash_word(h, w[5] & DFC_KEY_W5_CMP);
 	return (u32)h;
 }
 
@@ -149,5 +230,8 @@ static inline u32 dfc_key_mask_hash(struct dfc_key *out,
 /* The unrolled functions above cover exactly the six words of a key. */
 static_assert(sizeof(struct dfc_key) == 6 * sizeof(u64),
 	      "dfc_key_equal, dfc_key_hash and dfc_key_mask_hash unroll six words");
+static_assert(offsetof(struct dfc_key, flags) == 44 &&
+	      offsetof(struct dfc_key, aux) == 45,
+	      "DFC_KEY_W5_CMP keeps bytes 40..44 of the key");
 
 #endif /* _DFC_KEY_H */

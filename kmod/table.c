@@ -215,7 +215,11 @@ bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks)
 	for (i = 0; i < c->n_entries; i++)
 		for (j = i + 1; j < c->n_entries; j++)
 			if (dfc_key_overlap(&c->entries[i].key, &masks[i],
-					    &c->entries[j].key, &masks[j]))
+					    &c->entries[j].key, &masks[j]) &&
+			    dfc_prange_overlap(&c->entries[i].key, &masks[i],
+					       &c->entries[i].pr,
+					       &c->entries[j].key, &masks[j],
+					       &c->entries[j].pr))
 				return true;
 	return false;
 }
@@ -305,7 +309,7 @@ void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
 		}
 
 		dfc_key_mask(&e->key, &e->key, &masks[i]);
-		e->crit = c;
+		e->key.aux = i;		/* after masking, which clears it */
 		e->mask = m;
 		tinst_link(t, wderef(t, m->ti), e);
 		mask_count(m, e, 1);
@@ -386,12 +390,14 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 		table_compact(t);
 }
 
-static bool crit_excluded(const struct dfc_crit *c, const struct dfc_key *key)
+static bool crit_excluded(const struct dfc_crit *c, const struct dfc_key *key,
+			  u16 sp, u16 dp)
 {
 	unsigned int i;
 
 	for (i = 0; i < c->n_excl; i++)
-		if (dfc_key_match(key, &c->excl[i].mask, &c->excl[i].key))
+		if (dfc_key_match(key, &c->excl[i].mask, &c->excl[i].key) &&
+		    dfc_prange_match(&c->excl[i].pr, sp, dp))
 			return true;
 	return false;
 }
@@ -405,6 +411,7 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 			     dfc_match_fn fn, void *ctx)
 {
 	struct dfc_mask_array *ma = rcu_dereference(t->ma);
+	u16 sp = ntohs(key->sport), dp = ntohs(key->dport);
 	unsigned int probed = 0, i;
 	struct dfc_key mk;
 
@@ -423,12 +430,16 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 		h = dfc_key_mask_hash(&mk, key, &m->mask, ti->seed);
 		e = rcu_dereference(ti->buckets[h & (ti->n_buckets - 1)]);
 		for (; e; e = rcu_dereference(e->next[ti->ver])) {
-			if (!dfc_key_equal(&e->key, &mk))
+			struct dfc_crit *c;
+
+			if (!dfc_key_equal(&e->key, &mk) ||
+			    !dfc_prange_match(&e->pr, sp, dp))
 				continue;
-			if (unlikely(e->crit->n_excl) && crit_excluded(e->crit, key))
+			c = dfc_entry_crit(e);
+			if (unlikely(c->n_excl) && crit_excluded(c, key, sp, dp))
 				continue;
 			hit = true;
-			fn(e->crit, ctx);
+			fn(c, ctx);
 		}
 		if (hit)
 			WRITE_ONCE(m->hits, m->hits + 1);

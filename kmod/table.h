@@ -15,19 +15,23 @@
 struct dfc_crit;
 struct dfc_mask;
 
-/* One positive masked entry of a criterion, linked in its mask's table. */
+/*
+ * One positive masked entry of a criterion, linked in its mask's table:
+ * 80 bytes. Its criterion is found from its index (key.aux), not stored.
+ */
 struct dfc_entry {
 	/* Two links, so resizing can build the new instance beside the old. */
 	struct dfc_entry __rcu *next[2];
-	struct dfc_crit *crit;
 	struct dfc_mask *mask;
-	struct dfc_key key;		/* masked value */
+	struct dfc_prange pr;		/* port ranges beside the mask */
+	struct dfc_key key;		/* masked value; aux: index in crit */
 };
 
 /* An exclusion: checked only after a positive hit of its criterion. */
 struct dfc_xentry {
 	struct dfc_key key;		/* masked value */
 	struct dfc_key mask;
+	struct dfc_prange pr;
 };
 
 /* One instance of a mask's hash table; replaced whole on resize. */

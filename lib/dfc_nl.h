@@ -158,7 +158,9 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out);
  * (4 or 16 bytes by ipver, which it requires); ports when `ports` is set
  * or a port mask is non-zero (a port condition: only frames that carry
  * ports match it, even with both masks zero); ICMP likewise with `icmp`;
- * proto when proto_mask is non-zero; ifindex when non-zero.
+ * proto when proto_mask is non-zero; ifindex when non-zero. sport_range
+ * makes the source port the range sport..sport_max instead (sport_mask
+ * then 0; DFC_ENTRY_A_SPORT_MAX), likewise dport_range.
  */
 struct dfc_nl_entry {
 	uint8_t ipver;
@@ -170,6 +172,8 @@ struct dfc_nl_entry {
 	bool icmp;
 	uint8_t icmp_type, icmp_type_mask, icmp_code, icmp_code_mask;
 	uint32_t ifindex;
+	bool sport_range, dport_range;
+	uint16_t sport_max, dport_max;
 };
 #define DFC_NL_ENTRY_DEFINED 1
 

@@ -111,6 +111,13 @@ static bool nest_end(struct nlmsghdr *nlh, struct nlattr *nest, size_t max)
 	return true;
 }
 
+/* A port's value and then its mask or the end of its range. */
+static bool port_put(struct nlmsghdr *nlh, size_t room, uint16_t a, uint16_t b, uint16_t v,
+		     uint16_t w)
+{
+	return mnl_attr_put_u16_check(nlh, room, a, v) && mnl_attr_put_u16_check(nlh, room, b, w);
+}
+
 static int entry_put(struct nlmsghdr *nlh, size_t room, uint16_t type,
 		     const struct dfc_nl_entry *e)
 {
@@ -133,12 +140,12 @@ static int entry_put(struct nlmsghdr *nlh, size_t room, uint16_t type,
 	    (!mnl_attr_put_check(nlh, room, DFC_ENTRY_A_DST, alen, e->dst) ||
 	     !mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_DST_PLEN, e->dst_plen)))
 		goto full;
-	/* all four, always: their presence is what makes a port condition */
-	if ((e->ports || e->sport_mask || e->dport_mask) &&
-	    (!mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_SPORT, e->sport) ||
-	     !mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_SPORT_MASK, e->sport_mask) ||
-	     !mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_DPORT, e->dport) ||
-	     !mnl_attr_put_u16_check(nlh, room, DFC_ENTRY_A_DPORT_MASK, e->dport_mask)))
+	/* both ports, always: their presence is what makes a port condition */
+	if ((e->ports || e->sport_mask || e->dport_mask || e->sport_range || e->dport_range) &&
+	    (!port_put(nlh, room, DFC_ENTRY_A_SPORT, e->sport_range ? DFC_ENTRY_A_SPORT_MAX :
+			  DFC_ENTRY_A_SPORT_MASK, e->sport, e->sport_range ? e->sport_max : e->sport_mask) ||
+	     !port_put(nlh, room, DFC_ENTRY_A_DPORT, e->dport_range ? DFC_ENTRY_A_DPORT_MAX :
+			  DFC_ENTRY_A_DPORT_MASK, e->dport, e->dport_range ? e->dport_max : e->dport_mask)))
 		goto full;
 	if (e->proto_mask &&
 	    (!mnl_attr_put_u8_check(nlh, room, DFC_ENTRY_A_PROTO, e->proto) ||
@@ -242,6 +249,8 @@ static int entry_parse(const struct nlattr *nest, struct dfc_nl_entry *e)
 		[DFC_ENTRY_A_ICMP_CODE] = MNL_TYPE_U8,
 		[DFC_ENTRY_A_ICMP_CODE_MASK] = MNL_TYPE_U8,
 		[DFC_ENTRY_A_IFINDEX] = MNL_TYPE_U32,
+		[DFC_ENTRY_A_SPORT_MAX] = MNL_TYPE_U16,
+		[DFC_ENTRY_A_DPORT_MAX] = MNL_TYPE_U16,
 	};
 	static const struct {
 		uint16_t addr, plen;
@@ -275,13 +284,26 @@ static int entry_parse(const struct nlattr *nest, struct dfc_nl_entry *e)
 		if (*plen > alen * 8)
 			return -EINVAL;
 	}
-	/* any of the four is a port condition; a mask defaults to exact if its value is there */
+	/*
+	 * any of them is a port condition; a mask defaults to exact if its value is there,
+	 * unless the port is a range (then it has no mask)
+	 */
+	e->sport_range = tb[DFC_ENTRY_A_SPORT_MAX];
+	e->dport_range = tb[DFC_ENTRY_A_DPORT_MAX];
+	if ((e->sport_range && tb[DFC_ENTRY_A_SPORT_MASK]) ||
+	    (e->dport_range && tb[DFC_ENTRY_A_DPORT_MASK]))
+		return -EINVAL;
 	e->ports = tb[DFC_ENTRY_A_SPORT] || tb[DFC_ENTRY_A_SPORT_MASK] ||
-		   tb[DFC_ENTRY_A_DPORT] || tb[DFC_ENTRY_A_DPORT_MASK];
+		   tb[DFC_ENTRY_A_DPORT] || tb[DFC_ENTRY_A_DPORT_MASK] || e->sport_range ||
+		   e->dport_range;
 	e->sport = opt_u16(tb[DFC_ENTRY_A_SPORT], 0);
-	e->sport_mask = opt_u16(tb[DFC_ENTRY_A_SPORT_MASK], tb[DFC_ENTRY_A_SPORT] ? 0xffff : 0);
+	e->sport_mask = opt_u16(tb[DFC_ENTRY_A_SPORT_MASK],
+				tb[DFC_ENTRY_A_SPORT] && !e->sport_range ? 0xffff : 0);
+	e->sport_max = opt_u16(tb[DFC_ENTRY_A_SPORT_MAX], 0);
 	e->dport = opt_u16(tb[DFC_ENTRY_A_DPORT], 0);
-	e->dport_mask = opt_u16(tb[DFC_ENTRY_A_DPORT_MASK], tb[DFC_ENTRY_A_DPORT] ? 0xffff : 0);
+	e->dport_mask = opt_u16(tb[DFC_ENTRY_A_DPORT_MASK],
+				tb[DFC_ENTRY_A_DPORT] && !e->dport_range ? 0xffff : 0);
+	e->dport_max = opt_u16(tb[DFC_ENTRY_A_DPORT_MAX], 0);
 	e->proto = opt_u8(tb[DFC_ENTRY_A_PROTO], 0);
 	e->proto_mask = opt_u8(tb[DFC_ENTRY_A_PROTO_MASK], tb[DFC_ENTRY_A_PROTO] ? 0xff : 0);
 	e->icmp = tb[DFC_ENTRY_A_ICMP_TYPE] || tb[DFC_ENTRY_A_ICMP_TYPE_MASK] ||

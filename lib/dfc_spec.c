@@ -409,6 +409,8 @@ struct range {
 struct block {
 	u128 val;
 	unsigned int plen;	/* leading bits that count, of the width */
+	bool range;		/* ports: val..hi, checked beside the mask */
+	u128 hi;
 };
 
 static u128 width_max(unsigned int bits)
@@ -507,7 +509,7 @@ static bool range_blocks(struct range r, unsigned int bits, struct block *b,
 	if (lo == 0 && r.hi == width_max(bits)) {
 		if (*n >= cap)
 			return false;
-		b[(*n)++] = (struct block){ 0, 0 };
+		b[(*n)++] = (struct block){ .val = 0, .plen = 0 };
 		return true;
 	}
 	for (;;) {
@@ -522,11 +524,36 @@ static bool range_blocks(struct range r, unsigned int bits, struct block *b,
 		size = (u128)1 << k;
 		if (*n >= cap)
 			return false;
-		b[(*n)++] = (struct block){ lo, bits - k };
+		b[(*n)++] = (struct block){ .val = lo, .plen = bits - k };
 		if (r.hi - lo == size - 1)
 			return true;
 		lo += size;
 	}
+}
+
+/*
+ * Ports: [lo, hi] as one block, a range the kernel checks beside the mask
+ * (DFC_ENTRY_A_SPORT_MAX), where prefix blocks would take up to 30. One
+ * port stays exact and the whole space a wildcard: both hash.
+ */
+static bool port_block(struct range r, unsigned int bits, struct block *b,
+		       unsigned int *n, unsigned int cap)
+{
+	if (r.lo == r.hi || (r.lo == 0 && r.hi == width_max(bits)))
+		return range_blocks(r, bits, b, n, cap);
+	if (*n >= cap)
+		return false;
+	b[(*n)++] = (struct block){ .val = r.lo, .range = true, .hi = r.hi };
+	return true;
+}
+
+/* The blocks of field f covering r: ports as ranges, the rest as prefixes. */
+static bool field_blocks(unsigned int f, struct range r, unsigned int bits,
+			 struct block *b, unsigned int *n, unsigned int cap)
+{
+	if (f == DFC_SPEC_SPORT || f == DFC_SPEC_DPORT)
+		return port_block(r, bits, b, n, cap);
+	return range_blocks(r, bits, b, n, cap);
 }
 
 struct field_x {
@@ -558,11 +585,15 @@ static void put_field(struct dfc_nl_entry *e, unsigned int f,
 		break;
 	case DFC_SPEC_SPORT:
 		e->sport = v;
-		e->sport_mask = m;
+		e->sport_mask = b->range ? 0 : m;
+		e->sport_range = b->range;
+		e->sport_max = b->range ? (uint16_t)b->hi : 0;
 		break;
 	case DFC_SPEC_DPORT:
 		e->dport = v;
-		e->dport_mask = m;
+		e->dport_mask = b->range ? 0 : m;
+		e->dport_range = b->range;
+		e->dport_max = b->range ? (uint16_t)b->hi : 0;
 		break;
 	case DFC_SPEC_PROTO:
 		e->proto = (uint8_t)v;
@@ -695,7 +726,7 @@ static int expand_one(const struct dfc_spec *s,
 		}
 		np = ranges_union(pos, np, width_max(x->bits));
 		for (i = 0; i < np; i++)
-			if (!range_blocks(pos[i], x->bits, x->pos, &x->n_pos,
+			if (!field_blocks(f, pos[i], x->bits, x->pos, &x->n_pos,
 					  max_entries))
 				goto too_many_entries;
 		if (total * x->n_pos > max_entries)	/* no overflow: both <= 1024 */
@@ -710,7 +741,8 @@ static int expand_one(const struct dfc_spec *s,
 		for (i = 0; i < nc; i++) {
 			unsigned int from = nneg, j;
 
-			if (!range_blocks(clip[i], x->bits, nb, &nneg, max_excl))
+			if (!field_blocks(f, clip[i], x->bits, nb, &nneg,
+					  max_excl))
 				goto too_many_excl;
 			for (j = from; j < nneg; j++) {
 				struct dfc_nl_entry *e = &excl[nx++];

@@ -49,7 +49,8 @@
  *
  * Expansion: per field, the positive items are merged into disjoint sorted
  * ranges and each range is split into prefix-aligned blocks (value/mask;
- * addresses as a prefix length). The entries are the cross product of the
+ * addresses as a prefix length), except ports: a port range is one block
+ * in range form (sport_range/sport_max; one port stays value/mask). The entries are the cross product of the
  * fields' blocks, so any two differ on some field where their blocks are
  * disjoint: no frame matches two entries. The negative items of a field
  * are merged, clipped to the field's positive ranges (a negative value no

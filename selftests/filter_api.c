@@ -117,6 +117,69 @@ TEST_F(filter, exclusions)
 	EXPECT_EQ(3, ci.packets);
 }
 
+/* One port entry or exclusion: a range (max set) or an exact port. */
+static void put_dport(struct nlmsghdr *nlh, int type, uint16_t lo, int max)
+{
+	struct nlattr *e = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+	mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT, lo);
+	if (max >= 0)
+		mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT_MAX, (uint16_t)max);
+	mnl_attr_nest_end(nlh, e);
+}
+
+/* Port ranges are checked in the entry, edges included, and in exclusions. */
+TEST_F(filter, port_ranges)
+{
+	static const struct { uint16_t port; int n; } frames[] = {
+		{ 999, 2 }, { 1000, 3 }, { 1500, 1 }, { 2000, 4 }, { 2001, 5 },
+	};
+	struct nlmsghdr *nlh = new_msg(self->nl, DFC_CMD_CRIT_NEW, 1);
+	struct nlattr *c = crit_begin(nlh, 1);
+	struct crit_info ci;
+	char opt[32];
+
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+	put_dport(nlh, DFC_CRIT_A_ENTRY, 1000, 2000);
+	mnl_attr_nest_end(nlh, c);
+	c = crit_begin(nlh, 2);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+	put_dport(nlh, DFC_CRIT_A_ENTRY, 0, 0xffff);
+	put_dport(nlh, DFC_CRIT_A_EXCL, 1000, 1999);
+	mnl_attr_nest_end(nlh, c);
+	/* Adjacent ranges are disjoint: one criterion may hold both. */
+	c = crit_begin(nlh, 3);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+	put_dport(nlh, DFC_CRIT_A_ENTRY, 0, 999);
+	put_dport(nlh, DFC_CRIT_A_ENTRY, 1000, -1);
+	put_dport(nlh, DFC_CRIT_A_ENTRY, 2001, 3000);
+	mnl_attr_nest_end(nlh, c);
+	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL)) TH_LOG("%s", dfc_nl_extack(self->nl));
+	for (unsigned int i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+		snprintf(opt, sizeof(opt), "-p %u", frames[i].port);
+		ASSERT_EQ(0, inject(frames[i].n, "ipv4", 100, opt));
+	}
+	ASSERT_EQ(0, get_crit(self->nl, 1, 1, &ci));
+	EXPECT_EQ(3 + 1 + 4, ci.packets);
+	ASSERT_EQ(0, get_crit(self->nl, 1, 2, &ci));
+	EXPECT_EQ(2 + 4 + 5, ci.packets);
+	ASSERT_EQ(0, get_crit(self->nl, 1, 3, &ci));
+	EXPECT_EQ(2 + 3 + 5, ci.packets);
+	EXPECT_EQ(3, ci.n_entries);
+
+	/* Overlapping ranges in one criterion would count a frame twice. */
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_NEW, 1);
+	c = crit_begin(nlh, 4);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+	put_dport(nlh, DFC_CRIT_A_ENTRY, 1000, 2000);
+	put_dport(nlh, DFC_CRIT_A_ENTRY, 2000, -1);
+	mnl_attr_nest_end(nlh, c);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_STREQ("entries of a criterion overlap", dfc_nl_extack(self->nl));
+	EXPECT_EQ(3, n_crits(self->nl));
+}
+
 /* Every rejection: the right errno, a message, and no change. */
 TEST_F(filter, malformed_requests_change_nothing)
 {
@@ -196,6 +259,35 @@ TEST_F(filter, malformed_requests_change_nothing)
 	mnl_attr_nest_end(nlh, e);
 	mnl_attr_nest_end(nlh, c);
 	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_EQ((uint32_t)((char *)bad - (char *)nlh), dfc_nl_extack_offset(self->nl));
+
+	/* A port range ending below its start: the offset names its end. */
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_NEW, 1);
+	c = crit_begin(nlh, 1);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+	e = mnl_attr_nest_start(nlh, DFC_CRIT_A_ENTRY);
+	mnl_attr_put_u16(nlh, DFC_ENTRY_A_SPORT, 2000);
+	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u16(nlh, DFC_ENTRY_A_SPORT_MAX, 1999);
+	mnl_attr_nest_end(nlh, e);
+	mnl_attr_nest_end(nlh, c);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_STREQ("port range ends below its start", dfc_nl_extack(self->nl));
+	EXPECT_EQ((uint32_t)((char *)bad - (char *)nlh), dfc_nl_extack_offset(self->nl));
+
+	/* A range and a mask on one port: the offset names the mask. */
+	nlh = new_msg(self->nl, DFC_CMD_CRIT_NEW, 1);
+	c = crit_begin(nlh, 1);
+	mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+	e = mnl_attr_nest_start(nlh, DFC_CRIT_A_ENTRY);
+	mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT, 1000);
+	mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT_MAX, 2000);
+	bad = mnl_nlmsg_get_payload_tail(nlh);
+	mnl_attr_put_u16(nlh, DFC_ENTRY_A_DPORT_MASK, 0xff00);
+	mnl_attr_nest_end(nlh, e);
+	mnl_attr_nest_end(nlh, c);
+	EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL));
+	EXPECT_STREQ("a port takes a range or a mask, not both", dfc_nl_extack(self->nl));
 	EXPECT_EQ((uint32_t)((char *)bad - (char *)nlh), dfc_nl_extack_offset(self->nl));
 
 	/* Timeout beyond a day; counters are read-only. */

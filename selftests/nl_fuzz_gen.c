@@ -85,6 +85,8 @@ static const struct attr entry_a[DFC_ENTRY_A_MAX + 1] = {
 	[DFC_ENTRY_A_ICMP_CODE] = { K_U8 },
 	[DFC_ENTRY_A_ICMP_CODE_MASK] = { K_U8 },
 	[DFC_ENTRY_A_IFINDEX] = { K_U32, 1 },
+	[DFC_ENTRY_A_SPORT_MAX] = { K_U16 },
+	[DFC_ENTRY_A_DPORT_MAX] = { K_U16 },
 };
 static const struct space entry_s = { DFC_ENTRY_A_MAX, entry_a };
 

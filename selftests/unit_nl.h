@@ -188,7 +188,9 @@ static bool entry_eq(const struct dfc_nl_entry *a, const struct dfc_nl_entry *b)
 	       a->proto == b->proto && a->proto_mask == b->proto_mask && a->icmp == b->icmp &&
 	       a->icmp_type == b->icmp_type && a->icmp_type_mask == b->icmp_type_mask &&
 	       a->icmp_code == b->icmp_code && a->icmp_code_mask == b->icmp_code_mask &&
-	       a->ifindex == b->ifindex;
+	       a->ifindex == b->ifindex && a->sport_range == b->sport_range &&
+	       a->sport_max == b->sport_max && a->dport_range == b->dport_range &&
+	       a->dport_max == b->dport_max;
 }
 
 /* A criterion request message: DFC_A_OWNER then nests, as dfc_nl_crit_add builds it. */

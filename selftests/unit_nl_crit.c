@@ -39,10 +39,15 @@ TEST_F(crit, roundtrip)
 					      .icmp_code_mask = 0, .proto = 1, .proto_mask = 0xff };
 	self->ent[6] = (struct dfc_nl_entry){ .ports = true, .sport = 0x1000, .sport_mask = 0xf000,
 					      .dport = 0, .dport_mask = 0 };
-	c.n_entries = 7;
+	/* port ranges: SPORT..SPORT_MAX, no mask; the other port exact */
+	self->ent[7] = (struct dfc_nl_entry){ .ports = true, .sport_range = true, .sport = 1024,
+					      .sport_max = 65535, .dport = 53, .dport_mask = 0xffff };
+	c.n_entries = 8;
 	self->exc[0] = entry4(NULL, 0, "10.1.2.3", 32, 0, 0);
 	self->exc[1] = entry6("2001:db8::", 64);
-	c.n_excl = 2;
+	self->exc[2] = (struct dfc_nl_entry){ .ports = true, .dport_range = true, .dport = 6000,
+					      .dport_max = 6063 };
+	c.n_excl = 3;
 
 	ASSERT_EQ(0, dfc_nl_crit_put(nlh, BIG, &c));
 	memset(&got, 0xa5, sizeof(got));
@@ -60,14 +65,14 @@ TEST_F(crit, roundtrip)
 	EXPECT_EQ(0, memcmp(blob, got.blob, sizeof(blob)));
 	/* the blob points into the message, not at the caller's copy */
 	EXPECT_TRUE((const char *)got.blob > self->buf && (const char *)got.blob < self->buf + BIG);
-	ASSERT_EQ(7, got.n_entries);
-	ASSERT_EQ(2, got.n_excl);
+	ASSERT_EQ(8, got.n_entries);
+	ASSERT_EQ(3, got.n_excl);
 	ASSERT_EQ(&self->got_ent[0], got.entries);
 	ASSERT_EQ(&self->got_exc[0], got.excl);
-	for (unsigned int i = 0; i < 7; i++) {
+	for (unsigned int i = 0; i < 8; i++) {
 		EXPECT_TRUE(entry_eq(&self->ent[i], &got.entries[i])) TH_LOG("entry %u", i);
 	}
-	for (unsigned int i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < 3; i++) {
 		EXPECT_TRUE(entry_eq(&self->exc[i], &got.excl[i])) TH_LOG("exclusion %u", i);
 	}
 	/* not in a request: read as absent */
@@ -82,8 +87,8 @@ TEST_F(crit, roundtrip)
 
 		ASSERT_NE(NULL, n);
 		EXPECT_TRUE(n->nla_type & NLA_F_NESTED);
-		EXPECT_EQ(7, nest_count(n, DFC_CRIT_A_ENTRY));
-		EXPECT_EQ(2, nest_count(n, DFC_CRIT_A_EXCL));
+		EXPECT_EQ(8, nest_count(n, DFC_CRIT_A_ENTRY));
+		EXPECT_EQ(3, nest_count(n, DFC_CRIT_A_EXCL));
 		EXPECT_EQ(8, mnl_attr_get_payload_len(nest_find(n, DFC_CRIT_A_ID)));
 		EXPECT_EQ(c.id, mnl_attr_get_u64(nest_find(n, DFC_CRIT_A_ID)));
 		EXPECT_EQ(30, mnl_attr_get_u32(nest_find(n, DFC_CRIT_A_TIMEOUT_IDLE)));
@@ -93,6 +98,21 @@ TEST_F(crit, roundtrip)
 		EXPECT_EQ(4, mnl_attr_get_payload_len(nest_find(e, DFC_ENTRY_A_SRC)));
 		EXPECT_EQ(8, mnl_attr_get_u8(nest_find(e, DFC_ENTRY_A_SRC_PLEN)));
 		EXPECT_EQ(80, mnl_attr_get_u16(nest_find(e, DFC_ENTRY_A_DPORT)));
+		/* entry 7: a range has its end, never a mask, beside its start */
+		{
+			const struct nlattr *a;
+			int k = 0;
+
+			mnl_attr_for_each_nested(a, n)
+				if (mnl_attr_get_type(a) == DFC_CRIT_A_ENTRY && k++ == 7)
+					e = a;
+			ASSERT_EQ(8, k);
+		}
+		EXPECT_EQ(1024, mnl_attr_get_u16(nest_find(e, DFC_ENTRY_A_SPORT)));
+		EXPECT_EQ(65535, mnl_attr_get_u16(nest_find(e, DFC_ENTRY_A_SPORT_MAX)));
+		EXPECT_EQ(0, nest_count(e, DFC_ENTRY_A_SPORT_MASK));
+		EXPECT_EQ(0xffff, mnl_attr_get_u16(nest_find(e, DFC_ENTRY_A_DPORT_MASK)));
+		EXPECT_EQ(0, nest_count(e, DFC_ENTRY_A_DPORT_MAX));
 	}
 }
 

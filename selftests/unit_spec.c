@@ -274,46 +274,52 @@ TEST(expand_empty_is_one_wildcard)
 	EXPECT_EQ(7, ents[0].ifindex);
 }
 
-TEST(expand_port_range_exact_blocks)
+TEST(expand_port_range_as_range)
 {
-	static const uint16_t val[] = { 1024, 2048, 4096, 8192, 16384, 32768 };
-	static const uint16_t mask[] = { 0xfc00, 0xf800, 0xf000, 0xe000, 0xc000, 0x8000 };
 	struct dfc_spec s = { 0 };
-	unsigned int ne, nx, i;
+	unsigned int ne, nx;
 
+	/* A port range is one entry in range form, not its 6 prefix blocks. */
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "1024-65535"));
 	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
-	ASSERT_EQ(6, ne);
+	ASSERT_EQ(1, ne);
 	EXPECT_EQ(0, nx);
-	for (i = 0; i < ne; i++) {
-		EXPECT_EQ(val[i], ents[i].dport);
-		EXPECT_EQ(mask[i], ents[i].dport_mask);
-		EXPECT_TRUE(ents[i].ports);
-		EXPECT_EQ(0, ents[i].sport_mask);
-		EXPECT_FALSE(ents[i].icmp);
-		EXPECT_EQ(0, ents[i].ipver);
-	}
+	EXPECT_TRUE(ents[0].dport_range);
+	EXPECT_EQ(1024, ents[0].dport);
+	EXPECT_EQ(65535, ents[0].dport_max);
+	EXPECT_EQ(0, ents[0].dport_mask);
+	EXPECT_TRUE(ents[0].ports);
+	EXPECT_FALSE(ents[0].sport_range);
+	EXPECT_EQ(0, ents[0].sport_mask);
+	EXPECT_FALSE(ents[0].icmp);
+	EXPECT_EQ(0, ents[0].ipver);
 
 	/* "*" on a port field: a wildcard, but still a port condition. */
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "*"));
 	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
 	ASSERT_EQ(1, ne);
 	EXPECT_EQ(0, ents[0].dport_mask);
+	EXPECT_FALSE(ents[0].dport_range);
 	EXPECT_TRUE(ents[0].ports);
 
-	/* Overlapping and adjacent items merge: 80-100 = 80/12, 96/14, 100. */
-	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "85-100, 80-90, 95"));
+	/* Overlapping and adjacent items merge: 80-100, one range; 7 exact. */
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "85-100, 80-90, 95, 7"));
 	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
-	ASSERT_EQ(3, ne);
-	EXPECT_EQ(80, ents[0].dport); EXPECT_EQ(0xfff0, ents[0].dport_mask);
-	EXPECT_EQ(96, ents[1].dport); EXPECT_EQ(0xfffc, ents[1].dport_mask);
-	EXPECT_EQ(100, ents[2].dport); EXPECT_EQ(0xffff, ents[2].dport_mask);
+	ASSERT_EQ(2, ne);
+	EXPECT_FALSE(ents[0].dport_range);
+	EXPECT_EQ(7, ents[0].dport); EXPECT_EQ(0xffff, ents[0].dport_mask);
+	EXPECT_TRUE(ents[1].dport_range);
+	EXPECT_EQ(80, ents[1].dport); EXPECT_EQ(100, ents[1].dport_max);
 
-	/* 0-65534: 15 blocks. */
+	/* Both ports ranged: one entry, where prefix blocks took 15 x 16. */
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_SPORT, "0-65534"));
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "1-*"));
 	ASSERT_EQ(0, expand(&s, &ne, &nx, NULL));
-	EXPECT_EQ(16 * 16, ne);
+	ASSERT_EQ(1, ne);
+	EXPECT_TRUE(ents[0].sport_range);
+	EXPECT_EQ(0, ents[0].sport); EXPECT_EQ(65534, ents[0].sport_max);
+	EXPECT_TRUE(ents[0].dport_range);
+	EXPECT_EQ(1, ents[0].dport); EXPECT_EQ(65535, ents[0].dport_max);
 }
 
 TEST(expand_address_range_to_prefixes)
@@ -475,31 +481,34 @@ TEST(expand_bounds)
 	snprintf(over_max, sizeof(over_max),
 		 "criterion expands to more than %u entries", MAXE);
 
-	/* 254 address blocks x 30 port blocks: over any bound. */
+	/* 254 address blocks x 14 protocol blocks: over any bound. */
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_DST, "::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"));
-	ASSERT_EQ(0, parse(&s, DFC_SPEC_SPORT, "1-65534"));
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_PROTO, "1-254"));
 	EXPECT_EQ(-E2BIG, expand(&s, &ne, &nx, &why));
 	EXPECT_STREQ(over_max, why);
 
 	/* A caller's smaller bound; exactly at the bound is fine. */
 	memset(&s, 0, sizeof(s));
-	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "1024-65535"));
-	EXPECT_EQ(-E2BIG, dfc_spec_expand(&s, ents, 5, &ne, excls, MAXX, &nx, &why));
-	EXPECT_STREQ("criterion expands to more than 5 entries", why);
-	EXPECT_EQ(0, dfc_spec_expand(&s, ents, 6, &ne, excls, MAXX, &nx, &why));
-	EXPECT_EQ(6, ne);
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_PROTO, "4-9"));
+	EXPECT_EQ(-E2BIG, dfc_spec_expand(&s, ents, 1, &ne, excls, MAXX, &nx, &why));
+	EXPECT_STREQ("criterion expands to more than 1 entries", why);
+	EXPECT_EQ(0, dfc_spec_expand(&s, ents, 2, &ne, excls, MAXX, &nx, &why));
+	EXPECT_EQ(2, ne);
 	/* A caller's bigger bound is clamped to the kernel's. */
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_SRC, "::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"));
 	EXPECT_EQ(-E2BIG, dfc_spec_expand(&s, ents, 100000, &ne, excls, MAXX, &nx, &why));
 	EXPECT_STREQ(over_max, why);
 
-	/* 30 + 30 exclusion blocks fit, 30 + 30 + 14 do not. */
-	_Static_assert(MAXX >= 60 && MAXX < 74, "exclusion bound changed: adapt");
+	/* 14 x 4 exclusion blocks and a port range fit, 14 more do not. */
+	_Static_assert(MAXX >= 57 && MAXX < 71, "exclusion bound changed: adapt");
 	memset(&s, 0, sizeof(s));
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_SPORT, "!1-65534"));
-	ASSERT_EQ(0, parse(&s, DFC_SPEC_DPORT, "!1-65534"));
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_SRC, "!10.0.0.1-10.0.0.254"));
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_DST, "!10.0.0.1-10.0.0.254"));
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_ICMP_TYPE, "!1-254"));
+	ASSERT_EQ(0, parse(&s, DFC_SPEC_ICMP_CODE, "!1-254"));
 	ASSERT_EQ(0, expand(&s, &ne, &nx, &why));
-	EXPECT_EQ(60, nx);
+	EXPECT_EQ(57, nx);
 	ASSERT_EQ(0, parse(&s, DFC_SPEC_PROTO, "!1-254"));
 	EXPECT_EQ(-E2BIG, expand(&s, &ne, &nx, &why));
 	snprintf(over_max, sizeof(over_max),
@@ -535,10 +544,10 @@ TEST(expand_rejects_bad_specs)
 	EXPECT_EQ(-EINVAL, expand(&s, &ne, &nx, &why));
 }
 
-/* Does port p fall in a value/mask block? */
-static bool in_block(unsigned int p, uint16_t v, uint16_t m)
+/* Does port p fall in a value/mask block, or in a range? */
+static bool in_block(unsigned int p, uint16_t v, uint16_t m, bool range, uint16_t max)
 {
-	return (p & m) == v;
+	return range ? v <= p && p <= max : (p & m) == v;
 }
 
 /*
@@ -574,9 +583,11 @@ TEST(expand_exhaustive_port_lists)
 				pos |= s.sport.item[i].lo <= p && p <= s.sport.item[i].hi;
 			}
 			for (i = 0; i < ne; i++)
-				hits += in_block(p, ents[i].sport, ents[i].sport_mask);
+				hits += in_block(p, ents[i].sport, ents[i].sport_mask,
+						 ents[i].sport_range, ents[i].sport_max);
 			for (i = 0; i < nx; i++)
-				ex += in_block(p, excls[i].sport, excls[i].sport_mask);
+				ex += in_block(p, excls[i].sport, excls[i].sport_mask,
+					       excls[i].sport_range, excls[i].sport_max);
 			fl.sport = (uint16_t)p;
 			ASSERT_EQ(pos || !any, hits) TH_LOG("%s: port %u", lists[l], p);
 			/* Exclusions are clipped to the positive set. */
@@ -599,14 +610,30 @@ static bool pfx_overlap(const uint8_t *a, unsigned int pa, const uint8_t *b,
 	return true;
 }
 
+/* A port as the range it stands for (a mask: from its value to its last port). */
+static bool port_overlap(uint16_t av, uint16_t am, bool ar, uint16_t ax, uint16_t bv,
+			 uint16_t bm, bool br, uint16_t bx)
+{
+	if (!ar && !br)
+		return !((av ^ bv) & am & bm);
+	if (!ar)
+		ax = (uint16_t)(av | (uint16_t)~am);
+	if (!br)
+		bx = (uint16_t)(bv | (uint16_t)~bm);
+	/* only prefix masks come out of the expansion: a block is a range */
+	return av <= bx && bv <= ax;
+}
+
 static bool entries_overlap(const struct dfc_nl_entry *a, const struct dfc_nl_entry *b)
 {
 	if (a->ipver && b->ipver && a->ipver != b->ipver)
 		return false;
 	return pfx_overlap(a->src, a->src_plen, b->src, b->src_plen) &&
 	       pfx_overlap(a->dst, a->dst_plen, b->dst, b->dst_plen) &&
-	       !((a->sport ^ b->sport) & a->sport_mask & b->sport_mask) &&
-	       !((a->dport ^ b->dport) & a->dport_mask & b->dport_mask) &&
+	       port_overlap(a->sport, a->sport_mask, a->sport_range, a->sport_max,
+			    b->sport, b->sport_mask, b->sport_range, b->sport_max) &&
+	       port_overlap(a->dport, a->dport_mask, a->dport_range, a->dport_max,
+			    b->dport, b->dport_mask, b->dport_range, b->dport_max) &&
 	       !((a->proto ^ b->proto) & a->proto_mask & b->proto_mask) &&
 	       !((a->icmp_type ^ b->icmp_type) & a->icmp_type_mask & b->icmp_type_mask) &&
 	       !((a->icmp_code ^ b->icmp_code) & a->icmp_code_mask & b->icmp_code_mask);

@@ -138,7 +138,8 @@ int main(int argc, char **argv)
 		c->id = i;
 		c->n_entries = 1;
 		shape(i % m, &e);
-		if (dfc_espec_to_key(&e, &c->entries[0].key, &masks[i % m], &bad, &why)) {
+		if (dfc_espec_to_key(&e, &c->entries[0].key, &masks[i % m],
+				     &c->entries[0].pr, &bad, &why)) {
 			fprintf(stderr, "espec: %s\n", why);
 			return 1;
 		}

@@ -24,6 +24,10 @@ static inline void crit_host_espec(const struct dfc_nl_entry *n, struct dfc_espe
 	e->sport_mask = n->sport_mask;
 	e->dport = n->dport;
 	e->dport_mask = n->dport_mask;
+	e->sport_range = n->sport_range;
+	e->sport_max = n->sport_max;
+	e->dport_range = n->dport_range;
+	e->dport_max = n->dport_max;
 	e->proto = n->proto;
 	e->proto_mask = n->proto_mask;
 	e->icmp = n->icmp;
@@ -62,12 +66,14 @@ crit_host_build(const struct dfc_nl_entry *ents, unsigned int ne,
 	}
 	for (j = 0; j < ne; j++) {
 		crit_host_espec(&ents[j], &es);
-		if (dfc_espec_to_key(&es, &c->entries[j].key, &masks[j], &bad, why))
+		if (dfc_espec_to_key(&es, &c->entries[j].key, &masks[j],
+				     &c->entries[j].pr, &bad, why))
 			goto fail;
 	}
 	for (j = 0; j < nx; j++) {
 		crit_host_espec(&excl[j], &es);
-		if (dfc_espec_to_key(&es, &c->excl[j].key, &c->excl[j].mask, &bad, why))
+		if (dfc_espec_to_key(&es, &c->excl[j].key, &c->excl[j].mask,
+				     &c->excl[j].pr, &bad, why))
 			goto fail;
 	}
 	return c;

@@ -77,14 +77,18 @@ void fmt_entry(char *buf, size_t size, const struct dfc_nl_entry *e)
 		fmt_prefix(v, sizeof(v), e->ipver, e->dst, e->dst_plen);
 		ADD(" dst %s", v);
 	}
-	if (e->ports || e->sport_mask || e->dport_mask) {
-		if (!e->sport_mask && !e->dport_mask)
+	if (e->ports || e->sport_mask || e->dport_mask || e->sport_range || e->dport_range) {
+		if (!e->sport_mask && !e->dport_mask && !e->sport_range && !e->dport_range)
 			ADD(" ports any");
-		if (e->sport_mask) {
+		if (e->sport_range) {
+			ADD(" sport %u-%u", e->sport, e->sport_max);
+		} else if (e->sport_mask) {
 			fmt_masked(v, sizeof(v), e->sport, e->sport_mask, 0xffff);
 			ADD(" sport %s", v);
 		}
-		if (e->dport_mask) {
+		if (e->dport_range) {
+			ADD(" dport %u-%u", e->dport, e->dport_max);
+		} else if (e->dport_mask) {
 			fmt_masked(v, sizeof(v), e->dport, e->dport_mask, 0xffff);
 			ADD(" dport %s", v);
 		}
@@ -136,11 +140,16 @@ static json_t *entry_json(const struct dfc_nl_entry *e)
 		fmt_prefix(v, sizeof(v), e->ipver, e->dst, e->dst_plen);
 		err |= json_object_set_new(o, "dst", json_string(v));
 	}
-	if (e->ports || e->sport_mask || e->dport_mask)
+	if (e->ports || e->sport_mask || e->dport_mask || e->sport_range || e->dport_range)
 		err |= json_object_set_new(o, "sport", json_integer(e->sport)) |
 		       json_object_set_new(o, "sport_mask", json_integer(e->sport_mask)) |
 		       json_object_set_new(o, "dport", json_integer(e->dport)) |
 		       json_object_set_new(o, "dport_mask", json_integer(e->dport_mask));
+	/* a range: sport..sport_max (its mask is 0) */
+	if (e->sport_range)
+		err |= json_object_set_new(o, "sport_max", json_integer(e->sport_max));
+	if (e->dport_range)
+		err |= json_object_set_new(o, "dport_max", json_integer(e->dport_max));
 	if (e->proto_mask)
 		err |= json_object_set_new(o, "proto", json_integer(e->proto)) |
 		       json_object_set_new(o, "proto_mask", json_integer(e->proto_mask));

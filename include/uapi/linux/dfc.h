@@ -146,9 +146,9 @@
  * matches a frame when one of its entries matches and none of its
  * exclusions does; every matching criterion of every owner is counted
  * (all-match). Entries of one criterion must be disjoint (no frame can
- * match two of them): userspace splits lists and ranges into disjoint
- * prefix-aligned blocks (lib/dfc_spec.c does), and the kernel refuses
- * overlapping entries with EINVAL.
+ * match two of them): userspace splits lists into disjoint entries (port
+ * ranges as ranges, other ranges as prefix-aligned blocks; lib/dfc_spec.c
+ * does), and the kernel refuses overlapping entries with EINVAL.
  *
  * The criteria commands share one top-level attribute space, DFC_A_*:
  *
@@ -179,6 +179,13 @@
  *           four makes a port condition,
  *           which matches only frames that carry ports (TCP, UDP, SCTP,
  *           UDP-Lite; not a later fragment), even with both masks zero
+ *         DFC_ENTRY_A_SPORT_MAX, DFC_ENTRY_A_DPORT_MAX: NLA_U16, host
+ *           order: the port is the range SPORT..SPORT_MAX (SPORT default
+ *           0), inclusive, instead of a masked value; with the port's
+ *           MASK, or below its start, EINVAL. A range also makes a port
+ *           condition. The kernel stores a one-port range as that port
+ *           (mask 0xffff) and 0..65535 as mask 0; others are dumped back
+ *           as SPORT and SPORT_MAX
  *         DFC_ENTRY_A_PROTO, DFC_ENTRY_A_PROTO_MASK: NLA_U8 (mask default
  *           0xff when the protocol is given)
  *         DFC_ENTRY_A_ICMP_TYPE, DFC_ENTRY_A_ICMP_TYPE_MASK,
@@ -566,6 +573,8 @@ enum dfc_entry_attr {
 	DFC_ENTRY_A_ICMP_CODE,
 	DFC_ENTRY_A_ICMP_CODE_MASK,
 	DFC_ENTRY_A_IFINDEX,
+	DFC_ENTRY_A_SPORT_MAX,
+	DFC_ENTRY_A_DPORT_MAX,
 	__DFC_ENTRY_A_LAST
 };
 
