@@ -37,7 +37,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp bench-datapath install uninstall install-dkms uninstall-dkms deb version FORCE
+	bench-classifier fuzz bench-dtcp bench-datapath bench-copy install uninstall install-dkms uninstall-dkms deb version FORCE
 all: module progs man
 
 module:
@@ -157,6 +157,13 @@ bench-datapath:
 	@sh tools/deps.sh
 	$(MAKE) all $(BENCH_DP_PROGS)
 	sh tools/bench-datapath/host.sh
+
+# What a copy costs: pktgen into a monitored port with and without copies,
+# beside tc flower + mirred into an ipip device, in one VM run.
+bench-copy:
+	@sh tools/deps.sh
+	$(MAKE) all
+	tools/vm-run -t 1500 -- sh tools/bench-copy.sh
 
 # dfcctl: the operator CLI; main, the command table and the shared helpers
 # in dfcctl.c, each object's commands in a file of its own.
