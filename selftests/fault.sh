@@ -38,8 +38,12 @@ kml=$D/kmemleak
 [ -w $kml ] && echo clear > $kml
 
 # run MODE: one result line per command (or per copy burst) from the helper.
+# ip netns exec mounts the namespace's own sysfs over /sys, hiding the
+# debugfs (the fault knobs) under it: mount it again in there.
 run() {
-	ip netns exec "$NS" "$HELPER" "$1" "$INJECT" > "$tmp" 2>&1
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	ip netns exec "$NS" sh -c 'mountpoint -q "$1" || mount -t debugfs debugfs "$1" &&
+		shift && exec "$@"' sh "$D" "$HELPER" "$1" "$INJECT" > "$tmp" 2>&1
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
