@@ -24,6 +24,7 @@
 #include "config.h"
 #include "kfake.h"
 #include "msg.h"
+#include "dtcp_req.h"
 #include "server.h"
 
 /* Not every program uses every helper. */
@@ -173,19 +174,8 @@ static unsigned int req_full(struct _test_data_srv *self, unsigned int i, const 
 			     const char *lines, const char *key, uint16_t port)
 {
 	static struct dtcp_out o;
-	char buf[4096], *l, *save = NULL;
 
-	dtcp_out_init(&o, false);
-	snprintf(buf, sizeof(buf), "%s\r\n", start);
-	dtcp_out_raw(&o, buf, strlen(buf));
-	snprintf(buf, sizeof(buf), "%s", lines);
-	for (l = strtok_r(buf, "|", &save); l; l = strtok_r(NULL, "|", &save)) {
-		dtcp_out_raw(&o, l, strlen(l));
-		dtcp_out_raw(&o, "\r\n", 2);
-	}
-	dtcp_out_param(&o, "Csource-ID", "%s", ids[i]);
-	dtcp_out_param(&o, "Seq", "%" PRIu64, ++self->seq[i]);
-	dtcp_out_sign(&o, key, strlen(key));
+	dtcp_req_build(&o, start, lines, ids[i], key, ++self->seq[i]);
 	dtcp_replies_clear(&self->r);
 	dtcp_server_handle(&self->s, (struct sockaddr *)&self->from, port, o.buf, o.len, &self->r);
 	return self->r.n;

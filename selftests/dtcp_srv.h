@@ -21,6 +21,7 @@
 #include "config.h"
 #include "kfake.h"
 #include "msg.h"
+#include "dtcp_req.h"
 #include "server.h"
 
 struct tsrv {
@@ -121,19 +122,8 @@ static inline unsigned int tsrv_req(struct tsrv *t, const char *id, const char *
 				    const char *lines, struct dtcp_out *keep)
 {
 	static struct dtcp_out o;
-	char buf[4096], *l, *save = NULL;
 
-	dtcp_out_init(&o, false);
-	snprintf(buf, sizeof(buf), "%s\r\n", start);
-	dtcp_out_raw(&o, buf, strlen(buf));
-	snprintf(buf, sizeof(buf), "%s", lines);
-	for (l = strtok_r(buf, "|", &save); l; l = strtok_r(NULL, "|", &save)) {
-		dtcp_out_raw(&o, l, strlen(l));
-		dtcp_out_raw(&o, "\r\n", 2);
-	}
-	dtcp_out_param(&o, "Csource-ID", "%s", id);
-	dtcp_out_param(&o, "Seq", "%" PRIu64, seq);
-	dtcp_out_sign(&o, key, strlen(key));
+	dtcp_req_build(&o, start, lines, id, key, seq);
 	if (keep)
 		*keep = o;
 	dtcp_replies_clear(&t->r);

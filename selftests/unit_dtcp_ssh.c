@@ -131,19 +131,8 @@ static void send_req(struct dtcp_ssh *h, int fd, const char *start, const char *
 		     const char *id, const char *key, uint64_t seq)
 {
 	static struct dtcp_out o;
-	char buf[1024], *l, *save = NULL;
 
-	dtcp_out_init(&o, false);
-	snprintf(buf, sizeof(buf), "%s\r\n", start);
-	dtcp_out_raw(&o, buf, strlen(buf));
-	snprintf(buf, sizeof(buf), "%s", lines);
-	for (l = strtok_r(buf, "|", &save); l; l = strtok_r(NULL, "|", &save)) {
-		dtcp_out_raw(&o, l, strlen(l));
-		dtcp_out_raw(&o, "\r\n", 2);
-	}
-	dtcp_out_param(&o, "Csource-ID", "%s", id);
-	dtcp_out_param(&o, "Seq", "%" PRIu64, seq);
-	dtcp_out_sign(&o, key, strlen(key));
+	dtcp_req_build(&o, start, lines, id, key, seq);
 	send(fd, o.buf, o.len, 0);
 	pump(h);
 }
