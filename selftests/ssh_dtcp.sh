@@ -123,9 +123,9 @@ check_eq "DELETE: 200, LIST then empty" \
 	"$(echo "$out" | req 2) $(echo "$out" | req 3) $(echo "$out" | sed -n '/^REQ 3/,$p' | grep -ci '^> criteria-id')" "200 200 0"
 
 # ---- two sources at once, each in its session ----
-sc md1 cs1 secret 'ADD|Cdest-ID: cd1|Protocol: 6|Timeout-Idle: 600' 'hold=4' 'LIST' > "$T/s1" &
+sc md1 cs1 secret 'ADD|Cdest-ID: cd1|Protocol: 6|Timeout-Idle: 600' "until=$T/release" 'LIST' > "$T/s1" &
 P1=$!
-sc md2 cs2 Shared-Key-2 'ADD|Cdest-ID: cd4|Protocol: 17|Timeout-Idle: 600' 'hold=4' 'LIST' > "$T/s2" &
+sc md2 cs2 Shared-Key-2 'ADD|Cdest-ID: cd4|Protocol: 17|Timeout-Idle: 600' "until=$T/release" 'LIST' > "$T/s2" &
 P2=$!
 # Both open and bound to their source (their ADD answered).
 for _ in $(seq 100); do
@@ -137,6 +137,7 @@ check_eq "dfcctl agent status -j: two sessions, their logins and sources" \
 	'["md1 cs1 192.0.2.1","md2 cs2 192.0.2.1"]'
 st=$(dfcctl "$MON" -S "$T/ctl.sock" agent status)
 check_eq "dfcctl agent status lists the sessions" "$(echo "$st" | grep -c ' login md[12] from 192.0.2.1 source cs[12] ')" 2
+touch "$T/release"
 wait $P1 $P2
 check_eq "both sessions: ADD and LIST answered" "$(req 1 < "$T/s1") $(req 2 < "$T/s1") $(req 1 < "$T/s2") $(req 2 < "$T/s2")" \
 	"200 200 200 200"
