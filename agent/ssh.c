@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,23 @@ int dtcp_ssh_hello_parse(const char *p, size_t len, char login[33],
 	return 0;
 }
 
+/* A connection refused before it became a session: counted, logged (rate-limited), closed. */
+static void __attribute__((format(printf, 4, 5)))
+refuse(struct dtcp_ssh *h, int fd, uint64_t *count, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	(*count)++;
+	if (dtcp_server_log_ok(h->s, DTCP_RL_DROP)) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		LOG(h->s, NULL, LOG_WARNING, "%s", why);
+	}
+	close(fd);
+}
+
 static void accept_one(struct dtcp_ssh *h)
 {
 	struct ucred cr = { 0 };
@@ -210,12 +228,9 @@ static void accept_one(struct dtcp_ssh *h)
 		return;
 	/* Credentials first: a local user without the relay-group spends no one's rate. */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) || cr.gid != h->cfg->relay_gid) {
-		h->st.refused_peer++;
-		if (dtcp_server_log_ok(h->s, DTCP_RL_DROP))
-			LOG(h->s, NULL, LOG_WARNING, "SSH relay socket: a peer (uid %u, gid %u) "
-			    "without relay-group %s, refused", (unsigned int)cr.uid,
-			    (unsigned int)cr.gid, h->cfg->relay_group);
-		close(fd);
+		refuse(h, fd, &h->st.refused_peer, "SSH relay socket: a peer (uid %u, gid %u) "
+		       "without relay-group %s, refused", (unsigned int)cr.uid,
+		       (unsigned int)cr.gid, h->cfg->relay_group);
 		return;
 	}
 	if (now - h->rate_ms >= 60000) {
@@ -223,20 +238,14 @@ static void accept_one(struct dtcp_ssh *h)
 		h->rate_n = 0;
 	}
 	if (h->rate_n >= h->cfg->rate) {
-		h->st.refused_rate++;
-		if (dtcp_server_log_ok(h->s, DTCP_RL_DROP))
-			LOG(h->s, NULL, LOG_WARNING, "SSH session refused: more than %u a minute",
-			    h->cfg->rate);
-		close(fd);
+		refuse(h, fd, &h->st.refused_rate, "SSH session refused: more than %u a minute",
+		       h->cfg->rate);
 		return;
 	}
 	h->rate_n++;
 	if (h->n >= h->cfg->max_sessions) {
-		h->st.refused_limit++;
-		if (dtcp_server_log_ok(h->s, DTCP_RL_DROP))
-			LOG(h->s, NULL, LOG_WARNING, "SSH session refused: max-sessions %u reached",
-			    h->cfg->max_sessions);
-		close(fd);
+		refuse(h, fd, &h->st.refused_limit, "SSH session refused: max-sessions %u reached",
+		       h->cfg->max_sessions);
 		return;
 	}
 	if (h->n == h->cap) {
