@@ -30,7 +30,7 @@ ${DP_VMRUN:-tools/vm-run} -m 2G -t "${DP_TIMEOUT:-3000}" -l "$out/console.log" -
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 kver=$(sh tools/kver.sh)
 trials=${DP_TRIALS:-3} secs=${DP_SECONDS:-1}
-[ "${DP_QUICK:-0}" != 1 ] || trials=${DP_TRIALS:-1} secs=${DP_SECONDS:-0.5}
+[ "${DP_QUICK:-0}" != 1 ] || trials=${DP_TRIALS:-1} secs=${DP_SECONDS:-0.3}
 printf '{"date":"%s","kernel":"%s","guest_cpus":2,"trials":%s,"seconds":%s,"load_before":"%s","load_after":"%s","host_cpus":%s}\n' \
 	"$date" "$kver" "$trials" "$secs" "$load0" "$load1" "$(nproc)" > "$out/meta.json"
 python3 tools/bench-datapath/report.py "$out"

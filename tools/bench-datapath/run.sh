@@ -38,7 +38,7 @@ CBGEN=$B/cbgen
 DFC_KO=${DFC_KO:-$TOP/dfc.ko}
 
 if [ "${DP_QUICK:-0}" = 1 ]; then
-	: "${DP_TRIALS:=1}" "${DP_SECONDS:=0.5}" "${DP_SIZES:=1000}" "${DP_MASKS:=1}" "${DP_BIG=}"
+	: "${DP_TRIALS:=1}" "${DP_SECONDS:=0.3}" "${DP_SIZES:=1000}" "${DP_MASKS:=1}" "${DP_BIG=}"
 	: "${DP_LINEAR:=100}" "${DP_PROFILES:=acl}" "${DP_RULES:=100}" "${DP_SAMPLES:=1}"
 	: "${DP_COPY_SIZES:=64}" "${DP_COPY_DESTS:=3}" "${DP_CPU_SIZE=}"
 fi
@@ -92,11 +92,11 @@ for s in $DP_SECTIONS; do
 done
 # A section that fails is reported and the next one runs: a long run keeps
 # what it measured; the exit status says that something failed.
-t0=$(dp_now) rc=0
+dp_t0=$(dp_now) rc=0
 for s in $DP_SECTIONS; do
-	ts=$(dp_now)
+	dp_ts=$(dp_now)
 	"dp_$s" || { echo "bench-datapath: section $s failed" >&2; rc=1; }
-	echo "# section $s took $(echo "$(dp_now) - $ts" | bc) s"
+	echo "# section $s took $(echo "$(dp_now) - $dp_ts" | bc) s"
 done
-echo "# bench-datapath: $(wc -l < "$DP_OUT") cases in $(echo "$(dp_now) - $t0" | bc) s"
+echo "# bench-datapath: $(wc -l < "$DP_OUT") cases in $(echo "$(dp_now) - $dp_t0" | bc) s"
 exit $rc
