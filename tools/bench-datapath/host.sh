@@ -17,8 +17,8 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # The guest gets none of our environment: run.sh's settings go on its command line.
 set --
-for v in QUICK SECTIONS TRIALS SECONDS SIZES MASKS BIG BIG_MASKS LINEAR PROFILES RULES SAMPLES \
-	COPY_SIZES COPY_DESTS CPUS CPU_SIZE CPU_MASKS; do
+for v in QUICK SECTIONS BASE TRIALS SECONDS SIZES MASKS BIG BIG_MASKS LINEAR NOMATCH PROFILES RULES SAMPLES \
+	COPY_SIZES COPY_DESTS COPY_ENCAPS COPY_TC CPUS CPU_SIZE CPU_MASKS; do
 	eval "isset=\${DP_$v+y}"
 	[ -z "$isset" ] || eval "set -- \"\$@\" \"DP_$v=\$DP_$v\""
 done

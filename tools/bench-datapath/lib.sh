@@ -106,7 +106,7 @@ dp_record() {
 
 # Each case reads dfc's counters before and after: no jq there, only
 # shell builtins on dfcctl's output (every process start costs a lot
-# under TCG; the smoke test in make check runs 22 cases).
+# under TCG; the smoke test in make check runs 10 cases).
 
 # dfc's namespace counters (dfcctl stats: "name: value" lines) as
 # "MATCHED PROBED PARSED COPIES".
