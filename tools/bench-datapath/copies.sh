@@ -65,14 +65,26 @@ dp_copies() {
 		dp_plain_case section=copies engine=none encap=none ndest=0 size="$size" traffic=match
 		"$DFCCTL" interface add "$DP_DEV" || return 1
 		for nd in $DP_COPY_DESTS; do
-			dp_copies_dfc ipip 1 "$nd" "$size" &&
-			dp_copies_dfc udp 4 "$nd" "$size" &&
-			dp_copies_dfc ipip6 7 "$nd" "$size" || return 1
+			for enc in $DP_COPY_ENCAPS; do
+				case $enc in
+				ipip) first=1 ;;
+				udp) first=4 ;;
+				ipip6) first=7 ;;
+				*) echo "bench-datapath: unknown copy encap '$enc'" >&2; return 1 ;;
+				esac
+				dp_copies_dfc "$enc" "$first" "$nd" "$size" || return 1
+			done
 		done
 		"$DFCCTL" filter del owner 3 static > /dev/null
 		"$DFCCTL" interface del "$DP_DEV"
 		for nd in $DP_COPY_DESTS; do
-			dp_copies_tc dpt4 "$nd" "$size" && dp_copies_tc dpt6 "$nd" "$size" || return 1
+			for enc in $DP_COPY_TC; do
+				case $enc in
+				ipip) dp_copies_tc dpt4 "$nd" "$size" || return 1 ;;
+				ip6tnl) dp_copies_tc dpt6 "$nd" "$size" || return 1 ;;
+				*) echo "bench-datapath: unknown tc copy encap '$enc'" >&2; return 1 ;;
+				esac
+			done
 		done
 	done
 	# One vs two CPUs: a copy to one destination, smallest frames.

@@ -17,8 +17,8 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # The guest gets none of our environment: run.sh's settings go on its command line.
 set --
-for v in QUICK SECTIONS TRIALS SECONDS SIZES MASKS BIG BIG_MASKS LINEAR PROFILES RULES SAMPLES \
-	COPY_SIZES COPY_DESTS CPUS CPU_SIZE CPU_MASKS; do
+for v in QUICK SECTIONS BASE TRIALS SECONDS SIZES MASKS BIG BIG_MASKS LINEAR NOMATCH PROFILES RULES SAMPLES \
+	COPY_SIZES COPY_DESTS COPY_ENCAPS COPY_TC CPUS CPU_SIZE CPU_MASKS; do
 	eval "isset=\${DP_$v+y}"
 	[ -z "$isset" ] || eval "set -- \"\$@\" \"DP_$v=\$DP_$v\""
 done
@@ -30,7 +30,7 @@ ${DP_VMRUN:-tools/vm-run} -m 2G -t "${DP_TIMEOUT:-3000}" -l "$out/console.log" -
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 kver=$(sh tools/kver.sh)
 trials=${DP_TRIALS:-3} secs=${DP_SECONDS:-1}
-[ "${DP_QUICK:-0}" != 1 ] || trials=${DP_TRIALS:-1} secs=${DP_SECONDS:-0.5}
+[ "${DP_QUICK:-0}" != 1 ] || trials=${DP_TRIALS:-1} secs=${DP_SECONDS:-0.3}
 printf '{"date":"%s","kernel":"%s","guest_cpus":2,"trials":%s,"seconds":%s,"load_before":"%s","load_after":"%s","host_cpus":%s}\n' \
 	"$date" "$kver" "$trials" "$secs" "$load0" "$load1" "$(nproc)" > "$out/meta.json"
 python3 tools/bench-datapath/report.py "$out"

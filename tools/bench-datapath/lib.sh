@@ -104,14 +104,34 @@ dp_record() {
 	echo "# $*"
 }
 
-# dfc's namespace counters (dfcctl -j stats) as "MATCHED PROBED PARSED COPIES".
+# Each case reads dfc's counters before and after: no jq there, only
+# shell builtins on dfcctl's output (every process start costs a lot
+# under TCG; the smoke test in make check runs 10 cases).
+
+# dfc's namespace counters (dfcctl stats: "name: value" lines) as
+# "MATCHED PROBED PARSED COPIES".
 dp_dfc_stats() {
-	"$DFCCTL" -j stats | jq -r '"\(.matched) \(.masks_probed) \(.parsed) \(.copies)"'
+	"$DFCCTL" stats | {
+		_m= _p= _n= _c=
+		while read -r _k _v; do
+			case $_k in
+			matched:) _m=$_v ;;
+			masks_probed:) _p=$_v ;;
+			parsed:) _n=$_v ;;
+			copies:) _c=$_v ;;
+			esac
+		done
+		echo "${_m:?} ${_p:?} ${_n:?} ${_c:?}"
+	}
 }
 
-# dp_dfc_crit OWNER ID: the packets one criterion counted.
+# dp_dfc_crit OWNER ID: the packets one criterion counted (the first
+# "packets" member of dfcctl's compact JSON is the criterion's count).
 dp_dfc_crit() {
-	"$DFCCTL" -j filter show owner "$1" id "$2" | jq -r '.[0].packets'
+	_j=$("$DFCCTL" -j filter show owner "$1" id "$2") || return 1
+	case $_j in *'"packets":'*) ;; *) echo "bench-datapath: no criterion $1/$2" >&2; return 1 ;; esac
+	_j=${_j#*\"packets\":}
+	echo "${_j%%[!0-9]*}"
 }
 
 # dp_nft_counted TABLE: the packets the counters of TABLE's chain "in" counted.

@@ -16,14 +16,20 @@
 #
 # Environment (defaults: the full run; DP_QUICK=1: the smallest of each):
 #   DP_SECTIONS   base uniform rulesets copies
+#   DP_BASE       base cases: none nft-drop dfc (nothing, nft drop-all, dfc
+#                 without criteria)
 #   DP_TRIALS, DP_SECONDS   3, 1
 #   DP_SIZES      criteria in dfc and nft sets: 1000 10000
 #   DP_MASKS      1 4 16
 #   DP_BIG, DP_BIG_MASKS   a larger size, at those mask counts only: 100000, 16
 #                 (adding 100k criteria takes minutes under TCG)
-#   DP_LINEAR     linear nft rules: 100 1000 10000
+#   DP_LINEAR     linear nft rules: 100 1000 10000 (empty: none)
+#   DP_NOMATCH    engines also given a frame matching nothing:
+#                 dfc nft-set nft-linear
 #   DP_PROFILES, DP_RULES, DP_SAMPLES   acl fw ipc; 1000 8000; 3 rules
 #   DP_COPY_SIZES, DP_COPY_DESTS   64 512 1500; 1 3
+#   DP_COPY_ENCAPS, DP_COPY_TC   dfc's: ipip udp ipip6; tc's: ipip ip6tnl
+#                 (empty: none)
 #   DP_CPUS       pktgen threads compared: 1 2
 #   DP_CPU_SIZE, DP_CPU_MASKS   the uniform case run on 2 CPUs too: 10000, 4
 #                 (DP_CPU_SIZE empty: only the base cases, no copy case either)
@@ -38,16 +44,20 @@ CBGEN=$B/cbgen
 DFC_KO=${DFC_KO:-$TOP/dfc.ko}
 
 if [ "${DP_QUICK:-0}" = 1 ]; then
-	: "${DP_TRIALS:=1}" "${DP_SECONDS:=0.5}" "${DP_SIZES:=1000}" "${DP_MASKS:=1}" "${DP_BIG=}"
-	: "${DP_LINEAR:=100}" "${DP_PROFILES:=acl}" "${DP_RULES:=100}" "${DP_SAMPLES:=1}"
-	: "${DP_COPY_SIZES:=64}" "${DP_COPY_DESTS:=3}" "${DP_CPU_SIZE=}"
+	# One case of each kind the smoke test checks (each costs seconds under TCG).
+	: "${DP_TRIALS:=1}" "${DP_SECONDS:=0.3}" "${DP_BASE=none}" "${DP_SIZES:=1000}" "${DP_MASKS:=1}"
+	: "${DP_BIG=}" "${DP_LINEAR=}" "${DP_NOMATCH=dfc}" "${DP_PROFILES:=acl}" "${DP_RULES:=100}"
+	: "${DP_SAMPLES:=1}" "${DP_COPY_SIZES:=64}" "${DP_COPY_DESTS:=1}" "${DP_COPY_ENCAPS=ipip}"
+	: "${DP_COPY_TC=}" "${DP_CPUS:=1}" "${DP_CPU_SIZE=}"
 fi
 : "${DP_SECTIONS:=base uniform rulesets copies}" "${DP_TRIALS:=3}" "${DP_SECONDS:=1}"
-: "${DP_SIZES:=1000 10000}" "${DP_MASKS:=1 4 16}" "${DP_BIG=100000}" "${DP_BIG_MASKS:=16}" "${DP_LINEAR:=100 1000 10000}"
+: "${DP_BASE=none nft-drop dfc}" "${DP_NOMATCH=dfc nft-set nft-linear}"
+: "${DP_COPY_ENCAPS=ipip udp ipip6}" "${DP_COPY_TC=ipip ip6tnl}"
+: "${DP_SIZES:=1000 10000}" "${DP_MASKS:=1 4 16}" "${DP_BIG=100000}" "${DP_BIG_MASKS:=16}" "${DP_LINEAR=100 1000 10000}"
 : "${DP_PROFILES:=acl fw ipc}" "${DP_RULES:=1000 8000}" "${DP_SAMPLES:=3}"
 : "${DP_COPY_SIZES:=64 512 1500}" "${DP_COPY_DESTS:=1 3}" "${DP_CPUS:=1 2}" "${DP_CPU_SIZE=10000}"
 : "${DP_CPU_MASKS:=4}"
-export DP_SECTIONS DP_TRIALS DP_SECONDS DP_SIZES DP_MASKS DP_BIG DP_BIG_MASKS DP_LINEAR DP_PROFILES DP_RULES \
+export DP_SECTIONS DP_BASE DP_NOMATCH DP_COPY_ENCAPS DP_COPY_TC DP_TRIALS DP_SECONDS DP_SIZES DP_MASKS DP_BIG DP_BIG_MASKS DP_LINEAR DP_PROFILES DP_RULES \
 	DP_SAMPLES DP_COPY_SIZES DP_COPY_DESTS DP_CPUS DP_CPU_SIZE DP_CPU_MASKS
 
 [ $# = 1 ] || { echo "usage: run.sh OUTDIR" >&2; exit 2; }
@@ -92,11 +102,11 @@ for s in $DP_SECTIONS; do
 done
 # A section that fails is reported and the next one runs: a long run keeps
 # what it measured; the exit status says that something failed.
-t0=$(dp_now) rc=0
+dp_t0=$(dp_now) rc=0
 for s in $DP_SECTIONS; do
-	ts=$(dp_now)
+	dp_ts=$(dp_now)
 	"dp_$s" || { echo "bench-datapath: section $s failed" >&2; rc=1; }
-	echo "# section $s took $(echo "$(dp_now) - $ts" | bc) s"
+	echo "# section $s took $(echo "$(dp_now) - $dp_ts" | bc) s"
 done
-echo "# bench-datapath: $(wc -l < "$DP_OUT") cases in $(echo "$(dp_now) - $t0" | bc) s"
+echo "# bench-datapath: $(wc -l < "$DP_OUT") cases in $(echo "$(dp_now) - $dp_t0" | bc) s"
 exit $rc
