@@ -160,12 +160,9 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 	err = add_params(params, m, size, root, bad);
 	if (err)
 		goto out;
-	len = dumped(root);
-	if (len > size) {
-		err = -E2BIG;
-		goto out;
-	}
-	err = json_dumpb(root, out, size, JSON_COMPACT) == len ? (int)len : -ENOMEM;
+	/* One pass: json_dumpb() says the whole length even when it did not fit. */
+	len = json_dumpb(root, out, size, JSON_COMPACT);
+	err = !len ? -ENOMEM : len > size ? -E2BIG : (int)len;
 out:
 	json_decref(cdest);
 	json_decref(kid);

@@ -702,8 +702,12 @@ static int expand_one(const struct dfc_spec *s,
 		return fail(why, -EINVAL, "IP version %u: 4 or 6 expected",
 			    s->ipver);
 
-	/* One arena: max_entries positive blocks per field, then max_excl. */
-	blocks = calloc((size_t)DFC_SPEC_NFIELDS * max_entries + max_excl + 1,
+	/*
+	 * One arena: max_entries positive blocks per field, then max_excl.
+	 * Not zeroed: every block is written whole before it is read, and
+	 * zeroing the ~100 KB arena was a quarter of what an ADD cost dtcpd.
+	 */
+	blocks = malloc(((size_t)DFC_SPEC_NFIELDS * max_entries + max_excl + 1) *
 			sizeof(*blocks));
 	if (!blocks)
 		return fail(why, -ENOMEM, "out of memory");

@@ -58,6 +58,26 @@ TEST(hmac_vectors)
 				      "zda4b696a73cd05408cbd1377cef7305334dbe4a"));
 }
 
+/* The edges of keying: a key longer than SHA-1's block (RFC 2202 case 6), an empty key. */
+TEST(hmac_key_edges)
+{
+	static const char t6[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+	static const char req[] = "ADD DTCP/0.7\r\n";
+	unsigned char long_key[80];
+	char hex[41];
+
+	memset(long_key, 0xaa, sizeof(long_key));
+	ASSERT_EQ(0, dtcp_hmac_hex(long_key, sizeof(long_key), t6, strlen(t6), hex));
+	EXPECT_STREQ("aa4ae5e15272d00e95705637ce8a3b55ed402112", hex);
+	ASSERT_EQ(0, dtcp_hmac_hex("", 0, req, strlen(req), hex));
+	EXPECT_STREQ("5824cfcec2ff8a770ff5a329c91700b27fd53719", hex);
+	/* Each message keyed on its own: one key never leaks into the next digest. */
+	ASSERT_EQ(0, dtcp_hmac_hex("secret", 6, v3, strlen(v3), hex));
+	EXPECT_STREQ("dda4b696a73cd05408cbd1377cef7305334dbe4a", hex);
+	EXPECT_FALSE(dtcp_hmac_verify("", 0, req, strlen(req),
+				      "dda4b696a73cd05408cbd1377cef7305334dbe4a"));
+}
+
 /* A whole message with its Authentication-Info: parsed, the signed span verifies. */
 TEST(parse_signed_example)
 {
