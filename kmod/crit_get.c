@@ -131,10 +131,15 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 		goto cancel;
 	if (!(how & FILL_ENTRIES))
 		goto end;
-	for (i = 0; i < c->n_entries; i++)
-		if (entry_fill(skb, DFC_CRIT_A_ENTRY, &c->entries[i].key,
-			       &c->entries[i].mask->mask, &c->entries[i].pr))
+	for (i = 0; i < c->n_entries; i++) {
+		struct dfc_prange pr;
+		struct dfc_key v, m;
+
+		/* As given, though its table may hash less of it. */
+		dfc_entry_spec(&c->entries[i], &v, &m, &pr);
+		if (entry_fill(skb, DFC_CRIT_A_ENTRY, &v, &m, &pr))
 			goto cancel;
+	}
 	for (i = 0; i < c->n_excl; i++)
 		if (entry_fill(skb, DFC_CRIT_A_EXCL, &c->excl[i].key,
 			       &c->excl[i].mask, &c->excl[i].pr))

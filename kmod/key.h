@@ -19,6 +19,15 @@
 #define DFC_KEY_F_PORTS	0x01	/* sport/dport hold transport ports */
 #define DFC_KEY_F_ICMP	0x02	/* icmp_type/icmp_code are valid */
 #define DFC_KEY_F_FRAG	0x04	/* a fragment (first or not) */
+/*
+ * Only in a table entry, never in a frame or a mask (so dfc_key_equal()
+ * never takes such an entry for a frame): its mask is more specific than
+ * its table's, its own prefix lengths are in pad[0] (source) and pad[1]
+ * (destination), and with OWN_PROTO its protocol is exact where the
+ * table's is any.
+ */
+#define DFC_KEY_F_RELAXED	0x80
+#define DFC_KEY_F_OWN_PROTO	0x40
 
 struct dfc_key {
 	__be32 src[4];		/* IPv4 in src[0], the rest zero */
@@ -33,7 +42,7 @@ struct dfc_key {
 	u8 flags;		/* DFC_KEY_F_* */
 	/* In a table entry: its index in its criterion; never compared. */
 	u8 aux;
-	u8 pad[2];
+	u8 pad[2];		/* entry: own prefix lengths, if relaxed */
 } __aligned(8);
 
 /*
@@ -42,9 +51,15 @@ struct dfc_key {
  */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define DFC_KEY_W5_CMP 0x000000ffffffffffULL
+#define DFC_KEY_W5_SHIFT(off) (8 * ((off) - 40))
 #else
 #define DFC_KEY_W5_CMP 0xffffffffff000000ULL
+#define DFC_KEY_W5_SHIFT(off) (8 * (47 - (off)))
 #endif
+/* Word 5 of a relaxed entry compared as its table hashes it. */
+#define DFC_KEY_W5_RELAXED_CMP (DFC_KEY_W5_CMP & \
+	~(0xffULL << DFC_KEY_W5_SHIFT(41)) & \
+	~((u64)(DFC_KEY_F_RELAXED | DFC_KEY_F_OWN_PROTO) << DFC_KEY_W5_SHIFT(44)))
 
 #define DFC_KEY_WORDS (sizeof(struct dfc_key) / sizeof(u64))
 
@@ -77,6 +92,37 @@ static inline bool dfc_key_equal(const struct dfc_key *a,
 	return x[0] == y[0] && x[2] == y[2] && x[4] == y[4] &&
 	       x[1] == y[1] && x[3] == y[3] &&
 	       !((x[5] ^ y[5]) & DFC_KEY_W5_CMP);
+}
+
+/* The first plen bits of two addresses (four words) are equal. */
+static inline bool dfc_addr_prefix_equal(const __be32 *a, const __be32 *b,
+					 unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; plen >= 32; i++, plen -= 32)
+		if (a[i] != b[i])
+			return false;
+	return !plen || !((a[i] ^ b[i]) & htonl(~0U << (32 - plen)));
+}
+
+/*
+ * A relaxed entry e (DFC_KEY_F_RELAXED) against a frame's key, mk being
+ * the key under the entry's table mask: the other fields as the table
+ * hashes them but the protocol, the addresses under the entry's own
+ * lengths.
+ */
+static inline bool dfc_key_relaxed_match(const struct dfc_key *e,
+					 const struct dfc_key *key,
+					 const struct dfc_key *mk)
+{
+	const u64 *x = dfc_key_words(e), *y = dfc_key_words(mk);
+	u8 proto = e->flags & DFC_KEY_F_OWN_PROTO ? key->proto : mk->proto;
+
+	return x[4] == y[4] && !((x[5] ^ y[5]) & DFC_KEY_W5_RELAXED_CMP) &&
+	       proto == e->proto &&
+	       dfc_addr_prefix_equal(key->src, e->src, e->pad[0]) &&
+	       dfc_addr_prefix_equal(key->dst, e->dst, e->pad[1]);
 }
 
 /* (key & mask) == value, value being already masked. */
@@ -190,21 +236,7 @@ static inline u64 dfc_hash_word(u64 h, u64 w)
 	return (h << 32) | (h >> 32);
 }
 
-static inline u32 dfc_key_hash(const struct dfc_key *k, u32 seed)
-{
-	const u64 *w = dfc_key_words(k);
-	u64 h = seed;
-
-	h = dfc_hash_word(h, w[0]);
-	h = dfc_hash_word(h, w[1]);
-	h = dfc_hash_word(h, w[2]);
-	h = dfc_hash_word(h, w[3]);
-	h = dfc_hash_word(h, w[4]);
-	h = dfc_hash_word(h, w[5] & DFC_KEY_W5_CMP);
-	return (u32)h;
-}
-
-/* out = key & mask, and dfc_key_hash(out, seed), in one pass. */
+/* out = key & mask, and its hash, in one pass. */
 static inline u32 dfc_key_mask_hash(struct dfc_key *out,
 				    const struct dfc_key *key,
 				    const struct dfc_key *mask, u32 seed)
@@ -227,10 +259,35 @@ static inline u32 dfc_key_mask_hash(struct dfc_key *out,
 	return (u32)h;
 }
 
+/*
+ * dfc_key_mask_hash() for a mask whose words 1 and 3 are zero (IPv4
+ * prefixes, IPv6 ones up to /64): those words are zeroed, not hashed.
+ */
+static inline u32 dfc_key_mask_hash4(struct dfc_key *out,
+				     const struct dfc_key *key,
+				     const struct dfc_key *mask, u32 seed)
+{
+	const u64 *k = dfc_key_words(key), *m = dfc_key_words(mask);
+	u64 *o = (u64 *)out, h = seed;
+
+	o[0] = k[0] & m[0];
+	h = dfc_hash_word(h, o[0]);
+	o[1] = 0;
+	o[2] = k[2] & m[2];
+	h = dfc_hash_word(h, o[2]);
+	o[3] = 0;
+	o[4] = k[4] & m[4];
+	h = dfc_hash_word(h, o[4]);
+	o[5] = k[5] & m[5];
+	h = dfc_hash_word(h, o[5]);
+	return (u32)h;
+}
+
 /* The unrolled functions above cover exactly the six words of a key. */
 static_assert(sizeof(struct dfc_key) == 6 * sizeof(u64),
-	      "dfc_key_equal, dfc_key_hash and dfc_key_mask_hash unroll six words");
-static_assert(offsetof(struct dfc_key, flags) == 44 &&
+	      "dfc_key_equal and dfc_key_mask_hash unroll six words");
+static_assert(offsetof(struct dfc_key, proto) == 41 &&
+	      offsetof(struct dfc_key, flags) == 44 &&
 	      offsetof(struct dfc_key, aux) == 45,
 	      "DFC_KEY_W5_CMP keeps bytes 40..44 of the key");
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tuple-space search over the criteria's masked entries. Plain C on top of
- * compat.h: the same file is built into dfc.ko and into the host tests.
+ * Tuple-space search over the criteria's masked entries, with relaxed
+ * tuples (docs/classifier.md): an entry goes into the most specific table
+ * whose prefix lengths are at most its own and whose other fields agree,
+ * or a new table with its lengths rounded down to a coarse grid, so that
+ * address shapes alone make few tables. Plain C on top of compat.h: the
+ * same file is built into dfc.ko and into the host tests.
  *
  * Readers take an RCU snapshot of the mask array, then for each mask an
  * RCU snapshot of its hash table instance. Writers (serialised by the
@@ -13,6 +17,11 @@
 
 #define DFC_TINST_MIN_BUCKETS 16
 #define DFC_TINST_MAX_BUCKETS 0x1000000U	/* 2^24 */
+/*
+ * Entries of other criteria a bucket may hold before a new entry goes to
+ * a more specific table instead (step 3 in docs/classifier.md).
+ */
+#define DFC_BUCKET_MAX 8
 
 /* Writer-side dereference: lockdep checks the table's lock is held. */
 #ifdef __KERNEL__
@@ -49,16 +58,30 @@ static void tinst_free_rcu(struct rcu_head *rcu)
 	kvfree(container_of(rcu, struct dfc_tinst, rcu));
 }
 
-static struct dfc_entry __rcu **
-tinst_bucket(struct dfc_tinst *ti, const struct dfc_key *k)
+/* out = key & m's mask, and its hash: the same for writers and readers. */
+static inline u32 mask_hash(const struct dfc_mask *m, struct dfc_key *out,
+			    const struct dfc_key *key, u32 seed)
 {
-	return &ti->buckets[dfc_key_hash(k, ti->seed) & (ti->n_buckets - 1)];
+	if (m->narrow)
+		return dfc_key_mask_hash4(out, key, &m->mask, seed);
+	return dfc_key_mask_hash(out, key, &m->mask, seed);
+}
+
+/* The bucket of ti (a table of m) that value k hashes to under m's mask. */
+static struct dfc_entry __rcu **
+tinst_bucket(struct dfc_tinst *ti, const struct dfc_mask *m,
+	     const struct dfc_key *k)
+{
+	struct dfc_key mk;
+
+	return &ti->buckets[mask_hash(m, &mk, k, ti->seed) &
+			    (ti->n_buckets - 1)];
 }
 
 static void tinst_link(struct dfc_table *t, struct dfc_tinst *ti,
 		       struct dfc_entry *e)
 {
-	struct dfc_entry __rcu **b = tinst_bucket(ti, &e->key);
+	struct dfc_entry __rcu **b = tinst_bucket(ti, e->mask, &e->key);
 
 	RCU_INIT_POINTER(e->next[ti->ver], wderef(t, *b));
 	rcu_assign_pointer(*b, e);
@@ -67,7 +90,7 @@ static void tinst_link(struct dfc_table *t, struct dfc_tinst *ti,
 static void tinst_unlink(struct dfc_table *t, struct dfc_tinst *ti,
 			 struct dfc_entry *e)
 {
-	struct dfc_entry __rcu **pp = tinst_bucket(ti, &e->key);
+	struct dfc_entry __rcu **pp = tinst_bucket(ti, e->mask, &e->key);
 
 	while (wderef(t, *pp) != e)
 		pp = &wderef(t, *pp)->next[ti->ver];
@@ -133,8 +156,37 @@ static void array_free_rcu(struct rcu_head *rcu)
 	kfree(container_of(rcu, struct dfc_mask_array, rcu));
 }
 
+/* Prefix length of an address mask (a prefix: leading ones only). */
+static u8 addr_plen(const __be32 *m)
+{
+	unsigned int i;
+	u8 n = 0;
+	u32 w;
+
+	for (i = 0; i < 4; i++)
+		for (w = ntohl(m[i]); w; w <<= 1)
+			n++;
+	return n;
+}
+
+static void addr_mask(__be32 *m, unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++, plen = plen > 32 ? plen - 32 : 0)
+		m[i] = plen >= 32 ? htonl(~0U) :
+		       plen ? htonl(~0U << (32 - plen)) : 0;
+}
+
+/* A new table's length: IPv4 0, 8, 16, 24, 32; IPv6 in steps of 16. */
+static u8 plen_grid(u8 plen, bool v6)
+{
+	return plen - plen % (v6 ? 16 : 8);
+}
+
+/* Table mask mk with its address prefixes cut to sp and dp bits. */
 static struct dfc_mask *mask_alloc(struct dfc_table *t,
-				   const struct dfc_key *mk)
+				   const struct dfc_key *mk, u8 sp, u8 dp)
 {
 	struct dfc_mask *m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	struct dfc_tinst *ti;
@@ -147,12 +199,64 @@ static struct dfc_mask *mask_alloc(struct dfc_table *t,
 		return NULL;
 	}
 	m->mask = *mk;
+	addr_mask(m->mask.src, sp);
+	addr_mask(m->mask.dst, dp);
+	m->plen[0] = sp;
+	m->plen[1] = dp;
+	m->narrow = !dfc_key_words(&m->mask)[1] && !dfc_key_words(&m->mask)[3];
 	m->retire_cookie = dfc_rcu_cookie();
 	RCU_INIT_POINTER(m->ti, ti);
 	t->mem += sizeof(*m);
 	return m;
 }
 
+/* A port the table hashes: as the entry's, or any for an exact one. */
+static bool port_fits(__be16 table, __be16 own)
+{
+	return table == own || (!table && own == htons(0xffff));
+}
+
+/*
+ * Can table m hold an entry of mask mk, prefix lengths sp and dp? Its
+ * lengths at most those; an exact port or protocol may go where the table
+ * takes any (the port as a one-port range, the protocol compared in the
+ * bucket); every other field equal.
+ */
+static bool mask_fits(const struct dfc_mask *m, const struct dfc_key *mk,
+		      u8 sp, u8 dp)
+{
+	const struct dfc_key *a = &m->mask;
+
+	return m->plen[0] <= sp && m->plen[1] <= dp &&
+	       port_fits(a->sport, mk->sport) && port_fits(a->dport, mk->dport) &&
+	       (a->proto == mk->proto || (!a->proto && mk->proto == 0xff)) &&
+	       a->ifindex == mk->ifindex && a->ipver == mk->ipver &&
+	       a->icmp_type == mk->icmp_type && a->icmp_code == mk->icmp_code &&
+	       a->flags == mk->flags;
+}
+
+/* How specific a table is: the bits it hashes, roughly. */
+static unsigned int mask_score(const struct dfc_mask *m)
+{
+	return m->plen[0] + m->plen[1] + (m->mask.sport ? 16 : 0) +
+	       (m->mask.dport ? 16 : 0) + (m->mask.proto ? 8 : 0);
+}
+
+/* The most specific table of v[0..n) that can hold the entry; or NULL. */
+static struct dfc_mask *masks_choose(struct dfc_mask **v, u32 n,
+				     const struct dfc_key *mk, u8 sp, u8 dp)
+{
+	struct dfc_mask *best = NULL;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (mask_fits(v[i], mk, sp, dp) &&
+		    (!best || mask_score(v[i]) > mask_score(best)))
+			best = v[i];
+	return best;
+}
+
+/* The table of v[0..n) whose mask is exactly mk; or NULL. */
 static struct dfc_mask *masks_find(struct dfc_mask **v, u32 n,
 				   const struct dfc_key *mk)
 {
@@ -162,6 +266,87 @@ static struct dfc_mask *masks_find(struct dfc_mask **v, u32 n,
 		if (dfc_key_equal(&v[i]->mask, mk))
 			return v[i];
 	return NULL;
+}
+
+/*
+ * Whether m holds DFC_BUCKET_MAX entries with val's key under m's mask:
+ * entries a bigger table would not spread either (other collisions are
+ * for resizing to spread).
+ */
+static bool bucket_full(struct dfc_table *t, struct dfc_mask *m,
+			const struct dfc_key *val)
+{
+	struct dfc_tinst *ti = wderef(t, m->ti);
+	struct dfc_key mk, ek;
+	struct dfc_entry *e;
+	unsigned int n = 0;
+	u32 h = mask_hash(m, &mk, val, ti->seed);
+
+	e = wderef(t, ti->buckets[h & (ti->n_buckets - 1)]);
+	for (; e; e = wderef(t, e->next[ti->ver])) {
+		dfc_key_mask(&ek, &e->key, &m->mask);
+		if (dfc_key_equal(&ek, &mk) && ++n >= DFC_BUCKET_MAX)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The table for one entry (value val, mask mk) among v[0..*k), made and
+ * added there if needed. The most specific table that can hold it, if its
+ * bucket there has room; else, of the tables more specific than that one,
+ * the first with room or that can be made: the entry's lengths cut to the
+ * grid, then its own lengths, both with exact ports taken as one-port
+ * ranges, then its own mask. Otherwise (at the limit of masks, or no
+ * table would split the bucket) the most specific table, however full.
+ * NULL with *err set if there is none.
+ */
+static struct dfc_mask *mask_for_entry(struct dfc_table *t,
+				       struct dfc_mask **v, u32 *k,
+				       const struct dfc_key *val,
+				       const struct dfc_key *mk, int *err)
+{
+	u8 sp = addr_plen(mk->src), dp = addr_plen(mk->dst);
+	struct dfc_mask *m = masks_choose(v, *k, mk, sp, dp), *x;
+	bool v6 = val->ipver == 6;
+	struct dfc_mask cand;
+	unsigned int i;
+
+	if (m && !bucket_full(t, m, val))
+		return m;
+	for (i = 0; i < 2; i++) {
+		cand.mask = *mk;
+		cand.plen[0] = plen_grid(sp, v6);
+		cand.plen[1] = plen_grid(dp, v6);
+		addr_mask(cand.mask.src, cand.plen[0]);
+		addr_mask(cand.mask.dst, cand.plen[1]);
+		if (!i) {
+			if (cand.mask.sport == htons(0xffff))
+				cand.mask.sport = 0;
+			if (cand.mask.dport == htons(0xffff))
+				cand.mask.dport = 0;
+		}
+		if (m && mask_score(&cand) <= mask_score(m))
+			continue;
+		x = masks_find(v, *k, &cand.mask);
+		if (x) {
+			if (!bucket_full(t, x, val))
+				return x;
+			continue;
+		}
+		if (*k >= t->max_masks)
+			break;
+		x = mask_alloc(t, &cand.mask, cand.plen[0], cand.plen[1]);
+		if (!x) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		v[(*k)++] = x;
+		return x;
+	}
+	if (!m)
+		*err = -ENOSPC;
+	return m;
 }
 
 /* Publish a new array holding v[0..n); the old one goes after a grace period. */
@@ -226,15 +411,20 @@ bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks)
 
 static void mask_count(struct dfc_mask *m, const struct dfc_entry *e, int d)
 {
+	unsigned int v, v6 = e->key.ipver == 6;
+
 	m->count += d;
-	if (m->mask.ipver)
-		WRITE_ONCE(m->n_ver[e->key.ipver == 6],
-			   m->n_ver[e->key.ipver == 6] + d);
+	/* An entry of any IP version counts for both. */
+	for (v = 0; v < 2; v++)
+		if (!m->mask.ipver || v == v6)
+			WRITE_ONCE(m->n_ver[v], m->n_ver[v] + d);
 }
 
 /*
- * Make sure every mask the n criteria v[i] need (masks[i][j] for entry j)
- * is in the table, all or nothing, before any entry is linked: a batch
+ * Choose the table of every entry of the n criteria v[i] (masks[i][j] the
+ * mask of entry j), making the tables that are missing, all or nothing,
+ * before any entry is linked; the choice is kept in the entry's mask
+ * pointer for dfc_table_link(). A batch
  * either becomes visible whole (dfc_table_link, which cannot fail) or not
  * at all. New masks are published empty, which readers skip at the cost
  * of a probe until table_compact drops them if the batch fails later.
@@ -250,8 +440,12 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 	int err = 0;
 
 	*bad = 0;
-	nv = kvcalloc(t->max_masks > have ? t->max_masks : have, sizeof(*nv),
-		      GFP_KERNEL_ACCOUNT);
+	/* Each entry makes at most one table. */
+	for (i = 0, k = have; i < n; i++)
+		k += v[i]->n_entries;
+	if (k > t->max_masks)
+		k = have > t->max_masks ? have : t->max_masks;
+	nv = kvcalloc(k, sizeof(*nv), GFP_KERNEL_ACCOUNT);
 	if (!nv)
 		return -ENOMEM;
 	for (i = 0; i < have; i++)
@@ -259,20 +453,14 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 	k = have;
 	for (i = 0; i < n && !err; i++) {
 		for (j = 0; j < v[i]->n_entries; j++) {
-			if (masks_find(nv, k, &masks[i][j]))
-				continue;
-			if (k >= t->max_masks) {
+			struct dfc_entry *e = &v[i]->entries[j];
+
+			e->mask = mask_for_entry(t, nv, &k, &e->key,
+						 &masks[i][j], &err);
+			if (!e->mask) {
 				*bad = i;
-				err = -ENOSPC;
 				break;
 			}
-			nv[k] = mask_alloc(t, &masks[i][j]);
-			if (!nv[k]) {
-				*bad = i;
-				err = -ENOMEM;
-				break;
-			}
-			k++;
 		}
 	}
 	if (!err && k != have)
@@ -288,29 +476,42 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 }
 
 /*
- * Link every entry of c (values in c->entries[i].key, masks in masks[i]),
- * whose masks dfc_table_reserve() made sure of. c must be complete: from
- * the first link on, readers count with it.
+ * Link every entry of c (values in c->entries[i].key, masks in masks[i])
+ * into the table dfc_table_reserve() chose for it. An entry whose
+ * prefixes are longer than its table's keeps their lengths. c must be
+ * complete: from the first link on, readers count with it.
  */
 void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
 		    const struct dfc_key *masks)
 {
-	struct dfc_mask_array *ma = wderef(t, t->ma);
-	u32 i, j;
+	u32 i;
 
 	for (i = 0; i < c->n_entries; i++) {
 		struct dfc_entry *e = &c->entries[i];
-		struct dfc_mask *m = NULL;
+		struct dfc_mask *m = e->mask;
+		struct dfc_key own = masks[i];
+		u8 sp = addr_plen(own.src), dp = addr_plen(own.dst);
+		bool own_proto = own.proto && !m->mask.proto;
 
-		for (j = 0; j < ma->n && !m; j++) {
-			m = wderef(t, ma->masks[j]);
-			if (!dfc_key_equal(&m->mask, &masks[i]))
-				m = NULL;
+		/* An exact port where the table takes any: a one-port range. */
+		if (own.sport && !m->mask.sport) {
+			e->pr.slo = ntohs(e->key.sport);
+			e->pr.sspan = 0;
+			own.sport = 0;
 		}
-
-		dfc_key_mask(&e->key, &e->key, &masks[i]);
+		if (own.dport && !m->mask.dport) {
+			e->pr.dlo = ntohs(e->key.dport);
+			e->pr.dspan = 0;
+			own.dport = 0;
+		}
+		dfc_key_mask(&e->key, &e->key, &own);
 		e->key.aux = i;		/* after masking, which clears it */
-		e->mask = m;
+		if (sp != m->plen[0] || dp != m->plen[1] || own_proto) {
+			e->key.flags |= DFC_KEY_F_RELAXED |
+					(own_proto ? DFC_KEY_F_OWN_PROTO : 0);
+			e->key.pad[0] = sp;
+			e->key.pad[1] = dp;
+		}
 		tinst_link(t, wderef(t, m->ti), e);
 		mask_count(m, e, 1);
 	}
@@ -412,7 +613,7 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 {
 	struct dfc_mask_array *ma = rcu_dereference(t->ma);
 	u16 sp = ntohs(key->sport), dp = ntohs(key->dport);
-	unsigned int probed = 0, i;
+	unsigned int probed = 0, i, v6 = key->ipver == 6;
 	struct dfc_key mk;
 
 	for (i = 0; i < ma->n; i++) {
@@ -423,17 +624,20 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 		u32 h;
 
 		/* No entry of this IP version behind this mask: skip it. */
-		if (m->mask.ipver && !READ_ONCE(m->n_ver[key->ipver == 6]))
+		if (!READ_ONCE(m->n_ver[v6]))
 			continue;
 		probed++;
 		ti = rcu_dereference(m->ti);
-		h = dfc_key_mask_hash(&mk, key, &m->mask, ti->seed);
+		h = mask_hash(m, &mk, key, ti->seed);
 		e = rcu_dereference(ti->buckets[h & (ti->n_buckets - 1)]);
 		for (; e; e = rcu_dereference(e->next[ti->ver])) {
 			struct dfc_crit *c;
 
-			if (!dfc_key_equal(&e->key, &mk) ||
-			    !dfc_prange_match(&e->pr, sp, dp))
+			if (!dfc_key_equal(&e->key, &mk) &&
+			    (likely(!(e->key.flags & DFC_KEY_F_RELAXED)) ||
+			     !dfc_key_relaxed_match(&e->key, key, &mk)))
+				continue;
+			if (!dfc_prange_match(&e->pr, sp, dp))
 				continue;
 			c = dfc_entry_crit(e);
 			if (unlikely(c->n_excl) && crit_excluded(c, key, sp, dp))
@@ -506,4 +710,36 @@ void dfc_table_rebalance(struct dfc_table *t)
 u32 dfc_table_masks(struct dfc_table *t)
 {
 	return wderef(t, t->ma)->n;
+}
+
+/* The value, mask and port ranges entry e was given (for dumps). */
+void dfc_entry_spec(const struct dfc_entry *e, struct dfc_key *val,
+		    struct dfc_key *mask, struct dfc_prange *pr)
+{
+	*val = e->key;
+	*mask = e->mask->mask;
+	*pr = e->pr;
+	if (val->flags & DFC_KEY_F_RELAXED) {
+		addr_mask(mask->src, val->pad[0]);
+		addr_mask(mask->dst, val->pad[1]);
+		if (val->flags & DFC_KEY_F_OWN_PROTO)
+			mask->proto = 0xff;
+		val->flags &= ~(DFC_KEY_F_RELAXED | DFC_KEY_F_OWN_PROTO);
+	}
+	/* A one-port range only comes from an exact port (dfc_table_link). */
+	if (!pr->sspan) {
+		val->sport = htons(pr->slo);
+		mask->sport = htons(0xffff);
+		pr->slo = 0;
+		pr->sspan = 0xffff;
+	}
+	if (!pr->dspan) {
+		val->dport = htons(pr->dlo);
+		mask->dport = htons(0xffff);
+		pr->dlo = 0;
+		pr->dspan = 0xffff;
+	}
+	val->aux = 0;
+	val->pad[0] = 0;
+	val->pad[1] = 0;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The filter table: tuple-space search. One hash table per distinct mask;
- * a frame's key is masked and looked up in each, and every criterion with
- * an entry there (and no exclusion matching) is reported: all-match.
+ * The filter table: tuple-space search with relaxed tuples. One hash table
+ * per mask; an entry goes into a table whose address prefixes are at most
+ * as long as its own (the rest of the mask equal) and keeps its own
+ * lengths, compared in the bucket. A frame's key is masked and looked up
+ * in each table, and every criterion with an entry there (and no
+ * exclusion matching) is reported: all-match.
  *
  * Readers (the hook) run under RCU and never block; writers are serialised
  * by the caller (one lock per table).
@@ -47,7 +50,10 @@ struct dfc_mask {
 	struct dfc_key mask;
 	struct dfc_tinst __rcu *ti;
 	u32 count;			/* entries, writer side */
-	u32 n_ver[2];			/* entries per IP version (4, 6) */
+	u8 plen[2];			/* source, destination prefix lengths */
+	u8 narrow;			/* words 1 and 3 zero: hashed without */
+	/* Entries a frame of each IP version (4, 6) can match. */
+	u32 n_ver[2];
 	/* Grace period after which no reader is left on the previous
 	 * instance, whose links the next resize reuses.
 	 */
@@ -89,6 +95,8 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 int dfc_table_sort_masks(struct dfc_table *t);
 void dfc_table_rebalance(struct dfc_table *t);
 u32 dfc_table_masks(struct dfc_table *t);
+void dfc_entry_spec(const struct dfc_entry *e, struct dfc_key *val,
+		    struct dfc_key *mask, struct dfc_prange *pr);
 bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks);
 
 #endif /* _DFC_TABLE_H */

@@ -334,12 +334,17 @@ TEST_F(filter, batch_all_or_nothing)
 TEST_F(filter, limits_enforced)
 {
 	struct nlmsghdr *nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
+	uint32_t count;
 
 	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_CRITS, 2);
 	mnl_attr_put_u32(nlh, DFC_STATS_A_MAX_MASKS, 1);
 	ASSERT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
 	ASSERT_EQ(0, add_crit(self->nl, 1, 1, "192.0.2.0", 24, DFC_CRIT_F_STATIC, 0, 0));
-	EXPECT_EQ(-ENOSPC, add_crit(self->nl, 1, 2, "192.0.2.0", 25, DFC_CRIT_F_STATIC, 0, 0));
+	/* A longer prefix fits the /24 table; a shorter one needs its own. */
+	ASSERT_EQ(0, add_crit(self->nl, 1, 4, "192.0.2.0", 25, DFC_CRIT_F_STATIC, 0, 0));
+	ASSERT_EQ(0, del(self->nl, 1, 4, -1, 1, &count));
+	EXPECT_EQ(1, count);
+	EXPECT_EQ(-ENOSPC, add_crit(self->nl, 1, 2, "192.0.0.0", 16, DFC_CRIT_F_STATIC, 0, 0));
 	EXPECT_STREQ("mask limit reached", dfc_nl_extack(self->nl));
 	ASSERT_EQ(0, add_crit(self->nl, 1, 2, "198.51.100.0", 24, DFC_CRIT_F_STATIC, 0, 0));
 	EXPECT_EQ(-ENOSPC, add_crit(self->nl, 1, 3, "203.0.113.0", 24, DFC_CRIT_F_STATIC, 0, 0));

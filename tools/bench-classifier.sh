@@ -8,7 +8,9 @@
 # instructions of 1k; <= 150 instructions per probed mask; <= 256 bytes
 # of table memory per filter. Then ClassBench-style rule sets
 # (tools/cbgen.c, tools/bench_ruleset.c), one line per profile, size and
-# traffic, against the rule-set goals. Exit status 1 if a target is missed.
+# traffic, against the rule-set goals, and per profile and size the
+# instructions of one ADD (dfc_table_insert) and one DELETE
+# (dfc_table_remove). Exit status 1 if a target is missed.
 #
 # Environment: B (build dir, default build/), CC, BENCH_FILTERS,
 # BENCH_MASKS, BENCH_LOOKUPS (per case, default 50000); BENCH_PROFILES,
@@ -78,6 +80,22 @@ for p in ${BENCH_PROFILES:-acl fw ipc}; do
 				-v l="$(tr ' ' '\n' < "$tmp/res" | sed -n 's/^lookups=//p')" \
 				'BEGIN { printf "%.1f", ir / l }')"
 		done
+		# Cost of an ADD and a DELETE: instructions of dfc_table_insert
+		# and dfc_table_remove per accepted criterion, whole run.
+		cost=""
+		for fn in dfc_table_insert dfc_table_remove; do
+			valgrind --tool=callgrind --toggle-collect=$fn \
+				--callgrind-out-file="$tmp/cg.out" "$B/bench_ruleset" -l 1 \
+				< "$tmp/rules" > "$tmp/res" 2>"$tmp/err" || {
+				cat "$tmp/err" >&2
+				exit 1
+			}
+			ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg.out")
+			cost="$cost $fn=$(awk -v ir="$ir" \
+				-v a="$(tr ' ' '\n' < "$tmp/res" | sed -n 's/^accepted=//p')" \
+				'BEGIN { printf "%.0f", a ? ir / a : 0 }')"
+		done
+		echo "profile=$p rules=$n update_insn$cost"
 	done
 done | tee "$tmp/rulesets"
 
@@ -107,6 +125,11 @@ END {
 	printf "insn_per_probed_mask max=%.1f at %s (target <= 150) %s\n", worst_per, wp, ok ? "ok" : "MISSED"
 	ok = worst_b <= 256; bad += !ok
 	printf "bytes_per_filter max=%.1f at %s (target <= 256) %s\n", worst_b, wb, ok ? "ok" : "MISSED"
+	# No regression on the uniform sets: 1,234 before port ranges.
+	if ((100000, 16) in insn) {
+		ok = insn[100000, 16] <= 1234; bad += !ok
+		printf "uniform 100000 filters, 16 masks: %.1f insn/frame (target <= 1234) %s\n", insn[100000, 16], ok ? "ok" : "MISSED"
+	}
 	exit bad ? 1 : 0
 }' "$tmp/table" || missed=1
 
@@ -114,6 +137,7 @@ END {
 # masks probed per frame, at most 256 bytes per criterion
 # (docs/classifier.md).
 awk '
+/update_insn/ { next }
 {
 	for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	c = v["profile"] " " v["rules"] " rules, " v["traffic"]
