@@ -534,7 +534,8 @@ int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
 
 /*
  * Drop masks left empty; the array is rebuilt without them. Failing to
- * allocate only leaves them in place until the next attempt.
+ * allocate only leaves them in place until the next attempt (the worker's,
+ * dfc_table_rebalance()).
  */
 static void table_compact(struct dfc_table *t)
 {
@@ -697,12 +698,19 @@ int dfc_table_sort_masks(struct dfc_table *t)
 	return err;
 }
 
-/* Resizes that had to wait for a grace period: the worker's retry. */
+/*
+ * Resizes that had to wait for a grace period, and a compaction that could
+ * not allocate (an empty mask would otherwise stay, probed by every frame
+ * and counted against max_masks, until another mask empties): the
+ * worker's retry.
+ */
 void dfc_table_rebalance(struct dfc_table *t)
 {
-	struct dfc_mask_array *ma = wderef(t, t->ma);
+	struct dfc_mask_array *ma;
 	u32 i;
 
+	table_compact(t);
+	ma = wderef(t, t->ma);
 	for (i = 0; i < ma->n; i++)
 		mask_resize(t, wderef(t, ma->masks[i]));
 }

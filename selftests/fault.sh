@@ -39,21 +39,25 @@ kml=$D/kmemleak
 
 # run MODE: one result line per command (or per copy burst) from the helper.
 # ip netns exec mounts the namespace's own sysfs over /sys, hiding the
-# debugfs (the fault knobs) under it: mount it again in there.
+# debugfs (the fault knobs) under it: mount it again in there. The helper's
+# lines are shown as they come, as comments (a mode takes many minutes on
+# the debug kernel; a timeout must not hide how far it got), and counted
+# once it is done.
 run() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	ip netns exec "$NS" sh -c 'mountpoint -q "$1" || mount -t debugfs debugfs "$1" &&
-		shift && exec "$@"' sh "$D" "$HELPER" "$1" "$INJECT" > "$tmp" 2>&1
-	rc=$?
+	{
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		ip netns exec "$NS" sh -c 'mountpoint -q "$1" || mount -t debugfs debugfs "$1" &&
+			shift && exec "$@"' sh "$D" "$HELPER" "$1" "$INJECT" 2>&1
+		echo $? > "$tmp.rc"
+	} | tee "$tmp" | sed -u "s/^#* */# $1: /"
+	rc=$(cat "$tmp.rc")
 	while IFS= read -r line; do
 		case $line in
 		"PASS "*) ok "$1: ${line#PASS }" ;;
 		"FAIL "*) fail "$1: ${line#FAIL }" ;;
-		"#"*) echo "$line" ;;
-		*) echo "# $line" ;;
 		esac
 	done < "$tmp"
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$tmp"; then
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL' "$tmp"; then
 		fail "fault_nl $1 exited with status $rc"
 	fi
 }
@@ -63,7 +67,7 @@ run nth
 run slab
 run page
 run copy
-rm -f "$tmp"
+rm -f "$tmp" "$tmp.rc"
 
 cleanup_ns
 dfc_unload || fail "rmmod dfc after fault injection"
