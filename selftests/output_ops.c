@@ -455,9 +455,16 @@ TEST_F_TIMEOUT(out, purge_100k_beside_rtnl, 400)
 	TH_LOG("after the last purge: ip link add+del in %ld ms at the slowest", after);
 	if (after > control)
 		control = after;
-	/* A host too loaded for 1 s even without a purge: twice the control. */
-	if (2 * control > bound) {
-		bound = 2 * control;
+	/*
+	 * A host too loaded for 1 s even without a purge: twice the control,
+	 * and at least 3 s over it. The control is the slowest of a dozen
+	 * samples, the purge's of about fifty: on a shared host the larger
+	 * set's slowest alone reached 2.06 times the control (CI, 3549 ms
+	 * against 1724). The stall guarded against held RTNL for tens of
+	 * seconds, far above either.
+	 */
+	if (2 * control > bound || control + 3000 > bound) {
+		bound = 2 * control > control + 3000 ? 2 * control : control + 3000;
 		TH_LOG("bound raised to %ld ms by the control", bound);
 	}
 	left = cdest_crits(self->nl, 1);
