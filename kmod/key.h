@@ -236,22 +236,29 @@ static inline u64 dfc_hash_word(u64 h, u64 w)
 	return (h << 32) | (h >> 32);
 }
 
-/* out = key & mask, and its hash, in one pass. */
-static inline u32 dfc_key_mask_hash(struct dfc_key *out,
-				    const struct dfc_key *key,
-				    const struct dfc_key *mask, u32 seed)
+/*
+ * out = key & mask, and its hash, in one pass. Not wide: the mask's words 1
+ * and 3 are zero (IPv4 prefixes, IPv6 ones up to /64), so they are zeroed,
+ * not hashed. Always inlined with a constant wide: two unrolled bodies.
+ */
+static __always_inline u32 dfc_key_mask_hash_w(struct dfc_key *out,
+					       const struct dfc_key *key,
+					       const struct dfc_key *mask,
+					       u32 seed, bool wide)
 {
 	const u64 *k = dfc_key_words(key), *m = dfc_key_words(mask);
 	u64 *o = (u64 *)out, h = seed;
 
 	o[0] = k[0] & m[0];
 	h = dfc_hash_word(h, o[0]);
-	o[1] = k[1] & m[1];
-	h = dfc_hash_word(h, o[1]);
+	o[1] = wide ? k[1] & m[1] : 0;
+	if (wide)
+		h = dfc_hash_word(h, o[1]);
 	o[2] = k[2] & m[2];
 	h = dfc_hash_word(h, o[2]);
-	o[3] = k[3] & m[3];
-	h = dfc_hash_word(h, o[3]);
+	o[3] = wide ? k[3] & m[3] : 0;
+	if (wide)
+		h = dfc_hash_word(h, o[3]);
 	o[4] = k[4] & m[4];
 	h = dfc_hash_word(h, o[4]);
 	o[5] = k[5] & m[5];
@@ -259,28 +266,19 @@ static inline u32 dfc_key_mask_hash(struct dfc_key *out,
 	return (u32)h;
 }
 
-/*
- * dfc_key_mask_hash() for a mask whose words 1 and 3 are zero (IPv4
- * prefixes, IPv6 ones up to /64): those words are zeroed, not hashed.
- */
+static inline u32 dfc_key_mask_hash(struct dfc_key *out,
+				    const struct dfc_key *key,
+				    const struct dfc_key *mask, u32 seed)
+{
+	return dfc_key_mask_hash_w(out, key, mask, seed, true);
+}
+
+/* dfc_key_mask_hash() for a mask whose words 1 and 3 are zero. */
 static inline u32 dfc_key_mask_hash4(struct dfc_key *out,
 				     const struct dfc_key *key,
 				     const struct dfc_key *mask, u32 seed)
 {
-	const u64 *k = dfc_key_words(key), *m = dfc_key_words(mask);
-	u64 *o = (u64 *)out, h = seed;
-
-	o[0] = k[0] & m[0];
-	h = dfc_hash_word(h, o[0]);
-	o[1] = 0;
-	o[2] = k[2] & m[2];
-	h = dfc_hash_word(h, o[2]);
-	o[3] = 0;
-	o[4] = k[4] & m[4];
-	h = dfc_hash_word(h, o[4]);
-	o[5] = k[5] & m[5];
-	h = dfc_hash_word(h, o[5]);
-	return (u32)h;
+	return dfc_key_mask_hash_w(out, key, mask, seed, false);
 }
 
 /* The unrolled functions above cover exactly the six words of a key. */

@@ -296,9 +296,10 @@ static bool bucket_full(struct dfc_table *t, struct dfc_mask *m,
  * added there if needed. The most specific table that can hold it, if its
  * bucket there has room; else, of the tables more specific than that one,
  * the first with room or that can be made: the entry's lengths cut to the
- * grid, then its own lengths, both with exact ports taken as one-port
- * ranges, then its own mask. Otherwise (at the limit of masks, or no
- * table would split the bucket) the most specific table, however full.
+ * grid with exact ports taken as one-port ranges (not hashed), then the
+ * same lengths with its exact ports hashed. Otherwise (at the limit of
+ * masks, or no table would split the bucket) the most specific table,
+ * however full.
  * NULL with *err set if there is none.
  */
 static struct dfc_mask *mask_for_entry(struct dfc_table *t,

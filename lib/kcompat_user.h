@@ -30,6 +30,9 @@ struct list_head { struct list_head *next, *prev; };
 #define __aligned(x)		__attribute__((__aligned__(x)))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
+#ifndef __always_inline		/* glibc's <sys/cdefs.h> has it */
+#define __always_inline		inline __attribute__((__always_inline__))
+#endif
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define rcu_dereference(p)	__atomic_load_n(&(p), __ATOMIC_CONSUME)
