@@ -106,10 +106,18 @@ pids=
 g=0
 while [ $g -lt "$VM_JOBS" ]; do
 	group=$(echo "$split" | awk -v g=$g '$1 == g { print $2 }')
+	# Debug guests: one CPU unless a test needs two (selftests/Makefile).
+	smp=2
+	if [ $debug = 1 ]; then
+		smp=1
+		for t in $group; do
+			case " $(list TWO_CPU_PROGS) " in *" $t "*) smp=2 ;; esac
+		done
+	fi
 	# shellcheck disable=SC2086 # one line
-	echo "# guest $g:" $group
+	echo "# guest $g ($smp CPUs):" $group
 	# shellcheck disable=SC2086 # the test names are words
-	( tools/vm-run $vmopt -l "build/vm/console-$g.log" -t "$VM_TIMEOUT" -- \
+	( VM_SMP=$smp tools/vm-run $vmopt -l "build/vm/console-$g.log" -t "$VM_TIMEOUT" -- \
 		sh selftests/run_guest.sh $group </dev/null >"$tmp/g$g.log" 2>&1
 	  echo $? >"$tmp/g$g.rc" ) &
 	pids="$pids $!"
