@@ -96,8 +96,9 @@ check_eq "after the flood: cs1 answered" "$(dc NOOP | code)" 200
 check_eq "after the flood: cs2 answered" "$(dc2 NOOP | code)" 200
 # Positive control: dtcpd did get the flood, and dropped it all.
 n=$(($(drops) - d0))
+# (The flood's rate is 1500/s divided by DFC_SLOW: so is this bound.)
 check "dtcpd dropped thousands of hostile datagrams ($n, received $(($(status .received) - r0)))" \
-	test "$n" -ge 2000
+	test "$n" -ge $((2000 / ${DFC_SLOW:-1}))
 # Every 10 s: at most 10 drop messages, then one summary.
 sleep 1
 l=$(($(droplines) - l0))
@@ -208,11 +209,14 @@ check_eq "cs2 gets no answer either" "$?:$(unsaved)" "3:$((u0 + 2))"
 check "dtcpd says why" grep -q 'answers not sent: the state file could not be written' "$T/dtcpd.log"
 # dtcpd retries the write each round of its loop: hostile datagrams, which
 # wake it up, must not turn each retry into a log line.
-e0=$(grep -c 'state file .*: No space left' "$T/dtcpd.log")
+# At most one line per 10 s: one, and one more per 10 s the flood took
+# (a slow guest takes longer than its 3 s to start and stop it).
+e0=$(grep -c 'state file .*: No space left' "$T/dtcpd.log") t0=$(date +%s)
 flood -p 2400,2401 -t 3
 e=$(($(grep -c 'state file .*: No space left' "$T/dtcpd.log") - e0))
-check "an unpaced flood meanwhile: $e more log lines about the state file (at most 1)" \
-	test "$e" -le 1
+emax=$((1 + ($(date +%s) - t0) / 10))
+check "an unpaced flood meanwhile: $e more log lines about the state file (at most $emax)" \
+	test "$e" -le "$emax"
 rm -f "$T/st/fill" "$T/st/probe"
 check_eq "room again: the next request (a new Seq) is answered" "$(dc NOOP | code)" 200
 check "dtcpd says the state file is written again" grep -q 'state file .* written again' "$T/dtcpd.log"
