@@ -333,7 +333,7 @@ check:
 	sh tools/check.sh
 
 # The debug kernel (KASAN, lockdep, kmemleak, fault injection; built once per
-# machine and cached under /var/cache/dfc, ~15 min cold) and dfc.ko built
+# machine and cached under /var/cache/dfc, ~25 min cold) and dfc.ko built
 # against it in build/debug/, leaving ./dfc.ko (Debian's kernel) alone.
 debug-module:
 	tools/debug-kernel.sh module >/dev/null

@@ -66,7 +66,7 @@ build_kernel() {
 	rm -rf "$cache"/.tmp.*
 	tmp=$(mktemp -d "$cache/.tmp.$srcver-$hash.XXXXXX")
 	t0=$(date +%s)
-	echo "debug-kernel: building $srcver-$hash in $tmp (about 15 min on 2 cores)" >&2
+	echo "debug-kernel: building $srcver-$hash in $tmp (about 25 min on 2 cores)" >&2
 	tar -xf "$src" -C "$tmp"
 	mv "$tmp/linux-source-6.1" "$tmp/linux"
 	jobs=$(($(nproc) + 1))
