@@ -87,10 +87,11 @@ srv=$!
 sleep 1
 check "gen sends $BYTES bytes over TCP to mon" ip netns exec "$GEN" "$PY" -c "
 import socket, time
-for i in range(50):
+for i in range($(slow 50)):
     try:
         s = socket.create_connection(('10.9.0.2', 5001), 5); break
     except OSError: time.sleep(0.2)
+s.settimeout($(slow 120))
 s.sendall(bytes($BYTES)); s.shutdown(socket.SHUT_WR)
 while s.recv(4096): pass
 s.close()"
