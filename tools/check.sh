@@ -27,6 +27,7 @@ debug=0
 if [ $debug = 1 ]; then
 	vmopt=-D
 	# TCG + KASAN + lockdep + kmemleak: several times slower per test.
+	# At least twice what the guest's tests cost there (below).
 	: "${VM_TIMEOUT:=3600}"
 	# The host tier is make check's; only the harness meta-test, on the
 	# debug kernel's own reports.
@@ -114,10 +115,19 @@ while [ $g -lt "$VM_JOBS" ]; do
 			case " $(list TWO_CPU_PROGS) " in *" $t "*) smp=2 ;; esac
 		done
 	fi
+	# The debug guests' share can exceed VM_TIMEOUT: give each twice its
+	# cost (selftests/guest_times), if that is more.
+	t=$VM_TIMEOUT
+	if [ $debug = 1 ]; then
+		# shellcheck disable=SC2086 # the test names are words
+		est=$(printf '%s\n' $group | awk 'NR == FNR { if ($1 !~ /^#/ && NF >= 3) c[$1] = $3; next }
+			{ s += ($1 in c) ? c[$1] : 60 } END { print s * 2 }' selftests/guest_times -)
+		[ "$est" -le "$t" ] || t=$est
+	fi
 	# shellcheck disable=SC2086 # one line
-	echo "# guest $g ($smp CPUs):" $group
+	echo "# guest $g ($smp CPUs, at most $t s):" $group
 	# shellcheck disable=SC2086 # the test names are words
-	( VM_SMP=$smp tools/vm-run $vmopt -l "build/vm/console-$g.log" -t "$VM_TIMEOUT" -- \
+	( VM_SMP=$smp tools/vm-run $vmopt -l "build/vm/console-$g.log" -t "$t" -- \
 		sh selftests/run_guest.sh $group </dev/null >"$tmp/g$g.log" 2>&1
 	  echo $? >"$tmp/g$g.rc" ) &
 	pids="$pids $!"
