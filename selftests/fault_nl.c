@@ -70,28 +70,6 @@ static int mif_fd(void)
 	return mif;
 }
 
-/*
- * What a case's command allocates in this task, in failslab's or
- * fail_page_alloc's unit (bytes, pages): armed with a space it cannot use up,
- * the attribute subtracts every allocation that passes from it.
- */
-static long space_used(const struct fcase *c, const char *mode)
-{
-	const long big = 1L << 30;
-	long left;
-
-	c->setup();
-	if (wfile(attr_path(mode, "space"), "%ld", big) || wfile(attr_path(mode, "times"), "%ld", 1) ||
-	    pwrite(mif_fd(), "1", 1, 0) != 1)
-		exit(1);
-	talk(c->build(), NULL, NULL);
-	if (pwrite(mif_fd(), "0", 1, 0) != 1)
-		exit(1);
-	left = rfile(attr_path(mode, "space"));
-	wfile(attr_path(mode, "times"), "%ld", 0);
-	return left < 0 ? -1 : big - left;
-}
-
 /* Arm, run one command, disarm: its errno; *hit when the fault was injected. */
 static int faulted(const char *mode, long arg, struct nlmsghdr *nlh, bool *hit)
 {
@@ -130,6 +108,23 @@ static int faulted(const char *mode, long arg, struct nlmsghdr *nlh, bool *hit)
 	*hit = rfile(attr_path(mode, "times")) == 0;
 	wfile(attr_path(mode, "times"), "%ld", 0);
 	return err;
+}
+
+/*
+ * What a case's command allocates in this task, in failslab's or
+ * fail_page_alloc's unit (bytes, pages): armed with a space it cannot use up,
+ * the attribute subtracts every allocation that passes from it.
+ */
+static long space_used(const struct fcase *c, const char *mode)
+{
+	const long big = 1L << 30;
+	bool hit;
+	long left;
+
+	c->setup();
+	faulted(mode, big, c->build(), &hit);
+	left = rfile(attr_path(mode, "space"));
+	return left < 0 || hit ? -1 : big - left;
 }
 
 /*
@@ -248,7 +243,7 @@ static bool run_case(const struct fcase *c, const char *mode)
 		long unit = page ? 1 : 32, used = space_used(c, mode);
 
 		if (used < 0) {
-			printf("FAIL %s: %s space unreadable\n", c->name, mode);
+			printf("FAIL %s: %s space unreadable, or used up\n", c->name, mode);
 			return false;
 		}
 		step = (used / SIZE_POINTS / unit + 1) * unit;
