@@ -82,7 +82,7 @@ wait_tier() { # wait_tier NAME PID: a guest, after it ends
 list() { sed -n "s/^$1[[:space:]]*[:+]\{0,1\}=//p" selftests/Makefile; }
 tests=$(list TEST_GEN_PROGS; list TEST_PROGS)
 [ $debug = 0 ] || tests="$tests $(list DEBUG_PROGS)"
-# One "GUEST NAME" line per test.
+# One "GUEST NAME COST" line per test.
 # shellcheck disable=SC2086 # the test names are words
 split=$(printf '%s\n' $tests | awk -v n="$VM_JOBS" -v col=$((2 + debug)) '
 	NR == FNR { if ($1 !~ /^#/ && NF >= 3) cost[$1] = $col; next }
@@ -100,7 +100,7 @@ split=$(printf '%s\n' $tests | awk -v n="$VM_JOBS" -v col=$((2 + debug)) '
 				if (load[h] < load[g])
 					g = h
 			load[g] += c[i]
-			print g, name[i]
+			print g, name[i], c[i]
 		}
 	}' selftests/guest_times -)
 pids=
@@ -111,17 +111,15 @@ while [ $g -lt "$VM_JOBS" ]; do
 	smp=2
 	if [ $debug = 1 ]; then
 		smp=1
-		for t in $group; do
-			case " $(list TWO_CPU_PROGS) " in *" $t "*) smp=2 ;; esac
+		for p in $group; do
+			case " $(list TWO_CPU_PROGS) " in *" $p "*) smp=2 ;; esac
 		done
 	fi
 	# The debug guests' share can exceed VM_TIMEOUT: give each twice its
 	# cost (selftests/guest_times), if that is more.
 	t=$VM_TIMEOUT
 	if [ $debug = 1 ]; then
-		# shellcheck disable=SC2086 # the test names are words
-		est=$(printf '%s\n' $group | awk 'NR == FNR { if ($1 !~ /^#/ && NF >= 3) c[$1] = $3; next }
-			{ s += ($1 in c) ? c[$1] : 60 } END { print s * 2 }' selftests/guest_times -)
+		est=$(echo "$split" | awk -v g=$g '$1 == g { s += $3 } END { print s * 2 }')
 		[ "$est" -le "$t" ] || t=$est
 	fi
 	# shellcheck disable=SC2086 # one line
