@@ -7,10 +7,10 @@
 # (status 125) with the report in its log, while the same module loaded
 # without a fault (the control) passes and modprobe works. On Debian's
 # kernel (make check): WARN, a device reference never released, a hung
-# task. With --debug (make check-debug), on the debug kernel: those, plus
-# KASAN, lockdep, sleeping in atomic context, RCU misuse and a kmemleak
-# leak. Also checks the TAP plan accounting of run_guest.sh and check.sh
-# (selftests/tap_plan.awk).
+# task, a soft lockup (its backtrace in the log). With --debug (make
+# check-debug), on the debug kernel: those, plus KASAN, lockdep, sleeping
+# in atomic context, RCU misuse and a kmemleak leak. Also checks the TAP
+# plan accounting of run_guest.sh and check.sh (selftests/tap_plan.awk).
 
 cd "$(dirname "$0")/.." || exit 1
 . selftests/lib.sh
@@ -32,13 +32,13 @@ check_eq "plan: nested results are not counted" \
 if [ $debug = 1 ]; then
 	entry=$(tools/debug-kernel.sh path) || { fail "debug kernel built"; ktap_finish; }
 	kdir=$entry/linux vmopt=-D out=build/debug/meta
-	faults="none warn hold hang uaf lockdep sleep rcu leak"
+	faults="none warn hold hang lockup uaf lockdep sleep rcu leak"
 	# A debug boot alone takes 40-90 s under TCG, more beside the guests.
 	vmt=1200
 else
 	kver=${KVER:-$(sh tools/kver.sh)}
 	kdir=/lib/modules/$kver/build vmopt= out=build/meta
-	faults="none warn hold hang"
+	faults="none warn hold hang lockup"
 	vmt=300
 fi
 mkdir -p "$out"
@@ -87,6 +87,12 @@ for f in $faults; do
 	hang)
 		expect hang 125 'INFO: task insmod:[0-9]+ blocked for more than' \
 			"echo 2 > /proc/sys/kernel/hung_task_timeout_secs && insmod $ko fault=hang"
+		;;
+	lockup)
+		# A CPU stuck for good: softlockup_panic ends the run at once
+		# (not at its timeout), the backtrace replayed in its log.
+		expect lockup 125 '^\[ *[0-9.]+\] +vm_meta_init\+0x' \
+			"echo 1 > /proc/sys/kernel/watchdog_thresh && insmod $ko fault=lockup"
 		;;
 	uaf)
 		expect uaf 125 'BUG: KASAN: [a-z-]*use-after-free in vm_meta_init' "insmod $ko fault=uaf"

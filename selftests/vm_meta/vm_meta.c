@@ -2,7 +2,7 @@
 /*
  * Provokes, on load, one real kernel report of the kind tools/vm-run must
  * turn into a failed run, so that selftests/vm_meta.sh can show that each
- * one does: fault=warn|hold|hang|leak|uaf|lockdep|sleep|rcu (ifname names
+ * one does: fault=warn|hold|hang|lockup|leak|uaf|lockdep|sleep|rcu (ifname names
  * the device for hold), or none for the control. Never loaded outside those tests.
  */
 #include <linux/delay.h>
@@ -44,6 +44,11 @@ static int __init vm_meta_init(void)
 	} else if (!strcmp(fault, "hang")) {
 		/* Uninterruptible sleep, longer than hung_task_timeout_secs. */
 		msleep(8000);
+	} else if (!strcmp(fault, "lockup")) {
+		/* A CPU that never schedules again: only a panic ends the run. */
+		preempt_disable();
+		for (;;)
+			mdelay(1);
 	} else if (!strcmp(fault, "leak")) {
 		vm_meta_sink = kmalloc(512, GFP_KERNEL);
 		vm_meta_sink = NULL;
