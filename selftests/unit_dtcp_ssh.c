@@ -66,11 +66,7 @@ static void setup(struct __test_metadata *_metadata, FIXTURE_DATA(ssh) *self,
 	memset(&self->s, 0, sizeof(self->s));
 	kfake_init(&self->k);
 	ASSERT_EQ(0, dtcp_server_init(&self->s, c));
-	self->s.kops = &kfake_ops;
-	self->s.kctx = &self->k;
-	self->s.wall_ms = wall;
-	self->s.mono_ms = mono;
-	self->s.send = send_cb;
+	srv_wire(&self->s, &self->k);
 	self->s.ifindex = fake_ifindex;
 	dtcp_ssh_init(&self->h, &self->s);
 	ASSERT_EQ(0, dtcp_ssh_sync(&self->h, c));
