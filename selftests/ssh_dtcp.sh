@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # DTCP over SSH end to end, in the guest: Debian's OpenSSH sshd on port
-# 32001 runs the relay (build/dtcpd-ssh-relay) as subsystem flow-tap-dtcp;
+# 32001 runs the relay (build/dtcpd-ssh-relay) as subsystem flow-tap-dtcp
+# and, as docs/dtcpd.md configures it, as the forced command of its group;
 # a paramiko client (ssh_dtcp_client.py) logs in with a key per mediation
 # device and speaks flow-tap DTCP (Seq from 1 on each session, HMAC-SHA1)
 # to a real dtcpd programming dfc.ko (topology: dtcp_lib.sh).
@@ -66,6 +67,8 @@ AllowGroups dtcpd-ssh
 DisableForwarding yes
 PermitTTY no
 Subsystem flow-tap-dtcp $T/relay -s $T/run/relay.sock
+Match Group dtcpd-ssh
+	ForceCommand $T/relay -s $T/run/relay.sock
 EOF
 
 conf '"cd1"' 'request-destinations = true; ssh-logins = [ "md1" ];' |
@@ -144,6 +147,12 @@ check_eq "both sessions: ADD and LIST answered" "$(req 1 < "$T/s1") $(req 2 < "$
 check_eq "isolation: each LIST holds its own criterion only" \
 	"$(sed -n '/^REQ 2/,$p' "$T/s1" | grep -ci '^> criteria-id') $(sed -n '/^REQ 2/,$p' "$T/s2" | grep -ci '^> criteria-id')" "1 1"
 
+# ---- a command, not the subsystem: the forced command runs the relay ----
+# (docs/dtcpd.md's sshd_config; without ForceCommand this would print
+# /etc/hostname and answer nothing)
+out=$(DTCP_SSH_EXEC='cat /etc/hostname' sc md1 cs1 secret NOOP)
+check_eq "md1 asks for a command: ForceCommand gives it the relay, NOOP 200" "$(echo "$out" | req 1)" 200
+
 # ---- refusals ----
 out=$(ip netns exec "$CS" "$PY" "$CLIENT" 192.0.2.2 32001 md1 "$T/md2.id" cs1 secret NOOP 2>&1)
 check_eq "a key that is not the login's: sshd refuses the login" "$(echo "$out" | grep -c '^login refused')" 1
@@ -166,6 +175,6 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check_eq "no session left open" "$(ctl '{"cmd":"status"}' | jq '.ssh.sessions | length')" 0
-check_eq "every session sshd ran reached dtcpd (8; the refused key none)" "$(ssh_ctr accepted)" 8
+check_eq "every session sshd ran reached dtcpd (9; the refused key none)" "$(ssh_ctr accepted)" 9
 
 ktap_finish

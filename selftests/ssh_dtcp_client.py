@@ -14,6 +14,8 @@ per request. A step:
   'big=N'                   send N bytes that never end a message
   'hold=S'                  keep the session open S seconds (reads notifications)
   'until=FILE'              keep it open until FILE exists (at most 120 s)
+With DTCP_SSH_EXEC set, it asks for that command instead of the
+subsystem (what a forced command must turn into the relay).
 For each request it prints 'REQ n: CODE' (the answer's status, its HMAC
 verified with SECRET), 'REQ n: none' (no answer within the wait) or
 'REQ n: closed' (the channel closed), then the answers' lines prefixed
@@ -90,7 +92,10 @@ def main():
         print("login refused: %s" % e)
         return 2
     chan = client.get_transport().open_session(timeout=WAIT * 4)
-    chan.invoke_subsystem("flow-tap-dtcp")
+    if os.environ.get("DTCP_SSH_EXEC"):
+        chan.exec_command(os.environ["DTCP_SSH_EXEC"])
+    else:
+        chan.invoke_subsystem("flow-tap-dtcp")
     s = Session(chan)
     seq, n, key, last = 1, 0, secret, None
     for step in sys.argv[7:]:
