@@ -32,8 +32,8 @@ export CC CFLAGS LDLIBS SAN
 # The netlink client: its core (socket, requests), then one file a subject.
 # selftests/Makefile lists them too.
 LIB_NL_SRC := lib/dfc_nl.c lib/dfc_nl_iface.c lib/dfc_nl_crit.c lib/dfc_nl_cdest.c lib/dfc_nl_event.c
-LIB_SRC := $(LIB_NL_SRC) lib/dfc_spec.c
-LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h include/uapi/linux/dfc.h
+LIB_SRC := $(LIB_NL_SRC) lib/dfc_spec.c lib/dfc_spec_expand.c
+LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h lib/dfc_spec_priv.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \

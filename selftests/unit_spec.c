@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host-tier unit tests of lib/dfc_spec.c: the DTCP filter value parser
- * (every value form, IPv4 and IPv6, every error with its message), the
- * expansion into disjoint prefix-aligned entries and exclusions (exact
- * blocks, merging, negation, bounds), and the naive matcher's semantics.
+ * Host-tier unit tests of lib/dfc_spec.c and lib/dfc_spec_expand.c: the
+ * DTCP filter value parser (every value form, IPv4 and IPv6, every error
+ * with its message), the expansion into disjoint prefix-aligned entries
+ * and exclusions (exact blocks, merging, negation, bounds), and the naive
+ * matcher's semantics.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -62,7 +62,7 @@ $CC -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$B/cbgen" "$top/tool
 $CC -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-I"$top/kmod" -I"$top/lib" -I"$top/include/uapi" -I"$top/tools" \
 	-o "$B/bench_ruleset" "$top/tools/bench_ruleset.c" "$top/kmod/table.c" \
-	"$top/kmod/entry.c" "$top/lib/dfc_spec.c"
+	"$top/kmod/entry.c" "$top/lib/dfc_spec.c" "$top/lib/dfc_spec_expand.c"
 for p in ${BENCH_PROFILES:-acl fw ipc}; do
 	for n in ${BENCH_RULES:-1000 8000}; do
 		"$B/cbgen" -p "$p" -n "$n" > "$tmp/rules"

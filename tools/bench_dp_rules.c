@@ -8,8 +8,8 @@
  *
  * dfc: rule i (from 1) is criterion i of OWNER, with the fields
  * cb_rule_spec() gives it (what bench_ruleset sends through dtcpd's
- * expansion): dfcctl filter add expands it with lib/dfc_spec.c as dtcpd
- * does.
+ * expansion): dfcctl filter add expands it with lib/dfc_spec_expand.c as
+ * dtcpd does.
  *
  * nft: table netdev dprules with sets of type
  * ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service,

@@ -9,10 +9,10 @@
  * A rule (tools/cbgen.c writes them) becomes Source-Address and
  * Dest-Address (left out when /0), Source-Port and Dest-Port (left out
  * when 0-65535) and Protocol (when its mask is 0xff), expanded by
- * lib/dfc_spec.c into the entries the kernel takes and inserted with the
- * kernel's default limit of masks (-M). A criterion the table refuses
- * (too many masks) or that expands beyond DFC_CRIT_MAX_ENTRIES is counted
- * refused, as dtcpd would answer it 550 or 432.
+ * lib/dfc_spec_expand.c into the entries the kernel takes and inserted
+ * with the kernel's default limit of masks (-M). A criterion the table
+ * refuses (too many masks) or that expands beyond DFC_CRIT_MAX_ENTRIES is
+ * counted refused, as dtcpd would answer it 550 or 432.
  * Then LOOKUPS frames: -t random, IPv4 over the whole address and port
  * space (TCP, UDP, ICMP or GRE); -t match, each inside a random accepted
  * rule. Only the lookup loop runs with callgrind's instrumentation on.

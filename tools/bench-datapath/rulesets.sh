@@ -2,7 +2,7 @@
 # make bench-datapath, section "rulesets" (sourced by run.sh): ClassBench-
 # style rule sets (tools/cbgen.c) held by dfc, one criterion a rule as
 # dtcpd expands it (tools/bench_dp_rules.c writes dfcctl filter add lines;
-# dfcctl expands them with lib/dfc_spec.c), and by nftables pipapo sets
+# dfcctl expands them with lib/dfc_spec_expand.c), and by nftables pipapo sets
 # (flags interval over addresses, protocol and ports) holding the same
 # rules. Traffic: random UDP frames over the whole address and port space,
 # then frames drawn inside a few rules (DP_SAMPLES), each rule a

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * dfcctl filter add: DTCP filter values (lib/dfc_spec.c) into a
- * criterion's entries, and the criterion into dfc.ko.
+ * dfcctl filter add: DTCP filter values (lib/dfc_spec.c,
+ * lib/dfc_spec_expand.c) into a criterion's entries, and the criterion
+ * into dfc.ko.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,9 +15,9 @@
 #include "dfc_spec.h"
 
 /*
- * lib/dfc_spec.c (filter values into entries) is linked only where the
- * build adds it: weak, so that without it the rest of dfcctl still builds
- * and 'filter add' says what is missing.
+ * lib/dfc_spec.c and lib/dfc_spec_expand.c (filter values into entries)
+ * are linked only where the build adds them: weak, so that without them
+ * the rest of dfcctl still builds and 'filter add' says what is missing.
  */
 #pragma weak dfc_spec_parse_field
 #pragma weak dfc_spec_expand

@@ -147,8 +147,9 @@
  * exclusions does; every matching criterion of every owner is counted
  * (all-match). Entries of one criterion must be disjoint (no frame can
  * match two of them): userspace splits lists into disjoint entries (port
- * ranges as ranges, other ranges as prefix-aligned blocks; lib/dfc_spec.c
- * does), and the kernel refuses overlapping entries with EINVAL.
+ * ranges as ranges, other ranges as prefix-aligned blocks;
+ * lib/dfc_spec_expand.c does), and the kernel refuses overlapping entries
+ * with EINVAL.
  *
  * The criteria commands share one top-level attribute space, DFC_A_*:
  *
