@@ -89,7 +89,13 @@ wait $FPID
 check_eq "the flood was sent, none of it answered" "$?/$(grep -c ' 0 answered$' "$T/flood.out")" 0/1
 cat "$T/flood.out"
 rate=$(sed -n 's/^# flood: .*(\([0-9]*\)\/s).*/\1/p' "$T/flood.out")
-check "over a thousand datagrams per second (${rate:-?}/s)" test "${rate:-0}" -ge $((1000 / ${DFC_SLOW:-1}))
+# On the debug kernel the sender (python) is the bottleneck: 120/s on an
+# idle host. There the rate says nothing about dtcpd; the drops below do.
+if [ "${DFC_DEBUG:-0}" = 1 ]; then
+	skip "over a thousand datagrams per second (${rate:-?}/s)" "the debug kernel's sender rate"
+else
+	check "over a thousand datagrams per second (${rate:-?}/s)" test "${rate:-0}" -ge $((1000 / ${DFC_SLOW:-1}))
+fi
 echo "# UDP datagrams the kernel dropped (dtcpd's sockets full): $(snmp "$MON" Udp RcvbufErrors)"
 check_eq "dtcpd still runs after the flood" "$alive$(kill -0 "$DPID" 2>/dev/null && echo yes)" yesyes
 check_eq "after the flood: cs1 answered" "$(dc NOOP | code)" 200
