@@ -177,6 +177,16 @@ static uint16_t num_mask(unsigned int plen, unsigned int bits)
 	return plen ? (uint16_t)(((1U << plen) - 1) << (bits - plen)) : 0;
 }
 
+/* A port block: prefix-masked value, or a range (mask 0). */
+static void put_port(uint16_t *port, uint16_t *mask, bool *range,
+		     uint16_t *max, const struct block *b, uint16_t m)
+{
+	*port = (uint16_t)b->val;
+	*mask = b->range ? 0 : m;
+	*range = b->range;
+	*max = b->range ? (uint16_t)b->hi : 0;
+}
+
 static void put_field(struct dfc_nl_entry *e, unsigned int f,
 		      const struct block *b, unsigned int bits)
 {
@@ -194,16 +204,12 @@ static void put_field(struct dfc_nl_entry *e, unsigned int f,
 		e->dst_plen = (uint8_t)b->plen;
 		break;
 	case DFC_SPEC_SPORT:
-		e->sport = v;
-		e->sport_mask = b->range ? 0 : m;
-		e->sport_range = b->range;
-		e->sport_max = b->range ? (uint16_t)b->hi : 0;
+		put_port(&e->sport, &e->sport_mask, &e->sport_range,
+			 &e->sport_max, b, m);
 		break;
 	case DFC_SPEC_DPORT:
-		e->dport = v;
-		e->dport_mask = b->range ? 0 : m;
-		e->dport_range = b->range;
-		e->dport_max = b->range ? (uint16_t)b->hi : 0;
+		put_port(&e->dport, &e->dport_mask, &e->dport_range,
+			 &e->dport_max, b, m);
 		break;
 	case DFC_SPEC_PROTO:
 		e->proto = (uint8_t)v;
