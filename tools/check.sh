@@ -82,15 +82,38 @@ wait_tier() { # wait_tier NAME PID: a guest, after it ends
 list() { sed -n "s/^$1[[:space:]]*[:+]\{0,1\}=//p" selftests/Makefile; }
 tests=$(list TEST_GEN_PROGS; list TEST_PROGS)
 [ $debug = 0 ] || tests="$tests $(list DEBUG_PROGS)"
-# One "GUEST NAME COST" line per test.
+# DEBUG_BUDGET=S (with --debug; CI sets it from the time it has left):
+# the guests must end within S seconds, so only the tests whose costs fit
+# run, DEBUG_FIRST (selftests/Makefile) first in its order, then the others
+# cheapest first; each is counted as skipped if it does not fit.
+budget=0
+if [ $debug = 1 ] && [ -n "${DEBUG_BUDGET:-}" ]; then
+	budget=$DEBUG_BUDGET
+	case $budget in '' | *[!0-9]*)
+		echo "check: DEBUG_BUDGET must be a number of seconds" >&2
+		exit 2 ;;
+	esac
+	VM_TIMEOUT=$budget
+fi
+# One "GUEST NAME COST" line per test, or "skip NAME COST" past the budget.
+# A guest's boot and final kmemleak scan count vmcost beside its tests, and
+# the tests fill only 60 % of the budget: beside two guests, vm_meta.sh's
+# guests make three on two cores, where a test took up to 1.7 times its
+# cost in guest_times (measured beside one guest).
 # shellcheck disable=SC2086 # the test names are words
-split=$(printf '%s\n' $tests | awk -v n="$VM_JOBS" -v col=$((2 + debug)) '
+split=$(printf '%s\n' $tests | awk -v n="$VM_JOBS" -v col=$((2 + debug)) \
+	-v budget="$budget" -v first="$(list DEBUG_FIRST)" -v vmcost=180 '
 	NR == FNR { if ($1 !~ /^#/ && NF >= 3) cost[$1] = $col; next }
 	NF { name[++k] = $1; c[k] = ($1 in cost) ? cost[$1] : 60 }
 	END {
+		nf = split(first, f)
+		for (i = 1; i <= nf; i++)
+			rank[f[i]] = i
+		# Without a budget, longest first; with one, DEBUG_FIRST in its
+		# order, then cheapest first.
 		for (i = 1; i <= k; i++)
 			for (j = i + 1; j <= k; j++)
-				if (c[j] > c[i]) {
+				if (budget ? before(j, i) : c[j] > c[i]) {
 					t = c[i]; c[i] = c[j]; c[j] = t
 					t = name[i]; name[i] = name[j]; name[j] = t
 				}
@@ -99,14 +122,30 @@ split=$(printf '%s\n' $tests | awk -v n="$VM_JOBS" -v col=$((2 + debug)) '
 			for (h = 1; h < n; h++)
 				if (load[h] < load[g])
 					g = h
+			if (budget && vmcost + load[g] + c[i] > budget * 0.6) {
+				print "skip", name[i], c[i]
+				continue
+			}
 			load[g] += c[i]
 			print g, name[i], c[i]
 		}
+	}
+	function before(a, b,   ra, rb) {
+		ra = (name[a] in rank) ? rank[name[a]] : 1e9
+		rb = (name[b] in rank) ? rank[name[b]] : 1e9
+		return ra != rb ? ra < rb : c[a] < c[b]
 	}' selftests/guest_times -)
-pids=
+skipped=$(echo "$split" | awk '$1 == "skip" { print $2 }')
+pids="" guests=""
 g=0
 while [ $g -lt "$VM_JOBS" ]; do
 	group=$(echo "$split" | awk -v g=$g '$1 == g { print $2 }')
+	if [ -z "$group" ]; then
+		# Nothing fitted this guest's share of the budget (without one,
+		# every guest gets a test when there are enough).
+		g=$((g + 1))
+		continue
+	fi
 	# Debug guests: one CPU unless a test needs two (selftests/Makefile).
 	smp=2
 	if [ $debug = 1 ]; then
@@ -118,7 +157,7 @@ while [ $g -lt "$VM_JOBS" ]; do
 	# The debug guests' share can exceed VM_TIMEOUT: give each twice its
 	# cost (selftests/guest_times), if that is more.
 	t=$VM_TIMEOUT
-	if [ $debug = 1 ]; then
+	if [ $debug = 1 ] && [ "$budget" = 0 ]; then
 		est=$(echo "$split" | awk -v g=$g '$1 == g { s += $3 } END { print s * 2 }')
 		[ "$est" -le "$t" ] || t=$est
 	fi
@@ -129,6 +168,7 @@ while [ $g -lt "$VM_JOBS" ]; do
 		sh selftests/run_guest.sh $group </dev/null >"$tmp/g$g.log" 2>&1
 	  echo $? >"$tmp/g$g.rc" ) &
 	pids="$pids $!"
+	guests="$guests g$g:$!"
 	g=$((g + 1))
 done
 # shellcheck disable=SC2086 # a list of pids
@@ -145,10 +185,21 @@ for p in $progs; do
 		broken=$((broken + 1))
 	fi
 done
-g=0
-for pid in $pids; do
-	wait_tier "g$g" "$pid"
-	g=$((g + 1))
+# Past DEBUG_BUDGET: one skipped result each, in a tier of their own.
+if [ -n "$skipped" ]; then
+	n=$((n + 1))
+	{
+		echo "# selftests: dfc: debug-budget"
+		i=0
+		for p in $skipped; do
+			i=$((i + 1))
+			echo "ok $i $p # SKIP does not fit DEBUG_BUDGET=$budget s"
+		done
+		echo "# debug-budget: exit status 0"
+	} | tee "$tmp/$n.out"
+fi
+for gp in $guests; do
+	wait_tier "${gp%%:*}" "${gp#*:}"
 done
 
 # Per test (between "# selftests: dfc: NAME" and "# NAME: exit status R"):
