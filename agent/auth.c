@@ -12,26 +12,80 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "auth.h"
 #include "msg.h"
+
+/*
+ * One HMAC-SHA1 context, kept keyed. OpenSSL's one-shot HMAC() fetches
+ * the algorithm, builds a context and derives the key's pads on every
+ * call: more than half of what one signature costs. Messages come in runs
+ * under one key (a source's requests, their answers), so the context keeps
+ * the last key and is only reset between messages; another key rekeys it.
+ * dtcpd and dtcpc are single-threaded.
+ */
+static struct {
+	EVP_MAC *mac;
+	EVP_MAC_CTX *ctx;
+	unsigned char *key;	/* the key ctx holds (a copy, cleared when dropped) */
+	size_t key_len;
+	bool keyed;		/* ctx holds key and is sound */
+} hm;
+
+void dtcp_hmac_reset(void)
+{
+	EVP_MAC_CTX_free(hm.ctx);
+	EVP_MAC_free(hm.mac);
+	OPENSSL_clear_free(hm.key, hm.key_len);
+	memset(&hm, 0, sizeof(hm));
+}
+
+static int hmac_key(const void *key, size_t key_len)
+{
+	static const unsigned char empty;
+	char digest[] = "SHA1";
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	if (hm.keyed && key_len == hm.key_len && !CRYPTO_memcmp(key, hm.key, key_len))
+		return EVP_MAC_init(hm.ctx, NULL, 0, NULL) ? 0 : -1;
+	hm.keyed = false;
+	OPENSSL_clear_free(hm.key, hm.key_len);
+	hm.key = NULL;
+	hm.key_len = 0;
+	if (!hm.mac)
+		hm.mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (hm.mac && !hm.ctx)
+		hm.ctx = EVP_MAC_CTX_new(hm.mac);
+	if (!hm.ctx)
+		return -1;
+	/* OpenSSL wants a non-NULL key pointer even for an empty key. */
+	hm.key = OPENSSL_memdup(key_len ? key : &empty, key_len ? key_len : 1);
+	if (!hm.key || !EVP_MAC_init(hm.ctx, hm.key, key_len, p))
+		return -1;
+	hm.key_len = key_len;
+	hm.keyed = true;
+	return 0;
+}
 
 /* 0, or -1 if libcrypto failed: then out means nothing and must not be used. */
 static int hmac(const void *key, size_t key_len, const void *data, size_t len,
 		unsigned char out[DTCP_SHA1_LEN])
 {
-	unsigned int olen = 0;
-	static const unsigned char empty;
+	size_t olen = 0;
 
-	if (key_len > INT_MAX)
+	if (hmac_key(key, key_len) || (len && !EVP_MAC_update(hm.ctx, data, len)) ||
+	    !EVP_MAC_final(hm.ctx, out, &olen, DTCP_SHA1_LEN) || olen != DTCP_SHA1_LEN) {
+		/* Whatever state it was left in, the next message starts afresh. */
+		hm.keyed = false;
 		return -1;
-	/* OpenSSL wants a non-NULL key pointer even for an empty key. */
-	if (!HMAC(EVP_sha1(), key_len ? key : &empty, (int)key_len,
-		  len ? data : &empty, len, out, &olen) || olen != DTCP_SHA1_LEN)
-		return -1;
+	}
 	return 0;
 }
 

@@ -27,6 +27,11 @@ int dtcp_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
  */
 bool dtcp_hmac_verify(const void *key, size_t key_len, const void *data, size_t len,
 		      const char *hex);
+/*
+ * Drop the keyed context both keep (and its copy of the key): the next
+ * HMAC builds it anew from libcrypto. For a reload, when keys may change.
+ */
+void dtcp_hmac_reset(void);
 
 /* ---- sequence window ---- */
 

@@ -136,6 +136,8 @@ void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 				s->kops->cdest_del(s->kctx, kid);
 		}
 	dtcp_config_free(old);
+	/* No copy of a key the new configuration may have dropped stays behind. */
+	dtcp_hmac_reset();
 	dtcp_server_program(s);
 	dtcp_server_gc(s);
 }

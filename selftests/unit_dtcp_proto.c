@@ -76,6 +76,29 @@ TEST(hmac_key_edges)
 	EXPECT_STREQ("dda4b696a73cd05408cbd1377cef7305334dbe4a", hex);
 	EXPECT_FALSE(dtcp_hmac_verify("", 0, req, strlen(req),
 				      "dda4b696a73cd05408cbd1377cef7305334dbe4a"));
+
+	/*
+	 * The context stays keyed between messages: a key one byte shorter or
+	 * one byte different from the last is its own key, an empty message
+	 * too, and dropping the context changes no digest.
+	 */
+	for (int round = 0; round < 2; round++) {
+		ASSERT_EQ(0, dtcp_hmac_hex("secret", 6, v3, strlen(v3), hex));
+		EXPECT_STREQ("dda4b696a73cd05408cbd1377cef7305334dbe4a", hex);
+		ASSERT_EQ(0, dtcp_hmac_hex("secre", 5, v3, strlen(v3), hex));
+		EXPECT_STREQ("200242a511b8286b22dc1e4774e7a457ffffb6a0", hex);
+		ASSERT_EQ(0, dtcp_hmac_hex("secreT", 6, v3, strlen(v3), hex));
+		EXPECT_STREQ("a35c785861086eabf5ffd73e934707702eac3bca", hex);
+		ASSERT_EQ(0, dtcp_hmac_hex("secreT", 6, "", 0, hex));
+		EXPECT_STREQ("c5c4f8b505b4c4d498c1988806d07baa0f173029", hex);
+		ASSERT_EQ(0, dtcp_hmac_hex("secreT", 6, v3, strlen(v3), hex));
+		EXPECT_STREQ("a35c785861086eabf5ffd73e934707702eac3bca", hex);
+		EXPECT_TRUE(dtcp_hmac_verify("secret", 6, v3, strlen(v3),
+					     "dda4b696a73cd05408cbd1377cef7305334dbe4a"));
+		EXPECT_FALSE(dtcp_hmac_verify("secreT", 6, v3, strlen(v3),
+					      "dda4b696a73cd05408cbd1377cef7305334dbe4a"));
+		dtcp_hmac_reset();
+	}
 }
 
 /* A whole message with its Authentication-Info: parsed, the signed span verifies. */

@@ -444,8 +444,12 @@ TEST_F(srv, hmac_crypto_failure)
 	ASSERT_EQ(1, req(self, 0, "NOOP DTCP/0.7", ""));
 	ASSERT_EQ(200, reply(self, 0, 0));
 
-	/* SHA-1 unavailable to libcrypto (no FIPS provider here): every HMAC fails. */
+	/*
+	 * SHA-1 unavailable to libcrypto (no FIPS provider here): every HMAC
+	 * fails once the keyed context is built again (as a reload does).
+	 */
 	ASSERT_EQ(1, EVP_set_default_properties(NULL, "fips=yes"));
+	dtcp_hmac_reset();
 	EXPECT_EQ(-1, dtcp_hmac_hex("secret", 6, data, sizeof(data) - 1, hex));
 	EXPECT_STREQ("", hex);
 	EXPECT_FALSE(dtcp_hmac_verify("secret", 6, data, sizeof(data) - 1, zeros));
