@@ -136,7 +136,7 @@ split=$(printf '%s\n' $tests | awk -v n="$VM_JOBS" -v col=$((2 + debug)) \
 		return ra != rb ? ra < rb : c[a] < c[b]
 	}' selftests/guest_times -)
 skipped=$(echo "$split" | awk '$1 == "skip" { print $2 }')
-pids="" guests=""
+guests=""
 g=0
 while [ $g -lt "$VM_JOBS" ]; do
 	group=$(echo "$split" | awk -v g=$g '$1 == g { print $2 }')
@@ -167,12 +167,10 @@ while [ $g -lt "$VM_JOBS" ]; do
 	( VM_SMP=$smp tools/vm-run $vmopt -l "build/vm/console-$g.log" -t "$t" -- \
 		sh selftests/run_guest.sh $group </dev/null >"$tmp/g$g.log" 2>&1
 	  echo $? >"$tmp/g$g.rc" ) &
-	pids="$pids $!"
 	guests="$guests g$g:$!"
 	g=$((g + 1))
 done
-# shellcheck disable=SC2086 # a list of pids
-trap 'kill $pids 2>/dev/null; exit 130' INT TERM
+trap 'for gp in $guests; do kill "${gp#*:}" 2>/dev/null; done; exit 130' INT TERM
 
 for p in $progs; do
 	if [ "${p%.sh}" != "$p" ]; then
