@@ -136,10 +136,16 @@ fuzz-ci: fuzz-build
 		[ $$rc -eq 0 ] || { echo "fuzz-ci: fuzz_$$t failed" >&2; exit 1; }; \
 	done
 
-# Authenticated DTCP ADDs into dfc.ko vs nft add element, in one VM run.
+# What an ADD costs dtcpd itself (callgrind, in-memory kernel), then
+# authenticated DTCP ADDs into dfc.ko vs nft add element, in one VM run.
+$(B)/bench_dtcp_add: tools/bench_dtcp_add.c $(AGENT_CORE) agent/kfake.c $(LIB_SRC) $(AGENT_HDR)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -Iagent -o $@ $< $(AGENT_CORE) agent/kfake.c $(LIB_SRC) $(LDLIBS)
+
 bench-dtcp:
 	@sh tools/deps.sh
-	$(MAKE) all
+	$(MAKE) all $(B)/bench_dtcp_add
+	sh tools/bench-dtcp-cost.sh $(B)/bench_dtcp_add
 	tools/vm-run -t 900 -- sh selftests/dtcp_bench.sh
 
 # dfc.ko's data path beside nftables and tc, in one VM run: pktgen
@@ -318,7 +324,7 @@ $(KSFT):
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
 
-selftests: $(KSFT) progs $(BENCH_DP_PROGS)
+selftests: $(KSFT) progs $(BENCH_DP_PROGS) $(B)/bench_dtcp_add
 	$(MAKE) -C selftests OUTPUT=$(B)/selftests KSFT_DIR=$(B)/ksft TOP=$(CURDIR)
 
 deps:
