@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,14 +32,15 @@ static const struct {
 	const char *name;
 	bool addr;
 	unsigned int bits;	/* numeric fields */
+	size_t nums;		/* numeric fields: offset of their items in a struct dfc_spec */
 } fields[DFC_SPEC_NFIELDS] = {
-	[DFC_SPEC_SRC] = { "Source-Address", true, 0 },
-	[DFC_SPEC_DST] = { "Dest-Address", true, 0 },
-	[DFC_SPEC_SPORT] = { "Source-Port", false, 16 },
-	[DFC_SPEC_DPORT] = { "Dest-Port", false, 16 },
-	[DFC_SPEC_PROTO] = { "Protocol", false, 8 },
-	[DFC_SPEC_ICMP_TYPE] = { "ICMP-Type", false, 8 },
-	[DFC_SPEC_ICMP_CODE] = { "ICMP-Code", false, 8 },
+	[DFC_SPEC_SRC] = { "Source-Address", true, 0, 0 },
+	[DFC_SPEC_DST] = { "Dest-Address", true, 0, 0 },
+	[DFC_SPEC_SPORT] = { "Source-Port", false, 16, offsetof(struct dfc_spec, sport) },
+	[DFC_SPEC_DPORT] = { "Dest-Port", false, 16, offsetof(struct dfc_spec, dport) },
+	[DFC_SPEC_PROTO] = { "Protocol", false, 8, offsetof(struct dfc_spec, proto) },
+	[DFC_SPEC_ICMP_TYPE] = { "ICMP-Type", false, 8, offsetof(struct dfc_spec, icmp_type) },
+	[DFC_SPEC_ICMP_CODE] = { "ICMP-Code", false, 8, offsetof(struct dfc_spec, icmp_code) },
 };
 
 const char *dfc_spec_field_name(enum dfc_spec_field f)
@@ -70,20 +72,14 @@ unsigned int dfc_spec_field_bits(enum dfc_spec_field f)
 struct dfc_spec_nums *dfc_spec_field_nums(struct dfc_spec *s,
 					  enum dfc_spec_field f)
 {
-	switch (f) {
-	case DFC_SPEC_SPORT:
-		return &s->sport;
-	case DFC_SPEC_DPORT:
-		return &s->dport;
-	case DFC_SPEC_PROTO:
-		return &s->proto;
-	case DFC_SPEC_ICMP_TYPE:
-		return &s->icmp_type;
-	case DFC_SPEC_ICMP_CODE:
-		return &s->icmp_code;
-	default:
-		return NULL;
-	}
+	return fields[f].addr ? NULL : (struct dfc_spec_nums *)((char *)s + fields[f].nums);
+}
+
+const struct dfc_spec_nums *dfc_spec_field_nums_const(const struct dfc_spec *s,
+						      enum dfc_spec_field f)
+{
+	return fields[f].addr ? NULL :
+	       (const struct dfc_spec_nums *)((const char *)s + fields[f].nums);
 }
 
 /* ---------------------------------------------------------------- parse */

@@ -260,7 +260,7 @@ static int field_ranges(const struct dfc_spec *s, unsigned int f,
 		}
 	} else {
 		const struct dfc_spec_nums *l =
-			dfc_spec_field_nums((struct dfc_spec *)s, (enum dfc_spec_field)f);
+			dfc_spec_field_nums_const(s, (enum dfc_spec_field)f);
 
 		n = l->n;
 		if (n > DFC_SPEC_MAX_ITEMS)

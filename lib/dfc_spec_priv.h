@@ -18,6 +18,8 @@ unsigned int dfc_spec_field_bits(enum dfc_spec_field f);
 /* A numeric field's items in s (NULL for an address field). */
 struct dfc_spec_nums *dfc_spec_field_nums(struct dfc_spec *s,
 					  enum dfc_spec_field f);
+const struct dfc_spec_nums *dfc_spec_field_nums_const(const struct dfc_spec *s,
+						      enum dfc_spec_field f);
 
 /* IP version v (4 or 6) as a bit of the masks dfc_spec_vers() returns. */
 unsigned int dfc_spec_ver_bit(unsigned int v);
