@@ -600,10 +600,26 @@ TEST_F_TIMEOUT(filter, dump_consistent_under_readd, 180)
 	struct snap sn = { .n = total, .seen = seen };
 	uint32_t owner = 1;
 	int ok_dumps = 0, status, k;
+	struct timespec t0, t1;
+	long dump_us, quiet_us;
 	pid_t pid;
 
 	ASSERT_NE(NULL, seen);
 	ASSERT_EQ(0, add_many(self->nl, 1, 0, (int)total));
+	/*
+	 * An undisturbed dump first, which also shows every id once; the
+	 * writer's quiet spells are three of its length (at least 150 ms), so
+	 * that dumps can complete between bursts on a slow (debug) kernel too.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(0, dfc_nl_crit_dump(self->nl, &owner, true, snap_cb, snap_restart, &sn));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (unsigned int i = 0; i < total; i++) {
+		ASSERT_EQ(1, seen[i]) TH_LOG("undisturbed dump: id %u seen %u times", i, seen[i]);
+	}
+	dump_us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+	quiet_us = dump_us < 50 * 1000 ? 150 * 1000 : 3 * dump_us;
+	TH_LOG("undisturbed dump %ld us: quiet spells of %ld us", dump_us, quiet_us);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -619,7 +635,7 @@ TEST_F_TIMEOUT(filter, dump_consistent_under_readd, 180)
 				if (readd(nl, 1, ((x >> 8) % (total / 2)) * 2 + 1))
 					_exit(2);
 			}
-			usleep(150 * 1000);
+			usleep(quiet_us);
 		}
 	}
 	for (k = 0; k < 16; k++) {

@@ -180,6 +180,7 @@ OUT_TEST(esp_protected_then_sa_deleted)
 OUT_TEST(max_duplicates)
 {
 	static const uint32_t prio[6] = { 0, 2, 1, 2, 3, 1 };
+	uint64_t dropped[6] = { 0 };
 	struct mnl_socket *ev = events_open(self->nl);
 	struct cstats s;
 	struct event e;
@@ -203,14 +204,20 @@ OUT_TEST(max_duplicates)
 		EXPECT_EQ(wins ? 4 : 0, s.v[DFC_CSTATS_A_COPIES]) TH_LOG("cdest %u", i);
 		EXPECT_EQ(wins ? 0 : 4, s.v[DFC_CSTATS_A_DUPCAP]) TH_LOG("cdest %u", i);
 	}
-	/* One notice per losing owner, naming its criterion and count. */
+	/*
+	 * Notices to the losing owners only, each naming its criterion; a
+	 * notice counts one period's drops, and the four frames may straddle
+	 * a period's end on a slow kernel: per owner they add up to 4.
+	 */
 	while (seen != ((1u << 3) | (1u << 4))) {
 		ASSERT_EQ(0, event_wait(ev, DFC_CMD_DUP_DROPPED, 5000, &e));
 		ASSERT_TRUE(e.owner == 3 || e.owner == 4) TH_LOG("owner %u", e.owner);
 		EXPECT_EQ(1, e.n_ids);
 		EXPECT_EQ(e.owner, e.ids[0]);
-		EXPECT_EQ(4, e.dup[0]);
-		seen |= 1u << e.owner;
+		dropped[e.owner] += e.dup[0];
+		ASSERT_GE(4, dropped[e.owner]) TH_LOG("owner %u", e.owner);
+		if (dropped[e.owner] == 4)
+			seen |= 1u << e.owner;
 	}
 	mnl_socket_close(ev);
 }
