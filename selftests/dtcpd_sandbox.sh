@@ -86,10 +86,14 @@ check_eq "cs2, its key a credential (key-file = \"cs2.key\"): NOOP 200" "$(dc2 N
 check_eq "state file: its user's, mode 600" "$(stat -c '%u %a' "$U/state/state" 2>/dev/null)" "$DUID 600"
 check_eq "control socket: its user's, mode 600" "$(stat -c '%u %a %F' "$SOCK" 2>/dev/null)" \
 	"$DUID 600 socket"
+t0=$(date +%s)
 if out=$(ip netns exec "$MON" "$DFCCTL" -S "$SOCK" agent show 2>&1); then
 	ok "root's dfcctl agent show reads the control socket"
 else
-	fail "root's dfcctl agent show reads the control socket" "$out"
+	# Where dtcpd was meanwhile: its last system calls (strace -f: pid first).
+	fail "root's dfcctl agent show reads the control socket" "$out" \
+		"after $(($(date +%s) - t0)) s; dtcpd's last system calls:" \
+		"$(awk -v p="$pid" '$1 == p' "$T/strace" | tail -20 | sed '2,$s/^/# /')"
 fi
 if out=$(ip netns exec "$MON" setpriv --reuid=$((DUID + 1)) --regid=$((DUID + 1)) --clear-groups \
 	"$DFCCTL" -S "$SOCK" agent show 2>&1); then
