@@ -534,12 +534,24 @@ check "module gone at the end" test ! -d /sys/module/dfc
 # guest's own command line (hung_task_panic=1), which dmesg keeps.
 REPORT_RE='BUG:|WARNING:|Oops|KASAN|UBSAN|possible (circular|recursive) locking|suspicious RCU|sleeping function called|unreferenced object|general protection|refcount_t:|list_(add|del) corruption|blocked for more than|soft lockup|self-detected stall|rcu: INFO'
 reports() { grep -E "$REPORT_RE"; }
-if printf '%s\n' 'BUG: KASAN: slab-use-after-free in dfc_xmit+0x1/0x2' | reports >/dev/null; then
+# Less what vm-run leaves out as no bug (tools/vm-run: DFC_KLOG_FILTER, on
+# the debug kernel: injected allocation failures, one known report of 6.1).
+klog() { if [ -n "${DFC_KLOG_FILTER:-}" ]; then awk "$DFC_KLOG_FILTER"; else cat; fi; }
+if printf '%s\n' '[   1.000000] BUG: KASAN: slab-use-after-free in dfc_xmit+0x1/0x2' |
+	klog | reports >/dev/null; then
 	ok "report scan sees a report (positive control)"
 else
 	fail "report scan sees a report (positive control)"
 fi
-out=$(dmesg | reports)
+if [ -n "${DFC_KLOG_FILTER:-}" ]; then
+	# nft creating a set (this test, bench_datapath.sh) on 6.1 with PROVE_RCU_LIST.
+	out=$(printf '[   1.000000] %s\n' 'WARNING: suspicious RCU usage' '6.1.0 #1 Not tainted' \
+		'-----------------------------' \
+		'net/netfilter/nf_tables_api.c:4122 RCU-list traversed in non-reader section!!' |
+		klog | reports)
+	check_eq "report scan leaves out 6.1's nf_tables RCU-list report, as vm-run does" "$out" ""
+fi
+out=$(dmesg | klog | reports)
 check_eq "no kernel report" "$out" ""
 echo "# stress: $frames_sent frames sent by pktgen in all, $(($(now) - t0)) s"
 rm -rf "$tmp"
