@@ -67,9 +67,11 @@ static int hmac_key(const void *key, size_t key_len)
 		return -1;
 	/* OpenSSL wants a non-NULL key pointer even for an empty key. */
 	hm.key = OPENSSL_memdup(key_len ? key : &empty, key_len ? key_len : 1);
-	if (!hm.key || !EVP_MAC_init(hm.ctx, hm.key, key_len, p))
+	if (!hm.key)
 		return -1;
-	hm.key_len = key_len;
+	hm.key_len = key_len;	/* from here on, the copy is cleared when dropped */
+	if (!EVP_MAC_init(hm.ctx, hm.key, key_len, p))
+		return -1;
 	hm.keyed = true;
 	return 0;
 }
