@@ -138,9 +138,10 @@ fuzz-ci: fuzz-build
 
 # What an ADD costs dtcpd itself (callgrind, in-memory kernel), then
 # authenticated DTCP ADDs into dfc.ko vs nft add element, in one VM run.
-$(B)/bench_dtcp_add: tools/bench_dtcp_add.c $(AGENT_CORE) agent/kfake.c $(LIB_SRC) $(AGENT_HDR)
+$(B)/bench_dtcp_add: tools/bench_dtcp_add.c selftests/dtcp_srv.h selftests/dtcp_req.h $(AGENT_CORE) \
+		agent/kfake.c $(LIB_SRC) $(AGENT_HDR)
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -Iagent -o $@ $< $(AGENT_CORE) agent/kfake.c $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CFLAGS) -Iagent -Iselftests -o $@ $< $(AGENT_CORE) agent/kfake.c $(LIB_SRC) $(LDLIBS)
 
 bench-dtcp:
 	@sh tools/deps.sh
