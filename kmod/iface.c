@@ -71,7 +71,7 @@ int dfc_iface_attach(struct dfc_net *dn, struct net_device *dev, u32 flags,
 	}
 	netdev_hold(dev, &iface->dev_tracker, GFP_KERNEL_ACCOUNT);
 	list_add_tail(&iface->list, &dn->ifaces);
-	dn->n_ifaces++;
+	WRITE_ONCE(dn->n_ifaces, dn->n_ifaces + 1);
 	dn->iface_gen++;
 	pr_info("attached %s (ifindex %d)\n", dev->name, dev->ifindex);
 	/* Merged frames would be copied (and counted) as one. */
@@ -102,7 +102,7 @@ void dfc_iface_detach(struct dfc_iface *iface)
 	ASSERT_RTNL();
 	nf_unregister_net_hook(dn->net, &iface->ops);
 	list_del(&iface->list);
-	dn->n_ifaces--;
+	WRITE_ONCE(dn->n_ifaces, dn->n_ifaces - 1);
 	dn->iface_gen++;
 	pr_info("detached %s\n", iface->dev->name);
 	netdev_put(iface->dev, &iface->dev_tracker);

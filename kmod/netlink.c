@@ -342,9 +342,8 @@ static int dfc_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				DFC_CMD_STATS_GET);
 	if (!hdr)
 		goto nospace;
-	rtnl_lock();
-	n = dn->n_ifaces;
-	rtnl_unlock();
+	/* Counters only: monitoring never waits for RTNL. */
+	n = READ_ONCE(dn->n_ifaces);
 	dfc_stats_read(dn->stats, &s);
 	mutex_lock(&dn->filter.lock);
 	err = dfc_genl_put_table(msg, &dn->filter);

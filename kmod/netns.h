@@ -16,7 +16,7 @@
 struct dfc_net {
 	struct net *net;
 	struct list_head ifaces;
-	unsigned int n_ifaces;
+	unsigned int n_ifaces;		/* read without RTNL: a snapshot */
 	/* Bumped on every change of the interface set: dumps check it. */
 	unsigned int iface_gen;
 	/* Every frame seen in this namespace, surviving detach. */
