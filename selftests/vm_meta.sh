@@ -63,6 +63,15 @@ expect() {
 	fi
 }
 
+# logged FAULT PATTERN WHAT: one more line that FAULT's log must have.
+logged() {
+	if grep -Eq "$2" "build/vm/meta-$1.log"; then
+		ok "vm-run fault=$1: $3"
+	else
+		fail "vm-run fault=$1: $3" "no '$2' in build/vm/meta-$1.log"
+	fi
+}
+
 ko=$PWD/$out/vm_meta.ko
 for f in $faults; do
 	case $f in
@@ -87,6 +96,8 @@ for f in $faults; do
 	hang)
 		expect hang 125 'INFO: task insmod:[0-9]+ blocked for more than' \
 			"echo 2 > /proc/sys/kernel/hung_task_timeout_secs && insmod $ko fault=hang"
+		# The lock's holder may be neither blocked nor running.
+		logged hang 'task:kthreadd +state:[SI]' "the panic lists sleeping tasks too"
 		;;
 	lockup)
 		# A CPU stuck for good: softlockup_panic ends the run at once
