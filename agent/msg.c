@@ -364,6 +364,7 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 	}
 	p = &m->p[m->n++];
 	p->name = name;
+	p->name_len = strlen(name);
 	p->value = value;
 	p->raw = raw;
 	p->escaped = escaped;
@@ -431,20 +432,28 @@ int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len)
 	return 0;
 }
 
+static bool name_is(const struct dtcp_param *p, const char *name, size_t len)
+{
+	return p->name_len == len && !strcasecmp(p->name, name);
+}
+
 const struct dtcp_param *dtcp_msg_get(const struct dtcp_msg *m, const char *name)
 {
+	size_t len = strlen(name);
+
 	for (unsigned int i = 0; i < m->n; i++)
-		if (!strcasecmp(m->p[i].name, name))
+		if (name_is(&m->p[i], name, len))
 			return &m->p[i];
 	return NULL;
 }
 
 unsigned int dtcp_msg_count(const struct dtcp_msg *m, const char *name)
 {
+	size_t len = strlen(name);
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < m->n; i++)
-		n += !strcasecmp(m->p[i].name, name);
+		n += name_is(&m->p[i], name, len);
 	return n;
 }
 
@@ -673,24 +682,30 @@ void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len)
 
 /* ---- parameter names ---- */
 
-static const char *const canon[] = {
-	"Csource-ID", "Seq", "Authentication-Info", "Cdest-ID", "Source-Address",
-	"Dest-Address", "Protocol", "Source-Port", "Dest-Port", "ICMP-Type", "ICMP-Code",
-	"Timeout-Idle", "Timeout-Total", "Timeout-Packets", "Timeout-Bytes", "Priority",
-	"Action", "Flags", "Criteria-ID", "Criteria-Count", "Criteria-Num",
-	"Csource-Address", "Timestamp", "Last-Refresh", "Remaining-Idle", "Remaining-Total",
-	"Remaining-Packets", "Remaining-Bytes", "Average-Bandwidth", "Matching-Packets",
-	"Matching-Bytes", "Num-Refresh", "Alert-Info", "Alert-Bandwidth", "Max-Bandwidth",
-	"X-JTap-Cdest-Dest-Address", "X-JTap-Cdest-Dest-Port", "X-JTap-Cdest-Source-Address",
-	"X-JTap-Cdest-Source-Port", "X-JTap-Cdest-TTL", "X-JTap-VRF-Name",
-	"X-JTap-Input-Interface", "X-JTap-Output-Interface", "X-JTap-IP-Version",
-	"X-JTap-Filter-Family", NULL
+/* Known names, with their lengths: most names differ in length. */
+#define N(s) { s, sizeof(s) - 1 }
+static const struct { const char *name; size_t len; } canon[] = {
+	N("Csource-ID"), N("Seq"), N("Authentication-Info"), N("Cdest-ID"), N("Source-Address"),
+	N("Dest-Address"), N("Protocol"), N("Source-Port"), N("Dest-Port"), N("ICMP-Type"),
+	N("ICMP-Code"), N("Timeout-Idle"), N("Timeout-Total"), N("Timeout-Packets"),
+	N("Timeout-Bytes"), N("Priority"), N("Action"), N("Flags"), N("Criteria-ID"),
+	N("Criteria-Count"), N("Criteria-Num"), N("Csource-Address"), N("Timestamp"),
+	N("Last-Refresh"), N("Remaining-Idle"), N("Remaining-Total"), N("Remaining-Packets"),
+	N("Remaining-Bytes"), N("Average-Bandwidth"), N("Matching-Packets"), N("Matching-Bytes"),
+	N("Num-Refresh"), N("Alert-Info"), N("Alert-Bandwidth"), N("Max-Bandwidth"),
+	N("X-JTap-Cdest-Dest-Address"), N("X-JTap-Cdest-Dest-Port"),
+	N("X-JTap-Cdest-Source-Address"), N("X-JTap-Cdest-Source-Port"), N("X-JTap-Cdest-TTL"),
+	N("X-JTap-VRF-Name"), N("X-JTap-Input-Interface"), N("X-JTap-Output-Interface"),
+	N("X-JTap-IP-Version"), N("X-JTap-Filter-Family")
 };
+#undef N
 
 const char *dtcp_param_canon(const char *name)
 {
-	for (const char *const *c = canon; *c; c++)
-		if (!strcasecmp(*c, name))
-			return *c;
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++)
+		if (canon[i].len == len && !strcasecmp(canon[i].name, name))
+			return canon[i].name;
 	return NULL;
 }

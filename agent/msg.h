@@ -46,6 +46,7 @@ enum dtcp_kind {
 
 struct dtcp_param {
 	const char *name;	/* as sent, escapes decoded */
+	size_t name_len;	/* compared before the names: most differ in it */
 	const char *value;	/* escapes decoded, outer whitespace trimmed */
 	const char *raw;	/* the value as sent (escapes intact), trimmed */
 	const char *line;	/* the whole line as sent, without its end */
