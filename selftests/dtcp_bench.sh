@@ -8,7 +8,8 @@
 # one request in flight (latency: p50/p99) and with a window of W (rate);
 # then, in the same VM run, the same count of elements goes into an nft
 # set with `nft add element` in batches of B. The ratio is dtcpd's ADD
-# rate over nft's element rate. Under TCG the absolute numbers say little;
+# rate over nft's element rate. It also prints the kernel memory each
+# criterion takes, added this way (table_mem over crits). Under TCG the absolute numbers say little;
 # the ratio, measured side by side, says more.
 #
 # DTCP_BENCH_N (5000), DTCP_BENCH_W (64), DTCP_BENCH_B (100).
@@ -62,6 +63,12 @@ check_eq "latency run: $N ADDs answered and verified" "$(val "$lat" ok)" "$N"
 dc DELETE Criteria-ID='*' Flags=Static >/dev/null
 rate=$(dc bench -N "$N" -W "$W")
 check_eq "rate run (window $W): $N ADDs answered and verified" "$(val "$rate" ok)" "$N"
+# Kernel memory per criterion added the dtcpd way: the table, the
+# criterion, its limits and its blob (the DTCP form), as dfc.ko counts it.
+st=$(ip netns exec "$MON" "$DFCCTL" -j stats)
+crits=$(echo "$st" | jq .crits)
+check_eq "rate run: $N criteria in the kernel" "$crits" "$N"
+mem=$(echo "$st" | jq '.table_mem / .crits | . * 10 | round / 10')
 dc DELETE Criteria-ID='*' Flags=Static >/dev/null
 
 # The same count of elements into an nft set, B per `nft add element`.
@@ -100,6 +107,7 @@ echo "# nft add element, batches of $B: $N elements in $(awk -v t="$((t1 - t0))"
 echo "# nft add element, one transaction: $N elements, $nft_one elements/s"
 ratio=$(awk -v a="$(val "$rate" adds_per_s)" -v b="$nft_rate" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
 ratio1=$(awk -v a="$(val "$rate" adds_per_s)" -v b="$nft_one" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
+echo "# bench-dtcp: $mem bytes of kernel memory per DTCP criterion (table_mem over crits)"
 echo "# bench-dtcp: dtcpd $(val "$rate" adds_per_s) ADDs/s (p99 $(val "$lat" p99_us) us one in flight," \
 	"p99 $(val "$rate" p99_us) us at window $W) vs nft $nft_rate elements/s in batches of $B:" \
 	"ratio $ratio; vs one nft transaction ($nft_one/s): ratio $ratio1"
