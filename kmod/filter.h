@@ -99,6 +99,8 @@ struct dfc_filter_result {
 
 int dfc_filter_init(struct dfc_filter *f, struct net *net, const struct dfc_events *ev);
 void dfc_filter_uninit(struct dfc_filter *f);
+int dfc_filter_mod_init(void);
+void dfc_filter_mod_exit(void);
 void dfc_filter_match(struct dfc_filter *f, const struct dfc_key *key,
 		      struct dfc_filter_result *res);
 u32 dfc_filter_max_dup(struct dfc_filter *f, u32 owner);

@@ -6,6 +6,7 @@
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
 #include <uapi/linux/dfc.h>
+#include "filter.h"
 #include "frag.h"
 #include "iface.h"
 #include "netlink.h"
@@ -23,9 +24,12 @@ static int __init dfc_mod_init(void)
 	err = dfc_frag_cache_init();
 	if (err)
 		return err;
-	err = dfc_netns_init();
+	err = dfc_filter_mod_init();
 	if (err)
 		goto err_frag;
+	err = dfc_netns_init();
+	if (err)
+		goto err_filter;
 	err = dfc_iface_init();
 	if (err)
 		goto err_netns;
@@ -39,6 +43,8 @@ err_iface:
 	dfc_iface_uninit();
 err_netns:
 	dfc_netns_uninit();
+err_filter:
+	dfc_filter_mod_exit();
 err_frag:
 	dfc_frag_cache_uninit();
 	return err;
@@ -49,6 +55,7 @@ static void __exit dfc_mod_exit(void)
 	dfc_genl_uninit();
 	dfc_iface_uninit();
 	dfc_netns_uninit();
+	dfc_filter_mod_exit();
 	/* Objects freed after a grace period must be gone before the code. */
 	rcu_barrier();
 	dfc_frag_cache_uninit();
