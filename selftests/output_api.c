@@ -332,7 +332,7 @@ OUT_TEST(pktgen_load_hard_limit)
 	const int frame = 100, copy = 86 + 20;
 	uint64_t burst, hard;
 	struct mnl_socket *ev;
-	long t0, us, ms, count;
+	long t0, us, ms, count, read_ms;
 	struct dfc_iface_info ifi;
 	struct dfc_stats st;
 	struct nlmsghdr *nlh;
@@ -389,6 +389,7 @@ OUT_TEST(pktgen_load_hard_limit)
 	 */
 	usleep(2000 * 1000);
 	ASSERT_EQ(0, cdest_stats(self->nl, 1, &r));
+	read_ms = now_ms() - t0;
 	sent = pktgen_sent();
 	sh("ip netns exec %s sh -c 'echo rem_device_all > /proc/net/pktgen/kpktgend_0'",
 	   gen_ns);
@@ -440,8 +441,18 @@ OUT_TEST(pktgen_load_hard_limit)
 	EXPECT_EQ(0, s.v[DFC_CSTATS_A_RATELIMIT]);
 	EXPECT_LT(0, s.v[DFC_CSTATS_A_COPIES]);
 	EXPECT_EQ(s.v[DFC_CSTATS_A_COPIES] * copy, s.v[DFC_CSTATS_A_BYTES]);
-	/* The 10 s average: above the hard limit, at most all bytes in 10 s. */
-	EXPECT_LT(hard, r.v[DFC_CSTATS_A_RATE]);
+	/*
+	 * The 10 s average: above the hard limit while the whole burst is in
+	 * its window (updated once a second: read at most 8 s after the
+	 * burst began; a host busy enough to stretch the burst past that
+	 * leaves only part of it there), at most all bytes in 10 s.
+	 */
+	if (read_ms <= 8000) {
+		EXPECT_LT(hard, r.v[DFC_CSTATS_A_RATE]);
+	} else {
+		TH_LOG("rate read %ld ms after the burst began: not compared with the hard limit",
+		       read_ms);
+	}
 	EXPECT_GE(r.v[DFC_CSTATS_A_BYTES] * 8 / 10, r.v[DFC_CSTATS_A_RATE]);
 
 	/* The namespace agrees: every frame matched, every copy counted. */
