@@ -219,14 +219,14 @@ inject -n 40 -S 10.9.0.1 -D 10.9.0.2 -P udp -p 4000 -l 200
 wait $P2
 n=$T/n.2101
 check_eq "DuplicatesDropped (598): the losing criterion" \
-	"$(($(grep -c '598 Duplicate Packets Dropped' "$n") >= 1)) $(awk '/598/ { f = 1 } f && /^Criteria-ID:/ { print $2; exit }' "$n")" \
+	"$(($(grep -c '598 Duplicate Packets Dropped' "$n") >= 1)) $(awk '/^DTCP/ { f = / 598 / } f && /^Criteria-ID:/ { print $2; exit }' "$n")" \
 	"1 $dup_id"
 check_eq "598 counts the dropped copies" \
 	"$(awk '/^DTCP/ { f = / 598 / } f && /^X-Dropped-Packets:/ { s += $2 } END { print s }' "$n")" 40
 check_eq "Congestion (580) above the soft limit" \
-	"$(grep -c '580 Congestion' "$n") $(awk '/580/ { f = 1 } f && /^Alert-Bandwidth:/ { print $2; exit }' "$n")" "1 1000"
+	"$(grep -c '580 Congestion' "$n") $(awk '/^DTCP/ { f = / 580 / } f && /^Alert-Bandwidth:/ { print $2; exit }' "$n")" "1 1000"
 check_eq "CongestionDelete (680) above the hard limit: the criterion purged" \
-	"$(grep -c '680 Criterion Congestion Delete' "$n") $(awk '/680/ { f = 1 } f && /^Criteria-ID:/ { print $2; exit }' "$n")" \
+	"$(grep -c '680 Criterion Congestion Delete' "$n") $(awk '/^DTCP/ { f = / 680 / } f && /^Criteria-ID:/ { print $2; exit }' "$n")" \
 	"1 $hot_id"
 check_eq "all verified" "$(grep -c '^# verified' "$n")" "$(grep -c '^DTCP/' "$n")"
 check_eq "the purged criterion is gone from LIST" "$(dc2 LIST Criteria-ID="$hot_id" | code)" 431
