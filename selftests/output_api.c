@@ -442,12 +442,14 @@ OUT_TEST(pktgen_load_hard_limit)
 	EXPECT_LT(0, s.v[DFC_CSTATS_A_COPIES]);
 	EXPECT_EQ(s.v[DFC_CSTATS_A_COPIES] * copy, s.v[DFC_CSTATS_A_BYTES]);
 	/*
-	 * The 10 s average: above the hard limit while the whole burst is in
-	 * its window (updated once a second: read at most 8 s after the
-	 * burst began; a host busy enough to stretch the burst past that
-	 * leaves only part of it there), at most all bytes in 10 s.
+	 * The 10 s average (updated once a second): above the hard limit
+	 * (47 % of all bytes in 10 s) while most of the burst is in its
+	 * window. Read at most 12 s after the burst began, the window holds
+	 * at least its last 9 s (read at 10.8 s on the debug kernel); a host
+	 * busy enough to stretch it to 16 s left 40 % there. At most all
+	 * bytes in 10 s.
 	 */
-	if (read_ms <= 8000) {
+	if (read_ms <= 12000) {
 		EXPECT_LT(hard, r.v[DFC_CSTATS_A_RATE]);
 	} else {
 		TH_LOG("rate read %ld ms after the burst began: not compared with the hard limit",
