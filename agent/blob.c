@@ -1,108 +1,170 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The blob: a criterion's DTCP form as one JSON object. See blob.h; the
- * members are listed in docs/dtcpd.md ("The blob is hostile text").
+ * The blob, format 3: a criterion's DTCP form as netlink attributes
+ * (libmnl) after a 4-byte magic. Written compactly because the kernel
+ * keeps one per criterion; read as strictly as any input: every
+ * attribute known, of its exact length, at most once (DESTs: exactly n),
+ * in-range numbers, texts without control characters, nothing after the
+ * last attribute. Format 2 (JSON) is still read (blob_v2.c). The
+ * attributes are listed in blob.h and docs/dtcpd.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <jansson.h>
+#include <libmnl/libmnl.h>
 
 #include "blob.h"
+#include "blob_priv.h"
 
-static bool text_ok(const json_t *v, size_t max);
-static bool param_ok(const json_t *p);
+static const char magic[4] = { 'd', 't', 'c', DTCP_BLOB_VERSION };
+
+/* The filter parameters, in the order of their attributes (DTCP_BLOB_P_*). */
+static const char *const filter_names[] = {
+	"Source-Address", "Dest-Address", "Protocol", "Source-Port", "Dest-Port",
+	"ICMP-Type", "ICMP-Code",
+};
+
+#define N_FILTER (sizeof(filter_names) / sizeof(filter_names[0]))
+
+bool dtcp_blob_text_ok(const char *s, size_t n, size_t max)
+{
+	if (!n || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* A parameter name as DTCP spells one: visible, no ':'. */
+static bool pname_ok(const char *s, size_t n)
+{
+	if (!dtcp_blob_text_ok(s, n, 63))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ' ' || s[i] == ':' || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* A raw value: empty, or text. */
+static bool pvalue_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return !n || dtcp_blob_text_ok(s, n, DFC_CRIT_BLOB_MAX);
+}
 
 /* ---- writing ---- */
 
-static int set_str(json_t *o, const char *key, const char *s)
-{
-	json_t *v = json_string(s);	/* NULL unless UTF-8 */
+/* The attributes go after a netlink header in a scratch buffer (libmnl's way). */
+struct wbuf {
+	struct nlmsghdr *nlh;
+	size_t size;			/* header + what the blob may take after its magic */
+};
 
-	return v ? json_object_set_new(o, key, v) : -EILSEQ;
+static int put_u32(struct wbuf *w, uint16_t type, uint32_t v)
+{
+	return mnl_attr_put_u32_check(w->nlh, w->size, type, v) ? 0 : -E2BIG;
 }
 
-static int set_int(json_t *o, const char *key, json_int_t n)
+static int put_u64(struct wbuf *w, uint16_t type, uint64_t v)
 {
-	return json_object_set_new(o, key, json_integer(n)) ? -ENOMEM : 0;
+	return mnl_attr_put_u64_check(w->nlh, w->size, type, v) ? 0 : -E2BIG;
 }
 
-/* 64-bit counts as decimal strings: a JSON integer here is signed. */
-static int set_u64(json_t *o, const char *key, uint64_t n)
+/* Zero is what a reader takes for an absent number: left out. */
+static int put_u32_nz(struct wbuf *w, uint16_t type, uint32_t v)
 {
-	char s[24];
-
-	snprintf(s, sizeof(s), "%" PRIu64, n);
-	return set_str(o, key, s);
+	return v ? put_u32(w, type, v) : 0;
 }
 
-static json_t *kdest_json(const struct dtcp_kdest *d)
+static int put_u64_nz(struct wbuf *w, uint16_t type, uint64_t v)
 {
-	char addr[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN];
-	json_t *o;
-
-	if (!inet_ntop(d->family, d->addr, addr, sizeof(addr)) ||
-	    !inet_ntop(d->family, d->src, src, sizeof(src)))
-		return NULL;
-	o = json_pack("{s:i, s:s, s:s, s:i, s:i, s:i}", "family", d->family == AF_INET ? 4 : 6,
-		      "address", addr, "source", src, "source-port", (int)d->sport,
-		      "port", (int)d->dport, "ttl", (int)d->ttl);
-	return o;
+	return v ? put_u64(w, type, v) : 0;
 }
 
-/* ["Name", "raw value"]; NULL if either is not UTF-8. */
-static json_t *param_json(const char *name, const char *raw)
+static int put_str(struct wbuf *w, uint16_t type, const char *s)
 {
-	return json_pack("[s, s]", name, raw);
+	return mnl_attr_put_strz_check(w->nlh, w->size, type, s) ? 0 : -E2BIG;
 }
 
-/* Bytes o takes written compactly. */
-static size_t dumped(const json_t *o)
+static int put_rdest(struct wbuf *w, const struct dtcp_kdest *d)
 {
-	return json_dumpb(o, NULL, 0, JSON_COMPACT);
+	size_t alen = d->family == AF_INET ? 4 : 16;
+	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_D_RDEST);
+
+	if (!n || !mnl_attr_put_check(w->nlh, w->size, DTCP_BLOB_R_ADDR, alen, d->addr) ||
+	    !mnl_attr_put_check(w->nlh, w->size, DTCP_BLOB_R_SRC, alen, d->src) ||
+	    !mnl_attr_put_u16_check(w->nlh, w->size, DTCP_BLOB_R_SPORT, d->sport) ||
+	    !mnl_attr_put_u16_check(w->nlh, w->size, DTCP_BLOB_R_PORT, d->dport) ||
+	    !mnl_attr_put_u8_check(w->nlh, w->size, DTCP_BLOB_R_TTL, d->ttl))
+		return -E2BIG;
+	mnl_attr_nest_end(w->nlh, n);
+	return 0;
 }
 
-static int add_params(json_t *params, const struct dtcp_msg *m, size_t size, json_t *root,
-		      const struct dtcp_param **bad)
+static int put_dest(struct wbuf *w, const struct dtcp_add *a, unsigned int i)
 {
-	static const char *const keep[] = { "Source-Address", "Dest-Address", "Protocol",
-		"Source-Port", "Dest-Port", "ICMP-Type", "ICMP-Code", NULL };
+	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_DEST);
+	int err;
 
-	/* The filter as given (first occurrence of each), then the X- parameters. */
+	if (!n)
+		return -E2BIG;
+	err = put_str(w, DTCP_BLOB_D_NAME, a->dest_names[i]) ?:
+	      put_u32(w, DTCP_BLOB_D_KID, a->cdest_kid[i]) ?:
+	      (a->request_dest ? put_rdest(w, &a->kd[i]) : 0);
+	if (err)
+		return err;
+	mnl_attr_nest_end(w->nlh, n);
+	return 0;
+}
+
+static int put_xparam(struct wbuf *w, const char *name, const char *raw)
+{
+	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_XPARAM);
+
+	if (!n || put_str(w, DTCP_BLOB_X_NAME, name) || put_str(w, DTCP_BLOB_X_VALUE, raw)) {
+		if (n)
+			mnl_attr_nest_cancel(w->nlh, n);
+		return -E2BIG;
+	}
+	mnl_attr_nest_end(w->nlh, n);
+	return 0;
+}
+
+/* The filter as given (first occurrence of each), then the X- parameters. */
+static int put_params(struct wbuf *w, const struct dtcp_msg *m, const struct dtcp_param **bad)
+{
 	for (int pass = 0; pass < 2; pass++) {
 		for (unsigned int i = 0; i < m->n; i++) {
 			const struct dtcp_param *p = &m->p[i];
-			const char *c = dtcp_param_canon(p->name);
-			bool want = false;
-			json_t *j;
+			const char *c = dtcp_param_canon(p->name), *name = c ? c : p->name;
+			unsigned int f = 0;
+			int err;
 
 			if (dtcp_msg_get(m, p->name) != p)
 				continue;
-			if (pass == 0)
-				for (const char *const *kp = keep; *kp && !want; kp++)
-					want = c && !strcmp(c, *kp);
-			else
-				want = !strncasecmp(p->name, "X-", 2);
-			if (!want)
+			while (pass == 0 && c && f < N_FILTER && strcmp(c, filter_names[f]))
+				f++;
+			if (pass == 0 ? !c || f == N_FILTER : strncasecmp(p->name, "X-", 2))
 				continue;
-			j = param_json(c ? c : p->name, p->raw);
 			/* What the reader would refuse is never written. */
-			if (!j || !param_ok(j)) {
-				json_decref(j);
+			if (!pvalue_ok(p->raw) || (pass == 1 && !pname_ok(name, strlen(name)))) {
 				if (pass == 1 && !c)
 					continue; /* an unknown extension: dropped */
 				*bad = p;
 				return -EILSEQ;
 			}
-			if (json_array_append_new(params, j))
-				return -ENOMEM;
+			err = pass == 0 ? put_str(w, DTCP_BLOB_P_FIRST + f, p->raw) :
+			      put_xparam(w, name, p->raw);
 			/* Unknown X- parameters are kept only while they fit; ours must. */
-			if (pass == 1 && !c && dumped(root) > size)
-				json_array_remove(params, json_array_size(params) - 1);
+			if (err && !(pass == 1 && !c))
+				return err;
 		}
 	}
 	return 0;
@@ -112,64 +174,48 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 		  const char *from, uint32_t id, uint64_t added_ms, unsigned int k,
 		  char *out, size_t size, const struct dtcp_param **bad)
 {
-	json_t *root = json_object(), *cdest = json_array(), *kid = json_array();
-	json_t *params = json_array(), *rdest = NULL;
+	/* Zeroed: libmnl leaves the padding after an attribute as it finds it. */
+	alignas(struct nlmsghdr) char buf[MNL_NLMSG_HDRLEN + DFC_CRIT_BLOB_MAX] = { 0 };
+	struct wbuf w = { .nlh = mnl_nlmsg_put_header(buf) };
 	size_t len;
-	int err = -ENOMEM;
+	int err;
 
 	*bad = NULL;
 	if (size > DFC_CRIT_BLOB_MAX)
 		size = DFC_CRIT_BLOB_MAX;
-	if (!root || !cdest || !kid || !params)
-		goto out;
+	if (size < sizeof(magic))
+		return -E2BIG;
+	w.size = MNL_NLMSG_HDRLEN + size - sizeof(magic);
 	for (unsigned int i = 0; i < a->n_dest; i++) {
-		if (json_array_append_new(kid, json_integer(a->cdest_kid[i])))
-			goto out;
-		json_t *name = json_string(a->dest_names[i]);
-
-		if (!name || !text_ok(name, 79) || json_array_append_new(cdest, name)) {
-			json_decref(name);
+		if (!dtcp_blob_text_ok(a->dest_names[i], strlen(a->dest_names[i]), 79)) {
 			*bad = a->cdest_param;
-			err = -EILSEQ;
-			goto out;
+			return -EILSEQ;
 		}
 	}
-	if (a->request_dest) {
-		rdest = json_array();
-		for (unsigned int i = 0; rdest && i < a->n_dest; i++)
-			if (json_array_append_new(rdest, kdest_json(&a->kd[i])))
-				goto out;
-		if (!rdest)
-			goto out;
-	}
-	if (set_int(root, "dtcpd", DTCP_BLOB_VERSION) || set_int(root, "id", id) ||
-	    set_int(root, "k", k) || set_int(root, "n", a->n_dest) ||
-	    set_int(root, "added", (json_int_t)added_ms) || set_int(root, "flags", a->flags) ||
-	    set_int(root, "prio", a->prio) || set_int(root, "idle", a->t_idle) ||
-	    set_int(root, "total", a->t_total))
-		goto out;
-	err = set_str(root, "csource", csource) ?: set_str(root, "from", from) ?:
-	      set_u64(root, "packets", a->t_packets) ?: set_u64(root, "bytes", a->t_bytes);
+	if (!dtcp_blob_text_ok(csource, strlen(csource), 79) ||
+	    !dtcp_blob_text_ok(from, strlen(from), 47))
+		return -EILSEQ;
+	err = put_u32(&w, DTCP_BLOB_ID, id) ?:
+	      put_u32_nz(&w, DTCP_BLOB_K, k) ?:
+	      put_u32(&w, DTCP_BLOB_N, a->n_dest) ?:
+	      put_u64_nz(&w, DTCP_BLOB_ADDED, added_ms) ?:
+	      put_u32_nz(&w, DTCP_BLOB_FLAGS, a->flags) ?:
+	      put_u32_nz(&w, DTCP_BLOB_PRIO, a->prio) ?:
+	      put_u32_nz(&w, DTCP_BLOB_IDLE, a->t_idle) ?:
+	      put_u32_nz(&w, DTCP_BLOB_TOTAL, a->t_total) ?:
+	      put_u64_nz(&w, DTCP_BLOB_PACKETS, a->t_packets) ?:
+	      put_u64_nz(&w, DTCP_BLOB_BYTES, a->t_bytes) ?:
+	      put_str(&w, DTCP_BLOB_CSOURCE, csource) ?:
+	      put_str(&w, DTCP_BLOB_FROM, from);
+	for (unsigned int i = 0; !err && i < a->n_dest; i++)
+		err = put_dest(&w, a, i);
+	err = err ?: put_params(&w, m, bad);
 	if (err)
-		goto out;
-	err = -ENOMEM;
-	if (json_object_set(root, "cdest", cdest) || json_object_set(root, "kid", kid) ||
-	    (rdest && json_object_set(root, "rdest", rdest)) ||
-	    json_object_set(root, "params", params))
-		goto out;
-	err = add_params(params, m, size, root, bad);
-	if (err)
-		goto out;
-	/* One pass: json_dumpb() says the whole length even when it did not fit. */
-	len = json_dumpb(root, out, size, JSON_COMPACT);
-	err = !len ? -ENOMEM : len > size ? -E2BIG : (int)len;
-out:
-	json_decref(cdest);
-	json_decref(kid);
-	json_decref(params);
-	json_decref(rdest);
-	json_decref(root);
-	return err;
+		return err;
+	len = mnl_nlmsg_get_payload_len(w.nlh);
+	memcpy(out, magic, sizeof(magic));
+	memcpy(out + sizeof(magic), mnl_nlmsg_get_payload(w.nlh), len);
+	return (int)(sizeof(magic) + len);
 }
 
 /* ---- reading ---- */
@@ -178,201 +224,298 @@ bool dtcp_blob_is_dtcpd(const void *blob, size_t len)
 {
 	static const char v1[] = "dtcpd ", v2[] = "{\"dtcpd\":";
 
-	return blob && ((len >= sizeof(v1) - 1 && !memcmp(blob, v1, sizeof(v1) - 1)) ||
+	/* Format 3 and any later one: the magic's first three bytes. */
+	return blob && ((len >= sizeof(magic) && !memcmp(blob, magic, 3) &&
+			 ((const unsigned char *)blob)[3] >= 3) ||
+			(len >= sizeof(v1) - 1 && !memcmp(blob, v1, sizeof(v1) - 1)) ||
 			(len >= sizeof(v2) - 1 && !memcmp(blob, v2, sizeof(v2) - 1)));
 }
 
-/* Text another format may carry: no control characters, 1..max bytes. */
-static bool text_ok(const json_t *v, size_t max)
+/* A text attribute: NUL-terminated, no NUL or control character before. */
+static const char *attr_text(const struct nlattr *at, size_t max)
 {
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-
-	if (!s || !n || n > max || strlen(s) != n)
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
+	if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) < 0 ||
+	    !dtcp_blob_text_ok(mnl_attr_get_str(at), mnl_attr_get_payload_len(at) - 1, max))
+		return NULL;
+	return mnl_attr_get_str(at);
 }
 
-static bool int_in(const json_t *v, json_int_t lo, json_int_t hi, json_int_t *out)
+/*
+ * The attributes of one level: each type in tb[] at most once, those of
+ * the repeat mask in rep[] (at most max_rep, *n_rep of them), in order.
+ * 0, or -EINVAL: an unknown type, a flag bit the type does not take, a
+ * second one, padding that is not zero, or bytes left over that are no
+ * attribute.
+ */
+static int walk(const void *p, size_t len, const struct nlattr **tb, unsigned int max_type,
+		uint32_t nested_mask, uint32_t repeat_mask, const struct nlattr **rep,
+		unsigned int max_rep, unsigned int *n_rep)
 {
-	if (!json_is_integer(v))
+	const char *end = (const char *)p + len;
+	const struct nlattr *at;
+
+	for (at = p; mnl_attr_ok(at, (int)(end - (const char *)at)); at = mnl_attr_next(at)) {
+		unsigned int t = at->nla_type & ~NLA_F_NESTED;
+		bool nested = at->nla_type & NLA_F_NESTED;
+		const char *pad = (const char *)at + at->nla_len;
+
+		if (!t || t > max_type || (at->nla_type & NLA_F_NET_BYTEORDER) ||
+		    nested != !!(nested_mask & (1u << t)))
+			return -EINVAL;
+		for (; pad < (const char *)at + MNL_ALIGN(at->nla_len); pad++)
+			if (pad >= end || *pad)
+				return -EINVAL;
+		if (repeat_mask & (1u << t)) {
+			if (*n_rep >= max_rep)
+				return -EINVAL;
+			rep[(*n_rep)++] = at;
+		} else {
+			if (tb[t])
+				return -EINVAL;
+			tb[t] = at;
+		}
+	}
+	return (const char *)at == end ? 0 : -EINVAL;
+}
+
+static bool get_u32(const struct nlattr *at, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	if (!at) {
+		*out = 0;
+		return lo == 0;
+	}
+	if (mnl_attr_validate(at, MNL_TYPE_U32) < 0)
 		return false;
-	*out = json_integer_value(v);
+	*out = mnl_attr_get_u32(at);
 	return *out >= lo && *out <= hi;
 }
 
-static bool u64_of(const json_t *v, uint64_t *out)
+static bool get_u64(const struct nlattr *at, uint64_t *out)
 {
-	return text_ok(v, 20) && !dtcp_parse_u64(json_string_value(v), UINT64_MAX, out);
+	*out = 0;
+	if (!at)
+		return true;
+	if (mnl_attr_validate(at, MNL_TYPE_U64) < 0)
+		return false;
+	*out = mnl_attr_get_u64(at);
+	return *out != 0; /* zero is written as no attribute: only one way */
 }
 
-/* Every member of o is one of names (each at most once: the loader saw to that). */
-static bool only(const json_t *o, const char *const *names)
+static int rdest_read(const struct nlattr *nest, struct dtcp_kdest *d)
 {
-	const char *key;
-	json_t *v;
-
-	json_object_foreach((json_t *)o, key, v) {
-		const char *const *n = names;
-
-		while (*n && strcmp(*n, key))
-			n++;
-		if (!*n)
-			return false;
-	}
-	return true;
-}
-
-static int kdest_parse(const json_t *o, struct dtcp_kdest *d)
-{
-	static const char *const names[] = { "family", "address", "source", "source-port",
-					     "port", "ttl", NULL };
-	json_int_t fam, sport, dport, ttl;
+	const struct nlattr *tb[DTCP_BLOB_R_MAX + 1] = { 0 };
+	size_t alen;
 
 	memset(d, 0, sizeof(*d));
-	if (!json_is_object(o) || json_object_size(o) != 6 || !only(o, names) ||
-	    !int_in(json_object_get(o, "family"), 4, 6, &fam) || fam == 5 ||
-	    !int_in(json_object_get(o, "source-port"), 0, 65535, &sport) ||
-	    !int_in(json_object_get(o, "port"), 1, 65535, &dport) ||
-	    !int_in(json_object_get(o, "ttl"), 0, 255, &ttl) ||
-	    !text_ok(json_object_get(o, "address"), INET6_ADDRSTRLEN - 1) ||
-	    !text_ok(json_object_get(o, "source"), INET6_ADDRSTRLEN - 1))
+	if (walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, DTCP_BLOB_R_MAX,
+		 0, 0, NULL, 0, NULL))
 		return -EINVAL;
-	d->family = fam == 4 ? AF_INET : AF_INET6;
-	if (inet_pton(d->family, json_string_value(json_object_get(o, "address")), d->addr) != 1 ||
-	    inet_pton(d->family, json_string_value(json_object_get(o, "source")), d->src) != 1)
+	for (unsigned int t = 1; t <= DTCP_BLOB_R_MAX; t++)
+		if (!tb[t])
+			return -EINVAL;
+	alen = mnl_attr_get_payload_len(tb[DTCP_BLOB_R_ADDR]);
+	if ((alen != 4 && alen != 16) || mnl_attr_get_payload_len(tb[DTCP_BLOB_R_SRC]) != alen ||
+	    mnl_attr_validate(tb[DTCP_BLOB_R_SPORT], MNL_TYPE_U16) < 0 ||
+	    mnl_attr_validate(tb[DTCP_BLOB_R_PORT], MNL_TYPE_U16) < 0 ||
+	    mnl_attr_validate(tb[DTCP_BLOB_R_TTL], MNL_TYPE_U8) < 0 ||
+	    !mnl_attr_get_u16(tb[DTCP_BLOB_R_PORT]))
 		return -EINVAL;
+	d->family = alen == 4 ? AF_INET : AF_INET6;
+	memcpy(d->addr, mnl_attr_get_payload(tb[DTCP_BLOB_R_ADDR]), alen);
+	memcpy(d->src, mnl_attr_get_payload(tb[DTCP_BLOB_R_SRC]), alen);
 	d->encap = DFC_ENCAP_UDP;
 	d->has_src = true;
-	d->sport = sport;
-	d->dport = dport;
-	d->ttl = ttl;
+	d->sport = mnl_attr_get_u16(tb[DTCP_BLOB_R_SPORT]);
+	d->dport = mnl_attr_get_u16(tb[DTCP_BLOB_R_PORT]);
+	d->ttl = mnl_attr_get_u8(tb[DTCP_BLOB_R_TTL]);
 	return 0;
 }
 
-/* A parameter: ["Name", "value"], a name as DTCP spells one. */
-static bool param_ok(const json_t *p)
+/* Destination i; its name in names[i]. */
+static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned int i,
+		     const char **names)
 {
-	const char *name;
+	const struct nlattr *tb[DTCP_BLOB_D_MAX + 1] = { 0 };
+	uint32_t kid;
 
-	if (!json_is_array(p) || json_array_size(p) != 2 || !text_ok(json_array_get(p, 0), 63) ||
-	    !json_is_string(json_array_get(p, 1)) || (json_string_length(json_array_get(p, 1)) &&
-						      !text_ok(json_array_get(p, 1), DFC_CRIT_BLOB_MAX)))
-		return false;
-	for (name = json_string_value(json_array_get(p, 0)); *name; name++)
-		if (*name == ' ' || *name == ':' || (unsigned char)*name > 0x7e)
-			return false;
-	return true;
-}
-
-static json_t *load(const void *blob, size_t len)
-{
-	json_t *root;
-
-	if (!blob || len > DFC_CRIT_BLOB_MAX || !len || ((const char *)blob)[0] != '{')
-		return NULL;
-	root = json_loadb(blob, len, JSON_REJECT_DUPLICATES, NULL);
-	if (root && !json_is_object(root)) {
-		json_decref(root);
-		root = NULL;
+	if (walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, DTCP_BLOB_D_MAX,
+		 1u << DTCP_BLOB_D_RDEST, 0, NULL, 0, NULL))
+		return -EINVAL;
+	/* Request-defined destinations have kernel ids with the top bit set, configured ones not. */
+	if (i == 0)
+		b->request_dest = tb[DTCP_BLOB_D_RDEST] != NULL;
+	if (b->request_dest != (tb[DTCP_BLOB_D_RDEST] != NULL) || !tb[DTCP_BLOB_D_NAME] ||
+	    !(names[i] = attr_text(tb[DTCP_BLOB_D_NAME], 79)) ||
+	    !get_u32(tb[DTCP_BLOB_D_KID], b->request_dest ? 0x80000001 : 1,
+		     b->request_dest ? UINT32_MAX : 0x7fffffff, &kid) ||
+	    (b->request_dest && rdest_read(tb[DTCP_BLOB_D_RDEST], &b->rkd[i])))
+		return -EINVAL;
+	b->cdest_kid[i] = kid;
+	if (b->request_dest) {
+		b->rkd[i].kid = kid;
+		snprintf(b->rkd[i].name, sizeof(b->rkd[i].name), "%.31s", names[i]);
 	}
-	return root;
+	return 0;
 }
 
-static int parse(const json_t *r, struct dtcp_blob *b)
+/* An X- parameter: its name and raw value. */
+static int xparam_read(const struct nlattr *nest, const char **name, const char **value)
 {
-	static const char *const names[] = { "dtcpd", "id", "k", "n", "added", "flags", "prio",
-		"idle", "total", "csource", "from", "packets", "bytes", "cdest", "kid", "rdest",
-		"params", NULL };
-	const json_t *cdest = json_object_get(r, "cdest"), *kid = json_object_get(r, "kid");
-	const json_t *rdest = json_object_get(r, "rdest"), *params = json_object_get(r, "params");
-	json_int_t v[9];
+	const struct nlattr *tb[DTCP_BLOB_X_MAX + 1] = { 0 };
+
+	if (walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, DTCP_BLOB_X_MAX,
+		 0, 0, NULL, 0, NULL) || !tb[DTCP_BLOB_X_NAME] || !tb[DTCP_BLOB_X_VALUE] ||
+	    !(*name = attr_text(tb[DTCP_BLOB_X_NAME], 63)) ||
+	    !pname_ok(*name, strlen(*name)) || strncasecmp(*name, "X-", 2) ||
+	    mnl_attr_validate(tb[DTCP_BLOB_X_VALUE], MNL_TYPE_NUL_STRING) < 0 ||
+	    strlen(mnl_attr_get_str(tb[DTCP_BLOB_X_VALUE])) + 1 !=
+		    mnl_attr_get_payload_len(tb[DTCP_BLOB_X_VALUE]) ||
+	    !pvalue_ok(mnl_attr_get_str(tb[DTCP_BLOB_X_VALUE])))
+		return -EINVAL;
+	*value = mnl_attr_get_str(tb[DTCP_BLOB_X_VALUE]);
+	return 0;
+}
+
+/* A filter parameter's raw value. */
+static const char *filter_value(const struct nlattr *at)
+{
+	if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) < 0 ||
+	    strlen(mnl_attr_get_str(at)) + 1 != mnl_attr_get_payload_len(at) ||
+	    !pvalue_ok(mnl_attr_get_str(at)))
+		return NULL;
+	return mnl_attr_get_str(at);
+}
+
+/* The parameters, in their order, after the whole blob read. */
+static int params_read(const void *p, size_t len, dtcp_blob_line_cb cb, void *data)
+{
+	const char *end = (const char *)p + len;
+	const struct nlattr *at;
+
+	for (at = p; mnl_attr_ok(at, (int)(end - (const char *)at)); at = mnl_attr_next(at)) {
+		unsigned int t = at->nla_type & ~NLA_F_NESTED;
+		const char *name, *value;
+
+		if (t >= DTCP_BLOB_P_FIRST && t < DTCP_BLOB_P_FIRST + N_FILTER) {
+			name = filter_names[t - DTCP_BLOB_P_FIRST];
+			value = filter_value(at);
+			if (!value)
+				return -EINVAL;
+		} else if (t == DTCP_BLOB_XPARAM) {
+			if (xparam_read(at, &name, &value))
+				return -EINVAL;
+		} else {
+			continue;
+		}
+		if (cb)
+			cb(name, value, data);
+	}
+	return 0;
+}
+
+static int v3_read(const void *p, size_t len, struct dtcp_blob *b, dtcp_blob_line_cb cb,
+		   void *data)
+{
+	const struct nlattr *tb[DTCP_BLOB_MAX + 1] = { 0 };
+	/* Every attribute takes 4 bytes at least. */
+	const struct nlattr *rep[DFC_CRIT_BLOB_MAX / 4], *dest[DTCP_MAX_DEST];
+	const char *names[DTCP_MAX_DEST], *xnames[DFC_CRIT_BLOB_MAX / 4];
+	unsigned int n_rep = 0, n_dest = 0, n_x = 0;
+	uint32_t k, n;
 	size_t joined = 0;
 
-	if (!only(r, names) || json_object_size(r) != 16u + !!rdest ||
-	    !int_in(json_object_get(r, "dtcpd"), DTCP_BLOB_VERSION, DTCP_BLOB_VERSION, &v[0]) ||
-	    !int_in(json_object_get(r, "id"), 1, UINT32_MAX, &v[1]) ||
-	    !int_in(json_object_get(r, "n"), 1, DTCP_MAX_DEST, &v[3]) ||
-	    !int_in(json_object_get(r, "k"), 0, v[3] - 1, &v[2]) ||
-	    !int_in(json_object_get(r, "added"), 0, INT64_MAX, &v[4]) ||
-	    !int_in(json_object_get(r, "flags"), 0, __DFC_CRIT_F_ALL, &v[5]) ||
-	    !int_in(json_object_get(r, "prio"), 0, UINT32_MAX, &v[6]) ||
-	    !int_in(json_object_get(r, "idle"), 0, DFC_TIMEOUT_MAX, &v[7]) ||
-	    !int_in(json_object_get(r, "total"), 0, DFC_TIMEOUT_MAX, &v[8]) ||
-	    !text_ok(json_object_get(r, "csource"), sizeof(b->csource) - 1) ||
-	    !text_ok(json_object_get(r, "from"), sizeof(b->csource_addr) - 1) ||
-	    !u64_of(json_object_get(r, "packets"), &b->t_packets) ||
-	    !u64_of(json_object_get(r, "bytes"), &b->t_bytes) ||
-	    !json_is_array(cdest) || json_array_size(cdest) != (size_t)v[3] ||
-	    !json_is_array(kid) || json_array_size(kid) != (size_t)v[3] ||
-	    (rdest && (!json_is_array(rdest) || json_array_size(rdest) != (size_t)v[3])) ||
-	    !json_is_array(params))
+	if (walk(p, len, tb, DTCP_BLOB_MAX, 1u << DTCP_BLOB_DEST | 1u << DTCP_BLOB_XPARAM,
+		 1u << DTCP_BLOB_DEST | 1u << DTCP_BLOB_XPARAM, rep, DFC_CRIT_BLOB_MAX / 4,
+		 &n_rep))
 		return -EINVAL;
-	b->id = v[1];
-	b->k = v[2];
-	b->n = v[3];
-	b->added_ms = v[4];
-	b->flags = v[5];
-	b->prio = v[6];
-	b->t_idle = v[7];
-	b->t_total = v[8];
-	snprintf(b->csource, sizeof(b->csource), "%s", json_string_value(json_object_get(r, "csource")));
-	snprintf(b->csource_addr, sizeof(b->csource_addr), "%s",
-		 json_string_value(json_object_get(r, "from")));
-	/* Request-defined destinations have kernel ids with the top bit set, configured ones not. */
-	b->request_dest = rdest != NULL;
-	for (unsigned int i = 0; i < b->n; i++) {
-		json_int_t k;
+	for (unsigned int i = 0; i < n_rep; i++) {
+		const char *v;
 
-		if (!int_in(json_array_get(kid, i), b->request_dest ? 0x80000001 : 1,
-			    b->request_dest ? UINT32_MAX : 0x7fffffff, &k) ||
-		    !text_ok(json_array_get(cdest, i), 79) ||
-		    (rdest && kdest_parse(json_array_get(rdest, i), &b->rkd[i])))
+		if ((rep[i]->nla_type & ~NLA_F_NESTED) == DTCP_BLOB_XPARAM) {
+			if (xparam_read(rep[i], &xnames[n_x], &v))
+				return -EINVAL;
+			/* X- names once each, whatever their case, as the writer keeps them. */
+			for (unsigned int j = 0; j < n_x; j++)
+				if (!strcasecmp(xnames[j], xnames[n_x]))
+					return -EINVAL;
+			n_x++;
+		} else if (n_dest < DTCP_MAX_DEST) {
+			dest[n_dest++] = rep[i];
+		} else {
 			return -EINVAL;
-		b->cdest_kid[i] = k;
-		b->rkd[i].kid = b->request_dest ? k : 0;
-		if (b->request_dest)
-			snprintf(b->rkd[i].name, sizeof(b->rkd[i].name), "%.31s",
-				 json_string_value(json_array_get(cdest, i)));
-		joined += dtcp_escape(NULL, 0, json_string_value(json_array_get(cdest, i))) + 1;
+		}
 	}
-	if (b->n == 2 && json_equal(json_array_get(cdest, 0), json_array_get(cdest, 1)))
+	if (!get_u32(tb[DTCP_BLOB_ID], 1, UINT32_MAX, &b->id) || !tb[DTCP_BLOB_ID] ||
+	    !get_u32(tb[DTCP_BLOB_N], 1, DTCP_MAX_DEST, &n) || !tb[DTCP_BLOB_N] || n != n_dest ||
+	    !get_u32(tb[DTCP_BLOB_K], 0, n - 1, &k) || (tb[DTCP_BLOB_K] && !k) ||
+	    !get_u64(tb[DTCP_BLOB_ADDED], &b->added_ms) || b->added_ms > INT64_MAX ||
+	    !get_u32(tb[DTCP_BLOB_FLAGS], 0, __DFC_CRIT_F_ALL, &b->flags) ||
+	    (tb[DTCP_BLOB_FLAGS] && !b->flags) ||
+	    !get_u32(tb[DTCP_BLOB_PRIO], 0, UINT32_MAX, &b->prio) ||
+	    (tb[DTCP_BLOB_PRIO] && !b->prio) ||
+	    !get_u32(tb[DTCP_BLOB_IDLE], 0, DFC_TIMEOUT_MAX, &b->t_idle) ||
+	    (tb[DTCP_BLOB_IDLE] && !b->t_idle) ||
+	    !get_u32(tb[DTCP_BLOB_TOTAL], 0, DFC_TIMEOUT_MAX, &b->t_total) ||
+	    (tb[DTCP_BLOB_TOTAL] && !b->t_total) ||
+	    !get_u64(tb[DTCP_BLOB_PACKETS], &b->t_packets) ||
+	    !get_u64(tb[DTCP_BLOB_BYTES], &b->t_bytes) ||
+	    !tb[DTCP_BLOB_CSOURCE] || !attr_text(tb[DTCP_BLOB_CSOURCE], sizeof(b->csource) - 1) ||
+	    !tb[DTCP_BLOB_FROM] || !attr_text(tb[DTCP_BLOB_FROM], sizeof(b->csource_addr) - 1))
 		return -EINVAL;
-	for (size_t i = 0; i < json_array_size(params); i++)
-		if (!param_ok(json_array_get(params, i)))
+	b->k = k;
+	b->n = n;
+	snprintf(b->csource, sizeof(b->csource), "%s", mnl_attr_get_str(tb[DTCP_BLOB_CSOURCE]));
+	snprintf(b->csource_addr, sizeof(b->csource_addr), "%s",
+		 mnl_attr_get_str(tb[DTCP_BLOB_FROM]));
+	for (unsigned int i = 0; i < n; i++) {
+		if (dest_read(dest[i], b, i, names))
 			return -EINVAL;
+		joined += dtcp_escape(NULL, 0, names[i]) + 1;
+	}
+	if (n == 2 && !strcmp(names[0], names[1]))
+		return -EINVAL;
+	if (params_read(p, len, NULL, NULL))
+		return -EINVAL;
 	b->cdests = malloc(joined);
 	if (!b->cdests)
 		return -ENOMEM;
 	/* A DSTRING list, like the Cdest-ID line it came from (names may hold commas). */
-	for (unsigned int i = 0, o = 0; i < b->n; i++) {
+	for (unsigned int i = 0, o = 0; i < n; i++) {
 		if (i)
 			b->cdests[o++] = ',';
-		o += dtcp_escape(b->cdests + o, joined - o,
-				 json_string_value(json_array_get(cdest, i)));
+		o += dtcp_escape(b->cdests + o, joined - o, names[i]);
 	}
-	return 0;
+	return cb ? params_read(p, len, cb, data) : 0;
 }
 
-int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b)
+/* Either format; the whole blob is checked before cb sees a parameter. */
+static int read_any(const void *blob, size_t len, struct dtcp_blob *b, dtcp_blob_line_cb cb,
+		    void *data)
 {
-	json_t *root = load(blob, len);
+	/* A copy, aligned for the attribute headers wherever the blob came from. */
+	alignas(struct nlattr) char abuf[DFC_CRIT_BLOB_MAX];
 	int err;
 
 	memset(b, 0, sizeof(*b));
-	if (!root)
+	if (!blob || !len || len > DFC_CRIT_BLOB_MAX)
 		return -EINVAL;
-	err = parse(root, b);
-	json_decref(root);
+	if (len >= sizeof(magic) && !memcmp(blob, magic, sizeof(magic))) {
+		memcpy(abuf, (const char *)blob + sizeof(magic), len - sizeof(magic));
+		err = v3_read(abuf, len - sizeof(magic), b, cb, data);
+	} else {
+		err = dtcp_blob_v2_read(blob, len, b, cb, data);
+	}
 	if (err) {
 		dtcp_blob_free(b);
 		memset(b, 0, sizeof(*b));
 		return err == -ENOMEM ? err : -EINVAL;
 	}
 	return 0;
+}
+
+int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b)
+{
+	return read_any(blob, len, b, NULL, NULL);
 }
 
 void dtcp_blob_free(struct dtcp_blob *b)
@@ -383,19 +526,9 @@ void dtcp_blob_free(struct dtcp_blob *b)
 
 int dtcp_blob_lines(const char *blob, size_t len, dtcp_blob_line_cb cb, void *data)
 {
-	struct dtcp_blob b = { 0 };
-	json_t *root = load(blob, len), *params;
-	int err = -EINVAL;
+	struct dtcp_blob b;
+	int err = read_any(blob, len, &b, cb, data);
 
-	/* The whole blob is checked first: LIST shows nothing from a bad one. */
-	if (root && !parse(root, &b)) {
-		params = json_object_get(root, "params");
-		for (size_t i = 0; i < json_array_size(params); i++)
-			cb(json_string_value(json_array_get(json_array_get(params, i), 0)),
-			   json_string_value(json_array_get(json_array_get(params, i), 1)), data);
-		err = 0;
-	}
 	dtcp_blob_free(&b);
-	json_decref(root);
-	return err;
+	return err ? -EINVAL : 0;
 }

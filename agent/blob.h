@@ -2,9 +2,10 @@
 /*
  * A criterion's DTCP form, kept in the kernel with it (DFC_CRIT_A_BLOB)
  * so that a restarted dtcpd finds its criteria again. The blob is what a
- * control source sent, so it is hostile text: it is a JSON object written
- * through jansson, never by string pasting, and read back strictly (a
- * version, every field once and of its type and range, nothing unknown).
+ * control source sent, so it is hostile input: written through libmnl,
+ * never by pasting, and read back strictly (every attribute known, of its
+ * length, at most once, nothing unknown or left over). The kernel keeps
+ * one per criterion, so it is binary and leaves out what is zero.
  * docs/dtcpd.md describes the format.
  */
 #ifndef DTCP_BLOB_H
@@ -16,8 +17,56 @@
 
 #include "crit.h"
 
-/* The blob format's version ("dtcpd" member); 1 was the line format before it. */
-#define DTCP_BLOB_VERSION 2
+/*
+ * The blob format's version, the last byte of its magic "dtc\3". 1 was a
+ * line format, 2 a JSON object (still read); 3: netlink attributes.
+ */
+#define DTCP_BLOB_VERSION 3
+
+/* Top-level attributes; numbers absent are zero, and zero is never written. */
+enum {
+	DTCP_BLOB_ID = 1,		/* u32, required: the Criteria-ID */
+	DTCP_BLOB_K,			/* u32: this kernel criterion is destination k ... */
+	DTCP_BLOB_N,			/* u32, required: ... of n */
+	DTCP_BLOB_ADDED,		/* u64: wall-clock ms */
+	DTCP_BLOB_FLAGS,		/* u32: DFC_CRIT_F_* */
+	DTCP_BLOB_PRIO,			/* u32 */
+	DTCP_BLOB_IDLE,			/* u32: Timeout-Idle, s */
+	DTCP_BLOB_TOTAL,		/* u32: Timeout-Total, s */
+	DTCP_BLOB_PACKETS,		/* u64: Transfer-Packets */
+	DTCP_BLOB_BYTES,		/* u64: Transfer-Bytes */
+	DTCP_BLOB_CSOURCE,		/* string, required */
+	DTCP_BLOB_FROM,			/* string, required: the source's address */
+	DTCP_BLOB_DEST,			/* nested DTCP_BLOB_D_*, exactly n, in order */
+	DTCP_BLOB_XPARAM,		/* nested DTCP_BLOB_X_*: an X- parameter */
+	/* The filter parameters, raw values as strings, in the order sent. */
+	DTCP_BLOB_P_FIRST,		/* Source-Address */
+	DTCP_BLOB_P_LAST = DTCP_BLOB_P_FIRST + 6, /* ... Dest-Address, Protocol, Source-Port,
+						   * Dest-Port, ICMP-Type, ICMP-Code */
+	DTCP_BLOB_MAX = DTCP_BLOB_P_LAST,
+};
+
+enum {
+	DTCP_BLOB_D_NAME = 1,		/* string, required: the Cdest-ID, decoded */
+	DTCP_BLOB_D_KID,		/* u32, required: its kernel id */
+	DTCP_BLOB_D_RDEST,		/* nested DTCP_BLOB_R_*: request-defined (all or none) */
+	DTCP_BLOB_D_MAX = DTCP_BLOB_D_RDEST,
+};
+
+enum {					/* all required */
+	DTCP_BLOB_R_ADDR = 1,		/* 4 or 16 bytes */
+	DTCP_BLOB_R_SRC,		/* as long as the address */
+	DTCP_BLOB_R_SPORT,		/* u16 */
+	DTCP_BLOB_R_PORT,		/* u16, not 0 */
+	DTCP_BLOB_R_TTL,		/* u8 */
+	DTCP_BLOB_R_MAX = DTCP_BLOB_R_TTL,
+};
+
+enum {					/* both required */
+	DTCP_BLOB_X_NAME = 1,		/* string: X-... */
+	DTCP_BLOB_X_VALUE,		/* string: the raw value, maybe empty */
+	DTCP_BLOB_X_MAX = DTCP_BLOB_X_VALUE,
+};
 
 /*
  * The blob of destination k of the criterion a describes. Its length;
@@ -45,8 +94,8 @@ struct dtcp_blob {
 };
 
 /*
- * Read a blob back. 0; -EINVAL if it is not a dtcpd blob of this version,
- * or breaks any rule of the format (b is then empty).
+ * Read a blob back (format 3, or 2). 0; -EINVAL if it is not a dtcpd blob
+ * of either, or breaks any rule of its format (b is then empty); -ENOMEM.
  */
 int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b);
 void dtcp_blob_free(struct dtcp_blob *b);

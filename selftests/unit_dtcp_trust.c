@@ -79,6 +79,16 @@ static bool replace(char *s, size_t size, const char *from, const char *to)
 	return true;
 }
 
+/* Overwrite the first n bytes equal to from in b[len] with to. */
+static bool swap(void *b, size_t len, const void *from, const void *to, size_t n)
+{
+	uint8_t *p = memmem(b, len, from, n);
+
+	if (p)
+		memcpy(p, to, n);
+	return p != NULL;
+}
+
 /* ---- the blob: injection ---- */
 
 /*
@@ -158,89 +168,6 @@ TEST_F(srv, cdest_escaped_restart)
 	EXPECT_EQ(1, num("Criteria-Count"));
 }
 
-/* Every rule of the format, one broken at a time, on a real blob. */
-TEST_F(srv, blob_strict)
-{
-	static const struct { const char *from, *to; } bad[] = {
-		{ "{\"dtcpd\":2,", "{\"dtcpd\":1," },		/* another version */
-		{ "{\"dtcpd\":2,", "{\"dtcpd\":3," },
-		{ "{\"dtcpd\":2,", "{\"dtcpd\":2,\"dtcpd\":2," },	/* a field twice */
-		{ "{\"dtcpd\":2,", "{\"dtcpd\":2,\"id\":9," },
-		{ "{\"dtcpd\":2,", "{\"dtcpd\":2,\"extra\":0," },	/* unknown */
-		{ "{\"dtcpd\":2,", "{" },			/* missing */
-		{ "\"id\":1,", "\"id\":\"1\"," },		/* wrong type */
-		{ "\"id\":1,", "\"id\":0," },			/* out of range */
-		{ "\"id\":1,", "\"id\":4294967296," },
-		{ "\"k\":0,", "\"k\":1," },			/* k < n */
-		{ "\"n\":1,", "\"n\":3," },
-		{ "\"flags\":0,", "\"flags\":4," },		/* unknown flag */
-		{ "\"idle\":600,", "\"idle\":86401," },
-		{ "\"idle\":600,", "\"idle\":-1," },
-		{ "\"csource\":\"cs1\"", "\"csource\":\"c\\ns1\"" },	/* control character */
-		{ "\"csource\":\"cs1\"", "\"csource\":\"\"" },
-		{ "\"csource\":\"cs1\"", "\"csource\":\"c\\u0000s1\"" },
-		{ "\"packets\":\"0\"", "\"packets\":0" },
-		{ "\"packets\":\"0\"", "\"packets\":\"18446744073709551616\"" },
-		{ "\"packets\":\"0\"", "\"packets\":\"-1\"" },
-		{ "\"cdest\":[\"cd1\"]", "\"cdest\":[\"cd1\",\"cd2\"]" },	/* counts differ */
-		{ "\"cdest\":[\"cd1\"]", "\"cdest\":[1]" },
-		{ "\"cdest\":[\"cd1\"]", "\"cdest\":\"cd1\"" },
-		{ "\"kid\":[", "\"kid\":[0],\"y\":[" },
-		{ "\"params\":[", "\"params\":[[\"Bad Name\",\"1\"]," },
-		{ "\"params\":[", "\"params\":[[\"X-A\",\"1\\r\\nX-B: 2\"]," },
-		{ "\"params\":[", "\"params\":[[\"X-A\"]," },
-		{ "\"params\":[", "\"params\":{},\"z\":[" },
-		{ "}", "}}" },				/* trailing bytes */
-		{ "}", "" },				/* truncated */
-	};
-	struct kfake_crit *k;
-	struct dtcp_blob b;
-	char good[DFC_CRIT_BLOB_MAX + 1], buf[DFC_CRIT_BLOB_MAX + 64], from[32], to[32];
-
-	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
-	ASSERT_EQ(200, reply(self, 0, 0));
-	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(num("Criteria-ID"), 0));
-	ASSERT_NE(NULL, k);
-	memcpy(good, k->blob, k->c.blob_len);
-	good[k->c.blob_len] = '\0';
-	/* The positive control: the blob as written reads back. */
-	ASSERT_EQ(0, dtcp_blob_parse(good, strlen(good), &b)) TH_LOG("%s", good);
-	EXPECT_STREQ("cs1", b.csource);
-	EXPECT_EQ(cdest_kid(self, 0), b.cdest_kid[0]);
-	EXPECT_FALSE(b.request_dest);
-	dtcp_blob_free(&b);
-	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s", good);
-		if (!strcmp(bad[i].from, "}")) {
-			/* the last brace */
-			char *e = strrchr(buf, '}');
-
-			ASSERT_NE(NULL, e);
-			snprintf(e, sizeof(buf) - (e - buf), "%s", bad[i].to);
-		} else {
-			ASSERT_TRUE(replace(buf, sizeof(buf), bad[i].from, bad[i].to))
-				TH_LOG("%u: no '%s' in %s", i, bad[i].from, good);
-		}
-		EXPECT_EQ(-EINVAL, dtcp_blob_parse(buf, strlen(buf), &b)) TH_LOG("%u: %s", i, buf);
-		EXPECT_EQ(NULL, b.cdests);
-		EXPECT_EQ(-EINVAL, dtcp_blob_lines(buf, strlen(buf), NULL, NULL));
-	}
-	/* Without "rdest", an id with the top bit (a request-defined one) is refused. */
-	snprintf(buf, sizeof(buf), "%s", good);
-	snprintf(from, sizeof(from), "\"kid\":[%u]", cdest_kid(self, 0));
-	snprintf(to, sizeof(to), "\"kid\":[%u]", cdest_kid(self, 0) | 0x80000000u);
-	ASSERT_TRUE(replace(buf, sizeof(buf), from, to));
-	EXPECT_EQ(-EINVAL, dtcp_blob_parse(buf, strlen(buf), &b));
-	/* The old line format is not read, but known as dtcpd's. */
-	snprintf(buf, sizeof(buf), "dtcpd 1\nid 1 0 1\ncsource cs1\nfrom 1.2.3.4\nadded 0\n"
-		 "flags 0 1\ntimeouts 600 0 0 0\nrdest 0\nkid %u\nCdest-ID: cd1\n",
-		 cdest_kid(self, 0));
-	EXPECT_EQ(-EINVAL, dtcp_blob_parse(buf, strlen(buf), &b));
-	EXPECT_TRUE(dtcp_blob_is_dtcpd(buf, strlen(buf)));
-	EXPECT_FALSE(dtcp_blob_is_dtcpd("hello", 5));
-	EXPECT_EQ(-EINVAL, dtcp_blob_parse(NULL, 0, &b));
-}
-
 /*
  * A kernel criterion whose blob names what its source may not use, or is
  * unreadable, is not adopted but deleted; the destination stays.
@@ -248,7 +175,6 @@ TEST_F(srv, blob_strict)
 TEST_F(srv, rebuild_refuses_foreign_destinations)
 {
 	uint32_t cd1 = cdest_kid(self, 0), cd3 = cdest_kid(self, 2);
-	char from[32], to[32];
 	struct kfake_crit *k;
 	uint64_t forged, old, kept;
 
@@ -267,12 +193,8 @@ TEST_F(srv, rebuild_refuses_foreign_destinations)
 	/* cs1 may not use cd3 (allowed-destinations): its blob and the kernel say it does. */
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(forged, 0));
 	ASSERT_NE(NULL, k);
-	snprintf(from, sizeof(from), "\"kid\":[%u]", cd1);
-	snprintf(to, sizeof(to), "\"kid\":[%u]", cd3);
-	k->blob[k->c.blob_len] = '\0';
-	ASSERT_TRUE(replace((char *)k->blob, sizeof(k->blob), from, to));
-	ASSERT_TRUE(replace((char *)k->blob, sizeof(k->blob), "[\"cd1\"]", "[\"cd3\"]"));
-	k->c.blob_len = strlen((char *)k->blob);
+	ASSERT_TRUE(swap(k->blob, k->c.blob_len, &cd1, &cd3, sizeof(cd1)));
+	ASSERT_TRUE(swap(k->blob, k->c.blob_len, "cd1", "cd3", 4));
 	k->c.cdest = cd3;
 	/* A criterion in the old format. */
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(old, 0));
@@ -288,6 +210,41 @@ TEST_F(srv, rebuild_refuses_foreign_destinations)
 	EXPECT_EQ(1, self->s.srcs[2]->n_live);
 	EXPECT_NE(NULL, kfake_dest(&self->k, cd3));
 	EXPECT_EQ(1, kfake_count(&self->k, owner_of(self, 2)));
+}
+
+/*
+ * An upgrade: criteria a dtcpd of format 2 left in the kernel are adopted
+ * by a restart, listed, and deleted by their source as any other.
+ */
+TEST_F(srv, rebuild_adopts_format_2)
+{
+	struct kfake_crit *k;
+	uint64_t id;
+
+	dtcp_server_program(&self->s);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	id = num("Criteria-ID");
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_EQ(0, memcmp(k->blob, "dtc\3", 4));
+	/* The same criterion as the dtcpd before format 3 wrote it. */
+	k->c.blob_len = snprintf((char *)k->blob, sizeof(k->blob),
+		"{\"dtcpd\":2,\"id\":%u,\"k\":0,\"n\":1,\"added\":1104580861111,\"flags\":0,"
+		"\"prio\":3,\"idle\":600,\"total\":0,\"csource\":\"cs1\",\"from\":\"192.0.2.1\","
+		"\"packets\":\"0\",\"bytes\":\"0\",\"cdest\":[\"cd1\"],\"kid\":[%u],"
+		"\"params\":[[\"Dest-Port\",\"81\"]]}", (unsigned int)id, cdest_kid(self, 0));
+
+	ASSERT_EQ(1, restart(self));
+	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0)));
+	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(id, num("Criteria-ID"));
+	EXPECT_EQ(81, num("Dest-Port"));	/* from the blob, not from this test's ADD */
+	ASSERT_EQ(1, req(self, 0, "DELETE DTCP/0.7", "Criteria-ID: *"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(1, num("Criteria-Count"));
+	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0)));
 }
 
 /* ---- request-defined destinations: one owner each ---- */

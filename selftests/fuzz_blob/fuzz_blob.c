@@ -9,7 +9,8 @@
  *   - a dtcpd restart (dtcp_server_rebuild), and cs1 deleting everything it
  *     was given: cs2's criterion and every configured destination must
  *     still be in the kernel, and cs1 may hold only destinations it may use.
- * Under ASan/UBSan, inputs up to 65535 bytes (the kernel keeps 2048).
+ * Under ASan/UBSan, inputs up to 65535 bytes (the kernel keeps 2048). The
+ * corpus holds blobs of format 3, 2 (v2_*) and the line format (v1_*).
  */
 #include <fcntl.h>
 #include <stdint.h>

@@ -308,7 +308,12 @@ static char *dtcp_form(const void *blob, uint16_t len, char *csource, size_t cs_
 	}
 	fmt_name(csource, cs_size, b.csource);
 	dtcp_blob_free(&b);
-	/* each byte of the blob at most once in a value or name, escaped, plus quotes and '=' */
+	/*
+	 * Each byte of the blob at most once in a value or name, escaped;
+	 * and per parameter quotes, '=', ' ' and, in format 3, a filter
+	 * name of at most 14 bytes the blob holds as a type: 18 bytes out
+	 * of 4 * 8, every parameter taking 8 blob bytes at least.
+	 */
 	f.out = f.o = malloc(ESCAPED_MAX(len) + 4 * (size_t)len);
 	if (!f.out)
 		return NULL;

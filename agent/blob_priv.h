@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Between the blob's two readers: format 3 (blob.c) and format 2 (blob_v2.c). */
+#ifndef DTCP_BLOB_PRIV_H
+#define DTCP_BLOB_PRIV_H
+
+#include "blob.h"
+
+/* n bytes of text another format may carry: 1..max, no control character. */
+bool dtcp_blob_text_ok(const char *s, size_t n, size_t max);
+
+/*
+ * Read a format 2 blob into b (zeroed by the caller) and, if cb is set,
+ * give it each parameter. 0, -EINVAL or -ENOMEM; on error b may hold
+ * memory for dtcp_blob_free().
+ */
+int dtcp_blob_v2_read(const void *blob, size_t len, struct dtcp_blob *b,
+		      dtcp_blob_line_cb cb, void *data);
+
+#endif /* DTCP_BLOB_PRIV_H */
