@@ -53,6 +53,7 @@ run() {
 	if [ -n "$only" ] && ! echo " $only " | grep -q " $name "; then
 		return
 	fi
+	ran="$ran $name"
 	# Each test loads the module itself.
 	[ ! -d /sys/module/dfc ] || rmmod dfc 2>/dev/null
 	if [ ! -f "$1" ]; then
@@ -84,7 +85,7 @@ run() {
 	[ "$r" -eq 0 ] || rc=1
 }
 
-only="$*"
+only="$*" ran=
 for p in $(list TEST_GEN_PROGS); do
 	run "$bin/$p"
 done
@@ -99,4 +100,8 @@ if [ "$DFC_DEBUG" = 1 ]; then
 		esac
 	done
 fi
+# A test named that is in no list ran nothing: say so, never pass.
+for n in $only; do
+	echo " $ran " | grep -q " $n " || harness "$n" "no such test in selftests/Makefile"
+done
 exit $rc
