@@ -197,10 +197,8 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 		return -EILSEQ;
 	err = put_u32(&w, DTCP_BLOB_ID, id) ?:
 	      put_u32_nz(&w, DTCP_BLOB_K, k) ?:
-	      put_u32(&w, DTCP_BLOB_N, a->n_dest) ?:
+	      (a->n_dest > 1 ? put_u32(&w, DTCP_BLOB_N, a->n_dest) : 0) ?:
 	      put_u64_nz(&w, DTCP_BLOB_ADDED, added_ms) ?:
-	      put_u32_nz(&w, DTCP_BLOB_FLAGS, a->flags) ?:
-	      put_u32_nz(&w, DTCP_BLOB_PRIO, a->prio) ?:
 	      put_u32_nz(&w, DTCP_BLOB_IDLE, a->t_idle) ?:
 	      put_u32_nz(&w, DTCP_BLOB_TOTAL, a->t_total) ?:
 	      put_u64_nz(&w, DTCP_BLOB_PACKETS, a->t_packets) ?:
@@ -446,13 +444,10 @@ static int v3_read(const void *p, size_t len, struct dtcp_blob *b, dtcp_blob_lin
 		}
 	}
 	if (!get_u32(tb[DTCP_BLOB_ID], 1, UINT32_MAX, &b->id) || !tb[DTCP_BLOB_ID] ||
-	    !get_u32(tb[DTCP_BLOB_N], 1, DTCP_MAX_DEST, &n) || !tb[DTCP_BLOB_N] || n != n_dest ||
+	    !get_u32(tb[DTCP_BLOB_N], 0, DTCP_MAX_DEST, &n) || (tb[DTCP_BLOB_N] && n < 2) ||
+	    (n = n ?: 1) != n_dest ||
 	    !get_u32(tb[DTCP_BLOB_K], 0, n - 1, &k) || (tb[DTCP_BLOB_K] && !k) ||
 	    !get_u64(tb[DTCP_BLOB_ADDED], &b->added_ms) || b->added_ms > INT64_MAX ||
-	    !get_u32(tb[DTCP_BLOB_FLAGS], 0, __DFC_CRIT_F_ALL, &b->flags) ||
-	    (tb[DTCP_BLOB_FLAGS] && !b->flags) ||
-	    !get_u32(tb[DTCP_BLOB_PRIO], 0, UINT32_MAX, &b->prio) ||
-	    (tb[DTCP_BLOB_PRIO] && !b->prio) ||
 	    !get_u32(tb[DTCP_BLOB_IDLE], 0, DFC_TIMEOUT_MAX, &b->t_idle) ||
 	    (tb[DTCP_BLOB_IDLE] && !b->t_idle) ||
 	    !get_u32(tb[DTCP_BLOB_TOTAL], 0, DFC_TIMEOUT_MAX, &b->t_total) ||

@@ -23,14 +23,16 @@
  */
 #define DTCP_BLOB_VERSION 3
 
-/* Top-level attributes; numbers absent are zero, and zero is never written. */
+/*
+ * Top-level attributes; numbers absent are zero (N: one), and zero is
+ * never written. What the kernel keeps of a criterion as given (its id,
+ * flags, priority, destination) is not repeated here.
+ */
 enum {
 	DTCP_BLOB_ID = 1,		/* u32, required: the Criteria-ID */
 	DTCP_BLOB_K,			/* u32: this kernel criterion is destination k ... */
-	DTCP_BLOB_N,			/* u32, required: ... of n */
+	DTCP_BLOB_N,			/* u32: ... of n; absent: 1, so never 1 */
 	DTCP_BLOB_ADDED,		/* u64: wall-clock ms */
-	DTCP_BLOB_FLAGS,		/* u32: DFC_CRIT_F_* */
-	DTCP_BLOB_PRIO,			/* u32 */
 	DTCP_BLOB_IDLE,			/* u32: Timeout-Idle, s */
 	DTCP_BLOB_TOTAL,		/* u32: Timeout-Total, s */
 	DTCP_BLOB_PACKETS,		/* u64: Transfer-Packets */
@@ -85,7 +87,6 @@ struct dtcp_blob {
 	char csource_addr[48];
 	uint64_t added_ms;
 	char *cdests;			/* malloc'd: the Cdest-ID list as a DSTRING (dtcp_escape'd names, ',') */
-	uint32_t flags, prio;		/* DFC_CRIT_F_*; Priority + minimum-priority */
 	uint32_t t_idle, t_total;
 	uint64_t t_packets, t_bytes;
 	uint32_t cdest_kid[DTCP_MAX_DEST];

@@ -141,8 +141,7 @@ static int parse(const json_t *r, struct dtcp_blob *b)
 	b->k = v[2];
 	b->n = v[3];
 	b->added_ms = v[4];
-	b->flags = v[5];
-	b->prio = v[6];
+	/* flags (v[5]) and prio (v[6]) are checked; the kernel's are used. */
 	b->t_idle = v[7];
 	b->t_total = v[8];
 	snprintf(b->csource, sizeof(b->csource), "%s", json_string_value(json_object_get(r, "csource")));

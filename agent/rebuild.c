@@ -157,8 +157,9 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 		return -ENOMEM;
 	}
 	c->id = b.id;
-	c->flags = b.flags;
-	c->prio = b.prio;
+	/* As the kernel keeps them: they were given to it once, at ADD. */
+	c->flags = kc->flags;
+	c->prio = kc->prio;
 	c->n_dest = b.n;
 	memcpy(c->cdest_kid, b.cdest_kid, sizeof(c->cdest_kid));
 	c->cdests = b.cdests;

@@ -213,6 +213,49 @@ TEST_F(srv, rebuild_refuses_foreign_destinations)
 }
 
 /*
+ * Flags and priority are the kernel's after a restart (the blob does not
+ * repeat them): a Static criterion stays Static, its priority as added.
+ */
+TEST_F(srv, rebuild_takes_flags_and_prio_from_kernel)
+{
+	struct kfake_crit *k;
+	struct dtcp_crit *c;
+	uint32_t prio;
+	uint64_t id;
+
+	dtcp_server_program(&self->s);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Flags: Static|"
+			 "Priority: 5"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	id = num("Criteria-ID");
+	c = dtcp_src_find(self->s.srcs[0], id);
+	ASSERT_NE(NULL, c);
+	prio = c->prio;
+	EXPECT_NE(0, prio);
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0));
+	ASSERT_NE(NULL, k);
+	EXPECT_EQ(DFC_CRIT_F_STATIC, k->c.flags);
+	EXPECT_EQ(prio, k->c.prio);
+
+	ASSERT_EQ(1, restart(self));
+	c = dtcp_src_find(self->s.srcs[0], id);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(DFC_CRIT_F_STATIC, c->flags);
+	EXPECT_EQ(prio, c->prio);
+	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_STREQ("Static", dtcp_msg_value(&M, "Flags"));
+	/* The positive control: what the kernel says is what is taken. */
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0));
+	ASSERT_NE(NULL, k);
+	k->c.prio = prio + 1;
+	ASSERT_EQ(1, restart(self));
+	c = dtcp_src_find(self->s.srcs[0], id);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(prio + 1, c->prio);
+}
+
+/*
  * An upgrade: criteria a dtcpd of format 2 left in the kernel are adopted
  * by a restart, listed, and deleted by their source as any other.
  */
