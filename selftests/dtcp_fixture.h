@@ -161,6 +161,19 @@ FIXTURE_TEARDOWN(srv)
 	unlink(self->path);
 }
 
+/* Replace the first occurrence of from in s (at most size bytes). */
+static inline bool replace(char *s, size_t size, const char *from, const char *to)
+{
+	char *p = strstr(s, from);
+	size_t lf = strlen(from), lt = strlen(to);
+
+	if (!p || strlen(s) - lf + lt >= size)
+		return false;
+	memmove(p + lt, p + lf, strlen(p + lf) + 1);
+	memcpy(p, to, lt);
+	return true;
+}
+
 static const char *const keys[] = { "secret", "other", "third" };
 static const char *const ids[] = { "cs1", "cs2", "cs3" };
 static const uint16_t ports[] = { 2400, 2401, 2400 };

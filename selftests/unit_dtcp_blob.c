@@ -263,19 +263,6 @@ TEST_F(srv, v3_request_dest)
 
 /* ---- format 2: JSON, still read ---- */
 
-/* Replace the first occurrence of from in s (at most size bytes). */
-static bool replace(char *s, size_t size, const char *from, const char *to)
-{
-	char *p = strstr(s, from);
-	size_t lf = strlen(from), lt = strlen(to);
-
-	if (!p || strlen(s) - lf + lt >= size)
-		return false;
-	memmove(p + lt, p + lf, strlen(p + lf) + 1);
-	memcpy(p, to, lt);
-	return true;
-}
-
 /* Every rule of format 2, one broken at a time, on a blob as dtcpd wrote it. */
 TEST_F(srv, v2_strict)
 {

@@ -66,19 +66,6 @@ static int reload(struct _test_data_srv *self)
 	return 0;
 }
 
-/* Replace the first occurrence of from in s (at most size bytes). */
-static bool replace(char *s, size_t size, const char *from, const char *to)
-{
-	char *p = strstr(s, from);
-	size_t lf = strlen(from), lt = strlen(to);
-
-	if (!p || strlen(s) - lf + lt >= size)
-		return false;
-	memmove(p + lt, p + lf, strlen(p + lf) + 1);
-	memcpy(p, to, lt);
-	return true;
-}
-
 /* Overwrite the first n bytes equal to from in b[len] with to. */
 static bool swap(void *b, size_t len, const void *from, const void *to, size_t n)
 {
