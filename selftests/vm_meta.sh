@@ -62,17 +62,6 @@ expect() {
 	log=build/vm/meta-$f.log
 	tools/vm-run $vmopt -t "$vmt" -l "$log" -- sh -c "$*" >/dev/null 2>&1
 	st=$?
-	# Once, in CI, a debug guest ran fault=sleep to its end with no report
-	# at all; 11 runs here (5 beside a loaded host) all reported it. Not
-	# understood, so its lines are shown and the fault gets one more boot:
-	# a harness that misses reports misses both.
-	if [ $st = 0 ] && [ "$want" != 0 ]; then
-		echo "# fault=$f: no report on the first boot (status 0); its lines:"
-		meta_lines "$log"
-		cp "$log" "$log.boot1"
-		tools/vm-run $vmopt -t "$vmt" -l "$log" -- sh -c "$*" >/dev/null 2>&1
-		st=$?
-	fi
 	if [ $st = "$want" ] && grep -Eq "$pat" "$log"; then
 		ok "vm-run fault=$f: status $want, log has '$pat'"
 	else
