@@ -356,6 +356,16 @@ static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned in
 	return 0;
 }
 
+/* A parameter's raw value: filter or X-, the same rules. */
+static const char *raw_value(const struct nlattr *at)
+{
+	if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) < 0 ||
+	    strlen(mnl_attr_get_str(at)) + 1 != mnl_attr_get_payload_len(at) ||
+	    !pvalue_ok(mnl_attr_get_str(at)))
+		return NULL;
+	return mnl_attr_get_str(at);
+}
+
 /* An X- parameter: its name and raw value. */
 static int xparam_read(const struct nlattr *nest, const char **name, const char **value)
 {
@@ -365,23 +375,9 @@ static int xparam_read(const struct nlattr *nest, const char **name, const char 
 		 0, 0, NULL, 0, NULL) || !tb[DTCP_BLOB_X_NAME] || !tb[DTCP_BLOB_X_VALUE] ||
 	    !(*name = attr_text(tb[DTCP_BLOB_X_NAME], 63)) ||
 	    !pname_ok(*name, strlen(*name)) || strncasecmp(*name, "X-", 2) ||
-	    mnl_attr_validate(tb[DTCP_BLOB_X_VALUE], MNL_TYPE_NUL_STRING) < 0 ||
-	    strlen(mnl_attr_get_str(tb[DTCP_BLOB_X_VALUE])) + 1 !=
-		    mnl_attr_get_payload_len(tb[DTCP_BLOB_X_VALUE]) ||
-	    !pvalue_ok(mnl_attr_get_str(tb[DTCP_BLOB_X_VALUE])))
+	    !(*value = raw_value(tb[DTCP_BLOB_X_VALUE])))
 		return -EINVAL;
-	*value = mnl_attr_get_str(tb[DTCP_BLOB_X_VALUE]);
 	return 0;
-}
-
-/* A filter parameter's raw value. */
-static const char *filter_value(const struct nlattr *at)
-{
-	if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) < 0 ||
-	    strlen(mnl_attr_get_str(at)) + 1 != mnl_attr_get_payload_len(at) ||
-	    !pvalue_ok(mnl_attr_get_str(at)))
-		return NULL;
-	return mnl_attr_get_str(at);
 }
 
 /* The parameters, in their order, after the whole blob read. */
@@ -396,7 +392,7 @@ static int params_read(const void *p, size_t len, dtcp_blob_line_cb cb, void *da
 
 		if (t >= DTCP_BLOB_P_FIRST && t < DTCP_BLOB_P_FIRST + N_FILTER) {
 			name = filter_names[t - DTCP_BLOB_P_FIRST];
-			value = filter_value(at);
+			value = raw_value(at);
 			if (!value)
 				return -EINVAL;
 		} else if (t == DTCP_BLOB_XPARAM) {
