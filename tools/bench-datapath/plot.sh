@@ -41,7 +41,7 @@ if [ -n "$panels" ]; then
 	} | gnuplot
 fi
 
-if [ -s rulesets.dat ] && [ "$(grep -vc '^#' rulesets.dat)" -gt 0 ]; then
+if [ -s rulesets.dat ] && [ "$(grep -vc -e '^#' -e '^$' rulesets.dat)" -gt 0 ]; then
 	gnuplot <<-EOF
 	$term
 	set output 'rulesets.png'
@@ -56,7 +56,7 @@ if [ -s rulesets.dat ] && [ "$(grep -vc '^#' rulesets.dat)" -gt 0 ]; then
 	EOF
 fi
 
-if [ -s copies.dat ] && [ "$(grep -vc '^#' copies.dat)" -gt 0 ]; then
+if [ -s copies.dat ] && [ "$(grep -vc -e '^#' -e '^$' copies.dat)" -gt 0 ]; then
 	cols=$(head -n 1 copies.dat | tr ' ' '\n' | grep -c '^size')
 	plot="plot 'copies.dat' u 2:xtic(1) t '$(head -n 1 copies.dat | tr ' ' '\n' | grep '^size' | sed -n 1p | sed 's/size//') bytes'"
 	i=2
@@ -75,7 +75,7 @@ if [ -s copies.dat ] && [ "$(grep -vc '^#' copies.dat)" -gt 0 ]; then
 	EOF
 fi
 
-if [ -s cpus.dat ] && [ "$(grep -vc '^#' cpus.dat)" -gt 0 ]; then
+if [ -s cpus.dat ] && [ "$(grep -vc -e '^#' -e '^$' cpus.dat)" -gt 0 ]; then
 	gnuplot <<-EOF
 	$term
 	set output 'cpus.png'
