@@ -12,10 +12,11 @@
  * caller) publish new arrays and instances with rcu_assign_pointer and free
  * the old ones after a grace period, so readers never stop.
  */
+#include "addrmap.h"
 #include "crit.h"
 #include "table.h"
 
-#define DFC_TINST_MIN_BUCKETS 16
+#define DFC_TINST_MIN_BUCKETS 8
 #define DFC_TINST_MAX_BUCKETS 0x1000000U	/* 2^24 */
 /*
  * Entries of other criteria a bucket may hold before a new entry goes to
@@ -119,6 +120,7 @@ static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 {
 	struct dfc_tinst *old = wderef(t, m->ti), *ti;
 	u32 n = mask_want_buckets(m->count), b;
+	u64 f8[2][4] = { { 0 } };
 	struct dfc_entry *e;
 
 	if (n == old->n_buckets ||
@@ -131,8 +133,12 @@ static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 		return;
 	for (b = 0; b < old->n_buckets; b++)
 		for (e = wderef(t, old->buckets[b]); e;
-		     e = wderef(t, e->next[old->ver]))
+		     e = wderef(t, e->next[old->ver])) {
 			tinst_link(t, ti, e);
+			dfc_addrmap_note(f8, &e->key);
+		}
+	/* Bits of entries gone since the last rebuild go now. */
+	dfc_addrmap_set(m, f8);
 	rcu_assign_pointer(m->ti, ti);
 	m->retire_cookie = dfc_rcu_cookie();
 	t->mem -= tinst_size(old->n_buckets);
@@ -204,6 +210,7 @@ static struct dfc_mask *mask_alloc(struct dfc_table *t,
 	m->plen[0] = sp;
 	m->plen[1] = dp;
 	m->narrow = !dfc_key_words(&m->mask)[1] && !dfc_key_words(&m->mask)[3];
+	dfc_addrmap_init(m);
 	m->retire_cookie = dfc_rcu_cookie();
 	RCU_INIT_POINTER(m->ti, ti);
 	t->mem += sizeof(*m);
@@ -513,6 +520,7 @@ void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
 			e->key.pad[0] = sp;
 			e->key.pad[1] = dp;
 		}
+		dfc_addrmap_add(m, &e->key);
 		tinst_link(t, wderef(t, m->ti), e);
 		mask_count(m, e, 1);
 	}
@@ -607,8 +615,9 @@ static bool crit_excluded(const struct dfc_crit *c, const struct dfc_key *key,
 
 /*
  * All-match: call fn for every criterion matching key, each at most once
- * (a criterion's entries are disjoint). Returns the number of masks probed.
- * Caller holds rcu_read_lock (or is the writer).
+ * (a criterion's entries are disjoint). Returns the number of masks probed
+ * (hashed and looked up: not those the frame's IP version or an address
+ * map rules out). Caller holds rcu_read_lock (or is the writer).
  */
 unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 			     dfc_match_fn fn, void *ctx)
@@ -623,10 +632,15 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 		struct dfc_tinst *ti;
 		struct dfc_entry *e;
 		bool hit = false;
+		u8 fon;
 		u32 h;
 
 		/* No entry of this IP version behind this mask: skip it. */
 		if (!READ_ONCE(m->n_ver[v6]))
+			continue;
+		/* None with the frame's first address bytes: skip it too. */
+		fon = READ_ONCE(m->fon);
+		if (unlikely(fon) && dfc_addrmap_rules_out(m, fon, key))
 			continue;
 		probed++;
 		ti = rcu_dereference(m->ti);

@@ -52,13 +52,17 @@ struct dfc_mask {
 	u32 count;			/* entries, writer side */
 	u8 plen[2];			/* source, destination prefix lengths */
 	u8 narrow;			/* words 1 and 3 zero: hashed without */
+	u8 fon;				/* address maps in use (f8) */
 	/* Entries a frame of each IP version (4, 6) can match. */
 	u32 n_ver[2];
+	u16 f8n[2];			/* bits set in f8, writer side */
+	u32 hits;			/* approximate, orders the probing */
 	/* Grace period after which no reader is left on the previous
 	 * instance, whose links the next resize reuses.
 	 */
 	unsigned long retire_cookie;
-	u64 hits;			/* approximate, orders the probing */
+	/* First address bytes its entries hold (addrmap.h). */
+	u64 f8[2][4];
 	struct rcu_head rcu;
 };
 

@@ -43,6 +43,7 @@ struct list_head { struct list_head *next, *prev; };
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define hweight64(x)		((unsigned int)__builtin_popcountll(x))
 #define GFP_KERNEL		0
 #define GFP_ATOMIC		0
 #define __GFP_NOWARN		0

@@ -105,7 +105,9 @@
  *       parsed into a key), DFC_STATS_A_UNPARSEABLE (IP frames whose IP
  *       header is too short or malformed: never looked up),
  *       DFC_STATS_A_MATCHED (frames matching at least one criterion),
- *       DFC_STATS_A_MASKS_PROBED (sum over frames).
+ *       DFC_STATS_A_MASKS_PROBED (sum over frames of the masks whose
+ *       table was looked up: a mask none of whose entries has the frame's
+ *       IP version or first address bytes is passed over, not probed).
  *     DFC_STATS_A_NO_L4_EXTHDRS, DFC_STATS_A_NO_L4_TRUNCATED,
  *       DFC_STATS_A_NO_L4_FRAGMENT (NLA_U64): as DFC_ISTATS_A_NO_L4_*.
  *     DFC_STATS_A_COPIES, DFC_STATS_A_DUP_DROPPED (NLA_U64): copies sent,
