@@ -23,6 +23,11 @@ static inline u8 dfc_addr_byte(const __be32 *a)
 	return ntohl(a[0]) >> 24;
 }
 
+static inline u64 dfc_addrmap_bit(u8 b)
+{
+	return 1ULL << (b % 64);
+}
+
 static inline bool dfc_addrmap_has(const u64 *f, u8 b)
 {
 	return READ_ONCE(f[b / 64]) >> (b % 64) & 1;
@@ -42,6 +47,16 @@ static inline void dfc_addrmap_init(struct dfc_mask *m)
 	m->fon = (m->plen[0] >= 8 ? 1 : 0) | (m->plen[1] >= 8 ? 2 : 0);
 }
 
+/* Writer: side s's map in use while it has at most DENSE bytes set. */
+static inline void dfc_addrmap_judge(struct dfc_mask *m, unsigned int s)
+{
+	u8 fon = m->fon & ~(1U << s);
+
+	if (m->f8n[s] <= DFC_ADDRMAP_DENSE)
+		fon |= 1U << s;
+	WRITE_ONCE(m->fon, fon);
+}
+
 /* Writer: k's bytes, before k's entry is linked into m. */
 static inline void dfc_addrmap_add(struct dfc_mask *m, const struct dfc_key *k)
 {
@@ -51,11 +66,11 @@ static inline void dfc_addrmap_add(struct dfc_mask *m, const struct dfc_key *k)
 		u8 b = dfc_addr_byte(s ? k->dst : k->src);
 		u64 *w = &m->f8[s][b / 64];
 
-		if (m->plen[s] < 8 || (*w >> (b % 64) & 1))
+		if (m->plen[s] < 8 || (*w & dfc_addrmap_bit(b)))
 			continue;
-		WRITE_ONCE(*w, *w | 1ULL << (b % 64));
-		if (++m->f8n[s] > DFC_ADDRMAP_DENSE)
-			WRITE_ONCE(m->fon, m->fon & ~(1U << s));
+		WRITE_ONCE(*w, *w | dfc_addrmap_bit(b));
+		m->f8n[s]++;
+		dfc_addrmap_judge(m, s);
 	}
 }
 
@@ -64,8 +79,8 @@ static inline void dfc_addrmap_note(u64 f[2][4], const struct dfc_key *k)
 {
 	u8 s = dfc_addr_byte(k->src), d = dfc_addr_byte(k->dst);
 
-	f[0][s / 64] |= 1ULL << (s % 64);
-	f[1][d / 64] |= 1ULL << (d % 64);
+	f[0][s / 64] |= dfc_addrmap_bit(s);
+	f[1][d / 64] |= dfc_addrmap_bit(d);
 }
 
 /*
@@ -84,10 +99,7 @@ static inline void dfc_addrmap_set(struct dfc_mask *m, u64 f[2][4])
 			WRITE_ONCE(m->f8[s][i], f[s][i]);
 			m->f8n[s] += hweight64(f[s][i]);
 		}
-		if (m->f8n[s] > DFC_ADDRMAP_DENSE)
-			WRITE_ONCE(m->fon, m->fon & ~(1U << s));
-		else
-			WRITE_ONCE(m->fon, m->fon | 1U << s);
+		dfc_addrmap_judge(m, s);
 	}
 }
 
