@@ -3,8 +3,8 @@
  * A criterion: what one owner (a control source) asked to capture, as one
  * or more disjoint masked entries and optional exclusions sharing one id
  * and one set of counters, plus its lifetime. One allocation holds the
- * criterion and its entries; counters are shared atomics, not per CPU, so
- * a million criteria stay affordable.
+ * criterion, its entries and its exclusions; counters are shared atomics,
+ * not per CPU, so a million criteria stay affordable.
  */
 #ifndef _DFC_CRIT_H
 #define _DFC_CRIT_H
@@ -38,7 +38,6 @@ struct dfc_crit {
 	u16 blob_len;
 	u8 dead;			/* expired: matches no more */
 	u8 reason;			/* DFC_REASON_* once dead */
-	struct dfc_xentry *excl;
 	struct dfc_cdest *cd;		/* where copies go; NULL: count only */
 	void *blob;			/* owner's opaque form, dumped back */
 	struct dfc_limits *lim;		/* NULL: none (static criteria) */
@@ -62,8 +61,11 @@ struct dfc_crit {
 		/* Once out of every list: freed after a grace period. */
 		struct rcu_head rcu;
 	};
-	struct dfc_entry entries[];
+	struct dfc_entry entries[];	/* then n_excl struct dfc_xentry */
 };
+
+static_assert(sizeof(struct dfc_entry) % __alignof__(struct dfc_xentry) == 0,
+	      "exclusions follow the entries aligned");
 
 /* The criterion whose entries[] holds e (at index e->key.aux). */
 static inline struct dfc_crit *dfc_entry_crit(const struct dfc_entry *e)
@@ -72,10 +74,17 @@ static inline struct dfc_crit *dfc_entry_crit(const struct dfc_entry *e)
 				   offsetof(struct dfc_crit, entries));
 }
 
-/* Bytes one criterion with n entries takes, as allocated. */
-static inline size_t dfc_crit_size(unsigned int n_entries)
+/* Bytes one criterion with these entries and exclusions takes, allocated. */
+static inline size_t dfc_crit_size(unsigned int n_entries, unsigned int n_excl)
 {
-	return sizeof(struct dfc_crit) + n_entries * sizeof(struct dfc_entry);
+	return sizeof(struct dfc_crit) + n_entries * sizeof(struct dfc_entry) +
+	       n_excl * sizeof(struct dfc_xentry);
+}
+
+/* c's exclusions: after its entries, in its own allocation. */
+static inline struct dfc_xentry *dfc_crit_excl(const struct dfc_crit *c)
+{
+	return (struct dfc_xentry *)&c->entries[c->n_entries];
 }
 
 /*

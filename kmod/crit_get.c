@@ -140,10 +140,12 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 		if (entry_fill(skb, DFC_CRIT_A_ENTRY, &v, &m, &pr))
 			goto cancel;
 	}
-	for (i = 0; i < c->n_excl; i++)
-		if (entry_fill(skb, DFC_CRIT_A_EXCL, &c->excl[i].key,
-			       &c->excl[i].mask, &c->excl[i].pr))
+	for (i = 0; i < c->n_excl; i++) {
+		const struct dfc_xentry *x = &dfc_crit_excl(c)[i];
+
+		if (entry_fill(skb, DFC_CRIT_A_EXCL, &x->key, &x->mask, &x->pr))
 			goto cancel;
+	}
 end:
 	/* nla_len is 16 bits: a longer nest would wrap, not fail. */
 	if (skb_tail_pointer(skb) - (unsigned char *)nest > U16_MAX)

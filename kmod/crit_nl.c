@@ -409,15 +409,10 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	}
 
 	err = -ENOMEM;
-	c = kvzalloc(dfc_crit_size(n_entries), GFP_KERNEL_ACCOUNT);
+	c = kvzalloc(dfc_crit_size(n_entries, n_excl), GFP_KERNEL_ACCOUNT);
 	masks = kvcalloc(n_entries, sizeof(*masks), GFP_KERNEL_ACCOUNT);
 	if (!c || !masks)
 		goto fail;
-	if (n_excl) {
-		c->excl = kcalloc(n_excl, sizeof(*c->excl), GFP_KERNEL_ACCOUNT);
-		if (!c->excl)
-			goto fail;
-	}
 	if (tb[DFC_CRIT_A_BLOB] && nla_len(tb[DFC_CRIT_A_BLOB])) {
 		c->blob = nla_memdup(tb[DFC_CRIT_A_BLOB], GFP_KERNEL_ACCOUNT);
 		if (!c->blob)
@@ -444,9 +439,9 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 					  &c->entries[ie].pr, extack);
 			ie++;
 		} else if (nla_type(a) == DFC_CRIT_A_EXCL) {
-			err = entry_parse(a, &c->excl[ix].key, &c->excl[ix].mask,
-					  &c->excl[ix].pr, extack);
-			ix++;
+			struct dfc_xentry *x = &dfc_crit_excl(c)[ix++];
+
+			err = entry_parse(a, &x->key, &x->mask, &x->pr, extack);
 		}
 		if (err)
 			goto fail;

@@ -88,8 +88,7 @@ static int idhash_reserve(struct dfc_filter *f, u32 n)
 
 size_t dfc_filter_crit_mem(const struct dfc_crit *c)
 {
-	return dfc_crit_size(c->n_entries) +
-	       c->n_excl * sizeof(struct dfc_xentry) + c->blob_len +
+	return dfc_crit_size(c->n_entries, c->n_excl) + c->blob_len +
 	       (c->lim ? sizeof(*c->lim) : 0);
 }
 
@@ -131,7 +130,6 @@ static void lim_file(struct dfc_filter *f, struct dfc_limits *lim)
 
 void dfc_filter_free(struct dfc_crit *c)
 {
-	kfree(c->excl);
 	kfree(c->blob);
 	kfree(c->lim);
 	kvfree(c);

@@ -604,11 +604,12 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 static bool crit_excluded(const struct dfc_crit *c, const struct dfc_key *key,
 			  u16 sp, u16 dp)
 {
+	const struct dfc_xentry *x = dfc_crit_excl(c);
 	unsigned int i;
 
 	for (i = 0; i < c->n_excl; i++)
-		if (dfc_key_match(key, &c->excl[i].mask, &c->excl[i].key) &&
-		    dfc_prange_match(&c->excl[i].pr, sp, dp))
+		if (dfc_key_match(key, &x[i].mask, &x[i].key) &&
+		    dfc_prange_match(&x[i].pr, sp, dp))
 			return true;
 	return false;
 }

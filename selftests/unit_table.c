@@ -100,7 +100,7 @@ static void add_crit(struct __test_metadata *_metadata, struct dfc_table *t,
 	recs[i].c = c;
 	recs[i].live = true;
 	recs[i].ever = true;
-	crit_bytes += dfc_crit_size(ne) + nx * sizeof(*c->excl);
+	crit_bytes += dfc_crit_size(ne, nx);
 	gen_entries += ne;
 	gen_excls += nx;
 	if (ne > gen_max_entries)
@@ -112,8 +112,7 @@ static void del_crit(struct dfc_table *t, unsigned int i)
 	struct dfc_crit *c = recs[i].c;
 
 	dfc_table_remove(t, c);
-	crit_bytes -= dfc_crit_size(c->n_entries) + c->n_excl * sizeof(*c->excl);
-	free(c->excl);
+	crit_bytes -= dfc_crit_size(c->n_entries, c->n_excl);
 	free(c);	/* userspace: the grace period is over already */
 	recs[i].c = NULL;
 	recs[i].live = false;

@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 		struct dfc_crit *c;
 		int err;
 
-		c = calloc(1, dfc_crit_size(1));
+		c = calloc(1, dfc_crit_size(1, 0));
 		if (!c)
 			return 1;
 		c->id = i;
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		crits[i] = c;
-		crit_mem += dfc_crit_size(1);
+		crit_mem += dfc_crit_size(1, 0);
 	}
 
 	for (i = 0; i < lookups; i++) {

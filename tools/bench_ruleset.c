@@ -180,7 +180,6 @@ int main(int argc, char **argv)
 		err = dfc_table_insert(&t, c, masks);
 		if (err == -ENOSPC) {
 			ref_masks++;
-			free(c->excl);
 			free(c);
 			continue;
 		}
@@ -189,7 +188,7 @@ int main(int argc, char **argv)
 		crits[n_ok] = c;
 		ok_rules[n_ok++] = rules[i];
 		entries += ne;
-		crit_mem += dfc_crit_size(ne) + nx * sizeof(*c->excl);
+		crit_mem += dfc_crit_size(ne, nx);
 	}
 
 	for (i = 0; i < lookups; i++)
@@ -214,7 +213,6 @@ int main(int argc, char **argv)
 	CALLGRIND_START_INSTRUMENTATION;
 	for (i = 0; i < n_ok; i++) {
 		dfc_table_remove(&t, crits[i]);
-		free(crits[i]->excl);
 		free(crits[i]);
 	}
 	dfc_table_destroy(&t);

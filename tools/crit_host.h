@@ -40,7 +40,7 @@ static inline void crit_host_espec(const struct dfc_nl_entry *n, struct dfc_espe
 
 /*
  * A criterion with ne entries (their masks into masks[]) and nx
- * exclusions, not yet in a table; free() it and its excl. NULL with *why
+ * exclusions, not yet in a table; free() it. NULL with *why
  * set when an entry is refused, or without memory (*why NULL).
  */
 static inline struct dfc_crit *
@@ -54,16 +54,11 @@ crit_host_build(const struct dfc_nl_entry *ents, unsigned int ne,
 	unsigned int j;
 
 	*why = NULL;
-	c = calloc(1, dfc_crit_size(ne));
+	c = calloc(1, dfc_crit_size(ne, nx));
 	if (!c)
 		return NULL;
 	c->n_entries = (u16)ne;
 	c->n_excl = (u16)nx;
-	if (nx) {
-		c->excl = calloc(nx, sizeof(*c->excl));
-		if (!c->excl)
-			goto fail;
-	}
 	for (j = 0; j < ne; j++) {
 		crit_host_espec(&ents[j], &es);
 		if (dfc_espec_to_key(&es, &c->entries[j].key, &masks[j],
@@ -71,14 +66,14 @@ crit_host_build(const struct dfc_nl_entry *ents, unsigned int ne,
 			goto fail;
 	}
 	for (j = 0; j < nx; j++) {
+		struct dfc_xentry *x = &dfc_crit_excl(c)[j];
+
 		crit_host_espec(&excl[j], &es);
-		if (dfc_espec_to_key(&es, &c->excl[j].key, &c->excl[j].mask,
-				     &c->excl[j].pr, &bad, why))
+		if (dfc_espec_to_key(&es, &x->key, &x->mask, &x->pr, &bad, why))
 			goto fail;
 	}
 	return c;
 fail:
-	free(c->excl);
 	free(c);
 	return NULL;
 }
