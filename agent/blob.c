@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The blob, format 3: a criterion's DTCP form as netlink attributes
+ * The blob, format 4: a criterion's DTCP form as netlink attributes
  * (libmnl) after a 4-byte magic. Written compactly because the kernel
  * keeps one per criterion; read as strictly as any input: every
  * attribute known, of its exact length, at most once (DESTs: exactly n),
  * in-range numbers, texts without control characters, nothing after the
- * last attribute. Format 2 (JSON) is still read (blob_v2.c). The
- * attributes are listed in blob.h and docs/dtcpd.md.
+ * last attribute. Format 3 (the same with the own destination's kernel
+ * id) and 2 (JSON, blob_v2.c) are still read. The attributes are listed
+ * in blob.h and docs/dtcpd.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -108,7 +109,8 @@ static int put_rdest(struct wbuf *w, const struct dtcp_kdest *d)
 	return 0;
 }
 
-static int put_dest(struct wbuf *w, const struct dtcp_add *a, unsigned int i)
+/* Destination i of the criterion for destination k: its kernel id but for k's own. */
+static int put_dest(struct wbuf *w, const struct dtcp_add *a, unsigned int i, unsigned int k)
 {
 	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_DEST);
 	int err;
@@ -116,7 +118,7 @@ static int put_dest(struct wbuf *w, const struct dtcp_add *a, unsigned int i)
 	if (!n)
 		return -E2BIG;
 	err = put_str(w, DTCP_BLOB_D_NAME, a->dest_names[i]) ?:
-	      put_u32(w, DTCP_BLOB_D_KID, a->cdest_kid[i]) ?:
+	      (i != k ? put_u32(w, DTCP_BLOB_D_KID, a->cdest_kid[i]) : 0) ?:
 	      (a->request_dest ? put_rdest(w, &a->kd[i]) : 0);
 	if (err)
 		return err;
@@ -206,7 +208,7 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 	      put_str(&w, DTCP_BLOB_CSOURCE, csource) ?:
 	      put_str(&w, DTCP_BLOB_FROM, from);
 	for (unsigned int i = 0; !err && i < a->n_dest; i++)
-		err = put_dest(&w, a, i);
+		err = put_dest(&w, a, i, k);
 	err = err ?: put_params(&w, m, bad);
 	if (err)
 		return err;
@@ -329,23 +331,31 @@ static int rdest_read(const struct nlattr *nest, struct dtcp_kdest *d)
 	return 0;
 }
 
-/* Destination i; its name in names[i]. */
+/* Request-defined destinations have kernel ids with the top bit set, configured ones not. */
+static bool kid_ok(const struct dtcp_blob *b, uint32_t kid)
+{
+	return b->request_dest ? kid >= 0x80000001 : kid >= 1 && kid <= 0x7fffffff;
+}
+
+/*
+ * Destination i; its name in names[i]. Its kernel id is there but for
+ * destination k from format 4 on (own: the kernel's, dtcp_blob_own_kid).
+ */
 static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned int i,
-		     const char **names)
+		     const char **names, bool own)
 {
 	const struct nlattr *tb[DTCP_BLOB_D_MAX + 1] = { 0 };
-	uint32_t kid;
+	uint32_t kid = 0;
 
 	if (walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, DTCP_BLOB_D_MAX,
 		 1u << DTCP_BLOB_D_RDEST, 0, NULL, 0, NULL))
 		return -EINVAL;
-	/* Request-defined destinations have kernel ids with the top bit set, configured ones not. */
 	if (i == 0)
 		b->request_dest = tb[DTCP_BLOB_D_RDEST] != NULL;
 	if (b->request_dest != (tb[DTCP_BLOB_D_RDEST] != NULL) || !tb[DTCP_BLOB_D_NAME] ||
 	    !(names[i] = attr_text(tb[DTCP_BLOB_D_NAME], 79)) ||
-	    !get_u32(tb[DTCP_BLOB_D_KID], b->request_dest ? 0x80000001 : 1,
-		     b->request_dest ? UINT32_MAX : 0x7fffffff, &kid) ||
+	    own != !tb[DTCP_BLOB_D_KID] ||
+	    (!own && (!get_u32(tb[DTCP_BLOB_D_KID], 1, UINT32_MAX, &kid) || !kid_ok(b, kid))) ||
 	    (b->request_dest && rdest_read(tb[DTCP_BLOB_D_RDEST], &b->rkd[i])))
 		return -EINVAL;
 	b->cdest_kid[i] = kid;
@@ -353,6 +363,18 @@ static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned in
 		b->rkd[i].kid = kid;
 		snprintf(b->rkd[i].name, sizeof(b->rkd[i].name), "%.31s", names[i]);
 	}
+	return 0;
+}
+
+int dtcp_blob_own_kid(struct dtcp_blob *b, uint32_t kid)
+{
+	if (b->cdest_kid[b->k])
+		return b->cdest_kid[b->k] == kid ? 0 : -EINVAL;
+	if (!kid_ok(b, kid))
+		return -EINVAL;
+	b->cdest_kid[b->k] = kid;
+	if (b->request_dest)
+		b->rkd[b->k].kid = kid;
 	return 0;
 }
 
@@ -407,8 +429,9 @@ static int params_read(const void *p, size_t len, dtcp_blob_line_cb cb, void *da
 	return 0;
 }
 
-static int v3_read(const void *p, size_t len, struct dtcp_blob *b, dtcp_blob_line_cb cb,
-		   void *data)
+/* Format 3 or 4 (version), after the magic. */
+static int attrs_read(const void *p, size_t len, unsigned int version, struct dtcp_blob *b,
+		      dtcp_blob_line_cb cb, void *data)
 {
 	const struct nlattr *tb[DTCP_BLOB_MAX + 1] = { 0 };
 	/* Every attribute takes 4 bytes at least. */
@@ -459,7 +482,7 @@ static int v3_read(const void *p, size_t len, struct dtcp_blob *b, dtcp_blob_lin
 	snprintf(b->csource_addr, sizeof(b->csource_addr), "%s",
 		 mnl_attr_get_str(tb[DTCP_BLOB_FROM]));
 	for (unsigned int i = 0; i < n; i++) {
-		if (dest_read(dest[i], b, i, names))
+		if (dest_read(dest[i], b, i, names, version >= 4 && i == k))
 			return -EINVAL;
 		joined += dtcp_escape(NULL, 0, names[i]) + 1;
 	}
@@ -490,9 +513,11 @@ static int read_any(const void *blob, size_t len, struct dtcp_blob *b, dtcp_blob
 	memset(b, 0, sizeof(*b));
 	if (!blob || !len || len > DFC_CRIT_BLOB_MAX)
 		return -EINVAL;
-	if (len >= sizeof(magic) && !memcmp(blob, magic, sizeof(magic))) {
+	if (len >= sizeof(magic) && !memcmp(blob, magic, 3) &&
+	    (((const uint8_t *)blob)[3] == 3 || ((const uint8_t *)blob)[3] == DTCP_BLOB_VERSION)) {
 		memcpy(abuf, (const char *)blob + sizeof(magic), len - sizeof(magic));
-		err = v3_read(abuf, len - sizeof(magic), b, cb, data);
+		err = attrs_read(abuf, len - sizeof(magic), ((const uint8_t *)blob)[3], b, cb,
+				 data);
 	} else {
 		err = dtcp_blob_v2_read(blob, len, b, cb, data);
 	}

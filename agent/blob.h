@@ -18,10 +18,12 @@
 #include "crit.h"
 
 /*
- * The blob format's version, the last byte of its magic "dtc\3". 1 was a
- * line format, 2 a JSON object (still read); 3: netlink attributes.
+ * The blob format's version, the last byte of its magic "dtc\4". 1 was a
+ * line format, 2 a JSON object (still read); 3 and 4: netlink attributes,
+ * 4 without the kernel id of the criterion's own destination (the kernel
+ * keeps it); 3 is still read.
  */
-#define DTCP_BLOB_VERSION 3
+#define DTCP_BLOB_VERSION 4
 
 /*
  * Top-level attributes; numbers absent are zero (N: one), and zero is
@@ -50,7 +52,7 @@ enum {
 
 enum {
 	DTCP_BLOB_D_NAME = 1,		/* string, required: the Cdest-ID, decoded */
-	DTCP_BLOB_D_KID,		/* u32, required: its kernel id */
+	DTCP_BLOB_D_KID,		/* u32: its kernel id; not for destination k */
 	DTCP_BLOB_D_RDEST,		/* nested DTCP_BLOB_R_*: request-defined (all or none) */
 	DTCP_BLOB_D_MAX = DTCP_BLOB_D_RDEST,
 };
@@ -95,10 +97,18 @@ struct dtcp_blob {
 };
 
 /*
- * Read a blob back (format 3, or 2). 0; -EINVAL if it is not a dtcpd blob
- * of either, or breaks any rule of its format (b is then empty); -ENOMEM.
+ * Read a blob back (format 4, 3 or 2). 0; -EINVAL if it is not a dtcpd
+ * blob of any, or breaks any rule of its format (b is then empty);
+ * -ENOMEM. From format 4, b->cdest_kid[b->k] is 0 until
+ * dtcp_blob_own_kid() gives it.
  */
 int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b);
+/*
+ * The kernel id of the destination the criterion holding the blob copies
+ * to: taken if the blob left it out and it is one of its kind (configured,
+ * or request-defined), else it must equal the blob's. 0 or -EINVAL.
+ */
+int dtcp_blob_own_kid(struct dtcp_blob *b, uint32_t kid);
 void dtcp_blob_free(struct dtcp_blob *b);
 /* Does the blob come from some dtcpd (this format or an older one)? */
 bool dtcp_blob_is_dtcpd(const void *blob, size_t len);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Between the blob's two readers: format 3 (blob.c) and format 2 (blob_v2.c). */
+/* Between the blob's readers: formats 4 and 3 (blob.c) and format 2 (blob_v2.c). */
 #ifndef DTCP_BLOB_PRIV_H
 #define DTCP_BLOB_PRIV_H
 

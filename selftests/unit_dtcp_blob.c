@@ -11,7 +11,7 @@
 
 #include "dtcp_fixture.h"
 
-/* ---- format 3: attributes ---- */
+/* ---- formats 4 and 3: attributes ---- */
 
 /* A blob being edited: its magic, then its attributes. */
 struct ed {
@@ -109,7 +109,7 @@ struct brk {
 #define BRK(name, body) static void brk_##name(struct ed *e, uint32_t kid) \
 	{ (void)kid; body; }
 
-BRK(version4, e->b[3] = 4)
+BRK(version5, e->b[3] = 5)
 BRK(version2, e->b[3] = 2)
 BRK(cut1, e->len -= 1)
 BRK(cut4, e->len -= 4)
@@ -141,14 +141,36 @@ BRK(csource_pad, ed_drop(e, DTCP_BLOB_CSOURCE); ed_str(e, DTCP_BLOB_CSOURCE, "cs
 BRK(id_nested, ed_drop(e, DTCP_BLOB_ID); ed_u32(e, DTCP_BLOB_ID | NLA_F_NESTED, 1))
 BRK(id_byteorder, ed_drop(e, DTCP_BLOB_ID); ed_u32(e, DTCP_BLOB_ID | NLA_F_NET_BYTEORDER, 1))
 BRK(dest_flat, ed_drop(e, DTCP_BLOB_DEST); ed_u32(e, DTCP_BLOB_DEST, kid))
-BRK(dest_no_kid, ed_drop(e, DTCP_BLOB_DEST); size_t n = ed_nest(e, DTCP_BLOB_DEST);
-    ed_str(e, DTCP_BLOB_D_NAME, "cd1"); ed_nest_end(e, n))
-BRK(dest_top_bit, ed_drop(e, DTCP_BLOB_DEST); size_t n = ed_nest(e, DTCP_BLOB_DEST);
-    ed_str(e, DTCP_BLOB_D_NAME, "cd1"); ed_u32(e, DTCP_BLOB_D_KID, kid | 0x80000000u);
+/* The own destination's kernel id is the kernel's: never in the blob. */
+BRK(dest_own_kid, ed_drop(e, DTCP_BLOB_DEST); size_t n = ed_nest(e, DTCP_BLOB_DEST);
+    ed_str(e, DTCP_BLOB_D_NAME, "cd1"); ed_u32(e, DTCP_BLOB_D_KID, kid); ed_nest_end(e, n))
+BRK(dest_no_name, ed_drop(e, DTCP_BLOB_DEST); size_t n = ed_nest(e, DTCP_BLOB_DEST);
     ed_nest_end(e, n))
 BRK(dest_unknown, ed_drop(e, DTCP_BLOB_DEST); size_t n = ed_nest(e, DTCP_BLOB_DEST);
-    ed_str(e, DTCP_BLOB_D_NAME, "cd1"); ed_u32(e, DTCP_BLOB_D_KID, kid);
-    ed_u32(e, DTCP_BLOB_D_MAX + 1, 0); ed_nest_end(e, n))
+    ed_str(e, DTCP_BLOB_D_NAME, "cd1"); ed_u32(e, DTCP_BLOB_D_MAX + 1, 0); ed_nest_end(e, n))
+/* Destination 0 of two, the criterion's own being 1: ids as the edit gives them. */
+static void two_dests(struct ed *e, bool kid0, uint32_t v0, bool kid1, uint32_t v1)
+{
+	size_t n;
+
+	ed_drop(e, DTCP_BLOB_DEST);
+	ed_u32(e, DTCP_BLOB_K, 1);
+	ed_u32(e, DTCP_BLOB_N, 2);
+	n = ed_nest(e, DTCP_BLOB_DEST);
+	ed_str(e, DTCP_BLOB_D_NAME, "cd1");
+	if (kid0)
+		ed_u32(e, DTCP_BLOB_D_KID, v0);
+	ed_nest_end(e, n);
+	n = ed_nest(e, DTCP_BLOB_DEST);
+	ed_str(e, DTCP_BLOB_D_NAME, "cd2");
+	if (kid1)
+		ed_u32(e, DTCP_BLOB_D_KID, v1);
+	ed_nest_end(e, n);
+}
+BRK(other_no_kid, two_dests(e, false, 0, false, 0))
+BRK(other_top_bit, two_dests(e, true, kid | 0x80000000u, false, 0))
+BRK(other_zero, two_dests(e, true, 0, false, 0))
+BRK(own_of_two_kid, two_dests(e, true, kid, true, kid + 1))
 BRK(x_name, size_t n = ed_nest(e, DTCP_BLOB_XPARAM); ed_str(e, DTCP_BLOB_X_NAME, "X A");
     ed_str(e, DTCP_BLOB_X_VALUE, "1"); ed_nest_end(e, n))
 BRK(x_not_x, size_t n = ed_nest(e, DTCP_BLOB_XPARAM); ed_str(e, DTCP_BLOB_X_NAME, "Priority");
@@ -161,17 +183,18 @@ BRK(x_twice, size_t n = ed_nest(e, DTCP_BLOB_XPARAM); ed_str(e, DTCP_BLOB_X_NAME
     ed_str(e, DTCP_BLOB_X_VALUE, "b"); ed_nest_end(e, n))
 BRK(param_ctl, ed_drop(e, DTCP_BLOB_P_FIRST + 4); ed_str(e, DTCP_BLOB_P_FIRST + 4, "8\x01"))
 
-TEST_F(srv, v3_strict)
+TEST_F(srv, v4_strict)
 {
 	static const struct brk brks[] = {
 #define B(n) { #n, brk_##n }
-		B(version4), B(version2), B(cut1), B(cut4), B(zeros), B(tail2), B(unknown),
+		B(version5), B(version2), B(cut1), B(cut4), B(zeros), B(tail2), B(unknown),
 		B(type0), B(id_twice), B(param_twice), B(no_id), B(no_csource),
 		B(no_from), B(no_dest), B(k_zero), B(k_is_n), B(n_two), B(n_one), B(n_zero),
 		B(id_zero), B(idle_long), B(idle_u16), B(packets_zero), B(csource_ctl),
 		B(csource_empty), B(csource_no_nul), B(csource_nul), B(csource_pad),
-		B(id_nested), B(id_byteorder), B(dest_flat), B(dest_no_kid), B(dest_top_bit),
-		B(dest_unknown), B(x_name), B(x_not_x), B(x_value_crlf), B(x_no_value),
+		B(id_nested), B(id_byteorder), B(dest_flat), B(dest_own_kid), B(dest_no_name),
+		B(dest_unknown), B(other_no_kid), B(other_top_bit), B(other_zero),
+		B(own_of_two_kid), B(x_name), B(x_not_x), B(x_value_crlf), B(x_no_value),
 		B(x_twice), B(param_ctl),
 #undef B
 	};
@@ -182,12 +205,17 @@ TEST_F(srv, v3_strict)
 
 	ASSERT_TRUE(added(self, "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600|X-Note: a", &good));
 	/* The positive controls: as written it reads, whole; so do edits that keep the rules. */
-	ASSERT_EQ(0, memcmp(good.b, "dtc\3", 4));
+	ASSERT_EQ(0, memcmp(good.b, "dtc\4", 4));
 	ASSERT_EQ(0, dtcp_blob_parse(good.b, good.len, &b));
 	EXPECT_STREQ("cs1", b.csource);
 	EXPECT_STREQ("192.0.2.1", b.csource_addr);
 	EXPECT_STREQ("cd1", b.cdests);
+	EXPECT_EQ(0, b.cdest_kid[0]);		/* the kernel's, given below */
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_kid(&b, 0));
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_kid(&b, kid | 0x80000000u)); /* another kind */
+	EXPECT_EQ(0, dtcp_blob_own_kid(&b, kid));
 	EXPECT_EQ(kid, b.cdest_kid[0]);
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_kid(&b, kid + 1));	/* given once */
 	EXPECT_EQ(600, b.t_idle);
 	EXPECT_EQ(1, b.n);
 	EXPECT_FALSE(b.request_dest);
@@ -203,16 +231,13 @@ TEST_F(srv, v3_strict)
 	ed_u32(&e, DTCP_BLOB_IDLE, DFC_TIMEOUT_MAX);
 	EXPECT_TRUE(ed_reads(&e));
 	e = good;
-	ed_u32(&e, DTCP_BLOB_K, 1);
-	ed_u32(&e, DTCP_BLOB_N, 2);
-	{
-		size_t n = ed_nest(&e, DTCP_BLOB_DEST);
-
-		ed_str(&e, DTCP_BLOB_D_NAME, "cd2");
-		ed_u32(&e, DTCP_BLOB_D_KID, self->s.cfg->groups[0].dests[1].kid);
-		ed_nest_end(&e, n);
-	}
-	EXPECT_TRUE(ed_reads(&e));
+	two_dests(&e, true, kid, false, 0);
+	ASSERT_EQ(0, dtcp_blob_parse(e.b, e.len, &b));
+	EXPECT_EQ(kid, b.cdest_kid[0]);
+	EXPECT_EQ(0, b.cdest_kid[1]);
+	EXPECT_EQ(0, dtcp_blob_own_kid(&b, kid + 1));
+	EXPECT_EQ(kid + 1, b.cdest_kid[1]);
+	dtcp_blob_free(&b);
 
 	for (unsigned int i = 0; i < sizeof(brks) / sizeof(brks[0]); i++) {
 		e = good;
@@ -233,7 +258,7 @@ TEST_F(srv, v3_strict)
 }
 
 /* The blob of a criterion with a request-defined destination reads back. */
-TEST_F(srv, v3_request_dest)
+TEST_F(srv, v4_request_dest)
 {
 	static struct ed good;
 	struct dtcp_blob b;
@@ -256,9 +281,43 @@ TEST_F(srv, v3_request_dest)
 	EXPECT_EQ(49153, b.rkd[0].sport);
 	EXPECT_EQ(9, b.rkd[0].ttl);
 	EXPECT_STREQ("md1", b.rkd[0].name);
-	EXPECT_EQ(b.cdest_kid[0], b.rkd[0].kid);
-	EXPECT_NE(0u, b.cdest_kid[0] & 0x80000000u);
+	EXPECT_EQ(0, b.cdest_kid[0]);
+	EXPECT_NE(0u, k->c.cdest & 0x80000000u);
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_kid(&b, k->c.cdest & 0x7fffffffu)); /* a configured one */
+	EXPECT_EQ(0, dtcp_blob_own_kid(&b, k->c.cdest));
+	EXPECT_EQ(k->c.cdest, b.cdest_kid[0]);
+	EXPECT_EQ(k->c.cdest, b.rkd[0].kid);
 	dtcp_blob_free(&b);
+}
+
+/*
+ * Format 3, still read: destination k's kernel id is in the blob, and is
+ * the one the kernel's must equal.
+ */
+TEST_F(srv, v3_read)
+{
+	uint32_t kid = self->s.cfg->groups[0].dests[0].kid;
+	static struct ed good, e;
+	struct dtcp_blob b;
+	size_t n;
+
+	ASSERT_TRUE(added(self, "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600", &good));
+	e = good;
+	ASSERT_TRUE(ed_drop(&e, DTCP_BLOB_DEST));
+	n = ed_nest(&e, DTCP_BLOB_DEST);
+	ed_str(&e, DTCP_BLOB_D_NAME, "cd1");
+	ed_u32(&e, DTCP_BLOB_D_KID, kid);
+	ed_nest_end(&e, n);
+	EXPECT_FALSE(ed_reads(&e));		/* format 4 has no own kid */
+	e.b[3] = 3;
+	ASSERT_EQ(0, dtcp_blob_parse(e.b, e.len, &b));
+	EXPECT_EQ(kid, b.cdest_kid[0]);
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_kid(&b, kid + 1));
+	EXPECT_EQ(0, dtcp_blob_own_kid(&b, kid));
+	dtcp_blob_free(&b);
+	e = good;
+	e.b[3] = 3;
+	EXPECT_FALSE(ed_reads(&e));		/* format 3 has it */
 }
 
 /* ---- format 2: JSON, still read ---- */

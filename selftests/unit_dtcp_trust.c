@@ -180,8 +180,9 @@ TEST_F(srv, rebuild_refuses_foreign_destinations)
 	/* cs1 may not use cd3 (allowed-destinations): its blob and the kernel say it does. */
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(forged, 0));
 	ASSERT_NE(NULL, k);
-	ASSERT_TRUE(swap(k->blob, k->c.blob_len, &cd1, &cd3, sizeof(cd1)));
+	/* The blob holds no kernel id of its own destination: the kernel's counts. */
 	ASSERT_TRUE(swap(k->blob, k->c.blob_len, "cd1", "cd3", 4));
+	ASSERT_NE(cd1, cd3);
 	k->c.cdest = cd3;
 	/* A criterion in the old format. */
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(old, 0));
@@ -257,7 +258,7 @@ TEST_F(srv, rebuild_adopts_format_2)
 	id = num("Criteria-ID");
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0));
 	ASSERT_NE(NULL, k);
-	ASSERT_EQ(0, memcmp(k->blob, "dtc\3", 4));
+	ASSERT_EQ(0, memcmp(k->blob, "dtc\4", 4));
 	/* The same criterion as the dtcpd before format 3 wrote it. */
 	k->c.blob_len = snprintf((char *)k->blob, sizeof(k->blob),
 		"{\"dtcpd\":2,\"id\":%u,\"k\":0,\"n\":1,\"added\":1104580861111,\"flags\":0,"
@@ -277,18 +278,79 @@ TEST_F(srv, rebuild_adopts_format_2)
 	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0)));
 }
 
-/* ---- request-defined destinations: one owner each ---- */
-
-#define JTAP(port) "Cdest-ID: md1|Flags: Static|X-JTap-Cdest-Dest-Address: 192.0.2.40|" \
-	"X-JTap-Cdest-Dest-Port: " port "|X-JTap-Cdest-Source-Address: 192.0.2.2|" \
-	"X-JTap-Cdest-Source-Port: 49153|Dest-Port: 80"
-
 static uint32_t crit_cdest(struct _test_data_srv *self, unsigned int src, uint64_t id)
 {
 	struct dtcp_crit *c = dtcp_src_find(self->s.srcs[src], id);
 
 	return c ? c->cdest_kid[0] : 0;
 }
+
+/*
+ * k's blob as format 3 wrote it: its one destination (cd1) with a kernel
+ * id. False if the blob is not the one-destination form expected.
+ */
+static bool to_format_3(struct kfake_crit *k, uint32_t kid)
+{
+	static const uint8_t dest4[] = { 12, 0, 11, 0x80, 8, 0, 1, 0, 'c', 'd', '1', 0 };
+	uint8_t *p = memmem(k->blob, k->c.blob_len, dest4, sizeof(dest4));
+	uint8_t kid_attr[8] = { 8, 0, 2, 0 };
+	size_t at;
+
+	if (!p || memcmp(k->blob, "dtc\4", 4) || (size_t)k->c.blob_len + 8 > sizeof(k->blob))
+		return false;
+	at = (size_t)(p - k->blob) + sizeof(dest4);
+	memmove(k->blob + at + 8, k->blob + at, k->c.blob_len - at);
+	memcpy(kid_attr + 4, &kid, 4);
+	memcpy(k->blob + at, kid_attr, 8);
+	p[0] = 20;
+	k->blob[3] = 3;
+	k->c.blob_len += 8;
+	return true;
+}
+
+/*
+ * An upgrade from format 3: a criterion whose blob names its own
+ * destination's kernel id is adopted if the kernel's is that one, and
+ * deleted if not.
+ */
+TEST_F(srv, rebuild_adopts_format_3)
+{
+	uint32_t cd1 = cdest_kid(self, 0), cd2 = cdest_kid(self, 1);
+	uint64_t good, bad;
+	struct kfake_crit *k;
+
+	dtcp_server_program(&self->s);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	good = num("Criteria-ID");
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 81|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	bad = num("Criteria-ID");
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_TRUE(to_format_3(k, cd1));
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_NE(cd1, cd2);
+	/* A blob consistent in itself (cd2, which cs1 may use): the kernel copies to cd1. */
+	ASSERT_TRUE(to_format_3(k, cd2));
+	ASSERT_TRUE(swap(k->blob, k->c.blob_len, "cd1", "cd2", 4));
+
+	ASSERT_EQ(1, restart(self));
+	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0)));
+	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0)));
+	EXPECT_EQ(cd1, crit_cdest(self, 0, good));
+	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(good, num("Criteria-ID"));
+	EXPECT_EQ(80, num("Dest-Port"));
+}
+
+/* ---- request-defined destinations: one owner each ---- */
+
+#define JTAP(port) "Cdest-ID: md1|Flags: Static|X-JTap-Cdest-Dest-Address: 192.0.2.40|" \
+	"X-JTap-Cdest-Dest-Port: " port "|X-JTap-Cdest-Source-Address: 192.0.2.2|" \
+	"X-JTap-Cdest-Source-Port: 49153|Dest-Port: 80"
 
 TEST_F(srv, request_dests_per_source)
 {

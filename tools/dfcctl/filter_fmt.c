@@ -310,7 +310,7 @@ static char *dtcp_form(const void *blob, uint16_t len, char *csource, size_t cs_
 	dtcp_blob_free(&b);
 	/*
 	 * Each byte of the blob at most once in a value or name, escaped;
-	 * and per parameter quotes, '=', ' ' and, in format 3, a filter
+	 * and per parameter quotes, '=', ' ' and, in formats 3 and 4, a filter
 	 * name of at most 14 bytes the blob holds as a type: 18 bytes out
 	 * of 4 * 8, every parameter taking 8 blob bytes at least.
 	 */
