@@ -601,8 +601,9 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 		table_compact(t);
 }
 
-static bool crit_excluded(const struct dfc_crit *c, const struct dfc_key *key,
-			  u16 sp, u16 dp)
+/* Out of line: rare, and inlined it costs the lookup loop registers. */
+static noinline bool crit_excluded(const struct dfc_crit *c,
+				   const struct dfc_key *key, u16 sp, u16 dp)
 {
 	const struct dfc_xentry *x = dfc_crit_excl(c);
 	unsigned int i;

@@ -30,6 +30,7 @@ struct list_head { struct list_head *next, *prev; };
 #define __aligned(x)		__attribute__((__aligned__(x)))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
+#define noinline		__attribute__((__noinline__))
 #ifndef __always_inline		/* glibc's <sys/cdefs.h> has it */
 #define __always_inline		inline __attribute__((__always_inline__))
 #endif
