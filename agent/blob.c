@@ -508,16 +508,16 @@ static int read_any(const void *blob, size_t len, struct dtcp_blob *b, dtcp_blob
 {
 	/* A copy, aligned for the attribute headers wherever the blob came from. */
 	alignas(struct nlattr) char abuf[DFC_CRIT_BLOB_MAX];
+	unsigned int ver;
 	int err;
 
 	memset(b, 0, sizeof(*b));
 	if (!blob || !len || len > DFC_CRIT_BLOB_MAX)
 		return -EINVAL;
-	if (len >= sizeof(magic) && !memcmp(blob, magic, 3) &&
-	    (((const uint8_t *)blob)[3] == 3 || ((const uint8_t *)blob)[3] == DTCP_BLOB_VERSION)) {
+	ver = len >= sizeof(magic) && !memcmp(blob, magic, 3) ? ((const uint8_t *)blob)[3] : 0;
+	if (ver >= 3 && ver <= DTCP_BLOB_VERSION) {
 		memcpy(abuf, (const char *)blob + sizeof(magic), len - sizeof(magic));
-		err = attrs_read(abuf, len - sizeof(magic), ((const uint8_t *)blob)[3], b, cb,
-				 data);
+		err = attrs_read(abuf, len - sizeof(magic), ver, b, cb, data);
 	} else {
 		err = dtcp_blob_v2_read(blob, len, b, cb, data);
 	}
