@@ -331,8 +331,7 @@ static int rdest_read(const struct nlattr *nest, struct dtcp_kdest *d)
 	return 0;
 }
 
-/* Request-defined destinations have kernel ids with the top bit set, configured ones not. */
-static bool kid_ok(const struct dtcp_blob *b, uint32_t kid)
+bool dtcp_blob_kid_ok(const struct dtcp_blob *b, uint32_t kid)
 {
 	return b->request_dest ? kid >= 0x80000001 : kid >= 1 && kid <= 0x7fffffff;
 }
@@ -355,7 +354,7 @@ static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned in
 	if (b->request_dest != (tb[DTCP_BLOB_D_RDEST] != NULL) || !tb[DTCP_BLOB_D_NAME] ||
 	    !(names[i] = attr_text(tb[DTCP_BLOB_D_NAME], 79)) ||
 	    own != !tb[DTCP_BLOB_D_KID] ||
-	    (!own && (!get_u32(tb[DTCP_BLOB_D_KID], 1, UINT32_MAX, &kid) || !kid_ok(b, kid))) ||
+	    (!own && (!get_u32(tb[DTCP_BLOB_D_KID], 1, UINT32_MAX, &kid) || !dtcp_blob_kid_ok(b, kid))) ||
 	    (b->request_dest && rdest_read(tb[DTCP_BLOB_D_RDEST], &b->rkd[i])))
 		return -EINVAL;
 	b->cdest_kid[i] = kid;
@@ -370,7 +369,7 @@ int dtcp_blob_own_kid(struct dtcp_blob *b, uint32_t kid)
 {
 	if (b->cdest_kid[b->k])
 		return b->cdest_kid[b->k] == kid ? 0 : -EINVAL;
-	if (!kid_ok(b, kid))
+	if (!dtcp_blob_kid_ok(b, kid))
 		return -EINVAL;
 	b->cdest_kid[b->k] = kid;
 	if (b->request_dest)

@@ -9,6 +9,12 @@
 bool dtcp_blob_text_ok(const char *s, size_t n, size_t max);
 
 /*
+ * A kernel id of b's kind: request-defined destinations have the top bit
+ * set, configured ones not (and never 0).
+ */
+bool dtcp_blob_kid_ok(const struct dtcp_blob *b, uint32_t kid);
+
+/*
  * Read a format 2 blob into b (zeroed by the caller) and, if cb is set,
  * give it each parameter. 0, -EINVAL or -ENOMEM; on error b may hold
  * memory for dtcp_blob_free().

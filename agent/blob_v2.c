@@ -147,13 +147,12 @@ static int parse(const json_t *r, struct dtcp_blob *b)
 	snprintf(b->csource, sizeof(b->csource), "%s", json_string_value(json_object_get(r, "csource")));
 	snprintf(b->csource_addr, sizeof(b->csource_addr), "%s",
 		 json_string_value(json_object_get(r, "from")));
-	/* Request-defined destinations have kernel ids with the top bit set, configured ones not. */
 	b->request_dest = rdest != NULL;
 	for (unsigned int i = 0; i < b->n; i++) {
 		json_int_t k;
 
-		if (!int_in(json_array_get(kid, i), b->request_dest ? 0x80000001 : 1,
-			    b->request_dest ? UINT32_MAX : 0x7fffffff, &k) ||
+		if (!int_in(json_array_get(kid, i), 1, UINT32_MAX, &k) ||
+		    !dtcp_blob_kid_ok(b, (uint32_t)k) ||
 		    !text_ok(json_array_get(cdest, i), 79) ||
 		    (rdest && kdest_parse(json_array_get(rdest, i), &b->rkd[i])))
 			return -EINVAL;
