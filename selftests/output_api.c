@@ -315,8 +315,8 @@ static long seen_within(struct dfc_nl *nl, uint64_t n, long ms)
 
 /*
  * The limits under the kernel's pktgen: up to 20000 frames of 100 bytes
- * (86-byte IP packets, 106-byte copies) from gen over 2 s, as many as the
- * kernel takes in that time (measured first, without criteria; a slow
+ * (86-byte IP packets, 106-byte copies) from gen over 2 s, a quarter of
+ * what the kernel takes and copies in that time (measured first; a slow
  * kernel takes fewer), matched by three criteria of three
  * owners toward one destination: 1 (priority 1), 2 (priority 5, older)
  * and 3 (priority 5, newer). The burst stays in the 10 s average long
@@ -334,7 +334,7 @@ OUT_TEST(pktgen_load_hard_limit)
 	struct mnl_socket *ev;
 	long t0, us, ms, count, read_ms;
 	struct dfc_iface_info ifi;
-	struct dfc_stats st;
+	struct dfc_stats st, base;
 	struct nlmsghdr *nlh;
 	uint64_t p1 = 0, p2 = 0, drops;
 	struct cstats s, r;
@@ -344,24 +344,38 @@ OUT_TEST(pktgen_load_hard_limit)
 	if (sh("modprobe pktgen 2>/dev/null"))
 		SKIP(return, "no pktgen module");
 	/*
-	 * How fast this kernel takes frames in: 500 through the hook (fewer
-	 * than the receive backlog holds, so none is dropped there), nothing
-	 * matches them yet: the time pktgen took to queue them on the veth,
-	 * and then until the hook saw the last.
+	 * How fast this kernel takes frames in and copies them: 500 through
+	 * the hook (fewer than the receive backlog holds, so none is dropped
+	 * there), each copied by a criterion of another owner toward another
+	 * destination, both gone before the burst: the time pktgen took to
+	 * queue them on the veth, and then until the hook saw the last. The
+	 * copy is most of a frame's cost on the debug kernel; measured
+	 * without it, the burst came out ten times too fast there and took
+	 * 21 s, too spread out to reach the hard limit. Paced frames cost
+	 * more than a back-to-back run (four times on the debug kernel:
+	 * 1264 planned over 2 s took 8 s), so the burst is a quarter of
+	 * what the measure allows.
 	 */
+	ASSERT_EQ(0, add_cdest(self->nl, 2, DST_V4, DFC_ENCAP_IPIP, 0, 0));
+	ASSERT_EQ(0, add_crit(self->nl, 9, 9, 2, 1, 4));
 	us = pktgen_burst(500, frame, 0);
 	ASSERT_LE(0, us);
 	ms = seen_within(self->nl, 500, 120000L * dfc_slow());
 	ASSERT_LE(0, ms);
 	ms += us / 1000 + 1;
-	count = 500L * 2000 / ms;
+	ASSERT_EQ(0, cdest_stats(self->nl, 2, &s));
+	EXPECT_LT(0, s.v[DFC_CSTATS_A_COPIES]);
+	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &base));
+	ASSERT_EQ(0, dfc_nl_crit_del(self->nl, 9, NULL, NULL, true, NULL));
+	ASSERT_EQ(0, dfc_nl_cdest_del(self->nl, 2, false));
+	count = 500L * 2000 / ms / 4;
 	if (count > 20000)
 		count = 20000;
 	burst = (uint64_t)count * copy * 8 / 10;
 	hard = burst * 47 / 100;
-	TH_LOG("500 frames in %ld ms: a burst of %ld over 2 s, %llu bit/s over 10 s", ms,
-	       count, (unsigned long long)burst);
-	ASSERT_LE(200, count);
+	TH_LOG("500 frames copied in %ld ms: a burst of %ld over 2 s, %llu bit/s over 10 s",
+	       ms, count, (unsigned long long)burst);
+	ASSERT_LE(100, count);
 	ev = events_open(self->nl);
 	ASSERT_NE(NULL, ev);
 	ASSERT_EQ(0, add_cdest(self->nl, 1, DST_V4, DFC_ENCAP_IPIP, 0, 0));
@@ -459,8 +473,8 @@ OUT_TEST(pktgen_load_hard_limit)
 
 	/* The namespace agrees: every frame matched, every copy counted. */
 	ASSERT_EQ(0, dfc_nl_stats_get(self->nl, &st));
-	EXPECT_EQ((uint64_t)sent, st.matched);
-	EXPECT_EQ(s.v[DFC_CSTATS_A_COPIES], st.copies);
+	EXPECT_EQ((uint64_t)sent, st.matched - base.matched);
+	EXPECT_EQ(s.v[DFC_CSTATS_A_COPIES], st.copies - base.copies);
 	EXPECT_EQ(0, st.dup_dropped);
 	mnl_socket_close(ev);
 }
