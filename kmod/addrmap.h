@@ -44,7 +44,7 @@ static inline bool dfc_addrmap_rules_out(const struct dfc_mask *m, u8 fon,
 /* A new table, empty: a map on each side its prefix covers. */
 static inline void dfc_addrmap_init(struct dfc_mask *m)
 {
-	m->fon = (m->plen[0] >= 8 ? 1 : 0) | (m->plen[1] >= 8 ? 2 : 0);
+	m->fon = (m->fon & ~3) | (m->plen[0] >= 8 ? 1 : 0) | (m->plen[1] >= 8 ? 2 : 0);
 }
 
 /* Writer: side s's map in use while it has at most DENSE bytes set. */

@@ -13,6 +13,7 @@
  * the old ones after a grace period, so readers never stop.
  */
 #include "addrmap.h"
+#include "pairmap.h"
 #include "crit.h"
 #include "table.h"
 
@@ -33,7 +34,8 @@
 
 static size_t tinst_size(u32 n)
 {
-	return sizeof(struct dfc_tinst) + n * sizeof(struct dfc_entry *);
+	return sizeof(struct dfc_tinst) + n * sizeof(struct dfc_entry *) +
+	       dfc_pairmap_words(n) * sizeof(u64);
 }
 
 static size_t marray_size(u32 n)
@@ -50,6 +52,7 @@ static struct dfc_tinst *tinst_alloc(struct dfc_table *t, u32 n, u8 ver)
 	ti->n_buckets = n;
 	ti->seed = get_random_u32();
 	ti->ver = ver;
+	dfc_pairmap_size(ti);
 	t->mem += tinst_size(n);
 	return ti;
 }
@@ -84,6 +87,8 @@ static void tinst_link(struct dfc_table *t, struct dfc_tinst *ti,
 {
 	struct dfc_entry __rcu **b = tinst_bucket(ti, e->mask, &e->key);
 
+	dfc_pairmap_add(e->mask, ti, &e->key);
+
 	RCU_INIT_POINTER(e->next[ti->ver], wderef(t, *b));
 	rcu_assign_pointer(*b, e);
 }
@@ -111,10 +116,12 @@ static u32 mask_want_buckets(u32 count)
 
 /*
  * Rebuild a mask's table for its entry count, with a fresh seed; best
- * effort. The new instance reuses the link slot of the one before the
- * current: until a grace period has passed since that one was retired, a
- * reader may still walk those links, so the resize waits for a later call
- * (the worker retries every tick) instead of blocking here.
+ * effort. Also at the same size once more entries have gone than are
+ * left, whose address map bits only a rebuild clears. The new instance
+ * reuses the link slot of the one before the current: until a grace
+ * period has passed since that one was retired, a reader may still walk
+ * those links, so the rebuild waits for a later call (the worker retries
+ * every tick) instead of blocking here.
  */
 static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 {
@@ -123,8 +130,9 @@ static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 	u64 f8[2][4] = { { 0 } };
 	struct dfc_entry *e;
 
-	if (n == old->n_buckets ||
-	    (n < old->n_buckets && m->count >= old->n_buckets / 4))
+	if (n < old->n_buckets && m->count >= old->n_buckets / 4)
+		n = old->n_buckets;
+	if (n == old->n_buckets && m->stale <= m->count)
 		return;
 	if (!dfc_rcu_done(m->retire_cookie))
 		return;
@@ -139,6 +147,7 @@ static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 		}
 	/* Bits of entries gone since the last rebuild go now. */
 	dfc_addrmap_set(m, f8);
+	m->stale = 0;
 	rcu_assign_pointer(m->ti, ti);
 	m->retire_cookie = dfc_rcu_cookie();
 	t->mem -= tinst_size(old->n_buckets);
@@ -210,6 +219,7 @@ static struct dfc_mask *mask_alloc(struct dfc_table *t,
 	m->plen[0] = sp;
 	m->plen[1] = dp;
 	m->narrow = !dfc_key_words(&m->mask)[1] && !dfc_key_words(&m->mask)[3];
+	m->fon = dfc_pairmap_init(m);
 	dfc_addrmap_init(m);
 	m->retire_cookie = dfc_rcu_cookie();
 	RCU_INIT_POINTER(m->ti, ti);
@@ -591,6 +601,7 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 
 		tinst_unlink(t, wderef(t, e->mask->ti), e);
 		mask_count(e->mask, e, -1);
+		e->mask->stale++;
 		empty |= !e->mask->count;
 	}
 	t->n_entries -= c->n_entries;
@@ -642,10 +653,13 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 			continue;
 		/* None with the frame's first address bytes: skip it too. */
 		fon = READ_ONCE(m->fon);
-		if (unlikely(fon) && dfc_addrmap_rules_out(m, fon, key))
+		if ((fon & 3) && dfc_addrmap_rules_out(m, fon, key))
+			continue;
+		/* Nor with its prefix pair. */
+		ti = rcu_dereference(m->ti);
+		if ((fon & DFC_PAIRMAP_ON) && dfc_pairmap_rules_out(m, fon, ti, key))
 			continue;
 		probed++;
-		ti = rcu_dereference(m->ti);
 		h = mask_hash(m, &mk, key, ti->seed);
 		e = rcu_dereference(ti->buckets[h & (ti->n_buckets - 1)]);
 		for (; e; e = rcu_dereference(e->next[ti->ver])) {

@@ -42,7 +42,9 @@ struct dfc_tinst {
 	u32 n_buckets;			/* power of two */
 	u32 seed;
 	u8 ver;				/* which dfc_entry.next[] it links */
+	u8 mshift;			/* hash bits dropped for a map bit */
 	struct rcu_head rcu;
+	/* Then the pair map, DFC_PAIRMAP_BITS per bucket (pairmap.h). */
 	struct dfc_entry __rcu *buckets[];
 };
 
@@ -52,10 +54,11 @@ struct dfc_mask {
 	u32 count;			/* entries, writer side */
 	u8 plen[2];			/* source, destination prefix lengths */
 	u8 narrow;			/* words 1 and 3 zero: hashed without */
-	u8 fon;				/* address maps in use (f8) */
+	u8 fon;				/* maps in use: f8 (bits 0, 1), pairmap.h */
 	/* Entries a frame of each IP version (4, 6) can match. */
 	u32 n_ver[2];
 	u16 f8n[2];			/* bits set in f8, writer side */
+	u32 stale;			/* entries gone since the maps' rebuild */
 	u32 hits;			/* approximate, orders the probing */
 	/* Grace period after which no reader is left on the previous
 	 * instance, whose links the next resize reuses.

@@ -27,6 +27,7 @@ struct rcu_head { void *next; void (*func)(struct rcu_head *); };
 struct list_head { struct list_head *next, *prev; };
 
 #define __rcu
+#define __force
 #define __aligned(x)		__attribute__((__aligned__(x)))
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
@@ -45,6 +46,7 @@ struct list_head { struct list_head *next, *prev; };
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define hweight64(x)		((unsigned int)__builtin_popcountll(x))
+#define ilog2(n)		(31 - __builtin_clz((unsigned int)(n)))
 #define GFP_KERNEL		0
 #define GFP_ATOMIC		0
 #define __GFP_NOWARN		0
