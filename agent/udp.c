@@ -207,21 +207,30 @@ int dtcp_udp_sync(struct dtcp_udp *u, const struct dtcp_config *c)
 /* ---- requests ---- */
 
 /* A fresh slot at the queue's end (its datagram array kept from earlier use). */
-static struct dtcp_answer *answer_new(struct dtcp_udp *u)
+/* Room in the queue for n more answers; false: out of memory. */
+static bool answers_reserve(struct dtcp_udp *u, unsigned int n)
 {
 	struct dtcp_answer *a;
+	unsigned int cap = u->cap ? u->cap : 64;
 
-	if (u->n == u->cap) {
-		unsigned int cap = u->cap ? u->cap * 2 : 64;
+	while (cap < u->n + n)
+		cap *= 2;
+	if (cap == u->cap)
+		return true;
+	a = realloc(u->q, cap * sizeof(*a));
+	if (!a)
+		return false;
+	memset(a + u->cap, 0, (cap - u->cap) * sizeof(*a));
+	u->q = a;
+	u->cap = cap;
+	return true;
+}
 
-		a = realloc(u->q, cap * sizeof(*a));
-		if (!a)
-			return NULL;
-		memset(a + u->cap, 0, (cap - u->cap) * sizeof(*a));
-		u->q = a;
-		u->cap = cap;
-	}
-	a = &u->q[u->n];
+/* The next free slot (reserved): its answer is empty. */
+static struct dtcp_answer *answer_new(struct dtcp_udp *u)
+{
+	struct dtcp_answer *a = &u->q[u->n];
+
 	a->r.n = 0;
 	a->next = 0;
 	a->ifindex = 0;
@@ -249,36 +258,47 @@ static void pktinfo(struct dtcp_answer *a, struct msghdr *mh)
 	}
 }
 
+/*
+ * One recvmmsg() takes a whole batch: under load, one system call per
+ * wakeup instead of one per request (and one more for EAGAIN).
+ */
 void dtcp_udp_read(struct dtcp_udp *u, unsigned int i)
 {
-	static char buf[DTCP_MSG_MAX + 1];
+	union cbuf {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+		struct cmsghdr align;
+	};
+	static char buf[DTCP_UDP_BATCH][DTCP_MSG_MAX + 1];
+	static union cbuf c[DTCP_UDP_BATCH];
+	static struct sockaddr_storage from[DTCP_UDP_BATCH];
+	static struct iovec iov[DTCP_UDP_BATCH];
+	static struct mmsghdr mm[DTCP_UDP_BATCH];
 	const struct dtcp_usock *us = &u->socks[i];
+	int n;
 
-	for (int n = 0; n < DTCP_UDP_BATCH; n++) {
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
-			struct cmsghdr align;
-		} c;
-		struct sockaddr_storage from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-				     .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
-		struct dtcp_answer *a;
-		ssize_t len = recvmsg(us->fd, &mh, MSG_TRUNC);
+	/* Every request read gets its slot: none is read that could not be answered. */
+	if (!answers_reserve(u, DTCP_UDP_BATCH))
+		return;
+	for (int k = 0; k < DTCP_UDP_BATCH; k++) {
+		iov[k] = (struct iovec){ buf[k], sizeof(buf[k]) };
+		mm[k].msg_hdr = (struct msghdr){ .msg_name = &from[k], .msg_namelen = sizeof(from[k]),
+						 .msg_iov = &iov[k], .msg_iovlen = 1,
+						 .msg_control = c[k].buf,
+						 .msg_controllen = sizeof(c[k].buf) };
+	}
+	n = recvmmsg(us->fd, mm, DTCP_UDP_BATCH, MSG_TRUNC, NULL);
+	for (int k = 0; k < n; k++) {
+		struct dtcp_answer *a = answer_new(u);
+		/* With MSG_TRUNC, msg_len is the datagram's own length. */
+		size_t len = mm[k].msg_len;
 
-		if (len < 0)
-			return;
-		a = answer_new(u);
-		if (!a)
-			return;
 		a->fd = us->fd;
-		a->to = from;
-		a->tolen = mh.msg_namelen;
-		pktinfo(a, &mh);
+		a->to = from[k];
+		a->tolen = mm[k].msg_hdr.msg_namelen;
+		pktinfo(a, &mm[k].msg_hdr);
 		/* A truncated datagram is larger than any request we take. */
-		dtcp_server_handle(u->s, (struct sockaddr *)&from, us->port, buf,
-				   (size_t)len > DTCP_MSG_MAX ? DTCP_MSG_MAX + 1 : (size_t)len, &a->r);
+		dtcp_server_handle(u->s, (struct sockaddr *)&from[k], us->port, buf[k],
+				   len > DTCP_MSG_MAX ? DTCP_MSG_MAX + 1 : len, &a->r);
 		if (a->r.n)
 			u->n++;
 	}
@@ -305,19 +325,22 @@ void dtcp_udp_release(struct dtcp_udp *u, bool saved)
 		u->head = u->n_ready = u->n = 0;
 }
 
-/* Send one datagram from where its request came to. */
-static ssize_t send_one(const struct dtcp_answer *a, const struct dtcp_dgram *d)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} c;
-	struct iovec iov = { d->buf, d->len };
-	struct msghdr mh = { .msg_name = (void *)&a->to, .msg_namelen = a->tolen,
-			     .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm = (struct cmsghdr *)c.buf;
+/* A control message with the answer's source address. */
+union dtcp_pktbuf {
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct cmsghdr align;
+};
 
-	memset(&c, 0, sizeof(c));
+/* One datagram of a, from where its request came to. */
+static void fill_one(struct msghdr *mh, struct iovec *iov, union dtcp_pktbuf *c,
+		     const struct dtcp_answer *a, const struct dtcp_dgram *d)
+{
+	struct cmsghdr *cm = (struct cmsghdr *)c->buf;
+
+	*iov = (struct iovec){ d->buf, d->len };
+	*mh = (struct msghdr){ .msg_name = (void *)&a->to, .msg_namelen = a->tolen,
+			       .msg_iov = iov, .msg_iovlen = 1 };
+	memset(c, 0, sizeof(*c));
 	if (a->local.ss_family == AF_INET) {
 		struct in_pktinfo pi = { 0 };
 
@@ -326,8 +349,8 @@ static ssize_t send_one(const struct dtcp_answer *a, const struct dtcp_dgram *d)
 		cm->cmsg_type = IP_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-		mh.msg_control = c.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		mh->msg_control = c->buf;
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
 	} else if (a->local.ss_family == AF_INET6) {
 		struct in6_pktinfo pi = { 0 };
 
@@ -337,10 +360,9 @@ static ssize_t send_one(const struct dtcp_answer *a, const struct dtcp_dgram *d)
 		cm->cmsg_type = IPV6_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-		mh.msg_control = c.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		mh->msg_control = c->buf;
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
 	}
-	return sendmsg(a->fd, &mh, 0);
 }
 
 /* The first answer is done (sent or given up): the next one's turn. */
@@ -352,29 +374,62 @@ static void pop(struct dtcp_udp *u)
 	u->progress_ms = u->s->mono_ms();
 }
 
-int dtcp_udp_send(struct dtcp_udp *u)
+/* The first n datagrams waiting are done (sent, or lost and counted). */
+static void advance(struct dtcp_udp *u, unsigned int n)
 {
-	while (dtcp_udp_backlog(u)) {
+	while (n--) {
 		struct dtcp_answer *a = &u->q[u->head];
 
-		while (a->next < a->r.n) {
-			if (send_one(a, &a->r.d[a->next]) < 0) {
-				int err = errno;
+		a->next++;
+		u->progress_ms = u->s->mono_ms();
+		if (a->next >= a->r.n)
+			pop(u);
+	}
+}
 
-				if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS ||
-				    err == EINTR) {
-					/* Full: the rest waits for POLLOUT (or the stall timeout). */
-					u->s->st.send_waits++;
-					return a->fd;
-				}
-				u->s->st.send_lost++;
-				if (dtcp_server_log_ok(u->s, DTCP_RL_ANSWER))
-					LOG(u->s, NULL, LOG_WARNING, "answer: %s", strerror(err));
-			}
-			a->next++;
-			u->progress_ms = u->s->mono_ms();
+/*
+ * The released datagrams leave in order, those in a row that share a
+ * socket in one sendmmsg() (a burst's answers: one system call).
+ */
+int dtcp_udp_send(struct dtcp_udp *u)
+{
+	static struct mmsghdr mm[DTCP_UDP_BATCH];
+	static struct iovec iov[DTCP_UDP_BATCH];
+	static union dtcp_pktbuf c[DTCP_UDP_BATCH];
+
+	while (dtcp_udp_backlog(u)) {
+		int fd = u->q[u->head].fd, sent;
+		unsigned int n = 0;
+
+		if (u->q[u->head].next >= u->q[u->head].r.n) {
+			pop(u);		/* nothing left of it: never stuck on it */
+			continue;
 		}
-		pop(u);
+		for (unsigned int h = u->head; h < u->n_ready && u->q[h].fd == fd; h++) {
+			const struct dtcp_answer *a = &u->q[h];
+
+			for (unsigned int j = a->next; j < a->r.n && n < DTCP_UDP_BATCH; j++, n++)
+				fill_one(&mm[n].msg_hdr, &iov[n], &c[n], a, &a->r.d[j]);
+			if (n == DTCP_UDP_BATCH)
+				break;
+		}
+		sent = sendmmsg(fd, mm, n, 0);
+		if (sent < 0) {
+			int err = errno;
+
+			if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS ||
+			    err == EINTR) {
+				/* Full: the rest waits for POLLOUT (or the stall timeout). */
+				u->s->st.send_waits++;
+				return fd;
+			}
+			/* That datagram is lost; the next ones are tried. */
+			u->s->st.send_lost++;
+			if (dtcp_server_log_ok(u->s, DTCP_RL_ANSWER))
+				LOG(u->s, NULL, LOG_WARNING, "answer: %s", strerror(err));
+			sent = 1;
+		}
+		advance(u, sent);
 	}
 	return -1;
 }
