@@ -37,7 +37,7 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	unsigned int ne, nx, done = 0, fresh = 0, refs = 0, owned;
 	uint64_t now = s->wall_ms();
 	const char *why = NULL;
-	char from[48];
+	const char *from = q->from_text;
 	uint32_t id;
 	int err;
 
@@ -79,7 +79,6 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 		a->kd[k].kid = a->cdest_kid[k];
 		refs = k + 1;
 	}
-	dtcp_sa_text(q->from, from, sizeof(from));
 	id = alloc_id(s, src);
 	memset(kc, 0, sizeof(kc));
 	for (unsigned int k = 0; k < a->n_dest; k++) {

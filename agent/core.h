@@ -70,6 +70,7 @@ struct dtcp_req {
 	struct dtcp_src *src;
 	const struct dtcp_msg *m;
 	const struct sockaddr *from;
+	const char *from_text;		/* its address as text */
 	int ver;
 	const char *seq;		/* as sent: echoed exactly */
 	struct dtcp_replies *out;

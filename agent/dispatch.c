@@ -137,7 +137,7 @@ static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 
 	meth = method_of(m->method);
 	src->st.req[meth]++;
-	q = (struct dtcp_req){ s, src, m, from, m->version, seqp->value, out,
+	q = (struct dtcp_req){ s, src, m, from, addr, m->version, seqp->value, out,
 			       ssh ? DTCP_OUT_MAX - 1 : 0 };
 	if (m->version < 0) {
 		q.ver = DTCP_VER_CUR;

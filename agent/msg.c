@@ -251,6 +251,14 @@ static int tokens(const char *s, size_t len, const char *tok[3], size_t tlen[3])
 	return n;
 }
 
+/* snprintf(dst, size, "%.*s", n, src) without printf: a request's first line. */
+static void copy_tok(char *dst, size_t size, const char *src, size_t n)
+{
+	n = strnlen(src, n < size - 1 ? n : size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int start_line(struct dtcp_msg *m, const char *s, size_t len)
 {
 	const char *tok[3];
@@ -263,9 +271,9 @@ static int start_line(struct dtcp_msg *m, const char *s, size_t len)
 	if (tlen[0] > 5 && !strncasecmp(tok[0], "DTCP/", 5)) {
 		/* DTCP-Version SP Status-Code SP Reason-Phrase */
 		m->kind = DTCP_K_STATUS;
-		snprintf(v, sizeof(v), "%.*s", (int)(tlen[0] < 31 ? tlen[0] : 31), tok[0]);
+		copy_tok(v, sizeof(v), tok[0], tlen[0]);
 		m->version = dtcp_ver_parse(v);
-		snprintf(m->version_text, sizeof(m->version_text), "%.15s", v + 5);
+		copy_tok(m->version_text, sizeof(m->version_text), v + 5, 15);
 		if (tlen[1] != 3 || !isdigit((unsigned char)tok[1][0]) ||
 		    !isdigit((unsigned char)tok[1][1]) || !isdigit((unsigned char)tok[1][2])) {
 			set_bad(m, 1, s, len, "bad status code");
@@ -285,11 +293,10 @@ static int start_line(struct dtcp_msg *m, const char *s, size_t len)
 	if (tlen[1] < 5 || strncasecmp(tok[1], "DTCP/", 5))
 		return -EBADMSG;
 	m->kind = DTCP_K_REQUEST;
-	snprintf(m->method, sizeof(m->method), "%.*s",
-		 (int)(tlen[0] < 31 ? tlen[0] : 31), tok[0]);
-	snprintf(v, sizeof(v), "%.*s", (int)(tlen[1] < 31 ? tlen[1] : 31), tok[1]);
+	copy_tok(m->method, sizeof(m->method), tok[0], tlen[0]);
+	copy_tok(v, sizeof(v), tok[1], tlen[1]);
 	m->version = dtcp_ver_parse(v);
-	snprintf(m->version_text, sizeof(m->version_text), "%.15s", v + 5);
+	copy_tok(m->version_text, sizeof(m->version_text), v + 5, 15);
 	if (tlen[0] >= sizeof(m->method))
 		set_bad(m, 1, s, len, "method too long");
 	else if (m->version < 0)
@@ -507,13 +514,26 @@ int dtcp_parse_u64(const char *s, uint64_t max, uint64_t *out)
 
 void dtcp_time_fmt(uint64_t ms, char buf[32])
 {
+	/* Every answer has a Timestamp: the second's text is made once. */
+	static time_t last = -1;
+	static char sec[24];
+	static size_t n;
 	time_t t = ms / 1000;
-	struct tm tm;
-	size_t n;
+	unsigned int frac = ms % 1000;
 
-	localtime_r(&t, &tm);
-	n = strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(buf + n, 32 - n, ".%03u", (unsigned int)(ms % 1000));
+	if (t != last) {
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		n = strftime(sec, sizeof(sec), "%Y-%m-%d %H:%M:%S", &tm);
+		last = t;
+	}
+	memcpy(buf, sec, n);
+	buf[n] = '.';
+	buf[n + 1] = '0' + frac / 100;
+	buf[n + 2] = '0' + frac / 10 % 10;
+	buf[n + 3] = '0' + frac % 10;
+	buf[n + 4] = 0;
 }
 
 int dtcp_time_parse(const char *s, uint64_t *ms)
@@ -617,22 +637,35 @@ void dtcp_out_status(struct dtcp_out *o, int ver, unsigned int code, const char 
 		reason ? reason : dtcp_reason(code));
 }
 
+/* Text as it is: most of an answer, without printf's cost. */
+static void out_str(struct dtcp_out *o, const char *s)
+{
+	dtcp_out_raw(o, s, strlen(s));
+}
+
 static void out_name(struct dtcp_out *o, const char *name)
 {
-	char n[64];
+	char n[64 + 2];
 	size_t i;
 
-	for (i = 0; name[i] && i < sizeof(n) - 1; i++)
+	for (i = 0; name[i] && i < 63; i++)
 		n[i] = o->upper ? toupper((unsigned char)name[i]) : name[i];
-	n[i] = '\0';
-	out_fmt(o, "%s: ", n);
+	n[i++] = ':';
+	n[i++] = ' ';
+	dtcp_out_raw(o, n, i);
 }
 
 void dtcp_out_vparam(struct dtcp_out *o, const char *name, const char *fmt, va_list ap)
 {
 	out_name(o, name);
-	out_vfmt(o, fmt, ap);
-	out_fmt(o, "\r\n");
+	if (!strcmp(fmt, "%s")) {
+		const char *v = va_arg(ap, const char *);
+
+		out_str(o, v ? v : "(null)");	/* as printf has it */
+	} else {
+		out_vfmt(o, fmt, ap);
+	}
+	out_str(o, "\r\n");
 }
 
 void dtcp_out_param(struct dtcp_out *o, const char *name, const char *fmt, ...)
@@ -677,7 +710,8 @@ void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len)
 	if (dtcp_hmac_hex(key, key_len, o->buf, o->len, hex))
 		o->overflow = true;
 	out_name(o, "Authentication-Info");
-	out_fmt(o, "%s\r\n\r\n", hex);
+	out_str(o, hex);
+	out_str(o, "\r\n\r\n");
 }
 
 /* ---- parameter names ---- */

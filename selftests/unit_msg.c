@@ -7,9 +7,11 @@
  * one comma splitter of the agent.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "auth.h"
@@ -234,6 +236,34 @@ TEST(list_split)
 	EXPECT_EQ(-EINVAL, dtcp_list_split("a, ,b", el, 4));
 	EXPECT_EQ(-EINVAL, dtcp_list_split("a,", el, 4));
 	EXPECT_EQ(-EINVAL, dtcp_list_split(",a", el, 4));
+}
+
+/*
+ * Timestamps: the second's text is kept between calls; each must still
+ * read as its own time (parsed back), across seconds and back again.
+ */
+TEST(time_fmt_each_second)
+{
+	static const uint64_t ms[] = {
+		1764806400000ull, 1764806400999ull, 1764806401000ull, 1764806400007ull,
+		1764806401123ull, 1893456000050ull, 1764806401123ull, 0ull,
+	};
+	char buf[32], want[32];
+
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		time_t t = ms[i] / 1000;
+		struct tm tm;
+		uint64_t back;
+		size_t n;
+
+		localtime_r(&t, &tm);
+		n = strftime(want, sizeof(want), "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(want + n, sizeof(want) - n, ".%03u", (unsigned int)(ms[i] % 1000));
+		dtcp_time_fmt(ms[i], buf);
+		EXPECT_STREQ(want, buf);
+		ASSERT_EQ(0, dtcp_time_parse(buf, &back));
+		EXPECT_EQ(ms[i], back);
+	}
 }
 
 TEST_HARNESS_MAIN
