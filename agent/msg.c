@@ -645,10 +645,10 @@ static void out_str(struct dtcp_out *o, const char *s)
 
 static void out_name(struct dtcp_out *o, const char *name)
 {
-	char n[64 + 2];
+	char n[63 + 2];		/* at most 63 bytes of the name, then ": " */
 	size_t i;
 
-	for (i = 0; name[i] && i < 63; i++)
+	for (i = 0; name[i] && i < sizeof(n) - 2; i++)
 		n[i] = o->upper ? toupper((unsigned char)name[i]) : name[i];
 	n[i++] = ':';
 	n[i++] = ' ';

@@ -206,7 +206,6 @@ int dtcp_udp_sync(struct dtcp_udp *u, const struct dtcp_config *c)
 
 /* ---- requests ---- */
 
-/* A fresh slot at the queue's end (its datagram array kept from earlier use). */
 /* Room in the queue for n more answers; false: out of memory. */
 static bool answers_reserve(struct dtcp_udp *u, unsigned int n)
 {
@@ -226,7 +225,7 @@ static bool answers_reserve(struct dtcp_udp *u, unsigned int n)
 	return true;
 }
 
-/* The next free slot (reserved): its answer is empty. */
+/* A fresh slot at the queue's end (reserved; its datagram array kept from earlier use). */
 static struct dtcp_answer *answer_new(struct dtcp_udp *u)
 {
 	struct dtcp_answer *a = &u->q[u->n];
@@ -365,26 +364,31 @@ static void fill_one(struct msghdr *mh, struct iovec *iov, union dtcp_pktbuf *c,
 	}
 }
 
-/* The first answer is done (sent or given up): the next one's turn. */
-static void pop(struct dtcp_udp *u)
+/* The first answer leaves the queue; the caller notes the progress. */
+static void drop_head(struct dtcp_udp *u)
 {
 	dtcp_replies_clear(&u->q[u->head].r);
 	if (++u->head == u->n)
 		u->head = u->n_ready = u->n = 0;
+}
+
+/* The first answer is done (sent or given up): the next one's turn. */
+static void pop(struct dtcp_udp *u)
+{
+	drop_head(u);
 	u->progress_ms = u->s->mono_ms();
 }
 
-/* The first n datagrams waiting are done (sent, or lost and counted). */
+/* The first n datagrams waiting are done (sent, or lost and counted): one clock read. */
 static void advance(struct dtcp_udp *u, unsigned int n)
 {
 	while (n--) {
 		struct dtcp_answer *a = &u->q[u->head];
 
-		a->next++;
-		u->progress_ms = u->s->mono_ms();
-		if (a->next >= a->r.n)
-			pop(u);
+		if (++a->next >= a->r.n)
+			drop_head(u);
 	}
+	u->progress_ms = u->s->mono_ms();
 }
 
 /*
