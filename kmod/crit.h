@@ -29,6 +29,7 @@ struct dfc_limits {
 };
 
 struct dfc_crit {
+	/* Read by every lookup that reaches it: never written per frame. */
 	u64 id;				/* chosen by the owner */
 	u32 owner;
 	u32 prio;			/* lower wins */
@@ -41,6 +42,11 @@ struct dfc_crit {
 	struct dfc_cdest *cd;		/* where copies go; NULL: count only */
 	void *blob;			/* owner's opaque form, dumped back */
 	struct dfc_limits *lim;		/* NULL: none (static criteria) */
+	u64 seq;			/* order of addition, never reused */
+	/*
+	 * Written per matching frame, on the next cache line, so that CPUs
+	 * counting a match do not take the line above from the others.
+	 */
 	atomic64_t packets;
 	atomic64_t bytes;
 	atomic64_t dup_dropped;		/* frames lost to max-duplicates */
@@ -49,11 +55,9 @@ struct dfc_crit {
 	/* Times in boottime seconds. */
 	u32 last_match;
 	u32 added;
-	u32 refreshed;
 	u32 bytes_mark_time;
 	u32 n_refresh;
 	u32 cdest;			/* content destination id; 0: none */
-	u64 seq;			/* order of addition, never reused */
 	struct dfc_crit *hnext;		/* id hash chain, writer side */
 	union {
 		/* All criteria, oldest first; after removal, the list to free. */
@@ -66,6 +70,9 @@ struct dfc_crit {
 
 static_assert(sizeof(struct dfc_entry) % __alignof__(struct dfc_xentry) == 0,
 	      "exclusions follow the entries aligned");
+static_assert(offsetof(struct dfc_crit, packets) == 64 &&
+	      offsetof(struct dfc_crit, cdest) < 128,
+	      "the per-frame counters share no cache line with the lookup's fields");
 
 /* The criterion whose entries[] holds e (at index e->key.aux). */
 static inline struct dfc_crit *dfc_entry_crit(const struct dfc_entry *e)

@@ -427,7 +427,6 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	c->n_entries = n_entries;
 	c->n_excl = n_excl;
 	c->added = now;
-	c->refreshed = now;
 	err = crit_set_limits(c, tb, now);
 	if (err)
 		goto fail;
@@ -684,7 +683,6 @@ int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
 		if (!err) {
 			if (!had && c->lim)
 				f->crit_mem += sizeof(*c->lim);
-			c->refreshed = now;
 			c->n_refresh++;
 			dfc_filter_retime(f, c);
 			f->gen++;

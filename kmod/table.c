@@ -158,7 +158,14 @@ static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 static void mask_free(struct dfc_mask *m)
 {
 	kvfree(rcu_access_pointer(m->ti));
+	free_percpu(m->hits);
 	kfree(m);
+}
+
+/* What a mask takes besides its hash table. */
+static size_t mask_mem(void)
+{
+	return sizeof(struct dfc_mask) + sizeof(u32) * num_possible_cpus();
 }
 
 static void mask_free_rcu(struct rcu_head *rcu)
@@ -208,8 +215,10 @@ static struct dfc_mask *mask_alloc(struct dfc_table *t,
 
 	if (!m)
 		return NULL;
-	ti = tinst_alloc(t, DFC_TINST_MIN_BUCKETS, 0);
+	m->hits = alloc_percpu_gfp(u32, GFP_KERNEL_ACCOUNT);
+	ti = m->hits ? tinst_alloc(t, DFC_TINST_MIN_BUCKETS, 0) : NULL;
 	if (!ti) {
+		free_percpu(m->hits);
 		kfree(m);
 		return NULL;
 	}
@@ -223,7 +232,7 @@ static struct dfc_mask *mask_alloc(struct dfc_table *t,
 	dfc_addrmap_init(m);
 	m->retire_cookie = dfc_rcu_cookie();
 	RCU_INIT_POINTER(m->ti, ti);
-	t->mem += sizeof(*m);
+	t->mem += mask_mem();
 	return m;
 }
 
@@ -485,7 +494,7 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 		err = table_publish(t, nv, k);
 	if (err) {
 		for (i = have; i < k; i++) {
-			t->mem -= sizeof(*nv[i]) + tinst_size(DFC_TINST_MIN_BUCKETS);
+			t->mem -= mask_mem() + tinst_size(DFC_TINST_MIN_BUCKETS);
 			mask_free(nv[i]);
 		}
 	}
@@ -582,7 +591,7 @@ static void table_compact(struct dfc_table *t)
 	}
 	if (!table_publish(t, v, n)) {
 		for (i = gone; i < total; i++) {
-			t->mem -= sizeof(*v[i]) +
+			t->mem -= mask_mem() +
 				  tinst_size(wderef(t, v[i]->ti)->n_buckets);
 			dfc_call_rcu(&v[i]->rcu, mask_free_rcu);
 		}
@@ -678,12 +687,24 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 			fn(c, ctx);
 		}
 		if (hit)
-			WRITE_ONCE(m->hits, m->hits + 1);
+			this_cpu_inc(*m->hits);
 	}
 	return probed;
 }
 
-static void sort_by_hits(struct dfc_mask **v, u32 n)
+/* Hits since the last sort count whole, older ones half as much each time. */
+static void mask_tally(struct dfc_mask *m)
+{
+	u32 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(m->hits, cpu));
+	m->busy = m->busy / 2 + (sum - m->hits_seen);
+	m->hits_seen = sum;
+}
+
+static void sort_by_busy(struct dfc_mask **v, u32 n)
 {
 	u32 i, j;
 
@@ -691,7 +712,7 @@ static void sort_by_hits(struct dfc_mask **v, u32 n)
 	for (i = 1; i < n; i++) {
 		struct dfc_mask *m = v[i];
 
-		for (j = i; j > 0 && READ_ONCE(v[j - 1]->hits) < READ_ONCE(m->hits); j--)
+		for (j = i; j > 0 && v[j - 1]->busy < m->busy; j--)
 			v[j] = v[j - 1];
 		v[j] = m;
 	}
@@ -716,15 +737,15 @@ int dfc_table_sort_masks(struct dfc_table *t)
 	v = kvcalloc(n, sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		v[i] = wderef(t, ma->masks[i]);
-	sort_by_hits(v, n);
+		mask_tally(v[i]);
+	}
+	sort_by_busy(v, n);
 	for (i = 0; i < n && v[i] == wderef(t, ma->masks[i]); i++)
 		;
 	/* Publishing frees ma after a grace period: only v and n from here. */
 	err = i < n ? table_publish(t, v, n) : 0;
-	for (i = 0; i < n; i++)
-		WRITE_ONCE(v[i]->hits, READ_ONCE(v[i]->hits) / 2);
 	kvfree(v);
 	return err;
 }

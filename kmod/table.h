@@ -59,7 +59,13 @@ struct dfc_mask {
 	u32 n_ver[2];
 	u16 f8n[2];			/* bits set in f8, writer side */
 	u32 stale;			/* entries gone since the maps' rebuild */
-	u32 hits;			/* approximate, orders the probing */
+	/*
+	 * Frames that hit it, per CPU: every CPU probes this mask's line,
+	 * so a shared counter written on each hit would bounce it.
+	 */
+	u32 __percpu *hits;
+	u32 hits_seen;			/* their sum at the last sort */
+	u32 busy;			/* recent hits, decaying: the probe order */
 	/* Grace period after which no reader is left on the previous
 	 * instance, whose links the next resize reuses.
 	 */

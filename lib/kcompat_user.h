@@ -57,6 +57,14 @@ struct list_head { struct list_head *next, *prev; };
 #define kvfree(p)		free(p)
 #define dfc_call_rcu(head, fn)	((fn)(head))
 #define dfc_synchronize_rcu()	do { } while (0)
+/* One CPU: a per-CPU variable is a single one. */
+#define __percpu
+#define alloc_percpu_gfp(type, gfp) ((type *)calloc(1, sizeof(type)))
+#define free_percpu(p)		free(p)
+#define num_possible_cpus()	1U
+#define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < 1; (cpu)++)
+#define per_cpu_ptr(p, cpu)	((void)(cpu), (p))
+#define this_cpu_inc(x)		((void)__atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED))
 
 static inline s64 atomic64_read(const atomic64_t *v)
 {

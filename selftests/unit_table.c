@@ -397,7 +397,7 @@ static bool masks_sorted(struct dfc_table *t)
 	u32 i;
 
 	for (i = 1; i < ma->n; i++)
-		if (ma->masks[i - 1]->hits < ma->masks[i]->hits)
+		if (ma->masks[i - 1]->busy < ma->masks[i]->busy)
 			return false;
 	return true;
 }
