@@ -11,6 +11,7 @@
 #include "iface.h"
 #include "netlink.h"
 #include "netns.h"
+#include "xmit.h"
 
 /*
  * No MODULE_ALIAS_GENL_FAMILY: resolving a family name is open to every
@@ -58,6 +59,7 @@ static void __exit dfc_mod_exit(void)
 	dfc_filter_mod_exit();
 	/* Objects freed after a grace period must be gone before the code. */
 	rcu_barrier();
+	dfc_xmit_uninit();
 	dfc_frag_cache_uninit();
 	pr_info("unloaded\n");
 }

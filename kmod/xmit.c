@@ -28,6 +28,47 @@
 /* A copy's own output path never leads back into the hook on this CPU. */
 static DEFINE_PER_CPU(u8, dfc_xmit_depth);
 
+/*
+ * Copies' buffers come from page fragments, as a driver's receive buffers
+ * do: cheaper than kmalloc() per copy, and sized to the copy, not to the
+ * next power of two. Only the hook's CPU (softirq) touches its cache.
+ */
+static DEFINE_PER_CPU(struct page_frag_cache, dfc_xmit_frags);
+
+/* An skb with room for size bytes of data, or NULL. */
+static struct sk_buff *dfc_xmit_alloc(unsigned int size)
+{
+	unsigned int fsize = SKB_HEAD_ALIGN(size);
+	struct sk_buff *skb;
+	void *data;
+
+	if (fsize > PAGE_SIZE || !in_softirq() || in_hardirq())
+		return alloc_skb(size, GFP_ATOMIC);
+	data = page_frag_alloc(this_cpu_ptr(&dfc_xmit_frags), fsize, GFP_ATOMIC);
+	if (!data)
+		return NULL;
+	/* The head from the CPU's NAPI cache of them. */
+	skb = napi_build_skb(data, fsize);
+	if (!skb)
+		page_frag_free(data);
+	return skb;
+}
+
+void dfc_xmit_uninit(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page_frag_cache *nc = per_cpu_ptr(&dfc_xmit_frags, cpu);
+
+		if (!nc->va)
+			continue;
+		__page_frag_cache_drain(virt_to_head_page(nc->va),
+					nc->pagecnt_bias);
+		nc->va = NULL;
+	}
+}
+
 /* Never send out of a monitored port: our copies would be captured again. */
 static bool dev_monitored(const struct net_device *dev)
 {
@@ -230,8 +271,8 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	}
 
 	/* Room for what xfrm adds (ESP: header, trailer): never reallocated. */
-	nskb = alloc_skb(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
-			 hlen + len + dst->trailer_len, GFP_ATOMIC);
+	nskb = dfc_xmit_alloc(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
+			      hlen + len + dst->trailer_len);
 	if (!nskb) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);

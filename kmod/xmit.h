@@ -6,6 +6,9 @@
 
 struct dfc_cdest;
 
+/* After the last copy: the CPUs' fragment caches go back. */
+void dfc_xmit_uninit(void);
+
 bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	      unsigned int off, unsigned int len, u8 inner_ver, u32 mark);
 
