@@ -92,8 +92,9 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 			owner[n_owners] = c->owner;
 			share[n_owners++] = 0;
 		}
+		/* Caps are at least 1: an owner's first copy needs no lookup. */
 		if (n_served >= max ||
-		    share[k] >= dfc_filter_max_dup(f, c->owner)) {
+		    (share[k] && share[k] >= dfc_filter_max_dup(f, c->owner))) {
 			dfc_copy_lost(c);
 			(*lost)++;
 			continue;
