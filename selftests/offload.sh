@@ -48,6 +48,10 @@ topo() {
 	ip -n "$DST" addr add 10.9.0.2/32 dev lo &&
 	ip netns exec "$DST" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.ipip0.rp_filter=0 &&
+	# A copy of a full segment leaves c0 in two fragments, and mon's two
+	# CPUs interleave theirs: dst must not drop a datagram because more
+	# than 64 fragments from mon came between its two (ipfrag_max_dist).
+	ip netns exec "$DST" sysctl -qw net.ipv4.ipfrag_max_dist=0 &&
 	# Resolved once: no copy waits in (or falls out of) a neighbour queue.
 	ip -n "$MON" neigh replace 198.51.100.2 nud permanent dev c0 \
 		lladdr "$(ip -n "$DST" -br link show d0 | awk '{ print $3 }')" &&
@@ -74,6 +78,7 @@ check "criterion: TCP from gen" \
 
 out0=$(($(snmp "$GEN" Tcp OutSegs) + $(snmp "$GEN" Tcp RetransSegs)))
 in0=$(snmp "$DST" Tcp InSegs) err0=$(snmp "$DST" Tcp InCsumErrors)
+rf0=$(snmp "$DST" Ip ReasmFails)
 rx0=$(rx) ref0=$(refused) seen0=$(dfcctl "$MON" -j interface show m0 | jq -r '.[0].seen')
 ip netns exec "$MON" "$PY" -c '
 import socket
@@ -106,7 +111,8 @@ segs=$(($(snmp "$GEN" Tcp OutSegs) + $(snmp "$GEN" Tcp RetransSegs) - out0))
 frames=$(($(dfcctl "$MON" -j interface show m0 | jq -r '.[0].seen') - seen0))
 copies=$(($(rx) - rx0))
 ref=$(($(refused) - ref0))
-echo "# gen sent $segs TCP segments; m0 saw $frames frames; dst took $copies copies, veth refused $ref"
+echo "# gen sent $segs TCP segments; m0 saw $frames frames; dst took $copies copies, veth refused $ref," \
+	"dst failed to reassemble $(($(snmp "$DST" Ip ReasmFails) - rf0))"
 # The positive control: frames really were merged (else nothing is tested).
 check "m0 saw merged frames (fewer frames than segments)" test "$frames" -lt "$segs"
 # A copy the veth refused was sent (dfc counts what the output path took:
