@@ -22,6 +22,7 @@ struct dfc_limits {
 	u32 idle_base;			/* idle runs from max(this, last_match) */
 	u32 timeout_idle;		/* seconds without a match; 0: none */
 	u32 when;			/* second of the wheel slot it is in */
+	u32 n_refresh;			/* refreshes (only these have any) */
 	/* In its wheel slot (dfc_filter.wheel), dfc_filter.dying or .expiring. */
 	struct list_head tlist;
 	struct list_head clist;		/* in dfc_filter.counted: a count limit */
@@ -33,12 +34,15 @@ struct dfc_crit {
 	u64 id;				/* chosen by the owner */
 	u32 owner;
 	u32 prio;			/* lower wins */
-	u32 flags;			/* DFC_CRIT_F_* */
 	u16 n_entries;
-	u16 n_excl;
 	u16 blob_len;
-	u8 dead;			/* expired: matches no more */
-	u8 reason;			/* DFC_REASON_* once dead */
+	u8 flags;			/* DFC_CRIT_F_* */
+	u8 n_excl;			/* at most DFC_CRIT_MAX_EXCL */
+	u8 narrow;			/* its entries are narrow (table.h) */
+	/* DFC_REASON_* it expired for; DFC_REASON_NONE (0): it matches. */
+	u8 dead;
+	u32 cdest;			/* content destination id; 0: none */
+	u32 added;			/* boottime seconds */
 	struct dfc_cdest *cd;		/* where copies go; NULL: count only */
 	void *blob;			/* owner's opaque form, dumped back */
 	struct dfc_limits *lim;		/* NULL: none (static criteria) */
@@ -52,12 +56,9 @@ struct dfc_crit {
 	atomic64_t dup_dropped;		/* frames lost to max-duplicates */
 	u64 dup_reported;		/* dup_dropped at the last event */
 	u64 bytes_mark;			/* bytes at bytes_mark_time: recent rate */
-	/* Times in boottime seconds. */
+	/* Boottime seconds. */
 	u32 last_match;
-	u32 added;
 	u32 bytes_mark_time;
-	u32 n_refresh;
-	u32 cdest;			/* content destination id; 0: none */
 	struct dfc_crit *hnext;		/* id hash chain, writer side */
 	union {
 		/* All criteria, oldest first; after removal, the list to free. */
@@ -65,33 +66,55 @@ struct dfc_crit {
 		/* Once out of every list: freed after a grace period. */
 		struct rcu_head rcu;
 	};
-	struct dfc_entry entries[];	/* then n_excl struct dfc_xentry */
+	/*
+	 * n_entries entries of dfc_entry_size(narrow) bytes each (index them
+	 * with dfc_crit_entry()), then n_excl struct dfc_xentry.
+	 */
+	struct dfc_entry entries[];
 };
 
-static_assert(sizeof(struct dfc_entry) % __alignof__(struct dfc_xentry) == 0,
+static_assert(DFC_ENTRY_NARROW_SIZE % __alignof__(struct dfc_xentry) == 0 &&
+	      sizeof(struct dfc_entry) % __alignof__(struct dfc_xentry) == 0,
 	      "exclusions follow the entries aligned");
 static_assert(offsetof(struct dfc_crit, packets) == 64 &&
-	      offsetof(struct dfc_crit, cdest) < 128,
+	      sizeof(struct dfc_crit) == 136,
 	      "the per-frame counters share no cache line with the lookup's fields");
 
-/* The criterion whose entries[] holds e (at index e->key.aux). */
+/* Bytes of one entry of a criterion whose entries are narrow or not. */
+static inline size_t dfc_entry_size(bool narrow)
+{
+	return narrow ? DFC_ENTRY_NARROW_SIZE : sizeof(struct dfc_entry);
+}
+
+/* Entry i of c: entries are as long as c's kind makes them. */
+static inline struct dfc_entry *dfc_crit_entry(const struct dfc_crit *c,
+					       unsigned int i)
+{
+	return (struct dfc_entry *)((char *)c->entries +
+				    i * dfc_entry_size(c->narrow));
+}
+
+/* The criterion holding e (its entry number e->t.aux). */
 static inline struct dfc_crit *dfc_entry_crit(const struct dfc_entry *e)
 {
-	return (struct dfc_crit *)((char *)(e - e->key.aux) -
+	bool narrow = e->t.flags & DFC_KEY_F_NARROW;
+
+	return (struct dfc_crit *)((char *)e - e->t.aux * dfc_entry_size(narrow) -
 				   offsetof(struct dfc_crit, entries));
 }
 
 /* Bytes one criterion with these entries and exclusions takes, allocated. */
-static inline size_t dfc_crit_size(unsigned int n_entries, unsigned int n_excl)
+static inline size_t dfc_crit_size(unsigned int n_entries, unsigned int n_excl,
+				   bool narrow)
 {
-	return sizeof(struct dfc_crit) + n_entries * sizeof(struct dfc_entry) +
+	return sizeof(struct dfc_crit) + n_entries * dfc_entry_size(narrow) +
 	       n_excl * sizeof(struct dfc_xentry);
 }
 
 /* c's exclusions: after its entries, in its own allocation. */
 static inline struct dfc_xentry *dfc_crit_excl(const struct dfc_crit *c)
 {
-	return (struct dfc_xentry *)&c->entries[c->n_entries];
+	return (struct dfc_xentry *)dfc_crit_entry(c, c->n_entries);
 }
 
 /*

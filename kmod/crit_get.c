@@ -109,7 +109,7 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 	if (nla_put_u32(skb, DFC_CRIT_A_PRIO, c->prio) ||
 	    nla_put_u32(skb, DFC_CRIT_A_FLAGS, c->flags) ||
 	    nla_put_u32(skb, DFC_CRIT_A_CDEST, c->cdest) ||
-	    nla_put_u32(skb, DFC_CRIT_A_N_REFRESH, c->n_refresh) ||
+	    nla_put_u32(skb, DFC_CRIT_A_N_REFRESH, lim ? lim->n_refresh : 0) ||
 	    nla_put_u32(skb, DFC_CRIT_A_N_ENTRIES, c->n_entries) ||
 	    nla_put_u32(skb, DFC_CRIT_A_N_EXCL, c->n_excl) ||
 	    nla_put_u64_64bit(skb, DFC_CRIT_A_DUP_DROPPED,
@@ -136,7 +136,7 @@ static int crit_fill(struct sk_buff *skb, const struct dfc_crit *c,
 		struct dfc_key v, m;
 
 		/* As given, though its table may hash less of it. */
-		dfc_entry_spec(&c->entries[i], &v, &m, &pr);
+		dfc_entry_spec(dfc_crit_entry(c, i), &v, &m, &pr);
 		if (entry_fill(skb, DFC_CRIT_A_ENTRY, &v, &m, &pr))
 			goto cancel;
 	}

@@ -370,6 +370,9 @@ static bool has_limits(struct nlattr **tb)
 
 /* An entry finds its criterion by its index, a u8 (dfc_entry_crit). */
 static_assert(DFC_CRIT_MAX_ENTRIES <= 256, "entry index is a u8");
+static_assert(DFC_CRIT_MAX_EXCL <= U8_MAX && __DFC_CRIT_F_ALL <= U8_MAX &&
+	      __DFC_REASON_MAX <= U8_MAX, "dfc_crit's n_excl, flags, dead are u8");
+static_assert(!DFC_REASON_NONE, "dfc_crit.dead: 0 while it matches");
 
 /* One DFC_A_CRIT nest of a NEW request into a criterion and its masks. */
 static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
@@ -380,6 +383,11 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	struct nlattr *tb[DFC_CRIT_A_MAX + 1], *a;
 	struct dfc_key *masks = NULL;
 	struct dfc_crit *c = NULL;
+	struct {
+		struct dfc_key val;
+		struct dfc_prange pr;
+	} *ents = NULL;
+	bool narrow = true;
 	int rem, err;
 
 	err = nla_parse_nested(tb, DFC_CRIT_A_MAX, nest, dfc_crit_policy,
@@ -408,10 +416,26 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 		return -EINVAL;
 	}
 
+	/* Entries first: whether they are narrow decides c's size. */
 	err = -ENOMEM;
-	c = kvzalloc(dfc_crit_size(n_entries, n_excl), GFP_KERNEL_ACCOUNT);
 	masks = kvcalloc(n_entries, sizeof(*masks), GFP_KERNEL_ACCOUNT);
-	if (!c || !masks)
+	ents = kvcalloc(n_entries, sizeof(*ents), GFP_KERNEL_ACCOUNT);
+	if (!masks || !ents)
+		goto fail;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != DFC_CRIT_A_ENTRY)
+			continue;
+		err = entry_parse(a, &ents[ie].val, &masks[ie], &ents[ie].pr,
+				  extack);
+		if (err)
+			goto fail;
+		narrow &= dfc_entry_mask_narrow(&masks[ie++]);
+	}
+
+	err = -ENOMEM;
+	c = kvzalloc(dfc_crit_size(n_entries, n_excl, narrow),
+		     GFP_KERNEL_ACCOUNT);
+	if (!c)
 		goto fail;
 	if (tb[DFC_CRIT_A_BLOB] && nla_len(tb[DFC_CRIT_A_BLOB])) {
 		c->blob = nla_memdup(tb[DFC_CRIT_A_BLOB], GFP_KERNEL_ACCOUNT);
@@ -422,26 +446,29 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	c->id = nla_get_u64(tb[DFC_CRIT_A_ID]);
 	c->owner = owner;
 	c->prio = get_u32(tb, DFC_CRIT_A_PRIO, 1);
-	c->flags = get_u32(tb, DFC_CRIT_A_FLAGS, 0);
+	c->flags = get_u32(tb, DFC_CRIT_A_FLAGS, 0);	/* policy: 8 bits */
 	c->cdest = get_u32(tb, DFC_CRIT_A_CDEST, 0);
 	c->n_entries = n_entries;
 	c->n_excl = n_excl;
+	c->narrow = narrow;
 	c->added = now;
+	for (ie = 0; ie < n_entries; ie++) {
+		struct dfc_entry *e = dfc_crit_entry(c, ie);
+
+		e->pr = ents[ie].pr;
+		dfc_entry_set_key(e, &ents[ie].val, narrow);
+	}
 	err = crit_set_limits(c, tb, now);
 	if (err)
 		goto fail;
 
-	err = 0;
 	nla_for_each_nested(a, nest, rem) {
-		if (nla_type(a) == DFC_CRIT_A_ENTRY) {
-			err = entry_parse(a, &c->entries[ie].key, &masks[ie],
-					  &c->entries[ie].pr, extack);
-			ie++;
-		} else if (nla_type(a) == DFC_CRIT_A_EXCL) {
-			struct dfc_xentry *x = &dfc_crit_excl(c)[ix++];
+		struct dfc_xentry *x;
 
-			err = entry_parse(a, &x->key, &x->mask, &x->pr, extack);
-		}
+		if (nla_type(a) != DFC_CRIT_A_EXCL)
+			continue;
+		x = &dfc_crit_excl(c)[ix++];
+		err = entry_parse(a, &x->key, &x->mask, &x->pr, extack);
 		if (err)
 			goto fail;
 	}
@@ -451,6 +478,7 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 		err = -EINVAL;
 		goto fail;
 	}
+	kvfree(ents);
 	*cp = c;
 	*mp = masks;
 	return 0;
@@ -458,6 +486,7 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 fail:
 	if (c)
 		dfc_filter_free(c);
+	kvfree(ents);
 	kvfree(masks);
 	return err;
 }
@@ -683,7 +712,7 @@ int dfc_genl_crit_refresh(struct sk_buff *skb, struct genl_info *info)
 		if (!err) {
 			if (!had && c->lim)
 				f->crit_mem += sizeof(*c->lim);
-			c->n_refresh++;
+			c->lim->n_refresh++;
 			dfc_filter_retime(f, c);
 			f->gen++;
 		}

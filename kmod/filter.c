@@ -88,7 +88,7 @@ static int idhash_reserve(struct dfc_filter *f, u32 n)
 
 size_t dfc_filter_crit_mem(const struct dfc_crit *c)
 {
-	return dfc_crit_size(c->n_entries, c->n_excl) + c->blob_len +
+	return dfc_crit_size(c->n_entries, c->n_excl, c->narrow) + c->blob_len +
 	       (c->lim ? sizeof(*c->lim) : 0);
 }
 
@@ -466,8 +466,7 @@ static u8 expiry_reason(const struct dfc_crit *c, u32 now)
 static void lim_dying(struct dfc_filter *f, struct dfc_limits *lim, u8 reason)
 {
 	/* Stop counting first, so the notice has the final counts. */
-	WRITE_ONCE(lim->crit->dead, 1);
-	lim->crit->reason = reason;
+	WRITE_ONCE(lim->crit->dead, reason);
 	list_move_tail(&lim->tlist, &f->dying);
 	list_del_init(&lim->clist);
 }

@@ -28,6 +28,11 @@
  */
 #define DFC_KEY_F_RELAXED	0x80
 #define DFC_KEY_F_OWN_PROTO	0x40
+/*
+ * Only in a table entry too, and compared by none: the entry is kept
+ * narrow (table.h).
+ */
+#define DFC_KEY_F_NARROW	0x20
 
 struct dfc_key {
 	__be32 src[4];		/* IPv4 in src[0], the rest zero */
@@ -57,9 +62,13 @@ struct dfc_key {
 #define DFC_KEY_W5_SHIFT(off) (8 * (47 - (off)))
 #endif
 /* Word 5 of a relaxed entry compared as its table hashes it. */
+#define DFC_ENTRY_W5_CMP (DFC_KEY_W5_CMP & \
+	~((u64)DFC_KEY_F_NARROW << DFC_KEY_W5_SHIFT(44)))
 #define DFC_KEY_W5_RELAXED_CMP (DFC_KEY_W5_CMP & \
 	~(0xffULL << DFC_KEY_W5_SHIFT(41)) & \
 	~((u64)(DFC_KEY_F_RELAXED | DFC_KEY_F_OWN_PROTO) << DFC_KEY_W5_SHIFT(44)))
+#define DFC_ENTRY_W5_RELAXED_CMP (DFC_KEY_W5_RELAXED_CMP & \
+	~((u64)DFC_KEY_F_NARROW << DFC_KEY_W5_SHIFT(44)))
 
 #define DFC_KEY_WORDS (sizeof(struct dfc_key) / sizeof(u64))
 
@@ -104,25 +113,6 @@ static inline bool dfc_addr_prefix_equal(const __be32 *a, const __be32 *b,
 		if (a[i] != b[i])
 			return false;
 	return !plen || !((a[i] ^ b[i]) & htonl(~0U << (32 - plen)));
-}
-
-/*
- * A relaxed entry e (DFC_KEY_F_RELAXED) against a frame's key, mk being
- * the key under the entry's table mask: the other fields as the table
- * hashes them but the protocol, the addresses under the entry's own
- * lengths.
- */
-static inline bool dfc_key_relaxed_match(const struct dfc_key *e,
-					 const struct dfc_key *key,
-					 const struct dfc_key *mk)
-{
-	const u64 *x = dfc_key_words(e), *y = dfc_key_words(mk);
-	u8 proto = e->flags & DFC_KEY_F_OWN_PROTO ? key->proto : mk->proto;
-
-	return x[4] == y[4] && !((x[5] ^ y[5]) & DFC_KEY_W5_RELAXED_CMP) &&
-	       proto == e->proto &&
-	       dfc_addr_prefix_equal(key->src, e->src, e->pad[0]) &&
-	       dfc_addr_prefix_equal(key->dst, e->dst, e->pad[1]);
 }
 
 /* (key & mask) == value, value being already masked. */

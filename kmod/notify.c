@@ -66,7 +66,7 @@ static int expired_put(struct sk_buff *msg, const struct dfc_crit *c)
 	if (nla_put_u64_64bit(msg, DFC_CRIT_A_ID, c->id, DFC_CRIT_A_PAD) ||
 	    nla_put_u32(msg, DFC_CRIT_A_FLAGS, c->flags) ||
 	    nla_put_u32(msg, DFC_CRIT_A_CDEST, c->cdest) ||
-	    nla_put_u8(msg, DFC_CRIT_A_REASON, c->reason) ||
+	    nla_put_u8(msg, DFC_CRIT_A_REASON, c->dead) ||
 	    nla_put_u64_64bit(msg, DFC_CRIT_A_PACKETS,
 			      atomic64_read(&c->packets), DFC_CRIT_A_PAD) ||
 	    nla_put_u64_64bit(msg, DFC_CRIT_A_BYTES, atomic64_read(&c->bytes),

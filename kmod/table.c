@@ -83,11 +83,11 @@ tinst_bucket(struct dfc_tinst *ti, const struct dfc_mask *m,
 }
 
 static void tinst_link(struct dfc_table *t, struct dfc_tinst *ti,
-		       struct dfc_entry *e)
+		       struct dfc_entry *e, const struct dfc_key *k)
 {
-	struct dfc_entry __rcu **b = tinst_bucket(ti, e->mask, &e->key);
+	struct dfc_entry __rcu **b = tinst_bucket(ti, e->mask, k);
 
-	dfc_pairmap_add(e->mask, ti, &e->key);
+	dfc_pairmap_add(e->mask, ti, k);
 
 	RCU_INIT_POINTER(e->next[ti->ver], wderef(t, *b));
 	rcu_assign_pointer(*b, e);
@@ -96,7 +96,11 @@ static void tinst_link(struct dfc_table *t, struct dfc_tinst *ti,
 static void tinst_unlink(struct dfc_table *t, struct dfc_tinst *ti,
 			 struct dfc_entry *e)
 {
-	struct dfc_entry __rcu **pp = tinst_bucket(ti, e->mask, &e->key);
+	struct dfc_entry __rcu **pp;
+	struct dfc_key k;
+
+	dfc_entry_key(e, &k);
+	pp = tinst_bucket(ti, e->mask, &k);
 
 	while (wderef(t, *pp) != e)
 		pp = &wderef(t, *pp)->next[ti->ver];
@@ -142,8 +146,11 @@ static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 	for (b = 0; b < old->n_buckets; b++)
 		for (e = wderef(t, old->buckets[b]); e;
 		     e = wderef(t, e->next[old->ver])) {
-			tinst_link(t, ti, e);
-			dfc_addrmap_note(f8, &e->key);
+			struct dfc_key k;
+
+			dfc_entry_key(e, &k);
+			tinst_link(t, ti, e, &k);
+			dfc_addrmap_note(f8, &k);
 		}
 	/* Bits of entries gone since the last rebuild go now. */
 	dfc_addrmap_set(m, f8);
@@ -310,7 +317,8 @@ static bool bucket_full(struct dfc_table *t, struct dfc_mask *m,
 
 	e = wderef(t, ti->buckets[h & (ti->n_buckets - 1)]);
 	for (; e; e = wderef(t, e->next[ti->ver])) {
-		dfc_key_mask(&ek, &e->key, &m->mask);
+		dfc_entry_key(e, &ek);
+		dfc_key_mask(&ek, &ek, &m->mask);
 		if (dfc_key_equal(&ek, &mk) && ++n >= DFC_BUCKET_MAX)
 			return true;
 	}
@@ -422,23 +430,29 @@ void dfc_table_destroy(struct dfc_table *t)
 /* Would two entries of c match the same frame? Then it would count twice. */
 bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks)
 {
+	struct dfc_key a, b;
 	unsigned int i, j;
 
-	for (i = 0; i < c->n_entries; i++)
-		for (j = i + 1; j < c->n_entries; j++)
-			if (dfc_key_overlap(&c->entries[i].key, &masks[i],
-					    &c->entries[j].key, &masks[j]) &&
-			    dfc_prange_overlap(&c->entries[i].key, &masks[i],
-					       &c->entries[i].pr,
-					       &c->entries[j].key, &masks[j],
-					       &c->entries[j].pr))
+	for (i = 0; i < c->n_entries; i++) {
+		const struct dfc_entry *ei = dfc_crit_entry(c, i);
+
+		dfc_entry_key(ei, &a);
+		for (j = i + 1; j < c->n_entries; j++) {
+			const struct dfc_entry *ej = dfc_crit_entry(c, j);
+
+			dfc_entry_key(ej, &b);
+			if (dfc_key_overlap(&a, &masks[i], &b, &masks[j]) &&
+			    dfc_prange_overlap(&a, &masks[i], &ei->pr,
+					       &b, &masks[j], &ej->pr))
 				return true;
+		}
+	}
 	return false;
 }
 
 static void mask_count(struct dfc_mask *m, const struct dfc_entry *e, int d)
 {
-	unsigned int v, v6 = e->key.ipver == 6;
+	unsigned int v, v6 = e->t.ipver == 6;
 
 	m->count += d;
 	/* An entry of any IP version counts for both. */
@@ -480,9 +494,11 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 	k = have;
 	for (i = 0; i < n && !err; i++) {
 		for (j = 0; j < v[i]->n_entries; j++) {
-			struct dfc_entry *e = &v[i]->entries[j];
+			struct dfc_entry *e = dfc_crit_entry(v[i], j);
+			struct dfc_key val;
 
-			e->mask = mask_for_entry(t, nv, &k, &e->key,
+			dfc_entry_key(e, &val);
+			e->mask = mask_for_entry(t, nv, &k, &val,
 						 &masks[i][j], &err);
 			if (!e->mask) {
 				*bad = i;
@@ -503,7 +519,7 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 }
 
 /*
- * Link every entry of c (values in c->entries[i].key, masks in masks[i])
+ * Link every entry of c (values in its entries, masks in masks[i])
  * into the table dfc_table_reserve() chose for it. An entry whose
  * prefixes are longer than its table's keeps their lengths. c must be
  * complete: from the first link on, readers count with it.
@@ -514,38 +530,40 @@ void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
 	u32 i;
 
 	for (i = 0; i < c->n_entries; i++) {
-		struct dfc_entry *e = &c->entries[i];
+		struct dfc_entry *e = dfc_crit_entry(c, i);
 		struct dfc_mask *m = e->mask;
-		struct dfc_key own = masks[i];
+		struct dfc_key own = masks[i], k;
 		u8 sp = addr_plen(own.src), dp = addr_plen(own.dst);
 		bool own_proto = own.proto && !m->mask.proto;
 
+		dfc_entry_key(e, &k);
 		/* An exact port where the table takes any: a one-port range. */
 		if (own.sport && !m->mask.sport) {
-			e->pr.slo = ntohs(e->key.sport);
+			e->pr.slo = ntohs(k.sport);
 			e->pr.sspan = 0;
 			own.sport = 0;
 		}
 		if (own.dport && !m->mask.dport) {
-			e->pr.dlo = ntohs(e->key.dport);
+			e->pr.dlo = ntohs(k.dport);
 			e->pr.dspan = 0;
 			own.dport = 0;
 		}
-		dfc_key_mask(&e->key, &e->key, &own);
-		e->key.aux = i;		/* after masking, which clears it */
+		dfc_key_mask(&k, &k, &own);
+		k.aux = i;		/* after masking, which clears it */
 		if (sp != m->plen[0] || dp != m->plen[1] || own_proto) {
-			e->key.flags |= DFC_KEY_F_RELAXED |
-					(own_proto ? DFC_KEY_F_OWN_PROTO : 0);
-			e->key.pad[0] = sp;
-			e->key.pad[1] = dp;
+			k.flags |= DFC_KEY_F_RELAXED |
+				   (own_proto ? DFC_KEY_F_OWN_PROTO : 0);
+			k.pad[0] = sp;
+			k.pad[1] = dp;
 		}
-		dfc_addrmap_add(m, &e->key);
-		tinst_link(t, wderef(t, m->ti), e);
+		dfc_entry_set_key(e, &k, c->narrow);
+		dfc_addrmap_add(m, &k);
+		tinst_link(t, wderef(t, m->ti), e, &k);
 		mask_count(m, e, 1);
 	}
 	t->n_entries += c->n_entries;
 	for (i = 0; i < c->n_entries; i++)
-		mask_resize(t, c->entries[i].mask);
+		mask_resize(t, dfc_crit_entry(c, i)->mask);
 }
 
 /* One criterion: dfc_table_reserve() and dfc_table_link(). */
@@ -606,7 +624,7 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 	u32 i;
 
 	for (i = 0; i < c->n_entries; i++) {
-		struct dfc_entry *e = &c->entries[i];
+		struct dfc_entry *e = dfc_crit_entry(c, i);
 
 		tinst_unlink(t, wderef(t, e->mask->ti), e);
 		mask_count(e->mask, e, -1);
@@ -615,8 +633,8 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 	}
 	t->n_entries -= c->n_entries;
 	for (i = 0; i < c->n_entries; i++)
-		if (c->entries[i].mask->count)
-			mask_resize(t, c->entries[i].mask);
+		if (dfc_crit_entry(c, i)->mask->count)
+			mask_resize(t, dfc_crit_entry(c, i)->mask);
 	if (empty)
 		table_compact(t);
 }
@@ -674,9 +692,9 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 		for (; e; e = rcu_dereference(e->next[ti->ver])) {
 			struct dfc_crit *c;
 
-			if (!dfc_key_equal(&e->key, &mk) &&
-			    (likely(!(e->key.flags & DFC_KEY_F_RELAXED)) ||
-			     !dfc_key_relaxed_match(&e->key, key, &mk)))
+			if (!dfc_entry_equal(e, &mk) &&
+			    (likely(!(e->t.flags & DFC_KEY_F_RELAXED)) ||
+			     !dfc_entry_relaxed_match(e, key, &mk)))
 				continue;
 			if (!dfc_prange_match(&e->pr, sp, dp))
 				continue;
@@ -776,7 +794,7 @@ u32 dfc_table_masks(struct dfc_table *t)
 void dfc_entry_spec(const struct dfc_entry *e, struct dfc_key *val,
 		    struct dfc_key *mask, struct dfc_prange *pr)
 {
-	*val = e->key;
+	dfc_entry_key(e, val);
 	*mask = e->mask->mask;
 	*pr = e->pr;
 	if (val->flags & DFC_KEY_F_RELAXED) {

@@ -67,7 +67,10 @@ static unsigned long gen_relaxed;
 static void add_crit(struct __test_metadata *_metadata, struct dfc_table *t,
 		     unsigned int i, unsigned int ne, unsigned int nx)
 {
-	static struct dfc_entry given[DFC_CRIT_MAX_ENTRIES];
+	static struct {
+		struct dfc_key key;
+		struct dfc_prange pr;
+	} given[DFC_CRIT_MAX_ENTRIES];
 	struct dfc_crit *c;
 	const char *why;
 	unsigned int j;
@@ -78,17 +81,18 @@ static void add_crit(struct __test_metadata *_metadata, struct dfc_table *t,
 	/* What the kernel checks before inserting. */
 	ASSERT_FALSE(dfc_crit_overlaps(c, g_masks)) TH_LOG("criterion %u", i);
 	for (j = 0; j < ne; j++) {
-		dfc_key_mask(&given[j].key, &c->entries[j].key, &g_masks[j]);
-		given[j].pr = c->entries[j].pr;
+		dfc_entry_key(dfc_crit_entry(c, j), &given[j].key);
+		dfc_key_mask(&given[j].key, &given[j].key, &g_masks[j]);
+		given[j].pr = dfc_crit_entry(c, j)->pr;
 	}
 	ASSERT_EQ(0, dfc_table_insert(t, c, g_masks));
 	/* Dumps give every entry back as it was given, however it is kept. */
 	for (j = 0; j < ne; j++) {
-		const struct dfc_entry *e = &c->entries[j];
+		const struct dfc_entry *e = dfc_crit_entry(c, j);
 		struct dfc_key val, mask;
 		struct dfc_prange pr;
 
-		gen_relaxed += !!(e->key.flags & DFC_KEY_F_RELAXED);
+		gen_relaxed += !!(e->t.flags & DFC_KEY_F_RELAXED);
 		dfc_entry_spec(e, &val, &mask, &pr);
 		ASSERT_EQ(0, memcmp(&val, &given[j].key, sizeof(val)))
 			TH_LOG("criterion %u entry %u: value", i, j);
@@ -100,7 +104,7 @@ static void add_crit(struct __test_metadata *_metadata, struct dfc_table *t,
 	recs[i].c = c;
 	recs[i].live = true;
 	recs[i].ever = true;
-	crit_bytes += dfc_crit_size(ne, nx);
+	crit_bytes += dfc_crit_size(ne, nx, c->narrow);
 	gen_entries += ne;
 	gen_excls += nx;
 	if (ne > gen_max_entries)
@@ -112,7 +116,7 @@ static void del_crit(struct dfc_table *t, unsigned int i)
 	struct dfc_crit *c = recs[i].c;
 
 	dfc_table_remove(t, c);
-	crit_bytes -= dfc_crit_size(c->n_entries, c->n_excl);
+	crit_bytes -= dfc_crit_size(c->n_entries, c->n_excl, c->narrow);
 	free(c);	/* userspace: the grace period is over already */
 	recs[i].c = NULL;
 	recs[i].live = false;

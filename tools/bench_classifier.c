@@ -133,24 +133,31 @@ int main(int argc, char **argv)
 		struct dfc_crit *c;
 		int err;
 
-		c = calloc(1, dfc_crit_size(1, 0));
+		struct dfc_key val;
+		struct dfc_prange pr;
+		bool narrow;
+
+		shape(i % m, &e);
+		if (dfc_espec_to_key(&e, &val, &masks[i % m], &pr, &bad, &why)) {
+			fprintf(stderr, "espec: %s\n", why);
+			return 1;
+		}
+		narrow = dfc_entry_mask_narrow(&masks[i % m]);
+		c = calloc(1, dfc_crit_size(1, 0, narrow));
 		if (!c)
 			return 1;
 		c->id = i;
 		c->n_entries = 1;
-		shape(i % m, &e);
-		if (dfc_espec_to_key(&e, &c->entries[0].key, &masks[i % m],
-				     &c->entries[0].pr, &bad, &why)) {
-			fprintf(stderr, "espec: %s\n", why);
-			return 1;
-		}
+		c->narrow = narrow;
+		c->entries[0].pr = pr;
+		dfc_entry_set_key(&c->entries[0], &val, narrow);
 		err = dfc_table_insert(&t, c, &masks[i % m]);
 		if (err) {
 			fprintf(stderr, "insert: %s\n", strerror(-err));
 			return 1;
 		}
 		crits[i] = c;
-		crit_mem += dfc_crit_size(1, 0);
+		crit_mem += dfc_crit_size(1, 0, c->narrow);
 	}
 
 	for (i = 0; i < lookups; i++) {

@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 		crits[n_ok] = c;
 		ok_rules[n_ok++] = rules[i];
 		entries += ne;
-		crit_mem += dfc_crit_size(ne, nx);
+		crit_mem += dfc_crit_size(ne, nx, c->narrow);
 	}
 
 	for (i = 0; i < lookups; i++)
