@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The blob, format 4: a criterion's DTCP form as netlink attributes
+ * The blob, format 5: a criterion's DTCP form as netlink attributes
  * (libmnl) after a 4-byte magic. Written compactly because the kernel
  * keeps one per criterion; read as strictly as any input: every
  * attribute known, of its exact length, at most once (DESTs: exactly n),
  * in-range numbers, texts without control characters, nothing after the
- * last attribute. Format 3 (the same with the own destination's kernel
- * id) and 2 (JSON, blob_v2.c) are still read. The attributes are listed
- * in blob.h and docs/dtcpd.md.
+ * last attribute. Formats 4 (with the Criteria-ID, k and the source's
+ * address as text), 3 (4 with the own destination's kernel id) and 2
+ * (JSON, blob_v2.c) are still read. The attributes are listed in blob.h
+ * and docs/dtcpd.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -173,9 +174,13 @@ static int put_params(struct wbuf *w, const struct dtcp_msg *m, const struct dtc
 }
 
 int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *csource,
-		  const char *from, uint32_t id, uint64_t added_ms, unsigned int k,
+		  const char *from, uint64_t added_ms, unsigned int k,
 		  char *out, size_t size, const struct dtcp_param **bad)
 {
+	uint8_t fa[16];
+	/* The source's address, binary; none when it is not one ("?"). */
+	size_t flen = inet_pton(AF_INET, from, fa) == 1 ? 4 :
+		      inet_pton(AF_INET6, from, fa) == 1 ? 16 : 0;
 	/* Zeroed: libmnl leaves the padding after an attribute as it finds it. */
 	alignas(struct nlmsghdr) char buf[MNL_NLMSG_HDRLEN + DFC_CRIT_BLOB_MAX] = { 0 };
 	struct wbuf w = { .nlh = mnl_nlmsg_put_header(buf) };
@@ -194,19 +199,17 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 			return -EILSEQ;
 		}
 	}
-	if (!dtcp_blob_text_ok(csource, strlen(csource), 79) ||
-	    !dtcp_blob_text_ok(from, strlen(from), 47))
+	if (!dtcp_blob_text_ok(csource, strlen(csource), 79))
 		return -EILSEQ;
-	err = put_u32(&w, DTCP_BLOB_ID, id) ?:
-	      put_u32_nz(&w, DTCP_BLOB_K, k) ?:
-	      (a->n_dest > 1 ? put_u32(&w, DTCP_BLOB_N, a->n_dest) : 0) ?:
+	/* The Criteria-ID and k are the kernel id's (DTCP_KID), not repeated. */
+	err = (a->n_dest > 1 ? put_u32(&w, DTCP_BLOB_N, a->n_dest) : 0) ?:
 	      put_u64_nz(&w, DTCP_BLOB_ADDED, added_ms) ?:
 	      put_u32_nz(&w, DTCP_BLOB_IDLE, a->t_idle) ?:
 	      put_u32_nz(&w, DTCP_BLOB_TOTAL, a->t_total) ?:
 	      put_u64_nz(&w, DTCP_BLOB_PACKETS, a->t_packets) ?:
 	      put_u64_nz(&w, DTCP_BLOB_BYTES, a->t_bytes) ?:
 	      put_str(&w, DTCP_BLOB_CSOURCE, csource) ?:
-	      put_str(&w, DTCP_BLOB_FROM, from);
+	      (flen && !mnl_attr_put_check(w.nlh, w.size, DTCP_BLOB_FROM, flen, fa) ? -E2BIG : 0);
 	for (unsigned int i = 0; !err && i < a->n_dest; i++)
 		err = put_dest(&w, a, i, k);
 	err = err ?: put_params(&w, m, bad);
@@ -339,9 +342,10 @@ bool dtcp_blob_kid_ok(const struct dtcp_blob *b, uint32_t kid)
 /*
  * Destination i; its name in names[i]. Its kernel id is there but for
  * destination k from format 4 on (own: the kernel's, dtcp_blob_own_kid).
+ * own: whether it must be k's; from format 5 (*own_any), whichever it is.
  */
 static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned int i,
-		     const char **names, bool own)
+		     const char **names, bool *own, bool own_any)
 {
 	const struct nlattr *tb[DTCP_BLOB_D_MAX + 1] = { 0 };
 	uint32_t kid = 0;
@@ -349,12 +353,14 @@ static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned in
 	if (walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, DTCP_BLOB_D_MAX,
 		 1u << DTCP_BLOB_D_RDEST, 0, NULL, 0, NULL))
 		return -EINVAL;
+	if (own_any)
+		*own = !tb[DTCP_BLOB_D_KID];
 	if (i == 0)
 		b->request_dest = tb[DTCP_BLOB_D_RDEST] != NULL;
 	if (b->request_dest != (tb[DTCP_BLOB_D_RDEST] != NULL) || !tb[DTCP_BLOB_D_NAME] ||
 	    !(names[i] = attr_text(tb[DTCP_BLOB_D_NAME], 79)) ||
-	    own != !tb[DTCP_BLOB_D_KID] ||
-	    (!own && (!get_u32(tb[DTCP_BLOB_D_KID], 1, UINT32_MAX, &kid) || !dtcp_blob_kid_ok(b, kid))) ||
+	    *own != !tb[DTCP_BLOB_D_KID] ||
+	    (!*own && (!get_u32(tb[DTCP_BLOB_D_KID], 1, UINT32_MAX, &kid) || !dtcp_blob_kid_ok(b, kid))) ||
 	    (b->request_dest && rdest_read(tb[DTCP_BLOB_D_RDEST], &b->rkd[i])))
 		return -EINVAL;
 	b->cdest_kid[i] = kid;
@@ -362,6 +368,16 @@ static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned in
 		b->rkd[i].kid = kid;
 		snprintf(b->rkd[i].name, sizeof(b->rkd[i].name), "%.31s", names[i]);
 	}
+	return 0;
+}
+
+int dtcp_blob_own_id(struct dtcp_blob *b, uint32_t id, unsigned int k)
+{
+	if (!id || k != b->k)
+		return -EINVAL;
+	if (b->id)
+		return b->id == id ? 0 : -EINVAL;
+	b->id = id;
 	return 0;
 }
 
@@ -428,7 +444,28 @@ static int params_read(const void *p, size_t len, dtcp_blob_line_cb cb, void *da
 	return 0;
 }
 
-/* Format 3 or 4 (version), after the magic. */
+/* The source's address: text up to format 4, binary or absent ("?") from 5. */
+static bool from_read(const struct nlattr *at, unsigned int version, struct dtcp_blob *b)
+{
+	size_t alen;
+
+	if (version < 5) {
+		if (!at || !attr_text(at, sizeof(b->csource_addr) - 1))
+			return false;
+		snprintf(b->csource_addr, sizeof(b->csource_addr), "%s", mnl_attr_get_str(at));
+		return true;
+	}
+	if (!at) {
+		snprintf(b->csource_addr, sizeof(b->csource_addr), "?");
+		return true;
+	}
+	alen = mnl_attr_get_payload_len(at);
+	return (alen == 4 || alen == 16) &&
+	       inet_ntop(alen == 4 ? AF_INET : AF_INET6, mnl_attr_get_payload(at),
+			 b->csource_addr, sizeof(b->csource_addr));
+}
+
+/* Formats 3 to 5 (version), after the magic. */
 static int attrs_read(const void *p, size_t len, unsigned int version, struct dtcp_blob *b,
 		      dtcp_blob_line_cb cb, void *data)
 {
@@ -437,6 +474,7 @@ static int attrs_read(const void *p, size_t len, unsigned int version, struct dt
 	const struct nlattr *rep[DFC_CRIT_BLOB_MAX / 4], *dest[DTCP_MAX_DEST];
 	const char *names[DTCP_MAX_DEST], *xnames[DFC_CRIT_BLOB_MAX / 4];
 	unsigned int n_rep = 0, n_dest = 0, n_x = 0;
+	unsigned int owns = 0;
 	uint32_t k, n;
 	size_t joined = 0;
 
@@ -461,7 +499,9 @@ static int attrs_read(const void *p, size_t len, unsigned int version, struct dt
 			return -EINVAL;
 		}
 	}
-	if (!get_u32(tb[DTCP_BLOB_ID], 1, UINT32_MAX, &b->id) || !tb[DTCP_BLOB_ID] ||
+	/* From format 5 the kernel id gives the Criteria-ID and k: not here. */
+	if ((version >= 5 ? tb[DTCP_BLOB_ID] || tb[DTCP_BLOB_K] :
+	     !get_u32(tb[DTCP_BLOB_ID], 1, UINT32_MAX, &b->id) || !tb[DTCP_BLOB_ID]) ||
 	    !get_u32(tb[DTCP_BLOB_N], 0, DTCP_MAX_DEST, &n) || (tb[DTCP_BLOB_N] && n < 2) ||
 	    (n = n ?: 1) != n_dest ||
 	    !get_u32(tb[DTCP_BLOB_K], 0, n - 1, &k) || (tb[DTCP_BLOB_K] && !k) ||
@@ -473,18 +513,26 @@ static int attrs_read(const void *p, size_t len, unsigned int version, struct dt
 	    !get_u64(tb[DTCP_BLOB_PACKETS], &b->t_packets) ||
 	    !get_u64(tb[DTCP_BLOB_BYTES], &b->t_bytes) ||
 	    !tb[DTCP_BLOB_CSOURCE] || !attr_text(tb[DTCP_BLOB_CSOURCE], sizeof(b->csource) - 1) ||
-	    !tb[DTCP_BLOB_FROM] || !attr_text(tb[DTCP_BLOB_FROM], sizeof(b->csource_addr) - 1))
+	    !from_read(tb[DTCP_BLOB_FROM], version, b))
 		return -EINVAL;
-	b->k = k;
 	b->n = n;
 	snprintf(b->csource, sizeof(b->csource), "%s", mnl_attr_get_str(tb[DTCP_BLOB_CSOURCE]));
-	snprintf(b->csource_addr, sizeof(b->csource_addr), "%s",
-		 mnl_attr_get_str(tb[DTCP_BLOB_FROM]));
 	for (unsigned int i = 0; i < n; i++) {
-		if (dest_read(dest[i], b, i, names, version >= 4 && i == k))
+		bool own = version >= 4 && i == k;
+
+		if (dest_read(dest[i], b, i, names, &own, version >= 5))
 			return -EINVAL;
+		/* From format 5, k is the one destination without its kernel id. */
+		if (version >= 5 && own) {
+			if (owns++)
+				return -EINVAL;
+			k = i;
+		}
 		joined += dtcp_escape(NULL, 0, names[i]) + 1;
 	}
+	if (version >= 5 && !owns)
+		return -EINVAL;
+	b->k = k;
 	if (n == 2 && !strcmp(names[0], names[1]))
 		return -EINVAL;
 	if (params_read(p, len, NULL, NULL))

@@ -18,12 +18,14 @@
 #include "crit.h"
 
 /*
- * The blob format's version, the last byte of its magic "dtc\4". 1 was a
- * line format, 2 a JSON object (still read); 3 and 4: netlink attributes,
+ * The blob format's version, the last byte of its magic "dtc\5". 1 was a
+ * line format, 2 a JSON object (still read); 3 to 5: netlink attributes,
  * 4 without the kernel id of the criterion's own destination (the kernel
- * keeps it); 3 is still read.
+ * keeps it), 5 also without the Criteria-ID and k (the kernel id gives
+ * them: DTCP_KID) and with the source's address binary; 3 and 4 are
+ * still read.
  */
-#define DTCP_BLOB_VERSION 4
+#define DTCP_BLOB_VERSION 5
 
 /*
  * Top-level attributes; numbers absent are zero (N: one), and zero is
@@ -31,8 +33,9 @@
  * flags, priority, destination) is not repeated here.
  */
 enum {
-	DTCP_BLOB_ID = 1,		/* u32, required: the Criteria-ID */
-	DTCP_BLOB_K,			/* u32: this kernel criterion is destination k ... */
+	DTCP_BLOB_ID = 1,		/* u32, formats 3, 4 only (required): the Criteria-ID */
+	DTCP_BLOB_K,			/* u32, formats 3, 4 only: this kernel criterion is
+					 * destination k ... (5: the DEST without KID) */
 	DTCP_BLOB_N,			/* u32: ... of n; absent: 1, so never 1 */
 	DTCP_BLOB_ADDED,		/* u64: wall-clock ms */
 	DTCP_BLOB_IDLE,			/* u32: Timeout-Idle, s */
@@ -40,7 +43,8 @@ enum {
 	DTCP_BLOB_PACKETS,		/* u64: Transfer-Packets */
 	DTCP_BLOB_BYTES,		/* u64: Transfer-Bytes */
 	DTCP_BLOB_CSOURCE,		/* string, required */
-	DTCP_BLOB_FROM,			/* string, required: the source's address */
+	DTCP_BLOB_FROM,			/* the source's address: 4 or 16 bytes, absent if
+					 * unknown (formats 3, 4: string, required) */
 	DTCP_BLOB_DEST,			/* nested DTCP_BLOB_D_*, exactly n, in order */
 	DTCP_BLOB_XPARAM,		/* nested DTCP_BLOB_X_*: an X- parameter */
 	/* The filter parameters, raw values as strings, in the order sent. */
@@ -79,14 +83,14 @@ enum {					/* both required */
  * not UTF-8 (*bad: that parameter, if one is to blame).
  */
 int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *csource,
-		  const char *from, uint32_t id, uint64_t added_ms, unsigned int k,
+		  const char *from, uint64_t added_ms, unsigned int k,
 		  char *out, size_t size, const struct dtcp_param **bad);
 
 struct dtcp_blob {
 	char csource[80];
 	uint32_t id;
 	unsigned int k, n;		/* this kernel criterion is destination k of n */
-	char csource_addr[48];
+	char csource_addr[48];		/* "?" if unknown */
 	uint64_t added_ms;
 	char *cdests;			/* malloc'd: the Cdest-ID list as a DSTRING (dtcp_escape'd names, ',') */
 	uint32_t t_idle, t_total;
@@ -97,10 +101,11 @@ struct dtcp_blob {
 };
 
 /*
- * Read a blob back (format 4, 3 or 2). 0; -EINVAL if it is not a dtcpd
+ * Read a blob back (format 5, 4, 3 or 2). 0; -EINVAL if it is not a dtcpd
  * blob of any, or breaks any rule of its format (b is then empty);
  * -ENOMEM. From format 4, b->cdest_kid[b->k] is 0 until
- * dtcp_blob_own_kid() gives it.
+ * dtcp_blob_own_kid() gives it; from format 5, b->id is 0 until
+ * dtcp_blob_own_id() gives it.
  */
 int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b);
 /*
@@ -109,6 +114,12 @@ int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b);
  * or request-defined), else it must equal the blob's. 0 or -EINVAL.
  */
 int dtcp_blob_own_kid(struct dtcp_blob *b, uint32_t kid);
+/*
+ * The Criteria-ID and k of the kernel criterion holding the blob: taken
+ * if the blob left the id out (format 5), else they must equal the
+ * blob's; k always must. 0 or -EINVAL.
+ */
+int dtcp_blob_own_id(struct dtcp_blob *b, uint32_t id, unsigned int k);
 void dtcp_blob_free(struct dtcp_blob *b);
 /* Does the blob come from some dtcpd (this format or an older one)? */
 bool dtcp_blob_is_dtcpd(const void *blob, size_t len);

@@ -135,7 +135,8 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 	}
 	src = dtcp_server_src(s, b.csource);
 	if (!src || !src->cfg || src->cfg->owner != kc->owner ||
-	    DTCP_KID_CRIT(kc->id) != b.id || DTCP_KID_DEST(kc->id) != b.k ||
+	    kc->id != DTCP_KID(DTCP_KID_CRIT(kc->id), DTCP_KID_DEST(kc->id)) ||
+	    dtcp_blob_own_id(&b, DTCP_KID_CRIT(kc->id), DTCP_KID_DEST(kc->id)) ||
 	    dtcp_blob_own_kid(&b, kc->cdest)) {
 		r->n_bad += src && src->cfg;
 		dtcp_blob_free(&b);

@@ -11,7 +11,7 @@
 
 #include "dtcp_fixture.h"
 
-/* ---- formats 4 and 3: attributes ---- */
+/* ---- formats 5, 4 and 3: attributes ---- */
 
 /* A blob being edited: its magic, then its attributes. */
 struct ed {
@@ -109,7 +109,7 @@ struct brk {
 #define BRK(name, body) static void brk_##name(struct ed *e, uint32_t kid) \
 	{ (void)kid; body; }
 
-BRK(version5, e->b[3] = 5)
+BRK(version6, e->b[3] = 6)
 BRK(version2, e->b[3] = 2)
 BRK(cut1, e->len -= 1)
 BRK(cut4, e->len -= 4)
@@ -117,14 +117,15 @@ BRK(zeros, memset(e->b + e->len, 0, 4); e->len += 4)
 BRK(tail2, e->b[e->len++] = 8; e->b[e->len++] = 0)
 BRK(unknown, ed_u32(e, DTCP_BLOB_MAX + 1, 1))
 BRK(type0, ed_u32(e, 0, 1))
-BRK(id_twice, ed_u32(e, DTCP_BLOB_ID, 5))
+/* Format 5 leaves the Criteria-ID and k to the kernel id. */
+BRK(id, ed_u32(e, DTCP_BLOB_ID, 5))
 BRK(param_twice, ed_str(e, DTCP_BLOB_P_FIRST + 4, "81"))
-BRK(no_id, ed_drop(e, DTCP_BLOB_ID))
 BRK(no_csource, ed_drop(e, DTCP_BLOB_CSOURCE))
-BRK(no_from, ed_drop(e, DTCP_BLOB_FROM))
+BRK(from_text, ed_drop(e, DTCP_BLOB_FROM); ed_str(e, DTCP_BLOB_FROM, "192.0.2.1"))
+BRK(from_len8, ed_drop(e, DTCP_BLOB_FROM); ed_put(e, DTCP_BLOB_FROM, "\xc0\0\2\1\xc0\0\2\1", 8))
+BRK(from_twice, ed_put(e, DTCP_BLOB_FROM, "\xc0\0\2\1", 4))
 BRK(no_dest, ed_drop(e, DTCP_BLOB_DEST))
 BRK(k_zero, ed_u32(e, DTCP_BLOB_K, 0))
-BRK(k_is_n, ed_u32(e, DTCP_BLOB_K, 1))
 BRK(n_two, ed_u32(e, DTCP_BLOB_N, 2))
 BRK(id_zero, ed_drop(e, DTCP_BLOB_ID); ed_u32(e, DTCP_BLOB_ID, 0))
 BRK(n_one, ed_u32(e, DTCP_BLOB_N, 1))
@@ -154,7 +155,6 @@ static void two_dests(struct ed *e, bool kid0, uint32_t v0, bool kid1, uint32_t 
 	size_t n;
 
 	ed_drop(e, DTCP_BLOB_DEST);
-	ed_u32(e, DTCP_BLOB_K, 1);
 	ed_u32(e, DTCP_BLOB_N, 2);
 	n = ed_nest(e, DTCP_BLOB_DEST);
 	ed_str(e, DTCP_BLOB_D_NAME, "cd1");
@@ -171,6 +171,7 @@ BRK(other_no_kid, two_dests(e, false, 0, false, 0))
 BRK(other_top_bit, two_dests(e, true, kid | 0x80000000u, false, 0))
 BRK(other_zero, two_dests(e, true, 0, false, 0))
 BRK(own_of_two_kid, two_dests(e, true, kid, true, kid + 1))
+BRK(k_one, two_dests(e, true, kid, false, 0); ed_u32(e, DTCP_BLOB_K, 1))
 BRK(x_name, size_t n = ed_nest(e, DTCP_BLOB_XPARAM); ed_str(e, DTCP_BLOB_X_NAME, "X A");
     ed_str(e, DTCP_BLOB_X_VALUE, "1"); ed_nest_end(e, n))
 BRK(x_not_x, size_t n = ed_nest(e, DTCP_BLOB_XPARAM); ed_str(e, DTCP_BLOB_X_NAME, "Priority");
@@ -183,13 +184,13 @@ BRK(x_twice, size_t n = ed_nest(e, DTCP_BLOB_XPARAM); ed_str(e, DTCP_BLOB_X_NAME
     ed_str(e, DTCP_BLOB_X_VALUE, "b"); ed_nest_end(e, n))
 BRK(param_ctl, ed_drop(e, DTCP_BLOB_P_FIRST + 4); ed_str(e, DTCP_BLOB_P_FIRST + 4, "8\x01"))
 
-TEST_F(srv, v4_strict)
+TEST_F(srv, v5_strict)
 {
 	static const struct brk brks[] = {
 #define B(n) { #n, brk_##n }
-		B(version5), B(version2), B(cut1), B(cut4), B(zeros), B(tail2), B(unknown),
-		B(type0), B(id_twice), B(param_twice), B(no_id), B(no_csource),
-		B(no_from), B(no_dest), B(k_zero), B(k_is_n), B(n_two), B(n_one), B(n_zero),
+		B(version6), B(version2), B(cut1), B(cut4), B(zeros), B(tail2), B(unknown),
+		B(type0), B(id), B(param_twice), B(no_csource), B(from_text), B(from_len8),
+		B(from_twice), B(no_dest), B(k_zero), B(k_one), B(n_two), B(n_one), B(n_zero),
 		B(id_zero), B(idle_long), B(idle_u16), B(packets_zero), B(csource_ctl),
 		B(csource_empty), B(csource_no_nul), B(csource_nul), B(csource_pad),
 		B(id_nested), B(id_byteorder), B(dest_flat), B(dest_own_kid), B(dest_no_name),
@@ -205,10 +206,16 @@ TEST_F(srv, v4_strict)
 
 	ASSERT_TRUE(added(self, "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600|X-Note: a", &good));
 	/* The positive controls: as written it reads, whole; so do edits that keep the rules. */
-	ASSERT_EQ(0, memcmp(good.b, "dtc\4", 4));
+	ASSERT_EQ(0, memcmp(good.b, "dtc\5", 4));
 	ASSERT_EQ(0, dtcp_blob_parse(good.b, good.len, &b));
 	EXPECT_STREQ("cs1", b.csource);
 	EXPECT_STREQ("192.0.2.1", b.csource_addr);
+	EXPECT_EQ(0, b.id);			/* the kernel's, given below */
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_id(&b, 0, 0));
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_id(&b, 7, 1));	/* destination 0 of 1 */
+	EXPECT_EQ(0, dtcp_blob_own_id(&b, 7, 0));
+	EXPECT_EQ(7, b.id);
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_id(&b, 8, 0));	/* given once */
 	EXPECT_STREQ("cd1", b.cdests);
 	EXPECT_EQ(0, b.cdest_kid[0]);		/* the kernel's, given below */
 	EXPECT_EQ(-EINVAL, dtcp_blob_own_kid(&b, 0));
@@ -231,8 +238,22 @@ TEST_F(srv, v4_strict)
 	ed_u32(&e, DTCP_BLOB_IDLE, DFC_TIMEOUT_MAX);
 	EXPECT_TRUE(ed_reads(&e));
 	e = good;
+	ASSERT_TRUE(ed_drop(&e, DTCP_BLOB_FROM));	/* an unknown address */
+	ASSERT_EQ(0, dtcp_blob_parse(e.b, e.len, &b));
+	EXPECT_STREQ("?", b.csource_addr);
+	dtcp_blob_free(&b);
+	e = good;
+	ASSERT_TRUE(ed_drop(&e, DTCP_BLOB_FROM));
+	ed_put(&e, DTCP_BLOB_FROM, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	ASSERT_EQ(0, dtcp_blob_parse(e.b, e.len, &b));
+	EXPECT_STREQ("2001:db8::1", b.csource_addr);
+	dtcp_blob_free(&b);
+	e = good;
 	two_dests(&e, true, kid, false, 0);
 	ASSERT_EQ(0, dtcp_blob_parse(e.b, e.len, &b));
+	EXPECT_EQ(1, b.k);			/* the one without its kernel id */
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_id(&b, 7, 0));
+	EXPECT_EQ(0, dtcp_blob_own_id(&b, 7, 1));
 	EXPECT_EQ(kid, b.cdest_kid[0]);
 	EXPECT_EQ(0, b.cdest_kid[1]);
 	EXPECT_EQ(0, dtcp_blob_own_kid(&b, kid + 1));
@@ -258,7 +279,7 @@ TEST_F(srv, v4_strict)
 }
 
 /* The blob of a criterion with a request-defined destination reads back. */
-TEST_F(srv, v4_request_dest)
+TEST_F(srv, v5_request_dest)
 {
 	static struct ed good;
 	struct dtcp_blob b;
@@ -290,6 +311,42 @@ TEST_F(srv, v4_request_dest)
 	dtcp_blob_free(&b);
 }
 
+/* good (format 5) as format 4 wrote it: Criteria-ID id, the address as text. */
+static void to_v4(struct ed *e, uint32_t id)
+{
+	e->b[3] = 4;
+	ed_u32(e, DTCP_BLOB_ID, id);
+	ed_drop(e, DTCP_BLOB_FROM);
+	ed_str(e, DTCP_BLOB_FROM, "192.0.2.1");
+}
+
+/*
+ * Format 4, still read: the Criteria-ID is in the blob, and is the one
+ * the kernel id's must equal; the source's address is text.
+ */
+TEST_F(srv, v4_read)
+{
+	static struct ed good, e;
+	struct dtcp_blob b;
+
+	ASSERT_TRUE(added(self, "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600", &good));
+	e = good;
+	to_v4(&e, 5);
+	ASSERT_EQ(0, dtcp_blob_parse(e.b, e.len, &b));
+	EXPECT_EQ(5, b.id);
+	EXPECT_STREQ("192.0.2.1", b.csource_addr);
+	EXPECT_EQ(-EINVAL, dtcp_blob_own_id(&b, 6, 0));
+	EXPECT_EQ(0, dtcp_blob_own_id(&b, 5, 0));
+	dtcp_blob_free(&b);
+	ASSERT_TRUE(ed_drop(&e, DTCP_BLOB_ID));
+	EXPECT_FALSE(ed_reads(&e));		/* format 4 needs it */
+	e = good;
+	e.b[3] = 4;
+	EXPECT_FALSE(ed_reads(&e));		/* no id, a binary address */
+	ed_u32(&e, DTCP_BLOB_ID, 5);
+	EXPECT_FALSE(ed_reads(&e));		/* a binary address */
+}
+
 /*
  * Format 3, still read: destination k's kernel id is in the blob, and is
  * the one the kernel's must equal.
@@ -302,6 +359,7 @@ TEST_F(srv, v3_read)
 	size_t n;
 
 	ASSERT_TRUE(added(self, "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600", &good));
+	to_v4(&good, 5);
 	e = good;
 	ASSERT_TRUE(ed_drop(&e, DTCP_BLOB_DEST));
 	n = ed_nest(&e, DTCP_BLOB_DEST);

@@ -33,6 +33,8 @@ TEST_F(srv, add_ok)
 	EXPECT_EQ(1, k->c.n_entries);
 	ASSERT_EQ(0, dtcp_blob_parse(k->blob, k->c.blob_len, &b));
 	EXPECT_STREQ("cs1", b.csource);
+	EXPECT_EQ(0, b.id);			/* format 5: the kernel id's */
+	EXPECT_EQ(0, dtcp_blob_own_id(&b, 1, 0));
 	EXPECT_EQ(1, b.id);
 	EXPECT_STREQ("192.0.2.1", b.csource_addr);
 	EXPECT_STREQ("cd1", b.cdests);

@@ -258,7 +258,7 @@ TEST_F(srv, rebuild_adopts_format_2)
 	id = num("Criteria-ID");
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0));
 	ASSERT_NE(NULL, k);
-	ASSERT_EQ(0, memcmp(k->blob, "dtc\4", 4));
+	ASSERT_EQ(0, memcmp(k->blob, "dtc\5", 4));
 	/* The same criterion as the dtcpd before format 3 wrote it. */
 	k->c.blob_len = snprintf((char *)k->blob, sizeof(k->blob),
 		"{\"dtcpd\":2,\"id\":%u,\"k\":0,\"n\":1,\"added\":1104580861111,\"flags\":0,"
@@ -286,17 +286,53 @@ static uint32_t crit_cdest(struct _test_data_srv *self, unsigned int src, uint64
 }
 
 /*
- * k's blob as format 3 wrote it: its one destination (cd1) with a kernel
- * id. False if the blob is not the one-destination form expected.
+ * k's blob (format 5, destination 0 of one) as format 4 wrote it: the
+ * Criteria-ID id first, the source's address as text. False if the blob
+ * is not of the form expected.
  */
-static bool to_format_3(struct kfake_crit *k, uint32_t kid)
+static bool to_format_4(struct kfake_crit *k, uint32_t id)
+{
+	static const uint8_t from5[] = { 8, 0, 10, 0, 192, 0, 2, 1 };
+	static const uint8_t from4[] = { 14, 0, 10, 0, '1', '9', '2', '.', '0', '.', '2', '.',
+					 '1', 0, 0, 0 };
+	uint8_t out[sizeof(k->blob)], *p = memmem(k->blob, k->c.blob_len, from5, sizeof(from5));
+	size_t at, n = 0;
+
+	if (!p || memcmp(k->blob, "dtc\5", 4) || (size_t)k->c.blob_len + 16 > sizeof(k->blob))
+		return false;
+	at = (size_t)(p - k->blob);
+	memcpy(out, "dtc\4", 4);
+	n = 4;
+	out[n++] = 8, out[n++] = 0, out[n++] = 1, out[n++] = 0;	/* ID */
+	memcpy(out + n, &id, 4);
+	n += 4;
+	memcpy(out + n, k->blob + 4, at - 4);
+	n += at - 4;
+	memcpy(out + n, from4, sizeof(from4));
+	n += sizeof(from4);
+	memcpy(out + n, p + sizeof(from5), k->c.blob_len - at - sizeof(from5));
+	n += k->c.blob_len - at - sizeof(from5);
+	memcpy(k->blob, out, n);
+	k->c.blob_len = (uint16_t)n;
+	return true;
+}
+
+/*
+ * k's blob as format 3 wrote it: format 4 with its one destination (cd1)
+ * with a kernel id. False if the blob is not the one-destination form
+ * expected.
+ */
+static bool to_format_3(struct kfake_crit *k, uint32_t id, uint32_t kid)
 {
 	static const uint8_t dest4[] = { 12, 0, 11, 0x80, 8, 0, 1, 0, 'c', 'd', '1', 0 };
-	uint8_t *p = memmem(k->blob, k->c.blob_len, dest4, sizeof(dest4));
 	uint8_t kid_attr[8] = { 8, 0, 2, 0 };
+	uint8_t *p;
 	size_t at;
 
-	if (!p || memcmp(k->blob, "dtc\4", 4) || (size_t)k->c.blob_len + 8 > sizeof(k->blob))
+	if (!to_format_4(k, id))
+		return false;
+	p = memmem(k->blob, k->c.blob_len, dest4, sizeof(dest4));
+	if (!p || (size_t)k->c.blob_len + 8 > sizeof(k->blob))
 		return false;
 	at = (size_t)(p - k->blob) + sizeof(dest4);
 	memmove(k->blob + at + 8, k->blob + at, k->c.blob_len - at);
@@ -328,18 +364,51 @@ TEST_F(srv, rebuild_adopts_format_3)
 	bad = num("Criteria-ID");
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0));
 	ASSERT_NE(NULL, k);
-	ASSERT_TRUE(to_format_3(k, cd1));
+	ASSERT_TRUE(to_format_3(k, (uint32_t)good, cd1));
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0));
 	ASSERT_NE(NULL, k);
 	ASSERT_NE(cd1, cd2);
 	/* A blob consistent in itself (cd2, which cs1 may use): the kernel copies to cd1. */
-	ASSERT_TRUE(to_format_3(k, cd2));
+	ASSERT_TRUE(to_format_3(k, (uint32_t)bad, cd2));
 	ASSERT_TRUE(swap(k->blob, k->c.blob_len, "cd1", "cd2", 4));
 
 	ASSERT_EQ(1, restart(self));
 	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0)));
 	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0)));
 	EXPECT_EQ(cd1, crit_cdest(self, 0, good));
+	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(good, num("Criteria-ID"));
+	EXPECT_EQ(80, num("Dest-Port"));
+}
+
+/*
+ * An upgrade from format 4: the blob names its Criteria-ID, which must be
+ * the kernel id's; the source's address, as text, is listed as before.
+ */
+TEST_F(srv, rebuild_adopts_format_4)
+{
+	uint64_t good, bad;
+	struct kfake_crit *k;
+
+	dtcp_server_program(&self->s);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	good = num("Criteria-ID");
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 81|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	bad = num("Criteria-ID");
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_TRUE(to_format_4(k, (uint32_t)good));
+	/* The other one names the first one's id: not the kernel's. */
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_TRUE(to_format_4(k, (uint32_t)good));
+
+	ASSERT_EQ(1, restart(self));
+	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0)));
+	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0)));
 	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
 	ASSERT_EQ(200, reply(self, 0, 0));
 	EXPECT_EQ(good, num("Criteria-ID"));

@@ -10,8 +10,8 @@
  *     was given: cs2's criterion and every configured destination must
  *     still be in the kernel, and cs1 may hold only destinations it may use.
  * Under ASan/UBSan, inputs up to 65535 bytes (the kernel keeps 2048). The
- * corpus holds blobs of format 4, 3 (v3_*), 2 (v2_*) and the line format
- * (v1_*).
+ * corpus holds blobs of format 5, 4 (v4_*), 3 (v3_*), 2 (v2_*) and the
+ * line format (v1_*).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -126,7 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		check_text(b.cdests);
 		if (dtcp_blob_lines((const char *)data, len, line_cb, NULL))
 			abort();
-		kc.id = DTCP_KID(b.id, b.k);
+		/* From format 5 the Criteria-ID is the kernel id's alone. */
+		kc.id = DTCP_KID(b.id ?: 7, b.k);
 		/* From format 4 the own destination's id is the kernel's alone: one of its kind. */
 		kc.cdest = b.cdest_kid[b.k] ?: b.request_dest ? 0x80000001u + b.k : cd1;
 		dtcp_blob_free(&b);
