@@ -344,6 +344,32 @@ static bool to_format_3(struct kfake_crit *k, uint32_t id, uint32_t kid)
 	return true;
 }
 
+/* Two criteria of cs1 to cd1: Dest-Port 80 (*good), then 81 (*bad). */
+static void two_adds(struct __test_metadata *_metadata, struct _test_data_srv *self,
+		     uint64_t *good, uint64_t *bad)
+{
+	dtcp_server_program(&self->s);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	*good = num("Criteria-ID");
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 81|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	*bad = num("Criteria-ID");
+}
+
+/* After a restart, good is adopted (and listed as added) and bad deleted. */
+static void only_first_adopted(struct __test_metadata *_metadata, struct _test_data_srv *self,
+			       uint64_t good, uint64_t bad)
+{
+	ASSERT_EQ(1, restart(self));
+	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0)));
+	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0)));
+	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	EXPECT_EQ(good, num("Criteria-ID"));
+	EXPECT_EQ(80, num("Dest-Port"));
+}
+
 /*
  * An upgrade from format 3: a criterion whose blob names its own
  * destination's kernel id is adopted if the kernel's is that one, and
@@ -355,13 +381,7 @@ TEST_F(srv, rebuild_adopts_format_3)
 	uint64_t good, bad;
 	struct kfake_crit *k;
 
-	dtcp_server_program(&self->s);
-	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
-	ASSERT_EQ(200, reply(self, 0, 0));
-	good = num("Criteria-ID");
-	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 81|Timeout-Idle: 600"));
-	ASSERT_EQ(200, reply(self, 0, 0));
-	bad = num("Criteria-ID");
+	two_adds(_metadata, self, &good, &bad);
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0));
 	ASSERT_NE(NULL, k);
 	ASSERT_TRUE(to_format_3(k, (uint32_t)good, cd1));
@@ -372,14 +392,8 @@ TEST_F(srv, rebuild_adopts_format_3)
 	ASSERT_TRUE(to_format_3(k, (uint32_t)bad, cd2));
 	ASSERT_TRUE(swap(k->blob, k->c.blob_len, "cd1", "cd2", 4));
 
-	ASSERT_EQ(1, restart(self));
-	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0)));
-	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0)));
+	only_first_adopted(_metadata, self, good, bad);
 	EXPECT_EQ(cd1, crit_cdest(self, 0, good));
-	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
-	ASSERT_EQ(200, reply(self, 0, 0));
-	EXPECT_EQ(good, num("Criteria-ID"));
-	EXPECT_EQ(80, num("Dest-Port"));
 }
 
 /*
@@ -391,13 +405,7 @@ TEST_F(srv, rebuild_adopts_format_4)
 	uint64_t good, bad;
 	struct kfake_crit *k;
 
-	dtcp_server_program(&self->s);
-	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 80|Timeout-Idle: 600"));
-	ASSERT_EQ(200, reply(self, 0, 0));
-	good = num("Criteria-ID");
-	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 81|Timeout-Idle: 600"));
-	ASSERT_EQ(200, reply(self, 0, 0));
-	bad = num("Criteria-ID");
+	two_adds(_metadata, self, &good, &bad);
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0));
 	ASSERT_NE(NULL, k);
 	ASSERT_TRUE(to_format_4(k, (uint32_t)good));
@@ -406,13 +414,7 @@ TEST_F(srv, rebuild_adopts_format_4)
 	ASSERT_NE(NULL, k);
 	ASSERT_TRUE(to_format_4(k, (uint32_t)good));
 
-	ASSERT_EQ(1, restart(self));
-	EXPECT_NE(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0)));
-	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0)));
-	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", "Criteria-ID: *"));
-	ASSERT_EQ(200, reply(self, 0, 0));
-	EXPECT_EQ(good, num("Criteria-ID"));
-	EXPECT_EQ(80, num("Dest-Port"));
+	only_first_adopted(_metadata, self, good, bad);
 }
 
 /* ---- request-defined destinations: one owner each ---- */
