@@ -61,9 +61,10 @@ struct dfc_key {
 #define DFC_KEY_W5_CMP 0xffffffffff000000ULL
 #define DFC_KEY_W5_SHIFT(off) (8 * (47 - (off)))
 #endif
-/* Word 5 of a relaxed entry compared as its table hashes it. */
+/* Word 5 of an entry as compared: not its DFC_KEY_F_NARROW bit. */
 #define DFC_ENTRY_W5_CMP (DFC_KEY_W5_CMP & \
 	~((u64)DFC_KEY_F_NARROW << DFC_KEY_W5_SHIFT(44)))
+/* Word 5 of a relaxed entry compared as its table hashes it. */
 #define DFC_KEY_W5_RELAXED_CMP (DFC_KEY_W5_CMP & \
 	~(0xffULL << DFC_KEY_W5_SHIFT(41)) & \
 	~((u64)(DFC_KEY_F_RELAXED | DFC_KEY_F_OWN_PROTO) << DFC_KEY_W5_SHIFT(44)))
