@@ -524,6 +524,28 @@ static void share_rdests(struct dtcp_config *cfg)
 		}
 }
 
+/* Destination di of group gi and every one before it have kernel ids of their own. */
+static void cdest_kid_unique(struct ctx *x, const struct dtcp_config *cfg, unsigned int gi,
+			     unsigned int di, const char *path, char *err, size_t errlen)
+{
+	const struct dtcp_cdest *a = &cfg->groups[gi].dests[di];
+
+	for (unsigned int gj = 0; gj <= gi; gj++)
+		for (unsigned int dj = 0; dj < cfg->groups[gj].n_dests; dj++) {
+			const struct dtcp_cdest *b = &cfg->groups[gj].dests[dj];
+
+			if (b == a)
+				return;
+			if (a->id && b->id && a->kid == b->kid) {
+				snprintf(err, errlen, "%s:%u: content destinations '%s' and '%s' "
+					 "hash to the same kernel id: rename one",
+					 path, a->line, a->id, b->id);
+				x->failed = true;
+				return;
+			}
+		}
+}
+
 static void load_group(struct ctx *x, struct dtcp_config *cfg, struct dtcp_group *grp,
 		       const config_setting_t *g)
 {
@@ -757,6 +779,10 @@ struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err
 			}
 		}
 	}
+	/* A kernel id names its configured destination (blob format 6): one each. */
+	for (unsigned int gi = 0; gi < cfg->n_groups && !x.failed; gi++)
+		for (unsigned int di = 0; di < cfg->groups[gi].n_dests && !x.failed; di++)
+			cdest_kid_unique(&x, cfg, gi, di, path, err, errlen);
 	if (!x.failed && !cfg->n_groups)
 		cerr(&x, root, "no capture-group: nothing to serve");
 	dtcp_cfg_check_ssh(&x, cfg, root);

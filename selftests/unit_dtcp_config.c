@@ -125,4 +125,67 @@ TEST(config_key_file)
 	unlink(kpath);
 }
 
+struct named_hash {
+	uint32_t h;
+	unsigned int i;
+};
+
+static int named_hash_cmp(const void *a, const void *b)
+{
+	const struct named_hash *x = a, *y = b;
+
+	return x->h < y->h ? -1 : x->h > y->h;
+}
+
+/*
+ * Two destinations whose kernel ids (31-bit hashes of "group/id") are
+ * one: the configuration is refused, since a kernel id names its
+ * destination after a restart. The pair is found by a birthday search.
+ */
+TEST(config_cdest_kid_collision)
+{
+	enum { N = 400000 };
+	struct named_hash *v = calloc(N, sizeof(*v));
+	char key[32], conf[512], err[512] = "", want[600];
+	unsigned int a = 0, b = 0;
+	struct dtcp_config *c;
+	char *path;
+
+	ASSERT_NE(NULL, v);
+	/* Scattered names: FNV-1a keeps consecutive numbers apart. */
+	for (unsigned int i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "g/d%08x", i * 2654435761u);
+		v[i].h = dtcp_hash32(key, strlen(key), DTCP_HASH_INIT) & 0x7fffffff;
+		v[i].i = i;
+	}
+	qsort(v, N, sizeof(*v), named_hash_cmp);
+	for (unsigned int i = 1; i < N && a == b; i++)
+		if (v[i].h == v[i - 1].h && v[i].h)
+			a = v[i - 1].i, b = v[i].i;
+	free(v);
+	ASSERT_NE(a, b);
+	snprintf(conf, sizeof(conf), "capture-group = ( { name = \"g\";\n content-destination = (\n"
+		 " { id = \"d%08x\"; address = \"192.0.2.1\"; },\n"
+		 " { id = \"d%08x\"; address = \"192.0.2.2\"; } ); } );\n",
+		 a * 2654435761u, b * 2654435761u);
+	path = write_conf(conf);
+	c = dtcp_config_load(path, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:4: content destinations 'd%08x' and 'd%08x' hash to the "
+		 "same kernel id: rename one", path, b * 2654435761u, a * 2654435761u);
+	EXPECT_EQ(NULL, c);
+	EXPECT_STREQ(want, err);
+	dtcp_config_free(c);
+	unlink(path);
+	/* The positive control: one of them renamed, it loads. */
+	snprintf(conf, sizeof(conf), "capture-group = ( { name = \"g\";\n content-destination = (\n"
+		 " { id = \"d%08x\"; address = \"192.0.2.1\"; },\n"
+		 " { id = \"e%08x\"; address = \"192.0.2.2\"; } ); } );\n",
+		 a * 2654435761u, b * 2654435761u);
+	path = write_conf(conf);
+	c = dtcp_config_load(path, err, sizeof(err));
+	EXPECT_NE(NULL, c) TH_LOG("%s", err);
+	dtcp_config_free(c);
+	unlink(path);
+}
+
 TEST_HARNESS_MAIN
