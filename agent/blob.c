@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The blob, format 5: a criterion's DTCP form as netlink attributes
- * (libmnl) after a 4-byte magic. Written compactly because the kernel
- * keeps one per criterion; read as strictly as any input: every
- * attribute known, of its exact length, at most once (DESTs: exactly n),
- * in-range numbers, texts without control characters, nothing after the
- * last attribute. Formats 4 (with the Criteria-ID, k and the source's
+ * The blob, format 6: a criterion's DTCP form as netlink attributes
+ * (libmnl) after a 4-byte magic and the time added. Written compactly
+ * because the kernel keeps one per criterion; read as strictly as any
+ * input: every attribute known, of its exact length, at most once (DESTs:
+ * exactly n), in-range numbers, texts without control characters, nothing
+ * after the last attribute. Formats 5 (with the control source's and
+ * configured destinations' names, the time added an attribute, filter
+ * addresses as text), 4 (5 with the Criteria-ID, k and the source's
  * address as text), 3 (4 with the own destination's kernel id) and 2
  * (JSON, blob_v2.c) are still read. The attributes are listed in blob.h
  * and docs/dtcpd.md.
@@ -110,7 +112,11 @@ static int put_rdest(struct wbuf *w, const struct dtcp_kdest *d)
 	return 0;
 }
 
-/* Destination i of the criterion for destination k: its kernel id but for k's own. */
+/*
+ * Destination i of the criterion for destination k: its kernel id but for
+ * k's own; a name only if request-defined (a configured one's kernel id
+ * names it).
+ */
 static int put_dest(struct wbuf *w, const struct dtcp_add *a, unsigned int i, unsigned int k)
 {
 	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_DEST);
@@ -118,7 +124,7 @@ static int put_dest(struct wbuf *w, const struct dtcp_add *a, unsigned int i, un
 
 	if (!n)
 		return -E2BIG;
-	err = put_str(w, DTCP_BLOB_D_NAME, a->dest_names[i]) ?:
+	err = (a->request_dest ? put_str(w, DTCP_BLOB_D_NAME, a->dest_names[i]) : 0) ?:
 	      (i != k ? put_u32(w, DTCP_BLOB_D_KID, a->cdest_kid[i]) : 0) ?:
 	      (a->request_dest ? put_rdest(w, &a->kd[i]) : 0);
 	if (err)
@@ -138,6 +144,57 @@ static int put_xparam(struct wbuf *w, const char *name, const char *raw)
 	}
 	mnl_attr_nest_end(w->nlh, n);
 	return 0;
+}
+
+/*
+ * A filter address as format 6 keeps it: 4 or 16 bytes, then the prefix
+ * length if there is one. Its text; NULL if it is none of these.
+ */
+static const char *addr_text(const uint8_t *p, size_t len, char out[INET6_ADDRSTRLEN + 4])
+{
+	size_t alen = len >= 16 ? 16 : 4;
+
+	if ((len != alen && len != alen + 1) || (len > alen && p[alen] > alen * 8) ||
+	    !inet_ntop(alen == 4 ? AF_INET : AF_INET6, p, out, INET6_ADDRSTRLEN))
+		return NULL;
+	if (len > alen)
+		snprintf(out + strlen(out), 5, "/%u", p[alen]);
+	return out;
+}
+
+/* The binary form of a filter address, if its text is exactly what addr_text() gives back. */
+static size_t addr_pack(const char *raw, uint8_t out[17])
+{
+	char a[INET6_ADDRSTRLEN + 4], back[INET6_ADDRSTRLEN + 4];
+	const char *slash = strchr(raw, '/');
+	size_t n = slash ? (size_t)(slash - raw) : strlen(raw), len;
+	unsigned long plen = 0;
+
+	if (n >= INET6_ADDRSTRLEN)
+		return 0;
+	memcpy(a, raw, n);
+	a[n] = '\0';
+	len = inet_pton(AF_INET, a, out) == 1 ? 4 : inet_pton(AF_INET6, a, out) == 1 ? 16 : 0;
+	if (len && slash) {
+		if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3)
+			return 0;
+		plen = strtoul(slash + 1, NULL, 10);
+		if (plen > len * 8)
+			return 0;
+		out[len++] = (uint8_t)plen;
+	}
+	return len && addr_text(out, len, back) && !strcmp(back, raw) ? len : 0;
+}
+
+/* Filter parameter f's raw value: an address binary where it reads back the same. */
+static int put_filter(struct wbuf *w, unsigned int f, const char *raw)
+{
+	uint8_t bin[17];
+	size_t len = f < DTCP_BLOB_PA_LAST - DTCP_BLOB_PA_FIRST + 1 ? addr_pack(raw, bin) : 0;
+
+	if (!len)
+		return put_str(w, DTCP_BLOB_P_FIRST + f, raw);
+	return mnl_attr_put_check(w->nlh, w->size, DTCP_BLOB_PA_FIRST + f, len, bin) ? 0 : -E2BIG;
 }
 
 /* The filter as given (first occurrence of each), then the X- parameters. */
@@ -163,7 +220,7 @@ static int put_params(struct wbuf *w, const struct dtcp_msg *m, const struct dtc
 				*bad = p;
 				return -EILSEQ;
 			}
-			err = pass == 0 ? put_str(w, DTCP_BLOB_P_FIRST + f, p->raw) :
+			err = pass == 0 ? put_filter(w, f, p->raw) :
 			      put_xparam(w, name, p->raw);
 			/* Unknown X- parameters are kept only while they fit; ours must. */
 			if (err && !(pass == 1 && !c))
@@ -173,9 +230,9 @@ static int put_params(struct wbuf *w, const struct dtcp_msg *m, const struct dtc
 	return 0;
 }
 
-int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *csource,
-		  const char *from, uint64_t added_ms, unsigned int k,
-		  char *out, size_t size, const struct dtcp_param **bad)
+int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *from,
+		  uint64_t added_ms, unsigned int k, char *out, size_t size,
+		  const struct dtcp_param **bad)
 {
 	uint8_t fa[16];
 	/* The source's address, binary; none when it is not one ("?"). */
@@ -190,35 +247,36 @@ int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char
 	*bad = NULL;
 	if (size > DFC_CRIT_BLOB_MAX)
 		size = DFC_CRIT_BLOB_MAX;
-	if (size < sizeof(magic))
+	if (size < DTCP_BLOB_HEAD)
 		return -E2BIG;
-	w.size = MNL_NLMSG_HDRLEN + size - sizeof(magic);
+	w.size = MNL_NLMSG_HDRLEN + size - DTCP_BLOB_HEAD;
 	for (unsigned int i = 0; i < a->n_dest; i++) {
 		if (!dtcp_blob_text_ok(a->dest_names[i], strlen(a->dest_names[i]), 79)) {
 			*bad = a->cdest_param;
 			return -EILSEQ;
 		}
 	}
-	if (!dtcp_blob_text_ok(csource, strlen(csource), 79))
-		return -EILSEQ;
-	/* The Criteria-ID and k are the kernel id's (DTCP_KID), not repeated. */
+	/*
+	 * The Criteria-ID and k are the kernel id's (DTCP_KID), the source the
+	 * owner's: not repeated.
+	 */
 	err = (a->n_dest > 1 ? put_u32(&w, DTCP_BLOB_N, a->n_dest) : 0) ?:
-	      put_u64_nz(&w, DTCP_BLOB_ADDED, added_ms) ?:
 	      put_u32_nz(&w, DTCP_BLOB_IDLE, a->t_idle) ?:
 	      put_u32_nz(&w, DTCP_BLOB_TOTAL, a->t_total) ?:
 	      put_u64_nz(&w, DTCP_BLOB_PACKETS, a->t_packets) ?:
 	      put_u64_nz(&w, DTCP_BLOB_BYTES, a->t_bytes) ?:
-	      put_str(&w, DTCP_BLOB_CSOURCE, csource) ?:
 	      (flen && !mnl_attr_put_check(w.nlh, w.size, DTCP_BLOB_FROM, flen, fa) ? -E2BIG : 0);
-	for (unsigned int i = 0; !err && i < a->n_dest; i++)
+	/* One configured destination: its nest would be empty. */
+	for (unsigned int i = 0; !err && (a->n_dest > 1 || a->request_dest) && i < a->n_dest; i++)
 		err = put_dest(&w, a, i, k);
 	err = err ?: put_params(&w, m, bad);
 	if (err)
 		return err;
 	len = mnl_nlmsg_get_payload_len(w.nlh);
 	memcpy(out, magic, sizeof(magic));
-	memcpy(out + sizeof(magic), mnl_nlmsg_get_payload(w.nlh), len);
-	return (int)(sizeof(magic) + len);
+	memcpy(out + sizeof(magic), &added_ms, sizeof(added_ms));
+	memcpy(out + DTCP_BLOB_HEAD, mnl_nlmsg_get_payload(w.nlh), len);
+	return (int)(DTCP_BLOB_HEAD + len);
 }
 
 /* ---- reading ---- */
@@ -340,12 +398,13 @@ bool dtcp_blob_kid_ok(const struct dtcp_blob *b, uint32_t kid)
 }
 
 /*
- * Destination i; its name in names[i]. Its kernel id is there but for
+ * Destination i; its name in names[i] (from format 6, NULL for a
+ * configured one: its kernel id names it). Its kernel id is there but for
  * destination k from format 4 on (own: the kernel's, dtcp_blob_own_kid).
- * own: whether it must be k's; from format 5 (*own_any), whichever it is.
+ * own: whether it must be k's; from format 5, whichever it is.
  */
 static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned int i,
-		     const char **names, bool *own, bool own_any)
+		     const char **names, bool *own, unsigned int version)
 {
 	const struct nlattr *tb[DTCP_BLOB_D_MAX + 1] = { 0 };
 	uint32_t kid = 0;
@@ -353,12 +412,15 @@ static int dest_read(const struct nlattr *nest, struct dtcp_blob *b, unsigned in
 	if (walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, DTCP_BLOB_D_MAX,
 		 1u << DTCP_BLOB_D_RDEST, 0, NULL, 0, NULL))
 		return -EINVAL;
-	if (own_any)
+	if (version >= 5)
 		*own = !tb[DTCP_BLOB_D_KID];
 	if (i == 0)
 		b->request_dest = tb[DTCP_BLOB_D_RDEST] != NULL;
-	if (b->request_dest != (tb[DTCP_BLOB_D_RDEST] != NULL) || !tb[DTCP_BLOB_D_NAME] ||
-	    !(names[i] = attr_text(tb[DTCP_BLOB_D_NAME], 79)) ||
+	names[i] = NULL;
+	/* From format 6 only a request-defined destination has its name here. */
+	if (b->request_dest != (tb[DTCP_BLOB_D_RDEST] != NULL) ||
+	    (version < 6 || b->request_dest) != (tb[DTCP_BLOB_D_NAME] != NULL) ||
+	    (tb[DTCP_BLOB_D_NAME] && !(names[i] = attr_text(tb[DTCP_BLOB_D_NAME], 79))) ||
 	    *own != !tb[DTCP_BLOB_D_KID] ||
 	    (!*own && (!get_u32(tb[DTCP_BLOB_D_KID], 1, UINT32_MAX, &kid) || !dtcp_blob_kid_ok(b, kid))) ||
 	    (b->request_dest && rdest_read(tb[DTCP_BLOB_D_RDEST], &b->rkd[i])))
@@ -425,11 +487,17 @@ static int params_read(const void *p, size_t len, dtcp_blob_line_cb cb, void *da
 
 	for (at = p; mnl_attr_ok(at, (int)(end - (const char *)at)); at = mnl_attr_next(at)) {
 		unsigned int t = at->nla_type & ~NLA_F_NESTED;
+		char text[INET6_ADDRSTRLEN + 4];
 		const char *name, *value;
 
 		if (t >= DTCP_BLOB_P_FIRST && t < DTCP_BLOB_P_FIRST + N_FILTER) {
 			name = filter_names[t - DTCP_BLOB_P_FIRST];
 			value = raw_value(at);
+			if (!value)
+				return -EINVAL;
+		} else if (t >= DTCP_BLOB_PA_FIRST && t <= DTCP_BLOB_PA_LAST) {
+			name = filter_names[t - DTCP_BLOB_PA_FIRST];
+			value = addr_text(mnl_attr_get_payload(at), mnl_attr_get_payload_len(at), text);
 			if (!value)
 				return -EINVAL;
 		} else if (t == DTCP_BLOB_XPARAM) {
@@ -465,7 +533,66 @@ static bool from_read(const struct nlattr *at, unsigned int version, struct dtcp
 			 b->csource_addr, sizeof(b->csource_addr));
 }
 
-/* Formats 3 to 5 (version), after the magic. */
+/* The Cdest-ID list as a DSTRING, like the line it came from (names may hold commas). */
+static int cdests_join(struct dtcp_blob *b, const char *const *names)
+{
+	size_t joined = 0;
+
+	for (unsigned int i = 0; i < b->n; i++)
+		joined += dtcp_escape(NULL, 0, names[i]) + 1;
+	b->cdests = malloc(joined);
+	if (!b->cdests)
+		return -ENOMEM;
+	for (unsigned int i = 0, o = 0; i < b->n; i++) {
+		if (i)
+			b->cdests[o++] = ',';
+		o += dtcp_escape(b->cdests + o, joined - o, names[i]);
+	}
+	return 0;
+}
+
+/*
+ * The destinations (nests in dest[], n_dest of n): k and names[]. From
+ * format 6, none when the one destination is configured.
+ */
+static int dests_read(const struct nlattr *const *dest, unsigned int n_dest, unsigned int version,
+		      uint32_t k, struct dtcp_blob *b, const char **names)
+{
+	unsigned int owns = 0;
+
+	if (version >= 6 && !n_dest && b->n == 1) {
+		b->k = 0;
+		b->by_kid = true;
+		names[0] = NULL;
+		return 0;
+	}
+	if (n_dest != b->n)
+		return -EINVAL;
+	for (unsigned int i = 0; i < b->n; i++) {
+		bool own = version >= 4 && i == k;
+
+		if (dest_read(dest[i], b, i, names, &own, version))
+			return -EINVAL;
+		/* From format 5, k is the one destination without its kernel id. */
+		if (version >= 5 && own) {
+			if (owns++)
+				return -EINVAL;
+			k = i;
+		}
+	}
+	if (version >= 5 && !owns)
+		return -EINVAL;
+	b->k = k;
+	b->by_kid = version >= 6 && !b->request_dest;
+	/* The one configured destination leaves its empty nest out. */
+	if (b->by_kid && b->n == 1)
+		return -EINVAL;
+	if (!b->by_kid && b->n == 2 && !strcmp(names[0], names[1]))
+		return -EINVAL;
+	return 0;
+}
+
+/* Formats 3 to 6 (version), after the magic (6: and the time added). */
 static int attrs_read(const void *p, size_t len, unsigned int version, struct dtcp_blob *b,
 		      dtcp_blob_line_cb cb, void *data)
 {
@@ -474,9 +601,8 @@ static int attrs_read(const void *p, size_t len, unsigned int version, struct dt
 	const struct nlattr *rep[DFC_CRIT_BLOB_MAX / 4], *dest[DTCP_MAX_DEST];
 	const char *names[DTCP_MAX_DEST], *xnames[DFC_CRIT_BLOB_MAX / 4];
 	unsigned int n_rep = 0, n_dest = 0, n_x = 0;
-	unsigned int owns = 0;
 	uint32_t k, n;
-	size_t joined = 0;
+	int err;
 
 	if (walk(p, len, tb, DTCP_BLOB_MAX, 1u << DTCP_BLOB_DEST | 1u << DTCP_BLOB_XPARAM,
 		 1u << DTCP_BLOB_DEST | 1u << DTCP_BLOB_XPARAM, rep, DFC_CRIT_BLOB_MAX / 4,
@@ -499,53 +625,38 @@ static int attrs_read(const void *p, size_t len, unsigned int version, struct dt
 			return -EINVAL;
 		}
 	}
+	/* An address binary (format 6) or as text, not both. */
+	for (unsigned int f = 0; f <= DTCP_BLOB_PA_LAST - DTCP_BLOB_PA_FIRST; f++)
+		if (tb[DTCP_BLOB_PA_FIRST + f] && (version < 6 || tb[DTCP_BLOB_P_FIRST + f]))
+			return -EINVAL;
 	/* From format 5 the kernel id gives the Criteria-ID and k: not here. */
 	if ((version >= 5 ? tb[DTCP_BLOB_ID] || tb[DTCP_BLOB_K] :
 	     !get_u32(tb[DTCP_BLOB_ID], 1, UINT32_MAX, &b->id) || !tb[DTCP_BLOB_ID]) ||
 	    !get_u32(tb[DTCP_BLOB_N], 0, DTCP_MAX_DEST, &n) || (tb[DTCP_BLOB_N] && n < 2) ||
-	    (n = n ?: 1) != n_dest ||
-	    !get_u32(tb[DTCP_BLOB_K], 0, n - 1, &k) || (tb[DTCP_BLOB_K] && !k) ||
-	    !get_u64(tb[DTCP_BLOB_ADDED], &b->added_ms) || b->added_ms > INT64_MAX ||
+	    !get_u32(tb[DTCP_BLOB_K], 0, (n ?: 1) - 1, &k) || (tb[DTCP_BLOB_K] && !k) ||
+	    /* From format 6 the header holds the time added, the owner the source. */
+	    (version >= 6 ? tb[DTCP_BLOB_ADDED] || tb[DTCP_BLOB_CSOURCE] :
+	     !get_u64(tb[DTCP_BLOB_ADDED], &b->added_ms) ||
+	     !tb[DTCP_BLOB_CSOURCE] ||
+	     !attr_text(tb[DTCP_BLOB_CSOURCE], sizeof(b->csource) - 1)) ||
+	    b->added_ms > INT64_MAX ||
 	    !get_u32(tb[DTCP_BLOB_IDLE], 0, DFC_TIMEOUT_MAX, &b->t_idle) ||
 	    (tb[DTCP_BLOB_IDLE] && !b->t_idle) ||
 	    !get_u32(tb[DTCP_BLOB_TOTAL], 0, DFC_TIMEOUT_MAX, &b->t_total) ||
 	    (tb[DTCP_BLOB_TOTAL] && !b->t_total) ||
 	    !get_u64(tb[DTCP_BLOB_PACKETS], &b->t_packets) ||
 	    !get_u64(tb[DTCP_BLOB_BYTES], &b->t_bytes) ||
-	    !tb[DTCP_BLOB_CSOURCE] || !attr_text(tb[DTCP_BLOB_CSOURCE], sizeof(b->csource) - 1) ||
 	    !from_read(tb[DTCP_BLOB_FROM], version, b))
 		return -EINVAL;
-	b->n = n;
-	snprintf(b->csource, sizeof(b->csource), "%s", mnl_attr_get_str(tb[DTCP_BLOB_CSOURCE]));
-	for (unsigned int i = 0; i < n; i++) {
-		bool own = version >= 4 && i == k;
-
-		if (dest_read(dest[i], b, i, names, &own, version >= 5))
-			return -EINVAL;
-		/* From format 5, k is the one destination without its kernel id. */
-		if (version >= 5 && own) {
-			if (owns++)
-				return -EINVAL;
-			k = i;
-		}
-		joined += dtcp_escape(NULL, 0, names[i]) + 1;
-	}
-	if (version >= 5 && !owns)
+	b->n = n ?: 1;
+	if (tb[DTCP_BLOB_CSOURCE])
+		snprintf(b->csource, sizeof(b->csource), "%s",
+			 mnl_attr_get_str(tb[DTCP_BLOB_CSOURCE]));
+	if (dests_read(dest, n_dest, version, k, b, names) || params_read(p, len, NULL, NULL))
 		return -EINVAL;
-	b->k = k;
-	if (n == 2 && !strcmp(names[0], names[1]))
-		return -EINVAL;
-	if (params_read(p, len, NULL, NULL))
-		return -EINVAL;
-	b->cdests = malloc(joined);
-	if (!b->cdests)
-		return -ENOMEM;
-	/* A DSTRING list, like the Cdest-ID line it came from (names may hold commas). */
-	for (unsigned int i = 0, o = 0; i < n; i++) {
-		if (i)
-			b->cdests[o++] = ',';
-		o += dtcp_escape(b->cdests + o, joined - o, names[i]);
-	}
+	err = b->by_kid ? 0 : cdests_join(b, names);
+	if (err)
+		return err;
 	return cb ? params_read(p, len, cb, data) : 0;
 }
 
@@ -562,9 +673,15 @@ static int read_any(const void *blob, size_t len, struct dtcp_blob *b, dtcp_blob
 	if (!blob || !len || len > DFC_CRIT_BLOB_MAX)
 		return -EINVAL;
 	ver = len >= sizeof(magic) && !memcmp(blob, magic, 3) ? ((const uint8_t *)blob)[3] : 0;
-	if (ver >= 3 && ver <= DTCP_BLOB_VERSION) {
-		memcpy(abuf, (const char *)blob + sizeof(magic), len - sizeof(magic));
-		err = attrs_read(abuf, len - sizeof(magic), ver, b, cb, data);
+	if (ver == 6 && len < DTCP_BLOB_HEAD) {
+		err = -EINVAL;
+	} else if (ver >= 3 && ver <= DTCP_BLOB_VERSION) {
+		size_t head = ver >= 6 ? DTCP_BLOB_HEAD : sizeof(magic);
+
+		if (ver >= 6)
+			memcpy(&b->added_ms, (const char *)blob + sizeof(magic), sizeof(b->added_ms));
+		memcpy(abuf, (const char *)blob + head, len - head);
+		err = attrs_read(abuf, len - head, ver, b, cb, data);
 	} else {
 		err = dtcp_blob_v2_read(blob, len, b, cb, data);
 	}
@@ -574,6 +691,23 @@ static int read_any(const void *blob, size_t len, struct dtcp_blob *b, dtcp_blob
 		return err == -ENOMEM ? err : -EINVAL;
 	}
 	return 0;
+}
+
+int dtcp_blob_own_names(struct dtcp_blob *b, const char *(*name_of)(uint32_t kid, void *data),
+			void *data)
+{
+	const char *names[DTCP_MAX_DEST];
+
+	if (!b->by_kid || b->cdests)
+		return 0;
+	for (unsigned int i = 0; i < b->n; i++) {
+		names[i] = b->cdest_kid[i] ? name_of(b->cdest_kid[i], data) : NULL;
+		if (!names[i] || !dtcp_blob_text_ok(names[i], strlen(names[i]), 79))
+			return -EINVAL;
+	}
+	if (b->n == 2 && b->cdest_kid[0] == b->cdest_kid[1])
+		return -EINVAL;
+	return cdests_join(b, names);
 }
 
 int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b)

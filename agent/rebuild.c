@@ -118,6 +118,17 @@ static bool dests_adopted(struct dtcp_server *s, struct dtcp_src *src, struct dt
 	return !c->request_dest || !dtcp_rdest_adopt(s, src, b->rkd, b->n);
 }
 
+/* A configured destination of src's group by its kernel id (format 6 names them so). */
+static const char *cdest_name(uint32_t kid, void *data)
+{
+	const struct dtcp_group *g = ((const struct dtcp_src *)data)->cfg->group;
+
+	for (unsigned int i = 0; i < g->n_dests; i++)
+		if (g->dests[i].kid == kid)
+			return g->dests[i].id;
+	return NULL;
+}
+
 static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 {
 	struct rebuild *r = data;
@@ -125,6 +136,7 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 	struct dtcp_src *src;
 	struct dtcp_crit *c;
 	struct dtcp_blob b;
+	int err;
 
 	if (dtcp_blob_parse(kc->blob, kc->blob_len, &b)) {
 		/* A dtcpd blob we cannot trust: an older format, or forged. */
@@ -133,7 +145,8 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 		r->n_bad++;
 		return stale(r, kc);
 	}
-	src = dtcp_server_src(s, b.csource);
+	/* From format 6 the owner alone names the source. */
+	src = b.csource[0] ? dtcp_server_src(s, b.csource) : dtcp_server_src_by_owner(s, kc->owner);
 	if (!src || !src->cfg || src->cfg->owner != kc->owner ||
 	    kc->id != DTCP_KID(DTCP_KID_CRIT(kc->id), DTCP_KID_DEST(kc->id)) ||
 	    dtcp_blob_own_id(&b, DTCP_KID_CRIT(kc->id), DTCP_KID_DEST(kc->id)) ||
@@ -151,6 +164,14 @@ static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)
 		if (b.k == 0)
 			c->n_refresh = kc->n_refresh;
 		return 0;
+	}
+	err = dtcp_blob_own_names(&b, cdest_name, src);
+	if (err) {
+		dtcp_blob_free(&b);
+		if (err != -EINVAL)
+			return err;
+		r->n_bad++;
+		return stale(r, kc);
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {

@@ -48,21 +48,27 @@ out=$(dc ADD Cdest-ID=cd1 Source-Address=10.0.0.1 Dest-Address=10.0.0.2 Protocol
 	Dest-Port=53 Timeout-Idle=600)
 check_eq "ADD: 200 with Criteria-ID" "$(echo "$out" | code) $(echo "$out" | field Criteria-ID)" "200 1"
 check_eq "answers in Junos upper case" "$(echo "$out" | grep -c '^CRITERIA-ID: 1$')" 1
-# dfcctl filter show names the control source and the destination, and
-# gives the criterion as the control source sent it; ids only with -d.
+# dfcctl filter show names the control source (dtcpd names its owner
+# through the control socket) and the destination, and gives the
+# criterion as the control source sent it; ids only with -d.
 crit="Source-Address=10.0.0.1 Dest-Address=10.0.0.2 Protocol=17 Dest-Port=53"
-row=$(dfcctl "$MON" filter show | grep -F "  $crit")
+row=$(dfcctl "$MON" -S "$T/ctl.sock" filter show | grep -F "  $crit")
 check_eq "filter show: cs1, cd1 and the DTCP form" \
 	"$(echo "$row" | awk '{ print $1, $5 }')|$(echo "$row" | sed 's/.*  //')" "cs1 cd1|$crit"
 check_eq "filter show: no hash ids without -d" "$(dfcctl "$MON" filter show | head -1 | grep -c -- '-ID')" 0
-ids=$(dfcctl "$MON" -j filter show | jq -r --arg c "$crit" \
+ids=$(dfcctl "$MON" -S "$T/ctl.sock" -j filter show | jq -r --arg c "$crit" \
 	'.[] | select(.criterion == $c) | "\(.owner_name) \(.owner) \(.cdest_name) \(.cdest)"')
 case $ids in
 "cs1 "[0-9]*" cd1 "[0-9]*) ok "filter show -j: names and ids" ;;
 *) fail "filter show -j: names and ids" "$ids" ;;
 esac
 check_eq "filter show -d: the ids beside the names" \
-	"$(dfcctl "$MON" -d filter show | grep -F "  $crit" | awk '{ print $1, $2, $6, $7 }')" "$ids"
+	"$(dfcctl "$MON" -S "$T/ctl.sock" -d filter show | grep -F "  $crit" |
+		awk '{ print $1, $2, $6, $7 }')" "$ids"
+# Without dtcpd to ask, the owner by its number, and nothing said of it.
+row=$(dfcctl "$MON" -S "$T/none.sock" filter show 2>"$T/fs.err" | grep -F "  $crit")
+check_eq "filter show without dtcpd: the owner's number, quietly" \
+	"$(echo "$row" | awk '{ print $1 }')|$(cat "$T/fs.err")" "$(echo "$ids" | awk '{ print $2 }')|"
 inject -n 10 -S 10.0.0.1 -D 10.0.0.2 -P udp -p 53
 inject -n 5 -S 10.0.0.1 -D 10.0.0.2 -P udp -p 54
 out=$(dc LIST Flags=Both)

@@ -261,6 +261,61 @@ static bool notified(unsigned int i, const char *key, unsigned int code)
 	       !dtcp_msg_get(&M, "Seq") && dtcp_msg_get(&M, "Timestamp");
 }
 
+/* A configured destination of group data by kernel id, as a restart names it (format 6). */
+static const char *cdest_by_kid(uint32_t kid, void *data)
+{
+	const struct dtcp_group *g = data;
+
+	for (unsigned int i = 0; i < g->n_dests; i++)
+		if (g->dests[i].kid == kid)
+			return g->dests[i].id;
+	return NULL;
+}
+
+/* A blob of the first group's source read as a restart reads it: ids and names the kernel's. */
+static int blob_own(struct _test_data_srv *self, struct dtcp_blob *b, uint32_t id, uint32_t kid)
+{
+	return dtcp_blob_own_id(b, id, b->k) ?: dtcp_blob_own_kid(b, kid) ?:
+	       dtcp_blob_own_names(b, cdest_by_kid, &self->s.cfg->groups[0]);
+}
+
+/* One attribute at p: its aligned length. */
+static size_t blob_attr(uint8_t *p, uint16_t type, const void *data, size_t len)
+{
+	uint16_t h[2] = { (uint16_t)(4 + len), type };
+
+	memcpy(p, h, 4);
+	memcpy(p + 4, data, len);
+	memset(p + 4 + len, 0, NLA_ALIGN(4 + len) - 4 - len);
+	return NLA_ALIGN(4 + len);
+}
+
+/*
+ * A blob of format 6 with one configured destination and no binary
+ * address (blob[0..*len), room for cap) as format 5 wrote it: the time
+ * added an attribute, then the source's and the destination's names.
+ * False if it is not of that form.
+ */
+static bool blob_to_v5(uint8_t *blob, uint16_t *len, size_t cap, const char *csource,
+		       const char *cdest)
+{
+	uint8_t out[DFC_CRIT_BLOB_MAX], name[96];
+	size_t n = 4, nl = blob_attr(name, DTCP_BLOB_D_NAME, cdest, strlen(cdest) + 1);
+
+	if (*len < DTCP_BLOB_HEAD || memcmp(blob, "dtc\6", 4) ||
+	    *len + 28 + strlen(csource) + nl > cap || *len + 28 + strlen(csource) + nl > sizeof(out))
+		return false;
+	memcpy(out, "dtc\5", 4);
+	n += blob_attr(out + n, DTCP_BLOB_ADDED, blob + 4, 8);
+	n += blob_attr(out + n, DTCP_BLOB_CSOURCE, csource, strlen(csource) + 1);
+	n += blob_attr(out + n, DTCP_BLOB_DEST | NLA_F_NESTED, name, nl);
+	memcpy(out + n, blob + DTCP_BLOB_HEAD, *len - DTCP_BLOB_HEAD);
+	n += *len - DTCP_BLOB_HEAD;
+	memcpy(blob, out, n);
+	*len = (uint16_t)n;
+	return true;
+}
+
 #pragma GCC diagnostic pop
 
 #endif /* DTCP_FIXTURE_H */

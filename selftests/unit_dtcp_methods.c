@@ -32,12 +32,14 @@ TEST_F(srv, add_ok)
 	EXPECT_EQ(self->s.cfg->groups[0].dests[0].kid, k->c.cdest);
 	EXPECT_EQ(1, k->c.n_entries);
 	ASSERT_EQ(0, dtcp_blob_parse(k->blob, k->c.blob_len, &b));
-	EXPECT_STREQ("cs1", b.csource);
-	EXPECT_EQ(0, b.id);			/* format 5: the kernel id's */
-	EXPECT_EQ(0, dtcp_blob_own_id(&b, 1, 0));
+	EXPECT_STREQ("", b.csource);		/* format 6: the owner's */
+	EXPECT_EQ(0, b.id);			/* from format 5: the kernel id's */
+	EXPECT_EQ(NULL, b.cdests);		/* format 6: the kernel id's */
+	EXPECT_EQ(0, blob_own(self, &b, 1, k->c.cdest));
 	EXPECT_EQ(1, b.id);
 	EXPECT_STREQ("192.0.2.1", b.csource_addr);
 	EXPECT_STREQ("cd1", b.cdests);
+	EXPECT_EQ(fake_wall, b.added_ms);
 	free(b.cdests);
 	/* Ids increase server-wide. */
 	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", ADD1));

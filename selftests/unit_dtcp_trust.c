@@ -180,8 +180,7 @@ TEST_F(srv, rebuild_refuses_foreign_destinations)
 	/* cs1 may not use cd3 (allowed-destinations): its blob and the kernel say it does. */
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(forged, 0));
 	ASSERT_NE(NULL, k);
-	/* The blob holds no kernel id of its own destination: the kernel's counts. */
-	ASSERT_TRUE(swap(k->blob, k->c.blob_len, "cd1", "cd3", 4));
+	/* The blob names no destination of its own: the kernel's id does. */
 	ASSERT_NE(cd1, cd3);
 	k->c.cdest = cd3;
 	/* A criterion in the old format. */
@@ -258,7 +257,7 @@ TEST_F(srv, rebuild_adopts_format_2)
 	id = num("Criteria-ID");
 	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(id, 0));
 	ASSERT_NE(NULL, k);
-	ASSERT_EQ(0, memcmp(k->blob, "dtc\5", 4));
+	ASSERT_EQ(0, memcmp(k->blob, "dtc\6", 4));
 	/* The same criterion as the dtcpd before format 3 wrote it. */
 	k->c.blob_len = snprintf((char *)k->blob, sizeof(k->blob),
 		"{\"dtcpd\":2,\"id\":%u,\"k\":0,\"n\":1,\"added\":1104580861111,\"flags\":0,"
@@ -286,19 +285,22 @@ static uint32_t crit_cdest(struct _test_data_srv *self, unsigned int src, uint64
 }
 
 /*
- * k's blob (format 5, destination 0 of one) as format 4 wrote it: the
- * Criteria-ID id first, the source's address as text. False if the blob
- * is not of the form expected.
+ * k's blob (format 6, cs1's, destination 0 of one: cd1) as format 4 wrote
+ * it: format 5's, with the Criteria-ID id first and the source's address
+ * as text. False if the blob is not of the form expected.
  */
 static bool to_format_4(struct kfake_crit *k, uint32_t id)
 {
 	static const uint8_t from5[] = { 8, 0, 10, 0, 192, 0, 2, 1 };
 	static const uint8_t from4[] = { 14, 0, 10, 0, '1', '9', '2', '.', '0', '.', '2', '.',
 					 '1', 0, 0, 0 };
-	uint8_t out[sizeof(k->blob)], *p = memmem(k->blob, k->c.blob_len, from5, sizeof(from5));
+	uint8_t out[sizeof(k->blob)], *p;
 	size_t at, n = 0;
 
-	if (!p || memcmp(k->blob, "dtc\5", 4) || (size_t)k->c.blob_len + 16 > sizeof(k->blob))
+	if (!blob_to_v5(k->blob, &k->c.blob_len, sizeof(k->blob), "cs1", "cd1"))
+		return false;
+	p = memmem(k->blob, k->c.blob_len, from5, sizeof(from5));
+	if (!p || (size_t)k->c.blob_len + 16 > sizeof(k->blob))
 		return false;
 	at = (size_t)(p - k->blob);
 	memcpy(out, "dtc\4", 4);
@@ -415,6 +417,36 @@ TEST_F(srv, rebuild_adopts_format_4)
 	ASSERT_TRUE(to_format_4(k, (uint32_t)good));
 
 	only_first_adopted(_metadata, self, good, bad);
+}
+
+/*
+ * An upgrade from format 5: the blob names its control source, which must
+ * be the kernel owner's, and its destination, which must be the kernel's.
+ */
+TEST_F(srv, rebuild_adopts_format_5)
+{
+	uint64_t good, bad, other;
+	struct kfake_crit *k;
+
+	two_adds(_metadata, self, &good, &bad);
+	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1|Dest-Port: 82|Timeout-Idle: 600"));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	other = num("Criteria-ID");
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(good, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_TRUE(blob_to_v5(k->blob, &k->c.blob_len, sizeof(k->blob), "cs1", "cd1"));
+	/* cs2's name under cs1's owner. */
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(bad, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_TRUE(blob_to_v5(k->blob, &k->c.blob_len, sizeof(k->blob), "cs2", "cd1"));
+	/* A destination the kernel criterion does not copy to (cd2, which cs1 may use). */
+	k = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(other, 0));
+	ASSERT_NE(NULL, k);
+	ASSERT_TRUE(blob_to_v5(k->blob, &k->c.blob_len, sizeof(k->blob), "cs1", "cd2"));
+
+	only_first_adopted(_metadata, self, good, bad);
+	EXPECT_EQ(NULL, kfake_find(&self->k, owner_of(self, 0), DTCP_KID(other, 0)));
+	EXPECT_EQ(cdest_kid(self, 0), crit_cdest(self, 0, good));
 }
 
 /* ---- request-defined destinations: one owner each ---- */

@@ -10,8 +10,8 @@
  *     was given: cs2's criterion and every configured destination must
  *     still be in the kernel, and cs1 may hold only destinations it may use.
  * Under ASan/UBSan, inputs up to 65535 bytes (the kernel keeps 2048). The
- * corpus holds blobs of format 5, 4 (v4_*), 3 (v3_*), 2 (v2_*) and the
- * line format (v1_*).
+ * corpus holds blobs of format 6, 5 (v5_*), 4 (v4_*), 3 (v3_*), 2 (v2_*)
+ * and the line format (v1_*).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -119,11 +119,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	unsigned int done, found;
 
 	if (!dtcp_blob_parse(data, len, &b)) {
-		if (!b.n || b.n > DTCP_MAX_DEST || b.k >= b.n || !b.cdests || !b.csource[0])
+		/* From format 6 the owner names the source, kernel ids configured destinations. */
+		bool v6 = len >= 4 && ((const uint8_t *)data)[3] >= 6;
+
+		if (!b.n || b.n > DTCP_MAX_DEST || b.k >= b.n || !b.cdests != b.by_kid ||
+		    !b.csource[0] != v6 || (b.by_kid && !v6))
 			abort();
 		check_text(b.csource);
 		check_text(b.csource_addr);
-		check_text(b.cdests);
+		if (b.cdests)
+			check_text(b.cdests);
 		if (dtcp_blob_lines((const char *)data, len, line_cb, NULL))
 			abort();
 		/* From format 5 the Criteria-ID is the kernel id's alone. */

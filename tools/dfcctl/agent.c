@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,13 +103,26 @@ fail_errno:
 	return NULL;
 }
 
+/* fprintf() to f, or nothing without one. */
+static void say_f(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!f)
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
 /*
  * One request (taken: freed here) and its reply, an object with "ok":
- * true. NULL after saying on stderr what went wrong: no agent, a failed
- * request (dtcpd's "error"), or a reply that is not one.
+ * true. NULL after saying on stderr what went wrong, unless quiet: no
+ * agent, a failed request (dtcpd's "error"), or a reply that is not one.
  */
-static json_t *agent_call(struct ctl *c, json_t *req)
+static json_t *agent_call_as(struct ctl *c, json_t *req, bool quiet)
 {
+	FILE *say = quiet ? NULL : stderr;
 	const char *path = agent_path(c);
 	char *line = req ? json_dumps(req, JSON_COMPACT) : NULL, *text = NULL;
 	json_t *rep = NULL;
@@ -121,13 +135,13 @@ static json_t *agent_call(struct ctl *c, json_t *req)
 		fprintf(stderr, "dfcctl: json: %s\n", strerror(ENOMEM));
 		return NULL;
 	}
-	if (!ctl_go(c))
+	if (!quiet && !ctl_go(c))
 		goto out;
 	fd = agent_connect(path);
 	if (fd < 0) {
 		int err = errno;
 
-		fprintf(stderr, "dfcctl: agent: %s: %s%s\n", path, strerror(err),
+		say_f(say, "dfcctl: agent: %s: %s%s\n", path, strerror(err),
 			err == ENOENT || err == ECONNREFUSED ?
 			" (is dtcpd running? its control-socket may be elsewhere: -S PATH)" :
 			err == EACCES ? " (the control socket is root-only)" : "");
@@ -141,14 +155,14 @@ static json_t *agent_call(struct ctl *c, json_t *req)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fprintf(stderr, "dfcctl: agent: %s: %s\n", path, strerror(errno));
+			say_f(say, "dfcctl: agent: %s: %s\n", path, strerror(errno));
 			goto out;
 		}
 		off += (size_t)n;
 	}
 	text = agent_read_line(fd);
 	if (!text) {
-		fprintf(stderr, "dfcctl: agent: %s: %s\n", path,
+		say_f(say, "dfcctl: agent: %s: %s\n", path,
 			errno == EPIPE ? "dtcpd closed the connection in the middle of its reply" :
 			errno == ECONNRESET ? "dtcpd closed the connection without a reply" :
 			strerror(errno));
@@ -156,14 +170,14 @@ static json_t *agent_call(struct ctl *c, json_t *req)
 	}
 	rep = json_loads(text, 0, &jerr);
 	if (!json_is_object(rep)) {
-		fprintf(stderr, "dfcctl: agent: %s: not a reply: %s\n", path,
+		say_f(say, "dfcctl: agent: %s: not a reply: %s\n", path,
 			rep ? "not an object" : jerr.text);
 		json_decref(rep);
 		rep = NULL;
 	} else if (!json_is_true(json_object_get(rep, "ok"))) {
 		const char *e = json_string_value(json_object_get(rep, "error"));
 
-		fprintf(stderr, "dfcctl: agent %s: %s\n", c->cmd->verb, e ? e : "failed");
+		say_f(say, "dfcctl: agent %s: %s\n", c->cmd->verb, e ? e : "failed");
 		json_decref(rep);
 		rep = NULL;
 	}
@@ -175,11 +189,34 @@ out:
 	return rep;
 }
 
+static json_t *agent_call(struct ctl *c, json_t *req)
+{
+	return agent_call_as(c, req, false);
+}
+
 /* {"cmd": cmd} or, with a source, {"cmd": cmd, "source": source}. */
 static json_t *agent_req(const char *cmd, const char *source)
 {
 	return source ? json_pack("{s:s, s:s}", "cmd", cmd, "source", source) :
 			json_pack("{s:s}", "cmd", cmd);
+}
+
+void agent_owner_names(struct ctl *c, void (*cb)(uint32_t owner, const char *id, void *data),
+		       void *data)
+{
+	json_t *rep = agent_call_as(c, agent_req("sources", NULL), true);
+	json_t *a = json_object_get(rep, "sources"), *o;
+	size_t i;
+
+	json_array_foreach(a, i, o) {
+		json_t *owner = json_object_get(o, "owner");
+		const char *id = json_string_value(json_object_get(o, "id"));
+
+		if (id && json_is_integer(owner) && json_integer_value(owner) >= 0 &&
+		    json_integer_value(owner) <= UINT32_MAX)
+			cb((uint32_t)json_integer_value(owner), id, data);
+	}
+	json_decref(rep);
 }
 
 /* A member that should hold an array in a successful reply. */

@@ -125,6 +125,14 @@ void fmt_name(char *buf, size_t size, const char *name);
 /* A criterion's text: its blob in DTCP form (dtcpd's) or as added (malloc'd). */
 char *crit_text(const void *blob, uint16_t len, char *csource, size_t cs_size);
 
+/*
+ * agent.c: each control source dtcpd serves and its kernel owner, asked
+ * quietly (no dtcpd, no names): 'filter show' names owners by them,
+ * since blobs of format 6 leave the name to the owner.
+ */
+void agent_owner_names(struct ctl *c, void (*cb)(uint32_t owner, const char *id, void *data),
+		       void *data);
+
 /* cdest.c */
 void fmt_rate(char *buf, size_t size, uint64_t v);
 

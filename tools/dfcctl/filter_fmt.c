@@ -294,7 +294,8 @@ static void dtcp_form_param(const char *name, const char *value, void *data)
 
 /*
  * A dtcpd blob read strictly (agent/blob.c): its parameters as
- * "Name=value ..." in the order sent, and its control source. NULL with
+ * "Name=value ..." in the order sent, and its control source (none from
+ * format 6: the owner names it). NULL with
  * *bad set if it does not read.
  */
 static char *dtcp_form(const void *blob, uint16_t len, char *csource, size_t cs_size, bool *bad)
@@ -306,13 +307,16 @@ static char *dtcp_form(const void *blob, uint16_t len, char *csource, size_t cs_
 		*bad = true;
 		return NULL;
 	}
+	/* From format 6 the owner names the source (filter_show.c asks dtcpd). */
 	fmt_name(csource, cs_size, b.csource);
 	dtcp_blob_free(&b);
 	/*
 	 * Each byte of the blob at most once in a value or name, escaped;
-	 * and per parameter quotes, '=', ' ' and, in formats 3 and 4, a filter
+	 * and per parameter quotes, '=', ' ' and, from format 3, a filter
 	 * name of at most 14 bytes the blob holds as a type: 18 bytes out
-	 * of 4 * 8, every parameter taking 8 blob bytes at least.
+	 * of 4 * 8, every parameter taking 8 blob bytes at least. An address
+	 * kept binary (format 6) is at most 14 + 4 + 49 bytes out of the
+	 * 8 * 10 its 8 blob bytes or more give.
 	 */
 	f.out = f.o = malloc(ESCAPED_MAX(len) + 4 * (size_t)len);
 	if (!f.out)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blob.h"
 #include "dfcctl.h"
 
 /* ---- filter show ---- */
@@ -20,7 +21,8 @@ struct crit_row {
 	struct dfc_nl_crit c; /* pointers cleared */
 	char *text;	      /* crit_text(), NULL if none */
 	json_t *blob;	      /* JSON only: the blob as stored, null unless UTF-8 text */
-	char csource[NAME_MAX_SHOWN]; /* the control source its dtcpd blob names, escaped */
+	char csource[NAME_MAX_SHOWN]; /* the control source its dtcpd blob or owner names, escaped */
+	bool dtcpd;		      /* its blob is dtcpd's */
 	json_t *entries, *excl; /* from a GET, JSON only */
 };
 
@@ -64,6 +66,7 @@ static int crit_list_add(const struct dfc_nl_crit *c, void *data)
 	r->c.entries = r->c.excl = NULL;
 	if (c->blob_len) {
 		r->text = crit_text(c->blob, c->blob_len, r->csource, sizeof(r->csource));
+		r->dtcpd = dtcp_blob_is_dtcpd(c->blob, c->blob_len);
 		if (!r->text)
 			return -ENOMEM;
 		/* scripts comparing what the kernel keeps get it unchanged (JSON escapes it) */
@@ -102,6 +105,24 @@ static const char *cdest_name(const struct crit_list *l, uint32_t id)
 static const char *owner_name(const struct crit_row *r)
 {
 	return r->csource[0] ? r->csource : NULL;
+}
+
+/* Blobs from format 6 leave the control source to the owner: dtcpd names it. */
+static void owner_name_cb(uint32_t owner, const char *id, void *data)
+{
+	struct crit_list *l = data;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].dtcpd && !l->v[i].csource[0] && l->v[i].c.owner == owner)
+			fmt_name(l->v[i].csource, sizeof(l->v[i].csource), id);
+}
+
+static bool owners_unnamed(const struct crit_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].dtcpd && !l->v[i].csource[0])
+			return true;
+	return false;
 }
 
 /* The dump starts over: forget what it gave so far. */
@@ -390,6 +411,9 @@ int cmd_filter_show(struct ctl *c, int argc, char **argv)
 	/* Destinations by name: their ids are hashes of dtcpd's Cdest-IDs. */
 	if (!err && !l.terse)
 		err = dfc_nl_cdest_dump(c->nl, cdest_name_add, &l);
+	/* Owners too, as dtcpd knows them, if it answers. */
+	if (!err && owners_unnamed(&l))
+		agent_owner_names(c, owner_name_cb, &l);
 	if (err) {
 		ret = fail(c, what, err);
 	} else if (c->json) {
