@@ -533,8 +533,7 @@ static bool from_read(const struct nlattr *at, unsigned int version, struct dtcp
 			 b->csource_addr, sizeof(b->csource_addr));
 }
 
-/* The Cdest-ID list as a DSTRING, like the line it came from (names may hold commas). */
-static int cdests_join(struct dtcp_blob *b, const char *const *names)
+int dtcp_blob_cdests_join(struct dtcp_blob *b, const char *const *names)
 {
 	size_t joined = 0;
 
@@ -654,7 +653,7 @@ static int attrs_read(const void *p, size_t len, unsigned int version, struct dt
 			 mnl_attr_get_str(tb[DTCP_BLOB_CSOURCE]));
 	if (dests_read(dest, n_dest, version, k, b, names) || params_read(p, len, NULL, NULL))
 		return -EINVAL;
-	err = b->by_kid ? 0 : cdests_join(b, names);
+	err = b->by_kid ? 0 : dtcp_blob_cdests_join(b, names);
 	if (err)
 		return err;
 	return cb ? params_read(p, len, cb, data) : 0;
@@ -707,7 +706,7 @@ int dtcp_blob_own_names(struct dtcp_blob *b, const char *(*name_of)(uint32_t kid
 	}
 	if (b->n == 2 && b->cdest_kid[0] == b->cdest_kid[1])
 		return -EINVAL;
-	return cdests_join(b, names);
+	return dtcp_blob_cdests_join(b, names);
 }
 
 int dtcp_blob_parse(const void *blob, size_t len, struct dtcp_blob *b)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Between the blob's readers: formats 4 and 3 (blob.c) and format 2 (blob_v2.c). */
+/* Between the blob's readers: formats 6 to 3 (blob.c) and format 2 (blob_v2.c). */
 #ifndef DTCP_BLOB_PRIV_H
 #define DTCP_BLOB_PRIV_H
 
@@ -13,6 +13,12 @@ bool dtcp_blob_text_ok(const char *s, size_t n, size_t max);
  * set, configured ones not (and never 0).
  */
 bool dtcp_blob_kid_ok(const struct dtcp_blob *b, uint32_t kid);
+
+/*
+ * b->cdests: the Cdest-ID list as a DSTRING, like the line it came from
+ * (names may hold commas), from b->n names. 0 or -ENOMEM.
+ */
+int dtcp_blob_cdests_join(struct dtcp_blob *b, const char *const *names);
 
 /*
  * Read a format 2 blob into b (zeroed by the caller) and, if cb is set,

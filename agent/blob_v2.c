@@ -116,7 +116,7 @@ static int parse(const json_t *r, struct dtcp_blob *b)
 	const json_t *cdest = json_object_get(r, "cdest"), *kid = json_object_get(r, "kid");
 	const json_t *rdest = json_object_get(r, "rdest"), *params = json_object_get(r, "params");
 	json_int_t v[9];
-	size_t joined = 0;
+	const char *dnames[DTCP_MAX_DEST];
 
 	if (!only(r, names) || json_object_size(r) != 16u + !!rdest ||
 	    !int_in(json_object_get(r, "dtcpd"), 2, 2, &v[0]) ||
@@ -161,24 +161,14 @@ static int parse(const json_t *r, struct dtcp_blob *b)
 		if (b->request_dest)
 			snprintf(b->rkd[i].name, sizeof(b->rkd[i].name), "%.31s",
 				 json_string_value(json_array_get(cdest, i)));
-		joined += dtcp_escape(NULL, 0, json_string_value(json_array_get(cdest, i))) + 1;
+		dnames[i] = json_string_value(json_array_get(cdest, i));
 	}
 	if (b->n == 2 && json_equal(json_array_get(cdest, 0), json_array_get(cdest, 1)))
 		return -EINVAL;
 	for (size_t i = 0; i < json_array_size(params); i++)
 		if (!param_ok(json_array_get(params, i)))
 			return -EINVAL;
-	b->cdests = malloc(joined);
-	if (!b->cdests)
-		return -ENOMEM;
-	/* A DSTRING list, like the Cdest-ID line it came from (names may hold commas). */
-	for (unsigned int i = 0, o = 0; i < b->n; i++) {
-		if (i)
-			b->cdests[o++] = ',';
-		o += dtcp_escape(b->cdests + o, joined - o,
-				 json_string_value(json_array_get(cdest, i)));
-	}
-	return 0;
+	return dtcp_blob_cdests_join(b, dnames);
 }
 
 int dtcp_blob_v2_read(const void *blob, size_t len, struct dtcp_blob *b,

@@ -137,6 +137,22 @@ static int named_hash_cmp(const void *a, const void *b)
 	return x->h < y->h ? -1 : x->h > y->h;
 }
 
+/* A configuration of one group with destinations a and b; err gets its error, if any. */
+static struct dtcp_config *two_dests_load(const char *a, const char *b, char *err, size_t size,
+					  char **path)
+{
+	char conf[512];
+	struct dtcp_config *c;
+
+	snprintf(conf, sizeof(conf), "capture-group = ( { name = \"g\";\n content-destination = (\n"
+		 " { id = \"%s\"; address = \"192.0.2.1\"; },\n"
+		 " { id = \"%s\"; address = \"192.0.2.2\"; } ); } );\n", a, b);
+	*path = write_conf(conf);
+	c = dtcp_config_load(*path, err, size);
+	unlink(*path);
+	return c;
+}
+
 /*
  * Two destinations whose kernel ids (31-bit hashes of "group/id") are
  * one: the configuration is refused, since a kernel id names its
@@ -146,8 +162,7 @@ TEST(config_cdest_kid_collision)
 {
 	enum { N = 400000 };
 	struct named_hash *v = calloc(N, sizeof(*v));
-	char key[32], conf[512], err[512] = "", want[600];
-	unsigned int a = 0, b = 0;
+	char key[32], a[16] = "", b[16] = "", err[512] = "", want[600];
 	struct dtcp_config *c;
 	char *path;
 
@@ -159,33 +174,24 @@ TEST(config_cdest_kid_collision)
 		v[i].i = i;
 	}
 	qsort(v, N, sizeof(*v), named_hash_cmp);
-	for (unsigned int i = 1; i < N && a == b; i++)
-		if (v[i].h == v[i - 1].h && v[i].h)
-			a = v[i - 1].i, b = v[i].i;
+	for (unsigned int i = 1; i < N && !a[0]; i++)
+		if (v[i].h == v[i - 1].h && v[i].h) {
+			snprintf(a, sizeof(a), "d%08x", v[i - 1].i * 2654435761u);
+			snprintf(b, sizeof(b), "d%08x", v[i].i * 2654435761u);
+		}
 	free(v);
-	ASSERT_NE(a, b);
-	snprintf(conf, sizeof(conf), "capture-group = ( { name = \"g\";\n content-destination = (\n"
-		 " { id = \"d%08x\"; address = \"192.0.2.1\"; },\n"
-		 " { id = \"d%08x\"; address = \"192.0.2.2\"; } ); } );\n",
-		 a * 2654435761u, b * 2654435761u);
-	path = write_conf(conf);
-	c = dtcp_config_load(path, err, sizeof(err));
-	snprintf(want, sizeof(want), "%s:4: content destinations 'd%08x' and 'd%08x' hash to the "
-		 "same kernel id: rename one", path, b * 2654435761u, a * 2654435761u);
+	ASSERT_NE(0, a[0]);
+	c = two_dests_load(a, b, err, sizeof(err), &path);
+	snprintf(want, sizeof(want), "%s:4: content destinations '%s' and '%s' hash to the "
+		 "same kernel id: rename one", path, b, a);
 	EXPECT_EQ(NULL, c);
 	EXPECT_STREQ(want, err);
 	dtcp_config_free(c);
-	unlink(path);
 	/* The positive control: one of them renamed, it loads. */
-	snprintf(conf, sizeof(conf), "capture-group = ( { name = \"g\";\n content-destination = (\n"
-		 " { id = \"d%08x\"; address = \"192.0.2.1\"; },\n"
-		 " { id = \"e%08x\"; address = \"192.0.2.2\"; } ); } );\n",
-		 a * 2654435761u, b * 2654435761u);
-	path = write_conf(conf);
-	c = dtcp_config_load(path, err, sizeof(err));
+	b[0] = 'e';
+	c = two_dests_load(a, b, err, sizeof(err), &path);
 	EXPECT_NE(NULL, c) TH_LOG("%s", err);
 	dtcp_config_free(c);
-	unlink(path);
 }
 
 TEST_HARNESS_MAIN
