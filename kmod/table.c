@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tuple-space search over the criteria's masked entries, with relaxed
- * tuples (docs/classifier.md): an entry goes into the most specific table
- * whose prefix lengths are at most its own and whose other fields agree,
- * or a new table with its lengths rounded down to a coarse grid, so that
- * address shapes alone make few tables. Plain C on top of compat.h: the
- * same file is built into dfc.ko and into the host tests.
+ * tuples (docs/classifier.md); this file puts entries in and takes them
+ * out, lookup.c holds the lookup and the masks' probe order. An entry
+ * goes into the most specific table whose prefix lengths are at most its
+ * own and whose other fields agree, or a new table with its lengths
+ * rounded down to a coarse grid, so that address shapes alone make few
+ * tables. Plain C on top of compat.h: the same file is built into dfc.ko
+ * and into the host tests.
  *
  * Readers take an RCU snapshot of the mask array, then for each mask an
  * RCU snapshot of its hash table instance. Writers (serialised by the
@@ -24,13 +26,6 @@
  * a more specific table instead (step 3 in docs/classifier.md).
  */
 #define DFC_BUCKET_MAX 8
-
-/* Writer-side dereference: lockdep checks the table's lock is held. */
-#ifdef __KERNEL__
-#define wderef(t, p) rcu_dereference_protected(p, dfc_table_held(t))
-#else
-#define wderef(t, p) ((void)(t), (p))
-#endif
 
 static size_t tinst_size(u32 n)
 {
@@ -62,15 +57,6 @@ static void tinst_free_rcu(struct rcu_head *rcu)
 	kvfree(container_of(rcu, struct dfc_tinst, rcu));
 }
 
-/* out = key & m's mask, and its hash: the same for writers and readers. */
-static inline u32 mask_hash(const struct dfc_mask *m, struct dfc_key *out,
-			    const struct dfc_key *key, u32 seed)
-{
-	if (m->narrow)
-		return dfc_key_mask_hash4(out, key, &m->mask, seed);
-	return dfc_key_mask_hash(out, key, &m->mask, seed);
-}
-
 /* The bucket of ti (a table of m) that value k hashes to under m's mask. */
 static struct dfc_entry __rcu **
 tinst_bucket(struct dfc_tinst *ti, const struct dfc_mask *m,
@@ -78,7 +64,7 @@ tinst_bucket(struct dfc_tinst *ti, const struct dfc_mask *m,
 {
 	struct dfc_key mk;
 
-	return &ti->buckets[mask_hash(m, &mk, k, ti->seed) &
+	return &ti->buckets[dfc_mask_hash(m, &mk, k, ti->seed) &
 			    (ti->n_buckets - 1)];
 }
 
@@ -89,7 +75,7 @@ static void tinst_link(struct dfc_table *t, struct dfc_tinst *ti,
 
 	dfc_pairmap_add(e->mask, ti, k);
 
-	RCU_INIT_POINTER(e->next[ti->ver], wderef(t, *b));
+	RCU_INIT_POINTER(e->next[ti->ver], dfc_table_deref(t, *b));
 	rcu_assign_pointer(*b, e);
 }
 
@@ -102,10 +88,10 @@ static void tinst_unlink(struct dfc_table *t, struct dfc_tinst *ti,
 	dfc_entry_key(e, &k);
 	pp = tinst_bucket(ti, e->mask, &k);
 
-	while (wderef(t, *pp) != e)
-		pp = &wderef(t, *pp)->next[ti->ver];
+	while (dfc_table_deref(t, *pp) != e)
+		pp = &dfc_table_deref(t, *pp)->next[ti->ver];
 	/* e keeps its own link: a reader standing on it walks on. */
-	rcu_assign_pointer(*pp, wderef(t, e->next[ti->ver]));
+	rcu_assign_pointer(*pp, dfc_table_deref(t, e->next[ti->ver]));
 }
 
 /* Buckets for count entries: about one each, within the bounds. */
@@ -129,7 +115,7 @@ static u32 mask_want_buckets(u32 count)
  */
 static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 {
-	struct dfc_tinst *old = wderef(t, m->ti), *ti;
+	struct dfc_tinst *old = dfc_table_deref(t, m->ti), *ti;
 	u32 n = mask_want_buckets(m->count), b;
 	u64 f8[2][4] = { { 0 } };
 	struct dfc_entry *e;
@@ -144,8 +130,8 @@ static void mask_resize(struct dfc_table *t, struct dfc_mask *m)
 	if (!ti)
 		return;
 	for (b = 0; b < old->n_buckets; b++)
-		for (e = wderef(t, old->buckets[b]); e;
-		     e = wderef(t, e->next[old->ver])) {
+		for (e = dfc_table_deref(t, old->buckets[b]); e;
+		     e = dfc_table_deref(t, e->next[old->ver])) {
 			struct dfc_key k;
 
 			dfc_entry_key(e, &k);
@@ -309,14 +295,14 @@ static struct dfc_mask *masks_find(struct dfc_mask **v, u32 n,
 static bool bucket_full(struct dfc_table *t, struct dfc_mask *m,
 			const struct dfc_key *val)
 {
-	struct dfc_tinst *ti = wderef(t, m->ti);
+	struct dfc_tinst *ti = dfc_table_deref(t, m->ti);
 	struct dfc_key mk, ek;
 	struct dfc_entry *e;
 	unsigned int n = 0;
-	u32 h = mask_hash(m, &mk, val, ti->seed);
+	u32 h = dfc_mask_hash(m, &mk, val, ti->seed);
 
-	e = wderef(t, ti->buckets[h & (ti->n_buckets - 1)]);
-	for (; e; e = wderef(t, e->next[ti->ver])) {
+	e = dfc_table_deref(t, ti->buckets[h & (ti->n_buckets - 1)]);
+	for (; e; e = dfc_table_deref(t, e->next[ti->ver])) {
 		dfc_entry_key(e, &ek);
 		dfc_key_mask(&ek, &ek, &m->mask);
 		if (dfc_key_equal(&ek, &mk) && ++n >= DFC_BUCKET_MAX)
@@ -385,9 +371,9 @@ static struct dfc_mask *mask_for_entry(struct dfc_table *t,
 }
 
 /* Publish a new array holding v[0..n); the old one goes after a grace period. */
-static int table_publish(struct dfc_table *t, struct dfc_mask **v, u32 n)
+int dfc_table_publish(struct dfc_table *t, struct dfc_mask **v, u32 n)
 {
-	struct dfc_mask_array *old = wderef(t, t->ma), *ma;
+	struct dfc_mask_array *old = dfc_table_deref(t, t->ma), *ma;
 	u32 i;
 
 	ma = kzalloc(marray_size(n), GFP_KERNEL_ACCOUNT);
@@ -418,11 +404,11 @@ int dfc_table_init(struct dfc_table *t, u32 max_masks)
 /* Caller holds the lock, no reader remains, every criterion was removed. */
 void dfc_table_destroy(struct dfc_table *t)
 {
-	struct dfc_mask_array *ma = wderef(t, t->ma);
+	struct dfc_mask_array *ma = dfc_table_deref(t, t->ma);
 	u32 i;
 
 	for (i = 0; i < ma->n; i++)
-		mask_free(wderef(t, ma->masks[i]));
+		mask_free(dfc_table_deref(t, ma->masks[i]));
 	kfree(ma);
 	RCU_INIT_POINTER(t->ma, NULL);
 }
@@ -468,14 +454,14 @@ static void mask_count(struct dfc_mask *m, const struct dfc_entry *e, int d)
  * pointer for dfc_table_link(). A batch
  * either becomes visible whole (dfc_table_link, which cannot fail) or not
  * at all. New masks are published empty, which readers skip at the cost
- * of a probe until table_compact drops them if the batch fails later.
+ * of a probe until dfc_table_compact drops them if the batch fails later.
  * -ENOSPC beyond max_masks (*bad: the criterion), -ENOMEM.
  */
 int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 		      const struct dfc_key *const *masks, unsigned int n,
 		      unsigned int *bad)
 {
-	struct dfc_mask_array *ma = wderef(t, t->ma);
+	struct dfc_mask_array *ma = dfc_table_deref(t, t->ma);
 	u32 have = ma->n, k, i, j;
 	struct dfc_mask **nv;
 	int err = 0;
@@ -490,7 +476,7 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 	if (!nv)
 		return -ENOMEM;
 	for (i = 0; i < have; i++)
-		nv[i] = wderef(t, ma->masks[i]);
+		nv[i] = dfc_table_deref(t, ma->masks[i]);
 	k = have;
 	for (i = 0; i < n && !err; i++) {
 		for (j = 0; j < v[i]->n_entries; j++) {
@@ -507,7 +493,7 @@ int dfc_table_reserve(struct dfc_table *t, struct dfc_crit *const *v,
 		}
 	}
 	if (!err && k != have)
-		err = table_publish(t, nv, k);
+		err = dfc_table_publish(t, nv, k);
 	if (err) {
 		for (i = have; i < k; i++) {
 			t->mem -= mask_mem() + tinst_size(DFC_TINST_MIN_BUCKETS);
@@ -558,7 +544,7 @@ void dfc_table_link(struct dfc_table *t, struct dfc_crit *c,
 		}
 		dfc_entry_set_key(e, &k, c->narrow);
 		dfc_addrmap_add(m, &k);
-		tinst_link(t, wderef(t, m->ti), e, &k);
+		tinst_link(t, dfc_table_deref(t, m->ti), e, &k);
 		mask_count(m, e, 1);
 	}
 	t->n_entries += c->n_entries;
@@ -583,14 +569,14 @@ int dfc_table_insert(struct dfc_table *t, struct dfc_crit *c,
  * allocate only leaves them in place until the next attempt (the worker's,
  * dfc_table_rebalance()).
  */
-static void table_compact(struct dfc_table *t)
+void dfc_table_compact(struct dfc_table *t)
 {
-	struct dfc_mask_array *ma = wderef(t, t->ma);
+	struct dfc_mask_array *ma = dfc_table_deref(t, t->ma);
 	u32 i, n = 0, total = ma->n, gone;
 	struct dfc_mask **v;
 
 	for (i = 0; i < total; i++)
-		if (!wderef(t, ma->masks[i])->count)
+		if (!dfc_table_deref(t, ma->masks[i])->count)
 			break;
 	if (i == total)
 		return;
@@ -600,17 +586,17 @@ static void table_compact(struct dfc_table *t)
 	/* Kept masks at the front, empty ones from the back. */
 	gone = total;
 	for (i = 0; i < total; i++) {
-		struct dfc_mask *m = wderef(t, ma->masks[i]);
+		struct dfc_mask *m = dfc_table_deref(t, ma->masks[i]);
 
 		if (m->count)
 			v[n++] = m;
 		else
 			v[--gone] = m;
 	}
-	if (!table_publish(t, v, n)) {
+	if (!dfc_table_publish(t, v, n)) {
 		for (i = gone; i < total; i++) {
 			t->mem -= mask_mem() +
-				  tinst_size(wderef(t, v[i]->ti)->n_buckets);
+				  tinst_size(dfc_table_deref(t, v[i]->ti)->n_buckets);
 			dfc_call_rcu(&v[i]->rcu, mask_free_rcu);
 		}
 	}
@@ -626,7 +612,7 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 	for (i = 0; i < c->n_entries; i++) {
 		struct dfc_entry *e = dfc_crit_entry(c, i);
 
-		tinst_unlink(t, wderef(t, e->mask->ti), e);
+		tinst_unlink(t, dfc_table_deref(t, e->mask->ti), e);
 		mask_count(e->mask, e, -1);
 		e->mask->stale++;
 		empty |= !e->mask->count;
@@ -636,136 +622,7 @@ void dfc_table_remove(struct dfc_table *t, struct dfc_crit *c)
 		if (dfc_crit_entry(c, i)->mask->count)
 			mask_resize(t, dfc_crit_entry(c, i)->mask);
 	if (empty)
-		table_compact(t);
-}
-
-/* Out of line: rare, and inlined it costs the lookup loop registers. */
-static noinline bool crit_excluded(const struct dfc_crit *c,
-				   const struct dfc_key *key, u16 sp, u16 dp)
-{
-	const struct dfc_xentry *x = dfc_crit_excl(c);
-	unsigned int i;
-
-	for (i = 0; i < c->n_excl; i++)
-		if (dfc_key_match(key, &x[i].mask, &x[i].key) &&
-		    dfc_prange_match(&x[i].pr, sp, dp))
-			return true;
-	return false;
-}
-
-/*
- * All-match: call fn for every criterion matching key, each at most once
- * (a criterion's entries are disjoint). Returns the number of masks probed
- * (hashed and looked up: not those the frame's IP version or an address
- * map rules out). Caller holds rcu_read_lock (or is the writer).
- */
-unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
-			     dfc_match_fn fn, void *ctx)
-{
-	struct dfc_mask_array *ma = rcu_dereference(t->ma);
-	u16 sp = ntohs(key->sport), dp = ntohs(key->dport);
-	unsigned int probed = 0, i, v6 = key->ipver == 6;
-	struct dfc_key mk;
-
-	for (i = 0; i < ma->n; i++) {
-		struct dfc_mask *m = rcu_dereference(ma->masks[i]);
-		struct dfc_tinst *ti;
-		struct dfc_entry *e;
-		bool hit = false;
-		u8 fon;
-		u32 h;
-
-		/* No entry of this IP version behind this mask: skip it. */
-		if (!READ_ONCE(m->n_ver[v6]))
-			continue;
-		/* None with the frame's first address bytes: skip it too. */
-		fon = READ_ONCE(m->fon);
-		if ((fon & 3) && dfc_addrmap_rules_out(m, fon, key))
-			continue;
-		/* Nor with its prefix pair. */
-		ti = rcu_dereference(m->ti);
-		if ((fon & DFC_PAIRMAP_ON) && dfc_pairmap_rules_out(m, fon, ti, key))
-			continue;
-		probed++;
-		h = mask_hash(m, &mk, key, ti->seed);
-		e = rcu_dereference(ti->buckets[h & (ti->n_buckets - 1)]);
-		for (; e; e = rcu_dereference(e->next[ti->ver])) {
-			struct dfc_crit *c;
-
-			if (!dfc_entry_equal(e, &mk) &&
-			    (likely(!(e->t.flags & DFC_KEY_F_RELAXED)) ||
-			     !dfc_entry_relaxed_match(e, key, &mk)))
-				continue;
-			if (!dfc_prange_match(&e->pr, sp, dp))
-				continue;
-			c = dfc_entry_crit(e);
-			if (unlikely(c->n_excl) && crit_excluded(c, key, sp, dp))
-				continue;
-			hit = true;
-			fn(c, ctx);
-		}
-		if (hit)
-			this_cpu_inc(*m->hits);
-	}
-	return probed;
-}
-
-/* Hits since the last sort count whole, older ones half as much each time. */
-static void mask_tally(struct dfc_mask *m)
-{
-	u32 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(*per_cpu_ptr(m->hits, cpu));
-	m->busy = m->busy / 2 + (sum - m->hits_seen);
-	m->hits_seen = sum;
-}
-
-static void sort_by_busy(struct dfc_mask **v, u32 n)
-{
-	u32 i, j;
-
-	/* Insertion sort: few masks, mostly in order already. */
-	for (i = 1; i < n; i++) {
-		struct dfc_mask *m = v[i];
-
-		for (j = i; j > 0 && v[j - 1]->busy < m->busy; j--)
-			v[j] = v[j - 1];
-		v[j] = m;
-	}
-}
-
-/*
- * Probe the busiest masks first: the hook's working set stays at the front
- * and its caches warm. Hits decay so that the order follows the traffic.
- */
-int dfc_table_sort_masks(struct dfc_table *t)
-{
-	struct dfc_mask_array *ma;
-	struct dfc_mask **v;
-	u32 i, n;
-	int err;
-
-	table_compact(t);
-	ma = wderef(t, t->ma);
-	n = ma->n;
-	if (n < 2)
-		return 0;
-	v = kvcalloc(n, sizeof(*v), GFP_KERNEL_ACCOUNT);
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		v[i] = wderef(t, ma->masks[i]);
-		mask_tally(v[i]);
-	}
-	sort_by_busy(v, n);
-	for (i = 0; i < n && v[i] == wderef(t, ma->masks[i]); i++)
-		;
-	/* Publishing frees ma after a grace period: only v and n from here. */
-	err = i < n ? table_publish(t, v, n) : 0;
-	kvfree(v);
-	return err;
+		dfc_table_compact(t);
 }
 
 /*
@@ -779,15 +636,15 @@ void dfc_table_rebalance(struct dfc_table *t)
 	struct dfc_mask_array *ma;
 	u32 i;
 
-	table_compact(t);
-	ma = wderef(t, t->ma);
+	dfc_table_compact(t);
+	ma = dfc_table_deref(t, t->ma);
 	for (i = 0; i < ma->n; i++)
-		mask_resize(t, wderef(t, ma->masks[i]));
+		mask_resize(t, dfc_table_deref(t, ma->masks[i]));
 }
 
 u32 dfc_table_masks(struct dfc_table *t)
 {
-	return wderef(t, t->ma)->n;
+	return dfc_table_deref(t, t->ma)->n;
 }
 
 /* The value, mask and port ranges entry e was given (for dumps). */

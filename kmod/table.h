@@ -217,6 +217,15 @@ struct dfc_mask {
 	struct rcu_head rcu;
 };
 
+/* out = key & m's mask, and its hash: the same for writers and readers. */
+static inline u32 dfc_mask_hash(const struct dfc_mask *m, struct dfc_key *out,
+				const struct dfc_key *key, u32 seed)
+{
+	if (m->narrow)
+		return dfc_key_mask_hash4(out, key, &m->mask, seed);
+	return dfc_key_mask_hash(out, key, &m->mask, seed);
+}
+
 struct dfc_mask_array {
 	u32 n;
 	struct rcu_head rcu;
@@ -253,5 +262,8 @@ u32 dfc_table_masks(struct dfc_table *t);
 void dfc_entry_spec(const struct dfc_entry *e, struct dfc_key *val,
 		    struct dfc_key *mask, struct dfc_prange *pr);
 bool dfc_crit_overlaps(const struct dfc_crit *c, const struct dfc_key *masks);
+/* Between table.c and lookup.c only; the caller holds the table's lock. */
+int dfc_table_publish(struct dfc_table *t, struct dfc_mask **v, u32 n);
+void dfc_table_compact(struct dfc_table *t);
 
 #endif /* _DFC_TABLE_H */

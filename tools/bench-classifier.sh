@@ -1,8 +1,8 @@
 #!/bin/sh
 # Lookup cost of the filter table under callgrind (instruction counts are
 # repeatable on a shared machine, wall clock is not): builds
-# tools/bench_classifier.c with kmod/table.c and kmod/entry.c (-O2, no
-# sanitizers), runs every case, prints one line per case:
+# tools/bench_classifier.c with kmod/table.c, kmod/lookup.c and
+# kmod/entry.c (-O2, no sanitizers), runs every case, prints one line per case:
 #   filters=N masks=M tables=T insn_per_pkt=X masks_probed=Y bytes_per_filter=Z
 # then the targets: at fixed masks 1M filters cost <= 1.2x the
 # instructions of 10k; <= 150 instructions per table (hashed, or ruled
@@ -30,7 +30,8 @@ command -v valgrind >/dev/null || { echo "bench-classifier: valgrind is not inst
 mkdir -p "$B"
 $CC -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-I"$top/kmod" -I"$top/lib" -I"$top/include/uapi" \
-	-o "$bin" "$top/tools/bench_classifier.c" "$top/kmod/table.c" "$top/kmod/entry.c"
+	-o "$bin" "$top/tools/bench_classifier.c" "$top/kmod/table.c" "$top/kmod/lookup.c" \
+	"$top/kmod/entry.c"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -63,7 +64,7 @@ $CC -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$B/cbgen" "$top/tool
 $CC -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-I"$top/kmod" -I"$top/lib" -I"$top/include/uapi" -I"$top/tools" \
 	-o "$B/bench_ruleset" "$top/tools/bench_ruleset.c" "$top/kmod/table.c" \
-	"$top/kmod/entry.c" "$top/lib/dfc_spec.c" "$top/lib/dfc_spec_expand.c"
+	"$top/kmod/lookup.c" "$top/kmod/entry.c" "$top/lib/dfc_spec.c" "$top/lib/dfc_spec_expand.c"
 for p in ${BENCH_PROFILES:-acl fw ipc}; do
 	for n in ${BENCH_RULES:-1000 8000}; do
 		"$B/cbgen" -p "$p" -n "$n" > "$tmp/rules"
