@@ -94,6 +94,20 @@ static inline struct dfc_entry *dfc_crit_entry(const struct dfc_crit *c,
 				    i * dfc_entry_size(c->narrow));
 }
 
+/*
+ * Entry i of c: masked value val and port ranges pr, kept in the layout
+ * c->narrow (set before) gives its entries.
+ */
+static inline void dfc_crit_set_entry(struct dfc_crit *c, unsigned int i,
+				      const struct dfc_key *val,
+				      const struct dfc_prange *pr)
+{
+	struct dfc_entry *e = dfc_crit_entry(c, i);
+
+	e->pr = *pr;
+	dfc_entry_set_key(e, val, c->narrow);
+}
+
 /* The criterion holding e (its entry number e->t.aux). */
 static inline struct dfc_crit *dfc_entry_crit(const struct dfc_entry *e)
 {

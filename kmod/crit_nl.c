@@ -387,7 +387,7 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 		struct dfc_key val;
 		struct dfc_prange pr;
 	} *ents = NULL;
-	bool narrow = true;
+	bool narrow;
 	int rem, err;
 
 	err = nla_parse_nested(tb, DFC_CRIT_A_MAX, nest, dfc_crit_policy,
@@ -429,9 +429,10 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 				  extack);
 		if (err)
 			goto fail;
-		narrow &= dfc_entry_mask_narrow(&masks[ie++]);
+		ie++;
 	}
 
+	narrow = dfc_entry_masks_narrow(masks, n_entries);
 	err = -ENOMEM;
 	c = kvzalloc(dfc_crit_size(n_entries, n_excl, narrow),
 		     GFP_KERNEL_ACCOUNT);
@@ -452,12 +453,8 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	c->n_excl = n_excl;
 	c->narrow = narrow;
 	c->added = now;
-	for (ie = 0; ie < n_entries; ie++) {
-		struct dfc_entry *e = dfc_crit_entry(c, ie);
-
-		e->pr = ents[ie].pr;
-		dfc_entry_set_key(e, &ents[ie].val, narrow);
-	}
+	for (ie = 0; ie < n_entries; ie++)
+		dfc_crit_set_entry(c, ie, &ents[ie].val, &ents[ie].pr);
 	err = crit_set_limits(c, tb, now);
 	if (err)
 		goto fail;

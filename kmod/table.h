@@ -78,6 +78,17 @@ static inline bool dfc_entry_mask_narrow(const struct dfc_key *m)
 		 m->dst[1] | m->dst[2] | m->dst[3]);
 }
 
+/* Do entries of own masks m[0..n) all fit it (a criterion's layout)? */
+static inline bool dfc_entry_masks_narrow(const struct dfc_key *m,
+					  unsigned int n)
+{
+	bool narrow = true;
+
+	while (n--)
+		narrow &= dfc_entry_mask_narrow(m++);
+	return narrow;
+}
+
 /* e's masked key, whole (without DFC_KEY_F_NARROW). */
 static inline void dfc_entry_key(const struct dfc_entry *e, struct dfc_key *k)
 {

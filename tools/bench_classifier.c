@@ -149,8 +149,7 @@ int main(int argc, char **argv)
 		c->id = i;
 		c->n_entries = 1;
 		c->narrow = narrow;
-		c->entries[0].pr = pr;
-		dfc_entry_set_key(&c->entries[0], &val, narrow);
+		dfc_crit_set_entry(c, 0, &val, &pr);
 		err = dfc_table_insert(&t, c, &masks[i % m]);
 		if (err) {
 			fprintf(stderr, "insert: %s\n", strerror(-err));

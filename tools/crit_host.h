@@ -52,7 +52,7 @@ crit_host_build(const struct dfc_nl_entry *ents, unsigned int ne,
 	struct dfc_espec es;
 	struct dfc_key vals[DFC_CRIT_MAX_ENTRIES];
 	struct dfc_prange prs[DFC_CRIT_MAX_ENTRIES];
-	bool narrow = true;
+	bool narrow;
 	struct dfc_crit *c;
 	unsigned int j;
 
@@ -63,18 +63,16 @@ crit_host_build(const struct dfc_nl_entry *ents, unsigned int ne,
 		crit_host_espec(&ents[j], &es);
 		if (dfc_espec_to_key(&es, &vals[j], &masks[j], &prs[j], &bad, why))
 			return NULL;
-		narrow &= dfc_entry_mask_narrow(&masks[j]);
 	}
+	narrow = dfc_entry_masks_narrow(masks, ne);
 	c = calloc(1, dfc_crit_size(ne, nx, narrow));
 	if (!c)
 		return NULL;
 	c->n_entries = (u16)ne;
 	c->n_excl = (u8)nx;
 	c->narrow = narrow;
-	for (j = 0; j < ne; j++) {
-		dfc_crit_entry(c, j)->pr = prs[j];
-		dfc_entry_set_key(dfc_crit_entry(c, j), &vals[j], narrow);
-	}
+	for (j = 0; j < ne; j++)
+		dfc_crit_set_entry(c, j, &vals[j], &prs[j]);
 	for (j = 0; j < nx; j++) {
 		struct dfc_xentry *x = &dfc_crit_excl(c)[j];
 
