@@ -120,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 	if (!dtcp_blob_parse(data, len, &b)) {
 		/* From format 6 the owner names the source, kernel ids configured destinations. */
-		bool v6 = len >= 4 && ((const uint8_t *)data)[3] >= 6;
+		bool v6 = len >= 4 && !memcmp(data, "dtc", 3) && data[3] >= 6;
 
 		if (!b.n || b.n > DTCP_MAX_DEST || b.k >= b.n || !b.cdests != b.by_kid ||
 		    !b.csource[0] != v6 || (b.by_kid && !v6))
