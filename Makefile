@@ -49,7 +49,8 @@ progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc $(B)/dtcpd-ssh-relay
 # dtcpd: the DTCP agent. AGENT_CORE is the protocol core (no sockets),
 # shared with the unit test and the fuzzer (selftests/Makefile lists it too).
 AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_query.c \
-	agent/config_host.c agent/config_ssh.c agent/hostcheck.c agent/addr.c agent/crit.c agent/blob.c agent/blob_v2.c \
+	agent/config_host.c agent/config_ssh.c agent/hostcheck.c agent/addr.c agent/crit.c \
+	agent/blob.c agent/blob_write.c agent/blob_v2.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
 	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c agent/ratelimit.c
@@ -178,7 +179,7 @@ DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c \
 	ipsec.c ipsec_match.c netns.c batch.c batch_read.c vec.c)
 # dtcpd's blob reader (and the DTCP text helpers it needs) decode dtcpd's criteria.
-DFCCTL_AGENT := agent/blob.c agent/blob_v2.c agent/msg.c agent/auth.c
+DFCCTL_AGENT := agent/blob.c agent/blob_write.c agent/blob_v2.c agent/msg.c agent/auth.c
 # libnl-xfrm: cdest show's view of the xfrm policies and SAs; dfcctl alone links it.
 XFRM_PKG := libnl-xfrm-3.0
 $(B)/dfcctl: $(DFCCTL_SRC) $(wildcard tools/dfcctl/*.h) $(LIB_SRC) $(LIB_HDR) $(DFCCTL_AGENT) $(AGENT_HDR) $(B)/version

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The blob, format 6: a criterion's DTCP form as netlink attributes
- * (libmnl) after a 4-byte magic and the time added. Written compactly
- * because the kernel keeps one per criterion; read as strictly as any
- * input: every attribute known, of its exact length, at most once (DESTs:
- * exactly n), in-range numbers, texts without control characters, nothing
- * after the last attribute. Formats 5 (with the control source's and
- * configured destinations' names, the time added an attribute, filter
- * addresses as text), 4 (5 with the Criteria-ID, k and the source's
- * address as text), 3 (4 with the own destination's kernel id) and 2
- * (JSON, blob_v2.c) are still read. The attributes are listed in blob.h
- * and docs/dtcpd.md.
+ * (libmnl) after a 4-byte magic and the time added (blob_write.c writes
+ * it). Read here as strictly as any input: every attribute known, of its
+ * exact length, at most once (DESTs: exactly n), in-range numbers, texts
+ * without control characters, nothing after the last attribute. Formats
+ * 5 (with the control source's and configured destinations' names, the
+ * time added an attribute, filter addresses as text), 4 (5 with the
+ * Criteria-ID, k and the source's address as text), 3 (4 with the own
+ * destination's kernel id) and 2 (JSON, blob_v2.c) are still read. The
+ * attributes are listed in blob.h and docs/dtcpd.md.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,15 +23,13 @@
 #include "blob.h"
 #include "blob_priv.h"
 
-static const char magic[4] = { 'd', 't', 'c', DTCP_BLOB_VERSION };
+const char dtcp_blob_magic[4] = { 'd', 't', 'c', DTCP_BLOB_VERSION };
 
 /* The filter parameters, in the order of their attributes (DTCP_BLOB_P_*). */
-static const char *const filter_names[] = {
+const char *const dtcp_blob_filter_names[DTCP_BLOB_N_FILTER] = {
 	"Source-Address", "Dest-Address", "Protocol", "Source-Port", "Dest-Port",
 	"ICMP-Type", "ICMP-Code",
 };
-
-#define N_FILTER (sizeof(filter_names) / sizeof(filter_names[0]))
 
 bool dtcp_blob_text_ok(const char *s, size_t n, size_t max)
 {
@@ -45,7 +42,7 @@ bool dtcp_blob_text_ok(const char *s, size_t n, size_t max)
 }
 
 /* A parameter name as DTCP spells one: visible, no ':'. */
-static bool pname_ok(const char *s, size_t n)
+bool dtcp_blob_pname_ok(const char *s, size_t n)
 {
 	if (!dtcp_blob_text_ok(s, n, 63))
 		return false;
@@ -56,101 +53,14 @@ static bool pname_ok(const char *s, size_t n)
 }
 
 /* A raw value: empty, or text. */
-static bool pvalue_ok(const char *s)
+bool dtcp_blob_pvalue_ok(const char *s)
 {
 	size_t n = strlen(s);
 
 	return !n || dtcp_blob_text_ok(s, n, DFC_CRIT_BLOB_MAX);
 }
 
-/* ---- writing ---- */
-
-/* The attributes go after a netlink header in a scratch buffer (libmnl's way). */
-struct wbuf {
-	struct nlmsghdr *nlh;
-	size_t size;			/* header + what the blob may take after its magic */
-};
-
-static int put_u32(struct wbuf *w, uint16_t type, uint32_t v)
-{
-	return mnl_attr_put_u32_check(w->nlh, w->size, type, v) ? 0 : -E2BIG;
-}
-
-static int put_u64(struct wbuf *w, uint16_t type, uint64_t v)
-{
-	return mnl_attr_put_u64_check(w->nlh, w->size, type, v) ? 0 : -E2BIG;
-}
-
-/* Zero is what a reader takes for an absent number: left out. */
-static int put_u32_nz(struct wbuf *w, uint16_t type, uint32_t v)
-{
-	return v ? put_u32(w, type, v) : 0;
-}
-
-static int put_u64_nz(struct wbuf *w, uint16_t type, uint64_t v)
-{
-	return v ? put_u64(w, type, v) : 0;
-}
-
-static int put_str(struct wbuf *w, uint16_t type, const char *s)
-{
-	return mnl_attr_put_strz_check(w->nlh, w->size, type, s) ? 0 : -E2BIG;
-}
-
-static int put_rdest(struct wbuf *w, const struct dtcp_kdest *d)
-{
-	size_t alen = d->family == AF_INET ? 4 : 16;
-	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_D_RDEST);
-
-	if (!n || !mnl_attr_put_check(w->nlh, w->size, DTCP_BLOB_R_ADDR, alen, d->addr) ||
-	    !mnl_attr_put_check(w->nlh, w->size, DTCP_BLOB_R_SRC, alen, d->src) ||
-	    !mnl_attr_put_u16_check(w->nlh, w->size, DTCP_BLOB_R_SPORT, d->sport) ||
-	    !mnl_attr_put_u16_check(w->nlh, w->size, DTCP_BLOB_R_PORT, d->dport) ||
-	    !mnl_attr_put_u8_check(w->nlh, w->size, DTCP_BLOB_R_TTL, d->ttl))
-		return -E2BIG;
-	mnl_attr_nest_end(w->nlh, n);
-	return 0;
-}
-
-/*
- * Destination i of the criterion for destination k: its kernel id but for
- * k's own; a name only if request-defined (a configured one's kernel id
- * names it).
- */
-static int put_dest(struct wbuf *w, const struct dtcp_add *a, unsigned int i, unsigned int k)
-{
-	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_DEST);
-	int err;
-
-	if (!n)
-		return -E2BIG;
-	err = (a->request_dest ? put_str(w, DTCP_BLOB_D_NAME, a->dest_names[i]) : 0) ?:
-	      (i != k ? put_u32(w, DTCP_BLOB_D_KID, a->cdest_kid[i]) : 0) ?:
-	      (a->request_dest ? put_rdest(w, &a->kd[i]) : 0);
-	if (err)
-		return err;
-	mnl_attr_nest_end(w->nlh, n);
-	return 0;
-}
-
-static int put_xparam(struct wbuf *w, const char *name, const char *raw)
-{
-	struct nlattr *n = mnl_attr_nest_start_check(w->nlh, w->size, DTCP_BLOB_XPARAM);
-
-	if (!n || put_str(w, DTCP_BLOB_X_NAME, name) || put_str(w, DTCP_BLOB_X_VALUE, raw)) {
-		if (n)
-			mnl_attr_nest_cancel(w->nlh, n);
-		return -E2BIG;
-	}
-	mnl_attr_nest_end(w->nlh, n);
-	return 0;
-}
-
-/*
- * A filter address as format 6 keeps it: 4 or 16 bytes, then the prefix
- * length if there is one. Its text; NULL if it is none of these.
- */
-static const char *addr_text(const uint8_t *p, size_t len, char out[INET6_ADDRSTRLEN + 4])
+const char *dtcp_blob_addr_text(const uint8_t *p, size_t len, char out[INET6_ADDRSTRLEN + 4])
 {
 	size_t alen = len >= 16 ? 16 : 4;
 
@@ -162,123 +72,6 @@ static const char *addr_text(const uint8_t *p, size_t len, char out[INET6_ADDRST
 	return out;
 }
 
-/* The binary form of a filter address, if its text is exactly what addr_text() gives back. */
-static size_t addr_pack(const char *raw, uint8_t out[17])
-{
-	char a[INET6_ADDRSTRLEN + 4], back[INET6_ADDRSTRLEN + 4];
-	const char *slash = strchr(raw, '/');
-	size_t n = slash ? (size_t)(slash - raw) : strlen(raw), len;
-	unsigned long plen = 0;
-
-	if (n >= INET6_ADDRSTRLEN)
-		return 0;
-	memcpy(a, raw, n);
-	a[n] = '\0';
-	len = inet_pton(AF_INET, a, out) == 1 ? 4 : inet_pton(AF_INET6, a, out) == 1 ? 16 : 0;
-	if (len && slash) {
-		if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3)
-			return 0;
-		plen = strtoul(slash + 1, NULL, 10);
-		if (plen > len * 8)
-			return 0;
-		out[len++] = (uint8_t)plen;
-	}
-	return len && addr_text(out, len, back) && !strcmp(back, raw) ? len : 0;
-}
-
-/* Filter parameter f's raw value: an address binary where it reads back the same. */
-static int put_filter(struct wbuf *w, unsigned int f, const char *raw)
-{
-	uint8_t bin[17];
-	size_t len = f < DTCP_BLOB_PA_LAST - DTCP_BLOB_PA_FIRST + 1 ? addr_pack(raw, bin) : 0;
-
-	if (!len)
-		return put_str(w, DTCP_BLOB_P_FIRST + f, raw);
-	return mnl_attr_put_check(w->nlh, w->size, DTCP_BLOB_PA_FIRST + f, len, bin) ? 0 : -E2BIG;
-}
-
-/* The filter as given (first occurrence of each), then the X- parameters. */
-static int put_params(struct wbuf *w, const struct dtcp_msg *m, const struct dtcp_param **bad)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned int i = 0; i < m->n; i++) {
-			const struct dtcp_param *p = &m->p[i];
-			const char *c = dtcp_param_canon(p->name), *name = c ? c : p->name;
-			unsigned int f = 0;
-			int err;
-
-			if (dtcp_msg_get(m, p->name) != p)
-				continue;
-			while (pass == 0 && c && f < N_FILTER && strcmp(c, filter_names[f]))
-				f++;
-			if (pass == 0 ? !c || f == N_FILTER : strncasecmp(p->name, "X-", 2))
-				continue;
-			/* What the reader would refuse is never written. */
-			if (!pvalue_ok(p->raw) || (pass == 1 && !pname_ok(name, strlen(name)))) {
-				if (pass == 1 && !c)
-					continue; /* an unknown extension: dropped */
-				*bad = p;
-				return -EILSEQ;
-			}
-			err = pass == 0 ? put_filter(w, f, p->raw) :
-			      put_xparam(w, name, p->raw);
-			/* Unknown X- parameters are kept only while they fit; ours must. */
-			if (err && !(pass == 1 && !c))
-				return err;
-		}
-	}
-	return 0;
-}
-
-int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *from,
-		  uint64_t added_ms, unsigned int k, char *out, size_t size,
-		  const struct dtcp_param **bad)
-{
-	uint8_t fa[16];
-	/* The source's address, binary; none when it is not one ("?"). */
-	size_t flen = inet_pton(AF_INET, from, fa) == 1 ? 4 :
-		      inet_pton(AF_INET6, from, fa) == 1 ? 16 : 0;
-	/* Zeroed: libmnl leaves the padding after an attribute as it finds it. */
-	alignas(struct nlmsghdr) char buf[MNL_NLMSG_HDRLEN + DFC_CRIT_BLOB_MAX] = { 0 };
-	struct wbuf w = { .nlh = mnl_nlmsg_put_header(buf) };
-	size_t len;
-	int err;
-
-	*bad = NULL;
-	if (size > DFC_CRIT_BLOB_MAX)
-		size = DFC_CRIT_BLOB_MAX;
-	if (size < DTCP_BLOB_HEAD)
-		return -E2BIG;
-	w.size = MNL_NLMSG_HDRLEN + size - DTCP_BLOB_HEAD;
-	for (unsigned int i = 0; i < a->n_dest; i++) {
-		if (!dtcp_blob_text_ok(a->dest_names[i], strlen(a->dest_names[i]), 79)) {
-			*bad = a->cdest_param;
-			return -EILSEQ;
-		}
-	}
-	/*
-	 * The Criteria-ID and k are the kernel id's (DTCP_KID), the source the
-	 * owner's: not repeated.
-	 */
-	err = (a->n_dest > 1 ? put_u32(&w, DTCP_BLOB_N, a->n_dest) : 0) ?:
-	      put_u32_nz(&w, DTCP_BLOB_IDLE, a->t_idle) ?:
-	      put_u32_nz(&w, DTCP_BLOB_TOTAL, a->t_total) ?:
-	      put_u64_nz(&w, DTCP_BLOB_PACKETS, a->t_packets) ?:
-	      put_u64_nz(&w, DTCP_BLOB_BYTES, a->t_bytes) ?:
-	      (flen && !mnl_attr_put_check(w.nlh, w.size, DTCP_BLOB_FROM, flen, fa) ? -E2BIG : 0);
-	/* One configured destination: its nest would be empty. */
-	for (unsigned int i = 0; !err && (a->n_dest > 1 || a->request_dest) && i < a->n_dest; i++)
-		err = put_dest(&w, a, i, k);
-	err = err ?: put_params(&w, m, bad);
-	if (err)
-		return err;
-	len = mnl_nlmsg_get_payload_len(w.nlh);
-	memcpy(out, magic, sizeof(magic));
-	memcpy(out + sizeof(magic), &added_ms, sizeof(added_ms));
-	memcpy(out + DTCP_BLOB_HEAD, mnl_nlmsg_get_payload(w.nlh), len);
-	return (int)(DTCP_BLOB_HEAD + len);
-}
-
 /* ---- reading ---- */
 
 bool dtcp_blob_is_dtcpd(const void *blob, size_t len)
@@ -286,7 +79,7 @@ bool dtcp_blob_is_dtcpd(const void *blob, size_t len)
 	static const char v1[] = "dtcpd ", v2[] = "{\"dtcpd\":";
 
 	/* Format 3 and any later one: the magic's first three bytes. */
-	return blob && ((len >= sizeof(magic) && !memcmp(blob, magic, 3) &&
+	return blob && ((len >= sizeof(dtcp_blob_magic) && !memcmp(blob, dtcp_blob_magic, 3) &&
 			 ((const unsigned char *)blob)[3] >= 3) ||
 			(len >= sizeof(v1) - 1 && !memcmp(blob, v1, sizeof(v1) - 1)) ||
 			(len >= sizeof(v2) - 1 && !memcmp(blob, v2, sizeof(v2) - 1)));
@@ -460,7 +253,7 @@ static const char *raw_value(const struct nlattr *at)
 {
 	if (mnl_attr_validate(at, MNL_TYPE_NUL_STRING) < 0 ||
 	    strlen(mnl_attr_get_str(at)) + 1 != mnl_attr_get_payload_len(at) ||
-	    !pvalue_ok(mnl_attr_get_str(at)))
+	    !dtcp_blob_pvalue_ok(mnl_attr_get_str(at)))
 		return NULL;
 	return mnl_attr_get_str(at);
 }
@@ -473,7 +266,7 @@ static int xparam_read(const struct nlattr *nest, const char **name, const char 
 	if (walk(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), tb, DTCP_BLOB_X_MAX,
 		 0, 0, NULL, 0, NULL) || !tb[DTCP_BLOB_X_NAME] || !tb[DTCP_BLOB_X_VALUE] ||
 	    !(*name = attr_text(tb[DTCP_BLOB_X_NAME], 63)) ||
-	    !pname_ok(*name, strlen(*name)) || strncasecmp(*name, "X-", 2) ||
+	    !dtcp_blob_pname_ok(*name, strlen(*name)) || strncasecmp(*name, "X-", 2) ||
 	    !(*value = raw_value(tb[DTCP_BLOB_X_VALUE])))
 		return -EINVAL;
 	return 0;
@@ -490,14 +283,15 @@ static int params_read(const void *p, size_t len, dtcp_blob_line_cb cb, void *da
 		char text[INET6_ADDRSTRLEN + 4];
 		const char *name, *value;
 
-		if (t >= DTCP_BLOB_P_FIRST && t < DTCP_BLOB_P_FIRST + N_FILTER) {
-			name = filter_names[t - DTCP_BLOB_P_FIRST];
+		if (t >= DTCP_BLOB_P_FIRST && t < DTCP_BLOB_P_FIRST + DTCP_BLOB_N_FILTER) {
+			name = dtcp_blob_filter_names[t - DTCP_BLOB_P_FIRST];
 			value = raw_value(at);
 			if (!value)
 				return -EINVAL;
 		} else if (t >= DTCP_BLOB_PA_FIRST && t <= DTCP_BLOB_PA_LAST) {
-			name = filter_names[t - DTCP_BLOB_PA_FIRST];
-			value = addr_text(mnl_attr_get_payload(at), mnl_attr_get_payload_len(at), text);
+			name = dtcp_blob_filter_names[t - DTCP_BLOB_PA_FIRST];
+			value = dtcp_blob_addr_text(mnl_attr_get_payload(at),
+						    mnl_attr_get_payload_len(at), text);
 			if (!value)
 				return -EINVAL;
 		} else if (t == DTCP_BLOB_XPARAM) {
@@ -671,14 +465,15 @@ static int read_any(const void *blob, size_t len, struct dtcp_blob *b, dtcp_blob
 	memset(b, 0, sizeof(*b));
 	if (!blob || !len || len > DFC_CRIT_BLOB_MAX)
 		return -EINVAL;
-	ver = len >= sizeof(magic) && !memcmp(blob, magic, 3) ? ((const uint8_t *)blob)[3] : 0;
+	ver = len >= sizeof(dtcp_blob_magic) && !memcmp(blob, dtcp_blob_magic, 3) ?
+	      ((const uint8_t *)blob)[3] : 0;
 	if (ver == 6 && len < DTCP_BLOB_HEAD) {
 		err = -EINVAL;
 	} else if (ver >= 3 && ver <= DTCP_BLOB_VERSION) {
-		size_t head = ver >= 6 ? DTCP_BLOB_HEAD : sizeof(magic);
+		size_t head = ver >= 6 ? DTCP_BLOB_HEAD : sizeof(dtcp_blob_magic);
 
 		if (ver >= 6)
-			memcpy(&b->added_ms, (const char *)blob + sizeof(magic), sizeof(b->added_ms));
+			memcpy(&b->added_ms, (const char *)blob + sizeof(dtcp_blob_magic), sizeof(b->added_ms));
 		memcpy(abuf, (const char *)blob + head, len - head);
 		err = attrs_read(abuf, len - head, ver, b, cb, data);
 	} else {

@@ -1,12 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* Between the blob's readers: formats 6 to 3 (blob.c) and format 2 (blob_v2.c). */
+/* Between the blob's writer (blob_write.c) and readers: formats 6 to 3 (blob.c), 2 (blob_v2.c). */
 #ifndef DTCP_BLOB_PRIV_H
 #define DTCP_BLOB_PRIV_H
 
+#include <netinet/in.h>
+
 #include "blob.h"
+
+/* The magic: "dtc" and the format's version. */
+extern const char dtcp_blob_magic[4];
+/* The filter parameters, in the order of their attributes (DTCP_BLOB_P_*). */
+#define DTCP_BLOB_N_FILTER 7
+extern const char *const dtcp_blob_filter_names[DTCP_BLOB_N_FILTER];
 
 /* n bytes of text another format may carry: 1..max, no control character. */
 bool dtcp_blob_text_ok(const char *s, size_t n, size_t max);
+/* A parameter name as DTCP spells one: visible, no ':'. */
+bool dtcp_blob_pname_ok(const char *s, size_t n);
+/* A raw value: empty, or text. */
+bool dtcp_blob_pvalue_ok(const char *s);
+/*
+ * A filter address as format 6 keeps it: 4 or 16 bytes, then the prefix
+ * length if there is one. Its text in out; NULL if it is none of these.
+ */
+const char *dtcp_blob_addr_text(const uint8_t *p, size_t len, char out[INET6_ADDRSTRLEN + 4]);
 
 /*
  * A kernel id of b's kind: request-defined destinations have the top bit

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host-tier tests of the blob's formats (agent/blob.c, agent/blob_v2.c):
- * a blob dtcpd wrote reads back, and every rule of each format, broken
- * one at a time on a real blob, makes the whole blob unreadable. What a
- * restart does with blobs is unit_dtcp_trust's.
+ * Host-tier tests of the blob's formats (agent/blob_write.c, agent/blob.c,
+ * agent/blob_v2.c): a blob dtcpd wrote reads back, and every rule of each
+ * format, broken one at a time on a real blob, makes the whole blob
+ * unreadable. What a restart does with blobs is unit_dtcp_trust's.
  */
 #include <errno.h>
 #include <stdalign.h>

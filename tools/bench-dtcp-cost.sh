@@ -7,7 +7,7 @@
 # checking are left out. Prints one line:
 #   adds=N insn_per_add=X hmac_per_add=Y stored_form_per_add=Z
 # (hmac: checking the request and signing the answer; stored form: the
-# criterion's DTCP form that the kernel keeps, agent/blob.c).
+# criterion's DTCP form that the kernel keeps, agent/blob_write.c).
 #
 #   bench-dtcp-cost.sh BENCH_BINARY     BENCH_DTCP_ADDS (default 2000)
 set -eu
