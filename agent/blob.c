@@ -473,7 +473,8 @@ static int read_any(const void *blob, size_t len, struct dtcp_blob *b, dtcp_blob
 		size_t head = ver >= 6 ? DTCP_BLOB_HEAD : sizeof(dtcp_blob_magic);
 
 		if (ver >= 6)
-			memcpy(&b->added_ms, (const char *)blob + sizeof(dtcp_blob_magic), sizeof(b->added_ms));
+			memcpy(&b->added_ms, (const char *)blob + sizeof(dtcp_blob_magic),
+			       sizeof(b->added_ms));
 		memcpy(abuf, (const char *)blob + head, len - head);
 		err = attrs_read(abuf, len - head, ver, b, cb, data);
 	} else {

@@ -74,6 +74,14 @@ struct dtcp_cdest *dtcp_config_cdest(const struct dtcp_group *g, const char *id)
 	return NULL;
 }
 
+struct dtcp_cdest *dtcp_config_cdest_by_kid(const struct dtcp_group *g, uint32_t kid)
+{
+	for (unsigned int i = 0; i < g->n_dests; i++)
+		if (g->dests[i].kid == kid)
+			return &g->dests[i];
+	return NULL;
+}
+
 bool dtcp_csource_allows(const struct dtcp_csource *src, const struct dtcp_cdest *d)
 {
 	if (!d || d->group != src->group)

@@ -211,11 +211,11 @@ static bool uses(const struct dtcp_crit *c, uint32_t kid)
 
 static const struct dtcp_cdest *cdest_by_kid(const struct dtcp_server *s, uint32_t kid)
 {
-	for (unsigned int g = 0; g < s->cfg->n_groups; g++)
-		for (unsigned int i = 0; i < s->cfg->groups[g].n_dests; i++)
-			if (s->cfg->groups[g].dests[i].kid == kid)
-				return &s->cfg->groups[g].dests[i];
-	return NULL;
+	const struct dtcp_cdest *d = NULL;
+
+	for (unsigned int g = 0; g < s->cfg->n_groups && !d; g++)
+		d = dtcp_config_cdest_by_kid(&s->cfg->groups[g], kid);
+	return d;
 }
 
 /* The name src knows destination kid by: configured, or the label its ADD gave. */

@@ -121,12 +121,10 @@ static bool dests_adopted(struct dtcp_server *s, struct dtcp_src *src, struct dt
 /* A configured destination of src's group by its kernel id (format 6 names them so). */
 static const char *cdest_name(uint32_t kid, void *data)
 {
-	const struct dtcp_group *g = ((const struct dtcp_src *)data)->cfg->group;
+	const struct dtcp_cdest *d =
+		dtcp_config_cdest_by_kid(((const struct dtcp_src *)data)->cfg->group, kid);
 
-	for (unsigned int i = 0; i < g->n_dests; i++)
-		if (g->dests[i].kid == kid)
-			return g->dests[i].id;
-	return NULL;
+	return d ? d->id : NULL;
 }
 
 static int rebuild_cb(const struct dfc_nl_crit *kc, void *data)

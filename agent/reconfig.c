@@ -130,8 +130,7 @@ void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 			bool kept = false;
 
 			for (unsigned int h = 0; h < cfg->n_groups && !kept; h++)
-				for (unsigned int k = 0; k < cfg->groups[h].n_dests && !kept; k++)
-					kept = cfg->groups[h].dests[k].kid == kid;
+				kept = dtcp_config_cdest_by_kid(&cfg->groups[h], kid) != NULL;
 			if (!kept)
 				s->kops->cdest_del(s->kctx, kid);
 		}

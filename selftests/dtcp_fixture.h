@@ -264,12 +264,9 @@ static bool notified(unsigned int i, const char *key, unsigned int code)
 /* A configured destination of group data by kernel id, as a restart names it (format 6). */
 static const char *cdest_by_kid(uint32_t kid, void *data)
 {
-	const struct dtcp_group *g = data;
+	const struct dtcp_cdest *d = dtcp_config_cdest_by_kid(data, kid);
 
-	for (unsigned int i = 0; i < g->n_dests; i++)
-		if (g->dests[i].kid == kid)
-			return g->dests[i].id;
-	return NULL;
+	return d ? d->id : NULL;
 }
 
 /* A blob of the first group's source read as a restart reads it: ids and names the kernel's. */
