@@ -49,7 +49,7 @@ progs: $(B)/dfcctl $(B)/dtcpd $(B)/dtcpc $(B)/dtcpd-ssh-relay
 # dtcpd: the DTCP agent. AGENT_CORE is the protocol core (no sockets),
 # shared with the unit test and the fuzzer (selftests/Makefile lists it too).
 AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_query.c \
-	agent/config_host.c agent/config_ssh.c agent/hostcheck.c agent/addr.c agent/crit.c \
+	agent/config_host.c agent/config_ssh.c agent/config_unique.c agent/hostcheck.c agent/addr.c agent/crit.c \
 	agent/blob.c agent/blob_write.c agent/blob_v2.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \

@@ -524,28 +524,6 @@ static void share_rdests(struct dtcp_config *cfg)
 		}
 }
 
-/* Destination di of group gi and every one before it have kernel ids of their own. */
-static void cdest_kid_unique(struct ctx *x, const struct dtcp_config *cfg, unsigned int gi,
-			     unsigned int di, const char *path, char *err, size_t errlen)
-{
-	const struct dtcp_cdest *a = &cfg->groups[gi].dests[di];
-
-	for (unsigned int gj = 0; gj <= gi; gj++)
-		for (unsigned int dj = 0; dj < cfg->groups[gj].n_dests; dj++) {
-			const struct dtcp_cdest *b = &cfg->groups[gj].dests[dj];
-
-			if (b == a)
-				return;
-			if (a->id && b->id && a->kid == b->kid) {
-				snprintf(err, errlen, "%s:%u: content destinations '%s' and '%s' "
-					 "hash to the same kernel id: rename one",
-					 path, a->line, a->id, b->id);
-				x->failed = true;
-				return;
-			}
-		}
-}
-
 static void load_group(struct ctx *x, struct dtcp_config *cfg, struct dtcp_group *grp,
 		       const config_setting_t *g)
 {
@@ -743,46 +721,8 @@ struct dtcp_config *dtcp_config_load_host(const char *path, bool host, char *err
 	}
 	free(list);
 
-	/* Control sources are named across groups: Csource-ID alone finds one. */
-	for (unsigned int gi = 0; gi < cfg->n_groups && !x.failed; gi++) {
-		struct dtcp_group *g = &cfg->groups[gi];
-
-		for (unsigned int gj = 0; gj < gi && !x.failed; gj++)
-			if (g->name && cfg->groups[gj].name && !strcmp(g->name, cfg->groups[gj].name))
-				cerr(&x, root, "capture group '%s' defined twice (lines %u and %u)",
-				     g->name, cfg->groups[gj].line, g->line);
-		for (unsigned int si = 0; si < g->n_srcs && !x.failed; si++) {
-			struct dtcp_csource *a = &g->srcs[si];
-
-			for (unsigned int gj = 0; gj <= gi && !x.failed; gj++) {
-				struct dtcp_group *h = &cfg->groups[gj];
-
-				for (unsigned int sj = 0; sj < h->n_srcs; sj++) {
-					struct dtcp_csource *b = &h->srcs[sj];
-
-					if (b == a)
-						break;
-					if (!strcmp(a->id, b->id)) {
-						snprintf(err, errlen, "%s:%u: control source '%s' "
-							 "defined twice (line %u)", path, a->line,
-							 a->id, b->line);
-						x.failed = true;
-					} else if (a->owner == b->owner) {
-						snprintf(err, errlen, "%s:%u: control sources '%s' and "
-							 "'%s' hash to the same kernel owner: rename one",
-							 path, a->line, a->id, b->id);
-						x.failed = true;
-					}
-					if (x.failed)
-						break;
-				}
-			}
-		}
-	}
-	/* A kernel id names its configured destination (blob format 6): one each. */
-	for (unsigned int gi = 0; gi < cfg->n_groups && !x.failed; gi++)
-		for (unsigned int di = 0; di < cfg->groups[gi].n_dests && !x.failed; di++)
-			cdest_kid_unique(&x, cfg, gi, di, path, err, errlen);
+	/* Names and the kernel ids hashed from them: one of each. */
+	dtcp_cfg_check_unique(&x, cfg);
 	if (!x.failed && !cfg->n_groups)
 		cerr(&x, root, "no capture-group: nothing to serve");
 	dtcp_cfg_check_ssh(&x, cfg, root);

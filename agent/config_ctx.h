@@ -2,7 +2,8 @@
 /*
  * What the files loading the configuration share (config.c, the host
  * checks of dtcpd -t in config_host.c, the DTCP-over-SSH settings in
- * config_ssh.c): the load's context and its setting readers. Errors and
+ * config_ssh.c, the checks across groups in config_unique.c): the load's
+ * context and its setting readers. Errors and
  * warnings name the file and the line. Nothing else includes it.
  */
 #ifndef DTCP_CONFIG_CTX_H
@@ -50,6 +51,11 @@ void dtcp_cfg_warn(struct dtcp_cfg_ctx *x, const config_setting_t *s, const char
 /* The host check of an interface: a bad name fails, a missing one warns. */
 void dtcp_cfg_host_iface(struct dtcp_cfg_ctx *x, const config_setting_t *s, const char *ifn,
 			 const char *what);
+
+/* ---- config_unique.c ---- */
+
+/* Group names, Csource-IDs, kernel owners and destination ids: one of each. */
+void dtcp_cfg_check_unique(struct dtcp_cfg_ctx *x, const struct dtcp_config *cfg);
 
 /* ---- config_ssh.c ---- */
 

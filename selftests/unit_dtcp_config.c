@@ -87,6 +87,12 @@ TEST(config_errors)
 		{ "state-file = \"/x\";\n", ": no capture-group" },
 		{ "capture-group = ( { name = \"g\";\n control-source = ( { id = \"a,b\"; service-port = 1;"
 		  " shared-key = \"k\"; } ); } );\n", ":2: control source id 'a,b'" },
+		{ "capture-group = (\n { name = \"g\"; },\n { name = \"h\"; },\n { name = \"g\"; } );\n",
+		  ":4: capture group 'g' defined twice (lines 2 and 4)" },
+		{ "capture-group = (\n { name = \"g\"; control-source = ( { id = \"a\"; service-port = 1;"
+		  " shared-key = \"k\"; } ); },\n { name = \"h\";\n control-source = ( { id = \"b\";"
+		  " service-port = 2; shared-key = \"k\"; },\n { id = \"a\"; service-port = 3;"
+		  " shared-key = \"k\"; } ); } );\n", ":5: control source 'a' defined twice (line 2)" },
 	};
 
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -154,33 +160,48 @@ static struct dtcp_config *two_dests_load(const char *a, const char *b, char *er
 }
 
 /*
- * Two destinations whose kernel ids (31-bit hashes of "group/id") are
- * one: the configuration is refused, since a kernel id names its
- * destination after a restart. The pair is found by a birthday search.
+ * Two names whose hashes (fmt's key of each, masked) are one, written into
+ * a and b: a birthday search over scattered names (FNV-1a keeps
+ * consecutive numbers apart). False if none was found.
  */
-TEST(config_cdest_kid_collision)
+static bool colliding_names(const char *key_fmt, const char *name_fmt, uint32_t mask,
+			    char *a, char *b, size_t size)
 {
 	enum { N = 400000 };
 	struct named_hash *v = calloc(N, sizeof(*v));
-	char key[32], a[16] = "", b[16] = "", err[512] = "", want[600];
-	struct dtcp_config *c;
-	char *path;
+	char key[32];
+	bool found = false;
 
-	ASSERT_NE(NULL, v);
-	/* Scattered names: FNV-1a keeps consecutive numbers apart. */
+	if (!v)
+		return false;
 	for (unsigned int i = 0; i < N; i++) {
-		snprintf(key, sizeof(key), "g/d%08x", i * 2654435761u);
-		v[i].h = dtcp_hash32(key, strlen(key), DTCP_HASH_INIT) & 0x7fffffff;
+		snprintf(key, sizeof(key), key_fmt, i * 2654435761u);
+		v[i].h = dtcp_hash32(key, strlen(key), DTCP_HASH_INIT) & mask;
 		v[i].i = i;
 	}
 	qsort(v, N, sizeof(*v), named_hash_cmp);
-	for (unsigned int i = 1; i < N && !a[0]; i++)
+	for (unsigned int i = 1; i < N && !found; i++)
 		if (v[i].h == v[i - 1].h && v[i].h) {
-			snprintf(a, sizeof(a), "d%08x", v[i - 1].i * 2654435761u);
-			snprintf(b, sizeof(b), "d%08x", v[i].i * 2654435761u);
+			snprintf(a, size, name_fmt, v[i - 1].i * 2654435761u);
+			snprintf(b, size, name_fmt, v[i].i * 2654435761u);
+			found = true;
 		}
 	free(v);
-	ASSERT_NE(0, a[0]);
+	return found;
+}
+
+/*
+ * Two destinations whose kernel ids (31-bit hashes of "group/id") are
+ * one: the configuration is refused, since a kernel id names its
+ * destination after a restart.
+ */
+TEST(config_cdest_kid_collision)
+{
+	char a[16], b[16], err[512] = "", want[600];
+	struct dtcp_config *c;
+	char *path;
+
+	ASSERT_TRUE(colliding_names("g/d%08x", "d%08x", 0x7fffffff, a, b, sizeof(a)));
 	c = two_dests_load(a, b, err, sizeof(err), &path);
 	snprintf(want, sizeof(want), "%s:4: content destinations '%s' and '%s' hash to the "
 		 "same kernel id: rename one", path, b, a);
@@ -190,6 +211,56 @@ TEST(config_cdest_kid_collision)
 	/* The positive control: one of them renamed, it loads. */
 	b[0] = 'e';
 	c = two_dests_load(a, b, err, sizeof(err), &path);
+	EXPECT_NE(NULL, c) TH_LOG("%s", err);
+	dtcp_config_free(c);
+}
+
+/* Control sources a (group g) and b (group h); err gets the error, if any. */
+static struct dtcp_config *two_srcs_load(const char *a, const char *b, char *err, size_t size,
+					 char **path)
+{
+	char conf[512];
+	struct dtcp_config *c;
+
+	snprintf(conf, sizeof(conf), "capture-group = (\n"
+		 " { name = \"g\"; control-source = ( { id = \"%s\"; service-port = 1;"
+		 " shared-key = \"k\"; } ); },\n"
+		 " { name = \"h\"; control-source = ( { id = \"%s\"; service-port = 2;"
+		 " shared-key = \"k\"; } ); } );\n", a, b);
+	*path = write_conf(conf);
+	c = dtcp_config_load(*path, err, size);
+	unlink(*path);
+	return c;
+}
+
+/*
+ * Two control sources, in two groups, whose kernel owners (32-bit hashes
+ * of the Csource-ID) are one: refused, since a restart finds a
+ * criterion's source by its owner.
+ */
+TEST(config_csource_owner_collision)
+{
+	char a[16], b[16], err[512] = "", want[600];
+	struct dtcp_config *c;
+	char *path;
+
+	ASSERT_TRUE(colliding_names("s%08x", "s%08x", 0xffffffff, a, b, sizeof(a)));
+	c = two_srcs_load(a, b, err, sizeof(err), &path);
+	snprintf(want, sizeof(want), "%s:3: control sources '%s' and '%s' hash to the "
+		 "same kernel owner: rename one", path, b, a);
+	EXPECT_EQ(NULL, c);
+	EXPECT_STREQ(want, err);
+	dtcp_config_free(c);
+	/* In the other order, the error is at the later line all the same. */
+	c = two_srcs_load(b, a, err, sizeof(err), &path);
+	snprintf(want, sizeof(want), "%s:3: control sources '%s' and '%s' hash to the "
+		 "same kernel owner: rename one", path, a, b);
+	EXPECT_EQ(NULL, c);
+	EXPECT_STREQ(want, err);
+	dtcp_config_free(c);
+	/* The positive control: one of them renamed, it loads. */
+	b[0] = 't';
+	c = two_srcs_load(a, b, err, sizeof(err), &path);
 	EXPECT_NE(NULL, c) TH_LOG("%s", err);
 	dtcp_config_free(c);
 }
