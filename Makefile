@@ -179,7 +179,8 @@ DFCCTL_SRC := $(addprefix tools/dfcctl/,dfcctl.c iface.c stats.c limits.c filter
 	filter_show.c filter_add.c filter_del.c cdest.c owner.c monitor.c agent.c \
 	ipsec.c ipsec_match.c netns.c batch.c batch_read.c vec.c)
 # dtcpd's blob reader (and the DTCP text helpers it needs) decode dtcpd's criteria.
-DFCCTL_AGENT := agent/blob.c agent/blob_write.c agent/blob_v2.c agent/msg.c agent/auth.c
+DFCCTL_AGENT := agent/blob.c agent/blob_write.c agent/blob_v2.c agent/msg.c agent/auth.c \
+	agent/addr.c
 # libnl-xfrm: cdest show's view of the xfrm policies and SAs; dfcctl alone links it.
 XFRM_PKG := libnl-xfrm-3.0
 $(B)/dfcctl: $(DFCCTL_SRC) $(wildcard tools/dfcctl/*.h) $(LIB_SRC) $(LIB_HDR) $(DFCCTL_AGENT) $(AGENT_HDR) $(B)/version

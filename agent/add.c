@@ -84,7 +84,7 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	for (unsigned int k = 0; k < a->n_dest; k++) {
 		char *b = blobs + k * DFC_CRIT_BLOB_MAX;
 		const struct dtcp_param *bad;
-		int len = dtcp_add_blob(q->m, a, from, now, k, b, DFC_CRIT_BLOB_MAX, &bad);
+		int len = dtcp_add_blob(q->m, a, q->from, now, k, b, DFC_CRIT_BLOB_MAX, &bad);
 
 		if (len == -E2BIG) {
 			dtcp_fail(&e, 432, NULL, "criterion longer than the %d bytes the kernel keeps",

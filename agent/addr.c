@@ -93,6 +93,13 @@ bool dtcp_prefix_match(const struct dtcp_prefix *p, const struct sockaddr *sa)
 	return !rest || !((a[full] ^ p->addr[full]) & (0xff << (8 - rest)));
 }
 
+size_t dtcp_sa_bytes(const struct sockaddr *sa, uint8_t a[16])
+{
+	int fam = sa_addr(sa, a);
+
+	return fam == AF_INET ? 4 : fam == AF_INET6 ? 16 : 0;
+}
+
 void dtcp_sa_text(const struct sockaddr *sa, char *buf, size_t size)
 {
 	uint8_t a[16];

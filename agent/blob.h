@@ -96,9 +96,10 @@ enum {					/* both required */
  * parameters are left out while they do not fit); -EILSEQ if a text is
  * not UTF-8 (*bad: that parameter, if one is to blame).
  */
-int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *from,
-		  uint64_t added_ms, unsigned int k, char *out, size_t size,
-		  const struct dtcp_param **bad);
+struct sockaddr;
+int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a,
+		  const struct sockaddr *from, uint64_t added_ms, unsigned int k, char *out,
+		  size_t size, const struct dtcp_param **bad);
 
 struct dtcp_blob {
 	char csource[80];		/* "" from format 6: the owner's source */

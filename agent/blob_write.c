@@ -166,14 +166,13 @@ static int put_params(struct wbuf *w, const struct dtcp_msg *m, const struct dtc
 	return 0;
 }
 
-int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a, const char *from,
-		  uint64_t added_ms, unsigned int k, char *out, size_t size,
-		  const struct dtcp_param **bad)
+int dtcp_add_blob(const struct dtcp_msg *m, const struct dtcp_add *a,
+		  const struct sockaddr *from, uint64_t added_ms, unsigned int k, char *out,
+		  size_t size, const struct dtcp_param **bad)
 {
 	uint8_t fa[16];
-	/* The source's address, binary; none when it is not one ("?"). */
-	size_t flen = inet_pton(AF_INET, from, fa) == 1 ? 4 :
-		      inet_pton(AF_INET6, from, fa) == 1 ? 16 : 0;
+	/* The source's address, binary, as its text shows it; none if not IP. */
+	size_t flen = dtcp_sa_bytes(from, fa);
 	/* Zeroed: libmnl leaves the padding after an attribute as it finds it. */
 	alignas(struct nlmsghdr) char buf[MNL_NLMSG_HDRLEN + DFC_CRIT_BLOB_MAX] = { 0 };
 	struct wbuf w = { .nlh = mnl_nlmsg_put_header(buf) };

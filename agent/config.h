@@ -153,5 +153,7 @@ int dtcp_prefix_parse(const char *s, struct dtcp_prefix *p);
 bool dtcp_prefix_match(const struct dtcp_prefix *p, const struct sockaddr *sa);
 /* Address of sa as text (IPv4-mapped IPv6 shown as IPv4). */
 void dtcp_sa_text(const struct sockaddr *sa, char *buf, size_t size);
+/* The address of sa in a: 4 bytes (IPv4-mapped IPv6 too), 16, or 0 if neither. */
+size_t dtcp_sa_bytes(const struct sockaddr *sa, uint8_t a[16]);
 
 #endif /* DTCP_CONFIG_H */

@@ -8,6 +8,7 @@
  * (agent/kfake.c), with a real restart: a second server rebuilt from it.
  */
 #include <errno.h>
+#include <stdalign.h>
 #include <sys/stat.h>
 #include <openssl/evp.h>
 
@@ -131,6 +132,69 @@ TEST_F(srv, blob_injection_restart)
 	ASSERT_EQ(1, req(self, 2, "LIST DTCP/0.7", ""));
 	ASSERT_EQ(200, reply(self, 2, 0));
 	EXPECT_EQ(victim, num("Criteria-ID"));
+}
+
+/*
+ * The sender's address goes into the blob binary, taken from the socket
+ * address as its text is: an IPv4-mapped IPv6 sender is its IPv4
+ * address (4 bytes), an IPv6 one 16 bytes. LIST shows the same
+ * Csource-Address before and after a restart.
+ */
+TEST_F(srv, csource_address_restart)
+{
+	static const struct {
+		const char *addr, *text;
+		size_t len;
+	} cases[] = {
+		{ "::ffff:192.0.2.7", "192.0.2.7", 4 },
+		{ "2001:db8::7", "2001:db8::7", 16 },
+	};
+	static alignas(struct nlattr) uint8_t blob[DFC_CRIT_BLOB_MAX];
+	uint32_t ids_of[2];
+	static struct dtcp_out o;
+
+	dtcp_server_program(&self->s);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct sockaddr_in6 from6 = { .sin6_family = AF_INET6, .sin6_port = htons(5000) };
+		struct kfake_crit *kc;
+		struct dtcp_blob b;
+
+		ASSERT_EQ(1, inet_pton(AF_INET6, cases[i].addr, &from6.sin6_addr));
+		char lines[64];
+
+		/* Two criteria that differ: the same twice is refused (433). */
+		snprintf(lines, sizeof(lines), "Cdest-ID: cd1|Dest-Port: %u|Timeout-Idle: 600", 25 + i);
+		dtcp_req_build(&o, "ADD DTCP/0.7", lines, ids[0], keys[0], ++self->seq[0]);
+		dtcp_replies_clear(&self->r);
+		dtcp_server_handle(&self->s, (struct sockaddr *)&from6, ports[0], o.buf, o.len,
+				   &self->r);
+		ASSERT_EQ(1, self->r.n);
+		ASSERT_EQ(200, reply(self, 0, 0));
+		ids_of[i] = (uint32_t)num("Criteria-ID");
+		EXPECT_STREQ(cases[i].text,
+			     dtcp_src_find(dtcp_server_src(&self->s, "cs1"), ids_of[i])->from);
+		kc = kfake_find(&self->k, owner_of(self, 0), DTCP_KID(ids_of[i], 0));
+		ASSERT_NE(NULL, kc);
+		memcpy(blob, kc->blob, kc->c.blob_len);
+		ASSERT_EQ(0, dtcp_blob_parse(blob, kc->c.blob_len, &b)) TH_LOG("case %u", i);
+		EXPECT_STREQ(cases[i].text, b.csource_addr);
+		dtcp_blob_free(&b);
+		/* The attribute itself: the address's bytes, no text. */
+		EXPECT_NE(NULL, memmem(blob, kc->c.blob_len,
+				       cases[i].len == 4 ? (const void *)"\xc0\0\2\7" :
+				       (const void *)&from6.sin6_addr, cases[i].len));
+	}
+	ASSERT_EQ(2, restart(self));
+	ASSERT_EQ(1, req(self, 0, "LIST DTCP/0.7", ""));
+	ASSERT_EQ(200, reply(self, 0, 0));
+	for (unsigned int i = 0; i < 2; i++) {
+		char want[80];
+
+		EXPECT_STREQ(cases[i].text,
+			     dtcp_src_find(dtcp_server_src(&self->s, "cs1"), ids_of[i])->from);
+		snprintf(want, sizeof(want), "\nCSOURCE-ADDRESS: %s\r\n", cases[i].text);
+		EXPECT_NE(NULL, strstr(self->r.d[0].buf, want)) TH_LOG("%s", self->r.d[0].buf);
+	}
 }
 
 /* A Cdest-ID written with escapes is the same destination after a restart and a reload. */
