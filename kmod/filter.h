@@ -97,6 +97,21 @@ struct dfc_filter_result {
 	struct dfc_crit *cand[DFC_MAX_DUP];
 };
 
+/*
+ * Everything but the candidates, which are read only below n: a result on
+ * the stack need not be zeroed whole (512 bytes per frame) to start.
+ */
+static inline void dfc_filter_result_init(struct dfc_filter_result *res,
+					  unsigned int len)
+{
+	res->len = len;
+	res->now = 0;
+	res->matched = 0;
+	res->probed = 0;
+	res->lost = 0;
+	res->n = 0;
+}
+
 int dfc_filter_init(struct dfc_filter *f, struct net *net, const struct dfc_events *ev);
 void dfc_filter_uninit(struct dfc_filter *f);
 int dfc_filter_mod_init(void);

@@ -60,10 +60,11 @@ bool dfc_hook_lookup(struct dfc_net *dn, struct sk_buff *skb,
 		     const struct dfc_key *key, const struct dfc_l3 *l3,
 		     unsigned int len)
 {
-	struct dfc_filter_result res = { .len = len };
+	struct dfc_filter_result res __uninitialized;
 	struct dfc_pcpu_stats *s;
 	unsigned int copies = 0;
 
+	dfc_filter_result_init(&res, len);
 	dfc_filter_match(&dn->filter, key, &res);
 	if (res.n)
 		copies = dfc_copy_frame(&dn->filter, &res, skb, l3, key->ipver,
@@ -100,7 +101,7 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 	struct dfc_iface *iface = priv;
 	u32 mark = READ_ONCE(iface->dn->filter.copy_mark);
 	unsigned int len = skb->len;
-	struct dfc_key key;
+	struct dfc_key key __uninitialized;	/* dfc_parse() zeroes it first */
 	struct dfc_l3 l3;
 	int err;
 

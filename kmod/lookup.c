@@ -38,7 +38,7 @@ unsigned int dfc_table_match(struct dfc_table *t, const struct dfc_key *key,
 	struct dfc_mask_array *ma = rcu_dereference(t->ma);
 	u16 sp = ntohs(key->sport), dp = ntohs(key->dport);
 	unsigned int probed = 0, i, v6 = key->ipver == 6;
-	struct dfc_key mk;
+	struct dfc_key mk __uninitialized;	/* dfc_mask_hash() writes it whole */
 
 	for (i = 0; i < ma->n; i++) {
 		struct dfc_mask *m = rcu_dereference(ma->masks[i]);

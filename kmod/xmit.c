@@ -88,11 +88,14 @@ static u8 outer_proto(const struct dfc_cdest_cfg *cfg, u8 inner_ver)
 	return inner_ver == 6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
 }
 
-static struct dst_entry *route4(struct net *net, struct dst_cache *cache,
-				const struct dfc_cdest_cfg *cfg, u8 proto,
-				__be32 *saddr)
+/*
+ * The lookups behind the route caches, apart: their flows (zeroed whole
+ * on Debian's kernel, INIT_STACK_ALL_ZERO) are built only on a miss.
+ */
+static noinline struct dst_entry *
+route4_lookup(struct net *net, struct dst_cache *cache,
+	      const struct dfc_cdest_cfg *cfg, u8 proto, __be32 *saddr)
 {
-	struct rtable *rt = cache ? dst_cache_get_ip4(cache, saddr) : NULL;
 	struct flowi4 fl4 = {
 		.daddr = cfg->addr.s6_addr32[0],
 		.saddr = cfg->has_src ? cfg->src.s6_addr32[0] : 0,
@@ -101,9 +104,8 @@ static struct dst_entry *route4(struct net *net, struct dst_cache *cache,
 		.fl4_sport = cfg->sport,
 		.fl4_dport = cfg->dport,
 	};
+	struct rtable *rt;
 
-	if (rt)
-		return &rt->dst;
 	/* With a protocol in the flow, this also runs the xfrm lookup. */
 	rt = ip_route_output_flow(net, &fl4, NULL);
 	if (IS_ERR(rt))
@@ -114,11 +116,10 @@ static struct dst_entry *route4(struct net *net, struct dst_cache *cache,
 	return &rt->dst;
 }
 
-static struct dst_entry *route6(struct net *net, struct dst_cache *cache,
-				const struct dfc_cdest_cfg *cfg, u8 proto,
-				struct in6_addr *saddr)
+static noinline struct dst_entry *
+route6_lookup(struct net *net, struct dst_cache *cache,
+	      const struct dfc_cdest_cfg *cfg, u8 proto, struct in6_addr *saddr)
 {
-	struct dst_entry *dst = cache ? dst_cache_get_ip6(cache, saddr) : NULL;
 	struct flowi6 fl6 = {
 		.daddr = cfg->addr,
 		.flowi6_proto = proto,
@@ -126,9 +127,8 @@ static struct dst_entry *route6(struct net *net, struct dst_cache *cache,
 		.fl6_sport = cfg->sport,
 		.fl6_dport = cfg->dport,
 	};
+	struct dst_entry *dst;
 
-	if (dst)
-		return dst;
 	if (cfg->has_src)
 		fl6.saddr = cfg->src;
 	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
@@ -138,6 +138,24 @@ static struct dst_entry *route6(struct net *net, struct dst_cache *cache,
 	if (cache)
 		dst_cache_set_ip6(cache, dst, &fl6.saddr);
 	return dst;
+}
+
+static struct dst_entry *route4(struct net *net, struct dst_cache *cache,
+				const struct dfc_cdest_cfg *cfg, u8 proto,
+				__be32 *saddr)
+{
+	struct rtable *rt = cache ? dst_cache_get_ip4(cache, saddr) : NULL;
+
+	return rt ? &rt->dst : route4_lookup(net, cache, cfg, proto, saddr);
+}
+
+static struct dst_entry *route6(struct net *net, struct dst_cache *cache,
+				const struct dfc_cdest_cfg *cfg, u8 proto,
+				struct in6_addr *saddr)
+{
+	struct dst_entry *dst = cache ? dst_cache_get_ip6(cache, saddr) : NULL;
+
+	return dst ?: route6_lookup(net, cache, cfg, proto, saddr);
 }
 
 static void put_udp(struct sk_buff *skb, const struct dfc_cdest_cfg *cfg,
@@ -218,6 +236,17 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
 		skb_checksum_help(nskb);
 }
 
+/* The copy's bytes: a linear frame, the usual one, needs no walk of frags. */
+static int dfc_xmit_copy_bits(const struct sk_buff *skb, unsigned int off,
+			      void *to, unsigned int len)
+{
+	if (off + len <= skb_headlen(skb)) {
+		memcpy(to, skb->data + off, len);
+		return 0;
+	}
+	return skb_copy_bits(skb, off, to, len);
+}
+
 /*
  * Copy len bytes of the IP packet at offset off of skb to cd, with
  * skb->mark mark (the namespace's copy mark). Called from the hook
@@ -279,8 +308,9 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 		return false;
 	}
 	skb_reserve(nskb, LL_RESERVED_SPACE(dst->dev) + dst->header_len);
-	skb_put(nskb, hlen + len);
-	if (skb_copy_bits(skb, off, nskb->data + hlen, len)) {
+	/* Sized above: no tail check. */
+	__skb_put(nskb, hlen + len);
+	if (dfc_xmit_copy_bits(skb, off, nskb->data + hlen, len)) {
 		kfree_skb(nskb);
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);

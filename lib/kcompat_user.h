@@ -32,6 +32,7 @@ struct list_head { struct list_head *next, *prev; };
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define noinline		__attribute__((__noinline__))
+#define __uninitialized		/* no automatic zeroing to opt out of */
 #ifndef __always_inline		/* glibc's <sys/cdefs.h> has it */
 #define __always_inline		inline __attribute__((__always_inline__))
 #endif
