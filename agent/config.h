@@ -133,6 +133,8 @@ struct dtcp_csource *dtcp_config_source(const struct dtcp_config *c, const char 
 struct dtcp_cdest *dtcp_config_cdest(const struct dtcp_group *g, const char *id);
 /* Group g's destination with kernel id kid (unique in the configuration), or NULL. */
 struct dtcp_cdest *dtcp_config_cdest_by_kid(const struct dtcp_group *g, uint32_t kid);
+/* The configured destination with kernel id kid, in any group, or NULL. */
+struct dtcp_cdest *dtcp_config_cdest_any_kid(const struct dtcp_config *c, uint32_t kid);
 /* May src use the configured destination d? */
 bool dtcp_csource_allows(const struct dtcp_csource *src, const struct dtcp_cdest *d);
 /* Is the sender address sa allowed for src? */

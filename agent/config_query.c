@@ -82,6 +82,15 @@ struct dtcp_cdest *dtcp_config_cdest_by_kid(const struct dtcp_group *g, uint32_t
 	return NULL;
 }
 
+struct dtcp_cdest *dtcp_config_cdest_any_kid(const struct dtcp_config *c, uint32_t kid)
+{
+	struct dtcp_cdest *d = NULL;
+
+	for (unsigned int g = 0; g < c->n_groups && !d; g++)
+		d = dtcp_config_cdest_by_kid(&c->groups[g], kid);
+	return d;
+}
+
 bool dtcp_csource_allows(const struct dtcp_csource *src, const struct dtcp_cdest *d)
 {
 	if (!d || d->group != src->group)

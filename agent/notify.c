@@ -209,20 +209,11 @@ static bool uses(const struct dtcp_crit *c, uint32_t kid)
 	return false;
 }
 
-static const struct dtcp_cdest *cdest_by_kid(const struct dtcp_server *s, uint32_t kid)
-{
-	const struct dtcp_cdest *d = NULL;
-
-	for (unsigned int g = 0; g < s->cfg->n_groups && !d; g++)
-		d = dtcp_config_cdest_by_kid(&s->cfg->groups[g], kid);
-	return d;
-}
-
 /* The name src knows destination kid by: configured, or the label its ADD gave. */
 static void dest_name(const struct dtcp_server *s, const struct dtcp_src *src, uint32_t kid,
 		      char *buf, size_t size)
 {
-	const struct dtcp_cdest *d = cdest_by_kid(s, kid);
+	const struct dtcp_cdest *d = dtcp_config_cdest_any_kid(s->cfg, kid);
 
 	snprintf(buf, size, "%s", d ? d->id : "");
 	for (unsigned int i = 0; !d && i < src->n_crits; i++) {
@@ -236,7 +227,7 @@ static void dest_name(const struct dtcp_server *s, const struct dtcp_src *src, u
 
 void dtcp_server_congested(struct dtcp_server *s, uint32_t cdest, uint64_t rate, bool on)
 {
-	const struct dtcp_cdest *d = cdest_by_kid(s, cdest);
+	const struct dtcp_cdest *d = dtcp_config_cdest_any_kid(s->cfg, cdest);
 	struct dtcp_out *p;
 
 	if (!d)
@@ -272,7 +263,7 @@ void dtcp_server_congested(struct dtcp_server *s, uint32_t cdest, uint64_t rate,
 
 void dtcp_server_noipsec(struct dtcp_server *s, uint32_t cdest)
 {
-	const struct dtcp_cdest *d = cdest_by_kid(s, cdest);
+	const struct dtcp_cdest *d = dtcp_config_cdest_any_kid(s->cfg, cdest);
 	char name[128] = "";
 
 	/* its configured name, else the label a request gave it; the kernel id last */

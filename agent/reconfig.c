@@ -127,11 +127,8 @@ void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg)
 	for (unsigned int g = 0; s->kops->cdest_del && g < old->n_groups; g++)
 		for (unsigned int i = 0; i < old->groups[g].n_dests; i++) {
 			uint32_t kid = old->groups[g].dests[i].kid;
-			bool kept = false;
 
-			for (unsigned int h = 0; h < cfg->n_groups && !kept; h++)
-				kept = dtcp_config_cdest_by_kid(&cfg->groups[h], kid) != NULL;
-			if (!kept)
+			if (!dtcp_config_cdest_any_kid(cfg, kid))
 				s->kops->cdest_del(s->kctx, kid);
 		}
 	dtcp_config_free(old);
