@@ -31,7 +31,7 @@ export CC CFLAGS LDLIBS SAN
 
 # The netlink client: its core (socket, requests), then one file a subject.
 # selftests/Makefile lists them too.
-LIB_NL_SRC := lib/dfc_nl.c lib/dfc_nl_iface.c lib/dfc_nl_crit.c lib/dfc_nl_cdest.c lib/dfc_nl_event.c
+LIB_NL_SRC := lib/dfc_nl.c lib/dfc_nl_iface.c lib/dfc_nl_crit.c lib/dfc_nl_cdest.c lib/dfc_nl_event.c lib/dfc_nl_batch.c
 LIB_SRC := $(LIB_NL_SRC) lib/dfc_spec.c lib/dfc_spec_expand.c
 LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h lib/dfc_spec_priv.h include/uapi/linux/dfc.h
 KSFT := $(B)/ksft/kselftest_harness.h

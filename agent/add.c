@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The ADD method: checks (crit.c), destinations, the kernel, the table.
+ * In a burst, the kernel part of its ADDs is one batch (server.h): each
+ * ADD is checked and built at once, and answered once the batch ran.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +27,164 @@ static uint32_t alloc_id(struct dtcp_server *s, struct dtcp_src *src)
 	}
 }
 
+/* An ADD waiting for its burst's kernel batch: what its answer needs. */
+struct dtcp_pending {
+	struct dtcp_src *src;
+	struct dtcp_crit *c;		/* built; inserted once the kernel took it */
+	unsigned int refs;		/* request-defined destinations it holds */
+	struct dtcp_replies *out;
+	int ver;
+	char *seq;
+	int slot;			/* its message in the batch */
+};
+
+struct dtcp_pending *dtcp_pending_new(void)
+{
+	return calloc(DFC_NL_BATCH_MAX, sizeof(struct dtcp_pending));
+}
+
+static unsigned int pending_of(const struct dtcp_server *s, const struct dtcp_src *src)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < s->n_pend; i++)
+		n += s->pend[i].src == src;
+	return n;
+}
+
+/* The criterion as the table keeps it, before the kernel has it. */
+static struct dtcp_crit *crit_new(const struct dtcp_add *a, uint32_t id, uint64_t now,
+				  uint64_t mono, const char *from, const struct dfc_nl_crit *kc)
+{
+	struct dtcp_crit *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->id = id;
+	c->flags = a->flags;
+	c->prio = a->prio;
+	c->n_dest = a->n_dest;
+	memcpy(c->cdest_kid, a->cdest_kid, sizeof(c->cdest_kid));
+	/* As sent, like the blob keeps it: names may hold escaped commas. */
+	c->cdests = strdup(a->cdest_param->raw);
+	c->request_dest = a->request_dest;
+	c->t_idle = a->t_idle;
+	c->t_total = a->t_total;
+	c->t_packets = a->t_packets;
+	c->t_bytes = a->t_bytes;
+	c->added_ms = now;
+	snprintf(c->from, sizeof(c->from), "%s", from);
+	c->blob_len = kc->blob_len;
+	c->blob = malloc(c->blob_len);
+	if (c->blob)
+		memcpy(c->blob, kc->blob, c->blob_len);
+	c->bw_ms = mono;
+	if (!c->cdests || !c->blob) {
+		dtcp_crit_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* What the kernel said, as a DTCP error. */
+static void kernel_fail(struct dtcp_server *s, struct dtcp_err *e, int err, const char *why)
+{
+	if (err == -ENOSPC)
+		dtcp_fail(e, 550, NULL, "kernel criteria limit reached");
+	else if (err == -EINVAL || err == -EMSGSIZE || err == -E2BIG)
+		dtcp_fail(e, 432, NULL, "kernel refused the filter%s%s", why && *why ? ": " : "",
+			  why ? why : "");
+	else
+		dtcp_fail(e, 500, NULL, "kernel: %s", strerror(-err));
+	s->st.kernel_errors += err != -ENOSPC && err != -EINVAL;
+}
+
+/*
+ * The kernel's answer (err) to the add of c: c into the table and 200,
+ * or the error. Either way, c and the references it holds are taken.
+ */
+static unsigned int add_finish(struct dtcp_req *q, struct dtcp_crit *c, unsigned int refs,
+			       int err, const char *why)
+{
+	struct dtcp_server *s = q->s;
+	struct dtcp_src *src = q->src;
+	struct dtcp_err e = { 0 };
+	uint32_t id = c->id;
+
+	if (err) {
+		kernel_fail(s, &e, err, why);
+	} else if (dtcp_src_insert(src, c)) {
+		for (unsigned int k = 0; k < c->n_dest; k++)
+			s->kops->del(s->kctx, src->cfg->owner, DTCP_KID(id, k));
+		dtcp_fail(&e, 500, NULL, "out of memory");
+		err = -ENOMEM;
+	}
+	if (err) {
+		for (unsigned int k = 0; k < refs; k++)
+			dtcp_rdest_put(s, c->cdest_kid[k]);
+		dtcp_crit_free(c);
+		src->st.add_failed++;
+		return dtcp_reply_error(q, &e);
+	}
+	src->st.added++;
+	s->dirty = true;
+	dtcp_reply_begin(q, s->out, 200);
+	dtcp_out_param(s->out, "Criteria-ID", "%" PRIu32, id);
+	dtcp_reply_finish(q, s->out);
+	return 200;
+}
+
+/* Into the burst's batch: the slot, or -errno (then it goes to the kernel alone). */
+static int add_queue(struct dtcp_req *q, const struct dfc_nl_crit *kc, unsigned int n,
+		     struct dtcp_crit *c, unsigned int refs)
+{
+	struct dtcp_server *s = q->s;
+	struct dtcp_pending *p;
+	char *seq;
+	int slot;
+
+	if (!s->burst || !s->kops->add_queue || !s->kops->add_flush)
+		return -EOPNOTSUPP;
+	seq = strdup(q->seq);
+	if (!seq)
+		return -ENOMEM;
+	slot = s->kops->add_queue(s->kctx, q->src->cfg->owner, kc, n);
+	if (slot == -ENOSPC) {
+		dtcp_add_flush(s);
+		slot = s->kops->add_queue(s->kctx, q->src->cfg->owner, kc, n);
+	}
+	if (slot < 0) {
+		free(seq);
+		return slot;
+	}
+	p = &s->pend[s->n_pend++];
+	*p = (struct dtcp_pending){ q->src, c, refs, q->out, q->ver, seq, slot };
+	return 0;
+}
+
+void dtcp_add_flush(struct dtcp_server *s)
+{
+	struct dfc_nl_batch_res res[DFC_NL_BATCH_MAX];
+	unsigned int n = s->n_pend;
+	int err;
+
+	if (!n)
+		return;
+	err = s->kops->add_flush(s->kctx, res);
+	s->n_pend = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		struct dtcp_pending *p = &s->pend[i];
+		struct dtcp_req q = { .s = s, .src = p->src, .from_text = p->c->from,
+				      .ver = p->ver, .seq = p->seq, .out = p->out };
+		const struct dfc_nl_batch_res *r = &res[p->slot];
+
+		dtcp_req_count(p->src, DTCP_M_ADD,
+			       add_finish(&q, p->c, p->refs, err ? err : r->err,
+					  err ? NULL : r->why));
+		free(p->seq);
+	}
+}
+
 unsigned int dtcp_method_add(struct dtcp_req *q)
 {
 	struct dtcp_server *s = q->s;
@@ -32,14 +192,14 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	struct dfc_nl_crit kc[DTCP_MAX_DEST];
 	struct dtcp_err e = { 0 };
 	struct dtcp_add *a = malloc(sizeof(*a));
-	struct dtcp_crit *c = NULL;
+	struct dtcp_crit *c;
 	char *blobs = malloc(DTCP_MAX_DEST * DFC_CRIT_BLOB_MAX);
-	unsigned int ne, nx, done = 0, fresh = 0, refs = 0, owned;
-	uint64_t now = s->wall_ms();
+	unsigned int ne, nx, done = 0, fresh = 0, refs = 0, owned, live;
+	uint64_t now = dtcp_wall_ms(s);
 	const char *why = NULL;
-	const char *from = q->from_text;
+	bool queued;
 	uint32_t id;
-	int err;
+	int err = 0;
 
 	if (!a || !blobs) {
 		dtcp_fail(&e, 500, NULL, "out of memory");
@@ -47,8 +207,9 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	}
 	if (dtcp_add_parse(s, src, q->m, q->ver, a, &e))
 		goto fail;
-	if (src->cfg->max_criteria && src->n_live >= src->cfg->max_criteria) {
-		dtcp_fail(&e, 550, NULL, "this control source has %u criteria", src->n_live);
+	live = src->n_live + pending_of(s, src);
+	if (src->cfg->max_criteria && live >= src->cfg->max_criteria) {
+		dtcp_fail(&e, 550, NULL, "this control source has %u criteria", live);
 		goto fail;
 	}
 	if (a->request_dest) {
@@ -112,59 +273,22 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 		kc[k].excl = nx ? s->excl : NULL;
 		kc[k].n_excl = nx;
 	}
-	err = s->kops->add(s->kctx, src->cfg->owner, kc, a->n_dest, &done, &why);
-	if (err) {
-		/* All or nothing: take back what an earlier message committed. */
-		for (unsigned int k = 0; k < done; k++)
-			s->kops->del(s->kctx, src->cfg->owner, kc[k].id);
-		if (err == -ENOSPC)
-			dtcp_fail(&e, 550, NULL, "kernel criteria limit reached");
-		else if (err == -EINVAL || err == -EMSGSIZE || err == -E2BIG)
-			dtcp_fail(&e, 432, NULL, "kernel refused the filter%s%s", why ? ": " : "",
-				  why ? why : "");
-		else
-			dtcp_fail(&e, 500, NULL, "kernel: %s", strerror(-err));
-		s->st.kernel_errors += err != -ENOSPC && err != -EINVAL;
-		goto fail;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c) {
-		c->id = id;
-		c->flags = a->flags;
-		c->prio = a->prio;
-		c->n_dest = a->n_dest;
-		memcpy(c->cdest_kid, a->cdest_kid, sizeof(c->cdest_kid));
-		/* As sent, like the blob keeps it: names may hold escaped commas. */
-		c->cdests = strdup(a->cdest_param->raw);
-		c->request_dest = a->request_dest;
-		c->t_idle = a->t_idle;
-		c->t_total = a->t_total;
-		c->t_packets = a->t_packets;
-		c->t_bytes = a->t_bytes;
-		c->added_ms = now;
-		snprintf(c->from, sizeof(c->from), "%s", from);
-		c->blob_len = kc[0].blob_len;
-		c->blob = malloc(c->blob_len);
-		if (c->blob)
-			memcpy(c->blob, kc[0].blob, c->blob_len);
-		c->bw_ms = s->mono_ms ? s->mono_ms() : 0;
-	}
-	if (!c || !c->cdests || !c->blob || dtcp_src_insert(src, c)) {
-		for (unsigned int k = 0; k < a->n_dest; k++)
-			s->kops->del(s->kctx, src->cfg->owner, kc[k].id);
-		if (c)
-			dtcp_crit_free(c);
+	c = crit_new(a, id, now, dtcp_mono_ms(s), q->from_text, &kc[0]);
+	if (!c) {
 		dtcp_fail(&e, 500, NULL, "out of memory");
 		goto fail;
 	}
-	src->st.added++;
-	s->dirty = true;
+	/* Queued, the criteria are in the batch's message: the next ADD may use the scratch. */
+	queued = !add_queue(q, kc, c->n_dest, c, refs);
+	if (!queued) {
+		err = s->kops->add(s->kctx, src->cfg->owner, kc, c->n_dest, &done, &why);
+		/* All or nothing: take back what an earlier message committed. */
+		for (unsigned int k = 0; err && k < done; k++)
+			s->kops->del(s->kctx, src->cfg->owner, kc[k].id);
+	}
 	free(a);
 	free(blobs);
-	dtcp_reply_begin(q, s->out, 200);
-	dtcp_out_param(s->out, "Criteria-ID", "%" PRIu32, id);
-	dtcp_reply_finish(q, s->out);
-	return 200;
+	return queued ? 0 : add_finish(q, c, refs, err, why);
 fail:
 	for (unsigned int k = 0; k < refs; k++)
 		dtcp_rdest_put(s, a->cdest_kid[k]);

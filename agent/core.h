@@ -14,6 +14,17 @@
 
 #define LOG(s, src, prio, ...) do { if ((s)->log) (s)->log(s, src, prio, __VA_ARGS__); } while (0)
 
+/* The clocks, read once per burst (server.h). */
+static inline uint64_t dtcp_wall_ms(const struct dtcp_server *s)
+{
+	return s->burst ? s->burst_wall : s->wall_ms();
+}
+
+static inline uint64_t dtcp_mono_ms(const struct dtcp_server *s)
+{
+	return s->burst ? s->burst_mono : s->mono_ms ? s->mono_ms() : 0;
+}
+
 /* ---- crittab.c: a source's criteria ---- */
 
 void dtcp_crit_free(struct dtcp_crit *c);
@@ -68,7 +79,7 @@ void dtcp_rdest_reset(struct dtcp_server *s);
 struct dtcp_req {
 	struct dtcp_server *s;
 	struct dtcp_src *src;
-	const struct dtcp_msg *m;
+	const struct dtcp_msg *m;	/* NULL once the burst moved on: an ADD answered late */
 	const struct sockaddr *from;
 	const char *from_text;		/* its address as text */
 	int ver;
@@ -104,9 +115,19 @@ int dtcp_select_crits(struct dtcp_req *q, const struct dtcp_param *pid,
 		      const struct dtcp_param *pcd, struct dtcp_crit ***sel,
 		      unsigned int *n, struct dtcp_err *e);
 
+/* ---- dispatch.c ---- */
+
+/* Count an answer in src's statistics. */
+void dtcp_req_count(struct dtcp_src *src, enum dtcp_method meth, unsigned int code);
+
 /* ---- add.c, method.c, list.c: the methods; each returns the code answered ---- */
 
+/* In a burst, 0: the answer comes with the burst's kernel batch (dtcp_add_flush). */
 unsigned int dtcp_method_add(struct dtcp_req *q);
+/* ADDs waiting for a batch: room for DFC_NL_BATCH_MAX (NULL: out of memory). */
+struct dtcp_pending *dtcp_pending_new(void);
+/* Run the batch: each waiting ADD is answered (and counted). */
+void dtcp_add_flush(struct dtcp_server *s);
 unsigned int dtcp_method_delete(struct dtcp_req *q);
 unsigned int dtcp_method_refresh(struct dtcp_req *q);
 unsigned int dtcp_method_list(struct dtcp_req *q);

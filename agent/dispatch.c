@@ -32,8 +32,28 @@ static enum dtcp_method method_of(const char *m)
 #define DROP_LOG(s, src, prio, ...) \
 	do { if (dtcp_server_log_ok(s, DTCP_RL_DROP)) LOG(s, src, prio, __VA_ARGS__); } while (0)
 
-/* ssh NULL: a UDP datagram to local_port. */
-static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t local_port,
+void dtcp_req_count(struct dtcp_src *src, enum dtcp_method meth, unsigned int code)
+{
+	if (code != 200)
+		src->st.req_failed[meth]++;
+	src->st.answers[code / 100 % 10]++;
+}
+
+void dtcp_server_burst_begin(struct dtcp_server *s)
+{
+	s->burst_wall = s->wall_ms();
+	s->burst_mono = s->mono_ms ? s->mono_ms() : 0;
+	s->burst = true;
+}
+
+void dtcp_server_burst_end(struct dtcp_server *s)
+{
+	dtcp_add_flush(s);
+	s->burst = false;
+}
+
+/* ssh NULL: a UDP datagram to local_port. True: the answer comes later (a batched ADD). */
+static bool handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t local_port,
 		   struct dtcp_ssh_req *ssh, const void *data, size_t len,
 		   struct dtcp_replies *out)
 {
@@ -61,32 +81,32 @@ static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 		else
 			s->st.not_dtcp++;
 		DROP_LOG(s, NULL, LOG_DEBUG, "from %s: not a DTCP message, dropped", addr);
-		return;
+		return false;
 	}
 	if (m->kind != DTCP_K_REQUEST) {
 		s->st.not_request++;
 		DROP_LOG(s, NULL, LOG_DEBUG, "from %s: not a request, dropped", addr);
-		return;
+		return false;
 	}
 	/* Security checks: every failure is dropped without an answer. */
 	cs = dtcp_msg_get(m, "Csource-ID");
 	if (!cs) {
 		s->st.no_csource++;
 		DROP_LOG(s, NULL, LOG_WARNING, "from %s: no Csource-ID, dropped (499)", addr);
-		return;
+		return false;
 	}
 	src = dtcp_server_src(s, cs->value);
 	if (!src || !src->cfg) {
 		s->st.unknown_csource++;
 		DROP_LOG(s, NULL, LOG_WARNING, "from %s: unknown control source, dropped (499)", addr);
-		return;
+		return false;
 	}
 	if (ssh && (!dtcp_csource_has_login(src->cfg, ssh->login) ||
 		    (ssh->src && ssh->src != src))) {
 		src->st.drop_login++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: SSH login %s does not speak for this control "
 		    "source, session closed (499)", addr, ssh->login);
-		return;
+		return false;
 	}
 	if (ssh)
 		ssh->verdict = DTCP_SSH_DROPPED;
@@ -94,24 +114,24 @@ static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 		src->st.drop_port++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: request to port %u, not the service port, "
 		    "dropped", addr, local_port);
-		return;
+		return false;
 	}
 	if (!dtcp_csource_sender_ok(src->cfg, from)) {
 		src->st.drop_addr++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: sender not in source-addresses, dropped", addr);
-		return;
+		return false;
 	}
 	if (!m->auth || !dtcp_hmac_verify(src->cfg->key, src->cfg->key_len, m->raw,
 					  m->signed_len, m->auth)) {
 		src->st.drop_auth++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: authentication failed, dropped (497)", addr);
-		return;
+		return false;
 	}
 	seqp = dtcp_msg_get(m, "Seq");
 	if (!seqp || dtcp_parse_u64(seqp->value, UINT64_MAX, &seq)) {
 		src->st.drop_noseq++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: no valid Seq, dropped (498)", addr);
-		return;
+		return false;
 	}
 	/* Over SSH the window is the session's: Junos clients start at 1 on each. */
 	win = ssh ? ssh->seq : &src->seq;
@@ -121,7 +141,7 @@ static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 		DROP_LOG(s, src, LOG_WARNING, "from %s: Seq %" PRIu64 " %s (highest %" PRIu64
 		    "), dropped (498)", addr, seq,
 		    v == DTCP_SEQ_REPLAY ? "already seen" : "outside the window", win->max);
-		return;
+		return false;
 	}
 	/* Authentic: the window moves even if the request then fails (§6.2). */
 	if (ssh) {
@@ -164,6 +184,9 @@ static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 	} else if (dtcp_params_check(m, meth, &e)) {
 		code = dtcp_reply_error(&q, &e);
 	} else {
+		/* What the kernel holds must include the burst's ADDs so far. */
+		if (meth != DTCP_M_ADD)
+			dtcp_add_flush(s);
 		switch (meth) {
 		case DTCP_M_ADD: code = dtcp_method_add(&q); break;
 		case DTCP_M_DELETE: code = dtcp_method_delete(&q); break;
@@ -172,17 +195,17 @@ static void handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 		default: code = dtcp_method_noop(&q); break;
 		}
 	}
-	if (code != 200)
-		src->st.req_failed[meth]++;
-	src->st.answers[code / 100 % 10]++;
+	if (code)
+		dtcp_req_count(src, meth, code);
 	dtcp_server_gc(s);
+	return !code;
 }
 
-void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
+bool dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			uint16_t local_port, const void *data, size_t len,
 			struct dtcp_replies *out)
 {
-	handle(s, from, local_port, NULL, data, len, out);
+	return handle(s, from, local_port, NULL, data, len, out);
 }
 
 void dtcp_server_handle_ssh(struct dtcp_server *s, const struct sockaddr *from,

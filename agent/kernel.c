@@ -31,6 +31,18 @@ static int k_add(void *k, uint32_t owner, const struct dfc_nl_crit *crits, unsig
 	return err;
 }
 
+static int k_add_queue(void *k, uint32_t owner, const struct dfc_nl_crit *crits, unsigned int n)
+{
+	NEED_NL(k);
+	return dfc_nl_batch_crit_add(((struct dtcp_kernel *)k)->batch, owner, crits, n);
+}
+
+static int k_add_flush(void *k, struct dfc_nl_batch_res *res)
+{
+	NEED_NL(k);
+	return dfc_nl_batch_run(((struct dtcp_kernel *)k)->batch, res);
+}
+
 static int k_del(void *k, uint32_t owner, uint64_t kid)
 {
 	NEED_NL(k);
@@ -151,6 +163,8 @@ const struct dtcp_kops dtcp_kernel_ops = {
 	.dup_limits = k_dup_limits,
 	.owner_dup = k_owner_dup,
 	.add = k_add,
+	.add_queue = k_add_queue,
+	.add_flush = k_add_flush,
 	.del = k_del,
 	.del_owner = k_del_owner,
 	.refresh = k_refresh,
@@ -164,11 +178,14 @@ int dtcp_kernel_open(struct dtcp_kernel *k)
 	k->nl = dfc_nl_open();
 	if (!k->nl)
 		return -errno;
-	k->ev = dfc_nl_events_open();
+	k->batch = dfc_nl_batch_new(k->nl);
+	k->ev = k->batch ? dfc_nl_events_open() : NULL;
 	if (!k->ev) {
-		int err = -errno;
+		int err = k->batch ? -errno : -ENOMEM;
 
+		dfc_nl_batch_free(k->batch);
 		dfc_nl_close(k->nl);
+		k->batch = NULL;
 		k->nl = NULL;
 		return err;
 	}
@@ -181,9 +198,11 @@ void dtcp_kernel_close(struct dtcp_kernel *k)
 {
 	if (k->ev)
 		dfc_nl_events_close(k->ev);
+	dfc_nl_batch_free(k->batch);
 	if (k->nl)
 		dfc_nl_close(k->nl);
 	k->ev = NULL;
+	k->batch = NULL;
 	k->nl = NULL;
 }
 

@@ -10,6 +10,7 @@
 
 struct dtcp_kernel {
 	struct dfc_nl *nl;
+	struct dfc_nl_batch *batch;	/* a burst's adds, on nl */
 	struct dfc_nl_events *ev;
 };
 

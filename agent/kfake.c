@@ -3,6 +3,7 @@
  * In-memory criteria store for tests. See kfake.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,33 @@ static int f_add(void *p, uint32_t owner, const struct dfc_nl_crit *crits, unsig
 				kc->c.limit_bytes = 0;
 		(*done)++;
 	}
+	return 0;
+}
+
+/* As dfc.ko takes a batch: its messages in order, each on its own. */
+static int f_add_queue(void *p, uint32_t owner, const struct dfc_nl_crit *crits, unsigned int n)
+{
+	struct kfake *k = p;
+	struct dfc_nl_batch_res *r;
+	const char *why = NULL;
+	unsigned int done;
+
+	if (k->n_queued == DFC_NL_BATCH_MAX)
+		return -ENOSPC;
+	r = &k->queued[k->n_queued];
+	r->err = f_add(p, owner, crits, n, &done, &why);
+	snprintf(r->why, sizeof(r->why), "%s", r->err && why ? why : "");
+	k->calls_queue++;
+	return (int)k->n_queued++;
+}
+
+static int f_add_flush(void *p, struct dfc_nl_batch_res *res)
+{
+	struct kfake *k = p;
+
+	k->calls_flush++;
+	memcpy(res, k->queued, k->n_queued * sizeof(*res));
+	k->n_queued = 0;
 	return 0;
 }
 
@@ -266,6 +294,8 @@ const struct dtcp_kops kfake_ops = {
 	.dup_limits = f_dup_limits,
 	.owner_dup = f_owner_dup,
 	.add = f_add,
+	.add_queue = f_add_queue,
+	.add_flush = f_add_flush,
 	.del = f_del,
 	.del_owner = f_del_owner,
 	.refresh = f_refresh,

@@ -22,6 +22,10 @@ struct kfake {
 	unsigned int n, cap, max;	/* max: 0 no limit (else ENOSPC) */
 	uint64_t expired;
 	unsigned int calls_add, calls_del, calls_refresh, calls_dump;
+	unsigned int calls_queue, calls_flush;	/* batches: adds queued, batches run */
+	/* The batch: each queued add is applied at once, its outcome kept for the flush. */
+	struct dfc_nl_batch_res queued[DFC_NL_BATCH_MAX];
+	unsigned int n_queued;
 	int fail_add;			/* next add fails with this, once */
 	int fail_del;			/* del and del_owner fail with this while set */
 	uint64_t top_kid;		/* highest id added: above it, no duplicate to look for */

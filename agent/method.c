@@ -86,7 +86,7 @@ unsigned int dtcp_method_refresh(struct dtcp_req *q)
 	struct dtcp_timeouts t;
 	struct dtcp_crit **sel;
 	unsigned int n, fl, count = 0;
-	uint64_t now = s->wall_ms();
+	uint64_t now = dtcp_wall_ms(s);
 
 	if (!!pid == !!pcd) {
 		dtcp_fail(&e, 400, pid, "exactly one of Criteria-ID and Cdest-ID");

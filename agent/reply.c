@@ -58,7 +58,7 @@ void dtcp_reply_timestamp(struct dtcp_req *q, struct dtcp_out *o)
 {
 	char ts[32];
 
-	dtcp_time_fmt(q->s->wall_ms(), ts);
+	dtcp_time_fmt(dtcp_wall_ms(q->s), ts);
 	dtcp_out_param(o, "Timestamp", "%s", ts);
 }
 
@@ -90,7 +90,8 @@ unsigned int dtcp_reply_error(struct dtcp_req *q, struct dtcp_err *e)
 	if (e->why[0])
 		dtcp_out_param_str(o, "X-Error-Info", e->why);
 	dtcp_reply_finish(q, o);
-	LOG(q->s, q->src, LOG_INFO, "%s: %u %s%s%s", q->m->method, code, dtcp_reason(code),
+	LOG(q->s, q->src, LOG_INFO, "%s: %u %s%s%s", q->m ? q->m->method : "ADD", code,
+	    dtcp_reason(code),
 	    e->why[0] ? ": " : "", e->why);
 	return code;
 }

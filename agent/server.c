@@ -103,7 +103,8 @@ int dtcp_server_init(struct dtcp_server *s, struct dtcp_config *cfg)
 	s->excl = calloc(DFC_CRIT_MAX_EXCL, sizeof(*s->excl));
 	s->msg = malloc(sizeof(*s->msg));
 	s->out = malloc(sizeof(*s->out));
-	if (!s->entries || !s->excl || !s->msg || !s->out)
+	s->pend = dtcp_pending_new();
+	if (!s->entries || !s->excl || !s->msg || !s->out || !s->pend)
 		return -ENOMEM;
 	for (unsigned int g = 0; g < cfg->n_groups; g++)
 		for (unsigned int i = 0; i < cfg->groups[g].n_srcs; i++)
@@ -127,6 +128,7 @@ void dtcp_server_fini(struct dtcp_server *s)
 	s->orphans = NULL;
 	s->n_orphans = 0;
 	free(s->entries);
+	free(s->pend);
 	free(s->excl);
 	free(s->msg);
 	free(s->out);

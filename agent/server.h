@@ -45,6 +45,14 @@ struct dtcp_kdest {
 struct dtcp_kops {
 	int (*add)(void *k, uint32_t owner, const struct dfc_nl_crit *crits, unsigned int n,
 		   unsigned int *done, const char **why);
+	/*
+	 * A burst's adds in one kernel call (NULL: none): add_queue puts one
+	 * all-or-nothing add in the batch (its index; -ENOSPC: the batch is
+	 * full, flush it first; another -errno: use add), add_flush sends it
+	 * and fills res[i] for index i (0, or -errno: none was sent).
+	 */
+	int (*add_queue)(void *k, uint32_t owner, const struct dfc_nl_crit *crits, unsigned int n);
+	int (*add_flush)(void *k, struct dfc_nl_batch_res *res);
 	int (*del)(void *k, uint32_t owner, uint64_t kid);	/* static ones too */
 	int (*del_owner)(void *k, uint32_t owner, uint32_t *count); /* all, static too */
 	int (*refresh)(void *k, uint32_t owner, const struct dfc_nl_crit *c);
@@ -178,6 +186,14 @@ struct dtcp_server {
 	uint64_t last_sample_ms;	/* rates: the last counter sample */
 	/* Scratch for one criterion's expansion. */
 	struct dfc_nl_entry *entries, *excl;
+	/*
+	 * A burst (dtcp_server_burst_begin): its ADDs wait for one kernel
+	 * batch, their answers with them; the clocks are read once.
+	 */
+	bool burst;
+	uint64_t burst_wall, burst_mono;
+	struct dtcp_pending *pend;	/* add.c: DFC_NL_BATCH_MAX of them */
+	unsigned int n_pend;
 	struct dtcp_msg *msg;
 	struct dtcp_out *out;
 };
@@ -193,15 +209,27 @@ void dtcp_server_fini(struct dtcp_server *s);
  */
 void dtcp_server_reconfig(struct dtcp_server *s, struct dtcp_config *cfg);
 struct dtcp_src *dtcp_server_src(const struct dtcp_server *s, const char *id);
+/*
+ * The requests handled until dtcp_server_burst_end() arrived together:
+ * their ADDs go to the kernel in one batch (when the kernel operations
+ * can batch), which runs before any other method of the burst and at its
+ * end, when every answer is in its out. The clocks are read once, here.
+ * Every out given to dtcp_server_handle() in the burst must stay put
+ * until its end.
+ */
+void dtcp_server_burst_begin(struct dtcp_server *s);
+void dtcp_server_burst_end(struct dtcp_server *s);
 struct dtcp_src *dtcp_server_src_by_owner(const struct dtcp_server *s, uint32_t owner);
 
 /*
  * Handle one datagram that arrived from `from` on local UDP port
  * local_port. Appends the answer's datagrams to out (none: dropped
  * silently, as every failed security check must be). Notifications it
- * causes (NoOp, Rollover) go out through s->send.
+ * causes (NoOp, Rollover) go out through s->send. In a burst, an ADD's
+ * answer may come later, at the latest from dtcp_server_burst_end(): true
+ * when out is to be kept for it.
  */
-void dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
+bool dtcp_server_handle(struct dtcp_server *s, const struct sockaddr *from,
 			uint16_t local_port, const void *data, size_t len,
 			struct dtcp_replies *out);
 /* A request from an SSH session (agent/ssh.c). */

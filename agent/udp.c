@@ -286,21 +286,27 @@ void dtcp_udp_read(struct dtcp_udp *u, unsigned int i)
 						 .msg_controllen = sizeof(c[k].buf) };
 	}
 	n = recvmmsg(us->fd, mm, DTCP_UDP_BATCH, MSG_TRUNC, NULL);
+	if (n <= 0)
+		return;
+	/* The queue was reserved: its slots stay put until the burst's end fills them. */
+	dtcp_server_burst_begin(u->s);
 	for (int k = 0; k < n; k++) {
 		struct dtcp_answer *a = answer_new(u);
 		/* With MSG_TRUNC, msg_len is the datagram's own length. */
 		size_t len = mm[k].msg_len;
+		bool later;
 
 		a->fd = us->fd;
 		a->to = from[k];
 		a->tolen = mm[k].msg_hdr.msg_namelen;
 		pktinfo(a, &mm[k].msg_hdr);
 		/* A truncated datagram is larger than any request we take. */
-		dtcp_server_handle(u->s, (struct sockaddr *)&from[k], us->port, buf[k],
-				   len > DTCP_MSG_MAX ? DTCP_MSG_MAX + 1 : len, &a->r);
-		if (a->r.n)
+		later = dtcp_server_handle(u->s, (struct sockaddr *)&from[k], us->port, buf[k],
+					   len > DTCP_MSG_MAX ? DTCP_MSG_MAX + 1 : len, &a->r);
+		if (a->r.n || later)
 			u->n++;
 	}
+	dtcp_server_burst_end(u->s);
 }
 
 /* ---- answers ---- */

@@ -94,8 +94,7 @@ static void parse_extack(struct dfc_nl *nl, const void *start, size_t len)
 		nl->miss_type = mnl_attr_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
 }
 
-/* NLMSG_ERROR: the request's status (0 for an ACK) and its extack. */
-static int parse_error(struct dfc_nl *nl, const struct nlmsghdr *nlh)
+int dfc_nl_parse_error(struct dfc_nl *nl, const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
 	size_t len = mnl_nlmsg_get_payload_len(nlh);
@@ -210,7 +209,7 @@ int dfc_nl_exchange(struct dfc_nl *nl, struct nlmsghdr *req, enum dfc_nl_xmode m
 			case NLMSG_NOOP:
 				break;
 			case NLMSG_ERROR: {
-				int err = parse_error(nl, nlh);
+				int err = dfc_nl_parse_error(nl, nlh);
 
 				return err ? err : cb_err;
 			}

@@ -330,6 +330,43 @@ int dfc_nl_crit_put(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit 
 int dfc_nl_crit_pack(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit *crits,
 		     unsigned int n, unsigned int *packed);
 /*
+ * Batches of CRIT_NEW requests: up to DFC_NL_BATCH_MAX messages in one
+ * sendmsg(), as many bytes as one request may have. Each message is
+ * applied on its own, all or nothing, and has its own answer. A batch
+ * uses its handle (nl) only while it runs: other requests may come
+ * between two dfc_nl_batch_crit_add() calls.
+ */
+#define DFC_NL_BATCH_MAX 64
+struct dfc_nl_batch;
+struct dfc_nl_batch *dfc_nl_batch_new(struct dfc_nl *nl); /* NULL: out of memory */
+void dfc_nl_batch_free(struct dfc_nl_batch *b);
+/*
+ * Append one message adding crits[0..n) for owner: its index in the
+ * batch, -ENOSPC (the batch is full: run it, then add again), or another
+ * -errno when they cannot go in a batch at all (too big for one message,
+ * or invalid: dfc_nl_crit_add() sends them and says why).
+ */
+int dfc_nl_batch_crit_add(struct dfc_nl_batch *b, uint32_t owner, const struct dfc_nl_crit *crits,
+			  unsigned int n);
+unsigned int dfc_nl_batch_count(const struct dfc_nl_batch *b);
+
+struct dfc_nl_batch_res {
+	int err;		/* 0 or the kernel's -errno for this message */
+	char why[160];		/* its extack message, "" if none */
+};
+
+/*
+ * Send the batch and read every answer into res[0..count): the batch is
+ * empty afterwards. A message whose answer was lost (the socket's
+ * receive buffer overflowed) has its criteria deleted and is sent again
+ * alone, so every res[i] is what happened. 0, or -errno when the batch
+ * could not be sent (then every res[i].err is that, and nothing changed).
+ */
+int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res);
+/* Messages whose answer was lost and that were sent again, since dfc_nl_batch_new(). */
+unsigned long dfc_nl_batch_lost(const struct dfc_nl_batch *b);
+
+/*
  * Parse a criteria message (a GET reply or dump message, or an event):
  * DFC_A_OWNER and one DFC_A_CRIT. Entries and exclusions go to entries[]
  * and excl[] (up to max_entries/max_excl; -ENOBUFS if there are more);

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * dfc_nl batches: many CRIT_NEW requests in one sendmsg(), each its own
+ * message, applied on its own (all or nothing) and acknowledged on its
+ * own. See dfc_nl.h.
+ *
+ * The kernel runs a generic netlink request inside the sender's
+ * sendmsg(), so every ACK is queued (or dropped: the socket's receive
+ * buffer overflowed) by the time it returns. The ACKs are then read
+ * without blocking; a message whose ACK was lost has an unknown outcome,
+ * so its criteria are deleted and it is sent again alone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dfc_nl_priv.h"
+
+struct dfc_nl_batch {
+	struct dfc_nl *nl;
+	unsigned int n;			/* messages */
+	size_t len;			/* bytes */
+	size_t off[DFC_NL_BATCH_MAX];	/* where each message starts */
+	uint32_t owner[DFC_NL_BATCH_MAX];
+	unsigned long lost;		/* dfc_nl_batch_lost() */
+	alignas(8) char buf[DFC_NL_TXSZ];
+};
+
+struct dfc_nl_batch *dfc_nl_batch_new(struct dfc_nl *nl)
+{
+	struct dfc_nl_batch *b = calloc(1, sizeof(*b));
+
+	if (b)
+		b->nl = nl;
+	return b;
+}
+
+void dfc_nl_batch_free(struct dfc_nl_batch *b)
+{
+	free(b);
+}
+
+unsigned int dfc_nl_batch_count(const struct dfc_nl_batch *b)
+{
+	return b->n;
+}
+
+unsigned long dfc_nl_batch_lost(const struct dfc_nl_batch *b)
+{
+	return b->lost;
+}
+
+int dfc_nl_batch_crit_add(struct dfc_nl_batch *b, uint32_t owner, const struct dfc_nl_crit *crits,
+			  unsigned int n)
+{
+	size_t room = b->nl->tx_room > b->len ? b->nl->tx_room - b->len : 0;
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+	unsigned int packed;
+
+	if (!n)
+		return -EINVAL;
+	if (b->n == DFC_NL_BATCH_MAX)
+		return -ENOSPC;
+	if (room < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*genl)))
+		return b->n ? -ENOSPC : -EMSGSIZE;
+	nlh = mnl_nlmsg_put_header(b->buf + b->len);
+	nlh->nlmsg_type = b->nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = DFC_CMD_CRIT_NEW;
+	genl->version = DFC_GENL_VERSION;
+	/* One message holds them all, or the batch is left as it was. */
+	if (!mnl_attr_put_u32_check(nlh, room, DFC_A_OWNER, owner) ||
+	    dfc_nl_crit_pack(nlh, room, crits, n, &packed) || packed < n)
+		return b->n ? -ENOSPC : -EMSGSIZE;
+	b->off[b->n] = b->len;
+	b->owner[b->n] = owner;
+	b->len += MNL_ALIGN(nlh->nlmsg_len);
+	return (int)b->n++;
+}
+
+static struct nlmsghdr *msg_at(struct dfc_nl_batch *b, unsigned int i)
+{
+	return (struct nlmsghdr *)(b->buf + b->off[i]);
+}
+
+/* The outcome of message i is unknown: none of its criteria, then it again, alone. */
+static int resend(struct dfc_nl_batch *b, unsigned int i)
+{
+	struct nlmsghdr *nlh = msg_at(b, i);
+	const struct nlattr *a;
+	bool intr;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		const struct nlattr *id;
+
+		if (mnl_attr_get_type(a) != DFC_A_CRIT)
+			continue;
+		mnl_attr_for_each_nested(id, a) {
+			uint64_t kid;
+			int err;
+
+			if (mnl_attr_get_type(id) != DFC_CRIT_A_ID)
+				continue;
+			kid = mnl_attr_get_u64(id);
+			err = dfc_nl_crit_del(b->nl, b->owner[i], &kid, NULL, true, NULL);
+			if (err && err != -ENOENT)
+				return err;
+		}
+	}
+	b->lost++;
+	return dfc_nl_exchange(b->nl, nlh, DFC_NL_X_DIRECT, NULL, NULL, &intr);
+}
+
+static void res_set(struct dfc_nl_batch_res *r, int err, const struct dfc_nl *nl)
+{
+	r->err = err;
+	r->why[0] = '\0';
+	if (err)
+		memcpy(r->why, nl->extack, sizeof(r->why) - 1);
+	r->why[sizeof(r->why) - 1] = '\0';
+}
+
+int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res)
+{
+	struct dfc_nl *nl = b->nl;
+	uint32_t first = nl->seq + 1;
+	unsigned int left = b->n;
+	bool overrun = false;
+	int err = 0;
+
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct nlmsghdr *nlh = msg_at(b, i);
+
+		nlh->nlmsg_seq = ++nl->seq;
+		nlh->nlmsg_pid = 0;
+		res[i].err = 1;		/* no ACK yet */
+		res[i].why[0] = '\0';
+	}
+	if (b->n && mnl_socket_sendto(nl->sock, b->buf, b->len) < 0) {
+		/* Nothing was taken: every message fails alike. */
+		err = -errno;
+		for (unsigned int i = 0; i < b->n; i++)
+			res[i].err = err;
+		left = 0;
+	}
+	while (left) {
+		ssize_t n = recv(mnl_socket_get_fd(nl->sock), nl->rx, sizeof(nl->rx),
+				 overrun ? MSG_DONTWAIT : 0);
+		const struct nlmsghdr *nlh;
+		int len = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS && !overrun) {
+				overrun = true;	/* some ACKs were dropped: read the rest */
+				continue;
+			}
+			break;		/* EAGAIN after an overrun: every ACK left is lost */
+		}
+		for (nlh = (const void *)nl->rx; dfc_nl_msg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			uint32_t i = nlh->nlmsg_seq - first;
+
+			if (nlh->nlmsg_pid != nl->portid || i >= b->n ||
+			    nlh->nlmsg_type != NLMSG_ERROR || res[i].err != 1)
+				continue;
+			nl->extack[0] = '\0';
+			res_set(&res[i], dfc_nl_parse_error(nl, nlh), nl);
+			left--;
+		}
+	}
+	for (unsigned int i = 0; i < b->n; i++)
+		if (res[i].err == 1)
+			res_set(&res[i], resend(b, i), nl);
+	b->n = 0;
+	b->len = 0;
+	return err;
+}
