@@ -331,10 +331,13 @@ int dfc_nl_crit_pack(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit
 		     unsigned int n, unsigned int *packed);
 /*
  * Batches of CRIT_NEW requests: up to DFC_NL_BATCH_MAX messages in one
- * sendmsg(), as many bytes as one request may have. Each message is
- * applied on its own, all or nothing, and has its own answer. A batch
- * uses its handle (nl) only while it runs: other requests may come
- * between two dfc_nl_batch_crit_add() calls.
+ * sendmsg(), as many bytes as one request may have, and as many answers
+ * as the socket's receive buffer holds. Each message is applied on its
+ * own, all or nothing, and has its own answer. The ids must be new to the
+ * kernel: an answer lost all the same is recovered by asking whether the
+ * message's first criterion is there. A batch uses its handle (nl)
+ * only while it runs: other requests may come between two
+ * dfc_nl_batch_crit_add() calls.
  */
 #define DFC_NL_BATCH_MAX 64
 struct dfc_nl_batch;
@@ -357,10 +360,8 @@ struct dfc_nl_batch_res {
 
 /*
  * Send the batch and read every answer into res[0..count): the batch is
- * empty afterwards. A message whose answer was lost (the socket's
- * receive buffer overflowed) has its criteria deleted and is sent again
- * alone, so every res[i] is what happened. 0, or -errno when the batch
- * could not be sent (then every res[i].err is that, and nothing changed).
+ * empty afterwards. 0, or -errno when the batch could not be sent (then
+ * every res[i].err is that, and nothing changed).
  */
 int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res);
 /* Messages whose answer was lost and that were sent again, since dfc_nl_batch_new(). */

@@ -5,10 +5,12 @@
  * own. See dfc_nl.h.
  *
  * The kernel runs a generic netlink request inside the sender's
- * sendmsg(), so every ACK is queued (or dropped: the socket's receive
- * buffer overflowed) by the time it returns. The ACKs are then read
- * without blocking; a message whose ACK was lost has an unknown outcome,
- * so its criteria are deleted and it is sent again alone.
+ * sendmsg(), so every ACK is queued by the time it returns, or dropped
+ * if the socket's receive buffer is full: a batch holds no more messages
+ * than the buffer has room for ACKs. Should one be lost all the same
+ * (the buffer shrank), the ACKs are read without blocking and the
+ * outcome is asked for: its ids were new (dfc_nl.h), so its first
+ * criterion is there if and only if the batch added it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,9 +19,13 @@
 
 #include "dfc_nl_priv.h"
 
+/* Receive buffer per ACK: its skb's truesize, an error's extack included, with room to spare. */
+#define DFC_NL_ACK_ROOM 2048
+
 struct dfc_nl_batch {
 	struct dfc_nl *nl;
 	unsigned int n;			/* messages */
+	unsigned int max;		/* as many as the receive buffer has room for ACKs */
 	size_t len;			/* bytes */
 	size_t off[DFC_NL_BATCH_MAX];	/* where each message starts */
 	uint32_t owner[DFC_NL_BATCH_MAX];
@@ -30,10 +36,29 @@ struct dfc_nl_batch {
 struct dfc_nl_batch *dfc_nl_batch_new(struct dfc_nl *nl)
 {
 	struct dfc_nl_batch *b = calloc(1, sizeof(*b));
+	int fd = mnl_socket_get_fd(nl->sock), sz = 0, want = DFC_NL_BATCH_MAX * DFC_NL_ACK_ROOM;
+	socklen_t len = sizeof(sz);
 
-	if (b)
-		b->nl = nl;
+	if (!b)
+		return NULL;
+	b->nl = nl;
+	/* Best effort (net.core.rmem_max): what it allows is read per batch. */
+	if (!getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, &len) && sz < want)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
 	return b;
+}
+
+/* How many ACKs the receive buffer takes now (at least one). */
+static unsigned int ack_room(const struct dfc_nl *nl)
+{
+	int sz = 0;
+	socklen_t len = sizeof(sz);
+
+	if (getsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &sz, &len) < 0 ||
+	    sz < 2 * DFC_NL_ACK_ROOM)
+		return 1;
+	sz /= DFC_NL_ACK_ROOM;
+	return sz < DFC_NL_BATCH_MAX ? (unsigned int)sz : DFC_NL_BATCH_MAX;
 }
 
 void dfc_nl_batch_free(struct dfc_nl_batch *b)
@@ -61,7 +86,9 @@ int dfc_nl_batch_crit_add(struct dfc_nl_batch *b, uint32_t owner, const struct d
 
 	if (!n)
 		return -EINVAL;
-	if (b->n == DFC_NL_BATCH_MAX)
+	if (!b->n)
+		b->max = ack_room(b->nl);
+	if (b->n == b->max)
 		return -ENOSPC;
 	if (room < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*genl)))
 		return b->n ? -ENOSPC : -EMSGSIZE;
@@ -86,32 +113,44 @@ static struct nlmsghdr *msg_at(struct dfc_nl_batch *b, unsigned int i)
 	return (struct nlmsghdr *)(b->buf + b->off[i]);
 }
 
-/* The outcome of message i is unknown: none of its criteria, then it again, alone. */
-static int resend(struct dfc_nl_batch *b, unsigned int i)
+static int found_cb(const struct dfc_nl_crit *c, void *data)
 {
-	struct nlmsghdr *nlh = msg_at(b, i);
-	const struct nlattr *a;
-	bool intr;
+	(void)c;
+	*(bool *)data = true;
+	return 0;
+}
 
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		const struct nlattr *id;
+/* The id of message i's first criterion. */
+static uint64_t first_id(struct dfc_nl_batch *b, unsigned int i)
+{
+	const struct nlattr *a, *id;
 
+	mnl_attr_for_each(a, msg_at(b, i), GENL_HDRLEN) {
 		if (mnl_attr_get_type(a) != DFC_A_CRIT)
 			continue;
-		mnl_attr_for_each_nested(id, a) {
-			uint64_t kid;
-			int err;
-
-			if (mnl_attr_get_type(id) != DFC_CRIT_A_ID)
-				continue;
-			kid = mnl_attr_get_u64(id);
-			err = dfc_nl_crit_del(b->nl, b->owner[i], &kid, NULL, true, NULL);
-			if (err && err != -ENOENT)
-				return err;
-		}
+		mnl_attr_for_each_nested(id, a)
+			if (mnl_attr_get_type(id) == DFC_CRIT_A_ID)
+				return mnl_attr_get_u64(id);
 	}
+	return 0;
+}
+
+/*
+ * Message i's ACK was lost. Its ids were new, so if its first criterion
+ * is there, the batch added it (all or nothing); if not, it failed, and
+ * sent again alone it says why (or is added, if what stopped it passed).
+ */
+static int resend(struct dfc_nl_batch *b, unsigned int i)
+{
+	bool found = false, intr;
+	int err = dfc_nl_crit_get(b->nl, b->owner[i], first_id(b, i), found_cb, &found);
+
 	b->lost++;
-	return dfc_nl_exchange(b->nl, nlh, DFC_NL_X_DIRECT, NULL, NULL, &intr);
+	if (err && err != -ENOENT)
+		return err;
+	if (found)
+		return 0;
+	return dfc_nl_exchange(b->nl, msg_at(b, i), DFC_NL_X_DIRECT, NULL, NULL, &intr);
 }
 
 static void res_set(struct dfc_nl_batch_res *r, int err, const struct dfc_nl *nl)
