@@ -172,8 +172,10 @@ enum dtcp_seq_verdict dtcp_seq_check(const struct dtcp_seq *w, uint64_t s)
 }
 
 /*
- * Slots of values above max are cleared as max moves over them, so the
- * slot of any s in [max - 256, max] tells exactly whether s was seen.
+ * A Seq that leaves the window [max - 256, max] as max moves up has its
+ * slot cleared: only Seqs in the window are marked, so the slot of any s
+ * in it tells exactly whether s was seen, and every slot above max is
+ * clear (what the state file keeps, and its loader checks).
  */
 bool dtcp_seq_accept(struct dtcp_seq *w, uint64_t s)
 {
@@ -185,8 +187,9 @@ bool dtcp_seq_accept(struct dtcp_seq *w, uint64_t s)
 		w->have = true;
 		w->max = s;
 	} else if (d > 0) {
-		for (int64_t k = 1; k <= d; k++)
-			mark(w, w->max + k, false);
+		/* check() allowed at most DTCP_SEQ_WINDOW: d Seqs leave from the bottom. */
+		for (int64_t k = 0; k < d && k < DTCP_SEQ_RING; k++)
+			mark(w, w->max - DTCP_SEQ_WINDOW + (uint64_t)k, false);
 		/* Legal only from a max with its top bit set: check() saw to that. */
 		rolled = s < w->max;
 		w->max = s;

@@ -147,6 +147,7 @@ out:
 struct ctx {
 	char *why;
 	size_t whylen;
+	json_int_t version;
 };
 
 static int bad(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -234,6 +235,13 @@ static bool slot(const struct dtcp_seq *w, uint64_t s)
 	return w->seen[b / 64] >> (b % 64) & 1;
 }
 
+static void unmark(struct dtcp_seq *w, uint64_t s)
+{
+	unsigned int b = s % DTCP_SEQ_RING;
+
+	w->seen[b / 64] &= ~(1ULL << (b % 64));
+}
+
 static int get_seq(struct ctx *x, const json_t *o, unsigned int i, struct dtcp_seq *w)
 {
 	static const char *const names[] = { "max", "seen", NULL };
@@ -265,12 +273,20 @@ static int get_seq(struct ctx *x, const json_t *o, unsigned int i, struct dtcp_s
 				   SEEN_HEX);
 		w->seen[k / 16] |= (uint64_t)v << (60 - 4 * (k % 16));
 	}
-	/* What dtcp_seq_accept() leaves: max seen, the slots above it clear. */
+	/*
+	 * What dtcp_seq_accept() leaves: max seen, the slots above it clear.
+	 * Version 2 files (written before it cleared the Seqs leaving the
+	 * window) may have marks there, of Seqs more than 256 below max:
+	 * they mean nothing, and go.
+	 */
 	if (!slot(w, w->max))
 		return bad(x, "sources[%u].seq: max is not marked seen", i);
-	for (uint64_t d = 1; d < DTCP_SEQ_WINDOW; d++)
-		if (slot(w, w->max + d))
+	for (uint64_t d = 1; d < DTCP_SEQ_RING - DTCP_SEQ_WINDOW; d++) {
+		if (x->version == 2)
+			unmark(w, w->max + d);
+		else if (slot(w, w->max + d))
 			return bad(x, "sources[%u].seq: a Seq above max is marked seen", i);
+	}
 	w->have = true;
 	return 0;
 }
@@ -348,8 +364,11 @@ static int parse_top(struct ctx *x, const json_t *o, struct dtcp_state *st)
 	if (!fmt || strcmp(fmt, FORMAT))
 		return bad(x, "format: not \"" FORMAT "\"");
 	ver = json_object_get(o, "version");
-	if (!json_is_integer(ver) || json_integer_value(ver) != DTCP_STATE_VERSION)
-		return bad(x, "version: not %d", DTCP_STATE_VERSION);
+	/* 2: the same fields; its Seq windows are read as their writer left them. */
+	if (!json_is_integer(ver) || (json_integer_value(ver) != DTCP_STATE_VERSION &&
+				      json_integer_value(ver) != 2))
+		return bad(x, "version: not 2 or %d", DTCP_STATE_VERSION);
+	x->version = json_integer_value(ver);
 	err = get_u32(x, o, "next_criteria_id", 1, &st->next_id);
 	if (err)
 		return err;
@@ -370,7 +389,7 @@ static int parse_top(struct ctx *x, const json_t *o, struct dtcp_state *st)
 int dtcp_state_parse(const void *buf, size_t len, struct dtcp_state *st, char *why,
 		     size_t whylen)
 {
-	struct ctx x = { why, whylen };
+	struct ctx x = { why, whylen, 0 };
 	json_error_t jerr;
 	json_t *o;
 	int err;

@@ -15,7 +15,7 @@
 
 #include "auth.h"
 
-#define DTCP_STATE_VERSION 2
+#define DTCP_STATE_VERSION 3
 #define DTCP_STATE_MAX_BYTES (16u << 20)	/* a larger file is refused */
 #define DTCP_STATE_ID_MAX 255			/* bytes of a Csource-ID */
 

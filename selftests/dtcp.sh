@@ -180,6 +180,11 @@ check_eq "SIGHUP: cs2 untouched" "$(dc2 LIST | grep -c '^Criteria-ID')" 1
 
 # ---- restart of dtcpd: capture goes on ----
 listen 2100 secret 1
+# Seqs 256 and then 300 above the last: the window moved past Seqs whose
+# marks must not stay behind (a state file dtcpd could not read back).
+q=$(cat "$T/cs1.seq")
+check "Seq 256 above" dc -Q -q $((q + 256)) NOOP
+check "Seq 300 above" dc -Q -q $((q + 300)) NOOP
 dc -o "$T/req2" NOOP >/dev/null
 # copies7: IP-in-IP copies at the destination for 7 such frames.
 copies7() {

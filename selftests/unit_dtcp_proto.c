@@ -294,6 +294,57 @@ TEST(seq_window)
 	EXPECT_EQ(DTCP_SEQ_OUTSIDE, dtcp_seq_check(&w, 1ULL << 63));
 }
 
+/*
+ * A long random run against a model that remembers every Seq accepted:
+ * the window answers as the model does, and the slots above max stay
+ * clear (a state file of a source that sent more than 256 requests
+ * could not be loaded while they did not).
+ */
+TEST(seq_window_model)
+{
+	static bool acc[70000];
+	struct dtcp_seq w;
+	uint64_t base = 1000, x = 88172645463325252ULL;
+	unsigned int bad = 0;
+
+	dtcp_seq_reset(&w);
+	dtcp_seq_accept(&w, base);
+	acc[base] = true;
+	for (unsigned int i = 0; i < 200000; i++) {
+		uint64_t s;
+		int64_t d;
+		enum dtcp_seq_verdict want, got;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* Mostly just above max, sometimes anywhere in or near the window. */
+		s = w.max + (x % 4 ? 1 + x % 3 : (x >> 8) % 600) - (x % 4 ? 0 : 300);
+		if (s >= sizeof(acc) || s < 1)
+			continue;
+		d = (int64_t)(s - w.max);
+		want = d > DTCP_SEQ_WINDOW || d < -DTCP_SEQ_WINDOW ? DTCP_SEQ_OUTSIDE :
+		       acc[s] ? DTCP_SEQ_REPLAY : DTCP_SEQ_OK;
+		got = dtcp_seq_check(&w, s);
+		if (got != want && bad++ < 5)
+			TH_LOG("step %u: Seq %" PRIu64 " (max %" PRIu64 "): %d, want %d", i, s,
+			       w.max, got, want);
+		if (got == DTCP_SEQ_OK) {
+			dtcp_seq_accept(&w, s);
+			acc[s] = true;
+		}
+		for (uint64_t k = 1; k < DTCP_SEQ_RING - DTCP_SEQ_WINDOW; k++) {
+			unsigned int b = (w.max + k) % DTCP_SEQ_RING;
+
+			if (w.seen[b / 64] >> (b % 64) & 1 && bad++ < 5)
+				TH_LOG("step %u: slot of %" PRIu64 " above max %" PRIu64 " is set",
+				       i, w.max + k, w.max);
+		}
+		if (w.max > sizeof(acc) - 700)
+			break;
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(10000, w.max);	/* the run went far */
+}
+
 TEST(seq_rollover)
 {
 	struct dtcp_seq w;

@@ -19,7 +19,7 @@
 #include "state.h"
 
 static const char good[] =
-	"{\"format\": \"dtcpd-state\", \"version\": 2, \"next_criteria_id\": 42,\n"
+	"{\"format\": \"dtcpd-state\", \"version\": 3, \"next_criteria_id\": 42,\n"
 	" \"boot_id\": \"0b5e2c1a-1111-2222-3333-444455556666\", \"kernel_expired\": \"18446744073709551615\",\n"
 	" \"criteria_static\": 3, \"criteria_dynamic\": 4294967295,\n"
 	" \"sources\": [ {\"id\": \"cs 1\", \"seq\": null},\n"
@@ -73,11 +73,12 @@ TEST(good_file)
 TEST(refusals)
 {
 	static const struct { const char *from, *to, *why; } v[] = {
-		{ "\"version\": 2", "\"version\": 1", "version" },
-		{ "\"version\": 2", "\"version\": \"2\"", "version" },
+		{ "\"version\": 3", "\"version\": 1", "version" },
+		{ "\"version\": 3", "\"version\": 4", "version" },
+		{ "\"version\": 3", "\"version\": \"3\"", "version" },
 		{ "\"format\": \"dtcpd-state\"", "\"format\": \"x\"", "format" },
-		{ "\"version\": 2,", "\"version\": 2, \"version\": 2,", "duplicate" },
-		{ "\"version\": 2,", "\"version\": 2, \"extra\": 1,", "unknown member \"extra\"" },
+		{ "\"version\": 3,", "\"version\": 3, \"version\": 3,", "duplicate" },
+		{ "\"version\": 3,", "\"version\": 3, \"extra\": 1,", "unknown member \"extra\"" },
 		{ "\"next_criteria_id\": 42,", "", "\"next_criteria_id\" is missing" },
 		{ "\"next_criteria_id\": 42", "\"next_criteria_id\": 0", "next_criteria_id" },
 		{ "\"next_criteria_id\": 42", "\"next_criteria_id\": 4294967296", "next_criteria_id" },
@@ -116,6 +117,33 @@ TEST(refusals)
 	}
 }
 
+/*
+ * Version 2 files were written while Seqs leaving the window kept their
+ * marks, which then sat above max: such a file loads, without them. The
+ * same window in a version 3 file is refused (positive control).
+ */
+TEST(version_2_marks_above_max)
+{
+	static char buf[4096];
+	struct dtcp_state st;
+	char why[256];
+	const char *p = strstr(good, "\"max\": \"5\"");
+
+	ASSERT_NE(NULL, p);
+	snprintf(buf, sizeof(buf), "%.*s\"max\": \"3\"%s", (int)(p - good), good,
+		 p + strlen("\"max\": \"5\""));
+	EXPECT_EQ(-EINVAL, parse(buf, &st, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "above max")) TH_LOG("%s", why);
+	memcpy(strstr(buf, "\"version\": 3"), "\"version\": 2", 12);
+	ASSERT_EQ(0, parse(buf, &st, why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_EQ(3, st.src[1].seq.max);
+	EXPECT_EQ(DTCP_SEQ_REPLAY, dtcp_seq_check(&st.src[1].seq, 3));
+	/* 5's mark is gone: 5 is above max, not seen. */
+	EXPECT_EQ(0, st.src[1].seq.seen[0] & 1ULL << 5);
+	EXPECT_EQ(DTCP_SEQ_OK, dtcp_seq_check(&st.src[1].seq, 5));
+	dtcp_state_free(&st);
+}
+
 TEST(save_load_round_trip)
 {
 	char path[64] = "/tmp/unit_state.XXXXXX", why[256];
@@ -147,6 +175,16 @@ TEST(save_load_round_trip)
 	EXPECT_EQ(UINT32_MAX, back.next_id);
 	EXPECT_EQ(DTCP_SEQ_REPLAY, dtcp_seq_check(&back.src[0].seq, UINT64_MAX - 3));
 	EXPECT_EQ(DTCP_SEQ_REPLAY, dtcp_seq_check(&back.src[1].seq, 1000));
+	/* A source that sent more than 256 requests loads back too. */
+	for (uint64_t q = 2000; q < 2700; q++)
+		dtcp_seq_accept(&src[1].seq, q);
+	dtcp_state_free(&back);
+	ASSERT_EQ(0, dtcp_state_save(path, &st, true));
+	ASSERT_EQ(0, dtcp_state_load(path, &back, why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_EQ(0, memcmp(&src[1].seq, &back.src[1].seq, sizeof(src[1].seq)));
+	EXPECT_EQ(DTCP_SEQ_REPLAY, dtcp_seq_check(&back.src[1].seq, 2699 - 256));
+	EXPECT_EQ(DTCP_SEQ_OUTSIDE, dtcp_seq_check(&back.src[1].seq, 2699 - 257));
+	EXPECT_EQ(DTCP_SEQ_OK, dtcp_seq_check(&back.src[1].seq, 2700));
 	/* What is printed parses back the same. */
 	text = dtcp_state_format(&back);
 	ASSERT_NE(NULL, text);
