@@ -13,6 +13,10 @@
 # the ratio, measured side by side, says more.
 #
 # DTCP_BENCH_N (5000), DTCP_BENCH_W (64), DTCP_BENCH_B (100).
+# DTCP_BENCH_PERF=1: one more window-W run, under `perf record` on both
+# CPUs, profiled into build/bench/dtcp-perf.txt (by process, by symbol).
+# DTCP_BENCH_BASE=path: another dtcpd (an older build) against this one,
+# in the same boot: 3 window-W runs each, in turn, best of each.
 . "$(dirname "$0")/lib.sh"
 
 DTCPD=${DTCPD:-$TOP/build/dtcpd}
@@ -49,9 +53,17 @@ capture-group = ( { name = "g1";
   control-source = ( { id = "cs1"; source-addresses = [ "192.0.2.1" ]; service-port = 2400;
     shared-key = "bench-key"; } ); } );
 EOF
-ip netns exec "$MON" "$DTCPD" -f -c "$T/dtcpd.conf" </dev/null >"$T/dtcpd.log" 2>&1 &
-DPID=$!
-for _ in $(seq 50); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
+start_dtcpd() {
+	rm -f "$T/ctl.sock"
+	ip netns exec "$MON" "$1" -f -c "$T/dtcpd.conf" </dev/null >"$T/dtcpd.log" 2>&1 &
+	DPID=$!
+	for _ in $(seq 50); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
+}
+stop_dtcpd() {
+	kill "$DPID" && wait "$DPID"
+	DPID=
+}
+start_dtcpd "$DTCPD"
 dc() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k bench-key -S "$T/seq" "$@"; }
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 now_ns() { date +%s%N; }
@@ -70,6 +82,20 @@ crits=$(echo "$st" | jq .crits)
 check_eq "rate run: $N criteria in the kernel" "$crits" "$N"
 mem=$(echo "$st" | jq '.table_mem / .crits | . * 10 | round / 10')
 dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+if [ "${DTCP_BENCH_PERF:-0}" = 1 ]; then
+	perf record -q -a -g -o "$T/perf" -- \
+		ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k bench-key \
+		-S "$T/seq" bench -N "$N" -W "$W" >/dev/null 2>&1
+	mkdir -p "$TOP/build/bench"
+	{ perf report -i "$T/perf" --no-children --stdio --sort comm -g none
+	  perf report -i "$T/perf" --no-children --stdio --sort comm,dso -g none
+	  perf report -i "$T/perf" --no-children --stdio --comm dtcpd --sort dso,sym \
+		--percent-limit 0.25 -g none
+	  perf report -i "$T/perf" --children --stdio --comm dtcpd --sort sym \
+		--percent-limit 1 -g none; } 2>/dev/null > "$TOP/build/bench/dtcp-perf.txt"
+	check "perf profile in build/bench/dtcp-perf.txt" test -s "$TOP/build/bench/dtcp-perf.txt"
+	dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+fi
 
 # The same count of elements into an nft set, B per `nft add element`.
 ip netns exec "$MON" nft add table inet bench
@@ -112,6 +138,30 @@ echo "# bench-dtcp: dtcpd $(val "$rate" adds_per_s) ADDs/s (p99 $(val "$lat" p99
 	"p99 $(val "$rate" p99_us) us at window $W) vs nft $nft_rate elements/s in batches of $B:" \
 	"ratio $ratio; vs one nft transaction ($nft_one/s): ratio $ratio1"
 ok "bench-dtcp measured"
-kill "$DPID" && wait "$DPID"
-DPID=
+stop_dtcpd
+if [ -n "${DTCP_BENCH_BASE:-}" ]; then
+	best_base=0
+	best_new=0
+	for r in 1 2 3; do
+		for bin in "$DTCP_BENCH_BASE" "$DTCPD"; do
+			rm -f "$T/state"	# the other's, maybe of another version
+			start_dtcpd "$bin"
+			dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+			out=$(dc bench -N "$N" -W "$W")
+			dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+			stop_dtcpd
+			[ -n "$out" ] || cat "$T/dtcpd.log"
+			v=$(val "$out" adds_per_s)
+			echo "# round $r: $bin: $out"
+			if [ "$bin" = "$DTCPD" ]; then
+				[ "$v" -gt "$best_new" ] && best_new=$v
+			else
+				[ "$v" -gt "$best_base" ] && best_base=$v
+			fi
+		done
+	done
+	echo "# bench-dtcp: this dtcpd $best_new ADDs/s, $DTCP_BENCH_BASE $best_base ADDs/s:" \
+		"ratio $(awk -v a="$best_new" -v b="$best_base" 'BEGIN { printf "%.3f", b ? a / b : 0 }')"
+	check "base dtcpd measured" test "$best_base" -gt 0
+fi
 ktap_finish

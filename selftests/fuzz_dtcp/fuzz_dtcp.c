@@ -25,7 +25,7 @@
 static struct dtcp_server S;
 static struct kfake K;
 static struct dtcp_msg M;
-static struct dtcp_replies R;
+static struct dtcp_replies R[2];
 static char conf_path[64];
 static unsigned long runs;
 
@@ -86,9 +86,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Every answer we send must parse and verify. */
+static void check_answers(const struct dtcp_replies *r)
+{
+	for (unsigned int i = 0; i < r->n; i++) {
+		if (dtcp_msg_parse(&M, r->d[i].buf, r->d[i].len) || M.kind != DTCP_K_STATUS ||
+		    !M.auth || (!dtcp_hmac_verify("secret", 6, M.raw, M.signed_len, M.auth) &&
+				!dtcp_hmac_verify("other", 5, M.raw, M.signed_len, M.auth)))
+			abort();
+		/* LIST splits: nothing but a lone oversized entry may pass the budget. */
+		if (r->d[i].len > DTCP_DGRAM_BUDGET && dtcp_msg_count(&M, "Criteria-Num") > 1)
+			abort();
+	}
+}
+
 static void handle(const uint8_t *data, size_t len)
 {
 	static struct dtcp_out o;
+	bool burst = len && (data[0] & 4), later[2] = { false, false };
 	struct sockaddr_in from = { .sin_family = AF_INET, .sin_port = htons(5000) };
 	const char *key = len && (data[0] & 2) ? "other" : "secret";
 
@@ -99,20 +114,24 @@ static void handle(const uint8_t *data, size_t len)
 		return;
 	dtcp_out_sign(&o, key, strlen(key));
 	inet_pton(AF_INET, "192.0.2.1", &from.sin_addr);
-	for (unsigned int i = 0; i < S.n_srcs; i++)
-		dtcp_seq_reset(&S.srcs[i]->seq);
-	dtcp_server_handle(&S, (struct sockaddr *)&from, 2400, o.buf, o.len, &R);
-	for (unsigned int i = 0; i < R.n; i++) {
-		/* Every answer we send must parse and verify. */
-		if (dtcp_msg_parse(&M, R.d[i].buf, R.d[i].len) || M.kind != DTCP_K_STATUS ||
-		    !M.auth || (!dtcp_hmac_verify("secret", 6, M.raw, M.signed_len, M.auth) &&
-				!dtcp_hmac_verify("other", 5, M.raw, M.signed_len, M.auth)))
-			abort();
-		/* LIST splits: nothing but a lone oversized entry may pass the budget. */
-		if (R.d[i].len > DTCP_DGRAM_BUDGET && dtcp_msg_count(&M, "Criteria-Num") > 1)
-			abort();
+	/* data[0] & 4: in a burst, twice (so ADDs wait for a batch of two). */
+	if (burst)
+		dtcp_server_burst_begin(&S);
+	for (unsigned int k = 0; k < 1u + burst; k++) {
+		for (unsigned int i = 0; i < S.n_srcs; i++)
+			dtcp_seq_reset(&S.srcs[i]->seq);
+		later[k] = dtcp_server_handle(&S, (struct sockaddr *)&from, 2400, o.buf, o.len,
+					      &R[k]);
 	}
-	dtcp_replies_clear(&R);
+	if (burst)
+		dtcp_server_burst_end(&S);
+	for (unsigned int k = 0; k < 1u + burst; k++) {
+		/* An answer comes later only in a burst, and then it is there at its end. */
+		if (later[k] && (!burst || !R[k].n))
+			abort();
+		check_answers(&R[k]);
+		dtcp_replies_clear(&R[k]);
+	}
 	/* Now and then the kernel's side of things: expiry, events, a reload. */
 	if (len > 2 && data[1] == 0xfe && K.n) {
 		struct kfake_crit *c = &K.v[data[2] % K.n];
@@ -134,7 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	handle(data, len);
 	/* Start over now and then so the tables stay small. */
 	if (!(runs % 2000)) {
-		dtcp_replies_clear(&R);
+		dtcp_replies_clear(&R[0]);
+		dtcp_replies_clear(&R[1]);
 		dtcp_server_fini(&S);
 		kfake_fini(&K);
 		setup();
