@@ -59,6 +59,8 @@ start_dtcpd() {
 	DPID=$!
 	for _ in $(seq 50); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
 }
+# dtcpd's time on a CPU so far, in ns (user and kernel): steadier than a rate.
+cpu_ns() { cut -d' ' -f1 "/proc/$DPID/schedstat"; }
 stop_dtcpd() {
 	kill "$DPID" && wait "$DPID"
 	DPID=
@@ -73,7 +75,9 @@ dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Static >/dev/
 lat=$(dc bench -N "$N" -W 1)
 check_eq "latency run: $N ADDs answered and verified" "$(val "$lat" ok)" "$N"
 dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+c0=$(cpu_ns)
 rate=$(dc bench -N "$N" -W "$W")
+cpu_us=$((($(cpu_ns) - c0) / N / 1000))
 check_eq "rate run (window $W): $N ADDs answered and verified" "$(val "$rate" ok)" "$N"
 # Kernel memory per criterion added the dtcpd way: the table, the
 # criterion, its limits and its blob (the DTCP form), as dfc.ko counts it.
@@ -128,7 +132,7 @@ check_eq "nft: $N elements in one transaction" \
 nft_one=$(awk -v n="$N" -v t="$((t3 - t2))" 'BEGIN { printf "%.0f", n / (t / 1e9) }')
 
 echo "# dtcpd, one in flight:  $lat"
-echo "# dtcpd, window $W:      $rate"
+echo "# dtcpd, window $W:      $rate dtcpd_cpu_us_per_add=$cpu_us"
 echo "# nft add element, batches of $B: $N elements in $(awk -v t="$((t1 - t0))" 'BEGIN { printf "%.3f", t / 1e9 }') s, $nft_rate elements/s"
 echo "# nft add element, one transaction: $N elements, $nft_one elements/s"
 ratio=$(awk -v a="$(val "$rate" adds_per_s)" -v b="$nft_rate" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
@@ -142,26 +146,35 @@ stop_dtcpd
 if [ -n "${DTCP_BENCH_BASE:-}" ]; then
 	best_base=0
 	best_new=0
+	cpu_base=0
+	cpu_new=0
 	for r in 1 2 3; do
 		for bin in "$DTCP_BENCH_BASE" "$DTCPD"; do
 			rm -f "$T/state"	# the other's, maybe of another version
 			start_dtcpd "$bin"
 			dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+			c0=$(cpu_ns)
 			out=$(dc bench -N "$N" -W "$W")
+			c1=$(cpu_ns)
 			dc DELETE Criteria-ID='*' Flags=Static >/dev/null
 			stop_dtcpd
 			[ -n "$out" ] || cat "$T/dtcpd.log"
 			v=$(val "$out" adds_per_s)
-			echo "# round $r: $bin: $out"
+			us=$(((c1 - c0) / N / 1000))
+			echo "# round $r: $bin: $out dtcpd_cpu_us_per_add=$us"
 			if [ "$bin" = "$DTCPD" ]; then
 				[ "$v" -gt "$best_new" ] && best_new=$v
+				[ "$cpu_new" = 0 ] || [ "$us" -lt "$cpu_new" ] && cpu_new=$us
 			else
 				[ "$v" -gt "$best_base" ] && best_base=$v
+				[ "$cpu_base" = 0 ] || [ "$us" -lt "$cpu_base" ] && cpu_base=$us
 			fi
 		done
 	done
 	echo "# bench-dtcp: this dtcpd $best_new ADDs/s, $DTCP_BENCH_BASE $best_base ADDs/s:" \
-		"ratio $(awk -v a="$best_new" -v b="$best_base" 'BEGIN { printf "%.3f", b ? a / b : 0 }')"
+		"ratio $(awk -v a="$best_new" -v b="$best_base" 'BEGIN { printf "%.3f", b ? a / b : 0 }');" \
+		"dtcpd's CPU time per ADD $cpu_new us against $cpu_base us:" \
+		"ratio $(awk -v a="$cpu_new" -v b="$cpu_base" 'BEGIN { printf "%.3f", b ? a / b : 0 }')"
 	check "base dtcpd measured" test "$best_base" -gt 0
 fi
 ktap_finish
