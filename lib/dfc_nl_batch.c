@@ -5,12 +5,13 @@
  * own. See dfc_nl.h.
  *
  * The kernel runs a generic netlink request inside the sender's
- * sendmsg(), so every ACK is queued by the time it returns, or dropped
- * if the socket's receive buffer is full: a batch holds no more messages
+ * sendmsg(), so every ACK is queued by the time it returns: they are
+ * read with recvmmsg(), without waiting. The kernel drops an ACK when
+ * the socket's receive buffer is full, so a batch holds no more messages
  * than the buffer has room for ACKs. Should one be lost all the same
- * (the buffer shrank), the ACKs are read without blocking and the
- * outcome is asked for: its ids were new (dfc_nl.h), so its first
- * criterion is there if and only if the batch added it.
+ * (the buffer shrank), its message's outcome is asked for: its ids were
+ * new (dfc_nl.h), so its first criterion is there if and only if the
+ * batch added it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@
 
 /* Receive buffer per ACK: its skb's truesize, an error's extack included, with room to spare. */
 #define DFC_NL_ACK_ROOM 2048
+/* Bytes read per ACK (CAP_ACK: no echo of the request; the extack is short). */
+#define ACK_BUF (DFC_NL_RXSZ / DFC_NL_BATCH_MAX)
 
 struct dfc_nl_batch {
 	struct dfc_nl *nl;
@@ -170,6 +173,8 @@ int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res)
 	bool overrun = false;
 	int err = 0;
 
+	_Static_assert(ACK_BUF >= 1024, "room for an ACK with its extack");
+
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct nlmsghdr *nlh = msg_at(b, i);
 
@@ -185,25 +190,36 @@ int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res)
 			res[i].err = err;
 		left = 0;
 	}
+	/* Every ACK is queued already: read them all, many per call, never waiting. */
 	while (left) {
-		ssize_t n = recv(mnl_socket_get_fd(nl->sock), nl->rx, sizeof(nl->rx),
-				 overrun ? MSG_DONTWAIT : 0);
-		const struct nlmsghdr *nlh;
-		int len = (int)n;
+		struct mmsghdr mm[DFC_NL_BATCH_MAX];
+		struct iovec iov[DFC_NL_BATCH_MAX];
+		unsigned int want = left < DFC_NL_BATCH_MAX ? left : DFC_NL_BATCH_MAX;
+		int got;
 
-		if (n < 0) {
+		for (unsigned int k = 0; k < want; k++) {
+			iov[k] = (struct iovec){ nl->rx + k * ACK_BUF, ACK_BUF };
+			mm[k] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[k], .msg_iovlen = 1 } };
+		}
+		got = recvmmsg(mnl_socket_get_fd(nl->sock), mm, want, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS && !overrun) {
 				overrun = true;	/* some ACKs were dropped: read the rest */
 				continue;
 			}
-			break;		/* EAGAIN after an overrun: every ACK left is lost */
+			break;		/* EAGAIN: every ACK left was lost */
 		}
-		for (nlh = (const void *)nl->rx; dfc_nl_msg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			uint32_t i = nlh->nlmsg_seq - first;
+		for (int k = 0; k < got; k++) {
+			const struct nlmsghdr *nlh = (const void *)(nl->rx + k * ACK_BUF);
+			int len = (int)mm[k].msg_len;
+			uint32_t i;
 
+			/* A truncated one is left unanswered: asked about below. */
+			if (mm[k].msg_hdr.msg_flags & MSG_TRUNC || !dfc_nl_msg_ok(nlh, len))
+				continue;
+			i = nlh->nlmsg_seq - first;
 			if (nlh->nlmsg_pid != nl->portid || i >= b->n ||
 			    nlh->nlmsg_type != NLMSG_ERROR || res[i].err != 1)
 				continue;
@@ -211,6 +227,8 @@ int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res)
 			res_set(&res[i], dfc_nl_parse_error(nl, nlh), nl);
 			left--;
 		}
+		if (!got)
+			break;
 	}
 	for (unsigned int i = 0; i < b->n; i++)
 		if (res[i].err == 1)
