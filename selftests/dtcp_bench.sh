@@ -17,6 +17,7 @@
 # CPUs, profiled into build/bench/dtcp-perf.txt (by process, by symbol).
 # DTCP_BENCH_BASE=path: another dtcpd (an older build) against this one,
 # in the same boot: 3 window-W runs each, in turn, best of each.
+# DTCP_BENCH_PIN=1: dtcpd on CPU 0, dtcpc on CPU 1 (taskset).
 . "$(dirname "$0")/lib.sh"
 
 DTCPD=${DTCPD:-$TOP/build/dtcpd}
@@ -53,9 +54,12 @@ capture-group = ( { name = "g1";
   control-source = ( { id = "cs1"; source-addresses = [ "192.0.2.1" ]; service-port = 2400;
     shared-key = "bench-key"; } ); } );
 EOF
+PIN0=
+PIN1=
+[ "${DTCP_BENCH_PIN:-0}" = 1 ] && PIN0="taskset -c 0" && PIN1="taskset -c 1"
 start_dtcpd() {
 	rm -f "$T/ctl.sock"
-	ip netns exec "$MON" "$1" -f -c "$T/dtcpd.conf" </dev/null >"$T/dtcpd.log" 2>&1 &
+	ip netns exec "$MON" $PIN0 "$1" -f -c "$T/dtcpd.conf" </dev/null >"$T/dtcpd.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 50); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
 }
@@ -66,7 +70,7 @@ stop_dtcpd() {
 	DPID=
 }
 start_dtcpd "$DTCPD"
-dc() { ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k bench-key -S "$T/seq" "$@"; }
+dc() { ip netns exec "$CS" $PIN1 "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k bench-key -S "$T/seq" "$@"; }
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 now_ns() { date +%s%N; }
 
