@@ -262,7 +262,12 @@ int dfc_nl_request(struct dfc_nl *nl, struct nlmsghdr *nlh, dfc_nl_cb cb, void *
 
 struct nlmsghdr *dfc_nl_msg_new(struct dfc_nl *nl, uint8_t cmd, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->tx);
+	return dfc_nl_msg_put(nl, nl->tx, cmd, flags);
+}
+
+struct nlmsghdr *dfc_nl_msg_put(const struct dfc_nl *nl, void *buf, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
 	nlh->nlmsg_type = nl->family;

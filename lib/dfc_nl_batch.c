@@ -84,7 +84,6 @@ int dfc_nl_batch_crit_add(struct dfc_nl_batch *b, uint32_t owner, const struct d
 {
 	size_t room = b->nl->tx_room > b->len ? b->nl->tx_room - b->len : 0;
 	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
 	unsigned int packed;
 
 	if (!n)
@@ -93,14 +92,9 @@ int dfc_nl_batch_crit_add(struct dfc_nl_batch *b, uint32_t owner, const struct d
 		b->max = ack_room(b->nl);
 	if (b->n == b->max)
 		return -ENOSPC;
-	if (room < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*genl)))
+	if (room < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)))
 		return b->n ? -ENOSPC : -EMSGSIZE;
-	nlh = mnl_nlmsg_put_header(b->buf + b->len);
-	nlh->nlmsg_type = b->nl->family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = DFC_CMD_CRIT_NEW;
-	genl->version = DFC_GENL_VERSION;
+	nlh = dfc_nl_msg_put(b->nl, b->buf + b->len, DFC_CMD_CRIT_NEW, 0);
 	/* One message holds them all, or the batch is left as it was. */
 	if (!mnl_attr_put_u32_check(nlh, room, DFC_A_OWNER, owner) ||
 	    dfc_nl_crit_pack(nlh, room, crits, n, &packed) || packed < n)

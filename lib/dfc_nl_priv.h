@@ -118,6 +118,8 @@ enum dfc_nl_xmode {
 int dfc_nl_exchange(struct dfc_nl *nl, struct nlmsghdr *req, enum dfc_nl_xmode mode,
 		    dfc_nl_cb cb, void *data, bool *intr);
 
+/* dfc_nl_msg_new() at buf: a request's headers, for a batch of several. */
+struct nlmsghdr *dfc_nl_msg_put(const struct dfc_nl *nl, void *buf, uint8_t cmd, uint16_t flags);
 /* NLMSG_ERROR: the request's status (0 for an ACK), its extack into nl. */
 int dfc_nl_parse_error(struct dfc_nl *nl, const struct nlmsghdr *nlh);
 /* A non-dump GET: exactly one reply, parsed by parse into out. */
