@@ -140,14 +140,14 @@ bool dtcp_hmac_verify(const void *key, size_t key_len, const void *data, size_t 
 
 /* ---- sequence window ---- */
 
-static bool seen(const struct dtcp_seq *w, uint64_t s)
+bool dtcp_seq_seen(const struct dtcp_seq *w, uint64_t s)
 {
 	unsigned int b = s % DTCP_SEQ_RING;
 
 	return w->seen[b / 64] >> (b % 64) & 1;
 }
 
-static void mark(struct dtcp_seq *w, uint64_t s, bool on)
+void dtcp_seq_mark(struct dtcp_seq *w, uint64_t s, bool on)
 {
 	unsigned int b = s % DTCP_SEQ_RING;
 
@@ -167,7 +167,7 @@ enum dtcp_seq_verdict dtcp_seq_check(const struct dtcp_seq *w, uint64_t s)
 	if (d >= 1 && d <= DTCP_SEQ_WINDOW)
 		return DTCP_SEQ_OK;
 	if (d >= -DTCP_SEQ_WINDOW && d <= 0)
-		return d == 0 || seen(w, s) ? DTCP_SEQ_REPLAY : DTCP_SEQ_OK;
+		return d == 0 || dtcp_seq_seen(w, s) ? DTCP_SEQ_REPLAY : DTCP_SEQ_OK;
 	return DTCP_SEQ_OUTSIDE;
 }
 
@@ -189,12 +189,12 @@ bool dtcp_seq_accept(struct dtcp_seq *w, uint64_t s)
 	} else if (d > 0) {
 		/* check() allowed at most DTCP_SEQ_WINDOW: d Seqs leave from the bottom. */
 		for (int64_t k = 0; k < d && k < DTCP_SEQ_RING; k++)
-			mark(w, w->max - DTCP_SEQ_WINDOW + (uint64_t)k, false);
+			dtcp_seq_mark(w, w->max - DTCP_SEQ_WINDOW + (uint64_t)k, false);
 		/* Legal only from a max with its top bit set: check() saw to that. */
 		rolled = s < w->max;
 		w->max = s;
 	}
-	mark(w, s, true);
+	dtcp_seq_mark(w, s, true);
 	return rolled;
 }
 

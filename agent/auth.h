@@ -59,5 +59,8 @@ enum dtcp_seq_verdict dtcp_seq_check(const struct dtcp_seq *w, uint64_t s);
  */
 bool dtcp_seq_accept(struct dtcp_seq *w, uint64_t s);
 void dtcp_seq_reset(struct dtcp_seq *w);
+/* The ring itself (slot s % DTCP_SEQ_RING), for the state file's loader. */
+bool dtcp_seq_seen(const struct dtcp_seq *w, uint64_t s);
+void dtcp_seq_mark(struct dtcp_seq *w, uint64_t s, bool on);
 
 #endif /* DTCP_AUTH_H */

@@ -228,20 +228,6 @@ static int hexval(char c)
 	return -1;
 }
 
-static bool slot(const struct dtcp_seq *w, uint64_t s)
-{
-	unsigned int b = s % DTCP_SEQ_RING;
-
-	return w->seen[b / 64] >> (b % 64) & 1;
-}
-
-static void unmark(struct dtcp_seq *w, uint64_t s)
-{
-	unsigned int b = s % DTCP_SEQ_RING;
-
-	w->seen[b / 64] &= ~(1ULL << (b % 64));
-}
-
 static int get_seq(struct ctx *x, const json_t *o, unsigned int i, struct dtcp_seq *w)
 {
 	static const char *const names[] = { "max", "seen", NULL };
@@ -279,12 +265,12 @@ static int get_seq(struct ctx *x, const json_t *o, unsigned int i, struct dtcp_s
 	 * window) may have marks there, of Seqs more than 256 below max:
 	 * they mean nothing, and go.
 	 */
-	if (!slot(w, w->max))
+	if (!dtcp_seq_seen(w, w->max))
 		return bad(x, "sources[%u].seq: max is not marked seen", i);
 	for (uint64_t d = 1; d < DTCP_SEQ_RING - DTCP_SEQ_WINDOW; d++) {
 		if (x->version == 2)
-			unmark(w, w->max + d);
-		else if (slot(w, w->max + d))
+			dtcp_seq_mark(w, w->max + d, false);
+		else if (dtcp_seq_seen(w, w->max + d))
 			return bad(x, "sources[%u].seq: a Seq above max is marked seen", i);
 	}
 	w->have = true;
