@@ -207,8 +207,8 @@ unsigned int dtcp_method_add(struct dtcp_req *q)
 	}
 	if (dtcp_add_parse(s, src, q->m, q->ver, a, &e))
 		goto fail;
-	live = src->n_live + pending_of(s, src);
-	if (src->cfg->max_criteria && live >= src->cfg->max_criteria) {
+	if (src->cfg->max_criteria &&
+	    (live = src->n_live + pending_of(s, src)) >= src->cfg->max_criteria) {
 		dtcp_fail(&e, 550, NULL, "this control source has %u criteria", live);
 		goto fail;
 	}
