@@ -73,15 +73,20 @@ start_dtcpd "$DTCPD"
 dc() { ip netns exec "$CS" $PIN1 "$DTCPC" -s 192.0.2.2 -p 2400 -i cs1 -k bench-key -S "$T/seq" "$@"; }
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 now_ns() { date +%s%N; }
+# Warm up (page in, first allocations).
+warm() { dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Static >/dev/null; }
+# N ADDs at window W: dtcpc bench's line, and dtcpd's CPU time per ADD.
+rate_run() {
+	c0=$(cpu_ns)
+	out=$(dc bench -N "$N" -W "$W")
+	echo "$out dtcpd_cpu_us_per_add=$((($(cpu_ns) - c0) / N / 1000))"
+}
 
-# Warm up (page in, first allocations), then measure.
-dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Static >/dev/null
+warm
 lat=$(dc bench -N "$N" -W 1)
 check_eq "latency run: $N ADDs answered and verified" "$(val "$lat" ok)" "$N"
 dc DELETE Criteria-ID='*' Flags=Static >/dev/null
-c0=$(cpu_ns)
-rate=$(dc bench -N "$N" -W "$W")
-cpu_us=$((($(cpu_ns) - c0) / N / 1000))
+rate=$(rate_run)
 check_eq "rate run (window $W): $N ADDs answered and verified" "$(val "$rate" ok)" "$N"
 # Kernel memory per criterion added the dtcpd way: the table, the
 # criterion, its limits and its blob (the DTCP form), as dfc.ko counts it.
@@ -136,7 +141,7 @@ check_eq "nft: $N elements in one transaction" \
 nft_one=$(awk -v n="$N" -v t="$((t3 - t2))" 'BEGIN { printf "%.0f", n / (t / 1e9) }')
 
 echo "# dtcpd, one in flight:  $lat"
-echo "# dtcpd, window $W:      $rate dtcpd_cpu_us_per_add=$cpu_us"
+echo "# dtcpd, window $W:      $rate"
 echo "# nft add element, batches of $B: $N elements in $(awk -v t="$((t1 - t0))" 'BEGIN { printf "%.3f", t / 1e9 }') s, $nft_rate elements/s"
 echo "# nft add element, one transaction: $N elements, $nft_one elements/s"
 ratio=$(awk -v a="$(val "$rate" adds_per_s)" -v b="$nft_rate" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
@@ -156,16 +161,14 @@ if [ -n "${DTCP_BENCH_BASE:-}" ]; then
 		for bin in "$DTCP_BENCH_BASE" "$DTCPD"; do
 			rm -f "$T/state"	# the other's, maybe of another version
 			start_dtcpd "$bin"
-			dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Static >/dev/null
-			c0=$(cpu_ns)
-			out=$(dc bench -N "$N" -W "$W")
-			c1=$(cpu_ns)
+			warm
+			out=$(rate_run)
 			dc DELETE Criteria-ID='*' Flags=Static >/dev/null
 			stop_dtcpd
-			[ -n "$out" ] || cat "$T/dtcpd.log"
 			v=$(val "$out" adds_per_s)
-			us=$(((c1 - c0) / N / 1000))
-			echo "# round $r: $bin: $out dtcpd_cpu_us_per_add=$us"
+			[ -n "$v" ] || cat "$T/dtcpd.log"
+			us=$(val "$out" dtcpd_cpu_us_per_add)
+			echo "# round $r: $bin: $out"
 			if [ "$bin" = "$DTCPD" ]; then
 				[ "$v" -gt "$best_new" ] && best_new=$v
 				[ "$cpu_new" = 0 ] || [ "$us" -lt "$cpu_new" ] && cpu_new=$us
