@@ -248,6 +248,9 @@ char *dtcp_ctl_request(struct dtcp_ctl *ctl, const char *line)
 				    json_integer((json_int_t)s->st.send_waits));
 		json_object_set_new(json_object_get(o, "counters"), "answer_datagrams_lost",
 				    json_integer((json_int_t)s->st.send_lost));
+		json_object_set_new(json_object_get(o, "counters"), "kernel_acks_recovered",
+				    json_integer((json_int_t)(s->kops->add_recovered ?
+					s->kops->add_recovered(s->kctx) : 0)));
 		if (ctl->links) {
 			json_object_set_new(json_object_get(o, "counters"), "link_events_lost",
 					    json_integer((json_int_t)ctl->links->lost));

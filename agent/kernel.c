@@ -43,6 +43,13 @@ static int k_add_flush(void *k, struct dfc_nl_batch_res *res)
 	return dfc_nl_batch_run(((struct dtcp_kernel *)k)->batch, res);
 }
 
+static unsigned long k_add_recovered(void *k)
+{
+	const struct dfc_nl_batch *b = ((struct dtcp_kernel *)k)->batch;
+
+	return b ? dfc_nl_batch_lost(b) : 0;
+}
+
 static int k_del(void *k, uint32_t owner, uint64_t kid)
 {
 	NEED_NL(k);
@@ -165,6 +172,7 @@ const struct dtcp_kops dtcp_kernel_ops = {
 	.add = k_add,
 	.add_queue = k_add_queue,
 	.add_flush = k_add_flush,
+	.add_recovered = k_add_recovered,
 	.del = k_del,
 	.del_owner = k_del_owner,
 	.refresh = k_refresh,

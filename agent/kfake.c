@@ -144,6 +144,11 @@ static int f_add_flush(void *p, struct dfc_nl_batch_res *res)
 	return 0;
 }
 
+static unsigned long f_add_recovered(void *p)
+{
+	return ((struct kfake *)p)->recovered;
+}
+
 static int f_del(void *p, uint32_t owner, uint64_t kid)
 {
 	struct kfake *k = p;
@@ -296,6 +301,7 @@ const struct dtcp_kops kfake_ops = {
 	.add = f_add,
 	.add_queue = f_add_queue,
 	.add_flush = f_add_flush,
+	.add_recovered = f_add_recovered,
 	.del = f_del,
 	.del_owner = f_del_owner,
 	.refresh = f_refresh,

@@ -26,6 +26,7 @@ struct kfake {
 	/* The batch: each queued add is applied at once, its outcome kept for the flush. */
 	struct dfc_nl_batch_res queued[DFC_NL_BATCH_MAX];
 	unsigned int n_queued;
+	unsigned long recovered;	/* what add_recovered reports */
 	int fail_add;			/* next add fails with this, once */
 	int fail_del;			/* del and del_owner fail with this while set */
 	uint64_t top_kid;		/* highest id added: above it, no duplicate to look for */

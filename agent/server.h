@@ -53,6 +53,8 @@ struct dtcp_kops {
 	 */
 	int (*add_queue)(void *k, uint32_t owner, const struct dfc_nl_crit *crits, unsigned int n);
 	int (*add_flush)(void *k, struct dfc_nl_batch_res *res);
+	/* Batched adds whose acknowledgement was lost and recovered (NULL: none can be). */
+	unsigned long (*add_recovered)(void *k);
 	int (*del)(void *k, uint32_t owner, uint64_t kid);	/* static ones too */
 	int (*del_owner)(void *k, uint32_t owner, uint32_t *count); /* all, static too */
 	int (*refresh)(void *k, uint32_t owner, const struct dfc_nl_crit *c);

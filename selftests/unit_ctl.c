@@ -127,6 +127,35 @@ TEST(large_reply_streamed)
 	kfake_fini(&t.k);
 }
 
+/* counter NAME of a status answer (-1 if absent). */
+static json_int_t status_counter(struct dtcp_ctl *ctl, const char *name)
+{
+	char *out = dtcp_ctl_request(ctl, "{\"cmd\":\"status\"}");
+	json_t *o = json_loads(out, 0, NULL);
+	json_t *v = json_object_get(json_object_get(o, "counters"), name);
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+
+	json_decref(o);
+	free(out);
+	return n;
+}
+
+/* The status counts the kernel's lost ADD acknowledgements, as its batch reports them. */
+TEST(status_acks_recovered)
+{
+	static struct tsrv t;
+	struct dtcp_ctl ctl = { .fd = -1 };
+
+	kfake_init(&t.k);
+	ASSERT_EQ(0, tsrv_start(&t, conf));
+	ctl.s = &t.s;
+	EXPECT_EQ(0, status_counter(&ctl, "kernel_acks_recovered"));
+	t.k.recovered = 3;
+	EXPECT_EQ(3, status_counter(&ctl, "kernel_acks_recovered"));
+	tsrv_stop(&t);
+	kfake_fini(&t.k);
+}
+
 /* The status request lists the capture interfaces as agent/link.c keeps them. */
 TEST(status_interfaces)
 {
