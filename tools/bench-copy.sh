@@ -5,7 +5,9 @@
 #   pktgen (xmit_mode netif_receive) -> m0 (dummy, monitored)
 #   copies -> 198.51.100.2 via o0 (dummy, MTU 9000: no fragments)
 #
-# Cases, each at 64, 512 and 1500-byte frames, best of BENCH_COPY_RUNS:
+# Cases, each at 64, 512 and 1500-byte frames, in BENCH_COPY_RUNS rounds
+# (each round every case in turn, after one round to warm up), best of
+# the rounds:
 #   nocopy  dfc attached, one criterion the frames do not match
 #   ipip    one criterion, one copy per frame, IP-in-IP
 #   udp     the same, UDP encapsulation
@@ -22,8 +24,10 @@
 # BENCH_COPY_RUNS (5), BENCH_COPY_COUNT (frames per run, 100000). Fewer
 # and shorter runs (3 of 20000, a fifth of a second each) let two cases of
 # nearly the same cost, ipip and udp, come out 0.44 and 0.63 of nocopy in
-# one boot; with these defaults one module gave 0.587 and 0.562 (ipip, 64
-# bytes) in two boots.
+# one boot. Rounds, rather than each case's runs one after the other, set
+# every case beside the others: a TCG rate drifts over a boot (one
+# module's nocopy at 512 bytes measured 181k frames/s in one boot and 128k
+# in the next, while the other cases did not move).
 . "$(dirname "$0")/../selftests/lib.sh"
 
 RUNS=${BENCH_COPY_RUNS:-5}
@@ -84,91 +88,107 @@ rate() {
 	ip netns exec "$MON" sed -n 's/.* \([0-9][0-9]*\)pps.*/\1/p' /proc/net/pktgen/m0
 }
 
-# best SIZE: the best of RUNS, after one run to warm up.
-best() {
-	rate "$1" >/dev/null
-	b=0
-	i=0
-	while [ "$i" -lt "$RUNS" ]; do
-		r=$(rate "$1")
-		[ -n "$r" ] && [ "$r" -gt "$b" ] && b=$r
-		i=$((i + 1))
-	done
-	echo "$b"
-}
-
-# measure CASE: RATE_CASE_SIZE for every size.
-measure() {
-	for s in $SIZES; do
-		eval "RATE_$1_$s=$(best "$s")"
-	done
-}
-
 # copies CDEST: what destination 1 says it sent.
 copies() {
 	dfcctl "$MON" -j cdest show 1 | sed -n 's/.*"copies": *\([0-9]*\).*/\1/p'
 }
+tun_tx() { ip -n "$MON" -s link show tun0 | awk 'f { print $2; exit } /TX:/ { f = 1 }'; }
 
-# dfc_cases PREFIX: nocopy, ipip and udp with the module loaded.
-dfc_cases() {
-	check "$1attach m0" dfcctl "$MON" interface add m0
-	check "$1no copy: a criterion the frames miss" \
+# to CASE: the port set up for CASE, from the case before it in a round
+# (nocopy, ipip, udp, mirred, then nocopy again).
+to() {
+	case $1 in
+	nocopy)
+		{ ! ip netns exec "$MON" tc qdisc show dev m0 | grep -q clsact ||
+		  ip netns exec "$MON" tc qdisc del dev m0 clsact; } &&
+		dfcctl "$MON" interface add m0 &&
+		{ [ -z "$(dfcctl "$MON" -j filter show owner 1 id 2 2>/dev/null)" ] ||
+		  dfcctl "$MON" filter del owner 1 id 2 static; } &&
+		dfcctl "$MON" cdest set 1 encap ipip ;;
+	ipip)	dfcctl "$MON" filter add owner 1 id 2 static cdest 1 dst 10.0.0.2 ;;
+	udp)	dfcctl "$MON" cdest set 1 encap udp dport 4789 ;;
+	mirred)
+		dfcctl "$MON" interface del m0 &&
+		ip netns exec "$MON" tc qdisc add dev m0 clsact &&
+		ip netns exec "$MON" tc filter add dev m0 ingress protocol ip flower \
+			dst_ip 10.0.0.2 action mirred egress mirror dev tun0 action drop ;;
+	esac
+}
+
+# sent CASE: copies so far, by dfc's count or tun0's.
+sent() { if [ "$1" = mirred ]; then tun_tx; else copies; fi; }
+
+# rounds PREFIX CASES: RUNS rounds, each case in turn at every size, so
+# that every case is measured beside the others (a TCG rate drifts over a
+# boot); RATE_<prefix><case>_<size> is the best. Round 0 warms up.
+rounds() {
+	pre=$1
+	shift
+	r=0
+	while [ "$r" -le "$RUNS" ]; do
+		for c; do
+			to "$c" >/dev/null || { fail "$pre$c: set up (round $r)"; return 1; }
+			c0=$(sent "$c")
+			for s in $SIZES; do
+				v=$(rate "$s")
+				[ "$r" -gt 0 ] || continue
+				eval "b=\${RATE_$pre${c}_$s:-0}"
+				[ -n "$v" ] && [ "$v" -gt "$b" ] && eval "RATE_$pre${c}_$s=$v"
+			done
+			c1=$(sent "$c")
+			# Copies must have left (nocopy: none), every round.
+			if [ "$c" = nocopy ]; then
+				[ "${c1:-0}" = "${c0:-0}" ] ||
+					{ fail "$pre$c: copies sent (round $r)"; return 1; }
+			elif [ "${c1:-0}" -le "${c0:-0}" ]; then
+				fail "$pre$c: no copies sent (round $r)"
+				return 1
+			fi
+		done
+		r=$((r + 1))
+	done
+	ok "${pre:+$pre: }$* measured in $RUNS rounds, copies counted in each"
+}
+
+# dfc_setup: a criterion the frames miss, destination 1 (m0 is attached by "to nocopy").
+dfc_setup() {
+	check "$1a criterion the frames miss" \
 		dfcctl "$MON" filter add owner 1 id 1 static dst 10.9.9.9
 	check "$1destination 1 ($D)" dfcctl "$MON" cdest add 1 address $D
-	measure "${1%: }nocopy"
-	check "$1ipip: a criterion the frames match" \
-		dfcctl "$MON" filter add owner 1 id 2 static cdest 1 dst 10.0.0.2
-	c0=$(copies)
-	measure "${1%: }ipip"
-	c1=$(copies)
-	check "$1ipip: destination 1 sent copies" test "${c1:-0}" -gt "${c0:-0}"
-	if [ -z "$1" ] && [ "${BENCH_COPY_PERF:-0}" = 1 ]; then
-		# CPU 0 only (pktgen's thread), for exactly one run: idle
-		# time would fill the profile.
-		COUNT=$((COUNT * 3)) setup "${BENCH_COPY_PERF_SIZE:-64}" &&
-		ip netns exec "$MON" perf record -q -C 0 -g -o /tmp/copy.perf \
-			-- sh -c 'echo start > /proc/net/pktgen/pgctrl' \
-			>/dev/null 2>&1
-		# Each function on its own, then with what it calls.
-		{ perf report -i /tmp/copy.perf --no-children --stdio --sort sym \
-			--percent-limit 0.5 -g none
-		  perf report -i /tmp/copy.perf --children --stdio --sort sym \
-			--percent-limit 2 -g none; } 2>/dev/null > "$OUT/copy-perf.txt"
-		check "perf profile in build/bench/copy-perf.txt" test -s "$OUT/copy-perf.txt"
-	fi
-	check "$1udp: destination 1 in UDP" dfcctl "$MON" cdest set 1 encap udp dport 4789
-	c0=$(copies)
-	measure "${1%: }udp"
-	c1=$(copies)
-	check "$1udp: destination 1 sent copies" test "${c1:-0}" -gt "${c0:-0}"
-	check "$1detach m0" dfcctl "$MON" interface del m0
 }
 
 # The module to compare with first, in the same boot (BENCH_COPY_BASE_KO).
 CASES="nocopy ipip udp mirred"
 if [ -n "${BENCH_COPY_BASE_KO:-}" ]; then
 	check "base module loads" sh -c "rmmod dfc && insmod '$BENCH_COPY_BASE_KO'"
-	dfc_cases "base: "
+	dfc_setup "base: "
+	rounds base nocopy ipip udp
+	check "base: detach m0" dfcctl "$MON" interface del m0
 	check "module loads again" sh -c "rmmod dfc && insmod '$DFC_KO'"
 	CASES="basenocopy baseipip baseudp $CASES"
 fi
-dfc_cases ""
-
-tcset() {
-	ip netns exec "$MON" tc qdisc add dev m0 clsact &&
-	ip netns exec "$MON" tc filter add dev m0 ingress protocol ip flower \
-		dst_ip 10.0.0.2 action mirred egress mirror dev tun0 action drop
-}
-check "tc: flower + mirred mirror into tun0" tcset
-t0=$(ip -n "$MON" -s link show tun0 | awk 'f { print $2; exit } /TX:/ { f = 1 }')
-measure mirred
-t1=$(ip -n "$MON" -s link show tun0 | awk 'f { print $2; exit } /TX:/ { f = 1 }')
-check "tc: tun0 sent copies" test "${t1:-0}" -gt "${t0:-0}"
+dfc_setup ""
+rounds "" nocopy ipip udp mirred
+if [ "${BENCH_COPY_PERF:-0}" = 1 ]; then
+	to nocopy && to ipip
+	# CPU 0 only (pktgen's thread), for exactly one run: idle
+	# time would fill the profile.
+	COUNT=$((COUNT * 3)) setup "${BENCH_COPY_PERF_SIZE:-64}" &&
+	ip netns exec "$MON" perf record -q -C 0 -g -o /tmp/copy.perf \
+		-- sh -c 'echo start > /proc/net/pktgen/pgctrl' \
+		>/dev/null 2>&1
+	# Each function on its own, then with what it calls.
+	{ perf report -i /tmp/copy.perf --no-children --stdio --sort sym \
+		--percent-limit 0.5 -g none
+	  perf report -i /tmp/copy.perf --children --stdio --sort sym \
+		--percent-limit 2 -g none; } 2>/dev/null > "$OUT/copy-perf.txt"
+	check "perf profile in build/bench/copy-perf.txt" test -s "$OUT/copy-perf.txt"
+fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 {
 	echo "# bench-copy: pktgen netif_receive into a monitored port, $COUNT frames a run," \
-		"best of $RUNS; frames/s, then ratios of this boot"
+		"best of $RUNS rounds; frames/s, then ratios of this boot"
 	printf '%-6s' size
 	for c in $CASES; do printf ' %10s' "$c"; done
 	printf ' %12s %12s %12s %12s\n' ipip/nocopy udp/nocopy ipip/mirred udp/mirred
