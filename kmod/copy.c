@@ -49,26 +49,40 @@ static struct sk_buff *dfc_copy_segment(struct sk_buff *skb,
 	return segs;
 }
 
-/* One copy of the frame, or of each of its segments, to cd. */
-static unsigned int dfc_copy_one(struct net *net, struct dfc_cdest *cd,
-				 struct sk_buff *skb, struct sk_buff *segs,
-				 const struct dfc_l3 *l3, u8 ipver, u32 mark)
+static void dfc_copy_count(struct dfc_copy_stats *st, enum dfc_xmit_ret r)
 {
-	unsigned int sent = 0;
-	struct sk_buff *s;
-
-	if (!segs)
-		return dfc_xmit(net, cd, skb, l3->off, l3->len, ipver, mark);
-	for (s = segs; s; s = s->next)
-		sent += dfc_xmit(net, cd, s, 0, s->len, ipver, mark);
-	return sent;
+	st->sent += r != DFC_XMIT_DROPPED;
+	st->shared += r == DFC_XMIT_SHARED;
 }
 
-/* Returns the number of copies sent; *lost grows by those capped. */
-unsigned int dfc_copy_frame(struct dfc_filter *f,
-			    const struct dfc_filter_result *res,
-			    struct sk_buff *skb, const struct dfc_l3 *l3,
-			    u8 ipver, unsigned int *lost)
+/*
+ * One copy of the frame, or of each of its segments, to cd. Segments are
+ * private copies already: only the frame itself may share its page.
+ */
+static void dfc_copy_one(struct net *net, struct dfc_cdest *cd,
+			 struct sk_buff *skb, struct sk_buff *segs,
+			 const struct dfc_l3 *l3, u8 ipver, u32 mark,
+			 bool may_share, struct dfc_copy_stats *st)
+{
+	struct sk_buff *s;
+
+	if (!segs) {
+		dfc_copy_count(st, dfc_xmit(net, cd, skb, l3->off, l3->len,
+					    ipver, mark, may_share));
+		return;
+	}
+	for (s = segs; s; s = s->next)
+		dfc_copy_count(st, dfc_xmit(net, cd, s, 0, s->len, ipver, mark,
+					    false));
+}
+
+/*
+ * The copies of a frame that matched, counted in *st. may_share: the
+ * frame dies after the hook (a passive port), so its page may be shared.
+ */
+void dfc_copy_frame(struct dfc_filter *f, const struct dfc_filter_result *res,
+		    struct sk_buff *skb, const struct dfc_l3 *l3, u8 ipver,
+		    bool may_share, struct dfc_copy_stats *st)
 {
 	/*
 	 * Read only below n_served and n_owners, where written: no need for
@@ -76,7 +90,7 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 	 */
 	struct dfc_cdest *served[DFC_MAX_DUP] __uninitialized;
 	u32 owner[DFC_MAX_DUP] __uninitialized, share[DFC_MAX_DUP] __uninitialized;
-	unsigned int n_served = 0, n_owners = 0, sent = 0, i, j, k;
+	unsigned int n_served = 0, n_owners = 0, i, j, k;
 	u32 max = READ_ONCE(f->max_dup);
 	u32 mark = READ_ONCE(f->copy_mark);
 	struct sk_buff *segs = NULL;
@@ -100,7 +114,7 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 		if (n_served >= max ||
 		    (share[k] && share[k] >= dfc_filter_max_dup(f, c->owner))) {
 			dfc_copy_lost(c);
-			(*lost)++;
+			st->lost++;
 			continue;
 		}
 		served[n_served++] = c->cd;
@@ -112,7 +126,8 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 		if (!segmented && skb_is_gso(skb))
 			segs = dfc_copy_segment(skb, l3);
 		segmented = true;
-		sent += dfc_copy_one(f->net, c->cd, skb, segs, l3, ipver, mark);
+		dfc_copy_one(f->net, c->cd, skb, segs, l3, ipver, mark,
+			     may_share, st);
 	}
 	while (segs) {
 		struct sk_buff *next = segs->next;
@@ -120,5 +135,4 @@ unsigned int dfc_copy_frame(struct dfc_filter *f,
 		consume_skb(segs);
 		segs = next;
 	}
-	return sent;
 }

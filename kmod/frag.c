@@ -215,7 +215,7 @@ static void dfc_frag_release(struct dfc_frag *fr, struct sk_buff *list,
 		else
 			dfc_frag_later_key(&key, id);
 		key.ifindex = cb->ifindex;
-		dfc_hook_lookup(fr->dn, list, &key, &l3, cb->wire);
+		dfc_hook_lookup(fr->dn, list, &key, &l3, cb->wire, false);
 		consume_skb(list);
 		list = next;
 	}
@@ -236,7 +236,7 @@ static void dfc_frag_first(struct dfc_frag *fr, struct sk_buff *skb,
 			   const struct dfc_key *key, const struct dfc_l3 *l3,
 			   unsigned int len, const struct dfc_frag_id *id, u32 h)
 {
-	bool matched = dfc_hook_lookup(fr->dn, skb, key, l3, len);
+	bool matched = dfc_hook_lookup(fr->dn, skb, key, l3, len, false);
 	struct dfc_frag_ent *e, *dead = NULL;
 	struct sk_buff *held = NULL;
 	unsigned int n = 0;
@@ -326,7 +326,7 @@ void dfc_frag_rx(struct dfc_frag *fr, struct sk_buff *skb,
 	u32 h;
 
 	if (!READ_ONCE(fr->max) || !dfc_frag_wanted(&fr->dn->filter.table)) {
-		dfc_hook_lookup(fr->dn, skb, key, l3, len);
+		dfc_hook_lookup(fr->dn, skb, key, l3, len, false);
 		return;
 	}
 	dfc_frag_id_make(&id, key, l3);
@@ -363,9 +363,9 @@ void dfc_frag_rx(struct dfc_frag *fr, struct sk_buff *skb,
 	spin_unlock(&fr->lock);
 	if (follow) {
 		first.ifindex = key->ifindex;
-		dfc_hook_lookup(fr->dn, skb, &first, l3, len);
+		dfc_hook_lookup(fr->dn, skb, &first, l3, len, false);
 	} else {
-		dfc_hook_lookup(fr->dn, skb, key, l3, len);
+		dfc_hook_lookup(fr->dn, skb, key, l3, len, false);
 	}
 }
 

@@ -54,26 +54,28 @@ static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
 /*
  * Every frame parsed into a key is looked up exactly once, here (a
  * fragment through dfc_frag_rx(), which may hold it for its first).
- * True if it matched.
+ * share: copies may share the frame's page (dfc_copy_frame()). True if
+ * it matched.
  */
 bool dfc_hook_lookup(struct dfc_net *dn, struct sk_buff *skb,
 		     const struct dfc_key *key, const struct dfc_l3 *l3,
-		     unsigned int len)
+		     unsigned int len, bool share)
 {
 	struct dfc_filter_result res __uninitialized;
+	struct dfc_copy_stats cs = {};
 	struct dfc_pcpu_stats *s;
-	unsigned int copies = 0;
 
 	dfc_filter_result_init(&res, len);
 	dfc_filter_match(&dn->filter, key, &res);
 	if (res.n)
-		copies = dfc_copy_frame(&dn->filter, &res, skb, l3, key->ipver,
-					&res.lost);
+		dfc_copy_frame(&dn->filter, &res, skb, l3, key->ipver, share,
+			       &cs);
 	s = this_cpu_ptr(dn->stats);
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_add(&s->probed, res.probed);
-	u64_stats_add(&s->copies, copies);
-	u64_stats_add(&s->dup_dropped, res.lost);
+	u64_stats_add(&s->copies, cs.sent);
+	u64_stats_add(&s->copies_shared, cs.shared);
+	u64_stats_add(&s->dup_dropped, res.lost + cs.lost);
 	if (res.matched)
 		u64_stats_inc(&s->matched);
 	u64_stats_update_end(&s->syncp);
@@ -99,6 +101,8 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
 {
 	struct dfc_iface *iface = priv;
+	/* Read once: whether the frame lives on decides what copies may share. */
+	bool pass = READ_ONCE(iface->flags) & DFC_IFACE_F_PASS;
 	u32 mark = READ_ONCE(iface->dn->filter.copy_mark);
 	unsigned int len = skb->len;
 	struct dfc_key key __uninitialized;	/* dfc_parse() zeroes it first */
@@ -130,10 +134,10 @@ unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 	if (unlikely(!err && (key.flags & DFC_KEY_F_FRAG)))
 		dfc_frag_rx(&iface->dn->frag, skb, &key, &l3, len);
 	else if (likely(!err))
-		dfc_hook_lookup(iface->dn, skb, &key, &l3, len);
+		dfc_hook_lookup(iface->dn, skb, &key, &l3, len, !pass);
 
 out:
-	if (READ_ONCE(iface->flags) & DFC_IFACE_F_PASS)
+	if (pass)
 		return NF_ACCEPT;
 	/* A passive port feeds nothing to the host: consumed, not dropped. */
 	consume_skb(skb);

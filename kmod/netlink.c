@@ -319,6 +319,7 @@ static int dfc_genl_put_stages(struct sk_buff *skb, const struct dfc_stats *s)
 		{ DFC_STATS_A_MATCHED, s->matched },
 		{ DFC_STATS_A_MASKS_PROBED, s->probed },
 		{ DFC_STATS_A_COPIES, s->copies },
+		{ DFC_STATS_A_COPIES_SHARED, s->copies_shared },
 		{ DFC_STATS_A_DUP_DROPPED, s->dup_dropped },
 		{ DFC_STATS_A_LOOPED, s->looped },
 	};

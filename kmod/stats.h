@@ -27,6 +27,7 @@ struct dfc_pcpu_stats {
 	u64_stats_t matched;		/* frames matching any criterion */
 	u64_stats_t probed;		/* masks probed, summed over frames */
 	u64_stats_t copies;		/* copies sent */
+	u64_stats_t copies_shared;	/* of those, sharing the frame's page */
 	u64_stats_t dup_dropped;	/* copies lost to max-duplicates */
 	u64_stats_t looped;		/* our own copies, come back */
 	struct u64_stats_sync syncp;
@@ -47,6 +48,7 @@ struct dfc_stats {
 	u64 matched;
 	u64 probed;
 	u64 copies;
+	u64 copies_shared;
 	u64 dup_dropped;
 	u64 looped;
 };
@@ -77,6 +79,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 			v.matched = u64_stats_read(&s->matched);
 			v.probed = u64_stats_read(&s->probed);
 			v.copies = u64_stats_read(&s->copies);
+			v.copies_shared = u64_stats_read(&s->copies_shared);
 			v.dup_dropped = u64_stats_read(&s->dup_dropped);
 			v.looped = u64_stats_read(&s->looped);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
@@ -93,6 +96,7 @@ static inline void dfc_stats_read(struct dfc_pcpu_stats __percpu *pcpu,
 		sum->matched += v.matched;
 		sum->probed += v.probed;
 		sum->copies += v.copies;
+		sum->copies_shared += v.copies_shared;
 		sum->dup_dropped += v.dup_dropped;
 		sum->looped += v.looped;
 	}

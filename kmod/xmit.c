@@ -236,6 +236,45 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
 		skb_checksum_help(nskb);
 }
 
+/*
+ * Below this, copying the bytes costs less than taking and dropping a
+ * page reference (drivers' copybreak is of the same order).
+ */
+#define DFC_XMIT_SHARE_MIN 256
+
+/*
+ * May a copy of len bytes at off hold a reference to the frame's page
+ * instead of a copy of the bytes? Only when the frame dies after the hook
+ * (share: a passive port; no later hook or layer writes it, and other
+ * holders, such as a packet socket's clone, only read it), its bytes are
+ * in a head from a page fragment (as drivers' receive buffers are) that
+ * no page pool takes back by its own count, and its checksum is complete
+ * (dfc_xmit_csum() would write into it).
+ */
+static bool dfc_xmit_can_share(const struct sk_buff *skb, unsigned int off,
+			       unsigned int len, bool share)
+{
+	return share && len >= DFC_XMIT_SHARE_MIN && skb->head_frag &&
+	       !skb->pp_recycle && skb->ip_summed != CHECKSUM_PARTIAL &&
+	       off + len <= skb_headlen(skb);
+}
+
+/*
+ * The copy's inner packet as a fragment of the frame's page. The copy is
+ * marked as sharing its fragment: whatever writes into it (a checksum,
+ * netfilter, IPsec) works on a private copy, or out of place, as ESP does.
+ */
+static void dfc_xmit_share(struct sk_buff *nskb, const struct sk_buff *skb,
+			   unsigned int off, unsigned int len)
+{
+	struct page *page = virt_to_head_page(skb->head);
+	unsigned int poff = skb->data + off - (unsigned char *)page_address(page);
+
+	get_page(page);
+	skb_add_rx_frag(nskb, 0, page, poff, len, len);
+	skb_shinfo(nskb)->flags |= SKBFL_SHARED_FRAG;
+}
+
 /* The copy's bytes: a linear frame, the usual one, needs no walk of frags. */
 static int dfc_xmit_copy_bits(const struct sk_buff *skb, unsigned int off,
 			      void *to, unsigned int len)
@@ -249,12 +288,14 @@ static int dfc_xmit_copy_bits(const struct sk_buff *skb, unsigned int off,
 
 /*
  * Copy len bytes of the IP packet at offset off of skb to cd, with
- * skb->mark mark (the namespace's copy mark). Called from the hook
- * (softirq, RCU held). Counts the outcome on cd: a copy is sent only once
- * the output path took it. True if sent.
+ * skb->mark mark (the namespace's copy mark); share: skb dies after the
+ * hook (dfc_xmit_can_share()). Called from the hook (softirq, RCU held).
+ * Counts the outcome on cd: a copy is sent only once the output path took
+ * it.
  */
-bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
-	      unsigned int off, unsigned int len, u8 inner_ver, u32 mark)
+enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
+			   const struct sk_buff *skb, unsigned int off,
+			   unsigned int len, u8 inner_ver, u32 mark, bool share)
 {
 	/* Settings and routes of one version: never mixed with another. */
 	struct dfc_cdest_cfg *cfg = rcu_dereference(cd->cfg);
@@ -269,15 +310,16 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	struct sk_buff *nskb;
 	unsigned int wire;
 	__be32 saddr4 = 0;
+	bool shared;
 	int err;
 
 	if (unlikely(__this_cpu_read(dfc_xmit_depth))) {
 		dfc_cdest_drop(cd, DFC_DROP_LOOP);
-		return false;
+		return DFC_XMIT_DROPPED;
 	}
 	if (hlen + len > IP_MAX_MTU) {
 		dfc_cdest_drop(cd, DFC_DROP_TOOBIG);
-		return false;
+		return DFC_XMIT_DROPPED;
 	}
 	/* A dying namespace caches nothing: dfc_cdest_release_routes(). */
 	cache = check_net(net) ? &cfg->cache : NULL;
@@ -285,36 +327,45 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 				route4(net, cache, cfg, proto, &saddr4);
 	if (!dst) {
 		dfc_cdest_drop(cd, DFC_DROP_NOROUTE);
-		return false;
+		return DFC_XMIT_DROPPED;
 	}
 	/* Fail closed: no transformation on the route, no copy. */
 	if ((cfg->flags & DFC_CDEST_F_IPSEC_REQUIRED) && !dst->xfrm) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOIPSEC);
-		return false;
+		return DFC_XMIT_DROPPED;
 	}
 	if (dev_monitored(dst->dev)) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_LOOP);
-		return false;
+		return DFC_XMIT_DROPPED;
 	}
 
-	/* Room for what xfrm adds (ESP: header, trailer): never reallocated. */
+	/*
+	 * Room for what xfrm adds (ESP: header, trailer): never reallocated.
+	 * A shared copy's data is its fragment (ESP adds its trailer as one).
+	 */
+	shared = dfc_xmit_can_share(skb, off, len, share);
 	nskb = dfc_xmit_alloc(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
-			      hlen + len + dst->trailer_len);
+			      hlen + (shared ? 0 : len + dst->trailer_len));
 	if (!nskb) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
-		return false;
+		return DFC_XMIT_DROPPED;
 	}
 	skb_reserve(nskb, LL_RESERVED_SPACE(dst->dev) + dst->header_len);
 	/* Sized above: no tail check. */
-	__skb_put(nskb, hlen + len);
-	if (dfc_xmit_copy_bits(skb, off, nskb->data + hlen, len)) {
-		kfree_skb(nskb);
-		dst_release(dst);
-		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
-		return false;
+	if (shared) {
+		__skb_put(nskb, hlen);
+		dfc_xmit_share(nskb, skb, off, len);
+	} else {
+		__skb_put(nskb, hlen + len);
+		if (dfc_xmit_copy_bits(skb, off, nskb->data + hlen, len)) {
+			kfree_skb(nskb);
+			dst_release(dst);
+			dfc_cdest_drop(cd, DFC_DROP_NOMEM);
+			return DFC_XMIT_DROPPED;
+		}
 	}
 	dfc_xmit_csum(nskb, skb, off, len, hlen);
 	skb_reset_network_header(nskb);
@@ -340,8 +391,8 @@ bool dfc_xmit(struct net *net, struct dfc_cdest *cd, const struct sk_buff *skb,
 	/* Congestion notified is still sent; any other error is a drop. */
 	if (unlikely(net_xmit_eval(err))) {
 		dfc_cdest_drop(cd, DFC_DROP_TXERR);
-		return false;
+		return DFC_XMIT_DROPPED;
 	}
 	dfc_cdest_sent(cd, wire);
-	return true;
+	return shared ? DFC_XMIT_SHARED : DFC_XMIT_COPIED;
 }

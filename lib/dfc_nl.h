@@ -118,10 +118,11 @@ struct dfc_stats {
 	 * send them. copies: copies sent to content destinations; max_dup
 	 * and dup_period: the namespace's max-duplicates and the seconds
 	 * between duplicates-dropped events; dup_dropped: copies lost to
-	 * max-duplicates.
+	 * max-duplicates; copies_shared: copies sent sharing the frame's
+	 * page instead of copying its bytes (0 from an older module).
 	 */
 	uint32_t max_dup, dup_period;
-	uint64_t copies, dup_dropped;
+	uint64_t copies, dup_dropped, copies_shared;
 	struct dfc_no_l4 no_l4;
 	struct dfc_frag_info frag;
 	/*

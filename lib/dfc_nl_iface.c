@@ -93,6 +93,7 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 		[DFC_STATS_A_MAX_DUP] = MNL_TYPE_U32,
 		[DFC_STATS_A_DUP_PERIOD] = MNL_TYPE_U32,
 		[DFC_STATS_A_COPIES] = MNL_TYPE_U64,
+		[DFC_STATS_A_COPIES_SHARED] = MNL_TYPE_U64,
 		[DFC_STATS_A_DUP_DROPPED] = MNL_TYPE_U64,
 		[DFC_STATS_A_NO_L4_EXTHDRS] = MNL_TYPE_U64,
 		[DFC_STATS_A_NO_L4_TRUNCATED] = MNL_TYPE_U64,
@@ -141,6 +142,7 @@ int dfc_nl_stats_parse(const struct nlmsghdr *nlh, struct dfc_stats *out)
 	out->max_dup = opt_u32(tb[DFC_STATS_A_MAX_DUP]);
 	out->dup_period = opt_u32(tb[DFC_STATS_A_DUP_PERIOD]);
 	out->copies = opt_u64(tb[DFC_STATS_A_COPIES]);
+	out->copies_shared = opt_u64(tb[DFC_STATS_A_COPIES_SHARED]);
 	out->dup_dropped = opt_u64(tb[DFC_STATS_A_DUP_DROPPED]);
 	no_l4_get(&out->no_l4, tb[DFC_STATS_A_NO_L4_EXTHDRS],
 		  tb[DFC_STATS_A_NO_L4_TRUNCATED], tb[DFC_STATS_A_NO_L4_FRAGMENT]);

@@ -520,6 +520,27 @@ TEST_F(msg, stats_loop_guard)
 	EXPECT_EQ(-EINVAL, dfc_nl_stats_parse(nlh, &st));
 }
 
+/* Copies that shared the frame's page: read when sent, 0 when not, checked. */
+TEST_F(msg, stats_copies_shared)
+{
+	struct nlmsghdr *nlh = stats_reply(self->buf, "4.0", 0);
+	struct dfc_stats st;
+
+	put_new_stats(nlh, 0);
+	put_u64(nlh, DFC_STATS_A_COPIES_SHARED, (1ULL << 41) + 3, DFC_STATS_A_PAD);
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(nlh, &st));
+	EXPECT_EQ((1ULL << 41) + 3, st.copies_shared);
+	/* an older module: 0 */
+	memset(&st, 0xa5, sizeof(st));
+	ASSERT_EQ(0, dfc_nl_stats_parse(stats_reply(self->buf, "1.0", 0), &st));
+	EXPECT_EQ(0, st.copies_shared);
+	/* of the wrong width */
+	nlh = stats_reply(self->buf, "4.0", 0);
+	mnl_attr_put_u32(nlh, DFC_STATS_A_COPIES_SHARED, 1);
+	EXPECT_EQ(-EINVAL, dfc_nl_stats_parse(nlh, &st));
+}
+
 /* Optional is not unchecked: a new counter of the wrong width is a broken reply. */
 TEST_F(msg, stats_new_counter_malformed)
 {

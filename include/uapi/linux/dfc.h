@@ -111,7 +111,10 @@
  *     DFC_STATS_A_NO_L4_EXTHDRS, DFC_STATS_A_NO_L4_TRUNCATED,
  *       DFC_STATS_A_NO_L4_FRAGMENT (NLA_U64): as DFC_ISTATS_A_NO_L4_*.
  *     DFC_STATS_A_COPIES, DFC_STATS_A_DUP_DROPPED (NLA_U64): copies sent,
- *       copies lost to max-duplicates.
+ *       copies lost to max-duplicates; DFC_STATS_A_COPIES_SHARED (NLA_U64):
+ *       the copies sent that hold a reference to the frame's page instead
+ *       of a copy of its bytes (a frame a passive port consumes, in a page
+ *       buffer, of 256 bytes or more; "Copies").
  *     DFC_STATS_A_MAX_DUP, DFC_STATS_A_DUP_PERIOD (NLA_U32): see below.
  *     DFC_STATS_A_LOOPED (NLA_U64): as DFC_ISTATS_A_LOOPED;
  *       DFC_STATS_A_COPY_MARK (NLA_U32): the copy mark, see "Loops".
@@ -494,6 +497,7 @@ enum dfc_stats_attr {
 	DFC_STATS_A_FRAG_EVICTED,
 	DFC_STATS_A_LOOPED,
 	DFC_STATS_A_COPY_MARK,
+	DFC_STATS_A_COPIES_SHARED,
 	__DFC_STATS_A_LAST
 };
 
