@@ -248,14 +248,16 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
  * (share: a passive port; no later hook or layer writes it, and other
  * holders, such as a packet socket's clone, only read it), its bytes are
  * in a head from a page fragment (as drivers' receive buffers are) that
- * no page pool takes back by its own count, and its checksum is complete
- * (dfc_xmit_csum() would write into it).
+ * no page pool takes back by its own count and that is not from the
+ * emergency reserves, and its checksum is complete (dfc_xmit_csum() would
+ * write into it).
  */
 static bool dfc_xmit_can_share(const struct sk_buff *skb, unsigned int off,
 			       unsigned int len, bool share)
 {
 	return share && len >= DFC_XMIT_SHARE_MIN && skb->head_frag &&
-	       !skb->pp_recycle && skb->ip_summed != CHECKSUM_PARTIAL &&
+	       !skb->pp_recycle && !skb->pfmemalloc &&
+	       skb->ip_summed != CHECKSUM_PARTIAL &&
 	       off + len <= skb_headlen(skb);
 }
 
@@ -269,9 +271,12 @@ static void dfc_xmit_share(struct sk_buff *nskb, const struct sk_buff *skb,
 {
 	struct page *page = virt_to_head_page(skb->head);
 	unsigned int poff = skb->data + off - (unsigned char *)page_address(page);
+	/* What the copy keeps from being freed: the frame's whole buffer. */
+	unsigned int truesize = skb_end_offset(skb) +
+				SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 
 	get_page(page);
-	skb_add_rx_frag(nskb, 0, page, poff, len, len);
+	skb_add_rx_frag(nskb, 0, page, poff, len, truesize);
 	skb_shinfo(nskb)->flags |= SKBFL_SHARED_FRAG;
 }
 
