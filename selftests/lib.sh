@@ -163,6 +163,18 @@ dfc_unload() { ! dfc_loaded || rmmod dfc; }
 # dfcctl NS ARGS...: the operator CLI inside a namespace.
 dfcctl() { ns=$1; shift; ip netns exec "$ns" "$DFCCTL" "$@"; }
 
+# pktgen NS FILE CMD...: each CMD written to /proc/net/pktgen/FILE in NS;
+# pktgen_stop NS: any run stopped, for cleanups (NS may be unset).
+pktgen() {
+	ns=$1
+	f=$2
+	shift 2
+	for a; do
+		ip netns exec "$ns" sh -c "echo '$a' > /proc/net/pktgen/$f" || return 1
+	done
+}
+pktgen_stop() { [ -z "$1" ] || pktgen "$1" pgctrl stop 2>/dev/null; }
+
 # snmp NS SECTION FIELD: a counter of /proc/net/snmp in NS, by its name
 # (e.g. snmp "$NS" Tcp InSegs).
 snmp() {

@@ -23,8 +23,7 @@ N=${SHARE_FRAMES:-2000}
 D=198.51.100.2
 
 cleanup() {
-	[ -n "$MON" ] && ip netns exec "$MON" sh -c \
-		'echo stop > /proc/net/pktgen/pgctrl' 2>/dev/null
+	pktgen_stop "$MON"
 	cleanup_ns
 }
 trap cleanup EXIT
@@ -59,13 +58,7 @@ check "destination 1 ($D)" dfcctl "$MON" cdest add 1 address $D
 check "a criterion every frame matches" \
 	dfcctl "$MON" filter add owner 1 id 1 static cdest 1 dst 10.0.0.2
 
-pg() {
-	f=$1
-	shift
-	for a; do
-		ip netns exec "$MON" sh -c "echo '$a' > /proc/net/pktgen/$f" || return 1
-	done
-}
+pg() { pktgen "$MON" "$@"; }
 check "pktgen on m0, netif_receive" pg kpktgend_0 rem_device_all "add_device m0"
 
 stat() { dfcctl "$MON" -j stats | jq ".$1"; }

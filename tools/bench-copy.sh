@@ -37,8 +37,7 @@ OUT=$TOP/build/bench
 D=198.51.100.2
 
 cleanup() {
-	[ -n "$MON" ] && ip netns exec "$MON" sh -c \
-		'echo stop > /proc/net/pktgen/pgctrl' 2>/dev/null
+	pktgen_stop "$MON"
 	cleanup_ns
 }
 trap cleanup EXIT
@@ -64,13 +63,7 @@ check "topology: m0 monitored, o0 toward $D, tun0 (ipip)" topology
 check "module loads" insmod "$DFC_KO"
 
 # pg FILE CMD...: pktgen commands in MON.
-pg() {
-	f=$1
-	shift
-	for a; do
-		ip netns exec "$MON" sh -c "echo '$a' > /proc/net/pktgen/$f" || return 1
-	done
-}
+pg() { pktgen "$MON" "$@"; }
 check "pktgen on m0, netif_receive" pg kpktgend_0 rem_device_all "add_device m0"
 
 # setup SIZE: one pktgen run of COUNT frames into m0, ready to start.
