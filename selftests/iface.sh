@@ -69,6 +69,17 @@ check_eq "device moved to another namespace is detached" \
 	"$(dfcctl "$MON" -j interface show | jq length)/$(dfcctl "$GEN" -j interface show | jq length)" "0/0"
 check "module unloads after device deletion" rmmod dfc
 
+# inject's -t deadline holds while every send fails (a queue that takes
+# nothing), as when a flood outruns its receiver: the flood below ends.
+ip -n "$GEN" link add q0 type dummy && ip -n "$GEN" link set q0 up
+tc -n "$GEN" qdisc replace dev q0 root pfifo limit 0
+out=$(timeout 60 ip netns exec "$GEN" "$INJECT" -i q0 -n 0 -t 1)
+check_eq "injector stops at its deadline when every send fails" "$?:${out%% *}" "0:0"
+tc -n "$GEN" qdisc replace dev q0 root pfifo limit 1000
+out=$(timeout 60 ip netns exec "$GEN" "$INJECT" -i q0 -n 0 -t 1)
+check_eq "injector sends through a queue that takes frames" \
+	"$?:$([ "${out%% *}" -gt 0 ] 2>/dev/null && echo some)" "0:some"
+
 # Unload while frames flow through the hook, then reload and count anew.
 check "module reloads" insmod "$DFC_KO"
 veth "$GEN" "$MON" p2 m2

@@ -464,7 +464,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!count || sent < count) {
+	for (unsigned long tries = 1; !count || sent < count; tries++) {
+		/* Counted in tries, not frames sent: -t ends a run whose sends all fail. */
+		if (!count && !(tries & 63)) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
+				break;
+		}
 		if (sendto(fd, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 			/* A full queue under load is not an error: retry. */
 			if (errno == ENOBUFS || errno == EAGAIN)
@@ -474,11 +480,6 @@ int main(int argc, char **argv)
 		}
 		sent++;
 		bytes += len;
-		if (!count && !(sent & 63)) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
-				break;
-		}
 	}
 	printf("%lu %lu\n", sent, bytes);
 	close(fd);
