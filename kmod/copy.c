@@ -57,7 +57,7 @@ static void dfc_copy_count(struct dfc_copy_stats *st, enum dfc_xmit_ret r)
 
 /*
  * One copy of the frame, or of each of its segments, to cd. Segments are
- * private copies already: only the frame itself may share its page.
+ * private copies already: only the frame itself may share its pages.
  */
 static void dfc_copy_one(struct net *net, struct dfc_cdest *cd,
 			 struct sk_buff *skb, struct sk_buff *segs,
@@ -78,7 +78,7 @@ static void dfc_copy_one(struct net *net, struct dfc_cdest *cd,
 
 /*
  * The copies of a frame that matched, counted in *st. may_share: the
- * frame dies after the hook (a passive port), so its page may be shared.
+ * frame dies after the hook (a passive port), so its pages may be shared.
  */
 void dfc_copy_frame(struct dfc_filter *f, const struct dfc_filter_result *res,
 		    struct sk_buff *skb, const struct dfc_l3 *l3, u8 ipver,

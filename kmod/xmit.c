@@ -243,40 +243,89 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
 #define DFC_XMIT_SHARE_MIN 256
 
 /*
- * May a copy of len bytes at off hold a reference to the frame's page
- * instead of a copy of the bytes? Only when the frame dies after the hook
- * (share: a passive port; no later hook or layer writes it, and other
- * holders, such as a packet socket's clone, only read it), its bytes are
- * in a head from a page fragment (as drivers' receive buffers are) that
- * no page pool takes back by its own count and that is not from the
- * emergency reserves, and its checksum is complete (dfc_xmit_csum() would
- * write into it).
+ * How much of a copy of len bytes at off must be copied, the rest holding
+ * references to the frame's pages instead: len when nothing may be shared.
+ * Sharing needs a frame that dies after the hook (share: a passive port;
+ * no later hook or layer writes it, and other holders, such as a packet
+ * socket's clone, only read it), pages that no page pool takes back by
+ * its own count, none from the emergency reserves and none lent or shared
+ * by a sender (zerocopy, a file's pages: their bytes may change), and a
+ * complete checksum (dfc_xmit_csum() would write into the copy).
+ *
+ * A packet in the head is shared if the head is a page fragment, as
+ * drivers' receive buffers are. A packet that goes on into page fragments
+ * (behind the headers a driver copied into a small head) shares those
+ * fragments and copies the rest of its head, unless that is a page
+ * fragment large enough to share too.
  */
-static bool dfc_xmit_can_share(const struct sk_buff *skb, unsigned int off,
-			       unsigned int len, bool share)
+static unsigned int dfc_xmit_copy_len(const struct sk_buff *skb,
+				      unsigned int off, unsigned int len,
+				      bool share)
 {
-	return share && len >= DFC_XMIT_SHARE_MIN && skb->head_frag &&
-	       !skb->pp_recycle && !skb->pfmemalloc &&
-	       skb->ip_summed != CHECKSUM_PARTIAL &&
-	       off + len <= skb_headlen(skb);
+	const struct skb_shared_info *si = skb_shinfo(skb);
+	unsigned int head = skb_headlen(skb), lin, pos, i, n;
+
+	if (!share || len < DFC_XMIT_SHARE_MIN || skb->pp_recycle ||
+	    skb->pfmemalloc || skb->ip_summed == CHECKSUM_PARTIAL)
+		return len;
+	if (off + len <= head)
+		return skb->head_frag ? 0 : len;
+	if (off > head || skb_has_frag_list(skb) ||
+	    (si->flags & (SKBFL_ZEROCOPY_ENABLE | SKBFL_MANAGED_FRAG_REFS |
+			  SKBFL_SHARED_FRAG)))
+		return len;
+	lin = head - off;
+	if (skb->head_frag && lin >= DFC_XMIT_SHARE_MIN)
+		lin = 0;
+	if (len - lin < DFC_XMIT_SHARE_MIN)
+		return len;
+	/* The fragments the packet's end reaches into, one slot each. */
+	n = !lin && off < head;
+	for (i = 0, pos = head; i < si->nr_frags && pos < off + len; i++, n++)
+		pos += skb_frag_size(&si->frags[i]);
+	return n <= MAX_SKB_FRAGS && pos >= off + len ? lin : len;
 }
 
 /*
- * The copy's inner packet as a fragment of the frame's page. The copy is
- * marked as sharing its fragment: whatever writes into it (a checksum,
- * netfilter, IPsec) works on a private copy, or out of place, as ESP does.
+ * The copy's bytes from off + lin to off + len as fragments: the frame's
+ * head page, then its own fragments, each referenced (dfc_xmit_copy_len()
+ * said which). The copy is marked as sharing them: whatever writes into
+ * it (a checksum, netfilter, IPsec) works on a private copy, or out of
+ * place, as ESP does.
  */
 static void dfc_xmit_share(struct sk_buff *nskb, const struct sk_buff *skb,
-			   unsigned int off, unsigned int len)
+			   unsigned int off, unsigned int lin, unsigned int len)
 {
-	struct page *page = virt_to_head_page(skb->head);
-	unsigned int poff = skb->data + off - (unsigned char *)page_address(page);
-	/* What the copy keeps from being freed: the frame's whole buffer. */
-	unsigned int truesize = skb_end_offset(skb) +
-				SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	const struct skb_shared_info *si = skb_shinfo(skb);
+	unsigned int head = skb_headlen(skb), pos = off + lin, end = off + len;
+	unsigned int i, at, n, slot = 0;
 
-	get_page(page);
-	skb_add_rx_frag(nskb, 0, page, poff, len, truesize);
+	if (pos < head) {
+		struct page *page = virt_to_head_page(skb->head);
+		unsigned int poff = skb->data + pos -
+				    (unsigned char *)page_address(page);
+
+		/* What the copy keeps from being freed: the frame's buffer. */
+		n = min(end, head) - pos;
+		get_page(page);
+		skb_add_rx_frag(nskb, slot++, page, poff, n, skb_end_offset(skb) +
+				SKB_DATA_ALIGN(sizeof(struct skb_shared_info)));
+		pos += n;
+	}
+	for (i = 0, at = head; i < si->nr_frags && pos < end; i++) {
+		const skb_frag_t *f = &si->frags[i];
+		unsigned int fend = at + skb_frag_size(f);
+
+		if (pos < fend) {
+			/* A fragment's share counts the bytes it holds. */
+			n = min(end, fend) - pos;
+			get_page(skb_frag_page(f));
+			skb_add_rx_frag(nskb, slot++, skb_frag_page(f),
+					skb_frag_off(f) + pos - at, n, n);
+			pos += n;
+		}
+		at = fend;
+	}
 	skb_shinfo(nskb)->flags |= SKBFL_SHARED_FRAG;
 }
 
@@ -294,7 +343,7 @@ static int dfc_xmit_copy_bits(const struct sk_buff *skb, unsigned int off,
 /*
  * Copy len bytes of the IP packet at offset off of skb to cd, with
  * skb->mark mark (the namespace's copy mark); share: skb dies after the
- * hook (dfc_xmit_can_share()). Called from the hook (softirq, RCU held).
+ * hook (dfc_xmit_copy_len()). Called from the hook (softirq, RCU held).
  * Counts the outcome on cd: a copy is sent only once the output path took
  * it.
  */
@@ -315,6 +364,7 @@ enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 	struct sk_buff *nskb;
 	unsigned int wire;
 	__be32 saddr4 = 0;
+	unsigned int lin;
 	bool shared;
 	int err;
 
@@ -348,11 +398,12 @@ enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 
 	/*
 	 * Room for what xfrm adds (ESP: header, trailer): never reallocated.
-	 * A shared copy's data is its fragment (ESP adds its trailer as one).
+	 * A shared copy ends in fragments (ESP adds its trailer as another).
 	 */
-	shared = dfc_xmit_can_share(skb, off, len, share);
+	lin = dfc_xmit_copy_len(skb, off, len, share);
+	shared = lin < len;
 	nskb = dfc_xmit_alloc(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
-			      hlen + (shared ? 0 : len + dst->trailer_len));
+			      hlen + (shared ? lin : len + dst->trailer_len));
 	if (!nskb) {
 		dst_release(dst);
 		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
@@ -360,18 +411,15 @@ enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 	}
 	skb_reserve(nskb, LL_RESERVED_SPACE(dst->dev) + dst->header_len);
 	/* Sized above: no tail check. */
-	if (shared) {
-		__skb_put(nskb, hlen);
-		dfc_xmit_share(nskb, skb, off, len);
-	} else {
-		__skb_put(nskb, hlen + len);
-		if (dfc_xmit_copy_bits(skb, off, nskb->data + hlen, len)) {
-			kfree_skb(nskb);
-			dst_release(dst);
-			dfc_cdest_drop(cd, DFC_DROP_NOMEM);
-			return DFC_XMIT_DROPPED;
-		}
+	__skb_put(nskb, hlen + lin);
+	if (dfc_xmit_copy_bits(skb, off, nskb->data + hlen, lin)) {
+		kfree_skb(nskb);
+		dst_release(dst);
+		dfc_cdest_drop(cd, DFC_DROP_NOMEM);
+		return DFC_XMIT_DROPPED;
 	}
+	if (shared)
+		dfc_xmit_share(nskb, skb, off, lin, len);
 	dfc_xmit_csum(nskb, skb, off, len, hlen);
 	skb_reset_network_header(nskb);
 	skb_set_transport_header(nskb, iplen);

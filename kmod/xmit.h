@@ -13,7 +13,7 @@ void dfc_xmit_uninit(void);
 enum dfc_xmit_ret {
 	DFC_XMIT_DROPPED,	/* counted on the destination, by cause */
 	DFC_XMIT_COPIED,	/* sent, the frame's bytes copied */
-	DFC_XMIT_SHARED,	/* sent, the frame's page shared, not copied */
+	DFC_XMIT_SHARED,	/* sent, holding the frame's pages: not all copied */
 };
 
 enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -33,8 +34,12 @@ static void usage(void)
 "              [-S SRCIP] [-D DSTIP] [-P PROTO] [-s SPORT] [-p DPORT]\n"
 "              [-T ICMPTYPE] [-C ICMPCODE] [-v VID[,VID...]] [-q VID,VID...]\n"
 "              [-m LABEL[,LABEL...]] [-M LABEL[,LABEL...]] [-x EXT[,EXT...]]\n"
-"              [-F first|later] [-L IPLEN] [-w FILE]\n"
+"              [-F first|later] [-L IPLEN] [-w FILE] [-c] [-V HEADLEN]\n"
 "  -w FILE     write the frame's IP packet (after tags and labels) to FILE\n"
+"  -c          UDP over IPv4: a payload of pseudo-random bytes under the\n"
+"              UDP checksum, so a receiver checks every byte\n"
+"  -V HEADLEN  the sending kernel keeps HEADLEN bytes in the frame's head,\n"
+"              the rest in page fragments (frames of a page or more)\n"
 "  -n COUNT    frames to send (1); 0 with -t: send for SECONDS\n"
 "  -k KIND     ipv4 (default), ipv6, arp, or a malformed frame:\n"
 "              bad4    IPv4 total length 20 bytes beyond the frame\n"
@@ -116,6 +121,7 @@ struct opts {
 	int icmp_type, icmp_code;
 	int ext[MAX_EXT], n_ext;
 	int frag;		/* 0 none, 1 first, 2 later */
+	int csum;		/* -c */
 	long iplen;		/* -1: from the frame */
 };
 
@@ -200,6 +206,24 @@ static void parse_addr(int af, const char *s, void *a)
 		usage();
 }
 
+/*
+ * The UDP datagram at @u (@len bytes, header written) gets pseudo-random
+ * payload bytes, no run of which repeats elsewhere, and its checksum.
+ */
+static void udp4_fill(uint8_t *u, size_t len, const struct iphdr *ip)
+{
+	uint32_t x = 12345, sum;
+	uint16_t c;
+
+	for (size_t i = 8; i < len; i++) {
+		x = x * 1103515245 + 12345;
+		u[i] = (uint8_t)(x >> 16);
+	}
+	sum = csum_add(0, &ip->saddr, 8) + IPPROTO_UDP + (uint32_t)len;
+	c = csum_fold(csum_add(sum, u, len));
+	put16(u + 6, c ? c : 0xffff);
+}
+
 /* IPv4 at @p, @len bytes from the IP header on; returns the min length. */
 static size_t build_ipv4(uint8_t *p, size_t len, const struct opts *o,
 			 int measure)
@@ -226,6 +250,8 @@ static size_t build_ipv4(uint8_t *p, size_t len, const struct opts *o,
 	parse_addr(AF_INET, o->dst ?: "192.0.2.2", &ip->daddr);
 	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
 	build_l4(p + sizeof(*ip), len - sizeof(*ip), proto, o, 0, o->frag != 2);
+	if (o->csum && proto == IPPROTO_UDP && !o->frag)
+		udp4_fill(p + sizeof(*ip), len - sizeof(*ip), ip);
 	return 0;
 }
 
@@ -313,9 +339,12 @@ int main(int argc, char **argv)
 	unsigned long count = 1, sent = 0, bytes = 0;
 	unsigned long tags[MAX_TAGS], labels[MAX_LABELS];
 	int n_tags = 0, n_labels = 0, stag = 0, mpls_mc = 0;
-	size_t len = 0, min, l3off;
+	size_t len = 0, olen, min, l3off;
 	double seconds = 0;
-	static uint8_t f[FRAME_MAX];
+	long headlen = -1;
+	/* The frame, behind the virtio header that -V sends first. */
+	static uint8_t buf[sizeof(struct virtio_net_hdr) + FRAME_MAX];
+	uint8_t *f = buf + sizeof(struct virtio_net_hdr), *out = f;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	struct timespec t0, t;
 	unsigned int m[6];
@@ -325,7 +354,7 @@ int main(int argc, char **argv)
 	const char *wfile = NULL;
 
 	while ((opt = getopt(argc, argv,
-			     "i:n:k:d:l:S:D:p:t:P:s:T:C:v:q:m:M:x:F:L:w:")) != -1) {
+			     "i:n:k:d:l:S:D:p:t:P:s:T:C:v:q:m:M:x:F:L:w:cV:")) != -1) {
 		switch (opt) {
 		case 'i': ifname = optarg; break;
 		case 'n': count = strtoul(optarg, NULL, 0); break;
@@ -338,6 +367,8 @@ int main(int argc, char **argv)
 		case 's': o.sport = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 't': seconds = strtod(optarg, NULL); break;
 		case 'w': wfile = optarg; break;
+		case 'c': o.csum = 1; break;
+		case 'V': headlen = strtol(optarg, NULL, 0); break;
 		case 'P': o.pname = optarg; break;
 		case 'T': o.icmp_type = (int)strtol(optarg, NULL, 0) & 0xff; break;
 		case 'C': o.icmp_code = (int)strtol(optarg, NULL, 0) & 0xff; break;
@@ -463,6 +494,23 @@ int main(int argc, char **argv)
 		perror("inject: socket");
 		return 1;
 	}
+	olen = len;
+	if (headlen >= 0) {
+		struct virtio_net_hdr *vh = (struct virtio_net_hdr *)buf;
+		int one = 1;
+
+		if ((size_t)headlen > len)
+			usage();
+		/* No offload asked: only where the kernel splits the frame. */
+		vh->hdr_len = (uint16_t)headlen;
+		vh->gso_type = VIRTIO_NET_HDR_GSO_NONE;
+		out = buf;
+		olen += sizeof(*vh);
+		if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one))) {
+			perror("inject: PACKET_VNET_HDR");
+			return 1;
+		}
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned long tries = 1; !count || sent < count; tries++) {
 		/* Counted in tries, not frames sent: -t ends a run whose sends all fail. */
@@ -471,7 +519,7 @@ int main(int argc, char **argv)
 			if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
 				break;
 		}
-		if (sendto(fd, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		if (sendto(fd, out, olen, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 			/* A full queue under load is not an error: retry. */
 			if (errno == ENOBUFS || errno == EAGAIN)
 				continue;

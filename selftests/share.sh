@@ -1,22 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Copies that share the frame's page instead of copying its bytes, in the
-# guest:
+# Copies that share the frame's pages instead of copying its bytes, in
+# the guest:
 #
 #   pktgen (netif_receive) -> m0 (dummy, monitored) :mon
+#   gen: p0 ---veth--- m1 (monitored, MTU 9000) :mon     (inject)
 #   copies: c0 ---veth--- d0 :dst (ipip0 takes them)
 #
 # pktgen's frames of 1500 bytes sit in page fragments, as drivers' receive
 # buffers do; a passive port consumes them, so dfc.ko's copies may hold
-# the page instead of a copy of the bytes (copies_shared). Every copy must
-# still be the packet: dst owns the frames' address, so each copy ipip0
-# decapsulates goes up to dst's UDP, which checks the checksum pktgen wrote
-# over the whole datagram (InCsumErrors) and counts the datagram for a
-# closed port (NoPorts). Copied plainly, fragmented on the way, and
-# through ESP (encrypted out of place, never into the shared page); and
-# the frames that must be copied: small ones, those whose checksum was
-# left to the device (the copy gets it written), those of a port in pass
-# mode (they live on into the stack).
+# the page instead of a copy of the bytes (copies_shared). Frames whose
+# packet goes on into page fragments behind the head (pktgen's frags,
+# inject's -V) share those fragments. Every copy must still be the packet:
+# dst owns the frames' address, so each copy ipip0 decapsulates goes up to
+# dst's UDP, which checks the checksum written over the whole datagram
+# (InCsumErrors) and counts the datagram for a closed port (NoPorts).
+# Copied plainly, fragmented on the way, and through ESP (encrypted out
+# of place, never into the shared page); and the frames that must be
+# copied: small ones, those in a head from kmalloc, those whose checksum
+# was left to the device (the copy gets it written), those of a port in
+# pass mode (they live on into the stack).
 . "$(dirname "$0")/lib.sh"
 
 N=${SHARE_FRAMES:-2000}
@@ -35,7 +38,7 @@ if [ ! -d /proc/net/pktgen ] || [ ! -x "$PY" ] || ! command -v ethtool >/dev/nul
 	ktap_finish
 fi
 
-setup_ns MON DST
+setup_ns GEN MON DST
 topo() {
 	ip -n "$MON" link add m0 type dummy && ip -n "$MON" link set m0 up &&
 	ip link add c0 netns "$MON" mtu 9000 type veth peer name d0 netns "$DST" mtu 9000 &&
@@ -67,15 +70,14 @@ counters() {
 		"$(snmp "$DST" Udp NoPorts)" \
 		"$(snmp "$DST" Udp InCsumErrors)"
 }
-# frames NAME SIZE SHARED: N frames of SIZE bytes into m0; every one copied
-# and taken by dst with a good checksum; SHARED of them sharing the page.
-frames() {
+# sent NAME SHARED CMD...: CMD sends N frames to 10.0.0.2; every one is
+# copied and taken by dst with a good checksum, SHARED of them sharing the
+# frame's pages.
+sent() {
+	name=$1 want=$2
+	shift 2
 	b=$(counters)
-	pg m0 "count $N" "pkt_size $2" "xmit_mode netif_receive" "dst 10.0.0.2" \
-		"src_min 10.0.0.1" "src_max 10.0.0.1" "udp_src_min 9" "udp_src_max 9" \
-		"udp_dst_min 9" "udp_dst_max 9" "dst_mac 02:00:00:00:00:01" \
-		"flag UDPCSUM" "delay 0" "burst 1" &&
-	pg pgctrl start || { fail "$1: pktgen"; return; }
+	"$@" >/dev/null || { fail "$name: sending"; return; }
 	# Fragments may still be on their way to dst.
 	for _ in $(seq 50); do
 		a=$(counters)
@@ -83,16 +85,47 @@ frames() {
 			break
 		sleep 0.1
 	done
-	check_eq "$1: copies, shared, taken by dst, checksum errors" \
+	check_eq "$name: copies, shared, taken by dst, checksum errors" \
 		"$(echo "$b $a" | awk '{ print $5 - $1, $6 - $2, $7 - $3, $8 - $4 }')" \
-		"$N $3 $N 0"
+		"$N $want $N 0"
 }
+# pktgen_frames SIZE [FRAGS]: N frames of SIZE bytes from pktgen into m0,
+# with FRAGS page fragments behind the headers (of zeros: pktgen's page).
+pktgen_frames() {
+	pg m0 "count $N" "pkt_size $1" "frags ${2:-0}" "xmit_mode netif_receive" \
+		"dst 10.0.0.2" "src_min 10.0.0.1" "src_max 10.0.0.1" "udp_src_min 9" \
+		"udp_src_max 9" "udp_dst_min 9" "udp_dst_max 9" \
+		"dst_mac 02:00:00:00:00:01" "flag UDPCSUM" "delay 0" "burst 1" &&
+	pg pgctrl start
+}
+# frames NAME SIZE SHARED [FRAGS]: pktgen's frames, copied as sent() says.
+frames() { sent "$1" "$3" pktgen_frames "$2" "${4:-0}"; }
 
 # pktgen leaves the UDP checksum to a device that offers to compute it
 # (CHECKSUM_PARTIAL, below): m0 does not, so pktgen writes it.
 check "m0 computes no checksums" ip netns exec "$MON" ethtool -K m0 tx off
 frames "1500-byte frames" 1500 "$N"
 frames "200-byte frames (copied: a small frame is cheaper to copy)" 200 0
+frames "1500-byte frames, the packet on in 4 page fragments" 1500 "$N" 4
+
+# Frames whose packet goes on into page fragments behind a small head from
+# kmalloc (as some drivers build them): the head's part is copied, the
+# fragments shared. inject's payload is pseudo-random bytes under the UDP
+# checksum, so a fragment placed a byte off in a copy fails at dst.
+jumbo() {
+	ip link add p0 netns "$GEN" mtu 9000 type veth peer name m1 netns "$MON" mtu 9000 &&
+	ip -n "$GEN" link set p0 up && ip -n "$MON" link set m1 up &&
+	ip netns exec "$MON" "$DFCCTL" interface add m1
+}
+check "m1: a monitored veth with frames of 9000 bytes" jumbo
+inject_frames() {
+	ip netns exec "$GEN" "$INJECT" -i p0 -n "$N" -l 6000 -c -V "$1" \
+		-S 10.0.0.1 -D 10.0.0.2 -s 9 -p 9
+}
+sent "6000-byte frames, a 64-byte head, the rest in page fragments" "$N" inject_frames 64
+sent "6000-byte frames, a 2000-byte head, the rest in page fragments" "$N" inject_frames 2000
+sent "6000-byte frames, only the link header in the head" "$N" inject_frames 14
+sent "6000-byte frames, all in a head from kmalloc (copied)" 0 inject_frames 6000
 
 # The receiver would see a copy that is not the packet: a datagram whose
 # bytes do not match its checksum, sent the copies' way, is counted.
@@ -138,9 +171,10 @@ esp() {
 }
 check "ESP between mon and dst for the copies" esp
 frames "1500-byte frames through ESP" 1500 "$N"
+sent "6000-byte frames, a 64-byte head, through ESP" "$N" inject_frames 64
 check "the copies went through the SA" \
 	[ "$(ip -n "$MON" -s xfrm state |
-	     sed -n 's/.* \([0-9][0-9]*\)(packets).*/\1/p' | head -n 1)" -ge "$N" ]
+	     sed -n 's/.* \([0-9][0-9]*\)(packets).*/\1/p' | head -n 1)" -ge "$((2 * N))" ]
 ip -n "$MON" xfrm policy flush
 ip -n "$DST" xfrm policy flush
 
