@@ -89,7 +89,7 @@ void dfc_copy_frame(struct dfc_filter *f, const struct dfc_filter_result *res,
 	 * the 1 KiB of zeroes INIT_STACK_ALL_ZERO writes on every frame.
 	 */
 	struct dfc_cdest *served[DFC_MAX_DUP] __uninitialized;
-	u32 owner[DFC_MAX_DUP] __uninitialized, share[DFC_MAX_DUP] __uninitialized;
+	u32 owner[DFC_MAX_DUP] __uninitialized, n_copies[DFC_MAX_DUP] __uninitialized;
 	unsigned int n_served = 0, n_owners = 0, i, j, k;
 	u32 max = READ_ONCE(f->max_dup);
 	u32 mark = READ_ONCE(f->copy_mark);
@@ -108,17 +108,17 @@ void dfc_copy_frame(struct dfc_filter *f, const struct dfc_filter_result *res,
 			;
 		if (k == n_owners) {
 			owner[n_owners] = c->owner;
-			share[n_owners++] = 0;
+			n_copies[n_owners++] = 0;
 		}
 		/* Caps are at least 1: an owner's first copy needs no lookup. */
 		if (n_served >= max ||
-		    (share[k] && share[k] >= dfc_filter_max_dup(f, c->owner))) {
+		    (n_copies[k] && n_copies[k] >= dfc_filter_max_dup(f, c->owner))) {
 			dfc_copy_lost(c);
 			st->lost++;
 			continue;
 		}
 		served[n_served++] = c->cd;
-		share[k]++;
+		n_copies[k]++;
 		if (READ_ONCE(c->cd->over_hard)) {
 			dfc_cdest_drop(c->cd, DFC_DROP_RATELIMIT);
 			continue;

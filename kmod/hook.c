@@ -54,12 +54,12 @@ static void dfc_hook_count(struct dfc_pcpu_stats __percpu *pcpu,
 /*
  * Every frame parsed into a key is looked up exactly once, here (a
  * fragment through dfc_frag_rx(), which may hold it for its first).
- * share: copies may share the frame's page (dfc_copy_frame()). True if
+ * may_share: copies may share the frame's pages (dfc_copy_frame()). True if
  * it matched.
  */
 bool dfc_hook_lookup(struct dfc_net *dn, struct sk_buff *skb,
 		     const struct dfc_key *key, const struct dfc_l3 *l3,
-		     unsigned int len, bool share)
+		     unsigned int len, bool may_share)
 {
 	struct dfc_filter_result res __uninitialized;
 	struct dfc_copy_stats cs = {};
@@ -68,7 +68,7 @@ bool dfc_hook_lookup(struct dfc_net *dn, struct sk_buff *skb,
 	dfc_filter_result_init(&res, len);
 	dfc_filter_match(&dn->filter, key, &res);
 	if (res.n)
-		dfc_copy_frame(&dn->filter, &res, skb, l3, key->ipver, share,
+		dfc_copy_frame(&dn->filter, &res, skb, l3, key->ipver, may_share,
 			       &cs);
 	s = this_cpu_ptr(dn->stats);
 	u64_stats_update_begin(&s->syncp);

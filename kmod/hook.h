@@ -10,7 +10,7 @@ struct dfc_l3;
 
 bool dfc_hook_lookup(struct dfc_net *dn, struct sk_buff *skb,
 		     const struct dfc_key *key, const struct dfc_l3 *l3,
-		     unsigned int len, bool share);
+		     unsigned int len, bool may_share);
 unsigned int dfc_hook_rx(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
 

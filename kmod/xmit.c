@@ -245,7 +245,7 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
 /*
  * How much of a copy of len bytes at off must be copied, the rest holding
  * references to the frame's pages instead: len when nothing may be shared.
- * Sharing needs a frame that dies after the hook (share: a passive port;
+ * Sharing needs a frame that dies after the hook (may_share: a passive port;
  * no later hook or layer writes it, and other holders, such as a packet
  * socket's clone, only read it), pages that no page pool takes back by
  * its own count, none from the emergency reserves and none lent or shared
@@ -260,12 +260,12 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
  */
 static unsigned int dfc_xmit_copy_len(const struct sk_buff *skb,
 				      unsigned int off, unsigned int len,
-				      bool share)
+				      bool may_share)
 {
 	const struct skb_shared_info *si = skb_shinfo(skb);
 	unsigned int head = skb_headlen(skb), lin, pos, i, n;
 
-	if (!share || len < DFC_XMIT_SHARE_MIN || skb->pp_recycle ||
+	if (!may_share || len < DFC_XMIT_SHARE_MIN || skb->pp_recycle ||
 	    skb->pfmemalloc || skb->ip_summed == CHECKSUM_PARTIAL)
 		return len;
 	if (off + len <= head)
@@ -342,14 +342,14 @@ static int dfc_xmit_copy_bits(const struct sk_buff *skb, unsigned int off,
 
 /*
  * Copy len bytes of the IP packet at offset off of skb to cd, with
- * skb->mark mark (the namespace's copy mark); share: skb dies after the
+ * skb->mark mark (the namespace's copy mark); may_share: skb dies after the
  * hook (dfc_xmit_copy_len()). Called from the hook (softirq, RCU held).
  * Counts the outcome on cd: a copy is sent only once the output path took
  * it.
  */
 enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 			   const struct sk_buff *skb, unsigned int off,
-			   unsigned int len, u8 inner_ver, u32 mark, bool share)
+			   unsigned int len, u8 inner_ver, u32 mark, bool may_share)
 {
 	/* Settings and routes of one version: never mixed with another. */
 	struct dfc_cdest_cfg *cfg = rcu_dereference(cd->cfg);
@@ -400,7 +400,7 @@ enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 	 * Room for what xfrm adds (ESP: header, trailer): never reallocated.
 	 * A shared copy ends in fragments (ESP adds its trailer as another).
 	 */
-	lin = dfc_xmit_copy_len(skb, off, len, share);
+	lin = dfc_xmit_copy_len(skb, off, len, may_share);
 	shared = lin < len;
 	nskb = dfc_xmit_alloc(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
 			      hlen + (shared ? lin : len + dst->trailer_len));

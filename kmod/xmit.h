@@ -18,6 +18,6 @@ enum dfc_xmit_ret {
 
 enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 			   const struct sk_buff *skb, unsigned int off,
-			   unsigned int len, u8 inner_ver, u32 mark, bool share);
+			   unsigned int len, u8 inner_ver, u32 mark, bool may_share);
 
 #endif /* _DFC_XMIT_H */
