@@ -287,6 +287,30 @@ static unsigned int dfc_xmit_copy_len(const struct sk_buff *skb,
 }
 
 /*
+ * Do the route's transformations take a copy with shared bytes in its
+ * fragments as it is? ESP encrypts it out of place, into new pages, while
+ * those bytes and its trailer (with any TFC padding) fit in a page;
+ * beyond that, or under another transformation (AH), xfrm reallocates the
+ * copy and copies it whole (skb_cow_data()): dearer than one copy into a
+ * buffer sized for it.
+ */
+static bool dfc_xmit_xfrm_takes(const struct dst_entry *dst,
+				unsigned int shared)
+{
+	unsigned int tail = dst->trailer_len;
+	const struct dst_entry *d;
+
+	if (!dst->xfrm)
+		return true;
+	for (d = dst; d && d->xfrm; d = xfrm_dst_child(d)) {
+		if (d->xfrm->id.proto != IPPROTO_ESP)
+			return false;
+		tail += d->xfrm->tfcpad;	/* padding beyond trailer_len */
+	}
+	return ALIGN(shared + tail, L1_CACHE_BYTES) <= PAGE_SIZE;
+}
+
+/*
  * The copy's bytes from off + lin to off + len as fragments: the frame's
  * head page, then its own fragments, each referenced (dfc_xmit_copy_len()
  * said which). The copy is marked as sharing them: whatever writes into
@@ -401,6 +425,8 @@ enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 	 * A shared copy ends in fragments (ESP adds its trailer as another).
 	 */
 	lin = dfc_xmit_copy_len(skb, off, len, may_share);
+	if (lin < len && !dfc_xmit_xfrm_takes(dst, len - lin))
+		lin = len;
 	shared = lin < len;
 	nskb = dfc_xmit_alloc(LL_RESERVED_SPACE(dst->dev) + dst->header_len +
 			      hlen + (shared ? lin : len + dst->trailer_len));

@@ -247,6 +247,20 @@ tfc_control 0x105 5005 1024 "2 page fragments per copy in the copy path" \
 	"0 0 $((2 * N)) 0 $N $N"
 tfc_control 0x106 5006 8000 "skb_cow_data and a tail expansion per copy" \
 	"$N $N 0 0 $N $N"
+
+# A copy that holds the frame's page fragments (the sending kernel split
+# the frame after 2000 bytes; 4000 shared): ESP encrypts it out of place,
+# into two page fragments (trailer, ciphertext), with no reallocation.
+# (dst's esp_input() does reallocate it: the copy keeps its shared-fragment
+# mark through ESP, and dst is a veth away, in the same kernel.)
+shared() { dfcctl "$MON" -j stats | jq .copies_shared; }
+s0=$(shared)
+window 0x101 "$N" inject -k ipv4 -l 6000 -V 2000 -p 5001
+h=$(hits "$COPY_RE")
+echo "# 6000-byte frames split after 2000 bytes: hits in the copy path ${h%%  *}," \
+	"in all ${h#*  }; ESP out $out, in $in"
+check_eq "shared copies: 2 page fragments each, no reallocation, every copy shared" \
+	"${h%%  *} $out $in $(($(shared) - s0))" "0 0 $((2 * N)) 0 $N $N $N"
 window 0x101 "$N" ip netns exec "$MON" "$PY" -c "
 import socket, struct
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)

@@ -171,10 +171,13 @@ esp() {
 }
 check "ESP between mon and dst for the copies" esp
 frames "1500-byte frames through ESP" 1500 "$N"
-sent "6000-byte frames, a 64-byte head, through ESP" "$N" inject_frames 64
+sent "6000-byte frames, a 2000-byte head, through ESP" "$N" inject_frames 2000
+# ESP takes a page of fragments out of place; more, it would copy the copy.
+sent "6000-byte frames, a 64-byte head, through ESP (copied: over a page)" 0 \
+	inject_frames 64
 check "the copies went through the SA" \
 	[ "$(ip -n "$MON" -s xfrm state |
-	     sed -n 's/.* \([0-9][0-9]*\)(packets).*/\1/p' | head -n 1)" -ge "$((2 * N))" ]
+	     sed -n 's/.* \([0-9][0-9]*\)(packets).*/\1/p' | head -n 1)" -ge "$((3 * N))" ]
 ip -n "$MON" xfrm policy flush
 ip -n "$DST" xfrm policy flush
 
