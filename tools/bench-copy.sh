@@ -21,6 +21,9 @@
 # BENCH_COPY_BASE_KO=PATH measures another dfc.ko first in the same boot
 # (e.g. one built from an older commit): the before/after of a change.
 #
+# BENCH_COPY_SIZES ("64 512 1500"); BENCH_COPY_FRAGS (0): pktgen puts the
+# packet's payload in that many page fragments behind the headers, as
+# drivers that copy only the headers into the head build frames.
 # BENCH_COPY_RUNS (5), BENCH_COPY_COUNT (frames per run, 100000). Fewer
 # and shorter runs (3 of 20000, a fifth of a second each) let two cases of
 # nearly the same cost, ipip and udp, come out 0.44 and 0.63 of nocopy in
@@ -32,7 +35,8 @@
 
 RUNS=${BENCH_COPY_RUNS:-5}
 COUNT=${BENCH_COPY_COUNT:-100000}
-SIZES="64 512 1500"
+SIZES=${BENCH_COPY_SIZES:-64 512 1500}
+FRAGS=${BENCH_COPY_FRAGS:-0}
 OUT=$TOP/build/bench
 D=198.51.100.2
 
@@ -68,7 +72,7 @@ check "pktgen on m0, netif_receive" pg kpktgend_0 rem_device_all "add_device m0"
 
 # setup SIZE: one pktgen run of COUNT frames into m0, ready to start.
 setup() {
-	pg m0 "count $COUNT" "pkt_size $1" "xmit_mode netif_receive" \
+	pg m0 "count $COUNT" "pkt_size $1" "frags $FRAGS" "xmit_mode netif_receive" \
 		"dst 10.0.0.2" "src_min 10.0.0.1" "src_max 10.0.0.1" \
 		"udp_src_min 9" "udp_src_max 9" "udp_dst_min 9" "udp_dst_max 9" \
 		"dst_mac 02:00:00:00:00:01" "delay 0" "burst 1"
@@ -88,13 +92,15 @@ copies() {
 tun_tx() { ip -n "$MON" -s link show tun0 | awk 'f { print $2; exit } /TX:/ { f = 1 }'; }
 
 # to CASE: the port set up for CASE, from the case before it in a round
-# (nocopy, ipip, udp, mirred, then nocopy again).
+# (nocopy, ipip, udp, mirred, then nocopy again; a base module's rounds
+# have no mirred, so m0 may still be attached).
 to() {
 	case $1 in
 	nocopy)
 		{ ! ip netns exec "$MON" tc qdisc show dev m0 | grep -q clsact ||
 		  ip netns exec "$MON" tc qdisc del dev m0 clsact; } &&
-		dfcctl "$MON" interface add m0 &&
+		{ [ "$(dfcctl "$MON" -j interface show | jq length)" = 1 ] ||
+		  dfcctl "$MON" interface add m0; } &&
 		{ [ -z "$(dfcctl "$MON" -j filter show owner 1 id 2 2>/dev/null)" ] ||
 		  dfcctl "$MON" filter del owner 1 id 2 static; } &&
 		dfcctl "$MON" cdest set 1 encap ipip ;;
@@ -181,6 +187,7 @@ fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 {
 	echo "# bench-copy: pktgen netif_receive into a monitored port, $COUNT frames a run," \
+		"$FRAGS page fragments behind the headers," \
 		"best of $RUNS rounds; frames/s, then ratios of this boot"
 	printf '%-6s' size
 	for c in $CASES; do printf ' %10s' "$c"; done
@@ -201,7 +208,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 	done
 } > "$OUT/copy.txt"
 {
-	printf '{"kernel": "%s", "frames": %s, "runs": %s, "sizes": [' "$(uname -r)" "$COUNT" "$RUNS"
+	printf '{"kernel": "%s", "frames": %s, "frags": %s, "runs": %s, "sizes": [' \
+		"$(uname -r)" "$COUNT" "$FRAGS" "$RUNS"
 	sep=
 	for s in $SIZES; do
 		eval "n=\$RATE_nocopy_$s i=\$RATE_ipip_$s u=\$RATE_udp_$s m=\$RATE_mirred_$s"
