@@ -37,7 +37,8 @@ static void usage(void)
 "              [-F first|later] [-L IPLEN] [-w FILE] [-c] [-V HEADLEN]\n"
 "  -w FILE     write the frame's IP packet (after tags and labels) to FILE\n"
 "  -c          UDP over IPv4: a payload of pseudo-random bytes under the\n"
-"              UDP checksum, so a receiver checks every byte\n"
+"              UDP checksum, so a receiver checks every byte (with -L\n"
+"              shorter than the frame, the datagram ends with the packet)\n"
 "  -V HEADLEN  the sending kernel keeps HEADLEN bytes in the frame's head,\n"
 "              the rest in page fragments (frames of a page or more)\n"
 "  -n COUNT    frames to send (1); 0 with -t: send for SECONDS\n"
@@ -207,14 +208,16 @@ static void parse_addr(int af, const char *s, void *a)
 }
 
 /*
- * The UDP datagram at @u (@len bytes, header written) gets pseudo-random
- * payload bytes, no run of which repeats elsewhere, and its checksum.
+ * The UDP datagram at @u (@len bytes, ports written) gets its length,
+ * pseudo-random payload bytes, no run of which repeats elsewhere, and its
+ * checksum.
  */
 static void udp4_fill(uint8_t *u, size_t len, const struct iphdr *ip)
 {
 	uint32_t x = 12345, sum;
 	uint16_t c;
 
+	put16(u + 4, (uint16_t)len);
 	for (size_t i = 8; i < len; i++) {
 		x = x * 1103515245 + 12345;
 		u[i] = (uint8_t)(x >> 16);
@@ -250,6 +253,9 @@ static size_t build_ipv4(uint8_t *p, size_t len, const struct opts *o,
 	parse_addr(AF_INET, o->dst ?: "192.0.2.2", &ip->daddr);
 	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
 	build_l4(p + sizeof(*ip), len - sizeof(*ip), proto, o, 0, o->frag != 2);
+	/* -L shorter than the frame: the datagram ends with the packet. */
+	if (o->iplen >= (long)sizeof(*ip) && (size_t)o->iplen < len)
+		len = (size_t)o->iplen;
 	if (o->csum && proto == IPPROTO_UDP && !o->frag)
 		udp4_fill(p + sizeof(*ip), len - sizeof(*ip), ip);
 	return 0;

@@ -118,14 +118,23 @@ jumbo() {
 	ip netns exec "$MON" "$DFCCTL" interface add m1
 }
 check "m1: a monitored veth with frames of 9000 bytes" jumbo
+# inject_frames HEADLEN [OPTION...]: N frames of 6000 bytes from p0.
 inject_frames() {
-	ip netns exec "$GEN" "$INJECT" -i p0 -n "$N" -l 6000 -c -V "$1" \
-		-S 10.0.0.1 -D 10.0.0.2 -s 9 -p 9
+	v=$1
+	shift
+	ip netns exec "$GEN" "$INJECT" -i p0 -n "$N" -l 6000 -c -V "$v" \
+		-S 10.0.0.1 -D 10.0.0.2 -s 9 -p 9 "$@"
 }
 sent "6000-byte frames, a 64-byte head, the rest in page fragments" "$N" inject_frames 64
 sent "6000-byte frames, a 2000-byte head, the rest in page fragments" "$N" inject_frames 2000
 sent "6000-byte frames, only the link header in the head" "$N" inject_frames 14
 sent "6000-byte frames, all in a head from kmalloc (copied)" 0 inject_frames 6000
+# A frame longer than its packet (986 bytes after it, in the fragment):
+# a copy holds the packet only, 5034 bytes on d0 (link, outer IP, packet).
+rx_bytes() { ip -n "$DST" -s link show d0 | awk 'f { print $1; exit } /RX:/ { f = 1 }'; }
+r0=$(rx_bytes)
+sent "6000-byte frames of a 5000-byte packet, a 64-byte head" "$N" inject_frames 64 -L 5000
+check_eq "each of those copies 5034 bytes on the wire" "$(($(rx_bytes) - r0))" "$((N * 5034))"
 
 # The receiver would see a copy that is not the packet: a datagram whose
 # bytes do not match its checksum, sent the copies' way, is counted.
