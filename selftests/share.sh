@@ -115,7 +115,7 @@ frames "1500-byte frames, the packet on in 4 page fragments" 1500 "$N" 4
 jumbo() {
 	ip link add p0 netns "$GEN" mtu 9000 type veth peer name m1 netns "$MON" mtu 9000 &&
 	ip -n "$GEN" link set p0 up && ip -n "$MON" link set m1 up &&
-	ip netns exec "$MON" "$DFCCTL" interface add m1
+	dfcctl "$MON" interface add m1
 }
 check "m1: a monitored veth with frames of 9000 bytes" jumbo
 # inject_frames HEADLEN [OPTION...]: N frames of 6000 bytes from p0.
@@ -131,7 +131,7 @@ sent "6000-byte frames, only the link header in the head" "$N" inject_frames 14
 sent "6000-byte frames, all in a head from kmalloc (copied)" 0 inject_frames 6000
 # A frame longer than its packet (986 bytes after it, in the fragment):
 # a copy holds the packet only, 5034 bytes on d0 (link, outer IP, packet).
-rx_bytes() { ip -n "$DST" -s link show d0 | awk 'f { print $1; exit } /RX:/ { f = 1 }'; }
+rx_bytes() { ip netns exec "$DST" cat /sys/class/net/d0/statistics/rx_bytes; }
 r0=$(rx_bytes)
 sent "6000-byte frames of a 5000-byte packet, a 64-byte head" "$N" inject_frames 64 -L 5000
 check_eq "each of those copies 5034 bytes on the wire" "$(($(rx_bytes) - r0))" "$((N * 5034))"
