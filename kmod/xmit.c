@@ -256,11 +256,12 @@ static void dfc_xmit_csum(struct sk_buff *nskb, const struct sk_buff *skb,
  * drivers' receive buffers are. A packet that goes on into page fragments
  * (behind the headers a driver copied into a small head) shares those
  * fragments and copies the rest of its head, unless that is a page
- * fragment large enough to share too.
+ * fragment large enough to share too. slots: how many fragments the copy
+ * may have.
  */
 static unsigned int dfc_xmit_copy_len(const struct sk_buff *skb,
 				      unsigned int off, unsigned int len,
-				      bool may_share)
+				      bool may_share, unsigned int slots)
 {
 	const struct skb_shared_info *si = skb_shinfo(skb);
 	unsigned int head = skb_headlen(skb), lin, pos, i, n;
@@ -283,7 +284,7 @@ static unsigned int dfc_xmit_copy_len(const struct sk_buff *skb,
 	n = !lin && off < head;
 	for (i = 0, pos = head; i < si->nr_frags && pos < off + len; i++, n++)
 		pos += skb_frag_size(&si->frags[i]);
-	return n <= MAX_SKB_FRAGS && pos >= off + len ? lin : len;
+	return n <= slots && pos >= off + len ? lin : len;
 }
 
 /*
@@ -422,9 +423,11 @@ enum dfc_xmit_ret dfc_xmit(struct net *net, struct dfc_cdest *cd,
 
 	/*
 	 * Room for what xfrm adds (ESP: header, trailer): never reallocated.
-	 * A shared copy ends in fragments (ESP adds its trailer as another).
+	 * A shared copy ends in fragments; ESP adds its trailer as another,
+	 * so under xfrm one slot stays free (or ESP copies the copy whole).
 	 */
-	lin = dfc_xmit_copy_len(skb, off, len, may_share);
+	lin = dfc_xmit_copy_len(skb, off, len, may_share,
+				dst->xfrm ? MAX_SKB_FRAGS - 1 : MAX_SKB_FRAGS);
 	if (lin < len && !dfc_xmit_xfrm_takes(dst, len - lin))
 		lin = len;
 	shared = lin < len;
