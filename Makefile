@@ -53,7 +53,7 @@ AGENT_CORE := agent/msg.c agent/auth.c agent/key.c agent/config.c agent/config_q
 	agent/blob.c agent/blob_write.c agent/blob_v2.c \
 	agent/server.c agent/crittab.c agent/rdest.c agent/reconfig.c agent/reply.c \
 	agent/params.c agent/select.c agent/add.c agent/method.c agent/list.c \
-	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c agent/ratelimit.c
+	agent/dispatch.c agent/rebuild.c agent/notify.c agent/state.c agent/state_file.c agent/ratelimit.c
 AGENT_HDR := $(wildcard agent/*.h) lib/dfc_spec.h $(LIB_HDR)
 DTCPD_SRC := $(AGENT_CORE) agent/kernel.c agent/link.c agent/ctl.c agent/udp.c agent/ssh.c \
 	agent/log.c agent/main.c $(LIB_SRC)

@@ -57,6 +57,7 @@ struct agent {
 	int sfd, tfd;
 	char boot_id[40];
 	uint64_t kexpired;
+	uint64_t state_gen;		/* the state file's newest generation written or read */
 	bool stop;
 	/* save_state(): the error being reported, when, and the failures since. */
 	int state_err;
@@ -191,11 +192,15 @@ static int save_state(void)
 	snprintf(st.boot_id, sizeof(st.boot_id), "%s", A.boot_id);
 	/* Refreshed each second, not per request: a lower value only makes restart checks lenient. */
 	st.kexpired = A.kexpired;
+	/* Into the slot without the newest: a failed write leaves that one as it was. */
+	st.generation = A.state_gen + 1;
 	err = dtcp_state_save(A.s.cfg->state_file, &st, A.s.cfg->state_sync);
 	free(st.src);
 	state_err_log(err);
-	if (!err)
+	if (!err) {
 		A.s.dirty = false;
+		A.state_gen = st.generation;
+	}
 	return err;
 }
 
@@ -570,11 +575,14 @@ int main(int argc, char **argv)
 	r = dtcp_state_load(cfg->state_file, &st, why, sizeof(why));
 	have_state = !r;
 	if (r && r != -ENOENT) {
-		logf_(LOG_ERR, "state file %s: %s; move it away to start without it (Seq windows "
-		      "are then lost: old requests would be answered again)", cfg->state_file,
-		      r == -EINVAL ? why : strerror(-r));
+		logf_(LOG_ERR, "state file %s: %s; move it and %s.1 away to start without them "
+		      "(Seq windows are then lost: old requests would be answered again)",
+		      cfg->state_file, why[0] ? why : strerror(-r), cfg->state_file);
 		return 1;
 	}
+	if (have_state && why[0])
+		logf_(LOG_WARNING, "state file %s: %s", cfg->state_file, why);
+	A.state_gen = have_state ? st.generation : 0;
 
 	r = dtcp_kernel_open(&A.k);
 	if (r) {

@@ -1,23 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The state file, JSON through jansson. See state.h.
+ * The state file's format, JSON through jansson (its two slots on disk:
+ * state_file.c). See state.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "state.h"
 
 #define FORMAT "dtcpd-state"
 #define SEEN_HEX (DTCP_SEQ_RING / 4)
+
+/*
+ * Version 4 ends with the SHA-256 of every byte before this member, as
+ * written: a slot overwritten in place and cut short (old and new bytes
+ * mixed, in any order) never reads as a state.
+ */
+#define DIGEST_HEAD ",\n \"sha256\": \""
+#define DIGEST_TAIL "\"\n}"
+#define DIGEST_HEX (2 * 32)
+#define DIGEST_LEN (sizeof(DIGEST_HEAD) - 1 + DIGEST_HEX + sizeof(DIGEST_TAIL) - 1)
+
+/* The digest of len bytes at p, in lowercase hex; -1 if libcrypto failed. */
+static int digest_hex(const void *p, size_t len, char out[DIGEST_HEX + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!EVP_Digest(p, len, md, &n, EVP_sha256(), NULL) || n * 2 != DIGEST_HEX)
+		return -1;
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
 
 void dtcp_boot_id(char out[40])
 {
@@ -53,6 +74,21 @@ static json_t *seq_json(const struct dtcp_seq *w)
 	return json_pack("{s:o,s:s}", "max", u64_json(w->max), "seen", hex);
 }
 
+/* jansson's text ("...\n}"), its last member the digest of what precedes it. */
+static char *with_digest(char *text)
+{
+	size_t len = strlen(text);
+	char hex[DIGEST_HEX + 1], *out;
+
+	if (len < 2 || memcmp(text + len - 2, "\n}", 2) ||
+	    digest_hex(text, len - 2, hex) || !(out = realloc(text, len - 2 + DIGEST_LEN + 1))) {
+		free(text);
+		return NULL;
+	}
+	snprintf(out + len - 2, DIGEST_LEN + 1, "%s%s%s", DIGEST_HEAD, hex, DIGEST_TAIL);
+	return out;
+}
+
 char *dtcp_state_format(const struct dtcp_state *st)
 {
 	json_t *srcs = json_array(), *o;
@@ -64,8 +100,9 @@ char *dtcp_state_format(const struct dtcp_state *st)
 			json_decref(srcs);
 			return NULL;
 		}
-	o = json_pack("{s:s,s:i,s:I,s:s,s:o,s:I,s:I,s:o}", "format", FORMAT,
-		      "version", DTCP_STATE_VERSION, "next_criteria_id", (json_int_t)st->next_id,
+	o = json_pack("{s:s,s:i,s:o,s:I,s:s,s:o,s:I,s:I,s:o}", "format", FORMAT,
+		      "version", DTCP_STATE_VERSION, "generation", u64_json(st->generation),
+		      "next_criteria_id", (json_int_t)st->next_id,
 		      "boot_id", st->boot_id, "kernel_expired", u64_json(st->kexpired),
 		      "criteria_static", (json_int_t)st->n_static,
 		      "criteria_dynamic", (json_int_t)st->n_dynamic, "sources", srcs);
@@ -73,73 +110,7 @@ char *dtcp_state_format(const struct dtcp_state *st)
 		return NULL;
 	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	return text;
-}
-
-static int fsync_dir(const char *path)
-{
-	char *dup = strdup(path);
-	int fd, err = 0;
-
-	if (!dup)
-		return -ENOMEM;
-	fd = open(dirname(dup), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd))
-		err = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(dup);
-	return err;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync)
-{
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 8), *text = dtcp_state_format(st);
-	int fd = -1, err = 0;
-
-	if (!tmp || !text) {
-		err = -ENOMEM;
-		goto out;
-	}
-	snprintf(tmp, plen + 8, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	err = write_all(fd, text, strlen(text));
-	if (!err)
-		err = write_all(fd, "\n", 1);
-	if (!err && sync && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	else if (sync)
-		err = fsync_dir(path);
-out:
-	free(text);
-	free(tmp);
-	return err;
+	return text ? with_digest(text) : NULL;
 }
 
 /* ---- reading ---- */
@@ -148,6 +119,8 @@ struct ctx {
 	char *why;
 	size_t whylen;
 	json_int_t version;
+	const char *buf;	/* the bytes parsed, for the digest */
+	size_t len;
 };
 
 static int bad(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -335,26 +308,61 @@ static int get_sources(struct ctx *x, const json_t *a, struct dtcp_state *st)
 	return err;
 }
 
+/* The last member, as written (a final newline after it), and its digest right. */
+static int check_digest(struct ctx *x, const json_t *d)
+{
+	size_t n = x->len - (x->len && x->buf[x->len - 1] == '\n');
+	const char *hex = json_string_value(d), *at = x->buf + (n < DIGEST_LEN ? 0 : n - DIGEST_LEN);
+	char want[DIGEST_HEX + 1];
+
+	if (!hex || json_string_length(d) != DIGEST_HEX || n < DIGEST_LEN ||
+	    memcmp(at, DIGEST_HEAD, sizeof(DIGEST_HEAD) - 1) ||
+	    memcmp(at + sizeof(DIGEST_HEAD) - 1, hex, DIGEST_HEX) ||
+	    memcmp(x->buf + n - (sizeof(DIGEST_TAIL) - 1), DIGEST_TAIL, sizeof(DIGEST_TAIL) - 1))
+		return bad(x, "sha256: not the last member, as dtcpd writes it");
+	if (digest_hex(x->buf, at - x->buf, want))
+		return bad(x, "sha256: libcrypto failed");
+	if (strcmp(want, hex))
+		return bad(x, "sha256: does not match the file (a write cut short?)");
+	return 0;
+}
+
 static int parse_top(struct ctx *x, const json_t *o, struct dtcp_state *st)
 {
-	static const char *const names[] = { "format", "version", "next_criteria_id", "boot_id",
+	/* Version 4 adds the generation; 2 and 3 were written whole, once (1). */
+	static const char *const names[] = { "format", "version", "generation",
+		"next_criteria_id", "boot_id", "kernel_expired", "criteria_static",
+		"criteria_dynamic", "sources", "sha256", NULL };
+	static const char *const names_3[] = { "format", "version", "next_criteria_id", "boot_id",
 		"kernel_expired", "criteria_static", "criteria_dynamic", "sources", NULL };
+	const json_t *ver = json_object_get(o, "version"), *bj;
 	const char *fmt, *boot;
-	const json_t *ver, *bj;
+	json_int_t v;
 	size_t blen;
-	int err = members(x, o, "the state", names);
+	int err;
 
-	if (err)
-		return err;
+	if (!json_is_object(o))
+		return bad(x, "the state: not an object");
 	fmt = json_string_value(json_object_get(o, "format"));
 	if (!fmt || strcmp(fmt, FORMAT))
 		return bad(x, "format: not \"" FORMAT "\"");
-	ver = json_object_get(o, "version");
-	/* 2: the same fields; its Seq windows are read as their writer left them. */
-	if (!json_is_integer(ver) || (json_integer_value(ver) != DTCP_STATE_VERSION &&
-				      json_integer_value(ver) != 2))
-		return bad(x, "version: not 2 or %d", DTCP_STATE_VERSION);
-	x->version = json_integer_value(ver);
+	/* 2: the same fields as 3; its Seq windows are read as their writer left them. */
+	v = json_is_integer(ver) ? json_integer_value(ver) : 0;
+	if (v != DTCP_STATE_VERSION && v != 3 && v != 2)
+		return bad(x, "version: not 2, 3 or %d", DTCP_STATE_VERSION);
+	x->version = v;
+	err = members(x, o, "the state", v == DTCP_STATE_VERSION ? names : names_3);
+	if (err)
+		return err;
+	st->generation = 1;
+	if (v == DTCP_STATE_VERSION) {
+		err = check_digest(x, json_object_get(o, "sha256")) ?:
+		      get_u64(x, json_object_get(o, "generation"), "generation", &st->generation);
+		if (err)
+			return err;
+		if (!st->generation)
+			return bad(x, "generation: 0 out of range");
+	}
 	err = get_u32(x, o, "next_criteria_id", 1, &st->next_id);
 	if (err)
 		return err;
@@ -375,7 +383,7 @@ static int parse_top(struct ctx *x, const json_t *o, struct dtcp_state *st)
 int dtcp_state_parse(const void *buf, size_t len, struct dtcp_state *st, char *why,
 		     size_t whylen)
 {
-	struct ctx x = { why, whylen, 0 };
+	struct ctx x = { why, whylen, 0, buf, len };
 	json_error_t jerr;
 	json_t *o;
 	int err;
@@ -397,55 +405,6 @@ int dtcp_state_parse(const void *buf, size_t len, struct dtcp_state *st, char *w
 		if (err == -ENOMEM)
 			bad(&x, "out of memory");
 	}
-	return err;
-}
-
-int dtcp_state_load(const char *path, struct dtcp_state *st, char *why, size_t whylen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	char *buf = NULL;
-	size_t got = 0;
-	int err = 0;
-
-	memset(st, 0, sizeof(*st));
-	st->next_id = 1;
-	if (whylen)
-		why[0] = '\0';
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_size > DTCP_STATE_MAX_BYTES) {
-		snprintf(why, whylen, "not a regular file of at most %u bytes",
-			 DTCP_STATE_MAX_BYTES);
-		err = -EINVAL;
-		goto out;
-	}
-	buf = malloc(sb.st_size + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, buf + got, sb.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		got += n;
-	}
-	err = dtcp_state_parse(buf, got, st, why, whylen);
-out:
-	free(buf);
-	close(fd);
 	return err;
 }
 

@@ -5,6 +5,11 @@
  * Criteria-ID, the data of the restart check). One JSON object, versioned,
  * parsed strictly: every field exactly once, unknown or duplicate fields
  * and out-of-range values rejected. docs/dtcpd.md shows the format.
+ *
+ * It is kept in two slots, PATH (odd generations) and PATH.1 (even ones),
+ * each overwritten in place: a commit writes the slot that does not hold
+ * the newest generation, so a write cut short leaves the newest complete
+ * one readable (agent/state_file.c).
  */
 #ifndef DTCP_STATE_H
 #define DTCP_STATE_H
@@ -15,7 +20,7 @@
 
 #include "auth.h"
 
-#define DTCP_STATE_VERSION 3
+#define DTCP_STATE_VERSION 4
 #define DTCP_STATE_MAX_BYTES (16u << 20)	/* a larger file is refused */
 #define DTCP_STATE_ID_MAX 255			/* bytes of a Csource-ID */
 
@@ -25,6 +30,7 @@ struct dtcp_state_src {
 };
 
 struct dtcp_state {
+	uint64_t generation;	/* commits so far, from 1 (versions 2 and 3: 1) */
 	uint32_t next_id;	/* next Criteria-ID to hand out */
 	char boot_id[40];	/* /proc/sys/kernel/random/boot_id when written */
 	uint64_t kexpired;	/* the kernel's expired-criteria counter then */
@@ -33,11 +39,13 @@ struct dtcp_state {
 	struct dtcp_state_src *src;
 };
 
-/* The file's text (malloc'd JSON, no final newline), or NULL: out of memory. */
+/* A slot's text (malloc'd JSON, no final newline), or NULL: out of memory, or libcrypto failed. */
 char *dtcp_state_format(const struct dtcp_state *st);
 /*
- * Write st to path atomically (a temporary file renamed over it; with
- * sync, fsync'd file and directory). 0 or -errno.
+ * Write st, generation st->generation (at least 1), into its slot of path:
+ * in place (with sync, fdatasync'd), or, while the slot does not exist, a
+ * temporary file renamed to it (with sync, file and directory fsync'd).
+ * The other slot is not touched. 0 or -errno.
  */
 int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync);
 /*
@@ -46,7 +54,12 @@ int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync);
  */
 int dtcp_state_parse(const void *buf, size_t len, struct dtcp_state *st, char *why,
 		     size_t whylen);
-/* 0, -ENOENT (no file yet), -EINVAL (malformed: why says how), -errno. */
+/*
+ * The newest generation that reads from the two slots of path. 0 (why is
+ * "", or says which slot did not read and was passed over: a write cut
+ * short), -ENOENT (neither slot exists), -EINVAL (no slot reads, or the
+ * only one does not: why says how), -errno (a slot could not be read).
+ */
 int dtcp_state_load(const char *path, struct dtcp_state *st, char *why, size_t whylen);
 void dtcp_state_free(struct dtcp_state *st);
 /* The host's boot id ("" if unknown). */

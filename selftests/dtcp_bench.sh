@@ -196,7 +196,7 @@ if [ -n "${DTCP_BENCH_BASE:-}" ]; then
 	cpu_new=0
 	for r in 1 2 3; do
 		for bin in "$DTCP_BENCH_BASE" "$DTCPD"; do
-			rm -f "$T/state"	# the other's, maybe of another version
+			rm -f "$T/state" "$T/state.1"	# the other's, maybe of another version
 			start_dtcpd "$bin"
 			warm
 			out=$(rate_run)

@@ -201,11 +201,22 @@ check_eq "restart: cs2 still deletes its own" "$(dc2 DELETE Criteria-ID="$id2" F
 
 # ---- 3. the state file cannot be written: no answer leaves ----
 unsaved() { status .answers_unsaved; }
-seqfile() { jq -r '.sources[] | select(.id == "cs1") | .seq.max' "$STATE_FILE"; }
-n0=$(dc LIST | grep -c '^CRITERIA-ID')
-u0=$(unsaved) s0=$(seqfile)
+# cs1's Seq max in the newest of the state file's two slots (PATH, PATH.1).
+seqfile() {
+	cat "$STATE_FILE" "$STATE_FILE.1" 2>/dev/null |
+		jq -rs 'max_by(.generation | tonumber) | .sources[] | select(.id == "cs1") | .seq.max'
+}
+check "both slots of the state file are written" test -s "$STATE_FILE" -a -s "$STATE_FILE.1"
+# A full filesystem withholds nothing: each slot is overwritten in place.
 dd if=/dev/zero of="$T/st/fill" bs=4k 2>/dev/null
 check "the state file's tmpfs is full" sh -c "! echo x > '$T/st/probe'"
+s0=$(seqfile)
+check_eq "full: a request is answered all the same" "$(dc NOOP | code)" 200
+check "full: its Seq is in the state file" test "$(seqfile)" -gt "$s0"
+rm -f "$T/st/fill" "$T/st/probe"
+n0=$(dc LIST | grep -c '^CRITERIA-ID')
+u0=$(unsaved) s0=$(seqfile)
+check "the state file's tmpfs is read-only" mount -o remount,ro "$T/st"
 out=$(dc -w 3 -o "$T/req3" ADD Cdest-ID=cd1 Timeout-Idle=600 Protocol=6 Dest-Port=3)
 check_eq "no answer while the state file cannot be written" "$?:$out" "3:"
 check_eq "answers_unsaved counts it" "$(unsaved)" $((u0 + 1))
@@ -217,14 +228,14 @@ check "dtcpd says why" grep -q 'answers not sent: the state file could not be wr
 # wake it up, must not turn each retry into a log line.
 # At most one line per 10 s: one, and one more per 10 s the flood took
 # (a slow guest takes longer than its 3 s to start and stop it).
-e0=$(grep -c 'state file .*: No space left' "$T/dtcpd.log") t0=$(date +%s)
+e0=$(grep -c 'state file .*: Read-only file system' "$T/dtcpd.log") t0=$(date +%s)
 flood -p 2400,2401 -t 3
-e=$(($(grep -c 'state file .*: No space left' "$T/dtcpd.log") - e0))
+e=$(($(grep -c 'state file .*: Read-only file system' "$T/dtcpd.log") - e0))
 emax=$((1 + ($(date +%s) - t0) / 10))
 check "an unpaced flood meanwhile: $e more log lines about the state file (at most $emax)" \
 	test "$e" -le "$emax"
-rm -f "$T/st/fill" "$T/st/probe"
-check_eq "room again: the next request (a new Seq) is answered" "$(dc NOOP | code)" 200
+check "the state file's tmpfs is writable again" mount -o remount,rw "$T/st"
+check_eq "writable again: the next request (a new Seq) is answered" "$(dc NOOP | code)" 200
 check "dtcpd says the state file is written again" grep -q 'state file .* written again' "$T/dtcpd.log"
 check "the state file has the withheld request's Seq" test "$(seqfile)" -gt "$s0"
 # replay3: the withheld request sent again, as it was; "STATUS SEQ-DROPS" of cs1.

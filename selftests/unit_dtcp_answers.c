@@ -70,6 +70,7 @@ TEST_F(srv, replay_after_remove_and_readd)
 	fd = mkstemp(path);
 	ASSERT_GE(fd, 0);
 	close(fd);
+	st.generation = 1;
 	ASSERT_EQ(0, dtcp_state_save(path, &st, false));
 	free(st.src);
 	ASSERT_EQ(0, dtcp_state_load(path, &back, why, sizeof(why))) TH_LOG("%s", why);

@@ -388,6 +388,7 @@ TEST(state_file)
 	st.n_dynamic = 5;
 	st.n_src = 2;
 	st.src = src;
+	st.generation = 1;
 	ASSERT_EQ(0, dtcp_state_save(path, &st, true));
 	ASSERT_EQ(0, dtcp_state_load(path, &back, why, sizeof(why)));
 	EXPECT_EQ(4242, back.next_id);

@@ -14,7 +14,8 @@
 
 static void same(const struct dtcp_state *a, const struct dtcp_state *b)
 {
-	if (a->next_id != b->next_id || strcmp(a->boot_id, b->boot_id) ||
+	if (a->generation != b->generation || a->next_id != b->next_id ||
+	    strcmp(a->boot_id, b->boot_id) ||
 	    a->kexpired != b->kexpired || a->n_static != b->n_static ||
 	    a->n_dynamic != b->n_dynamic || a->n_src != b->n_src)
 		abort();
