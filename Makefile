@@ -37,7 +37,7 @@ LIB_HDR := lib/dfc_nl.h lib/dfc_nl_priv.h lib/dfc_spec.h lib/dfc_spec_priv.h inc
 KSFT := $(B)/ksft/kselftest_harness.h
 
 .PHONY: all module progs man selftests deps check check-debug debug-module demo style clean \
-	bench-classifier fuzz bench-dtcp bench-datapath bench-copy install uninstall install-dkms uninstall-dkms deb version FORCE
+	bench-classifier fuzz bench-dtcp bench-state bench-datapath bench-copy install uninstall install-dkms uninstall-dkms deb version FORCE
 all: module progs man
 
 module:
@@ -143,6 +143,16 @@ $(B)/bench_dtcp_add: tools/bench_dtcp_add.c selftests/dtcp_srv.h selftests/dtcp_
 		agent/kfake.c $(LIB_SRC) $(AGENT_HDR)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -Iselftests -o $@ $< $(AGENT_CORE) agent/kfake.c $(LIB_SRC) $(LDLIBS)
+
+# What a commit of dtcpd's state file costs, on a disk and a tmpfs
+# (BENCH_STATE_BASE=DIR: an older tree's, in turn).
+$(B)/bench_state_commit: tools/bench_state_commit.c agent/state.c agent/state_file.c agent/auth.c \
+		$(AGENT_HDR)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -Iagent -o $@ $< agent/state.c agent/state_file.c agent/auth.c $(LDLIBS)
+
+bench-state: $(B)/bench_state_commit
+	sh tools/bench-state.sh $(B)/bench_state_commit
 
 bench-dtcp:
 	@sh tools/deps.sh
@@ -327,7 +337,7 @@ $(KSFT):
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
 
-selftests: $(KSFT) progs $(BENCH_DP_PROGS) $(B)/bench_dtcp_add
+selftests: $(KSFT) progs $(BENCH_DP_PROGS) $(B)/bench_dtcp_add $(B)/bench_state_commit
 	$(MAKE) -C selftests OUTPUT=$(B)/selftests KSFT_DIR=$(B)/ksft TOP=$(CURDIR)
 
 deps:
