@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -611,36 +612,58 @@ static void out_vfmt(struct dtcp_out *o, const char *fmt, va_list ap)
 	o->len += n;
 }
 
-static void out_fmt(struct dtcp_out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void out_fmt(struct dtcp_out *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	out_vfmt(o, fmt, ap);
-	va_end(ap);
-}
-
-void dtcp_out_request(struct dtcp_out *o, const char *method, int ver)
-{
-	char v[16];
-
-	out_fmt(o, "%s DTCP/%s\r\n", method, dtcp_ver_str(ver, v));
-}
-
-void dtcp_out_status(struct dtcp_out *o, int ver, unsigned int code, const char *reason)
-{
-	char v[16];
-
-	out_fmt(o, "DTCP/%s %03u %s\r\n", dtcp_ver_str(ver, v), code,
-		reason ? reason : dtcp_reason(code));
-}
-
 /* Text as it is: most of an answer, without printf's cost. */
 static void out_str(struct dtcp_out *o, const char *s)
 {
 	dtcp_out_raw(o, s, strlen(s));
+}
+
+/* v in decimal, zero-padded to width digits (printf's "%0*" PRIu64). */
+static void out_u64(struct dtcp_out *o, uint64_t v, unsigned int width)
+{
+	char d[20];
+	unsigned int n = 0;
+
+	do {
+		d[sizeof(d) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < width && n < sizeof(d))
+		d[sizeof(d) - ++n] = '0';
+	dtcp_out_raw(o, d + sizeof(d) - n, n);
+}
+
+/* "DTCP/" and the version, as dtcp_ver_str() prints it. */
+static void out_ver(struct dtcp_out *o, int ver)
+{
+	out_str(o, "DTCP/");
+	if (ver < 0) {
+		char v[16];
+
+		out_str(o, dtcp_ver_str(ver, v));
+		return;
+	}
+	out_u64(o, (unsigned int)ver / 1000, 1);
+	out_str(o, ".");
+	out_u64(o, (unsigned int)ver % 1000, 1);
+}
+
+void dtcp_out_request(struct dtcp_out *o, const char *method, int ver)
+{
+	out_str(o, method);
+	out_str(o, " ");
+	out_ver(o, ver);
+	out_str(o, "\r\n");
+}
+
+void dtcp_out_status(struct dtcp_out *o, int ver, unsigned int code, const char *reason)
+{
+	out_ver(o, ver);
+	out_str(o, " ");
+	out_u64(o, code, 3);
+	out_str(o, " ");
+	out_str(o, reason ? reason : dtcp_reason(code));
+	out_str(o, "\r\n");
 }
 
 static void out_name(struct dtcp_out *o, const char *name)
@@ -662,6 +685,10 @@ void dtcp_out_vparam(struct dtcp_out *o, const char *name, const char *fmt, va_l
 		const char *v = va_arg(ap, const char *);
 
 		out_str(o, v ? v : "(null)");	/* as printf has it */
+	} else if (!strcmp(fmt, "%" PRIu64)) {
+		out_u64(o, va_arg(ap, uint64_t), 1);
+	} else if (!strcmp(fmt, "%u")) {
+		out_u64(o, va_arg(ap, unsigned int), 1);
 	} else {
 		out_vfmt(o, fmt, ap);
 	}

@@ -4,9 +4,11 @@
  * ASan/UBSan: datagrams up to the largest legal size with the longest
  * values (the 40 KB NOOP that overran the parser's buffer), decoded text
  * that must never hold a control character, the one \DDD decoder and the
- * one comma splitter of the agent.
+ * one comma splitter of the agent; the printer's numbers, written without
+ * printf, as printf writes them.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +266,48 @@ TEST(time_fmt_each_second)
 		ASSERT_EQ(0, dtcp_time_parse(buf, &back));
 		EXPECT_EQ(ms[i], back);
 	}
+}
+
+/* Status and request lines and number parameters, as printf would write them. */
+TEST(printer_numbers)
+{
+	static const uint64_t v[] = { 0, 1, 9, 10, 99, 100, 200, 999, 1000, 4294967295u,
+				      4294967296u, UINT64_MAX - 1, UINT64_MAX };
+	static const int vers[] = { DTCP_VER(0, 7), DTCP_VER(0, 6), DTCP_VER(1, 0),
+				    DTCP_VER(999, 999), DTCP_VER(12, 34) };
+	struct dtcp_out o;
+	char want[256], ver[16];
+
+	for (unsigned int i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		dtcp_out_init(&o, false);
+		dtcp_out_param(&o, "Seq", "%" PRIu64, v[i]);
+		snprintf(want, sizeof(want), "Seq: %" PRIu64 "\r\n", v[i]);
+		EXPECT_STREQ(want, o.buf);
+		dtcp_out_init(&o, false);
+		dtcp_out_param(&o, "Count", "%u", (unsigned int)v[i]);
+		snprintf(want, sizeof(want), "Count: %u\r\n", (unsigned int)v[i]);
+		EXPECT_STREQ(want, o.buf);
+	}
+	for (unsigned int i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
+		for (unsigned int code = 0; code < 1200; code += 7) {
+			dtcp_out_init(&o, false);
+			dtcp_out_status(&o, vers[i], code, "Why");
+			snprintf(want, sizeof(want), "DTCP/%s %03u Why\r\n",
+				 dtcp_ver_str(vers[i], ver), code);
+			EXPECT_STREQ(want, o.buf);
+		}
+		dtcp_out_init(&o, true);
+		dtcp_out_request(&o, "ADD", vers[i]);
+		snprintf(want, sizeof(want), "ADD DTCP/%s\r\n", dtcp_ver_str(vers[i], ver));
+		EXPECT_STREQ(want, o.buf);
+	}
+	/* No room: the printer says so. */
+	dtcp_out_init(&o, false);
+	memset(o.buf, 'x', sizeof(o.buf) - 3);
+	o.len = sizeof(o.buf) - 3;
+	o.buf[o.len] = '\0';
+	dtcp_out_param(&o, "S", "%" PRIu64, UINT64_MAX);
+	EXPECT_TRUE(o.overflow);
 }
 
 TEST_HARNESS_MAIN
