@@ -58,6 +58,7 @@ struct agent {
 	char boot_id[40];
 	uint64_t kexpired;
 	uint64_t state_gen;		/* the state file's newest generation written or read */
+	char *state_path;		/* ... in this state file (a reload may name another) */
 	bool stop;
 	/* save_state(): the error being reported, when, and the failures since. */
 	int state_err;
@@ -180,6 +181,30 @@ static void state_err_log(int err)
 	A.state_err_quiet = 0;
 }
 
+/*
+ * A reload named another state file: its slots may hold a newer
+ * generation of an earlier run, which a restart would take over ours.
+ * Ours goes on from above it.
+ */
+static void state_path_check(const char *path)
+{
+	struct dtcp_state old;
+	char why[256], *dup;
+
+	if (A.state_path && !strcmp(A.state_path, path))
+		return;
+	dup = strdup(path);
+	if (!dup)
+		return;		/* checked again at the next commit */
+	if (!dtcp_state_load(path, &old, why, sizeof(why))) {
+		if (old.generation > A.state_gen)
+			A.state_gen = old.generation;
+		dtcp_state_free(&old);
+	}
+	free(A.state_path);
+	A.state_path = dup;
+}
+
 /* 0 when the state file is current, else -errno (it stays dirty: retried). */
 static int save_state(void)
 {
@@ -188,6 +213,7 @@ static int save_state(void)
 
 	if (!A.s.dirty)
 		return 0;
+	state_path_check(A.s.cfg->state_file);
 	dtcp_server_state(&A.s, &st);
 	snprintf(st.boot_id, sizeof(st.boot_id), "%s", A.boot_id);
 	/* Refreshed each second, not per request: a lower value only makes restart checks lenient. */
@@ -583,6 +609,7 @@ int main(int argc, char **argv)
 	if (have_state && why[0])
 		logf_(LOG_WARNING, "state file %s: %s", cfg->state_file, why);
 	A.state_gen = have_state ? st.generation : 0;
+	A.state_path = strdup(cfg->state_file);	/* NULL: looked at again at the first commit */
 
 	r = dtcp_kernel_open(&A.k);
 	if (r) {
@@ -676,6 +703,7 @@ int main(int argc, char **argv)
 	dtcp_link_close(&A.links);
 	dtcp_kernel_close(&A.k);
 	dtcp_server_fini(&A.s);
+	free(A.state_path);
 	dtcp_log_close();
 	/* A loop that failed is a failure, for systemd's Restart= too. */
 	return failed ? 1 : 0;

@@ -13,10 +13,15 @@
 #    X-JTap-Cdest-Dest-Address): each is refused and changes nothing; after
 #    SIGHUP and a restart of dtcpd every criterion and destination of cs1
 #    and cs2 is as it was, in dtcpd and in dfc.ko, and still copies.
-# 3. The state file on a full tmpfs: answers are withheld (counted in
-#    answers_unsaved), what the source saw stays true, and once there is
-#    room again the next request is answered and the withheld one cannot
-#    be replayed, not even after a restart.
+# 3. The state file on a full tmpfs: requests are answered all the same
+#    (its slots are overwritten in place). On a read-only one: answers are
+#    withheld (counted in answers_unsaved), what the source saw stays
+#    true, and once it is writable again the next request is answered
+#    and the withheld one cannot be replayed, not even after a restart.
+# 4. A reload names another state file whose slots hold a newer
+#    generation of an earlier run: after a crash, a restart reads what
+#    dtcpd wrote there, so a request answered after the reload cannot be
+#    replayed.
 . "$(dirname "$0")/dtcp_lib.sh"
 
 FLOOD=$TOP/selftests/dtcp_flood.py
@@ -29,7 +34,7 @@ FLOOD_RATE=$((1500 / ${DFC_SLOW:-1}))
 dtcp_setup
 # Hostile datagrams come from an address in cs2's prefix, no source's own.
 ip -n "$CS" addr add 192.0.2.66/24 dev c0
-# The state file lives on a tmpfs of its own, to be filled in part 3.
+# The state file lives on a tmpfs of its own, filled and made read-only in part 3.
 mkdir "$T/st"
 mount -t tmpfs -o size=256k,mode=0700 dtcpst "$T/st" || { fail "tmpfs for the state file"; ktap_finish; }
 ON_EXIT='umount "$T/st"'
@@ -238,13 +243,13 @@ check "the state file's tmpfs is writable again" mount -o remount,rw "$T/st"
 check_eq "writable again: the next request (a new Seq) is answered" "$(dc NOOP | code)" 200
 check "dtcpd says the state file is written again" grep -q 'state file .* written again' "$T/dtcpd.log"
 check "the state file has the withheld request's Seq" test "$(seqfile)" -gt "$s0"
-# replay3: the withheld request sent again, as it was; "STATUS SEQ-DROPS" of cs1.
-replay3() {
-	ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -k secret -w 1 raw "$T/req3" >/dev/null 2>&1
+# replay FILE: a request of cs1 sent again, as it was; "STATUS SEQ-DROPS" of cs1.
+replay() {
+	ip netns exec "$CS" "$DTCPC" -s 192.0.2.2 -p 2400 -k secret -w 1 raw "$1" >/dev/null 2>&1
 	echo "$? $(srcdrops cs1 | cut -d' ' -f2)"
 }
 q=$(srcdrops cs1 | cut -d' ' -f2)
-check_eq "the withheld request cannot be replayed for an answer (a Seq drop)" "$(replay3)" "3 $((q + 1))"
+check_eq "the withheld request cannot be replayed for an answer (a Seq drop)" "$(replay "$T/req3")" "3 $((q + 1))"
 # What the source saw (no answer) is no lie: the ADD took effect in dtcpd
 # and dfc.ko alike, as a request whose answer was lost does.
 check_eq "dtcpd and dfc.ko agree on cs1's criteria" \
@@ -253,7 +258,41 @@ check_eq "dtcpd and dfc.ko agree on cs1's criteria" \
 step "dtcpd stops" stop_dtcpd
 step "dtcpd starts again" start_dtcpd
 q=$(srcdrops cs1 | cut -d' ' -f2)
-check_eq "nor after a restart" "$(replay3)" "3 $((q + 1))"
+check_eq "nor after a restart" "$(replay "$T/req3")" "3 $((q + 1))"
+check_eq "and the next request is answered" "$(dc NOOP | code)" 200
+
+# ---- 4. a reload names another state file ----
+# Its slots hold a newer generation, an earlier run's: what dtcpd writes
+# there after the reload must still be what a restart reads, crash or not.
+step "dtcpd stops" stop_dtcpd
+OLD=$T/st/old
+check "an earlier run's state file, both slots" \
+	sh -c "mv '$STATE_FILE' '$OLD' && mv '$STATE_FILE.1' '$OLD.1'"
+gen() { cat "$1" "$1.1" 2>/dev/null | jq -rs 'map(.generation | tonumber) | max'; }
+g_old=$(gen "$OLD")
+step "dtcpd starts without a state file" start_dtcpd
+check_eq "a request is answered (a new Seq window)" "$(dc NOOP | code)" 200
+check "its state file's generation is below the earlier run's" test "$(gen "$STATE_FILE")" -lt "$g_old"
+STATE_FILE=$OLD
+conf '"cd1", "cd2"' 'request-destinations = true;' > "$T/dtcpd.conf"
+h=$(grep -c 'configuration .* reloaded' "$T/dtcpd.log")
+kill -HUP "$DPID"
+for _ in $(seq 50); do
+	[ "$(grep -c 'configuration .* reloaded' "$T/dtcpd.log")" -gt "$h" ] && break
+	sleep 0.1
+done
+check_eq "SIGHUP: the earlier run's state file named, a request answered" \
+	"$(dc -o "$T/req4" NOOP | code)" 200
+check "the newest generation there is dtcpd's, above the earlier run's" \
+	test "$(gen "$OLD")" -gt "$g_old"
+# A crash: no commit at exit.
+{ kill -9 "$DPID" && wait "$DPID"; } 2>/dev/null
+DPID=
+rm -f "$T/ctl.sock"
+step "dtcpd starts again (that state file)" start_dtcpd
+q=$(srcdrops cs1 | cut -d' ' -f2)
+check_eq "the request answered after the reload cannot be replayed (a Seq drop)" \
+	"$(replay "$T/req4")" "3 $((q + 1))"
 check_eq "and the next request is answered" "$(dc NOOP | code)" 200
 step "dtcpd stops cleanly" stop_dtcpd
 [ "$ktap_failed" -eq 0 ] || sed 's/^/# /' "$T/dtcpd.log" | tail -40
