@@ -91,20 +91,27 @@ static int hmac(const void *key, size_t key_len, const void *data, size_t len,
 	return 0;
 }
 
+void dtcp_hex(const void *data, size_t len, char *out)
+{
+	static const char hexd[] = "0123456789abcdef";
+	const unsigned char *d = data;
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = hexd[d[i] >> 4];
+		out[2 * i + 1] = hexd[d[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
 int dtcp_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
 		  char out[41])
 {
-	static const char hexd[] = "0123456789abcdef";
 	unsigned char d[DTCP_SHA1_LEN];
 
 	out[0] = '\0';
 	if (hmac(key, key_len, data, len, d))
 		return -1;
-	for (int i = 0; i < DTCP_SHA1_LEN; i++) {
-		out[2 * i] = hexd[d[i] >> 4];
-		out[2 * i + 1] = hexd[d[i] & 15];
-	}
-	out[40] = '\0';
+	dtcp_hex(d, DTCP_SHA1_LEN, out);
 	return 0;
 }
 

@@ -15,6 +15,8 @@
 
 #define DTCP_SHA1_LEN 20
 
+/* len bytes of data in lowercase hex into out (2 * len + 1 bytes, NUL-terminated). */
+void dtcp_hex(const void *data, size_t len, char *out);
 /*
  * HMAC-SHA1 (OpenSSL libcrypto) of data under key; out: 40 lowercase hex
  * + NUL. 0, or -1 if libcrypto failed (out is then "").

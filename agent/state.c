@@ -35,8 +35,7 @@ static int digest_hex(const void *p, size_t len, char out[DIGEST_HEX + 1])
 
 	if (!EVP_Digest(p, len, md, &n, EVP_sha256(), NULL) || n * 2 != DIGEST_HEX)
 		return -1;
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	dtcp_hex(md, n, out);
 	return 0;
 }
 
@@ -74,18 +73,21 @@ static json_t *seq_json(const struct dtcp_seq *w)
 	return json_pack("{s:o,s:s}", "max", u64_json(w->max), "seen", hex);
 }
 
-/* jansson's text ("...\n}"), its last member the digest of what precedes it. */
+/*
+ * jansson's text ("...\n}"), its last member the digest of what precedes
+ * it, and a final newline.
+ */
 static char *with_digest(char *text)
 {
 	size_t len = strlen(text);
 	char hex[DIGEST_HEX + 1], *out;
 
 	if (len < 2 || memcmp(text + len - 2, "\n}", 2) ||
-	    digest_hex(text, len - 2, hex) || !(out = realloc(text, len - 2 + DIGEST_LEN + 1))) {
+	    digest_hex(text, len - 2, hex) || !(out = realloc(text, len - 2 + DIGEST_LEN + 2))) {
 		free(text);
 		return NULL;
 	}
-	snprintf(out + len - 2, DIGEST_LEN + 1, "%s%s%s", DIGEST_HEAD, hex, DIGEST_TAIL);
+	snprintf(out + len - 2, DIGEST_LEN + 2, "%s%s%s\n", DIGEST_HEAD, hex, DIGEST_TAIL);
 	return out;
 }
 

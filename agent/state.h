@@ -39,7 +39,7 @@ struct dtcp_state {
 	struct dtcp_state_src *src;
 };
 
-/* A slot's text (malloc'd JSON, no final newline), or NULL: out of memory, or libcrypto failed. */
+/* A slot's text (malloc'd JSON, a final newline), or NULL: out of memory, or libcrypto failed. */
 char *dtcp_state_format(const struct dtcp_state *st);
 /*
  * Write st, generation st->generation (at least 1), into its slot of path:

@@ -127,7 +127,7 @@ static int overwrite_slot(int fd, const char *text, size_t len, bool sync)
 
 int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync)
 {
-	char *slot = NULL, *text = NULL, *line = NULL;
+	char *slot, *text;
 	int fd, err;
 	size_t len;
 
@@ -135,16 +135,12 @@ int dtcp_state_save(const char *path, const struct dtcp_state *st, bool sync)
 		return -EINVAL;
 	slot = slot_path(path, slot_of(st->generation));
 	text = dtcp_state_format(st);
-	len = text ? strlen(text) + 1 : 0;
-	line = text ? realloc(text, len + 1) : NULL;
-	if (!slot || !line) {
+	if (!slot || !text) {
 		free(text);
 		free(slot);
 		return -ENOMEM;
 	}
-	text = line;
-	text[len - 1] = '\n';
-	text[len] = '\0';
+	len = strlen(text);
 	fd = open(slot, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		err = create_slot(slot, text, len, sync);
