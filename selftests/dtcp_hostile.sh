@@ -206,11 +206,12 @@ check_eq "restart: cs2 still deletes its own" "$(dc2 DELETE Criteria-ID="$id2" F
 
 # ---- 3. the state file cannot be written: no answer leaves ----
 unsaved() { status .answers_unsaved; }
-# cs1's Seq max in the newest of the state file's two slots (PATH, PATH.1).
-seqfile() {
-	cat "$STATE_FILE" "$STATE_FILE.1" 2>/dev/null |
-		jq -rs 'max_by(.generation | tonumber) | .sources[] | select(.id == "cs1") | .seq.max'
+# newest PATH [JQ]: the newest of a state file's two slots (PATH, PATH.1), through JQ.
+newest() {
+	cat "$1" "$1.1" 2>/dev/null | jq -rs "max_by(.generation | tonumber) | ${2:-.}"
 }
+# cs1's Seq max in the state file.
+seqfile() { newest "$STATE_FILE" '.sources[] | select(.id == "cs1") | .seq.max'; }
 check "both slots of the state file are written" test -s "$STATE_FILE" -a -s "$STATE_FILE.1"
 # A full filesystem withholds nothing: each slot is overwritten in place.
 dd if=/dev/zero of="$T/st/fill" bs=4k 2>/dev/null
@@ -268,7 +269,7 @@ step "dtcpd stops" stop_dtcpd
 OLD=$T/st/old
 check "an earlier run's state file, both slots" \
 	sh -c "mv '$STATE_FILE' '$OLD' && mv '$STATE_FILE.1' '$OLD.1'"
-gen() { cat "$1" "$1.1" 2>/dev/null | jq -rs 'map(.generation | tonumber) | max'; }
+gen() { newest "$1" .generation; }
 g_old=$(gen "$OLD")
 step "dtcpd starts without a state file" start_dtcpd
 check_eq "a request is answered (a new Seq window)" "$(dc NOOP | code)" 200
