@@ -100,13 +100,39 @@ size_t dtcp_sa_bytes(const struct sockaddr *sa, uint8_t a[16])
 	return fam == AF_INET ? 4 : fam == AF_INET6 ? 16 : 0;
 }
 
+void dtcp_ip4_text(const uint8_t a[4], char buf[INET_ADDRSTRLEN])
+{
+	char *p = buf;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned int v = a[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 void dtcp_sa_text(const struct sockaddr *sa, char *buf, size_t size)
 {
+	char v4[INET_ADDRSTRLEN];
 	uint8_t a[16];
 	int fam = sa_addr(sa, a);
 
-	if (fam == AF_UNSPEC || !inet_ntop(fam, a, buf, size))
+	/* Every request's sender: IPv4 without inet_ntop()'s sprintf() per octet. */
+	if (fam == AF_INET && size) {
+		size_t n;
+
+		dtcp_ip4_text(a, v4);
+		n = strlen(v4) < size ? strlen(v4) : size - 1;
+		memcpy(buf, v4, n);
+		buf[n] = '\0';
+	} else if (fam == AF_UNSPEC || !inet_ntop(fam, a, buf, size)) {
 		snprintf(buf, size, "?");
+	}
 }
 
 /* ---- typed lookups ---- */

@@ -26,9 +26,9 @@
 const char dtcp_blob_magic[4] = { 'd', 't', 'c', DTCP_BLOB_VERSION };
 
 /* The filter parameters, in the order of their attributes (DTCP_BLOB_P_*). */
-const char *const dtcp_blob_filter_names[DTCP_BLOB_N_FILTER] = {
-	"Source-Address", "Dest-Address", "Protocol", "Source-Port", "Dest-Port",
-	"ICMP-Type", "ICMP-Code",
+const enum dtcp_pid dtcp_blob_filter_ids[DTCP_BLOB_N_FILTER] = {
+	DTCP_P_SOURCE_ADDRESS, DTCP_P_DEST_ADDRESS, DTCP_P_PROTOCOL, DTCP_P_SOURCE_PORT,
+	DTCP_P_DEST_PORT, DTCP_P_ICMP_TYPE, DTCP_P_ICMP_CODE,
 };
 
 bool dtcp_blob_text_ok(const char *s, size_t n, size_t max)
@@ -284,12 +284,12 @@ static int params_read(const void *p, size_t len, dtcp_blob_line_cb cb, void *da
 		const char *name, *value;
 
 		if (t >= DTCP_BLOB_P_FIRST && t < DTCP_BLOB_P_FIRST + DTCP_BLOB_N_FILTER) {
-			name = dtcp_blob_filter_names[t - DTCP_BLOB_P_FIRST];
+			name = dtcp_pid_name(dtcp_blob_filter_ids[t - DTCP_BLOB_P_FIRST]);
 			value = raw_value(at);
 			if (!value)
 				return -EINVAL;
 		} else if (t >= DTCP_BLOB_PA_FIRST && t <= DTCP_BLOB_PA_LAST) {
-			name = dtcp_blob_filter_names[t - DTCP_BLOB_PA_FIRST];
+			name = dtcp_pid_name(dtcp_blob_filter_ids[t - DTCP_BLOB_PA_FIRST]);
 			value = dtcp_blob_addr_text(mnl_attr_get_payload(at),
 						    mnl_attr_get_payload_len(at), text);
 			if (!value)

@@ -6,12 +6,13 @@
 #include <netinet/in.h>
 
 #include "blob.h"
+#include "msg.h"
 
 /* The magic: "dtc" and the format's version. */
 extern const char dtcp_blob_magic[4];
 /* The filter parameters, in the order of their attributes (DTCP_BLOB_P_*). */
 #define DTCP_BLOB_N_FILTER 7
-extern const char *const dtcp_blob_filter_names[DTCP_BLOB_N_FILTER];
+extern const enum dtcp_pid dtcp_blob_filter_ids[DTCP_BLOB_N_FILTER];
 
 /* n bytes of text another format may carry: 1..max, no control character. */
 bool dtcp_blob_text_ok(const char *s, size_t n, size_t max);

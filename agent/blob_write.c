@@ -98,7 +98,32 @@ static int put_xparam(struct wbuf *w, const char *name, const char *raw)
 	return 0;
 }
 
-/* A filter address binary, if dtcp_blob_addr_text() gives back exactly its text. */
+/* A prefix length as it is printed back: 1 to 3 digits, no leading zero. */
+static bool plen_canon(const char *s, unsigned long *plen)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (!n || n > 3 || s[n] || (n > 1 && s[0] == '0'))
+		return false;
+	*plen = strtoul(s, NULL, 10);
+	return true;
+}
+
+/* Dotted decimal that inet_pton() took, with no octet written with a leading zero. */
+static bool v4_canon(const char *a)
+{
+	for (size_t i = 0; a[i]; i++)
+		if (a[i] == '0' && (!i || a[i - 1] == '.') && a[i + 1] >= '0' && a[i + 1] <= '9')
+			return false;
+	return true;
+}
+
+/*
+ * A filter address binary, if dtcp_blob_addr_text() gives back exactly
+ * its text. IPv4 that inet_pton() takes is four decimal octets, so without
+ * leading zeros it is what inet_ntop() prints: only IPv6 is printed back
+ * to be compared.
+ */
 static size_t addr_pack(const char *raw, uint8_t out[17])
 {
 	char a[INET6_ADDRSTRLEN + 4], back[INET6_ADDRSTRLEN + 4];
@@ -111,15 +136,16 @@ static size_t addr_pack(const char *raw, uint8_t out[17])
 	memcpy(a, raw, n);
 	a[n] = '\0';
 	len = inet_pton(AF_INET, a, out) == 1 ? 4 : inet_pton(AF_INET6, a, out) == 1 ? 16 : 0;
-	if (len && slash) {
-		if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3)
-			return 0;
-		plen = strtoul(slash + 1, NULL, 10);
-		if (plen > len * 8)
+	if (!len)
+		return 0;
+	if (slash) {
+		if (!plen_canon(slash + 1, &plen) || plen > len * 8)
 			return 0;
 		out[len++] = (uint8_t)plen;
 	}
-	return len && dtcp_blob_addr_text(out, len, back) && !strcmp(back, raw) ? len : 0;
+	if (len <= 5)
+		return v4_canon(a) ? len : 0;
+	return dtcp_blob_addr_text(out, len, back) && !strcmp(back, raw) ? len : 0;
 }
 
 /* Filter parameter f's raw value: an address binary where it reads back the same. */
@@ -133,21 +159,29 @@ static int put_filter(struct wbuf *w, unsigned int f, const char *raw)
 	return mnl_attr_put_check(w->nlh, w->size, DTCP_BLOB_PA_FIRST + f, len, bin) ? 0 : -E2BIG;
 }
 
+/* Which filter attribute (DTCP_BLOB_P_*) a parameter is, DTCP_BLOB_N_FILTER if none. */
+static unsigned int filter_of(enum dtcp_pid id)
+{
+	unsigned int f = 0;
+
+	while (f < DTCP_BLOB_N_FILTER && dtcp_blob_filter_ids[f] != id)
+		f++;
+	return f;
+}
+
 /* The filter as given (first occurrence of each), then the X- parameters. */
 static int put_params(struct wbuf *w, const struct dtcp_msg *m, const struct dtcp_param **bad)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (unsigned int i = 0; i < m->n; i++) {
 			const struct dtcp_param *p = &m->p[i];
-			const char *c = dtcp_param_canon(p->name), *name = c ? c : p->name;
-			unsigned int f = 0;
+			const char *c = dtcp_pid_name(p->pid), *name = c ? c : p->name;
+			unsigned int f = filter_of(p->pid);
 			int err;
 
-			if (dtcp_msg_get(m, p->name) != p)
+			if (pass == 0 ? f == DTCP_BLOB_N_FILTER : strncasecmp(p->name, "X-", 2))
 				continue;
-			while (pass == 0 && c && f < DTCP_BLOB_N_FILTER && strcmp(c, dtcp_blob_filter_names[f]))
-				f++;
-			if (pass == 0 ? !c || f == DTCP_BLOB_N_FILTER : strncasecmp(p->name, "X-", 2))
+			if ((c ? dtcp_msg_pget(m, p->pid) : dtcp_msg_get(m, p->name)) != p)
 				continue;
 			/* What the reader would refuse is never written. */
 			if (!dtcp_blob_pvalue_ok(p->raw) || (pass == 1 && !dtcp_blob_pname_ok(name, strlen(name)))) {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 /* An IPv4 or IPv6 prefix (a host is a full-length prefix). */
@@ -153,6 +154,8 @@ uint32_t dtcp_hash32(const void *data, size_t len, uint32_t h);
 /* Parse "addr" or "addr/len" (IPv4 or IPv6). 0 or -EINVAL. */
 int dtcp_prefix_parse(const char *s, struct dtcp_prefix *p);
 bool dtcp_prefix_match(const struct dtcp_prefix *p, const struct sockaddr *sa);
+/* An IPv4 address as inet_ntop() writes it. */
+void dtcp_ip4_text(const uint8_t a[4], char buf[INET_ADDRSTRLEN]);
 /* Address of sa as text (IPv4-mapped IPv6 shown as IPv4). */
 void dtcp_sa_text(const struct sockaddr *sa, char *buf, size_t size);
 /* The address of sa in a: 4 bytes (IPv4-mapped IPv6 too), 16, or 0 if neither. */

@@ -145,12 +145,12 @@ bool dtcp_idset_has(const struct dtcp_idset *set, uint64_t id)
 
 int dtcp_timeouts_parse(const struct dtcp_msg *m, struct dtcp_timeouts *t, struct dtcp_err *e)
 {
-	static const char *const names[] = { "Timeout-Idle", "Timeout-Total",
-					     "Timeout-Packets", "Timeout-Bytes" };
+	static const enum dtcp_pid ids[] = { DTCP_P_TIMEOUT_IDLE, DTCP_P_TIMEOUT_TOTAL,
+					     DTCP_P_TIMEOUT_PACKETS, DTCP_P_TIMEOUT_BYTES };
 
 	memset(t, 0, sizeof(*t));
 	for (int i = 0; i < 4; i++) {
-		const struct dtcp_param *p = dtcp_msg_get(m, names[i]);
+		const struct dtcp_param *p = dtcp_msg_pget(m, ids[i]);
 		uint64_t v;
 		int err;
 
@@ -159,10 +159,11 @@ int dtcp_timeouts_parse(const struct dtcp_msg *m, struct dtcp_timeouts *t, struc
 		t->any = true;
 		err = dtcp_parse_u64(p->value, i < 2 ? DFC_TIMEOUT_MAX : UINT64_MAX, &v);
 		if (err == -ERANGE)
-			return dtcp_fail(e, 433, p, "%s above %s", names[i],
+			return dtcp_fail(e, 433, p, "%s above %s", dtcp_pid_name(ids[i]),
 					 i < 2 ? "86400 seconds" : "2^64-1");
 		if (err)
-			return dtcp_fail(e, 433, p, "%s is not a number", names[i]);
+			return dtcp_fail(e, 433, p, "%s is not a number",
+					 dtcp_pid_name(ids[i]));
 		switch (i) {
 		case 0: t->idle = v; break;
 		case 1: t->total = v; break;
@@ -176,17 +177,17 @@ int dtcp_timeouts_parse(const struct dtcp_msg *m, struct dtcp_timeouts *t, struc
 /* ---- ADD ---- */
 
 static const struct {
-	const char *name;
+	enum dtcp_pid id;
 	enum dfc_spec_field f;
 } filters[] = {
 	/* Protocol first: it decides whether ports and ICMP mean anything. */
-	{ "Protocol", DFC_SPEC_PROTO },
-	{ "Source-Address", DFC_SPEC_SRC },
-	{ "Dest-Address", DFC_SPEC_DST },
-	{ "Source-Port", DFC_SPEC_SPORT },
-	{ "Dest-Port", DFC_SPEC_DPORT },
-	{ "ICMP-Type", DFC_SPEC_ICMP_TYPE },
-	{ "ICMP-Code", DFC_SPEC_ICMP_CODE },
+	{ DTCP_P_PROTOCOL, DFC_SPEC_PROTO },
+	{ DTCP_P_SOURCE_ADDRESS, DFC_SPEC_SRC },
+	{ DTCP_P_DEST_ADDRESS, DFC_SPEC_DST },
+	{ DTCP_P_SOURCE_PORT, DFC_SPEC_SPORT },
+	{ DTCP_P_DEST_PORT, DFC_SPEC_DPORT },
+	{ DTCP_P_ICMP_TYPE, DFC_SPEC_ICMP_TYPE },
+	{ DTCP_P_ICMP_CODE, DFC_SPEC_ICMP_CODE },
 };
 
 /* Does the Protocol field admit p? (No Protocol: every protocol.) */
@@ -249,11 +250,11 @@ static int addr_parse(const char *s, int *family, uint8_t a[16])
 static int jtap_dests(struct dtcp_server *s, const struct dtcp_msg *m, struct dtcp_add *a,
 		      struct dtcp_err *e)
 {
-	const struct dtcp_param *pa = dtcp_msg_get(m, "X-JTap-Cdest-Dest-Address");
-	const struct dtcp_param *pp = dtcp_msg_get(m, "X-JTap-Cdest-Dest-Port");
-	const struct dtcp_param *sa = dtcp_msg_get(m, "X-JTap-Cdest-Source-Address");
-	const struct dtcp_param *sp = dtcp_msg_get(m, "X-JTap-Cdest-Source-Port");
-	const struct dtcp_param *tt = dtcp_msg_get(m, "X-JTap-Cdest-TTL");
+	const struct dtcp_param *pa = dtcp_msg_pget(m, DTCP_P_JT_DEST_ADDRESS);
+	const struct dtcp_param *pp = dtcp_msg_pget(m, DTCP_P_JT_DEST_PORT);
+	const struct dtcp_param *sa = dtcp_msg_pget(m, DTCP_P_JT_SOURCE_ADDRESS);
+	const struct dtcp_param *sp = dtcp_msg_pget(m, DTCP_P_JT_SOURCE_PORT);
+	const struct dtcp_param *tt = dtcp_msg_pget(m, DTCP_P_JT_TTL);
 	char addrs[DTCP_MAX_DEST + 1][80], ports[DTCP_MAX_DEST + 1][80];
 	unsigned int na, np;
 	uint8_t saddr[16];
@@ -314,9 +315,9 @@ static int jtap_dests(struct dtcp_server *s, const struct dtcp_msg *m, struct dt
 static int input_ifaces(struct dtcp_server *s, const struct dtcp_msg *m, struct dtcp_add *a,
 			struct dtcp_err *e)
 {
-	const struct dtcp_param *in = dtcp_msg_get(m, "X-JTap-Input-Interface");
-	const struct dtcp_param *out = dtcp_msg_get(m, "X-JTap-Output-Interface");
-	const struct dtcp_param *vrf = dtcp_msg_get(m, "X-JTap-VRF-Name");
+	const struct dtcp_param *in = dtcp_msg_pget(m, DTCP_P_JT_INPUT_IFACE);
+	const struct dtcp_param *out = dtcp_msg_pget(m, DTCP_P_JT_OUTPUT_IFACE);
+	const struct dtcp_param *vrf = dtcp_msg_pget(m, DTCP_P_JT_VRF_NAME);
 	char names[DTCP_MAX_IFACES + 1][80];
 	unsigned int n;
 	int err;
@@ -375,7 +376,7 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 	memset(a, 0, sizeof(*a));
 
 	/* Destinations: configured ones by name, or defined by the request. */
-	p = a->cdest_param = dtcp_msg_get(m, "Cdest-ID");
+	p = a->cdest_param = dtcp_msg_pget(m, DTCP_P_CDEST_ID);
 	if (!p)
 		return dtcp_fail(e, 400, NULL, "Cdest-ID is required");
 	err = list_items(p, a->dest_names, DTCP_MAX_DEST, &a->n_dest);
@@ -389,7 +390,7 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 				return dtcp_fail(e, 400, p, "Cdest-ID lists '%s' twice",
 						 a->dest_names[i]);
 	}
-	if (dtcp_msg_get(m, "X-JTap-Cdest-Dest-Address")) {
+	if (dtcp_msg_pget(m, DTCP_P_JT_DEST_ADDRESS)) {
 		if (!cs->request_dests) {
 			snprintf(e->cdest, sizeof(e->cdest), "%s", a->dest_names[0]);
 			return dtcp_fail(e, 430, NULL, "this control source may not define "
@@ -398,12 +399,11 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 		if (jtap_dests(s, m, a, e))
 			return -1;
 	} else {
-		static const char *const jt[] = { "X-JTap-Cdest-Dest-Port",
-			"X-JTap-Cdest-Source-Address", "X-JTap-Cdest-Source-Port",
-			"X-JTap-Cdest-TTL" };
+		static const enum dtcp_pid jt[] = { DTCP_P_JT_DEST_PORT,
+			DTCP_P_JT_SOURCE_ADDRESS, DTCP_P_JT_SOURCE_PORT, DTCP_P_JT_TTL };
 
 		for (unsigned int i = 0; i < 4; i++)
-			if ((p = dtcp_msg_get(m, jt[i])))
+			if ((p = dtcp_msg_pget(m, jt[i])))
 				return dtcp_fail(e, 901, p, "X-JTap-Cdest-Dest-Address is required");
 		for (unsigned int i = 0; i < a->n_dest; i++) {
 			const struct dtcp_cdest *d = dtcp_config_cdest(cs->group, a->dest_names[i]);
@@ -417,10 +417,10 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 	}
 
 	/* Filter. */
-	if ((p = dtcp_msg_get(m, "X-JTap-Filter-Family")) &&
+	if ((p = dtcp_msg_pget(m, DTCP_P_JT_FILTER_FAMILY)) &&
 	    strcasecmp(p->value, "inet") && strcasecmp(p->value, "inet6"))
 		return dtcp_fail(e, 501, p, "filter family '%s' is not implemented", p->value);
-	if ((p = dtcp_msg_get(m, "X-JTap-IP-Version"))) {
+	if ((p = dtcp_msg_pget(m, DTCP_P_JT_IP_VERSION))) {
 		if (!strcasecmp(p->value, "ipv4") || !strcmp(p->value, "4"))
 			a->spec.ipver = 4;
 		else if (!strcasecmp(p->value, "ipv6") || !strcmp(p->value, "6"))
@@ -433,7 +433,7 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 		enum dfc_spec_field f = filters[i].f;
 		const char *why = NULL;
 
-		p = dtcp_msg_get(m, filters[i].name);
+		p = dtcp_msg_pget(m, filters[i].id);
 		if (!p)
 			continue;
 		a->any_filter = true;
@@ -462,7 +462,7 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 	/* Timeouts, flags, priority, action. */
 	if (dtcp_timeouts_parse(m, &t, e))
 		return -1;
-	if ((p = dtcp_msg_get(m, "Flags")) && dtcp_flags_parse(p->raw, &fl))
+	if ((p = dtcp_msg_pget(m, DTCP_P_FLAGS)) && dtcp_flags_parse(p->raw, &fl))
 		return dtcp_fail(e, 400, p, "unknown flag");
 	if (fl & DTCP_FL_STATIC)
 		a->flags |= DFC_CRIT_F_STATIC;
@@ -470,19 +470,19 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 		a->flags |= DFC_CRIT_F_SEND_ASYNC;
 	if (!(a->flags & DFC_CRIT_F_STATIC)) {
 		if (!t.idle && !t.total && !t.packets && !t.bytes)
-			return dtcp_fail(e, 433, dtcp_msg_get(m, "Timeout-Idle"),
+			return dtcp_fail(e, 433, dtcp_msg_pget(m, DTCP_P_TIMEOUT_IDLE),
 					 "a criterion that is not Static needs a non-zero timeout");
 		a->t_idle = t.idle;
 		a->t_total = t.total;
 		a->t_packets = t.packets;
 		a->t_bytes = t.bytes;
 	}
-	if ((p = dtcp_msg_get(m, "Priority"))) {
+	if ((p = dtcp_msg_pget(m, DTCP_P_PRIORITY))) {
 		if (dtcp_parse_u64(p->value, 255, &prio) || !prio)
 			return dtcp_fail(e, 400, p, "Priority: 1..255");
 	}
 	a->prio = prio + cs->min_prio;
-	if ((p = dtcp_msg_get(m, "Action")) && strcasecmp(p->value, "Copy"))
+	if ((p = dtcp_msg_pget(m, DTCP_P_ACTION)) && strcasecmp(p->value, "Copy"))
 		return dtcp_fail(e, 501, p, "action '%s' is not implemented: only Copy", p->value);
 	return 0;
 }

@@ -89,7 +89,7 @@ static bool handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 		return false;
 	}
 	/* Security checks: every failure is dropped without an answer. */
-	cs = dtcp_msg_get(m, "Csource-ID");
+	cs = dtcp_msg_pget(m, DTCP_P_CSOURCE_ID);
 	if (!cs) {
 		s->st.no_csource++;
 		DROP_LOG(s, NULL, LOG_WARNING, "from %s: no Csource-ID, dropped (499)", addr);
@@ -127,7 +127,7 @@ static bool handle(struct dtcp_server *s, const struct sockaddr *from, uint16_t 
 		DROP_LOG(s, src, LOG_WARNING, "from %s: authentication failed, dropped (497)", addr);
 		return false;
 	}
-	seqp = dtcp_msg_get(m, "Seq");
+	seqp = dtcp_msg_pget(m, DTCP_P_SEQ);
 	if (!seqp || dtcp_parse_u64(seqp->value, UINT64_MAX, &seq)) {
 		src->st.drop_noseq++;
 		DROP_LOG(s, src, LOG_WARNING, "from %s: no valid Seq, dropped (498)", addr);

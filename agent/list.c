@@ -155,8 +155,8 @@ unsigned int dtcp_method_list(struct dtcp_req *q)
 {
 	struct dtcp_server *s = q->s;
 	struct dtcp_src *src = q->src;
-	const struct dtcp_param *pid = dtcp_msg_get(q->m, "Criteria-ID");
-	const struct dtcp_param *pcd = dtcp_msg_get(q->m, "Cdest-ID");
+	const struct dtcp_param *pid = dtcp_msg_pget(q->m, DTCP_P_CRITERIA_ID);
+	const struct dtcp_param *pcd = dtcp_msg_pget(q->m, DTCP_P_CDEST_ID);
 	struct dtcp_err e = { 0 };
 	struct kstats ks = { 0 };
 	struct dtcp_crit **sel;

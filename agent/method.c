@@ -16,8 +16,8 @@ unsigned int dtcp_method_delete(struct dtcp_req *q)
 {
 	struct dtcp_server *s = q->s;
 	struct dtcp_src *src = q->src;
-	const struct dtcp_param *pid = dtcp_msg_get(q->m, "Criteria-ID");
-	const struct dtcp_param *pcd = dtcp_msg_get(q->m, "Cdest-ID");
+	const struct dtcp_param *pid = dtcp_msg_pget(q->m, DTCP_P_CRITERIA_ID);
+	const struct dtcp_param *pcd = dtcp_msg_pget(q->m, DTCP_P_CDEST_ID);
 	struct dtcp_err e = { 0 };
 	struct dtcp_crit **sel;
 	unsigned int n, fl, count = 0;
@@ -80,8 +80,8 @@ unsigned int dtcp_method_refresh(struct dtcp_req *q)
 {
 	struct dtcp_server *s = q->s;
 	struct dtcp_src *src = q->src;
-	const struct dtcp_param *pid = dtcp_msg_get(q->m, "Criteria-ID");
-	const struct dtcp_param *pcd = dtcp_msg_get(q->m, "Cdest-ID");
+	const struct dtcp_param *pid = dtcp_msg_pget(q->m, DTCP_P_CRITERIA_ID);
+	const struct dtcp_param *pcd = dtcp_msg_pget(q->m, DTCP_P_CDEST_ID);
 	struct dtcp_err e = { 0 };
 	struct dtcp_timeouts t;
 	struct dtcp_crit **sel;
@@ -95,14 +95,14 @@ unsigned int dtcp_method_refresh(struct dtcp_req *q)
 	if (dtcp_req_flags(q->m, &fl, &e))
 		return dtcp_reply_error(q, &e);
 	if (fl & DTCP_FL_STATIC) {
-		dtcp_fail(&e, 400, dtcp_msg_get(q->m, "Flags"),
+		dtcp_fail(&e, 400, dtcp_msg_pget(q->m, DTCP_P_FLAGS),
 			  "REFRESH cannot make a criterion Static");
 		return dtcp_reply_error(q, &e);
 	}
 	if (dtcp_timeouts_parse(q->m, &t, &e))
 		return dtcp_reply_error(q, &e);
 	if (!t.idle && !t.total && !t.packets && !t.bytes) {
-		dtcp_fail(&e, 433, dtcp_msg_get(q->m, "Timeout-Idle"),
+		dtcp_fail(&e, 433, dtcp_msg_pget(q->m, DTCP_P_TIMEOUT_IDLE),
 			  "REFRESH needs a non-zero timeout");
 		return dtcp_reply_error(q, &e);
 	}

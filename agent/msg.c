@@ -320,8 +320,9 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 {
 	const char *colon = memchr(s, ':', len), *v, *end = s + len;
 	const char *name, *value, *raw, *why = NULL;
-	size_t nlen;
+	size_t nlen, name_len;
 	struct dtcp_param *p;
+	enum dtcp_pid pid;
 	bool escaped;
 
 	if (!colon) {
@@ -356,7 +357,9 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 		set_bad(m, lineno, s, len, why ? why : "message too large");
 		return;
 	}
-	if (!strcasecmp(name, "Authentication-Info")) {
+	name_len = strlen(name);
+	pid = dtcp_param_id(name, name_len);
+	if (pid == DTCP_P_AUTH_INFO) {
 		m->auth = value;
 		m->signed_len = s - m->raw;
 		return;
@@ -372,7 +375,10 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 	}
 	p = &m->p[m->n++];
 	p->name = name;
-	p->name_len = strlen(name);
+	p->name_len = name_len;
+	p->pid = pid;
+	if (pid != DTCP_P_UNKNOWN && !m->first[pid])
+		m->first[pid] = (uint16_t)m->n;
 	p->value = value;
 	p->raw = raw;
 	p->escaped = escaped;
@@ -388,6 +394,7 @@ int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len)
 	int err;
 
 	m->n = 0;
+	memset(m->first, 0, sizeof(m->first));
 	m->auth = NULL;
 	m->signed_len = 0;
 	m->bad_lineno = 0;
@@ -744,29 +751,26 @@ void dtcp_out_sign(struct dtcp_out *o, const void *key, size_t key_len)
 /* ---- parameter names ---- */
 
 /* Known names, with their lengths: most names differ in length. */
-#define N(s) { s, sizeof(s) - 1 }
-static const struct { const char *name; size_t len; } canon[] = {
-	N("Csource-ID"), N("Seq"), N("Authentication-Info"), N("Cdest-ID"), N("Source-Address"),
-	N("Dest-Address"), N("Protocol"), N("Source-Port"), N("Dest-Port"), N("ICMP-Type"),
-	N("ICMP-Code"), N("Timeout-Idle"), N("Timeout-Total"), N("Timeout-Packets"),
-	N("Timeout-Bytes"), N("Priority"), N("Action"), N("Flags"), N("Criteria-ID"),
-	N("Criteria-Count"), N("Criteria-Num"), N("Csource-Address"), N("Timestamp"),
-	N("Last-Refresh"), N("Remaining-Idle"), N("Remaining-Total"), N("Remaining-Packets"),
-	N("Remaining-Bytes"), N("Average-Bandwidth"), N("Matching-Packets"), N("Matching-Bytes"),
-	N("Num-Refresh"), N("Alert-Info"), N("Alert-Bandwidth"), N("Max-Bandwidth"),
-	N("X-JTap-Cdest-Dest-Address"), N("X-JTap-Cdest-Dest-Port"),
-	N("X-JTap-Cdest-Source-Address"), N("X-JTap-Cdest-Source-Port"), N("X-JTap-Cdest-TTL"),
-	N("X-JTap-VRF-Name"), N("X-JTap-Input-Interface"), N("X-JTap-Output-Interface"),
-	N("X-JTap-IP-Version"), N("X-JTap-Filter-Family")
+static const struct { const char *name; size_t len; } canon[DTCP_P_COUNT] = {
+#define DTCP_P_NAME(id, s) [DTCP_P_##id] = { s, sizeof(s) - 1 },
+	DTCP_PARAMS(DTCP_P_NAME)
+#undef DTCP_P_NAME
 };
-#undef N
+
+enum dtcp_pid dtcp_param_id(const char *name, size_t len)
+{
+	for (unsigned int i = DTCP_P_UNKNOWN + 1; i < DTCP_P_COUNT; i++)
+		if (canon[i].len == len && !strcasecmp(canon[i].name, name))
+			return (enum dtcp_pid)i;
+	return DTCP_P_UNKNOWN;
+}
+
+const char *dtcp_pid_name(enum dtcp_pid id)
+{
+	return id > DTCP_P_UNKNOWN && id < DTCP_P_COUNT ? canon[id].name : NULL;
+}
 
 const char *dtcp_param_canon(const char *name)
 {
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++)
-		if (canon[i].len == len && !strcasecmp(canon[i].name, name))
-			return canon[i].name;
-	return NULL;
+	return dtcp_pid_name(dtcp_param_id(name, strlen(name)));
 }

@@ -44,8 +44,46 @@ enum dtcp_kind {
 	DTCP_K_STATUS,		/* "DTCP/x.y NNN reason": response or notification */
 };
 
+/*
+ * The parameter names we know (draft §5, Junos extensions), in one list:
+ * a parameter line is looked up once, when parsed, and found by its id
+ * after that (dtcp_msg_pget).
+ */
+#define DTCP_PARAMS(X) \
+	X(CSOURCE_ID, "Csource-ID") X(SEQ, "Seq") X(AUTH_INFO, "Authentication-Info") \
+	X(CDEST_ID, "Cdest-ID") X(SOURCE_ADDRESS, "Source-Address") \
+	X(DEST_ADDRESS, "Dest-Address") X(PROTOCOL, "Protocol") X(SOURCE_PORT, "Source-Port") \
+	X(DEST_PORT, "Dest-Port") X(ICMP_TYPE, "ICMP-Type") X(ICMP_CODE, "ICMP-Code") \
+	X(TIMEOUT_IDLE, "Timeout-Idle") X(TIMEOUT_TOTAL, "Timeout-Total") \
+	X(TIMEOUT_PACKETS, "Timeout-Packets") X(TIMEOUT_BYTES, "Timeout-Bytes") \
+	X(PRIORITY, "Priority") X(ACTION, "Action") X(FLAGS, "Flags") \
+	X(CRITERIA_ID, "Criteria-ID") X(CRITERIA_COUNT, "Criteria-Count") \
+	X(CRITERIA_NUM, "Criteria-Num") X(CSOURCE_ADDRESS, "Csource-Address") \
+	X(TIMESTAMP, "Timestamp") X(LAST_REFRESH, "Last-Refresh") \
+	X(REMAINING_IDLE, "Remaining-Idle") X(REMAINING_TOTAL, "Remaining-Total") \
+	X(REMAINING_PACKETS, "Remaining-Packets") X(REMAINING_BYTES, "Remaining-Bytes") \
+	X(AVERAGE_BANDWIDTH, "Average-Bandwidth") X(MATCHING_PACKETS, "Matching-Packets") \
+	X(MATCHING_BYTES, "Matching-Bytes") X(NUM_REFRESH, "Num-Refresh") \
+	X(ALERT_INFO, "Alert-Info") X(ALERT_BANDWIDTH, "Alert-Bandwidth") \
+	X(MAX_BANDWIDTH, "Max-Bandwidth") X(JT_DEST_ADDRESS, "X-JTap-Cdest-Dest-Address") \
+	X(JT_DEST_PORT, "X-JTap-Cdest-Dest-Port") \
+	X(JT_SOURCE_ADDRESS, "X-JTap-Cdest-Source-Address") \
+	X(JT_SOURCE_PORT, "X-JTap-Cdest-Source-Port") X(JT_TTL, "X-JTap-Cdest-TTL") \
+	X(JT_VRF_NAME, "X-JTap-VRF-Name") X(JT_INPUT_IFACE, "X-JTap-Input-Interface") \
+	X(JT_OUTPUT_IFACE, "X-JTap-Output-Interface") X(JT_IP_VERSION, "X-JTap-IP-Version") \
+	X(JT_FILTER_FAMILY, "X-JTap-Filter-Family")
+
+enum dtcp_pid {
+	DTCP_P_UNKNOWN,		/* a name not in DTCP_PARAMS */
+#define DTCP_P_ENUM(id, s) DTCP_P_##id,
+	DTCP_PARAMS(DTCP_P_ENUM)
+#undef DTCP_P_ENUM
+	DTCP_P_COUNT
+};
+
 struct dtcp_param {
 	const char *name;	/* as sent, escapes decoded */
+	enum dtcp_pid pid;	/* which known name it is, or DTCP_P_UNKNOWN */
 	size_t name_len;	/* compared before the names: most differ in it */
 	const char *value;	/* escapes decoded, outer whitespace trimmed */
 	const char *raw;	/* the value as sent (escapes intact), trimmed */
@@ -65,6 +103,7 @@ struct dtcp_msg {
 
 	unsigned int n;
 	struct dtcp_param p[DTCP_MAX_PARAMS];
+	uint16_t first[DTCP_P_COUNT];	/* 1 + index of a known name's first line; 0: none */
 
 	/* Authentication-Info: its value and how many bytes it signs. */
 	const char *auth;
@@ -100,6 +139,11 @@ int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len);
 
 /* First parameter called name (case-insensitive), or NULL. */
 const struct dtcp_param *dtcp_msg_get(const struct dtcp_msg *m, const char *name);
+/* The same for a known name, without comparing names. */
+static inline const struct dtcp_param *dtcp_msg_pget(const struct dtcp_msg *m, enum dtcp_pid id)
+{
+	return m->first[id] ? &m->p[m->first[id] - 1] : NULL;
+}
 static inline const char *dtcp_msg_value(const struct dtcp_msg *m, const char *name)
 {
 	const struct dtcp_param *p = dtcp_msg_get(m, name);
@@ -162,6 +206,9 @@ int dtcp_span_decode(const struct dtcp_span *el, char *out, size_t size);
 
 /* Canonical spelling of a known parameter name, or NULL. */
 const char *dtcp_param_canon(const char *name);
+/* Its id, DTCP_P_UNKNOWN if it is not one; and back (NULL for DTCP_P_UNKNOWN). */
+enum dtcp_pid dtcp_param_id(const char *name, size_t len);
+const char *dtcp_pid_name(enum dtcp_pid id);
 
 /* ---- building messages ---- */
 

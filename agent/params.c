@@ -17,24 +17,17 @@ enum {
 	P_ACTION = 1 << 4, P_FLAGS = 1 << 5, P_CRITID = 1 << 6,
 };
 
-static unsigned int param_class(const char *canon)
-{
-	static const struct { const char *n; unsigned int c; } t[] = {
-		{ "Cdest-ID", P_CDEST }, { "Source-Address", P_FILTER },
-		{ "Dest-Address", P_FILTER }, { "Protocol", P_FILTER },
-		{ "Source-Port", P_FILTER }, { "Dest-Port", P_FILTER },
-		{ "ICMP-Type", P_FILTER }, { "ICMP-Code", P_FILTER },
-		{ "Timeout-Idle", P_TIMEOUT }, { "Timeout-Total", P_TIMEOUT },
-		{ "Timeout-Packets", P_TIMEOUT }, { "Timeout-Bytes", P_TIMEOUT },
-		{ "Priority", P_PRIO }, { "Action", P_ACTION }, { "Flags", P_FLAGS },
-		{ "Criteria-ID", P_CRITID },
-	};
-
-	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (!strcmp(t[i].n, canon))
-			return t[i].c;
-	return 0;
-}
+/* The class of each request parameter; 0: not one. */
+static const unsigned char param_class[DTCP_P_COUNT] = {
+	[DTCP_P_CDEST_ID] = P_CDEST, [DTCP_P_SOURCE_ADDRESS] = P_FILTER,
+	[DTCP_P_DEST_ADDRESS] = P_FILTER, [DTCP_P_PROTOCOL] = P_FILTER,
+	[DTCP_P_SOURCE_PORT] = P_FILTER, [DTCP_P_DEST_PORT] = P_FILTER,
+	[DTCP_P_ICMP_TYPE] = P_FILTER, [DTCP_P_ICMP_CODE] = P_FILTER,
+	[DTCP_P_TIMEOUT_IDLE] = P_TIMEOUT, [DTCP_P_TIMEOUT_TOTAL] = P_TIMEOUT,
+	[DTCP_P_TIMEOUT_PACKETS] = P_TIMEOUT, [DTCP_P_TIMEOUT_BYTES] = P_TIMEOUT,
+	[DTCP_P_PRIORITY] = P_PRIO, [DTCP_P_ACTION] = P_ACTION, [DTCP_P_FLAGS] = P_FLAGS,
+	[DTCP_P_CRITERIA_ID] = P_CRITID,
+};
 
 int dtcp_params_check(const struct dtcp_msg *m, enum dtcp_method meth, struct dtcp_err *e)
 {
@@ -48,18 +41,17 @@ int dtcp_params_check(const struct dtcp_msg *m, enum dtcp_method meth, struct dt
 
 	for (unsigned int i = 0; i < m->n; i++) {
 		const struct dtcp_param *p = &m->p[i];
-		const char *c;
+		const char *c = dtcp_pid_name(p->pid);
 
-		if (!strncasecmp(p->name, "X-", 2) || !strcasecmp(p->name, "Csource-ID") ||
-		    !strcasecmp(p->name, "Seq"))
+		if (p->pid == DTCP_P_CSOURCE_ID || p->pid == DTCP_P_SEQ ||
+		    !strncasecmp(p->name, "X-", 2))
 			continue; /* extensions: used by ADD or dropped silently */
-		c = dtcp_param_canon(p->name);
-		if (!c || !param_class(c)) {
+		if (!param_class[p->pid]) {
 			if (c)
 				return dtcp_fail(e, 400, p, "%s is not a request parameter", c);
 			return dtcp_fail(e, 501, p, "parameter %s is not implemented", p->name);
 		}
-		if (!(param_class(c) & allowed[meth]))
+		if (!(param_class[p->pid] & allowed[meth]))
 			return dtcp_fail(e, 400, p, "%s is not a %s parameter", c, m->method);
 	}
 	return 0;
@@ -67,7 +59,7 @@ int dtcp_params_check(const struct dtcp_msg *m, enum dtcp_method meth, struct dt
 
 int dtcp_req_flags(const struct dtcp_msg *m, unsigned int *fl, struct dtcp_err *e)
 {
-	const struct dtcp_param *p = dtcp_msg_get(m, "Flags");
+	const struct dtcp_param *p = dtcp_msg_pget(m, DTCP_P_FLAGS);
 
 	*fl = 0;
 	if (p && dtcp_flags_parse(p->raw, fl))

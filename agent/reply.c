@@ -79,7 +79,7 @@ unsigned int dtcp_reply_error(struct dtcp_req *q, struct dtcp_err *e)
 		code = 500;
 	dtcp_reply_begin(q, o, code);
 	if (e->param) {
-		const char *c = dtcp_param_canon(e->param->name);
+		const char *c = dtcp_pid_name(e->param->pid);
 
 		dtcp_out_param(o, c ? c : e->param->name, "%s", e->param->raw);
 	}

@@ -360,6 +360,47 @@ TEST_F(srv, v6_addresses_as_sent)
 	EXPECT_TRUE(ed_drop(&good, DTCP_BLOB_PA_FIRST + 1));
 }
 
+/* IPv4 is kept binary only in the form inet_ntop() prints back. */
+TEST_F(srv, v4_addresses_as_sent)
+{
+	static const struct { const char *addr; bool binary; } t[] = {
+		{ "10.1.2.3", true }, { "10.1.2.3/32", true }, { "10.0.0.0/8", true },
+		{ "0.0.0.0/0", true }, { "255.255.255.255", true }, { "10.10.100.0/24", true },
+		{ "10.1.2.3/08", false }, { "10.0.0.0/008", false }, { "10.1.2.3/032", false },
+	};
+	static struct ed good;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char params[160], lines[256] = "", want[256];
+
+		snprintf(params, sizeof(params), "Cdest-ID: cd1|Source-Address: %s|Dest-Port: 80|"
+			 "Flags: Static", t[i].addr);
+		ASSERT_TRUE(added(self, params, &good)) TH_LOG("%s", t[i].addr);
+		ASSERT_EQ(0, dtcp_blob_lines((const char *)good.b, good.len, lines_cb, lines));
+		snprintf(want, sizeof(want), "Source-Address=%s;Dest-Port=80;", t[i].addr);
+		EXPECT_STREQ(want, lines);
+		EXPECT_EQ(t[i].binary, ed_drop(&good, DTCP_BLOB_PA_FIRST)) TH_LOG("%s", t[i].addr);
+		EXPECT_EQ(!t[i].binary, ed_drop(&good, DTCP_BLOB_P_FIRST)) TH_LOG("%s", t[i].addr);
+	}
+}
+
+/* Every request's sender as text: what inet_ntop() writes, octet by octet. */
+TEST(ip4_text)
+{
+	char mine[INET_ADDRSTRLEN], libc[INET_ADDRSTRLEN];
+
+	for (unsigned int v = 0; v < 256; v++) {
+		for (int at = 0; at < 4; at++) {
+			uint8_t a[4] = { 192, 0, 2, 1 };
+
+			a[at] = (uint8_t)v;
+			dtcp_ip4_text(a, mine);
+			ASSERT_NE(NULL, inet_ntop(AF_INET, a, libc, sizeof(libc)));
+			ASSERT_STREQ(libc, mine);
+		}
+	}
+}
+
 BRK(csource_none, ed_drop(e, DTCP_BLOB_CSOURCE))
 BRK(csource_ctl, ed_drop(e, DTCP_BLOB_CSOURCE); ed_str(e, DTCP_BLOB_CSOURCE, "c\ns1"))
 BRK(csource_empty, ed_drop(e, DTCP_BLOB_CSOURCE); ed_str(e, DTCP_BLOB_CSOURCE, ""))

@@ -5,7 +5,7 @@
  * values (the 40 KB NOOP that overran the parser's buffer), decoded text
  * that must never hold a control character, the one \DDD decoder and the
  * one comma splitter of the agent; the printer's numbers, written without
- * printf, as printf writes them.
+ * printf, as printf writes them; known parameter names by their ids.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -308,6 +308,64 @@ TEST(printer_numbers)
 	o.buf[o.len] = '\0';
 	dtcp_out_param(&o, "S", "%" PRIu64, UINT64_MAX);
 	EXPECT_TRUE(o.overflow);
+}
+
+/*
+ * Known names are looked up once, at parse time: dtcp_msg_pget() must find
+ * what dtcp_msg_get() finds by name, in any case, first occurrence first,
+ * and nothing left over from the message parsed before.
+ */
+TEST(param_ids)
+{
+	static const char first[] = "ADD DTCP/0.7\r\nseq: 9\r\nX-Note: a\r\nDEST-PORT: 80\r\n"
+				    "Dest-Port: 81\r\nx-jtap-ip-version: 4\r\nPriority: 2\r\n\r\n";
+	static const char second[] = "NOOP DTCP/0.7\r\nCsource-ID: cs1\r\n\r\n";
+	char name[64];
+	size_t len = 0;
+
+	/* Every known name, in its canonical spelling and in upper case. */
+	for (int id = DTCP_P_UNKNOWN + 1; id < DTCP_P_COUNT; id++) {
+		const char *c = dtcp_pid_name((enum dtcp_pid)id);
+
+		ASSERT_NE(NULL, c);
+		EXPECT_EQ(id, dtcp_param_id(c, strlen(c)));
+		for (size_t i = 0; i <= strlen(c); i++)
+			name[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
+		EXPECT_EQ(id, dtcp_param_id(name, strlen(name)));
+		EXPECT_STREQ(c, dtcp_param_canon(name));
+	}
+	EXPECT_EQ(NULL, dtcp_pid_name(DTCP_P_UNKNOWN));
+	EXPECT_EQ(NULL, dtcp_pid_name(DTCP_P_COUNT));
+	EXPECT_EQ(DTCP_P_UNKNOWN, dtcp_param_id("X-Note", 6));
+	EXPECT_EQ(DTCP_P_UNKNOWN, dtcp_param_id("Dest-Port2", 10));
+
+	ASSERT_EQ(0, dtcp_msg_parse(&M, first, strlen(first)));
+	for (int id = DTCP_P_UNKNOWN + 1; id < DTCP_P_COUNT; id++)
+		EXPECT_EQ(dtcp_msg_get(&M, dtcp_pid_name((enum dtcp_pid)id)),
+			  dtcp_msg_pget(&M, (enum dtcp_pid)id));
+	EXPECT_STREQ("80", dtcp_msg_pget(&M, DTCP_P_DEST_PORT)->value);
+	EXPECT_EQ(DTCP_P_DEST_PORT, M.p[3].pid);
+	EXPECT_EQ(DTCP_P_UNKNOWN, M.p[1].pid);
+	EXPECT_STREQ("4", dtcp_msg_pget(&M, DTCP_P_JT_IP_VERSION)->value);
+	EXPECT_STREQ("9", dtcp_msg_pget(&M, DTCP_P_SEQ)->value);
+
+	/* The next message on the same struct has none of these. */
+	ASSERT_EQ(0, dtcp_msg_parse(&M, second, strlen(second)));
+	EXPECT_EQ(NULL, dtcp_msg_pget(&M, DTCP_P_SEQ));
+	EXPECT_EQ(NULL, dtcp_msg_pget(&M, DTCP_P_DEST_PORT));
+	EXPECT_EQ(NULL, dtcp_msg_pget(&M, DTCP_P_PRIORITY));
+	EXPECT_STREQ("cs1", dtcp_msg_pget(&M, DTCP_P_CSOURCE_ID)->value);
+
+	/* The last of DTCP_MAX_PARAMS lines is found by its id too. */
+	ASSERT_TRUE(put(&len, "NOOP DTCP/0.7\r\n"));
+	for (int i = 0; i < DTCP_MAX_PARAMS - 1; i++) {
+		snprintf(name, sizeof(name), "X-P%d: 1\r\n", i);
+		ASSERT_TRUE(put(&len, name));
+	}
+	ASSERT_TRUE(put(&len, "FLAGS: Static\r\n\r\n"));
+	ASSERT_EQ(0, dtcp_msg_parse(&M, big, len));
+	ASSERT_EQ(DTCP_MAX_PARAMS, M.n);
+	EXPECT_EQ(&M.p[DTCP_MAX_PARAMS - 1], dtcp_msg_pget(&M, DTCP_P_FLAGS));
 }
 
 TEST_HARNESS_MAIN
