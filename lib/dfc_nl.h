@@ -334,9 +334,11 @@ int dfc_nl_crit_pack(struct nlmsghdr *nlh, size_t room, const struct dfc_nl_crit
  * Batches of CRIT_NEW requests: up to DFC_NL_BATCH_MAX messages in one
  * sendmsg(), as many bytes as one request may have, and as many answers
  * as the socket's receive buffer holds. Each message is applied on its
- * own, all or nothing, and has its own answer. The ids must be new to the
- * kernel: an answer lost all the same is recovered by asking whether the
- * message's first criterion is there. A batch uses its handle (nl)
+ * own, all or nothing, and has its own result: the kernel answers only a
+ * failure, and a NOOP after the batch says when all were handled. The ids
+ * must be new to the kernel: when an answer may have been lost, each
+ * message's result is recovered by asking whether its first criterion is
+ * there. A batch uses its handle (nl)
  * only while it runs: other requests may come between two
  * dfc_nl_batch_crit_add() calls.
  */

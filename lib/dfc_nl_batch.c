@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * dfc_nl batches: many CRIT_NEW requests in one sendmsg(), each its own
- * message, applied on its own (all or nothing) and acknowledged on its
- * own. See dfc_nl.h.
+ * message, applied on its own (all or nothing). See dfc_nl.h.
+ *
+ * The messages ask for no ACK: netlink answers a request that fails
+ * whether or not it asked, and in order. A last NLMSG_NOOP asks for one,
+ * so its ACK says every message before it was handled; each of them
+ * without an error answer was added. That saves the kernel an answer per
+ * message and us reading it.
  *
  * The kernel runs a generic netlink request inside the sender's
- * sendmsg(), so every ACK is queued by the time it returns: they are
- * read with recvmmsg(), without waiting. The kernel drops an ACK when
+ * sendmsg(), so every answer is queued by the time it returns: they are
+ * read with recvmmsg(), without waiting. The kernel drops an answer when
  * the socket's receive buffer is full, so a batch holds no more messages
- * than the buffer has room for ACKs. Should one be lost all the same
- * (the buffer shrank), its message's outcome is asked for: its ids were
- * new (dfc_nl.h), so its first criterion is there if and only if the
- * batch added it.
+ * than the buffer has room for (all might fail). Should one be dropped
+ * all the same (the buffer shrank: recvmmsg() says ENOBUFS), or the NOOP's
+ * ACK not come, no silence means success: the outcome of every message
+ * without an error answer is asked for. Its ids were new (dfc_nl.h), so
+ * its first criterion is there if and only if the batch added it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +30,8 @@
 #define DFC_NL_ACK_ROOM 2048
 /* Bytes read per ACK (CAP_ACK: no echo of the request; the extack is short). */
 #define ACK_BUF (DFC_NL_RXSZ / DFC_NL_BATCH_MAX)
+/* The NLMSG_NOOP after the batch's messages, whose ACK ends its answers. */
+#define NOOP_LEN MNL_NLMSG_HDRLEN
 
 struct dfc_nl_batch {
 	struct dfc_nl *nl;
@@ -82,7 +90,9 @@ unsigned long dfc_nl_batch_lost(const struct dfc_nl_batch *b)
 int dfc_nl_batch_crit_add(struct dfc_nl_batch *b, uint32_t owner, const struct dfc_nl_crit *crits,
 			  unsigned int n)
 {
-	size_t room = b->nl->tx_room > b->len ? b->nl->tx_room - b->len : 0;
+	/* The NOOP that ends the batch always fits. */
+	size_t cap = b->nl->tx_room > NOOP_LEN ? b->nl->tx_room - NOOP_LEN : 0;
+	size_t room = cap > b->len ? cap - b->len : 0;
 	struct nlmsghdr *nlh;
 	unsigned int packed;
 
@@ -99,6 +109,7 @@ int dfc_nl_batch_crit_add(struct dfc_nl_batch *b, uint32_t owner, const struct d
 	if (!mnl_attr_put_u32_check(nlh, room, DFC_A_OWNER, owner) ||
 	    dfc_nl_crit_pack(nlh, room, crits, n, &packed) || packed < n)
 		return b->n ? -ENOSPC : -EMSGSIZE;
+	nlh->nlmsg_flags &= ~NLM_F_ACK;	/* only a failure is answered */
 	b->off[b->n] = b->len;
 	b->owner[b->n] = owner;
 	b->len += MNL_ALIGN(nlh->nlmsg_len);
@@ -162,48 +173,54 @@ static void res_set(struct dfc_nl_batch_res *r, int err, const struct dfc_nl *nl
 int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res)
 {
 	struct dfc_nl *nl = b->nl;
-	uint32_t first = nl->seq + 1;
-	unsigned int left = b->n;
-	bool overrun = false;
+	uint32_t first = nl->seq + 1, noop_seq;
+	bool overrun = false, done = false;
+	struct nlmsghdr *noop;
 	int err = 0;
 
 	_Static_assert(ACK_BUF >= 1024, "room for an ACK with its extack");
+	_Static_assert(DFC_NL_TXSZ % 8 == 0 && NOOP_LEN % 4 == 0, "the NOOP is aligned");
 
+	if (!b->n)
+		return 0;
 	for (unsigned int i = 0; i < b->n; i++) {
 		struct nlmsghdr *nlh = msg_at(b, i);
 
 		nlh->nlmsg_seq = ++nl->seq;
 		nlh->nlmsg_pid = 0;
-		res[i].err = 1;		/* no ACK yet */
+		res[i].err = 1;		/* no answer yet */
 		res[i].why[0] = '\0';
 	}
-	if (b->n && mnl_socket_sendto(nl->sock, b->buf, b->len) < 0) {
+	noop = mnl_nlmsg_put_header(b->buf + b->len);
+	noop->nlmsg_type = NLMSG_NOOP;
+	noop->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	noop->nlmsg_seq = noop_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, b->buf, b->len + NOOP_LEN) < 0) {
 		/* Nothing was taken: every message fails alike. */
 		err = -errno;
 		for (unsigned int i = 0; i < b->n; i++)
 			res[i].err = err;
-		left = 0;
+		done = true;
 	}
-	/* Every ACK is queued already: read them all, many per call, never waiting. */
-	while (left) {
+	/* Every answer is queued already: read them all, many per call, never waiting. */
+	while (!done) {
 		struct mmsghdr mm[DFC_NL_BATCH_MAX];
 		struct iovec iov[DFC_NL_BATCH_MAX];
-		unsigned int want = left < DFC_NL_BATCH_MAX ? left : DFC_NL_BATCH_MAX;
 		int got;
 
-		for (unsigned int k = 0; k < want; k++) {
+		for (unsigned int k = 0; k < DFC_NL_BATCH_MAX; k++) {
 			iov[k] = (struct iovec){ nl->rx + k * ACK_BUF, ACK_BUF };
 			mm[k] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[k], .msg_iovlen = 1 } };
 		}
-		got = recvmmsg(mnl_socket_get_fd(nl->sock), mm, want, MSG_DONTWAIT, NULL);
+		got = recvmmsg(mnl_socket_get_fd(nl->sock), mm, DFC_NL_BATCH_MAX, MSG_DONTWAIT, NULL);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS && !overrun) {
-				overrun = true;	/* some ACKs were dropped: read the rest */
+				overrun = true;	/* some answers were dropped: read the rest */
 				continue;
 			}
-			break;		/* EAGAIN: every ACK left was lost */
+			break;		/* EAGAIN: the NOOP's ACK was dropped too */
 		}
 		for (int k = 0; k < got; k++) {
 			const struct nlmsghdr *nlh = (const void *)(nl->rx + k * ACK_BUF);
@@ -211,22 +228,30 @@ int dfc_nl_batch_run(struct dfc_nl_batch *b, struct dfc_nl_batch_res *res)
 			uint32_t i;
 
 			/* A truncated one is left unanswered: asked about below. */
-			if (mm[k].msg_hdr.msg_flags & MSG_TRUNC || !dfc_nl_msg_ok(nlh, len))
+			if (mm[k].msg_hdr.msg_flags & MSG_TRUNC || !dfc_nl_msg_ok(nlh, len) ||
+			    nlh->nlmsg_pid != nl->portid || nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
+			if (nlh->nlmsg_seq == noop_seq) {
+				done = true;
+				continue;
+			}
 			i = nlh->nlmsg_seq - first;
-			if (nlh->nlmsg_pid != nl->portid || i >= b->n ||
-			    nlh->nlmsg_type != NLMSG_ERROR || res[i].err != 1)
+			if (i >= b->n || res[i].err != 1)
 				continue;
 			nl->extack[0] = '\0';
 			res_set(&res[i], dfc_nl_parse_error(nl, nlh), nl);
-			left--;
 		}
 		if (!got)
 			break;
 	}
-	for (unsigned int i = 0; i < b->n; i++)
-		if (res[i].err == 1)
+	for (unsigned int i = 0; i < b->n; i++) {
+		if (res[i].err != 1)
+			continue;
+		if (done && !overrun)
+			res_set(&res[i], 0, nl);	/* handled, and no failure answered */
+		else
 			res_set(&res[i], resend(b, i), nl);
+	}
 	b->n = 0;
 	b->len = 0;
 	return err;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lib/dfc_nl's batches against the real module, in the guest: many
- * CRIT_NEW messages in one sendmsg(), each applied and answered on its
- * own, and what happens when their answers do not fit the socket's
- * receive buffer. Each test has a network namespace of its own.
+ * CRIT_NEW messages in one sendmsg(), each applied on its own and
+ * answered only if it fails, and what happens when those answers do not
+ * fit the socket's receive buffer. Each test has a network namespace of its own.
  */
 #include <arpa/inet.h>
 #include <sched.h>
@@ -134,6 +134,27 @@ TEST_F(batch, answers_lost)
 	/* A batch made now takes no more than that buffer's room for answers. */
 	ASSERT_EQ(0, queue(self, 300));
 	EXPECT_EQ(-ENOSPC, queue(self, 301));
+}
+
+/*
+ * Only failures are answered: with the receive buffer shrunk as above,
+ * a batch whose messages all succeed loses no answer (the NOOP's ACK is
+ * the only one queued), so nothing is looked up again. answers_lost,
+ * with failures, is the positive control.
+ */
+TEST_F(batch, successes_unanswered)
+{
+	int fd = mnl_socket_get_fd(self->nl->sock), zero = 0;
+
+	for (int i = 0; i < DFC_NL_BATCH_MAX; i++)
+		ASSERT_EQ(i, queue(self, 100 + i));
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero)));
+	ASSERT_EQ(0, dfc_nl_batch_run(self->b, self->res));
+	for (int i = 0; i < DFC_NL_BATCH_MAX; i++) {
+		EXPECT_EQ(0, self->res[i].err) TH_LOG("message %d: %s", i, self->res[i].why);
+	}
+	EXPECT_EQ(DFC_NL_BATCH_MAX, n_crits(self->nl));
+	EXPECT_EQ(0, dfc_nl_batch_lost(self->b));
 }
 
 /* What never goes in a batch: too big for one message, or nothing. */
