@@ -18,7 +18,8 @@
 # DTCP_BENCH_N (5000), DTCP_BENCH_W (64), DTCP_BENCH_B (100),
 # DTCP_BENCH_ROUNDS (3).
 # DTCP_BENCH_PERF=1: one more window-W run, under `perf record` on both
-# CPUs, profiled into build/bench/dtcp-perf.txt (by process, by symbol).
+# CPUs, profiled into build/bench/dtcp-perf.txt (by process, by symbol,
+# the busiest symbols' callers).
 # DTCP_BENCH_BASE=path: another dtcpd (an older build) against this one,
 # in the same boot: 3 window-W runs each, in turn, best of each.
 # DTCP_BENCH_PIN=1: dtcpd on CPU 0, dtcpc on CPU 1 (taskset).
@@ -121,7 +122,11 @@ if [ "${DTCP_BENCH_PERF:-0}" = 1 ]; then
 	  perf report -i "$T/perf" --no-children --stdio --comm dtcpd --sort dso,sym \
 		--percent-limit 0.25 -g none
 	  perf report -i "$T/perf" --children --stdio --comm dtcpd --sort sym \
-		--percent-limit 1 -g none; } 2>/dev/null > "$TOP/build/bench/dtcp-perf.txt"
+		--percent-limit 1 -g none
+	  # Who calls the busiest kernel functions: where to cut next.
+	  perf report -i "$T/perf" --no-children --stdio --comm dtcpd --sort sym \
+		--percent-limit 0.4 -g caller,0.5,callee,function,percent; } \
+		2>/dev/null > "$TOP/build/bench/dtcp-perf.txt"
 	check "perf profile in build/bench/dtcp-perf.txt" test -s "$TOP/build/bench/dtcp-perf.txt"
 	dc DELETE Criteria-ID='*' Flags=Static >/dev/null
 fi
