@@ -21,7 +21,8 @@
 # CPUs, profiled into build/bench/dtcp-perf.txt (by process, by symbol,
 # the busiest symbols' callers).
 # DTCP_BENCH_BASE=path: another dtcpd (an older build) against this one,
-# in the same boot: 3 window-W runs each, in turn, best of each.
+# in the same boot: DTCP_BENCH_BASE_ROUNDS (3) window-W runs each, in
+# turn, best of each.
 # DTCP_BENCH_PIN=1: dtcpd on CPU 0, dtcpc on CPU 1 (taskset).
 . "$(dirname "$0")/lib.sh"
 
@@ -199,7 +200,7 @@ if [ -n "${DTCP_BENCH_BASE:-}" ]; then
 	best_new=0
 	cpu_base=0
 	cpu_new=0
-	for r in 1 2 3; do
+	for r in $(seq "${DTCP_BENCH_BASE_ROUNDS:-3}"); do
 		for bin in "$DTCP_BENCH_BASE" "$DTCPD"; do
 			rm -f "$T/state" "$T/state.1"	# the other's, maybe of another version
 			start_dtcpd "$bin"
