@@ -385,6 +385,69 @@ TEST_F_TIMEOUT(filter, hundred_thousand, 240)
 	EXPECT_EQ(total, dump_count(self->nl, -1, 0));
 }
 
+/*
+ * dfc.ko validates a CRIT_NEW once, with the request, nests included, and
+ * only parses its criteria and entries after that: an attribute the
+ * policy refuses, however deep, fails the request at that attribute and
+ * adds nothing. The last request, correct, is the positive control.
+ */
+TEST_F(filter, nested_attributes_validated)
+{
+	enum { CRIT_UNKNOWN, ENTRY_SHORT, ENTRY_UNKNOWN, EXCL_SHORT, ID_SHORT, GOOD };
+
+	for (int k = CRIT_UNKNOWN; k <= GOOD; k++) {
+		struct nlmsghdr *nlh = new_msg(self->nl, DFC_CMD_CRIT_NEW, 1);
+		struct nlattr *c = mnl_attr_nest_start(nlh, DFC_A_CRIT), *e, *bad = NULL;
+
+		if (k == ID_SHORT) {
+			bad = mnl_nlmsg_get_payload_tail(nlh);
+			mnl_attr_put_u32(nlh, DFC_CRIT_A_ID, 5);
+		} else {
+			mnl_attr_put_u64(nlh, DFC_CRIT_A_ID, 5);
+		}
+		mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+		if (k == CRIT_UNKNOWN) {
+			bad = mnl_nlmsg_get_payload_tail(nlh);
+			mnl_attr_put_u32(nlh, DFC_CRIT_A_MAX + 1, 1);
+		}
+		e = mnl_attr_nest_start(nlh, DFC_CRIT_A_ENTRY);
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+		mnl_attr_put(nlh, DFC_ENTRY_A_DST, 4, "\xc0\x00\x02\x00");
+		if (k == ENTRY_SHORT)
+			bad = mnl_nlmsg_get_payload_tail(nlh);
+		/* A u8 sent as a u32 does not fit the policy's exact length. */
+		if (k == ENTRY_SHORT)
+			mnl_attr_put_u32(nlh, DFC_ENTRY_A_DST_PLEN, 24);
+		else
+			mnl_attr_put_u8(nlh, DFC_ENTRY_A_DST_PLEN, 24);
+		if (k == ENTRY_UNKNOWN) {
+			bad = mnl_nlmsg_get_payload_tail(nlh);
+			mnl_attr_put_u8(nlh, DFC_ENTRY_A_MAX + 1, 1);
+		}
+		mnl_attr_nest_end(nlh, e);
+		e = mnl_attr_nest_start(nlh, DFC_CRIT_A_EXCL);
+		mnl_attr_put_u8(nlh, DFC_ENTRY_A_IPVER, 4);
+		mnl_attr_put(nlh, DFC_ENTRY_A_DST, 4, "\xc0\x00\x02\x07");
+		if (k == EXCL_SHORT) {
+			bad = mnl_nlmsg_get_payload_tail(nlh);
+			mnl_attr_put_u16(nlh, DFC_ENTRY_A_DST_PLEN, 32);
+		} else {
+			mnl_attr_put_u8(nlh, DFC_ENTRY_A_DST_PLEN, 32);
+		}
+		mnl_attr_nest_end(nlh, e);
+		mnl_attr_nest_end(nlh, c);
+		if (k == GOOD) {
+			EXPECT_EQ(0, dfc_nl_request(self->nl, nlh, NULL, NULL));
+			EXPECT_EQ(1, n_crits(self->nl));
+			continue;
+		}
+		EXPECT_EQ(-EINVAL, dfc_nl_request(self->nl, nlh, NULL, NULL)) TH_LOG("case %d", k);
+		EXPECT_EQ((uint32_t)((char *)bad - (char *)nlh), dfc_nl_extack_offset(self->nl))
+			TH_LOG("case %d", k);
+		EXPECT_EQ(0, n_crits(self->nl)) TH_LOG("case %d", k);
+	}
+}
+
 /* Each command takes only its own attributes. */
 TEST_F(filter, foreign_attributes_refused)
 {
