@@ -769,8 +769,3 @@ const char *dtcp_pid_name(enum dtcp_pid id)
 {
 	return id > DTCP_P_UNKNOWN && id < DTCP_P_COUNT ? canon[id].name : NULL;
 }
-
-const char *dtcp_param_canon(const char *name)
-{
-	return dtcp_pid_name(dtcp_param_id(name, strlen(name)));
-}

@@ -204,10 +204,9 @@ int dtcp_list_split(const char *raw, struct dtcp_span *el, unsigned int max);
 /* dtcp_unescape() of one element. */
 int dtcp_span_decode(const struct dtcp_span *el, char *out, size_t size);
 
-/* Canonical spelling of a known parameter name, or NULL. */
-const char *dtcp_param_canon(const char *name);
-/* Its id, DTCP_P_UNKNOWN if it is not one; and back (NULL for DTCP_P_UNKNOWN). */
+/* A parameter name's id, DTCP_P_UNKNOWN if it is none we know (any case). */
 enum dtcp_pid dtcp_param_id(const char *name, size_t len);
+/* The canonical spelling of a known name; NULL for DTCP_P_UNKNOWN. */
 const char *dtcp_pid_name(enum dtcp_pid id);
 
 /* ---- building messages ---- */

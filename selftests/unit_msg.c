@@ -332,7 +332,7 @@ TEST(param_ids)
 		for (size_t i = 0; i <= strlen(c); i++)
 			name[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
 		EXPECT_EQ(id, dtcp_param_id(name, strlen(name)));
-		EXPECT_STREQ(c, dtcp_param_canon(name));
+		EXPECT_STREQ(c, dtcp_pid_name(dtcp_param_id(name, strlen(name))));
 	}
 	EXPECT_EQ(NULL, dtcp_pid_name(DTCP_P_UNKNOWN));
 	EXPECT_EQ(NULL, dtcp_pid_name(DTCP_P_COUNT));
