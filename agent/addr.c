@@ -118,21 +118,14 @@ void dtcp_ip4_text(const uint8_t a[4], char buf[INET_ADDRSTRLEN])
 
 void dtcp_sa_text(const struct sockaddr *sa, char *buf, size_t size)
 {
-	char v4[INET_ADDRSTRLEN];
 	uint8_t a[16];
 	int fam = sa_addr(sa, a);
 
 	/* Every request's sender: IPv4 without inet_ntop()'s sprintf() per octet. */
-	if (fam == AF_INET && size) {
-		size_t n;
-
-		dtcp_ip4_text(a, v4);
-		n = strlen(v4) < size ? strlen(v4) : size - 1;
-		memcpy(buf, v4, n);
-		buf[n] = '\0';
-	} else if (fam == AF_UNSPEC || !inet_ntop(fam, a, buf, size)) {
+	if (fam == AF_INET && size >= INET_ADDRSTRLEN)
+		dtcp_ip4_text(a, buf);
+	else if (fam == AF_UNSPEC || !inet_ntop(fam, a, buf, size))
 		snprintf(buf, size, "?");
-	}
 }
 
 /* ---- typed lookups ---- */
