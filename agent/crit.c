@@ -487,34 +487,31 @@ int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtc
 	return 0;
 }
 
-int dtcp_add_expand(struct dtcp_server *s, const struct dtcp_add *a, unsigned int *n_entries,
+int dtcp_add_expand(struct dtcp_server *s, struct dtcp_add *a, unsigned int *n_entries,
 		    unsigned int *n_excl, struct dtcp_err *e)
 {
 	unsigned int ne = 0, nx = 0, passes = a->n_if ? a->n_if : 1;
-	struct dfc_spec *spec = malloc(sizeof(*spec));
+	int err = 0;
 
-	if (!spec)
-		return dtcp_fail(e, 500, NULL, "out of memory");
 	/* One expansion per input interface: entries on different interfaces are disjoint. */
-	for (unsigned int i = 0; i < passes; i++) {
+	for (unsigned int i = 0; i < passes && !err; i++) {
 		unsigned int n = 0, x = 0;
 		const char *why = NULL;
-		int err;
 
-		*spec = a->spec;
-		spec->ifindex = a->n_if ? a->ifindex[i] : 0;
-		err = dfc_spec_expand(spec, s->entries + ne, DFC_CRIT_MAX_ENTRIES - ne, &n,
+		a->spec.ifindex = a->n_if ? a->ifindex[i] : 0;
+		err = dfc_spec_expand(&a->spec, s->entries + ne, DFC_CRIT_MAX_ENTRIES - ne, &n,
 				      s->excl + nx, DFC_CRIT_MAX_EXCL - nx, &x, &why);
-		if (err) {
-			free(spec);
-			if (err == -ENOMEM)
-				return dtcp_fail(e, 500, NULL, "out of memory");
-			return dtcp_fail(e, 432, NULL, "%s", why ? why : "filter cannot be expanded");
-		}
+		if (err == -ENOMEM)
+			dtcp_fail(e, 500, NULL, "out of memory");
+		else if (err)
+			dtcp_fail(e, 432, NULL, "%s", why ? why : "filter cannot be expanded");
 		ne += n;
 		nx += x;
 	}
-	free(spec);
+	/* The interfaces are a->ifindex's; the filter itself names none. */
+	a->spec.ifindex = 0;
+	if (err)
+		return -1;
 	*n_entries = ne;
 	*n_excl = nx;
 	return 0;

@@ -75,8 +75,11 @@ struct dtcp_add {
  */
 int dtcp_add_parse(struct dtcp_server *s, struct dtcp_src *src, const struct dtcp_msg *m,
 		   int ver, struct dtcp_add *a, struct dtcp_err *e);
-/* Expand into s->entries / s->excl. 0, or -1 with e filled. */
-int dtcp_add_expand(struct dtcp_server *s, const struct dtcp_add *a, unsigned int *n_entries,
+/*
+ * Expand into s->entries / s->excl, once per input interface (a->spec's
+ * ifindex is set for each, then back to 0). 0, or -1 with e filled.
+ */
+int dtcp_add_expand(struct dtcp_server *s, struct dtcp_add *a, unsigned int *n_entries,
 		    unsigned int *n_excl, struct dtcp_err *e);
 /*
  * Destination k of c, decoded from c->cdests (the Cdest-ID list as sent:

@@ -59,8 +59,8 @@ static unsigned int ranges_union(struct range *r, unsigned int n, u128 max)
 {
 	unsigned int i, m = 0;
 
-	if (!n)
-		return 0;
+	if (n <= 1)
+		return n;
 	qsort(r, n, sizeof(*r), range_cmp);
 	for (i = 1; i < n; i++) {
 		if (r[m].hi == max || r[i].lo <= r[m].hi + 1) {
@@ -226,8 +226,12 @@ static void put_field(struct dfc_nl_entry *e, unsigned int f,
 	}
 }
 
-/* Items of field f as ranges; positives to pos, negatives to neg. */
-static int field_ranges(const struct dfc_spec *s, unsigned int f,
+/*
+ * Items of field f as ranges; positives to pos, negatives to neg. ver:
+ * the version expanded (0: none); address items of the other version are
+ * left out ("*" counts for both).
+ */
+static int field_ranges(const struct dfc_spec *s, uint8_t ver, unsigned int f,
 			unsigned int bits, struct range *pos, unsigned int *np,
 			struct range *neg, unsigned int *nn, const char **why)
 {
@@ -244,12 +248,15 @@ static int field_ranges(const struct dfc_spec *s, unsigned int f,
 			goto too_many;
 		for (i = 0; i < n; i++) {
 			const struct dfc_spec_addr *it = &a->item[i];
-			struct range r = { addr_to_u128(it->lo, alen),
-					   addr_to_u128(it->hi, alen) };
+			struct range r;
 
+			if (it->ver && ver && it->ver != ver)
+				continue;
+			r = (struct range){ addr_to_u128(it->lo, alen),
+					    addr_to_u128(it->hi, alen) };
 			if (r.lo > r.hi)
 				goto bad;
-			if (!s->ipver && (r.lo || r.hi != max))
+			if (!ver && (r.lo || r.hi != max))
 				return dfc_spec_fail(why, -EINVAL,
 						     "%s: addresses need an IP version",
 						     dfc_spec_field_name(f));
@@ -286,17 +293,21 @@ bad:
 			     dfc_spec_field_name(f), i);
 }
 
-static void entry_base(const struct dfc_spec *s, struct dfc_nl_entry *e)
+static void entry_base(const struct dfc_spec *s, uint8_t ver,
+		       struct dfc_nl_entry *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->ipver = s->ipver;
+	e->ipver = ver;
 	e->ifindex = s->ifindex;
 	e->ports = s->sport.n || s->dport.n;
 	e->icmp = s->icmp_type.n || s->icmp_code.n;
 }
 
-/* One IP version (or none): s->ipver is the entries'. */
-static int expand_one(const struct dfc_spec *s,
+/*
+ * One IP version, ver (or none: 0), the entries' and the address
+ * exclusions': s's address items of that version and "*".
+ */
+static int expand_one(const struct dfc_spec *s, uint8_t ver,
 		      struct dfc_nl_entry *entries, unsigned int max_entries,
 		      unsigned int *n_entries,
 		      struct dfc_nl_entry *excl, unsigned int max_excl,
@@ -315,10 +326,6 @@ static int expand_one(const struct dfc_spec *s,
 		max_entries = DFC_CRIT_MAX_ENTRIES;
 	if (max_excl > DFC_CRIT_MAX_EXCL)
 		max_excl = DFC_CRIT_MAX_EXCL;
-	if (s->ipver && s->ipver != 4 && s->ipver != 6)
-		return dfc_spec_fail(why, -EINVAL, "IP version %u: 4 or 6 expected",
-				     s->ipver);
-
 	/*
 	 * One arena: max_entries positive blocks per field, then max_excl.
 	 * Not zeroed: every block is written whole before it is read, and
@@ -334,11 +341,11 @@ static int expand_one(const struct dfc_spec *s,
 		struct field_x *x = &fx[f];
 		unsigned int np, nn, nc;
 
-		x->bits = dfc_spec_field_is_addr(f) ? (s->ipver == 6 ? 128 : 32) :
+		x->bits = dfc_spec_field_is_addr(f) ? (ver == 6 ? 128 : 32) :
 						      dfc_spec_field_bits(f);
 		x->pos = blocks + (size_t)f * max_entries;
 		x->n_pos = 0;
-		err = field_ranges(s, f, x->bits, pos, &np, neg, &nn, why);
+		err = field_ranges(s, ver, f, x->bits, pos, &np, neg, &nn, why);
 		if (err)
 			goto out;
 		if (!np) {
@@ -370,7 +377,7 @@ static int expand_one(const struct dfc_spec *s,
 
 				memset(e, 0, sizeof(*e));
 				if (dfc_spec_field_is_addr(f))
-					e->ipver = s->ipver;
+					e->ipver = ver;
 				if (f == DFC_SPEC_SPORT || f == DFC_SPEC_DPORT)
 					e->ports = true;
 				if (f == DFC_SPEC_ICMP_TYPE ||
@@ -385,7 +392,7 @@ static int expand_one(const struct dfc_spec *s,
 	for (ne = 0; ne < total; ne++) {
 		struct dfc_nl_entry *e = &entries[ne];
 
-		entry_base(s, e);
+		entry_base(s, ver, e);
 		for (f = 0; f < DFC_SPEC_NFIELDS; f++)
 			put_field(e, f, &fx[f].pos[idx[f]], fx[f].bits);
 		for (f = 0; f < DFC_SPEC_NFIELDS; f++) {
@@ -410,17 +417,6 @@ out:
 	return err;
 }
 
-/* The items of a that count for version v ("*" counts for both). */
-static void addrs_of(struct dfc_spec_addrs *a, unsigned int v)
-{
-	unsigned int k = 0;
-
-	for (unsigned int i = 0; i < a->n && i < DFC_SPEC_MAX_ITEMS; i++)
-		if (!a->item[i].ver || a->item[i].ver == v)
-			a->item[k++] = a->item[i];
-	a->n = k;
-}
-
 int dfc_spec_expand(const struct dfc_spec *s,
 		    struct dfc_nl_entry *entries, unsigned int max_entries,
 		    unsigned int *n_entries,
@@ -428,7 +424,6 @@ int dfc_spec_expand(const struct dfc_spec *s,
 		    unsigned int *n_excl, const char **why)
 {
 	unsigned int m, ne = 0, nx = 0, pass = 0;
-	struct dfc_spec *r;
 	bool any;
 	int err = 0;
 
@@ -438,7 +433,7 @@ int dfc_spec_expand(const struct dfc_spec *s,
 				     s->ipver);
 	m = dfc_spec_vers(s->ipver, &s->src, &s->dst, &any);
 	if (!any)
-		return expand_one(s, entries, max_entries, n_entries, excl,
+		return expand_one(s, 0, entries, max_entries, n_entries, excl,
 				  max_excl, n_excl, false, why);
 	if (!m)
 		return dfc_spec_fail(why, -EINVAL, "no IP version fits every address field");
@@ -446,25 +441,17 @@ int dfc_spec_expand(const struct dfc_spec *s,
 		max_entries = DFC_CRIT_MAX_ENTRIES;
 	if (max_excl > DFC_CRIT_MAX_EXCL)
 		max_excl = DFC_CRIT_MAX_EXCL;
-	r = malloc(sizeof(*r));
-	if (!r)
-		return dfc_spec_fail(why, -ENOMEM, "out of memory");
 	/* Each version on its own: its entries and exclusions carry it. */
 	for (unsigned int v = 4; v <= 6 && !err; v += 2) {
 		unsigned int n, x;
 
 		if (!(m & dfc_spec_ver_bit(v)))
 			continue;
-		*r = *s;
-		r->ipver = (uint8_t)v;
-		addrs_of(&r->src, v);
-		addrs_of(&r->dst, v);
-		err = expand_one(r, entries + ne, max_entries - ne, &n,
+		err = expand_one(s, (uint8_t)v, entries + ne, max_entries - ne, &n,
 				 excl + nx, max_excl - nx, &x, pass++ > 0, why);
 		ne += n;
 		nx += x;
 	}
-	free(r);
 	if (!err) {
 		*n_entries = ne;
 		*n_excl = nx;

@@ -85,7 +85,13 @@ TEST_F(srv, add_forms)
 	ASSERT_EQ(200, reply(self, 0, 0));
 	k = kfake_find(&self->k, owner, DTCP_KID(num("Criteria-ID"), 0));
 	ASSERT_NE(NULL, k);
-	EXPECT_EQ(2, k->c.n_entries);
+	ASSERT_EQ(2, k->c.n_entries);
+	/*
+	 * One expansion per interface (ge-1/3/5.0 is lo), each entry on its
+	 * own: the server's entries are what the kernel was just sent.
+	 */
+	EXPECT_EQ(1, self->s.entries[0].ifindex);
+	EXPECT_EQ(7, self->s.entries[1].ifindex);
 	EXPECT_EQ(1000000, k->c.limit_bytes);
 	/* Two destinations: two kernel criteria, one DTCP criterion. */
 	ASSERT_EQ(1, req(self, 0, "ADD DTCP/0.7", "Cdest-ID: cd1,cd2|Timeout-Packets: 10"));
