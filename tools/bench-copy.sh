@@ -17,7 +17,8 @@
 # ipip/nocopy (what a copy costs) and ipip/mirred (against the tc way).
 # Text and JSON go to build/bench/copy.txt and copy.json. With
 # BENCH_COPY_PERF=1, `perf record` samples the 64-byte ipip case into
-# build/bench/copy-perf.txt (BENCH_COPY_PERF_SIZE to sample another size).
+# build/bench/copy-perf.txt, each busy function with its callers
+# (BENCH_COPY_PERF_SIZE to sample another size).
 # BENCH_COPY_BASE_KO=PATH measures another dfc.ko first in the same boot
 # (e.g. one built from an older commit): the before/after of a change.
 #
@@ -180,7 +181,11 @@ if [ "${BENCH_COPY_PERF:-0}" = 1 ]; then
 	{ perf report -i /tmp/copy.perf --no-children --stdio --sort sym \
 		--percent-limit 0.5 -g none
 	  perf report -i /tmp/copy.perf --children --stdio --sort sym \
-		--percent-limit 2 -g none; } 2>/dev/null > "$OUT/copy-perf.txt"
+		--percent-limit 2 -g none
+	  # Who calls the busiest functions: where to cut next.
+	  perf report -i /tmp/copy.perf --no-children --stdio --sort sym \
+		--percent-limit 1 -g caller,0.5,callee,function,percent; } \
+		2>/dev/null > "$OUT/copy-perf.txt"
 	check "perf profile in build/bench/copy-perf.txt" test -s "$OUT/copy-perf.txt"
 fi
 
