@@ -374,19 +374,28 @@ static_assert(DFC_CRIT_MAX_EXCL <= U8_MAX && __DFC_CRIT_F_ALL <= U8_MAX &&
 	      __DFC_REASON_MAX <= U8_MAX, "dfc_crit's n_excl, flags, dead are u8");
 static_assert(!DFC_REASON_NONE, "dfc_crit.dead: 0 while it matches");
 
+/* An entry's value and port ranges, parsed before c's size is known. */
+struct crit_ent {
+	struct dfc_key val;
+	struct dfc_prange pr;
+};
+
+/*
+ * Entries parsed on the stack, not allocated, up to this many: dtcpd's
+ * criteria have one per input interface, most of them one.
+ */
+#define CRIT_ENTS_ONSTACK 2
+
 /* One DFC_A_CRIT nest of a NEW request into a criterion and its masks. */
 static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 		      struct dfc_crit **cp, struct dfc_key **mp,
 		      struct netlink_ext_ack *extack)
 {
 	unsigned int n_entries = 0, n_excl = 0, ie = 0, ix = 0;
+	struct crit_ent ents_stack[CRIT_ENTS_ONSTACK], *ents = NULL;
 	struct nlattr *tb[DFC_CRIT_A_MAX + 1], *a;
 	struct dfc_key *masks = NULL;
 	struct dfc_crit *c = NULL;
-	struct {
-		struct dfc_key val;
-		struct dfc_prange pr;
-	} *ents = NULL;
 	bool narrow;
 	int rem, err;
 
@@ -424,7 +433,12 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 	/* Entries first: whether they are narrow decides c's size. */
 	err = -ENOMEM;
 	masks = kvcalloc(n_entries, sizeof(*masks), GFP_KERNEL_ACCOUNT);
-	ents = kvcalloc(n_entries, sizeof(*ents), GFP_KERNEL_ACCOUNT);
+	if (n_entries <= ARRAY_SIZE(ents_stack)) {
+		ents = ents_stack;
+		memset(ents, 0, n_entries * sizeof(*ents));
+	} else {
+		ents = kvcalloc(n_entries, sizeof(*ents), GFP_KERNEL_ACCOUNT);
+	}
 	if (!masks || !ents)
 		goto fail;
 	nla_for_each_nested(a, nest, rem) {
@@ -480,7 +494,8 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 		err = -EINVAL;
 		goto fail;
 	}
-	kvfree(ents);
+	if (ents != ents_stack)
+		kvfree(ents);
 	*cp = c;
 	*mp = masks;
 	return 0;
@@ -488,7 +503,8 @@ static int crit_parse(const struct nlattr *nest, u32 owner, u64 now,
 fail:
 	if (c)
 		dfc_filter_free(c);
-	kvfree(ents);
+	if (ents != ents_stack)
+		kvfree(ents);
 	kvfree(masks);
 	return err;
 }
@@ -525,14 +541,21 @@ static void add_err(struct netlink_ext_ack *extack, const struct nlattr *at,
 	}
 }
 
+/*
+ * A request's arrays on the stack, not allocated, up to this many
+ * criteria: dtcpd sends one criterion per request.
+ */
+#define CRIT_NEW_ONSTACK 4
+
 int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dfc_filter *f = dfc_genl_filter(info);
 	unsigned int n = 0, i, bad;
 	u64 now = ktime_get_boottime_seconds();
-	struct dfc_key **masks = NULL;
-	struct dfc_crit **v = NULL;
-	const struct nlattr **at = NULL;
+	struct dfc_key *masks_stack[CRIT_NEW_ONSTACK], **masks = NULL;
+	struct dfc_crit *v_stack[CRIT_NEW_ONSTACK], **v = NULL;
+	const struct nlattr *at_stack[CRIT_NEW_ONSTACK], **at = NULL;
+	bool onstack;
 	enum dfc_add_why why;
 	struct nlattr *a;
 	int rem, err;
@@ -548,9 +571,18 @@ int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no criteria in the request");
 		return -EINVAL;
 	}
-	v = kvcalloc(n, sizeof(*v), GFP_KERNEL_ACCOUNT);
-	masks = kvcalloc(n, sizeof(*masks), GFP_KERNEL_ACCOUNT);
-	at = kvcalloc(n, sizeof(*at), GFP_KERNEL_ACCOUNT);
+	onstack = n <= CRIT_NEW_ONSTACK;
+	if (onstack) {
+		v = v_stack;
+		masks = masks_stack;
+		at = at_stack;
+		memset(v, 0, n * sizeof(*v));
+		memset(masks, 0, n * sizeof(*masks));
+	} else {
+		v = kvcalloc(n, sizeof(*v), GFP_KERNEL_ACCOUNT);
+		masks = kvcalloc(n, sizeof(*masks), GFP_KERNEL_ACCOUNT);
+		at = kvcalloc(n, sizeof(*at), GFP_KERNEL_ACCOUNT);
+	}
 	err = -ENOMEM;
 	if (!v || !masks || !at)
 		goto out;
@@ -580,9 +612,11 @@ out:
 		if (masks)
 			kvfree(masks[i]);
 	}
-	kvfree(v);
-	kvfree(masks);
-	kvfree(at);
+	if (!onstack) {
+		kvfree(v);
+		kvfree(masks);
+		kvfree(at);
+	}
 	return err;
 }
 

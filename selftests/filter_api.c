@@ -331,6 +331,66 @@ TEST_F(filter, batch_all_or_nothing)
 	EXPECT_EQ(0, n_crits(self->nl));
 }
 
+/*
+ * A request of k criteria of e entries each, ids from id, destinations
+ * 10.id.k.e (disjoint); with overlap, the last criterion's last entry
+ * repeats its first.
+ */
+static int add_shaped(struct dfc_nl *nl, uint64_t id, int k, int e, bool overlap)
+{
+	struct nlmsghdr *nlh = new_msg(nl, DFC_CMD_CRIT_NEW, 1);
+	char dst[32];
+
+	for (int i = 0; i < k; i++) {
+		struct nlattr *c = crit_begin(nlh, id + (uint64_t)i);
+
+		mnl_attr_put_u32(nlh, DFC_CRIT_A_FLAGS, DFC_CRIT_F_STATIC);
+		for (int j = 0; j < e; j++) {
+			int last = overlap && i == k - 1 && j == e - 1 && e > 1;
+
+			snprintf(dst, sizeof(dst), "10.%d.%d.%d", (int)id, i, last ? 0 : j);
+			entry_dst4(nlh, DFC_CRIT_A_ENTRY, dst, 32);
+		}
+		mnl_attr_nest_end(nlh, c);
+	}
+	return dfc_nl_request(nl, nlh, NULL, NULL);
+}
+
+/*
+ * dfc.ko keeps a request's arrays on the stack up to 4 criteria, and a
+ * criterion's entries up to 2, and allocates beyond: on each side of
+ * both bounds a request adds all it holds, every entry in place (a frame
+ * to the last one of each criterion counts), or, with one criterion
+ * refused, nothing.
+ */
+TEST_F(filter, request_shapes_around_the_stack_bounds)
+{
+	static const int ks[] = { 1, 4, 5 }, es[] = { 1, 2, 3 };
+	struct crit_info ci;
+	int total = 0, id = 1;
+	char dst[48];
+
+	for (unsigned int a = 0; a < ARRAY_SIZE(ks); a++) {
+		for (unsigned int b = 0; b < ARRAY_SIZE(es); b++, id += 10) {
+			int k = ks[a], e = es[b];
+
+			if (e > 1) {
+				EXPECT_EQ(-EINVAL, add_shaped(self->nl, id, k, e, true));
+				EXPECT_EQ(total, n_crits(self->nl));
+			}
+			ASSERT_EQ(0, add_shaped(self->nl, id, k, e, false))
+				TH_LOG("%d criteria of %d entries: %s", k, e, dfc_nl_extack(self->nl));
+			total += k;
+			EXPECT_EQ(total, n_crits(self->nl));
+			snprintf(dst, sizeof(dst), "-D 10.%d.%d.%d", id, k - 1, e - 1);
+			ASSERT_EQ(0, inject(2, "ipv4", 80, dst));
+			ASSERT_EQ(0, get_crit(self->nl, 1, (uint64_t)(id + k - 1), &ci));
+			EXPECT_EQ(e, ci.n_entries);
+			EXPECT_EQ(2, ci.packets) TH_LOG("%d criteria of %d entries", k, e);
+		}
+	}
+}
+
 TEST_F(filter, limits_enforced)
 {
 	struct nlmsghdr *nlh = dfc_nl_msg_new(self->nl, DFC_CMD_LIMITS_SET, 0);
