@@ -555,7 +555,6 @@ int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 	struct dfc_key *masks_stack[CRIT_NEW_ONSTACK], **masks = NULL;
 	struct dfc_crit *v_stack[CRIT_NEW_ONSTACK], **v = NULL;
 	const struct nlattr *at_stack[CRIT_NEW_ONSTACK], **at = NULL;
-	bool onstack;
 	enum dfc_add_why why;
 	struct nlattr *a;
 	int rem, err;
@@ -571,8 +570,7 @@ int dfc_genl_crit_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no criteria in the request");
 		return -EINVAL;
 	}
-	onstack = n <= CRIT_NEW_ONSTACK;
-	if (onstack) {
+	if (n <= CRIT_NEW_ONSTACK) {
 		v = v_stack;
 		masks = masks_stack;
 		at = at_stack;
@@ -612,7 +610,7 @@ out:
 		if (masks)
 			kvfree(masks[i]);
 	}
-	if (!onstack) {
+	if (v != v_stack) {
 		kvfree(v);
 		kvfree(masks);
 		kvfree(at);

@@ -360,8 +360,8 @@ static int add_shaped(struct dfc_nl *nl, uint64_t id, int k, int e, bool overlap
  * dfc.ko keeps a request's arrays on the stack up to 4 criteria, and a
  * criterion's entries up to 2, and allocates beyond: on each side of
  * both bounds a request adds all it holds, every entry in place (a frame
- * to the last one of each criterion counts), or, with one criterion
- * refused, nothing.
+ * to the last entry of the last criterion counts there), or, with one
+ * criterion refused, nothing.
  */
 TEST_F(filter, request_shapes_around_the_stack_bounds)
 {
