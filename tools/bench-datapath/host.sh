@@ -6,8 +6,8 @@
 #
 # DP_VMRUN: the command that boots the guest (default tools/vm-run; a
 # wrapper may go first). DP_TIMEOUT: the guest's limit in seconds (3000).
-# DP_MEM: the guest's memory (2G; nft -f loading a million elements into
-# one set needs about 1.5 GB of its own: give such a run 4G).
+# DP_MEM: the guest's memory (4G: nft -f loading a million elements into
+# one set needs about 1.5 GB of its own; a 2 GB guest kills it).
 # DP_QUICK=1 and the other DP_* of run.sh are passed to the guest.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,7 +27,7 @@ done
 # A run that failed part way still gets its report; the status says it failed.
 rc=0
 # shellcheck disable=SC2086 # DP_VMRUN may be a wrapper and its command
-${DP_VMRUN:-tools/vm-run} -m "${DP_MEM:-2G}" -t "${DP_TIMEOUT:-3000}" -l "$out/console.log" -- \
+${DP_VMRUN:-tools/vm-run} -m "${DP_MEM:-4G}" -t "${DP_TIMEOUT:-3000}" -l "$out/console.log" -- \
 	env "$@" sh tools/bench-datapath/run.sh "$out" || rc=$?
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 kver=$(sh tools/kver.sh)

@@ -19,10 +19,11 @@
 #   DP_BASE       base cases: none nft-drop dfc (nothing, nft drop-all, dfc
 #                 without criteria)
 #   DP_TRIALS, DP_SECONDS   3, 1
-#   DP_SIZES      criteria in dfc and nft sets: 1000 10000
+#   DP_SIZES      criteria in dfc and nft sets: 1000 10000 100000
 #   DP_MASKS      1 4 16
-#   DP_BIG, DP_BIG_MASKS   a larger size, at those mask counts only: 100000, 16
-#                 (adding 100k criteria takes minutes under TCG)
+#   DP_BIG, DP_BIG_MASKS   a larger size, at those mask counts only: 1000000,
+#                 1 4 16 (a million takes about a minute to load into each
+#                 engine under TCG, and nft a guest of 4 GB: host.sh)
 #   DP_LINEAR     linear nft rules: 100 1000 10000 (empty: none)
 #   DP_NOMATCH    engines also given a frame matching nothing:
 #                 dfc nft-set nft-linear
@@ -53,7 +54,7 @@ fi
 : "${DP_SECTIONS:=base uniform rulesets copies}" "${DP_TRIALS:=3}" "${DP_SECONDS:=1}"
 : "${DP_BASE=none nft-drop dfc}" "${DP_NOMATCH=dfc nft-set nft-linear}"
 : "${DP_COPY_ENCAPS=ipip udp ipip6}" "${DP_COPY_TC=ipip ip6tnl}"
-: "${DP_SIZES:=1000 10000}" "${DP_MASKS:=1 4 16}" "${DP_BIG=100000}" "${DP_BIG_MASKS:=16}" "${DP_LINEAR=100 1000 10000}"
+: "${DP_SIZES:=1000 10000 100000}" "${DP_MASKS:=1 4 16}" "${DP_BIG=1000000}" "${DP_BIG_MASKS:=1 4 16}" "${DP_LINEAR=100 1000 10000}"
 : "${DP_PROFILES:=acl fw ipc}" "${DP_RULES:=1000 8000}" "${DP_SAMPLES:=3}"
 : "${DP_COPY_SIZES:=64 512 1500}" "${DP_COPY_DESTS:=1 3}" "${DP_CPUS:=1 2}" "${DP_CPU_SIZE=10000}"
 : "${DP_CPU_MASKS:=4}"
