@@ -25,9 +25,9 @@ if [ -n "$panels" ]; then
 		echo "$term"
 		echo "set output 'uniform.png'"
 		echo "set multiplot layout 1,$np title 'Uniform criteria: packet rate relative to nothing on the port (same boot, TCG)'"
-		echo "set logscale xy; set grid; set key bottom left font ',8'"
+		echo "set logscale xy; set grid; set key top right font ',8'"
 		echo "set xlabel 'criteria (nft: elements, rules)'; set ylabel 'rate / no hook'"
-		echo "set yrange [*:1.5]"
+		echo "set yrange [*:3]"
 		for m in $panels; do
 			echo "set title '$m mask(s)'"
 			echo "plot 'uniform-m$m.dat' u 1:2 w lp lw 2 pt 7 lc 'blue' t 'dfc match', \
