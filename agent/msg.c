@@ -45,16 +45,24 @@ static size_t plain_run(const char *s, size_t len)
 	return i;
 }
 
-/* Bytes that may appear in a line: no control characters but HTAB. */
-static bool line_ok(const char *s, size_t len)
+/*
+ * A line's bytes: LINE_BAD (a control character but HTAB), LINE_PLAIN
+ * (nothing to decode: no HTAB, no backslash) or LINE_ESCAPED.
+ */
+enum { LINE_BAD = -1, LINE_PLAIN, LINE_ESCAPED };
+
+static int line_scan(const char *s, size_t len)
 {
+	int r = LINE_PLAIN;
+
 	for (size_t i = plain_run(s, len); i < len; i += 1 + plain_run(s + i + 1, len - i - 1)) {
 		unsigned char c = s[i];
 
 		if (c != '\\' && c != '\t')
-			return false;
+			return LINE_BAD;
+		r = LINE_ESCAPED;
 	}
-	return true;
+	return r;
 }
 
 static void set_bad(struct dtcp_msg *m, unsigned int lineno, const char *line,
@@ -316,7 +324,14 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, size_t len)
+/*
+ * One "Name: value" line. A plain line (line_scan()) decodes to itself:
+ * its name and value are copied as they are and its raw value is its
+ * value; its name, with no control character, no backslash, no ':' and
+ * no whitespace (checked below), needs no name_ok().
+ */
+static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, size_t len,
+		       bool plain)
 {
 	const char *colon = memchr(s, ':', len), *v, *end = s + len;
 	const char *name, *value, *raw, *why = NULL;
@@ -347,12 +362,18 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 		v++;
 	while (end > v && is_wsp(end[-1]))
 		end--;
-	name = decode(m, s, nlen, NULL, &why);
-	if (name && !name_ok(name)) {
-		set_bad(m, lineno, s, len, "bad character in parameter name");
-		return;
+	if (plain) {
+		name = copy(m, s, nlen);
+		value = name ? copy(m, v, end - v) : NULL;
+		escaped = false;
+	} else {
+		name = decode(m, s, nlen, NULL, &why);
+		if (name && !name_ok(name)) {
+			set_bad(m, lineno, s, len, "bad character in parameter name");
+			return;
+		}
+		value = name ? decode(m, v, end - v, &escaped, &why) : NULL;
 	}
-	value = name ? decode(m, v, end - v, &escaped, &why) : NULL;
 	if (!name || !value) {
 		set_bad(m, lineno, s, len, why ? why : "message too large");
 		return;
@@ -368,7 +389,7 @@ static void param_line(struct dtcp_msg *m, unsigned int lineno, const char *s, s
 		set_bad(m, lineno, s, len, "too many parameters");
 		return;
 	}
-	raw = copy(m, v, end - v);
+	raw = plain ? value : copy(m, v, end - v);
 	if (!raw) {
 		set_bad(m, lineno, s, len, "message too large");
 		return;
@@ -391,7 +412,7 @@ int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len)
 {
 	const char *s, *end, *nl;
 	unsigned int lineno = 0;
-	int err;
+	int err, kind;
 
 	m->n = 0;
 	memset(m->first, 0, sizeof(m->first));
@@ -426,8 +447,9 @@ int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len)
 		if (l && s[l - 1] == '\r')
 			l--; /* CRLF, or a bare LF (test files) */
 		lineno++;
+		kind = line_scan(s, l);
 		if (lineno == 1) {
-			if (!line_ok(s, l))
+			if (kind == LINE_BAD)
 				return -EBADMSG;
 			err = start_line(m, s, l);
 			if (err)
@@ -436,11 +458,11 @@ int dtcp_msg_parse(struct dtcp_msg *m, const void *data, size_t len)
 		}
 		if (!l)
 			break; /* the blank line ends the message */
-		if (!line_ok(s, l)) {
+		if (kind == LINE_BAD) {
 			set_bad(m, lineno, s, l, "control character in line");
 			continue;
 		}
-		param_line(m, lineno, s, l);
+		param_line(m, lineno, s, l, kind == LINE_PLAIN);
 		if (m->auth)
 			break; /* Authentication-Info is last: the rest is ignored */
 	}

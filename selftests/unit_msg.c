@@ -186,6 +186,46 @@ TEST(legal_escapes)
 	EXPECT_STREQ("q", dtcp_msg_value(&M, "X-A"));
 }
 
+/*
+ * A line with nothing to decode (no backslash, no HTAB) is stored once:
+ * its raw value is its value. Lines around it that need decoding still
+ * are decoded, and keep their raw form apart.
+ */
+TEST(plain_lines_stored_once)
+{
+	static const char msg[] = "ADD DTCP/0.7\r\nCsource-ID: cs\\0451\r\n"
+				  "Dest-Port:   80  \r\nX-E: caf\xc3\xa9\r\nX-T: a\tb\r\n"
+				  "X-\\065: q\r\nSeq: 7\r\n\r\n";
+	const struct dtcp_param *p;
+
+	ASSERT_EQ(0, dtcp_msg_parse(&M, msg, strlen(msg)));
+	EXPECT_EQ(0, M.bad_lineno);
+	ASSERT_EQ(6, M.n);
+	/* Plain: as sent, trimmed, one string. */
+	p = dtcp_msg_pget(&M, DTCP_P_DEST_PORT);
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("80", p->value);
+	EXPECT_EQ(p->value, p->raw);
+	EXPECT_FALSE(p->escaped);
+	p = dtcp_msg_get(&M, "X-E");
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("caf\xc3\xa9", p->value);
+	EXPECT_EQ(p->value, p->raw);
+	EXPECT_STREQ("7", dtcp_msg_pget(&M, DTCP_P_SEQ)->value);
+	/* An escape, an HTAB, an escaped name: decoded, raw kept apart. */
+	p = dtcp_msg_pget(&M, DTCP_P_CSOURCE_ID);
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("cs-1", p->value);
+	EXPECT_STREQ("cs\\0451", p->raw);
+	EXPECT_TRUE(p->escaped);
+	p = dtcp_msg_get(&M, "X-T");
+	ASSERT_NE(NULL, p);
+	EXPECT_STREQ("a b", p->value);
+	EXPECT_STREQ("a\tb", p->raw);
+	EXPECT_NE(p->value, p->raw);
+	EXPECT_STREQ("q", dtcp_msg_value(&M, "X-A"));
+}
+
 TEST(unescape)
 {
 	char out[16];
