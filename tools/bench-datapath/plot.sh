@@ -27,7 +27,7 @@ if [ -n "$panels" ]; then
 		echo "set multiplot layout 1,$np title 'Uniform criteria: packet rate relative to nothing on the port (same boot, TCG)'"
 		echo "set logscale xy; set grid; set key top right font ',8'"
 		echo "set xlabel 'criteria (nft: elements, rules)'; set ylabel 'rate / no hook'"
-		echo "set yrange [*:3]"
+		echo "set yrange [*:30]"
 		for m in $panels; do
 			echo "set title '$m mask(s)'"
 			echo "plot 'uniform-m$m.dat' u 1:2 w lp lw 2 pt 7 lc 'blue' t 'dfc match', \
@@ -69,7 +69,7 @@ if [ -s copies.dat ] && [ "$(grep -vc -e '^#' -e '^$' copies.dat)" -gt 0 ]; then
 	set output 'copies.png'
 	set title 'Copies: packet rate relative to nothing on the port, same frame size (same boot, TCG)'
 	set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
-	set grid y; set yrange [0:1.1]; set ylabel 'rate / no hook'; set key top right
+	set grid y; set yrange [0:*]; set ylabel 'rate / no hook'; set key top right
 	set xtics rotate by -30 font ',9'
 	$plot
 	EOF
