@@ -700,8 +700,9 @@ static void out_name(struct dtcp_out *o, const char *name)
 	char n[63 + 2];		/* at most 63 bytes of the name, then ": " */
 	size_t i;
 
+	/* ASCII only, as the protocol's names are: never the C library's locale. */
 	for (i = 0; name[i] && i < sizeof(n) - 2; i++)
-		n[i] = o->upper ? toupper((unsigned char)name[i]) : name[i];
+		n[i] = o->upper && name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i];
 	n[i++] = ':';
 	n[i++] = ' ';
 	dtcp_out_raw(o, n, i);
