@@ -3,12 +3,14 @@
 # make bench-datapath's smallest run (DP_QUICK=1: one short trial of one
 # case of each kind: nothing on the port; 1000 dfc criteria with a frame
 # matching one and one matching none; the same as an nft set; a 100-rule
-# acl set in dfc and in nft pipapo sets; dfc copying to one destination),
+# acl set in dfc and in nft pipapo sets; dfc copying to one destination,
+# plain and through an ESP SA),
 # so that make check fails when the benchmark breaks: every case is there
 # with a positive rate, and what the engines counted agrees with what
 # pktgen sent (dfc's criterion counts every matching frame, a frame
-# matching nothing counts nothing, a copy per frame; nft's counters
-# likewise); the report and the plots are made from it.
+# matching nothing counts nothing, a copy per frame, ESP protecting every
+# copy of the ESP case; nft's counters likewise); the report and the
+# plots are made from it.
 . "$(dirname "$0")/lib.sh"
 
 D=$TOP/tools/bench-datapath
@@ -42,7 +44,7 @@ J=$T/cases.jsonl
 specs=
 want() { specs="$specs$1|$2|$3
 "; }
-want 10 "10 cases" 'true'
+want 11 "11 cases" 'true'
 want 0 "every case has a positive rate and sent frames" '.pps <= 0 or .sent <= 0'
 for sel in \
 	'.section == "base" and .engine == "none"' \
@@ -52,7 +54,8 @@ for sel in \
 	'.section == "rulesets" and .engine == "dfc" and .traffic == "match"' \
 	'.section == "rulesets" and .engine == "nft-pipapo" and .traffic == "match"' \
 	'.section == "copies" and .engine == "none"' \
-	'.section == "copies" and .engine == "dfc" and .ndest == 1'; do
+	'.section == "copies" and .engine == "dfc" and .ndest == 1 and .xfrm == "plain"' \
+	'.section == "copies" and .engine == "dfc" and .ndest == 1 and .xfrm == "esp"'; do
 	want + "cases: $sel" "$sel"
 done
 # What the engines counted.
@@ -78,6 +81,10 @@ want 0 "rule sets, pipapo: every frame drawn inside a rule counted" \
 	'.section == "rulesets" and .engine == "nft-pipapo" and .traffic == "match" and .counted < .sent'
 want 0 "copies, dfc: a copy per destination per frame" \
 	'.section == "copies" and .engine == "dfc" and (.copies != .ndest * .sent or .counted != .sent)'
+# Through ESP, the SAs protected every copy; plain, no case counts any.
+want 0 "copies through ESP: the SAs protected every copy" \
+	'.section == "copies" and .xfrm == "esp" and .esp != (if .engine == "dfc" then .copies else .ndest * .sent end)'
+want 0 "copies in the clear: no ESP count" '.section == "copies" and .xfrm == "plain" and .esp != null'
 
 # The jq program: the counts, one a line, in the order of specs.
 # (The lists split at newlines only; IFS is back to normal in the bodies.)
@@ -111,7 +118,7 @@ t=$(up)
 check "report.py writes the tables" "$PY" "$D/report.py" "$T"
 echo "# report.py took $(echo "$(up) - $t" | bc) s"
 check_eq "datapath.json: cases and ratios" \
-	"$(jq '(.cases | length) == 10 and
+	"$(jq '(.cases | length) == 11 and
 		([.ratios.uniform[] | select(.dfc_over_nft_set > 0)] | length) > 0 and
 		([.ratios.rulesets[] | select(.dfc_over_pipapo_match > 0)] | length) > 0 and
 		([.ratios.copies[] | select(.rate > 0)] | length) > 0' "$T/datapath.json" 2>&1)" true

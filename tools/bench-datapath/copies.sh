@@ -7,7 +7,10 @@
 # bytes (pktgen's pkt_size: Ethernet header in, FCS not). Every copy
 # leaves by the dummy device dpout (MTU 9000: a copy of a 1500-byte frame
 # goes whole), which frees it. Beside them, the same frames with nothing
-# on the port.
+# on the port. Each case runs plain and through ESP (DP_COPY_XFRM): an
+# outbound SA in transport mode (AES-GCM) to each destination, IPv4 and
+# IPv6, which both engines' copies take; an ESP case records what the
+# SAs protected (esp).
 
 DP_FLOW="10.9.0.1 20.9.0.1 1000 2000"
 
@@ -30,6 +33,29 @@ dp_copies_topo() {
 	done
 }
 
+# dp_copies_xfrm plain|esp: no IPsec, or an outbound ESP SA and policy
+# from dpout's address to each destination (the benchmark's own key).
+dp_copies_xfrm() {
+	ip xfrm policy flush && ip xfrm state flush || return 1
+	DP_ESP=
+	case $1 in
+	plain) return 0 ;;
+	esp) DP_ESP=1 ;;
+	*) echo "bench-datapath: unknown copy xfrm '$1'" >&2; return 1 ;;
+	esac
+	k=0x0123456789abcdef0123456789abcdef01234567
+	for d in 2 3 4; do
+		ip xfrm state add src 198.51.100.1 dst 198.51.100.$d proto esp spi $((0x1000 + d)) \
+			mode transport aead 'rfc4106(gcm(aes))' $k 128 &&
+		ip xfrm policy add src 198.51.100.1/32 dst 198.51.100.$d/32 dir out \
+			tmpl src 198.51.100.1 dst 198.51.100.$d proto esp mode transport &&
+		ip xfrm state add src 2001:db8:c::1 dst 2001:db8:c::$d proto esp spi $((0x2000 + d)) \
+			mode transport aead 'rfc4106(gcm(aes))' $k 128 &&
+		ip xfrm policy add src 2001:db8:c::1/128 dst 2001:db8:c::$d/128 dir out \
+			tmpl src 2001:db8:c::1 dst 2001:db8:c::$d proto esp mode transport || return 1
+	done
+}
+
 # dp_copies_dfc ENCAP FIRST_CDEST NDEST SIZE: NDEST criteria of owner 3
 # matching the flow, toward destinations FIRST_CDEST onward.
 dp_copies_dfc() {
@@ -39,7 +65,8 @@ dp_copies_dfc() {
 			src 10.9.0.1 dst 20.9.0.1 proto 17 || return 1
 	done
 	DP_CRIT="3 1"
-	dp_dfc_case section=copies engine=dfc encap="$1" ndest="$3" size="$4" traffic=match
+	dp_dfc_case section=copies engine=dfc encap="$1" ndest="$3" size="$4" traffic=match \
+		xfrm="$DP_XFRM"
 	DP_CRIT=
 }
 
@@ -53,7 +80,8 @@ dp_copies_tc() {
 		ip_proto udp $acts action drop || return 1
 	encap=ipip
 	[ "$1" = dpt4 ] || encap=ip6tnl
-	dp_plain_case section=copies engine=tc-mirred encap="$encap" ndest="$2" size="$3" traffic=match
+	dp_plain_case section=copies engine=tc-mirred encap="$encap" ndest="$2" size="$3" traffic=match \
+		xfrm="$DP_XFRM"
 	tc qdisc del dev "$DP_DEV" ingress
 }
 
@@ -63,30 +91,35 @@ dp_copies() {
 		dp_pg_threads 1 || return 1
 		dp_flow $DP_FLOW "$size"
 		dp_plain_case section=copies engine=none encap=none ndest=0 size="$size" traffic=match
-		"$DFCCTL" interface add "$DP_DEV" || return 1
-		for nd in $DP_COPY_DESTS; do
-			for enc in $DP_COPY_ENCAPS; do
-				case $enc in
-				ipip) first=1 ;;
-				udp) first=4 ;;
-				ipip6) first=7 ;;
-				*) echo "bench-datapath: unknown copy encap '$enc'" >&2; return 1 ;;
-				esac
-				dp_copies_dfc "$enc" "$first" "$nd" "$size" || return 1
+		for DP_XFRM in $DP_COPY_XFRM; do
+			dp_copies_xfrm "$DP_XFRM" || return 1
+			"$DFCCTL" interface add "$DP_DEV" || return 1
+			for nd in $DP_COPY_DESTS; do
+				for enc in $DP_COPY_ENCAPS; do
+					case $enc in
+					ipip) first=1 ;;
+					udp) first=4 ;;
+					ipip6) first=7 ;;
+					*) echo "bench-datapath: unknown copy encap '$enc'" >&2; return 1 ;;
+					esac
+					dp_copies_dfc "$enc" "$first" "$nd" "$size" || return 1
+				done
+			done
+			"$DFCCTL" filter del owner 3 static > /dev/null
+			"$DFCCTL" interface del "$DP_DEV"
+			for nd in $DP_COPY_DESTS; do
+				for enc in $DP_COPY_TC; do
+					case $enc in
+					ipip) dp_copies_tc dpt4 "$nd" "$size" || return 1 ;;
+					ip6tnl) dp_copies_tc dpt6 "$nd" "$size" || return 1 ;;
+					*) echo "bench-datapath: unknown tc copy encap '$enc'" >&2; return 1 ;;
+					esac
+				done
 			done
 		done
-		"$DFCCTL" filter del owner 3 static > /dev/null
-		"$DFCCTL" interface del "$DP_DEV"
-		for nd in $DP_COPY_DESTS; do
-			for enc in $DP_COPY_TC; do
-				case $enc in
-				ipip) dp_copies_tc dpt4 "$nd" "$size" || return 1 ;;
-				ip6tnl) dp_copies_tc dpt6 "$nd" "$size" || return 1 ;;
-				*) echo "bench-datapath: unknown tc copy encap '$enc'" >&2; return 1 ;;
-				esac
-			done
-		done
+		dp_copies_xfrm plain || return 1
 	done
+	DP_XFRM=plain
 	# One vs two CPUs: a copy to one destination, smallest frames.
 	if [ "$DP_CPUS" != 1 ] && [ -n "$DP_CPU_SIZE" ]; then
 		size=${DP_COPY_SIZES%% *}

@@ -20,7 +20,7 @@ date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # The guest gets none of our environment: run.sh's settings go on its command line.
 set --
 for v in QUICK SECTIONS BASE TRIALS SECONDS SIZES MASKS BIG BIG_MASKS LINEAR NOMATCH PROFILES RULES SAMPLES \
-	COPY_SIZES COPY_DESTS COPY_ENCAPS COPY_TC CPUS CPU_SIZE CPU_MASKS; do
+	COPY_SIZES COPY_DESTS COPY_ENCAPS COPY_TC COPY_XFRM CPUS CPU_SIZE CPU_MASKS; do
 	eval "isset=\${DP_$v+y}"
 	[ -z "$isset" ] || eval "set -- \"\$@\" \"DP_$v=\$DP_$v\""
 done

@@ -145,6 +145,23 @@ dp_nft_counted() {
 			END { print n + 0 }'
 }
 
+# dp_esp_out: packets the outbound ESP SAs have protected so far (every
+# SA the namespace holds is one of the copies section's, all outbound).
+dp_esp_out() {
+	ip -s xfrm state | awk '/lifetime current:/ { getline; sub(/\(packets\).*/, "", $2); n += $2 }
+		END { print n + 0 }'
+}
+
+# dp_esp_begin, dp_esp_end: around a case, with DP_ESP set, "esp=N": the
+# packets ESP protected meanwhile (nothing without DP_ESP).
+dp_esp_begin() {
+	[ -z "${DP_ESP:-}" ] || _e0=$(dp_esp_out)
+}
+
+dp_esp_end() {
+	[ -z "${DP_ESP:-}" ] || echo "esp=$(($(dp_esp_out) - _e0))"
+}
+
 # dp_dfc_case KEY=VALUE...: measure with dfc attached; records the rate,
 # the frames matched (all trials) and the masks probed per frame (dfc's
 # stage counters: masks probed over frames parsed). With DP_CRIT="OWNER
@@ -154,14 +171,16 @@ dp_dfc_case() {
 	_c0=0
 	[ -z "${DP_CRIT:-}" ] || _c0=$(dp_dfc_crit $DP_CRIT)
 	_s0=$(dp_dfc_stats)
+	dp_esp_begin
 	dp_measure
+	_esp=$(dp_esp_end)
 	_s1=$(dp_dfc_stats)
 	_cnt=null
 	[ -z "${DP_CRIT:-}" ] || _cnt=$(($(dp_dfc_crit $DP_CRIT) - _c0))
 	set -- "$@" $(echo "$_s0 $_s1" | awk '{
 		printf "matched=%d copies=%d probed=%.2f", $5 - $1, $8 - $4,
 			($7 > $3) ? ($6 - $2) / ($7 - $3) : 0 }')
-	dp_record "$@" pps="$DP_PPS" trials="$DP_ALL" sent="$DP_SENT" counted="$_cnt"
+	dp_record "$@" $_esp pps="$DP_PPS" trials="$DP_ALL" sent="$DP_SENT" counted="$_cnt"
 }
 
 # dp_nft_case TABLE KEY=VALUE...: measure with TABLE's chain on dp0; counted
@@ -178,11 +197,13 @@ dp_nft_case() {
 	dp_record "$@" pps="$DP_PPS" trials="$DP_ALL" sent="$DP_SENT" counted="$_cnt"
 }
 
-# dp_plain_case KEY=VALUE...: measure, nothing read but the rate.
+# dp_plain_case KEY=VALUE...: measure, nothing read but the rate (and,
+# with DP_ESP, what ESP protected).
 dp_plain_case() {
+	dp_esp_begin
 	dp_measure
-	dp_record "$@" threads=$DP_THREADS burst=$DP_BURST pps="$DP_PPS" trials="$DP_ALL" \
-		sent="$DP_SENT" counted=null
+	dp_record "$@" $(dp_esp_end) threads=$DP_THREADS burst=$DP_BURST pps="$DP_PPS" \
+		trials="$DP_ALL" sent="$DP_SENT" counted=null
 }
 
 # dp_nft FILE: nft -f, saying which file failed.

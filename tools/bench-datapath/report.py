@@ -149,36 +149,47 @@ def copies(cases, out, dat):
     rows = []
     out.append("")
     out.append("Copies: rate relative to nothing on the port at the same frame size "
-               "(cost = extra time per frame, in units of a bare receive)")
-    out.append(f"{'engine':>10} {'encap':>7} {'dests':>5} {'size':>5} {'rate':>7} {'cost':>7} "
-               f"{'dfc/tc':>7} {'copies/sent':>14}")
+               "(cost = extra time per frame, in units of a bare receive); esp: through "
+               "an ESP SA, packets it protected")
+    out.append(f"{'engine':>10} {'encap':>7} {'xfrm':>5} {'dests':>5} {'size':>5} {'rate':>7} "
+               f"{'cost':>7} {'dfc/tc':>7} {'copies/sent':>14} {'esp':>9}")
     sizes = sorted({c["size"] for c in pick(cases, section="copies")})
+    xfrms = [x for x in ("plain", "esp")
+             if pick(cases, section="copies", xfrm=x)] or [None]
     kinds = [("dfc", "ipip"), ("dfc", "udp"), ("dfc", "ipip6"),
              ("tc-mirred", "ipip"), ("tc-mirred", "ip6tnl")]
     tc_of = {"ipip": "ipip", "ipip6": "ip6tnl"}
     by_size = {}
     for size in sizes:
         base = one(cases, section="copies", engine="none", size=size, threads=1)
-        for e, enc in kinds:
-            for nd in (1, 3):
-                q = dict(section="copies", engine=e, encap=enc, ndest=nd, size=size, threads=1)
-                v = one(cases, **q)
-                rel = ratio(v, base)
-                cost = round(base / v - 1, 3) if v and base else None
-                vs_tc = None
-                if e == "dfc" and enc in tc_of:
-                    vs_tc = ratio(v, one(cases, section="copies", engine="tc-mirred",
-                                         encap=tc_of[enc], ndest=nd, size=size, threads=1))
-                c = pick(cases, **q)
-                cs = (f"{c[0]['copies']}/{c[0]['sent']}" if c and e == "dfc" else "-")
-                rows.append(dict(engine=e, encap=enc, ndest=nd, size=size, rate=rel, cost=cost,
-                                 dfc_over_tc=vs_tc))
-                by_size.setdefault((e, enc, nd), {})[size] = rel
-                out.append(f"{e:>10} {enc:>7} {nd:>5} {size:>5} {fmt(rel):>7} {fmt(cost):>7} "
-                           f"{fmt(vs_tc):>7} {cs:>14}")
+        for x in xfrms:
+            for e, enc in kinds:
+                for nd in (1, 3):
+                    q = dict(section="copies", engine=e, encap=enc, ndest=nd, size=size,
+                             threads=1, xfrm=x)
+                    v = one(cases, **q)
+                    if v is None:
+                        continue
+                    rel = ratio(v, base)
+                    cost = round(base / v - 1, 3) if v and base else None
+                    vs_tc = None
+                    if e == "dfc" and enc in tc_of:
+                        vs_tc = ratio(v, one(cases, section="copies", engine="tc-mirred",
+                                             encap=tc_of[enc], ndest=nd, size=size,
+                                             threads=1, xfrm=x))
+                    c = pick(cases, **q)
+                    cs = (f"{c[0]['copies']}/{c[0]['sent']}" if c and e == "dfc" else "-")
+                    esp = c[0].get("esp") if c else None
+                    rows.append(dict(engine=e, encap=enc, xfrm=x or "plain", ndest=nd,
+                                     size=size, rate=rel, cost=cost, dfc_over_tc=vs_tc,
+                                     esp_packets=esp))
+                    by_size.setdefault((e, enc, x, nd), {})[size] = rel
+                    out.append(f"{e:>10} {enc:>7} {x or 'plain':>5} {nd:>5} {size:>5} "
+                               f"{fmt(rel):>7} {fmt(cost):>7} {fmt(vs_tc):>7} {cs:>14} "
+                               f"{'-' if esp is None else esp:>9}")
     lines = []
-    for (e, enc, nd), v in by_size.items():
-        label = f"{'dfc' if e == 'dfc' else 'tc'} {enc} x{nd}"
+    for (e, enc, x, nd), v in by_size.items():
+        label = f"{'dfc' if e == 'dfc' else 'tc'} {enc}{' esp' if x == 'esp' else ''} x{nd}"
         lines.append(f'"{label}" ' + " ".join("NaN" if v.get(s) is None else str(v[s])
                                              for s in sizes))
     dat["copies.dat"] = "# case " + " ".join(f"size{s}" for s in sizes) + \
@@ -193,7 +204,7 @@ def cpus(cases, out, dat):
     lines = []
     for c2 in pick(cases, threads=2):
         q = {k: c2.get(k) for k in ("section", "engine", "n", "masks", "traffic", "size",
-                                     "encap", "ndest")}
+                                     "encap", "ndest", "xfrm")}
         c1 = pick(cases, threads=1, **q)
         if not c1:
             continue

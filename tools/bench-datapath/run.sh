@@ -31,6 +31,7 @@
 #   DP_COPY_SIZES, DP_COPY_DESTS   64 512 1500; 1 3
 #   DP_COPY_ENCAPS, DP_COPY_TC   dfc's: ipip udp ipip6; tc's: ipip ip6tnl
 #                 (empty: none)
+#   DP_COPY_XFRM  each copy case plain and through ESP: plain esp
 #   DP_CPUS       pktgen threads compared: 1 2
 #   DP_CPU_SIZE, DP_CPU_MASKS   the uniform case run on 2 CPUs too: 10000, 4
 #                 (DP_CPU_SIZE empty: only the base cases, no copy case either)
@@ -49,16 +50,16 @@ if [ "${DP_QUICK:-0}" = 1 ]; then
 	: "${DP_TRIALS:=1}" "${DP_SECONDS:=0.3}" "${DP_BASE=none}" "${DP_SIZES:=1000}" "${DP_MASKS:=1}"
 	: "${DP_BIG=}" "${DP_LINEAR=}" "${DP_NOMATCH=dfc}" "${DP_PROFILES:=acl}" "${DP_RULES:=100}"
 	: "${DP_SAMPLES:=1}" "${DP_COPY_SIZES:=64}" "${DP_COPY_DESTS:=1}" "${DP_COPY_ENCAPS=ipip}"
-	: "${DP_COPY_TC=}" "${DP_CPUS:=1}" "${DP_CPU_SIZE=}"
+	: "${DP_COPY_TC=}" "${DP_COPY_XFRM:=plain esp}" "${DP_CPUS:=1}" "${DP_CPU_SIZE=}"
 fi
 : "${DP_SECTIONS:=base uniform rulesets copies}" "${DP_TRIALS:=3}" "${DP_SECONDS:=1}"
 : "${DP_BASE=none nft-drop dfc}" "${DP_NOMATCH=dfc nft-set nft-linear}"
-: "${DP_COPY_ENCAPS=ipip udp ipip6}" "${DP_COPY_TC=ipip ip6tnl}"
+: "${DP_COPY_ENCAPS=ipip udp ipip6}" "${DP_COPY_TC=ipip ip6tnl}" "${DP_COPY_XFRM:=plain esp}"
 : "${DP_SIZES:=1000 10000 100000}" "${DP_MASKS:=1 4 16}" "${DP_BIG=1000000}" "${DP_BIG_MASKS:=1 4 16}" "${DP_LINEAR=100 1000 10000}"
 : "${DP_PROFILES:=acl fw ipc}" "${DP_RULES:=1000 8000}" "${DP_SAMPLES:=3}"
 : "${DP_COPY_SIZES:=64 512 1500}" "${DP_COPY_DESTS:=1 3}" "${DP_CPUS:=1 2}" "${DP_CPU_SIZE=10000}"
 : "${DP_CPU_MASKS:=4}"
-export DP_SECTIONS DP_BASE DP_NOMATCH DP_COPY_ENCAPS DP_COPY_TC DP_TRIALS DP_SECONDS DP_SIZES DP_MASKS DP_BIG DP_BIG_MASKS DP_LINEAR DP_PROFILES DP_RULES \
+export DP_SECTIONS DP_BASE DP_NOMATCH DP_COPY_ENCAPS DP_COPY_TC DP_COPY_XFRM DP_TRIALS DP_SECONDS DP_SIZES DP_MASKS DP_BIG DP_BIG_MASKS DP_LINEAR DP_PROFILES DP_RULES \
 	DP_SAMPLES DP_COPY_SIZES DP_COPY_DESTS DP_CPUS DP_CPU_SIZE DP_CPU_MASKS
 
 [ $# = 1 ] || { echo "usage: run.sh OUTDIR" >&2; exit 2; }
@@ -69,7 +70,8 @@ done
 # Outside: modules, a namespace, then this script again inside it.
 if [ -z "${DP_NS:-}" ]; then
 	mkdir -p "$1" && : > "$1/cases.jsonl" || exit 1
-	for m in pktgen dummy nf_tables ipip ip6_tunnel sch_ingress cls_flower act_mirred act_gact; do
+	for m in pktgen dummy nf_tables ipip ip6_tunnel sch_ingress cls_flower act_mirred act_gact \
+		xfrm_user esp4 esp6; do
 		modprobe "$m" || { echo "bench-datapath: modprobe $m failed" >&2; exit 1; }
 	done
 	loaded=
