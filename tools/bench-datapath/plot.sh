@@ -70,7 +70,7 @@ if [ -s copies.dat ] && [ "$(grep -vc -e '^#' -e '^$' copies.dat)" -gt 0 ]; then
 	set title 'Copies: packet rate relative to nothing on the port, same frame size (same boot, TCG)'
 	set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
 	set grid y; set yrange [0:*]; set ylabel 'rate / no hook'; set key top right
-	set xtics rotate by -30 font ',9'
+	set xtics rotate by -30 font ',9'; set rmargin 8
 	$plot
 	EOF
 fi
