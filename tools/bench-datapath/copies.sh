@@ -33,8 +33,18 @@ dp_copies_topo() {
 	done
 }
 
+# dp_esp_sa SRC DST SPI PLEN: an outbound ESP SA in transport mode from
+# SRC to DST (the benchmark's own AES-GCM key), and its policy (PLEN:
+# the addresses' full prefix length).
+dp_esp_sa() {
+	ip xfrm state add src "$1" dst "$2" proto esp spi "$3" mode transport \
+		aead 'rfc4106(gcm(aes))' 0x0123456789abcdef0123456789abcdef01234567 128 &&
+	ip xfrm policy add src "$1/$4" dst "$2/$4" dir out \
+		tmpl src "$1" dst "$2" proto esp mode transport
+}
+
 # dp_copies_xfrm plain|esp: no IPsec, or an outbound ESP SA and policy
-# from dpout's address to each destination (the benchmark's own key).
+# from dpout's address to each destination.
 dp_copies_xfrm() {
 	ip xfrm policy flush && ip xfrm state flush || return 1
 	DP_ESP=
@@ -43,16 +53,9 @@ dp_copies_xfrm() {
 	esp) DP_ESP=1 ;;
 	*) echo "bench-datapath: unknown copy xfrm '$1'" >&2; return 1 ;;
 	esac
-	k=0x0123456789abcdef0123456789abcdef01234567
 	for d in 2 3 4; do
-		ip xfrm state add src 198.51.100.1 dst 198.51.100.$d proto esp spi $((0x1000 + d)) \
-			mode transport aead 'rfc4106(gcm(aes))' $k 128 &&
-		ip xfrm policy add src 198.51.100.1/32 dst 198.51.100.$d/32 dir out \
-			tmpl src 198.51.100.1 dst 198.51.100.$d proto esp mode transport &&
-		ip xfrm state add src 2001:db8:c::1 dst 2001:db8:c::$d proto esp spi $((0x2000 + d)) \
-			mode transport aead 'rfc4106(gcm(aes))' $k 128 &&
-		ip xfrm policy add src 2001:db8:c::1/128 dst 2001:db8:c::$d/128 dir out \
-			tmpl src 2001:db8:c::1 dst 2001:db8:c::$d proto esp mode transport || return 1
+		dp_esp_sa 198.51.100.1 198.51.100.$d $((0x1000 + d)) 32 &&
+		dp_esp_sa 2001:db8:c::1 2001:db8:c::$d $((0x2000 + d)) 128 || return 1
 	done
 }
 

@@ -167,19 +167,19 @@ def copies(cases, out, dat):
                 for nd in (1, 3):
                     q = dict(section="copies", engine=e, encap=enc, ndest=nd, size=size,
                              threads=1, xfrm=x)
-                    v = one(cases, **q)
+                    c = pick(cases, **q)
+                    v = one(c)
                     if v is None:
                         continue
                     rel = ratio(v, base)
-                    cost = round(base / v - 1, 3) if v and base else None
+                    cost = round(base / v - 1, 3) if base else None
                     vs_tc = None
                     if e == "dfc" and enc in tc_of:
                         vs_tc = ratio(v, one(cases, section="copies", engine="tc-mirred",
                                              encap=tc_of[enc], ndest=nd, size=size,
                                              threads=1, xfrm=x))
-                    c = pick(cases, **q)
-                    cs = (f"{c[0]['copies']}/{c[0]['sent']}" if c and e == "dfc" else "-")
-                    esp = c[0].get("esp") if c else None
+                    cs = f"{c[0]['copies']}/{c[0]['sent']}" if e == "dfc" else "-"
+                    esp = c[0].get("esp")
                     rows.append(dict(engine=e, encap=enc, xfrm=x or "plain", ndest=nd,
                                      size=size, rate=rel, cost=cost, dfc_over_tc=vs_tc,
                                      esp_packets=esp))

@@ -50,7 +50,7 @@ if [ "${DP_QUICK:-0}" = 1 ]; then
 	: "${DP_TRIALS:=1}" "${DP_SECONDS:=0.3}" "${DP_BASE=none}" "${DP_SIZES:=1000}" "${DP_MASKS:=1}"
 	: "${DP_BIG=}" "${DP_LINEAR=}" "${DP_NOMATCH=dfc}" "${DP_PROFILES:=acl}" "${DP_RULES:=100}"
 	: "${DP_SAMPLES:=1}" "${DP_COPY_SIZES:=64}" "${DP_COPY_DESTS:=1}" "${DP_COPY_ENCAPS=ipip}"
-	: "${DP_COPY_TC=}" "${DP_COPY_XFRM:=plain esp}" "${DP_CPUS:=1}" "${DP_CPU_SIZE=}"
+	: "${DP_COPY_TC=}" "${DP_CPUS:=1}" "${DP_CPU_SIZE=}"
 fi
 : "${DP_SECTIONS:=base uniform rulesets copies}" "${DP_TRIALS:=3}" "${DP_SECONDS:=1}"
 : "${DP_BASE=none nft-drop dfc}" "${DP_NOMATCH=dfc nft-set nft-linear}"
