@@ -24,6 +24,11 @@
 # in the same boot: DTCP_BENCH_BASE_ROUNDS (3) window-W runs each, in
 # turn, best of each.
 # DTCP_BENCH_PIN=1: dtcpd on CPU 0, dtcpc on CPU 1 (taskset).
+# Under instruction counting (VM_ICOUNT=1 make bench-dtcp: tools/vm-run),
+# guest time counts instructions on one CPU, which dtcpc, dtcpd and nft
+# share: a rate counts the client's instructions too, so it also prints
+# dtcpd's own instructions per ADD (its CPU time) beside nft's per
+# element (the whole transaction: nft itself and the kernel's work).
 . "$(dirname "$0")/lib.sh"
 
 DTCPD=${DTCPD:-$TOP/build/dtcpd}
@@ -64,7 +69,12 @@ capture-group = ( { name = "g1";
 EOF
 PIN0=
 PIN1=
-[ "${DTCP_BENCH_PIN:-0}" = 1 ] && PIN0="taskset -c 0" && PIN1="taskset -c 1"
+ICOUNT=
+grep -qw vmicount=1 /proc/cmdline && ICOUNT=1
+if [ "${DTCP_BENCH_PIN:-0}" = 1 ] && [ -z "$ICOUNT" ]; then
+	PIN0="taskset -c 0"
+	PIN1="taskset -c 1"
+fi
 start_dtcpd() {
 	rm -f "$T/ctl.sock"
 	ip netns exec "$MON" $PIN0 "$1" -f -c "$T/dtcpd.conf" </dev/null >"$T/dtcpd.log" 2>&1 &
@@ -87,7 +97,8 @@ warm() { dc bench -N 200 -W 8 >/dev/null && dc DELETE Criteria-ID='*' Flags=Stat
 rate_run() {
 	c0=$(cpu_ns)
 	out=$(dc bench -N "$N" -W "${1:-$W}")
-	echo "$out dtcpd_cpu_us_per_add=$((($(cpu_ns) - c0) / N / 1000))"
+	c1=$(cpu_ns)
+	echo "$out dtcpd_cpu_us_per_add=$(((c1 - c0) / N / 1000)) dtcpd_cpu_ns_per_add=$(((c1 - c0) / N))"
 }
 # rate LINE: its ADDs per second (0 if none).
 rate_of() { v=$(val "$1" adds_per_s); echo "${v:-0}"; }
@@ -193,6 +204,13 @@ echo "# bench-dtcp: dtcpd $(rate_of "$rate") ADDs/s (p99 $(val "$lat" p99_us) us
 	"ratio $(ratio "$(rate_of "$rate")" "$nft_rate"); vs one nft transaction ($nft_one/s):" \
 	"ratio $(ratio "$(rate_of "$rate")" "$nft_one") at window $W," \
 	"$(ratio "$(rate_of "$rate_wmax")" "$nft_one") at window $WMAX ($(rate_of "$rate_wmax") ADDs/s)"
+if [ -n "$ICOUNT" ]; then
+	di=$(val "$rate" dtcpd_cpu_ns_per_add)
+	ni=$(awk -v r="$nft_one" 'BEGIN { printf "%.0f", r ? 1e9 / r : 0 }')
+	echo "# bench-dtcp, counting instructions: dtcpd ${di:-0} per ADD at window $W" \
+		"(its own CPU time), nft $ni per element in one transaction:" \
+		"ratio $(ratio "$ni" "${di:-0}")"
+fi
 ok "bench-dtcp measured"
 stop_dtcpd
 if [ -n "${DTCP_BENCH_BASE:-}" ]; then

@@ -19,6 +19,10 @@
 # BENCH_COPY_PERF=1, `perf record` samples the 64-byte ipip case into
 # build/bench/copy-perf.txt, each busy function with its callers
 # (BENCH_COPY_PERF_SIZE to sample another size).
+# Under instruction counting (VM_ICOUNT=1 make bench-copy: tools/vm-run),
+# guest time counts instructions, so a rate is frames per 10^9
+# instructions and repeats from boot to boot; the table then also gives
+# instructions per frame, and what one copy adds to a frame.
 # BENCH_COPY_BASE_KO=PATH measures another dfc.ko first in the same boot
 # (e.g. one built from an older commit): the before/after of a change.
 #
@@ -190,10 +194,16 @@ if [ "${BENCH_COPY_PERF:-0}" = 1 ]; then
 fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
+# insn RATE: instructions per frame, at one instruction per guest nanosecond.
+insn() { awk -v r="$1" 'BEGIN { printf "%.0f", r ? 1e9 / r : 0 }'; }
+CLOCK=tcg
+grep -qw vmicount=1 /proc/cmdline && CLOCK=icount
 {
 	echo "# bench-copy: pktgen netif_receive into a monitored port, $COUNT frames a run," \
 		"$FRAGS page fragments behind the headers," \
 		"best of $RUNS rounds; frames/s, then ratios of this boot"
+	[ "$CLOCK" = tcg ] ||
+		echo "# guest time counts instructions (VM_ICOUNT=1): frames/s is frames per 10^9 instructions"
 	printf '%-6s' size
 	for c in $CASES; do printf ' %10s' "$c"; done
 	printf ' %12s %12s %12s %12s\n' ipip/nocopy udp/nocopy ipip/mirred udp/mirred
@@ -211,10 +221,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 				"$(ratio "$i" "$m")" "$(ratio "$u" "$m")"
 		fi
 	done
+	if [ "$CLOCK" = icount ]; then
+		printf '# instructions per frame\n%-6s' size
+		for c in $CASES; do printf ' %10s' "$c"; done
+		printf ' %12s %12s\n' "ipip copy" "udp copy"
+		for s in $SIZES; do
+			printf '%-6s' "$s"
+			for c in $CASES; do eval "printf ' %10s' \"\$(insn \"\$RATE_${c}_$s\")\""; done
+			eval "n=\$(insn \$RATE_nocopy_$s) i=\$(insn \$RATE_ipip_$s) u=\$(insn \$RATE_udp_$s)"
+			printf ' %12s %12s\n' $((i - n)) $((u - n))
+		done
+	fi
 } > "$OUT/copy.txt"
 {
-	printf '{"kernel": "%s", "frames": %s, "frags": %s, "runs": %s, "sizes": [' \
-		"$(uname -r)" "$COUNT" "$FRAGS" "$RUNS"
+	printf '{"kernel": "%s", "clock": "%s", "frames": %s, "frags": %s, "runs": %s, "sizes": [' \
+		"$(uname -r)" "$CLOCK" "$COUNT" "$FRAGS" "$RUNS"
 	sep=
 	for s in $SIZES; do
 		eval "n=\$RATE_nocopy_$s i=\$RATE_ipip_$s u=\$RATE_udp_$s m=\$RATE_mirred_$s"

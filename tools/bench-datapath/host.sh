@@ -9,6 +9,7 @@
 # DP_MEM: the guest's memory (4G: nft -f loading a million elements into
 # one set needs about 1.5 GB of its own; a 2 GB guest kills it).
 # DP_QUICK=1 and the other DP_* of run.sh are passed to the guest.
+# VM_ICOUNT=1 (tools/vm-run) counts instructions: one CPU, so DP_CPUS=1.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${DP_OUTDIR:-$top/build/bench}
@@ -33,8 +34,10 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
 kver=$(sh tools/kver.sh)
 trials=${DP_TRIALS:-3} secs=${DP_SECONDS:-1}
 [ "${DP_QUICK:-0}" != 1 ] || trials=${DP_TRIALS:-1} secs=${DP_SECONDS:-0.3}
-printf '{"date":"%s","kernel":"%s","guest_cpus":2,"trials":%s,"seconds":%s,"load_before":"%s","load_after":"%s","host_cpus":%s}\n' \
-	"$date" "$kver" "$trials" "$secs" "$load0" "$load1" "$(nproc)" > "$out/meta.json"
+cpus=2 clock=
+[ "${VM_ICOUNT:-0}" != 1 ] || cpus=1 clock=',"clock":"icount"'
+printf '{"date":"%s","kernel":"%s","guest_cpus":%s%s,"trials":%s,"seconds":%s,"load_before":"%s","load_after":"%s","host_cpus":%s}\n' \
+	"$date" "$kver" "$cpus" "$clock" "$trials" "$secs" "$load0" "$load1" "$(nproc)" > "$out/meta.json"
 python3 tools/bench-datapath/report.py "$out"
 sh tools/bench-datapath/plot.sh "$out"
 [ "$rc" = 0 ] || echo "bench-datapath: the guest run failed (status $rc): see $out/console.log" >&2

@@ -226,7 +226,10 @@ def main():
     outdir = sys.argv[1]
     meta, cases = load(outdir)
     out, dat = [], {}
-    head = ["bench-datapath: dfc.ko's data path beside nftables and tc, one guest boot (TCG)."]
+    # Under instruction counting (VM_ICOUNT=1), a rate is frames per 10^9 instructions.
+    clock = ("TCG, counting instructions: a rate is frames per 10^9 instructions"
+             if meta.get("clock") == "icount" else "TCG")
+    head = [f"bench-datapath: dfc.ko's data path beside nftables and tc, one guest boot ({clock})."]
     if meta:
         head.append(f"Run {meta.get('date', '?')}, kernel {meta.get('kernel', '?')}, "
                     f"{meta.get('trials', '?')} trials of {meta.get('seconds', '?')} s a case "

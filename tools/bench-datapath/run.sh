@@ -52,6 +52,8 @@ if [ "${DP_QUICK:-0}" = 1 ]; then
 	: "${DP_SAMPLES:=1}" "${DP_COPY_SIZES:=64}" "${DP_COPY_DESTS:=1}" "${DP_COPY_ENCAPS=ipip}"
 	: "${DP_COPY_TC=}" "${DP_CPUS:=1}" "${DP_CPU_SIZE=}"
 fi
+# Instruction counting (tools/vm-run, VM_ICOUNT=1) boots one CPU.
+grep -qw vmicount=1 /proc/cmdline 2>/dev/null && : "${DP_CPUS:=1}"
 : "${DP_SECTIONS:=base uniform rulesets copies}" "${DP_TRIALS:=3}" "${DP_SECONDS:=1}"
 : "${DP_BASE=none nft-drop dfc}" "${DP_NOMATCH=dfc nft-set nft-linear}"
 : "${DP_COPY_ENCAPS=ipip udp ipip6}" "${DP_COPY_TC=ipip ip6tnl}" "${DP_COPY_XFRM:=plain esp}"
