@@ -154,6 +154,8 @@ $(B)/bench_state_commit: tools/bench_state_commit.c agent/state.c agent/state_fi
 bench-state: $(B)/bench_state_commit
 	sh tools/bench-state.sh $(B)/bench_state_commit
 
+# The guest benchmarks (bench-dtcp, bench-datapath, bench-copy) count
+# instructions instead of TCG time with VM_ICOUNT=1 (tools/vm-run).
 bench-dtcp:
 	@sh tools/deps.sh
 	$(MAKE) all $(B)/bench_dtcp_add
