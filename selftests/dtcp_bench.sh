@@ -70,7 +70,7 @@ EOF
 PIN0=
 PIN1=
 ICOUNT=
-grep -qw vmicount=1 /proc/cmdline && ICOUNT=1
+guest_icount && ICOUNT=1
 if [ "${DTCP_BENCH_PIN:-0}" = 1 ] && [ -z "$ICOUNT" ]; then
 	PIN0="taskset -c 0"
 	PIN1="taskset -c 1"

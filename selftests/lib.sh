@@ -192,6 +192,10 @@ exts() { printf 'hbh'; i=1; while [ $i -lt "$1" ]; do printf ',dst'; i=$((i + 1)
 # exports DFC_SLOW (4 there, 1 on Debian's kernel).
 slow() { echo $(($1 * ${DFC_SLOW:-1})); }
 
+# guest_icount: true in a guest that tools/vm-run booted counting
+# instructions (VM_ICOUNT=1: guest time is one nanosecond an instruction).
+guest_icount() { grep -qw vmicount=1 /proc/cmdline; }
+
 # shrink N [MIN]: a volume (frames, criteria, repetitions) scaled for the
 # kernel under test: N divided by DFC_SHRINK, at least MIN (default 1).
 # run_guest.sh exports DFC_SHRINK (10 on the debug kernel, 1 on Debian's):

@@ -197,7 +197,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b ? a / b : 0 }'; }
 # insn RATE: instructions per frame, at one instruction per guest nanosecond.
 insn() { awk -v r="$1" 'BEGIN { printf "%.0f", r ? 1e9 / r : 0 }'; }
 CLOCK=tcg
-grep -qw vmicount=1 /proc/cmdline && CLOCK=icount
+guest_icount && CLOCK=icount
 {
 	echo "# bench-copy: pktgen netif_receive into a monitored port, $COUNT frames a run," \
 		"$FRAGS page fragments behind the headers," \
