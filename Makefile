@@ -144,6 +144,12 @@ $(B)/bench_dtcp_add: tools/bench_dtcp_add.c selftests/dtcp_srv.h selftests/dtcp_
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -Iagent -Iselftests -o $@ $< $(AGENT_CORE) agent/kfake.c $(LIB_SRC) $(LDLIBS)
 
+# The least any DTCP server does per request (check, sign, answer), set
+# beside dtcpd and nft in make bench-dtcp's guest run.
+$(B)/bench_dtcp_floor: tools/bench_dtcp_floor.c agent/auth.c agent/msg.c $(AGENT_HDR)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -Iagent -o $@ $< agent/auth.c agent/msg.c $(LDLIBS)
+
 # What a commit of dtcpd's state file costs, on a disk and a tmpfs
 # (BENCH_STATE_BASE=DIR: an older tree's, in turn).
 $(B)/bench_state_commit: tools/bench_state_commit.c agent/state.c agent/state_file.c agent/auth.c \
@@ -158,7 +164,7 @@ bench-state: $(B)/bench_state_commit
 # instructions instead of TCG time with VM_ICOUNT=1 (tools/vm-run).
 bench-dtcp:
 	@sh tools/deps.sh
-	$(MAKE) all $(B)/bench_dtcp_add
+	$(MAKE) all $(B)/bench_dtcp_add $(B)/bench_dtcp_floor
 	sh tools/bench-dtcp-cost.sh $(B)/bench_dtcp_add
 	tools/vm-run -t 900 -- sh selftests/dtcp_bench.sh
 
@@ -339,7 +345,8 @@ $(KSFT):
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
 
-selftests: $(KSFT) progs $(BENCH_DP_PROGS) $(B)/bench_dtcp_add $(B)/bench_state_commit
+selftests: $(KSFT) progs $(BENCH_DP_PROGS) $(B)/bench_dtcp_add $(B)/bench_dtcp_floor \
+		$(B)/bench_state_commit
 	$(MAKE) -C selftests OUTPUT=$(B)/selftests KSFT_DIR=$(B)/ksft TOP=$(CURDIR)
 
 deps:

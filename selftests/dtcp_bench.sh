@@ -13,7 +13,10 @@
 # element rate: under TCG a rate moves by a third between runs of one
 # boot, so each is set against the runs beside it, never against one lone
 # run. It also prints the kernel memory each criterion takes, added this
-# way (table_mem over crits).
+# way (table_mem over crits). Last, R runs at window W against the floor
+# (tools/bench_dtcp_floor.c, DTCP_FLOOR): a server that only checks each
+# request's HMAC and answers it signed, the least any DTCP server does
+# per request, set beside nft and dtcpd.
 #
 # DTCP_BENCH_N (5000), DTCP_BENCH_W (64), DTCP_BENCH_B (100),
 # DTCP_BENCH_ROUNDS (3).
@@ -33,6 +36,7 @@
 
 DTCPD=${DTCPD:-$TOP/build/dtcpd}
 DTCPC=${DTCPC:-$TOP/build/dtcpc}
+FLOOR=${DTCP_FLOOR:-$TOP/build/bench_dtcp_floor}
 N=${DTCP_BENCH_N:-5000}
 W=${DTCP_BENCH_W:-64}
 B=${DTCP_BENCH_B:-100}
@@ -213,6 +217,33 @@ if [ -n "$ICOUNT" ]; then
 fi
 ok "bench-dtcp measured"
 stop_dtcpd
+
+# The floor: on dtcpd's port, a server that only checks each request's
+# HMAC, signs a 200 with its Seq and sends it (tools/bench_dtcp_floor.c),
+# the least any DTCP server does per request, under the same client and
+# window. Best of R.
+ip netns exec "$MON" $PIN0 "$FLOOR" 192.0.2.2 2400 bench-key >"$T/floor.out" 2>&1 &
+DPID=$!
+for _ in $(seq 50); do grep -q '^port=' "$T/floor.out" && break; sleep 0.1; done
+floor="adds_per_s=0"
+for r in $(seq "$R"); do
+	out=$(rate_run)
+	check_eq "floor round $r: $N requests answered and verified" "$(val "$out" ok)" "$N"
+	best_of "$out" floor
+done
+stop_dtcpd
+check_eq "the floor answered every authentic request, and only those" \
+	"$(tail -n 1 "$T/floor.out")" "requests=$((N * R)) answered=$((N * R)) unauthentic=0"
+echo "# the floor, window $W, best of $R: $floor"
+echo "# bench-dtcp: the floor $(rate_of "$floor") requests/s: ratio" \
+	"$(ratio "$(rate_of "$floor")" "$nft_one") of one nft transaction ($nft_one/s);" \
+	"dtcpd at window $W runs at $(ratio "$(rate_of "$rate")" "$(rate_of "$floor")") of the floor"
+if [ -n "$ICOUNT" ]; then
+	fl=$(val "$floor" dtcpd_cpu_ns_per_add)
+	echo "# bench-dtcp, counting instructions: the floor ${fl:-0} per request" \
+		"(its own CPU time), nft $ni per element in one transaction:" \
+		"ratio $(ratio "$ni" "${fl:-0}")"
+fi
 if [ -n "${DTCP_BENCH_BASE:-}" ]; then
 	best_base=0
 	best_new=0
