@@ -227,7 +227,7 @@ DPID=$!
 for _ in $(seq 50); do grep -q '^port=' "$T/floor.out" && break; sleep 0.1; done
 floor="adds_per_s=0"
 for r in $(seq "$R"); do
-	out=$(rate_run)
+	out=$(rate_run | sed 's/dtcpd_cpu/floor_cpu/g')
 	check_eq "floor round $r: $N requests answered and verified" "$(val "$out" ok)" "$N"
 	best_of "$out" floor
 done
@@ -239,7 +239,7 @@ echo "# bench-dtcp: the floor $(rate_of "$floor") requests/s: ratio" \
 	"$(ratio "$(rate_of "$floor")" "$nft_one") of one nft transaction ($nft_one/s);" \
 	"dtcpd at window $W runs at $(ratio "$(rate_of "$rate")" "$(rate_of "$floor")") of the floor"
 if [ -n "$ICOUNT" ]; then
-	fl=$(val "$floor" dtcpd_cpu_ns_per_add)
+	fl=$(val "$floor" floor_cpu_ns_per_add)
 	echo "# bench-dtcp, counting instructions: the floor ${fl:-0} per request" \
 		"(its own CPU time), nft $ni per element in one transaction:" \
 		"ratio $(ratio "$ni" "${fl:-0}")"
