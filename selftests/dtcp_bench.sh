@@ -224,7 +224,7 @@ stop_dtcpd
 # window. Best of R.
 ip netns exec "$MON" $PIN0 "$FLOOR" 192.0.2.2 2400 bench-key >"$T/floor.out" 2>&1 &
 DPID=$!
-for _ in $(seq 50); do grep -q '^port=' "$T/floor.out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs '^port=' "$T/floor.out" && break; sleep 0.1; done
 floor="adds_per_s=0"
 for r in $(seq "$R"); do
 	out=$(rate_run | sed 's/dtcpd_cpu/floor_cpu/g')

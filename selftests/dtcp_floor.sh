@@ -28,7 +28,7 @@ fi
 "$FLOOR" 127.0.0.1 0 "$KEY" >"$tmp/out" 2>"$tmp/err" &
 fpid=$!
 i=0
-while ! grep -q '^port=' "$tmp/out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while ! grep -qs '^port=' "$tmp/out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 PORT=$(sed -n 's/^port=//p' "$tmp/out")
 [ -n "$PORT" ] || { fail "the floor server starts" "$(cat "$tmp/err")"; ktap_finish; }
 

@@ -40,7 +40,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* The value of line name (case-insensitive) in buf[0, len), its length in *vlen; NULL if none. */
+/*
+ * The value of line name (case-insensitive) in buf[0, len), its length in
+ * *vlen and, if line_at, where its line starts; NULL if none.
+ */
 static const char *line_value(const char *buf, size_t len, const char *name, size_t *vlen,
 			      size_t *line_at)
 {
@@ -58,7 +61,8 @@ static const char *line_value(const char *buf, size_t len, const char *name, siz
 			*vlen = eol - v;
 			if (*vlen && v[*vlen - 1] == '\r')
 				(*vlen)--;
-			*line_at = p - buf;
+			if (line_at)
+				*line_at = p - buf;
 			return v;
 		}
 		p = eol + 1;
@@ -72,7 +76,7 @@ static bool answer(struct dtcp_out *o, const char *req, size_t len, const char *
 {
 	char hex[DTCP_HMAC_HEX + 1];
 	const char *auth, *seq;
-	size_t alen, slen, auth_at, seq_at;
+	size_t alen, slen, auth_at;
 
 	auth = line_value(req, len, "Authentication-Info", &alen, &auth_at);
 	if (!auth || alen != DTCP_HMAC_HEX)
@@ -81,7 +85,7 @@ static bool answer(struct dtcp_out *o, const char *req, size_t len, const char *
 	hex[DTCP_HMAC_HEX] = '\0';
 	if (!dtcp_hmac_verify(key, key_len, req, auth_at, hex))
 		return false;
-	seq = line_value(req, auth_at, "Seq", &slen, &seq_at);
+	seq = line_value(req, auth_at, "Seq", &slen, NULL);
 	dtcp_out_init(o, false);
 	dtcp_out_status(o, DTCP_VER_CUR, 200, "OK");
 	if (seq)
